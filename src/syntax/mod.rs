@@ -1,0 +1,26 @@
+//! Syntax trees: the nginx parser, nginx include resolution.
+
+pub mod include;
+pub mod lua;
+pub mod nginx;
+
+use crate::source::Span;
+
+/// A syntax error: where, what nginx (or HAProxy) would say, and how to fix it.
+#[derive(Debug, Clone)]
+pub struct SyntaxError {
+    pub span: Span,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+/// How deep blocks may nest. nginx has no limit of its own, but no real configuration comes
+/// near this, and every later stage may then recurse safely.
+pub const MAX_DEPTH: usize = 200;
+
+/// Set pest's call limit once per process. The grammars are linear (a handful of calls per
+/// byte), so the limit only stops a runaway parse instead of letting it hang.
+pub fn init_pest() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| pest::set_call_limit(std::num::NonZeroUsize::new(1 << 31)));
+}

@@ -1,0 +1,509 @@
+//! nginx configuration → syntax tree. pest finds the tokens (grammar/nginx.pest); this module
+//! assembles statements and blocks with an explicit stack and reports errors the way
+//! `ngx_conf_read_token()` would, then goes on so one file yields every error it can.
+
+use pest::Parser;
+use pest_derive::Parser;
+
+use super::{MAX_DEPTH, SyntaxError, lua};
+use crate::source::{FileId, Span};
+
+#[derive(Parser)]
+#[grammar = "../grammar/nginx.pest"]
+struct Grammar;
+
+/// How an argument was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quote {
+    None,
+    Double,
+    Single,
+    /// The body of a `*_by_lua_block`, without its braces.
+    Lua,
+}
+
+/// One word of a statement (the directive name is the first).
+#[derive(Debug, Clone)]
+pub struct Arg {
+    /// The value as nginx sees it: quotes removed, `\"` `\'` `\\` `\t` `\r` `\n` unescaped.
+    pub value: String,
+    /// The word as written, quotes included.
+    pub span: Span,
+    pub quote: Quote,
+}
+
+impl Arg {
+    /// True when the value holds an nginx variable (`$name` or `${name}`).
+    pub fn has_variable(&self) -> bool {
+        self.quote != Quote::Lua && has_variable(&self.value)
+    }
+}
+
+pub fn has_variable(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.windows(2)
+        .any(|w| w[0] == b'$' && (w[1] == b'{' || w[1] == b'_' || w[1].is_ascii_alphanumeric()))
+}
+
+#[derive(Debug, Clone)]
+pub struct Directive {
+    pub name: Arg,
+    pub args: Vec<Arg>,
+    /// From the name to the terminating `;` or `{` (or the end of a Lua block).
+    pub span: Span,
+    /// The statements of a block directive.
+    pub block: Option<Vec<Directive>>,
+    /// From `{` to `}` of a block directive (to the end of the file when unclosed).
+    pub block_span: Option<Span>,
+}
+
+impl Directive {
+    pub fn name(&self) -> &str {
+        &self.name.value
+    }
+    pub fn arg(&self, i: usize) -> Option<&str> {
+        self.args.get(i).map(|a| a.value.as_str())
+    }
+    pub fn children(&self) -> &[Directive] {
+        self.block.as_deref().unwrap_or(&[])
+    }
+}
+
+/// One parsed file.
+#[derive(Debug, Default)]
+pub struct File {
+    pub directives: Vec<Directive>,
+    pub comments: Vec<Span>,
+    pub errors: Vec<SyntaxError>,
+}
+
+/// At most this many syntax errors are reported per file; later ones are mostly echoes.
+const MAX_ERRORS: usize = 20;
+
+pub fn parse(file: FileId, text: &str) -> File {
+    super::init_pest();
+    let mut b = Builder {
+        file,
+        text,
+        out: File::default(),
+        stack: Vec::new(),
+        words: Vec::new(),
+        last_quoted_end: None,
+        skipped_depth: 0,
+        glued_open: None,
+    };
+    let mut pos = 0;
+    loop {
+        let pairs = match Grammar::parse(Rule::chunk, &text[pos..]) {
+            Ok(p) => p,
+            Err(e) => {
+                let at = pos
+                    + match e.location {
+                        pest::error::InputLocation::Pos(p) => p,
+                        pest::error::InputLocation::Span((s, _)) => s,
+                    };
+                b.error(at, at, "the parser gave up here (input too large or too complex)".into(), None);
+                break;
+            }
+        };
+        let mut lua_at = None;
+        for pair in pairs.flatten() {
+            let s = pair.as_span();
+            let (start, end) = (pos + s.start(), pos + s.end());
+            match pair.as_rule() {
+                Rule::comment => b.out.comments.push(Span::new(file, start, end)),
+                Rule::semi => b.semi(start),
+                Rule::open => b.open(start),
+                Rule::close => b.close(start),
+                Rule::word => b.word(start, end, Quote::None),
+                Rule::dquoted => b.word(start, end, Quote::Double),
+                Rule::squoted => b.word(start, end, Quote::Single),
+                Rule::unterminated => {
+                    let q = &text[start..start + 1];
+                    b.error(
+                        start,
+                        start + 1,
+                        format!("unexpected end of file, expecting {q}"),
+                        Some(format!("this {q} is never closed")),
+                    );
+                }
+                Rule::lua_name => b.word(start, end, Quote::None),
+                Rule::lua_arg => b.word(start, end, Quote::None),
+                Rule::lua_open => lua_at = Some(end - 1),
+                _ => {}
+            }
+        }
+        let Some(open) = lua_at else { break };
+        match lua::find_block_end(text, open) {
+            Ok(close) => {
+                b.lua_body(open, close);
+                pos = close + 1;
+            }
+            Err(at) => {
+                b.error(
+                    at,
+                    at + 1,
+                    "unexpected end of file inside a Lua block".into(),
+                    Some("close the Lua string, comment or block that starts here".into()),
+                );
+                b.words.clear();
+                break;
+            }
+        }
+    }
+    b.finish()
+}
+
+struct Builder<'t> {
+    file: FileId,
+    text: &'t str,
+    out: File,
+    /// Open blocks: the directive and the statements gathered so far.
+    stack: Vec<(Directive, Vec<Directive>)>,
+    words: Vec<Arg>,
+    last_quoted_end: Option<usize>,
+    /// Blocks opened past MAX_DEPTH: their content is skipped.
+    skipped_depth: usize,
+    /// The block just opened with `{` glued to the previous word, as in `~ ^/a{2}$`.
+    glued_open: Option<usize>,
+}
+
+impl Builder<'_> {
+    fn span(&self, start: usize, end: usize) -> Span {
+        Span::new(self.file, start, end)
+    }
+
+    fn error(&mut self, start: usize, end: usize, message: String, help: Option<String>) {
+        if self.out.errors.len() < MAX_ERRORS {
+            let span = self.span(start, end);
+            self.out.errors.push(SyntaxError {
+                span,
+                message,
+                help,
+            });
+        }
+    }
+
+    fn word(&mut self, start: usize, end: usize, quote: Quote) {
+        if self.skipped_depth > 0 {
+            return;
+        }
+        // nginx wants white space, ";" or "{" after a closing quote.
+        if self.last_quoted_end == Some(start) {
+            let c = self.text[start..].chars().next().unwrap_or(' ');
+            self.error(
+                start,
+                start + c.len_utf8(),
+                format!("unexpected \"{c}\""),
+                Some("put a space after the closing quote, or move the quote to the end of the word".into()),
+            );
+        }
+        if let Some(open) = self.glued_open.take()
+            && self.words.is_empty()
+            && quote == Quote::None
+            && looks_like_quantifier_tail(&self.text[start..end])
+        {
+            self.error(
+                open,
+                open + 1,
+                "\"{\" inside an unquoted regular expression opens a block".into(),
+                Some("nginx ends a bare word at \"{\": quote the whole expression, e.g. location ~ \"^/a{2,3}$\" { … }".into()),
+            );
+        }
+        self.last_quoted_end = matches!(quote, Quote::Double | Quote::Single).then_some(end);
+        let raw = &self.text[start..end];
+        let value = match quote {
+            Quote::None => unescape(raw),
+            Quote::Double | Quote::Single => unescape(&raw[1..raw.len() - 1]),
+            Quote::Lua => raw.to_string(),
+        };
+        self.words.push(Arg {
+            value,
+            span: self.span(start, end),
+            quote,
+        });
+    }
+
+    fn statement(&mut self, end: usize) -> Option<Directive> {
+        let mut words = std::mem::take(&mut self.words).into_iter();
+        let name = words.next()?;
+        let span = self.span(name.span.start as usize, end);
+        Some(Directive {
+            name,
+            args: words.collect(),
+            span,
+            block: None,
+            block_span: None,
+        })
+    }
+
+    fn push(&mut self, d: Directive) {
+        match self.stack.last_mut() {
+            Some((_, children)) => children.push(d),
+            None => self.out.directives.push(d),
+        }
+    }
+
+    fn semi(&mut self, at: usize) {
+        self.last_quoted_end = None;
+        self.glued_open = None;
+        if self.skipped_depth > 0 {
+            return;
+        }
+        match self.statement(at + 1) {
+            Some(d) => self.push(d),
+            None => self.error(
+                at,
+                at + 1,
+                "unexpected \";\"".into(),
+                Some("an empty statement is an error in nginx: remove this \";\"".into()),
+            ),
+        }
+    }
+
+    fn open(&mut self, at: usize) {
+        let glued = self
+            .words
+            .last()
+            .is_some_and(|w| w.quote == Quote::None && w.span.end as usize == at);
+        self.last_quoted_end = None;
+        self.glued_open = None;
+        if self.skipped_depth > 0 {
+            self.skipped_depth += 1;
+            return;
+        }
+        let Some(mut d) = self.statement(at + 1) else {
+            self.error(
+                at,
+                at + 1,
+                "unexpected \"{\"".into(),
+                Some("a block needs a directive name before \"{\"".into()),
+            );
+            // Keep the structure so the matching "}" closes this block.
+            let anon = Directive {
+                name: Arg {
+                    value: String::new(),
+                    span: self.span(at, at),
+                    quote: Quote::None,
+                },
+                args: vec![],
+                span: self.span(at, at + 1),
+                block: None,
+                block_span: None,
+            };
+            self.stack.push((anon, Vec::new()));
+            return;
+        };
+        if self.stack.len() >= MAX_DEPTH {
+            self.error(
+                at,
+                at + 1,
+                format!("blocks nested deeper than {MAX_DEPTH} levels"),
+                Some("no nginx configuration needs this depth; check for unbalanced braces".into()),
+            );
+            self.skipped_depth = 1;
+            return;
+        }
+        if glued {
+            self.glued_open = Some(at);
+        }
+        d.block_span = Some(self.span(at, at + 1));
+        self.stack.push((d, Vec::new()));
+    }
+
+    fn close(&mut self, at: usize) {
+        self.last_quoted_end = None;
+        self.glued_open = None;
+        if self.skipped_depth > 0 {
+            self.skipped_depth -= 1;
+            return;
+        }
+        if !self.words.is_empty() {
+            let name = self.words[0].span;
+            self.error(
+                at,
+                at + 1,
+                "unexpected \"}\"".into(),
+                Some(format!(
+                    "the statement \"{}\" before it is not terminated by \";\"",
+                    &self.text[name.range()]
+                )),
+            );
+            self.words.clear();
+        }
+        match self.stack.pop() {
+            Some((mut d, children)) => {
+                let open = d.block_span.map_or(at, |s| s.start as usize);
+                d.block_span = Some(self.span(open, at + 1));
+                d.block = Some(children);
+                if !d.name.value.is_empty() || d.name.span.start != d.name.span.end {
+                    self.push(d);
+                } else {
+                    // An anonymous block from an error: keep its statements.
+                    for c in d.block.take().unwrap_or_default() {
+                        self.push(c);
+                    }
+                }
+            }
+            None => self.error(
+                at,
+                at + 1,
+                "unexpected \"}\"".into(),
+                Some("this \"}\" closes no block: remove it or add the missing opening".into()),
+            ),
+        }
+    }
+
+    fn lua_body(&mut self, open: usize, close: usize) {
+        self.last_quoted_end = None;
+        self.glued_open = None;
+        if self.skipped_depth > 0 {
+            self.words.clear();
+            return;
+        }
+        self.words.push(Arg {
+            value: self.text[open + 1..close].to_string(),
+            span: self.span(open + 1, close),
+            quote: Quote::Lua,
+        });
+        if let Some(d) = self.statement(close + 1) {
+            self.push(d);
+        }
+    }
+
+    fn finish(mut self) -> File {
+        let len = self.text.len();
+        if let Some(first) = self.words.first() {
+            let (s, e) = (first.span.start as usize, first.span.end as usize);
+            let name = self.text[s..e].to_string();
+            self.error(
+                s,
+                e,
+                "unexpected end of file, expecting \";\" or \"}\"".into(),
+                Some(format!("terminate \"{name}\" with \";\"")),
+            );
+            self.words.clear();
+        }
+        if let Some((d, _)) = self.stack.last() {
+            let open = d.block_span.map_or(len, |s| s.start as usize);
+            let name = d.name.value.clone();
+            self.error(
+                open,
+                (open + 1).min(len),
+                "unexpected end of file, expecting \"}\"".into(),
+                Some(format!("the block of \"{name}\" opened here is never closed")),
+            );
+        }
+        while let Some((mut d, children)) = self.stack.pop() {
+            let open = d.block_span.map_or(len, |s| s.start as usize);
+            d.block_span = Some(self.span(open, len));
+            d.block = Some(children);
+            self.push(d);
+        }
+        self.out
+    }
+}
+
+/// `2,3}$` after `^/a{`: what is left of a regular expression split at its `{`.
+fn looks_like_quantifier_tail(w: &str) -> bool {
+    let head: String = w.chars().take_while(|c| c.is_ascii_digit() || *c == ',').collect();
+    !head.is_empty() && w[head.len()..].starts_with('}')
+}
+
+/// nginx's unescaping of a word (ngx_conf_read_token): `\"`, `\'`, `\\` lose the backslash;
+/// `\t`, `\r`, `\n` become the control characters; any other escape is kept as written.
+pub fn unescape(s: &str) -> String {
+    if !s.contains('\\') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.peek() {
+                Some('"' | '\'' | '\\') => {
+                    out.push(chars.next().unwrap_or('\\'));
+                    continue;
+                }
+                Some('t') => {
+                    chars.next();
+                    out.push('\t');
+                    continue;
+                }
+                Some('r') => {
+                    chars.next();
+                    out.push('\r');
+                    continue;
+                }
+                Some('n') => {
+                    chars.next();
+                    out.push('\n');
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> File {
+        parse(FileId(0), s)
+    }
+
+    #[test]
+    fn words_quotes_and_blocks() {
+        let f = p("http { server { location ~ \"^/a{2}$\" { return 200 'a;b#'; } } }\n");
+        assert!(f.errors.is_empty(), "{:?}", f.errors);
+        let loc = &f.directives[0].children()[0].children()[0];
+        assert_eq!(loc.name(), "location");
+        assert_eq!(loc.arg(1), Some("^/a{2}$"));
+        assert_eq!(loc.children()[0].arg(1), Some("a;b#"));
+    }
+
+    #[test]
+    fn brace_in_word_and_variables() {
+        let f = p("return 200 a}b${x}c; # tail");
+        assert!(f.errors.is_empty(), "{:?}", f.errors);
+        assert_eq!(f.directives[0].arg(1), Some("a}b${x}c"));
+        assert_eq!(f.comments.len(), 1);
+    }
+
+    #[test]
+    fn errors_like_nginx() {
+        assert_eq!(p("a;;").errors[0].message, "unexpected \";\"");
+        assert_eq!(p("a \"b\"c;").errors[0].message, "unexpected \"c\"");
+        assert_eq!(p("a { b; ").errors[0].message, "unexpected end of file, expecting \"}\"");
+        assert_eq!(p("a b").errors[0].message, "unexpected end of file, expecting \";\" or \"}\"");
+        assert_eq!(p("}").errors[0].message, "unexpected \"}\"");
+        assert!(p("location ~ ^/a{2,3}$ { }").errors[0].message.contains("regular expression"));
+        assert!(p("a \"b").errors[0].message.contains("expecting \""));
+    }
+
+    #[test]
+    fn lua_block_is_one_argument() {
+        let f = p("content_by_lua_block { ngx.say(\"}\") -- }\n }\nset_by_lua_block $x { return 1 } a b;");
+        assert!(f.errors.is_empty(), "{:?}", f.errors);
+        assert_eq!(f.directives.len(), 3);
+        assert_eq!(f.directives[0].args[0].quote, Quote::Lua);
+        assert_eq!(f.directives[1].arg(0), Some("$x"));
+        assert_eq!(f.directives[1].arg(1), Some(" return 1 "));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let s = "a {".repeat(100_000);
+        let f = p(&s);
+        assert!(f.errors.iter().any(|e| e.message.contains("nested deeper")));
+    }
+
+    #[test]
+    fn unescape_like_nginx() {
+        assert_eq!(unescape(r#"a\"b\\c\td\x"#), "a\"b\\c\td\\x");
+    }
+}
