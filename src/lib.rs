@@ -1,2 +1,255 @@
+//! gwlint: finds what makes an NGINX or HAProxy gateway answer 502/503/504, before deploy.
+//!
+//! One pipeline: discover → load → parse → lower → check → filter → report. This file wires
+//! the stages; `main.rs` only runs the CLI.
+
+pub mod cli;
+pub mod discover;
+pub mod filter;
+pub mod finding;
+pub mod load;
+pub mod model;
+pub mod report;
+pub mod rules;
 pub mod source;
+pub mod suggest;
 pub mod syntax;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use discover::Scope;
+use finding::Finding;
+use load::{LoadError, Loader};
+use source::{FileId, Span};
+use syntax::include::{self, Tree};
+
+/// What to lint and how to find it.
+#[derive(Debug, Default, Clone)]
+pub struct Options {
+    /// nginx's conf prefix: relative includes start here (default: the main file's directory).
+    pub prefix: Option<PathBuf>,
+    /// Text read from standard input, and the name to report it under.
+    pub stdin: Option<(String, Vec<u8>)>,
+}
+
+/// A finished run: every file loaded, every finding, and the errors that make it exit 2.
+pub struct Outcome {
+    pub loader: Loader,
+    pub findings: Vec<Finding>,
+    /// Paths that could not be linted (missing, unreadable, no configuration in a directory).
+    pub errors: Vec<String>,
+    /// How many files were linted (roots and their includes).
+    pub files: usize,
+}
+
+/// Lints the given paths (`-` is standard input).
+pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
+    let mut loader = Loader::default();
+    let mut errors = Vec::new();
+    let mut findings = Vec::new();
+
+    // discover: the files the user asked about, in order.
+    let mut requested: Vec<FileId> = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            let (name, bytes) = opts
+                .stdin
+                .clone()
+                .unwrap_or_else(|| ("-".into(), Vec::new()));
+            let r = loader.add_text(&name, bytes);
+            push_loaded(r, &name, &mut requested, &mut findings, &mut errors);
+            continue;
+        }
+        if path.is_dir() {
+            let (files, walk_errors) = discover::walk(path);
+            errors.extend(walk_errors);
+            if files.is_empty() {
+                errors.push(format!(
+                    "{}: no nginx configuration found in this directory",
+                    path.display()
+                ));
+            }
+            for f in files {
+                let name = f.to_string_lossy().into_owned();
+                let r = loader.load(&f, &name);
+                push_loaded(r, &name, &mut requested, &mut findings, &mut errors);
+            }
+            continue;
+        }
+        let name = path.to_string_lossy().into_owned();
+        let r = loader.load(path, &name);
+        push_loaded(r, &name, &mut requested, &mut findings, &mut errors);
+    }
+
+    // load + parse: the tree each requested file belongs to.
+    let mut trees: Vec<(Tree, Scope)> = Vec::new();
+    let mut tree_of_root: HashMap<FileId, usize> = HashMap::new();
+    let mut standalone: Vec<FileId> = Vec::new();
+    for &file in &requested {
+        let path = loader.sources.get(file).path.clone();
+        let is_stdin = path.starts_with("<stdin>");
+        let mut covered = false;
+        if !is_stdin {
+            for root_path in discover::ancestor_roots(&path_as_given(&loader, file)) {
+                let name = root_path.to_string_lossy().into_owned();
+                let Ok(root) = loader.load(&root_path, &name) else {
+                    continue;
+                };
+                let t = tree_index(&mut loader, &mut trees, &mut tree_of_root, root, opts);
+                if trees[t].0.files.contains(&file) && root != file {
+                    let edges = include_edges(&trees[t].0);
+                    trees[t]
+                        .1
+                        .merge(Scope::Files(discover::reachable(file, &edges)));
+                    covered = true;
+                    break;
+                }
+            }
+        }
+        if !covered {
+            standalone.push(file);
+        }
+    }
+    // A requested file that another requested file includes is linted as part of that tree.
+    // Main configurations first, then the largest trees.
+    for &f in &standalone {
+        tree_index(&mut loader, &mut trees, &mut tree_of_root, f, opts);
+    }
+    standalone.sort_by_key(|f| {
+        let t = &trees[tree_of_root[f]].0;
+        let main = loader.nginx_parsed(*f).is_some_and(|p| {
+            p.directives
+                .iter()
+                .any(|d| model::directives::is_main_only(d.name()))
+        });
+        (!main, std::cmp::Reverse(t.files.len()))
+    });
+    let mut kept: Vec<usize> = trees
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, s))| !matches!(s, Scope::Files(f) if f.is_empty()))
+        .map(|(i, _)| i)
+        .collect();
+    for f in standalone {
+        let t = tree_of_root[&f];
+        let covered_by_kept = kept
+            .iter()
+            .any(|&k| k != t && trees[k].0.files.contains(&f) && matches!(trees[k].1, Scope::All));
+        if !covered_by_kept {
+            trees[t].1 = Scope::All;
+            if !kept.contains(&t) {
+                kept.push(t);
+            }
+        }
+    }
+    kept.sort();
+
+    // lower + check, tree by tree.
+    let mut files_linted = std::collections::HashSet::new();
+    for &t in &kept {
+        let (tree, scope) = &trees[t];
+        if matches!(scope, Scope::Files(f) if f.is_empty()) {
+            continue;
+        }
+        let mut found = tree.findings.clone();
+        for &f in &tree.files {
+            files_linted.insert(f);
+            if let Some(parsed) = loader.nginx_parsed(f) {
+                found.extend(parsed.errors.iter().map(|e| {
+                    let mut x = Finding::new(&rules::syntax_error::RULE, e.span, e.message.clone())
+                        .label("nginx stops reading here");
+                    x.help = e.help.clone();
+                    x
+                }));
+            }
+        }
+        let parsed = loader.parsed_map();
+        let proxy = model::nginx::lower(tree, parsed);
+        let ctx = rules::Context {
+            sources: &loader.sources,
+            tree,
+            files: parsed,
+            proxy: &proxy,
+        };
+        found.extend(rules::check(&ctx));
+        findings.extend(found.into_iter().filter(|f| scope.contains(f.span.file)));
+    }
+
+    // One finding per place, even when several trees share a file.
+    let key = |f: &Finding| (f.span, f.rule.code, f.message.clone());
+    let mut seen = std::collections::HashSet::new();
+    findings.retain(|f| seen.insert(key(f)));
+    report::sort(&mut findings, &loader.sources);
+    Outcome {
+        files: files_linted.len().max(requested.len()),
+        loader,
+        findings,
+        errors,
+    }
+}
+
+fn push_loaded(
+    r: Result<FileId, LoadError>,
+    name: &str,
+    requested: &mut Vec<FileId>,
+    findings: &mut Vec<Finding>,
+    errors: &mut Vec<String>,
+) {
+    match r {
+        Ok(id) => {
+            if !requested.contains(&id) {
+                requested.push(id)
+            }
+        }
+        Err(LoadError::Binary { file, offset }) => findings.push(
+            Finding::new(
+                &rules::not_text::RULE,
+                Span::new(file, 0, 0),
+                format!("not a text file (NUL byte at offset {offset}): neither nginx nor HAProxy can read it"),
+            )
+            .help("point gwlint (and the proxy) at configuration text; exclude this file"),
+        ),
+        Err(e) => errors.push(format!("{name}: {e}")),
+    }
+}
+
+/// The path a file was given or discovered under (relative paths stay relative).
+fn path_as_given(loader: &Loader, f: FileId) -> PathBuf {
+    PathBuf::from(&loader.sources.get(f).name)
+}
+
+fn tree_index(
+    loader: &mut Loader,
+    trees: &mut Vec<(Tree, Scope)>,
+    tree_of_root: &mut HashMap<FileId, usize>,
+    root: FileId,
+    opts: &Options,
+) -> usize {
+    if let Some(&t) = tree_of_root.get(&root) {
+        return t;
+    }
+    let prefix = match &opts.prefix {
+        Some(p) => p.clone(),
+        None => {
+            let given = path_as_given(loader, root);
+            if loader.sources.get(root).path.starts_with("<stdin>") {
+                PathBuf::new()
+            } else {
+                given.parent().map(Path::to_path_buf).unwrap_or_default()
+            }
+        }
+    };
+    let tree = include::build(loader, root, &prefix, false);
+    trees.push((tree, Scope::Files(Default::default())));
+    tree_of_root.insert(root, trees.len() - 1);
+    trees.len() - 1
+}
+
+fn include_edges(tree: &Tree) -> HashMap<FileId, Vec<FileId>> {
+    let mut edges: HashMap<FileId, Vec<FileId>> = HashMap::new();
+    for (span, targets) in &tree.includes {
+        edges.entry(span.file).or_default().extend(targets);
+    }
+    edges
+}

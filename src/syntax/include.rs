@@ -1,1 +1,221 @@
-pub fn _x(){}
+//! nginx `include`: resolving paths and globs against the prefix, loading each file once,
+//! and finding cycles. The result is a [`Tree`]: the files of one configuration and the
+//! include edges between them.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::finding::Finding;
+use crate::load::{LoadError, Loader};
+use crate::rules;
+use crate::source::{FileId, Span};
+use crate::syntax::nginx::Directive;
+
+/// One nginx configuration: a root file and everything it includes.
+#[derive(Debug)]
+pub struct Tree {
+    pub root: FileId,
+    /// Relative includes are resolved against this directory (nginx's conf prefix).
+    pub prefix: PathBuf,
+    /// The root first, then included files in the order they are first included.
+    pub files: Vec<FileId>,
+    /// The files each `include` directive (by its span) brings in.
+    pub includes: HashMap<Span, Vec<FileId>>,
+    /// Missing includes, unreadable includes, cycles.
+    pub findings: Vec<Finding>,
+    /// Absolute includes outside the configuration's directory that are not on this machine
+    /// (`/etc/nginx/mime.types` linted in a repository): not reported, but what they would
+    /// define is unknown.
+    pub unknown: Vec<Span>,
+}
+
+impl Tree {
+    pub fn included(&self, d: &Directive) -> &[FileId] {
+        self.includes.get(&d.span).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// Loads the tree of `root`; with `single`, includes are not followed.
+pub fn build(loader: &mut Loader, root: FileId, prefix: &Path, single: bool) -> Tree {
+    let mut tree = Tree {
+        root,
+        prefix: prefix.to_path_buf(),
+        files: vec![root],
+        includes: HashMap::new(),
+        findings: Vec::new(),
+        unknown: Vec::new(),
+    };
+    let mut edges: HashMap<FileId, Vec<(Span, FileId)>> = HashMap::new();
+    let mut i = 0;
+    while i < tree.files.len() && !single {
+        let file = tree.files[i];
+        i += 1;
+        let mut found = Vec::new();
+        collect_includes(&loader.nginx(file).directives, &mut found);
+        for (span, arg_span, pattern) in found {
+            let targets = resolve(loader, &mut tree, prefix, span, arg_span, &pattern);
+            for &t in &targets {
+                if !tree.files.contains(&t) {
+                    tree.files.push(t);
+                }
+                edges.entry(file).or_default().push((span, t));
+            }
+            tree.includes.insert(span, targets);
+        }
+    }
+    find_cycles(loader, &mut tree, &edges);
+    tree
+}
+
+fn collect_includes(dirs: &[Directive], out: &mut Vec<(Span, Span, String)>) {
+    for d in dirs {
+        if d.name() == "include"
+            && let Some(a) = d.args.first()
+        {
+            out.push((d.span, a.span, a.value.clone()));
+        }
+        collect_includes(d.children(), out);
+    }
+}
+
+fn resolve(
+    loader: &mut Loader,
+    tree: &mut Tree,
+    prefix: &Path,
+    span: Span,
+    arg_span: Span,
+    pattern: &str,
+) -> Vec<FileId> {
+    let path = if Path::new(pattern).is_absolute() {
+        PathBuf::from(pattern)
+    } else {
+        prefix.join(pattern)
+    };
+    let shown = path.to_string_lossy().into_owned();
+    // nginx globs only when the name has glob characters (ngx_conf_include).
+    if pattern.contains(['*', '?', '[']) {
+        let opts = glob::MatchOptions {
+            case_sensitive: true,
+            require_literal_separator: true,
+            require_literal_leading_dot: true,
+        };
+        let mut paths: Vec<PathBuf> = match glob::glob_with(&shown, opts) {
+            Ok(p) => p.filter_map(Result::ok).filter(|p| !p.is_dir()).collect(),
+            Err(_) => Vec::new(),
+        };
+        paths.sort();
+        let mut out = Vec::new();
+        for p in paths {
+            let name = p.to_string_lossy().into_owned();
+            match loader.load(&p, &name) {
+                Ok(id) => out.push(id),
+                Err(e) => tree.findings.push(unloadable(loader, arg_span, &name, &e)),
+            }
+        }
+        return out;
+    }
+    match loader.load(&path, &shown) {
+        Ok(id) => vec![id],
+        Err(LoadError::NotFound) if path.is_absolute() && !under(&path, prefix) => {
+            tree.unknown.push(span);
+            Vec::new()
+        }
+        Err(e) => {
+            tree.findings.push(unloadable(loader, arg_span, &shown, &e));
+            Vec::new()
+        }
+    }
+}
+
+/// Is `path` inside the directory `dir` (compared as absolute paths)?
+fn under(path: &Path, dir: &Path) -> bool {
+    let abs = |p: &Path| {
+        std::fs::canonicalize(p)
+            .ok()
+            .or_else(|| std::path::absolute(p).ok())
+    };
+    match abs(dir) {
+        Some(d) => path.starts_with(&d) || path.starts_with(dir),
+        None => false,
+    }
+}
+
+fn unloadable(loader: &Loader, arg_span: Span, shown: &str, e: &LoadError) -> Finding {
+    match e {
+        LoadError::NotFound => Finding::new(
+            &rules::include_not_found::RULE,
+            arg_span,
+            format!(
+                "included file \"{shown}\" does not exist: nginx refuses to start with `open() \"{shown}\" failed (2: No such file or directory)`"
+            ),
+        )
+        .label("no such file")
+        .help(
+            "create the file, fix the path (relative paths start at the directory of the main nginx.conf, or --prefix), or use a glob (\"conf.d/*.conf\") if it may be absent",
+        ),
+        LoadError::Binary { file, offset } => {
+            let _ = loader;
+            Finding::new(
+                &rules::not_text::RULE,
+                Span::new(*file, 0, 0),
+                format!("\"{shown}\" is not a text file (NUL byte at offset {offset}); nginx refuses to start"),
+            )
+            .help("include only nginx configuration files")
+            .related(arg_span, "included here")
+        }
+        other => Finding::new(
+            &rules::include_not_found::RULE,
+            arg_span,
+            format!("included file \"{shown}\" cannot be read ({other}): nginx refuses to start"),
+        )
+        .label("cannot be read"),
+    }
+}
+
+/// Every include that closes a cycle is reported once, at that include.
+fn find_cycles(loader: &Loader, tree: &mut Tree, edges: &HashMap<FileId, Vec<(Span, FileId)>>) {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Active,
+        Done,
+    }
+    let mut mark: HashMap<FileId, Mark> = HashMap::new();
+    // Iterative depth-first search: (file, next edge index).
+    let mut stack: Vec<(FileId, usize)> = vec![(tree.root, 0)];
+    mark.insert(tree.root, Mark::Active);
+    while let Some(&mut (file, ref mut next)) = stack.last_mut() {
+        let out = edges.get(&file).map_or(&[][..], Vec::as_slice);
+        if *next >= out.len() {
+            mark.insert(file, Mark::Done);
+            stack.pop();
+            continue;
+        }
+        let (span, target) = out[*next];
+        *next += 1;
+        match mark.get(&target).copied().unwrap_or(Mark::New) {
+            Mark::New => {
+                mark.insert(target, Mark::Active);
+                stack.push((target, 0));
+            }
+            Mark::Active => {
+                let from = stack.iter().position(|&(f, _)| f == target).unwrap_or(0);
+                let mut chain: Vec<&str> = stack[from..]
+                    .iter()
+                    .map(|&(f, _)| loader.sources.get(f).name.as_str())
+                    .collect();
+                chain.push(&loader.sources.get(target).name);
+                tree.findings.push(
+                    Finding::new(
+                        &rules::include_cycle::RULE,
+                        span,
+                        format!("include cycle: {}", chain.join(" → ")),
+                    )
+                    .label("includes a file that is already being included")
+                    .help("remove this include, or narrow its glob so it does not match a file on the chain; nginx would include the files again and again"),
+                );
+            }
+            Mark::Done => {}
+        }
+    }
+}

@@ -102,7 +102,12 @@ pub fn parse(file: FileId, text: &str) -> File {
                         pest::error::InputLocation::Pos(p) => p,
                         pest::error::InputLocation::Span((s, _)) => s,
                     };
-                b.error(at, at, "the parser gave up here (input too large or too complex)".into(), None);
+                b.error(
+                    at,
+                    at,
+                    "the parser gave up here (input too large or too complex)".into(),
+                    None,
+                );
                 break;
             }
         };
@@ -195,7 +200,10 @@ impl Builder<'_> {
                 start,
                 start + c.len_utf8(),
                 format!("unexpected \"{c}\""),
-                Some("put a space after the closing quote, or move the quote to the end of the word".into()),
+                Some(
+                    "put a space after the closing quote, or move the quote to the end of the word"
+                        .into(),
+                ),
             );
         }
         if let Some(open) = self.glued_open.take()
@@ -391,7 +399,9 @@ impl Builder<'_> {
                 open,
                 (open + 1).min(len),
                 "unexpected end of file, expecting \"}\"".into(),
-                Some(format!("the block of \"{name}\" opened here is never closed")),
+                Some(format!(
+                    "the block of \"{name}\" opened here is never closed"
+                )),
             );
         }
         while let Some((mut d, children)) = self.stack.pop() {
@@ -406,7 +416,10 @@ impl Builder<'_> {
 
 /// `2,3}$` after `^/a{`: what is left of a regular expression split at its `{`.
 fn looks_like_quantifier_tail(w: &str) -> bool {
-    let head: String = w.chars().take_while(|c| c.is_ascii_digit() || *c == ',').collect();
+    let head: String = w
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == ',')
+        .collect();
     !head.is_empty() && w[head.len()..].starts_with('}')
 }
 
@@ -478,16 +491,28 @@ mod tests {
     fn errors_like_nginx() {
         assert_eq!(p("a;;").errors[0].message, "unexpected \";\"");
         assert_eq!(p("a \"b\"c;").errors[0].message, "unexpected \"c\"");
-        assert_eq!(p("a { b; ").errors[0].message, "unexpected end of file, expecting \"}\"");
-        assert_eq!(p("a b").errors[0].message, "unexpected end of file, expecting \";\" or \"}\"");
+        assert_eq!(
+            p("a { b; ").errors[0].message,
+            "unexpected end of file, expecting \"}\""
+        );
+        assert_eq!(
+            p("a b").errors[0].message,
+            "unexpected end of file, expecting \";\" or \"}\""
+        );
         assert_eq!(p("}").errors[0].message, "unexpected \"}\"");
-        assert!(p("location ~ ^/a{2,3}$ { }").errors[0].message.contains("regular expression"));
+        assert!(
+            p("location ~ ^/a{2,3}$ { }").errors[0]
+                .message
+                .contains("regular expression")
+        );
         assert!(p("a \"b").errors[0].message.contains("expecting \""));
     }
 
     #[test]
     fn lua_block_is_one_argument() {
-        let f = p("content_by_lua_block { ngx.say(\"}\") -- }\n }\nset_by_lua_block $x { return 1 } a b;");
+        let f = p(
+            "content_by_lua_block { ngx.say(\"}\") -- }\n }\nset_by_lua_block $x { return 1 } a b;",
+        );
         assert!(f.errors.is_empty(), "{:?}", f.errors);
         assert_eq!(f.directives.len(), 3);
         assert_eq!(f.directives[0].args[0].quote, Quote::Lua);

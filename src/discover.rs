@@ -1,0 +1,119 @@
+//! From the paths a user gives to the configurations to lint: which files, which root
+//! configuration each belongs to, and which files' findings to report.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use crate::source::FileId;
+
+/// Is this file (found in a directory walk) an nginx configuration?
+pub fn is_nginx_candidate(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if name.starts_with('.') {
+        return false;
+    }
+    if name.ends_with(".conf") || name == "nginx.conf" || name.starts_with("nginx.conf") {
+        return true;
+    }
+    // Debian's layout: sites-enabled/example.com has no extension.
+    let parent = path
+        .parent()
+        .and_then(|p| p.file_name())
+        .and_then(|n| n.to_str())
+        .unwrap_or("");
+    matches!(parent, "sites-enabled" | "sites-available") && !name.contains('.')
+        || name.ends_with(".nginx")
+}
+
+/// The configuration files below a directory, sorted, without following symbolic links
+/// (a link loop cannot trap the walk) and without hidden directories.
+pub fn walk(dir: &Path) -> (Vec<PathBuf>, Vec<String>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    let walker = walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !e
+                    .file_name()
+                    .to_str()
+                    .is_some_and(|n| n.starts_with('.') || n == "target" || n == "node_modules")
+        });
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_file() && is_nginx_candidate(e.path()) => {
+                files.push(e.path().to_path_buf())
+            }
+            Ok(_) => {}
+            Err(e) => errors.push(e.to_string()),
+        }
+    }
+    (files, errors)
+}
+
+/// `nginx.conf` files in the file's directory and up to three levels above: the main
+/// configurations that may include it.
+pub fn ancestor_roots(file: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut dir = file.parent().map(Path::to_path_buf);
+    for _ in 0..4 {
+        let Some(d) = dir else { break };
+        let candidate = d.join("nginx.conf");
+        if candidate.is_file() && !same_file(&candidate, file) {
+            out.push(candidate);
+        }
+        // A relative path climbs on with "..", as the user would.
+        dir = if d.as_os_str().is_empty() || d.ends_with("..") {
+            Some(d.join(".."))
+        } else {
+            d.parent().map(Path::to_path_buf)
+        };
+    }
+    out
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// Which files of a tree to report.
+#[derive(Debug, Clone)]
+pub enum Scope {
+    All,
+    Files(HashSet<FileId>),
+}
+
+impl Scope {
+    pub fn contains(&self, f: FileId) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Files(s) => s.contains(&f),
+        }
+    }
+    pub fn merge(&mut self, other: Scope) {
+        match (self as &mut Scope, other) {
+            (Scope::All, _) => {}
+            (s, Scope::All) => *s = Scope::All,
+            (Scope::Files(a), Scope::Files(b)) => a.extend(b),
+        }
+    }
+}
+
+/// The files reachable from `start` through the include edges of a tree.
+pub fn reachable(start: FileId, edges: &HashMap<FileId, Vec<FileId>>) -> HashSet<FileId> {
+    let mut seen = HashSet::from([start]);
+    let mut todo = vec![start];
+    while let Some(f) = todo.pop() {
+        for &t in edges.get(&f).map_or(&[][..], Vec::as_slice) {
+            if seen.insert(t) {
+                todo.push(t);
+            }
+        }
+    }
+    seen
+}

@@ -1,0 +1,125 @@
+//! Reading files into the [`SourceMap`] once each, and parsing each once.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::source::{FileId, SourceMap};
+use crate::syntax::nginx;
+
+/// Larger files are refused rather than read into memory.
+pub const MAX_FILE_SIZE: u64 = 512 * 1024 * 1024;
+
+/// Why a file could not be loaded as configuration text.
+#[derive(Debug, Clone)]
+pub enum LoadError {
+    NotFound,
+    /// Any other I/O failure (permission, a directory where a file was expected, …).
+    Io(String),
+    /// A NUL byte: the file is not configuration text. The file is still in the source map.
+    Binary {
+        file: FileId,
+        offset: usize,
+    },
+    TooLarge(u64),
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::NotFound => write!(f, "no such file or directory"),
+            LoadError::Io(e) => write!(f, "{e}"),
+            LoadError::Binary { offset, .. } => {
+                write!(f, "not a text file (NUL byte at offset {offset})")
+            }
+            LoadError::TooLarge(n) => {
+                write!(f, "file too large ({n} bytes; at most {MAX_FILE_SIZE})")
+            }
+        }
+    }
+}
+
+/// Holds every loaded file and every parse, so that a file shared by several trees is read
+/// and parsed once.
+#[derive(Default)]
+pub struct Loader {
+    pub sources: SourceMap,
+    by_path: HashMap<PathBuf, Result<FileId, LoadError>>,
+    nginx: HashMap<FileId, nginx::File>,
+    binary: HashMap<FileId, usize>,
+}
+
+impl Loader {
+    /// Reads a file once; `display` is how the path is shown to the user.
+    pub fn load(&mut self, path: &Path, display: &str) -> Result<FileId, LoadError> {
+        let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        if let Some(r) = self.by_path.get(&key) {
+            return r.clone();
+        }
+        let r = read(path).map(|bytes| self.add(&key, display, bytes));
+        let r = r.and_then(|id| self.check_text(id));
+        self.by_path.insert(key, r.clone());
+        r
+    }
+
+    /// Adds text that did not come from a file (standard input).
+    pub fn add_text(&mut self, display: &str, bytes: Vec<u8>) -> Result<FileId, LoadError> {
+        let key = PathBuf::from(format!("<stdin>/{display}"));
+        let id = self.add(&key, display, bytes);
+        let r = self.check_text(id);
+        self.by_path.insert(key, r.clone());
+        r
+    }
+
+    fn add(&mut self, key: &Path, display: &str, bytes: Vec<u8>) -> FileId {
+        // A binary file keeps no text: only its name is needed to report it.
+        if let Some(offset) = bytes.iter().position(|&b| b == 0) {
+            let id = self.sources.add(key, display.to_string(), Vec::new());
+            self.binary.insert(id, offset);
+            return id;
+        }
+        self.sources.add(key, display.to_string(), bytes)
+    }
+
+    fn check_text(&self, id: FileId) -> Result<FileId, LoadError> {
+        match self.binary.get(&id) {
+            Some(&offset) => Err(LoadError::Binary { file: id, offset }),
+            None => Ok(id),
+        }
+    }
+
+    /// The nginx syntax tree of a loaded file, parsed on first use.
+    pub fn nginx(&mut self, id: FileId) -> &nginx::File {
+        let text = &self.sources.get(id).text;
+        self.nginx
+            .entry(id)
+            .or_insert_with(|| nginx::parse(id, text))
+    }
+
+    pub fn nginx_parsed(&self, id: FileId) -> Option<&nginx::File> {
+        self.nginx.get(&id)
+    }
+
+    /// Every parsed nginx file.
+    pub fn parsed_map(&self) -> &HashMap<FileId, nginx::File> {
+        &self.nginx
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, LoadError> {
+    let meta = std::fs::metadata(path).map_err(io_error)?;
+    if meta.is_dir() {
+        return Err(LoadError::Io("is a directory".into()));
+    }
+    if meta.len() > MAX_FILE_SIZE {
+        return Err(LoadError::TooLarge(meta.len()));
+    }
+    std::fs::read(path).map_err(io_error)
+}
+
+fn io_error(e: std::io::Error) -> LoadError {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => LoadError::NotFound,
+        std::io::ErrorKind::PermissionDenied => LoadError::Io("permission denied".into()),
+        _ => LoadError::Io(e.to_string()),
+    }
+}

@@ -1,0 +1,135 @@
+//! Addresses as nginx writes them: `host`, `host:port`, `[::1]:port`, `unix:/path`, and the
+//! URLs of `*_pass`.
+
+/// Where a server or a route points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Endpoint {
+    /// A host name or an IP literal (IPv6 without brackets), with the port when one is given.
+    Inet {
+        host: String,
+        port: Option<u16>,
+    },
+    Unix(String),
+    /// Built from variables at run time.
+    Dynamic,
+    /// Not an address nginx accepts.
+    Invalid(String),
+}
+
+impl Endpoint {
+    /// Parses the address part of `server` or of a `*_pass` URL (no scheme, no URI).
+    pub fn parse(s: &str) -> Endpoint {
+        if crate::syntax::nginx::has_variable(s) {
+            return Endpoint::Dynamic;
+        }
+        if let Some(path) = s.strip_prefix("unix:") {
+            return Endpoint::Unix(path.to_string());
+        }
+        if let Some(rest) = s.strip_prefix('[') {
+            let Some((host, after)) = rest.split_once(']') else {
+                return Endpoint::Invalid(format!("unclosed \"[\" in \"{s}\""));
+            };
+            let port = match after.strip_prefix(':') {
+                Some(p) => match p.parse() {
+                    Ok(p) => Some(p),
+                    Err(_) => return Endpoint::Invalid(format!("invalid port \"{p}\"")),
+                },
+                None if after.is_empty() => None,
+                None => return Endpoint::Invalid(format!("unexpected \"{after}\"")),
+            };
+            return Endpoint::Inet {
+                host: host.to_string(),
+                port,
+            };
+        }
+        match s.rsplit_once(':') {
+            Some((host, port)) if !host.contains(':') => match port.parse::<u16>() {
+                Ok(p) => Endpoint::Inet {
+                    host: host.to_string(),
+                    port: Some(p),
+                },
+                Err(_) => Endpoint::Invalid(format!("invalid port \"{port}\"")),
+            },
+            Some(_) => Endpoint::Inet {
+                host: s.to_string(),
+                port: None,
+            },
+            None if s.is_empty() => Endpoint::Invalid("empty address".into()),
+            None => Endpoint::Inet {
+                host: s.to_string(),
+                port: None,
+            },
+        }
+    }
+
+    /// Host names (not IP literals, not `localhost`) need DNS.
+    pub fn host_name(&self) -> Option<&str> {
+        match self {
+            Endpoint::Inet { host, .. } if host.parse::<std::net::IpAddr>().is_err() => Some(host),
+            _ => None,
+        }
+    }
+}
+
+/// Splits a `*_pass` URL into scheme and address: `https://api:8443/v1` → (Some("https"),
+/// "api:8443"); `http://unix:/run/app.sock:/x` → (Some("http"), "unix:/run/app.sock").
+pub fn split_url(url: &str) -> (Option<&str>, &str) {
+    let (scheme, rest) = match url.find("://") {
+        Some(i) => (Some(&url[..i]), &url[i + 3..]),
+        None => (None, url),
+    };
+    if let Some(path) = rest.strip_prefix("unix:") {
+        // The socket path ends at ':' (where the URI starts) or at the end.
+        let end = path.find(':').unwrap_or(path.len());
+        return (scheme, &rest[..5 + end]);
+    }
+    let end = if scheme.is_some() {
+        rest.find(['/', '?']).unwrap_or(rest.len())
+    } else {
+        rest.len()
+    };
+    (scheme, &rest[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses() {
+        assert_eq!(
+            Endpoint::parse("backend:8080"),
+            Endpoint::Inet {
+                host: "backend".into(),
+                port: Some(8080)
+            }
+        );
+        assert_eq!(
+            Endpoint::parse("[::1]:80"),
+            Endpoint::Inet {
+                host: "::1".into(),
+                port: Some(80)
+            }
+        );
+        assert_eq!(
+            Endpoint::parse("unix:/run/a.sock"),
+            Endpoint::Unix("/run/a.sock".into())
+        );
+        assert_eq!(Endpoint::parse("$up"), Endpoint::Dynamic);
+        assert!(matches!(Endpoint::parse("a:b"), Endpoint::Invalid(_)));
+    }
+
+    #[test]
+    fn urls() {
+        assert_eq!(
+            split_url("https://api:8443/v1"),
+            (Some("https"), "api:8443")
+        );
+        assert_eq!(
+            split_url("http://unix:/run/a.sock:/x"),
+            (Some("http"), "unix:/run/a.sock")
+        );
+        assert_eq!(split_url("127.0.0.1:9000"), (None, "127.0.0.1:9000"));
+        assert_eq!(split_url("http://backend"), (Some("http"), "backend"));
+    }
+}

@@ -1,0 +1,194 @@
+//! The gateway model both dialects lower into: routes that hand traffic to targets, pools of
+//! servers, and effective settings that remember where they came from.
+
+pub mod directives;
+pub mod endpoint;
+pub mod nginx;
+
+use crate::finding::Dialect;
+use crate::source::{FileId, Span};
+use crate::syntax::nginx::Directive;
+
+pub use directives::Pass;
+pub use endpoint::Endpoint;
+
+/// http or stream: upstream names live in separate namespaces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Ctx {
+    Http,
+    Stream,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeKind {
+    Main,
+    Http,
+    Server,
+    Location,
+    If,
+    LimitExcept,
+    Upstream,
+    Stream,
+    StreamServer,
+}
+
+pub type ScopeId = usize;
+
+/// One level of configuration (http, server, location, …) and the plain directives set there.
+#[derive(Debug)]
+pub struct Scope<'a> {
+    pub parent: Option<ScopeId>,
+    pub kind: ScopeKind,
+    /// The block directive that opens it (None for the top level).
+    pub block: Option<&'a Directive>,
+    /// Directives at this level, includes expanded, in order.
+    pub directives: Vec<&'a Directive>,
+}
+
+/// Where an effective value comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// nginx's (or HAProxy's) default.
+    Default,
+    /// Set by the directive at this span.
+    Set(Span),
+}
+
+/// An effective setting: the directive(s) that decide it, or the default.
+#[derive(Debug, Clone)]
+pub struct Setting<'a> {
+    /// Every occurrence at the level that decides (array directives such as
+    /// `proxy_set_header` have several); empty when the default applies.
+    pub directives: Vec<&'a Directive>,
+    /// The documented default, when nothing sets it.
+    pub default: Option<&'static str>,
+}
+
+impl<'a> Setting<'a> {
+    pub fn origin(&self) -> Origin {
+        match self.directives.last() {
+            Some(d) => Origin::Set(d.span),
+            None => Origin::Default,
+        }
+    }
+    pub fn is_set(&self) -> bool {
+        !self.directives.is_empty()
+    }
+    /// The arguments of the deciding (last) directive, or the default split into words.
+    pub fn args(&self) -> Vec<&str> {
+        match self.directives.last() {
+            Some(d) => d.args.iter().map(|a| a.value.as_str()).collect(),
+            None => self
+                .default
+                .map(|d| d.split_whitespace().collect())
+                .unwrap_or_default(),
+        }
+    }
+    pub fn first(&self) -> Option<&str> {
+        self.args().first().copied()
+    }
+}
+
+/// What a route hands traffic to.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// A pool of this proxy (index into `Proxy::pools`).
+    Pool(usize),
+    Endpoint(Endpoint),
+}
+
+/// A hand-off: an nginx `*_pass` (HAProxy: `use_backend`/`default_backend`).
+#[derive(Debug)]
+pub struct Route<'a> {
+    pub directive: &'a Directive,
+    pub pass: Pass,
+    pub ctx: Ctx,
+    /// `http`, `https`, `grpc`, `grpcs`, `uwsgi`, `suwsgi` when the target names one.
+    pub scheme: Option<String>,
+    pub target: Target,
+    /// The argument that names the target.
+    pub target_span: Span,
+    /// The settings in force where the route is.
+    pub scope: ScopeId,
+}
+
+/// One `server` of a pool.
+#[derive(Debug)]
+pub struct Server<'a> {
+    pub directive: &'a Directive,
+    pub endpoint: Endpoint,
+    pub endpoint_span: Span,
+    /// Parameters as written: `weight=2` → ("weight", Some("2")), `down` → ("down", None).
+    pub params: Vec<(String, Option<String>, Span)>,
+}
+
+impl Server<'_> {
+    pub fn param(&self, name: &str) -> Option<&(String, Option<String>, Span)> {
+        self.params.iter().find(|(n, _, _)| n == name)
+    }
+    pub fn flag(&self, name: &str) -> bool {
+        self.param(name).is_some()
+    }
+}
+
+/// An nginx `upstream` (HAProxy: backend).
+#[derive(Debug)]
+pub struct Pool<'a> {
+    pub name: String,
+    pub name_span: Span,
+    pub directive: &'a Directive,
+    pub ctx: Ctx,
+    pub servers: Vec<Server<'a>>,
+    pub scope: ScopeId,
+}
+
+/// One proxy configuration, lowered.
+#[derive(Debug)]
+pub struct Proxy<'a> {
+    pub dialect: Dialect,
+    pub root: FileId,
+    /// The configuration is a fragment (a `server {}` snippet, a `conf.d` file) with no main
+    /// file around it: names may be defined where gwlint cannot see.
+    pub fragment: bool,
+    pub scopes: Vec<Scope<'a>>,
+    pub routes: Vec<Route<'a>>,
+    pub pools: Vec<Pool<'a>>,
+}
+
+impl<'a> Proxy<'a> {
+    /// The effective value of `name` at `scope`, with nginx's inheritance: the innermost level
+    /// that sets the directive decides, and all its occurrences there count.
+    pub fn setting(&self, scope: ScopeId, name: &str) -> Setting<'a> {
+        let mut s = Some(scope);
+        let mut in_upstream = false;
+        while let Some(id) = s {
+            let sc = &self.scopes[id];
+            in_upstream |= sc.kind == ScopeKind::Upstream;
+            let found: Vec<&'a Directive> = sc
+                .directives
+                .iter()
+                .copied()
+                .filter(|d| d.name() == name)
+                .collect();
+            if !found.is_empty() {
+                return Setting {
+                    directives: found,
+                    default: None,
+                };
+            }
+            s = sc.parent;
+        }
+        Setting {
+            directives: Vec::new(),
+            default: directives::default(name, in_upstream),
+        }
+    }
+
+    /// Pools with this name in this context (nginx compares upstream names without case).
+    pub fn pools_named(&self, ctx: Ctx, name: &str) -> impl Iterator<Item = (usize, &Pool<'a>)> {
+        self.pools
+            .iter()
+            .enumerate()
+            .filter(move |(_, p)| p.ctx == ctx && p.name.eq_ignore_ascii_case(name))
+    }
+}

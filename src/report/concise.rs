@@ -1,0 +1,25 @@
+//! `path:line:col: severity[code] message`: what editors' problem matchers read.
+
+use std::fmt::Write;
+
+use super::position;
+use crate::finding::Finding;
+use crate::source::SourceMap;
+
+pub fn render(findings: &[Finding], sources: &SourceMap) -> String {
+    let mut out = String::new();
+    for f in findings {
+        let p = position(sources, f.span);
+        let _ = writeln!(
+            out,
+            "{}:{}:{}: {}[{}] {}",
+            sources.get(f.span.file).name,
+            p.line,
+            p.column,
+            f.severity.as_str(),
+            f.rule.code,
+            f.message
+        );
+    }
+    out
+}

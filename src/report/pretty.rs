@@ -1,0 +1,165 @@
+//! miette's graphical report: the source line with a label on the exact directive or
+//! argument, the rule code and name, and help.
+
+use std::fmt;
+
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
+};
+
+use super::position;
+use crate::finding::{Finding, Severity};
+use crate::source::{SourceFile, SourceMap};
+
+/// Lines longer than this are not printed as a snippet (a 20 MB line would flood the terminal).
+const MAX_SNIPPET_LINE: usize = 400;
+
+pub fn render(findings: &[Finding], sources: &SourceMap, color: bool) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false)
+        .with_context_lines(1);
+    let mut out = String::new();
+    for f in findings {
+        let file = sources.get(f.span.file);
+        let p = position(sources, f.span);
+        let snippet =
+            !file.text.is_empty() && line_len(file, f.span.start as usize) <= MAX_SNIPPET_LINE;
+        let diag = Pretty {
+            finding: f,
+            source: Named { file },
+            snippet,
+            location: format!("{}:{}:{}", file.name, p.line, p.column),
+            related: f
+                .related
+                .iter()
+                .filter(|(s, _)| s.file == f.span.file && snippet)
+                .map(|(s, m)| LabeledSpan::new(Some(m.clone()), s.start as usize, s.len()))
+                .collect(),
+            notes: f
+                .related
+                .iter()
+                .filter(|(s, _)| s.file != f.span.file || !snippet)
+                .map(|(s, m)| {
+                    let q = position(sources, *s);
+                    format!("{m}: {}:{}:{}", sources.get(s.file).name, q.line, q.column)
+                })
+                .collect(),
+        };
+        let _ = handler.render_report(&mut out, &diag);
+        out.push('\n');
+    }
+    out
+}
+
+fn line_len(file: &SourceFile, offset: usize) -> usize {
+    let t = file.text.as_bytes();
+    let start = t[..offset.min(t.len())]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let end = t[offset.min(t.len())..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(t.len(), |i| offset + i);
+    end - start
+}
+
+struct Named<'a> {
+    file: &'a SourceFile,
+}
+
+impl SourceCode for Named<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let c = self.file.text.as_str().read_span(span, before, after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.file.name.clone(),
+            c.data(),
+            *c.span(),
+            c.line(),
+            c.column(),
+            c.line_count(),
+        )))
+    }
+}
+
+struct Pretty<'a> {
+    finding: &'a Finding,
+    source: Named<'a>,
+    snippet: bool,
+    location: String,
+    related: Vec<LabeledSpan>,
+    notes: Vec<String>,
+}
+
+impl fmt::Debug for Pretty<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.finding.message)
+    }
+}
+
+impl fmt::Display for Pretty<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.snippet {
+            write!(f, "{}", self.finding.message)
+        } else {
+            write!(f, "{}: {}", self.location, self.finding.message)
+        }
+    }
+}
+
+impl std::error::Error for Pretty<'_> {}
+
+impl Diagnostic for Pretty<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(format!(
+            "{} {}",
+            self.finding.rule.code, self.finding.rule.name
+        )))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.finding.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        let mut parts: Vec<String> = self.notes.clone();
+        if let Some(h) = &self.finding.help {
+            parts.push(h.clone());
+        }
+        (!parts.is_empty()).then(|| Box::new(parts.join("\n")) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.snippet.then_some(&self.source as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if !self.snippet {
+            return None;
+        }
+        let s = self.finding.span;
+        let primary = LabeledSpan::new_primary_with_span(
+            self.finding.label.clone(),
+            SourceSpan::new((s.start as usize).into(), s.len()),
+        );
+        Some(Box::new(
+            std::iter::once(primary).chain(self.related.iter().cloned()),
+        ))
+    }
+}

@@ -1,0 +1,121 @@
+//! The rule registry: one list, one file per rule, one page per rule in `rules/`.
+
+use std::collections::HashMap;
+
+use crate::finding::{Dialect, Finding, Severity};
+use crate::model::Proxy;
+use crate::source::{FileId, SourceMap};
+use crate::syntax::include::Tree;
+use crate::syntax::nginx;
+
+pub mod duplicate_upstream;
+pub mod empty_upstream;
+pub mod include_cycle;
+pub mod include_not_found;
+pub mod internal_error;
+pub mod not_text;
+pub mod syntax_error;
+pub mod undefined_upstream;
+pub mod upstream_with_port;
+
+/// Every rule, in code order. Codes and names are stable forever.
+pub static RULES: &[&Rule] = &[
+    &internal_error::RULE,
+    &syntax_error::RULE,
+    &include_not_found::RULE,
+    &include_cycle::RULE,
+    &not_text::RULE,
+    &undefined_upstream::RULE,
+    &upstream_with_port::RULE,
+    &duplicate_upstream::RULE,
+    &empty_upstream::RULE,
+];
+
+/// Failure families; the hundreds digit of a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    SyntaxAndFiles,
+    DeadTargets,
+    Timeouts,
+    HealthChecks,
+    Tls,
+    ReuseAndBuffers,
+    NameResolution,
+}
+
+impl Family {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Family::SyntaxAndFiles => "syntax and files",
+            Family::DeadTargets => "dead targets",
+            Family::Timeouts => "timeouts",
+            Family::HealthChecks => "health checks",
+            Family::Tls => "TLS",
+            Family::ReuseAndBuffers => "connection reuse and buffers",
+            Family::NameResolution => "name resolution",
+        }
+    }
+}
+
+/// What a rule checks with.
+pub struct Context<'a> {
+    pub sources: &'a SourceMap,
+    pub tree: &'a Tree,
+    pub files: &'a HashMap<FileId, nginx::File>,
+    pub proxy: &'a Proxy<'a>,
+}
+
+pub type Check = fn(&Context, &mut Vec<Finding>);
+
+pub struct Rule {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub family: Family,
+    pub dialects: &'static [Dialect],
+    /// One line: what the rule finds.
+    pub summary: &'static str,
+    /// The rule's page (`rules/<code>-<name>.md`).
+    pub page: &'static str,
+    /// None for rules raised while loading and parsing.
+    pub check: Option<Check>,
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.code, self.name)
+    }
+}
+
+impl Rule {
+    /// Does `selector` (a code, a name, a code prefix such as `GW1`, or `ALL`) pick this rule?
+    pub fn matches(&self, selector: &str) -> bool {
+        selector.eq_ignore_ascii_case("ALL")
+            || selector == self.name
+            || self.code.starts_with(&selector.to_ascii_uppercase())
+    }
+}
+
+/// A rule by code or name.
+pub fn find(key: &str) -> Option<&'static Rule> {
+    RULES
+        .iter()
+        .copied()
+        .find(|r| r.code.eq_ignore_ascii_case(key) || r.name == key)
+}
+
+/// Runs every model rule on one proxy. A rule that panics becomes an internal-error finding
+/// instead of taking the run down.
+pub fn check(ctx: &Context) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for rule in RULES {
+        let Some(check) = rule.check else { continue };
+        let mut found = Vec::new();
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(ctx, &mut found)));
+        match r {
+            Ok(()) => out.extend(found),
+            Err(p) => out.push(internal_error::finding(ctx, rule, p)),
+        }
+    }
+    out
+}

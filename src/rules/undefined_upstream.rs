@@ -1,0 +1,95 @@
+//! A `*_pass` names something that is neither an upstream nor a usable host.
+
+use super::{Context, Family, Rule};
+use crate::finding::{Dialect, Finding, Severity};
+use crate::model::{Ctx, Endpoint, Target};
+
+pub static RULE: Rule = Rule {
+    code: "GW101",
+    name: "undefined-upstream",
+    severity: Severity::Error,
+    family: Family::DeadTargets,
+    dialects: &[Dialect::Nginx],
+    summary: "a *_pass names no upstream, and the name is no plausible host",
+    page: include_str!("../../rules/GW101-undefined-upstream.md"),
+    check: Some(check),
+};
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    let proxy = ctx.proxy;
+    for route in &proxy.routes {
+        let Target::Endpoint(Endpoint::Inet { host, port }) = &route.target else {
+            continue;
+        };
+        // A host with a port on an upstream name is GW102; dotted names, IPs and localhost
+        // are hosts.
+        if port.is_some() && proxy.pools_named(route.ctx, host).next().is_some() {
+            continue;
+        }
+        if host.contains('.') || host.contains(':') || host.eq_ignore_ascii_case("localhost") {
+            continue;
+        }
+        let directive = route.pass.directive();
+        let names: Vec<&str> = proxy
+            .pools
+            .iter()
+            .filter(|p| p.ctx == route.ctx)
+            .map(|p| p.name.as_str())
+            .collect();
+        if let Some(best) = crate::suggest::closest(host, &names) {
+            let pool = proxy.pools_named(route.ctx, best).next().map(|(_, p)| p);
+            let mut f = Finding::new(
+                &RULE,
+                route.target_span,
+                format!(
+                    "`{directive}` names \"{host}\", which is no upstream; nginx resolves it as a host name and refuses to start with `host not found in upstream \"{host}\"` (or, if it resolves, sends traffic somewhere else)"
+                ),
+            )
+            .label(format!("did you mean `{best}`?"))
+            .help(format!("did you mean `{best}`? Write the upstream's name exactly as it is defined"));
+            if let Some(p) = pool {
+                f = f.related(p.name_span, format!("upstream `{best}` is defined here"));
+            }
+            out.push(f);
+            continue;
+        }
+        if ctx.proxy.fragment
+            || !ctx.tree.unknown.is_empty()
+            || ctx.tree.findings.iter().any(|f| f.rule.code == "GW002")
+        {
+            // The name may be defined in the file that includes this one, or in the include
+            // that is missing.
+            continue;
+        }
+        if route.ctx == Ctx::Stream && port.is_none() {
+            out.push(
+                Finding::new(
+                    &RULE,
+                    route.target_span,
+                    format!(
+                        "stream `proxy_pass {host}` names no upstream and has no port: nginx refuses to start with `no port in upstream \"{host}\"`"
+                    ),
+                )
+                .label("no upstream of this name in stream {}")
+                .help(format!("define `upstream {host} {{ server …; }}` inside `stream {{}}`, or give host and port: `proxy_pass {host}:PORT;`")),
+            );
+            continue;
+        }
+        if port.is_none() {
+            out.push(
+                Finding::new(
+                    &RULE,
+                    route.target_span,
+                    format!(
+                        "`{directive}` names \"{host}\", which is no upstream in this configuration: nginx resolves it as a host name when it starts and, where it does not resolve, refuses to start with `host not found in upstream \"{host}\"`"
+                    ),
+                )
+                .severity(Severity::Warning)
+                .label("no upstream of this name")
+                .help(format!(
+                    "define `upstream {host} {{ server ADDRESS:PORT; }}`, or name the host fully (`{host}.example.internal`) with a port"
+                )),
+            );
+        }
+    }
+}
