@@ -46,6 +46,7 @@ pub fn build(loader: &mut Loader, root: FileId, prefix: &Path, single: bool) -> 
         unknown: Vec::new(),
     };
     let mut edges: HashMap<FileId, Vec<(Span, FileId)>> = HashMap::new();
+    loader.nginx(root);
     let mut i = 0;
     while i < tree.files.len() && !single {
         let file = tree.files[i];

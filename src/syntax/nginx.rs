@@ -193,9 +193,9 @@ impl Builder<'_> {
         if self.skipped_depth > 0 {
             return;
         }
-        // nginx wants white space, ";" or "{" after a closing quote.
-        if self.last_quoted_end == Some(start) {
-            let c = self.text[start..].chars().next().unwrap_or(' ');
+        // nginx wants white space, ";", "{" or ")" after a closing quote.
+        let c = self.text[start..].chars().next().unwrap_or(' ');
+        if self.last_quoted_end == Some(start) && c != ')' {
             self.error(
                 start,
                 start + c.len_utf8(),

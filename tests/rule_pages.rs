@@ -1,0 +1,172 @@
+//! Every rule page in `rules/` is a specification the suite runs: the page's header matches the
+//! registry, every bad example raises exactly that rule, every good example raises nothing.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use gwlint::rules::RULES;
+
+/// One example: files (path, text); the first is the root.
+#[derive(Debug)]
+struct Example {
+    files: Vec<(String, String)>,
+}
+
+/// Parses the code blocks of a section (`## Bad`, `## Good`). A block tagged `nginx` (or
+/// `haproxy`) starts an example; a block tagged `nginx file=conf.d/x.conf` adds a file to it.
+fn examples(page: &str, heading: &str) -> Vec<Example> {
+    let mut out: Vec<Example> = Vec::new();
+    let mut in_section = false;
+    let mut lines = page.lines();
+    while let Some(line) = lines.next() {
+        if line.starts_with("## ") {
+            in_section = line.trim_end() == heading;
+            continue;
+        }
+        if !in_section || !line.starts_with("```") {
+            continue;
+        }
+        let info = line.trim_start_matches('`').trim();
+        let mut body = String::new();
+        for l in lines.by_ref() {
+            if l.starts_with("```") {
+                break;
+            }
+            body.push_str(l);
+            body.push('\n');
+        }
+        let mut words = info.split_whitespace();
+        let lang = words.next().unwrap_or("");
+        let file = words
+            .find_map(|w| w.strip_prefix("file="))
+            .map(str::to_string);
+        let root = match lang {
+            "nginx" => "nginx.conf",
+            "haproxy" => "haproxy.cfg",
+            _ => continue,
+        };
+        match (file, out.last_mut()) {
+            (Some(f), Some(ex)) => ex.files.push((f, body)),
+            (Some(f), None) => {
+                panic!("{heading}: a file= block ({f}) before the example's main block")
+            }
+            (None, _) => out.push(Example {
+                files: vec![(root.to_string(), body)],
+            }),
+        }
+    }
+    out
+}
+
+fn lint(example: &Example) -> Vec<(String, String)> {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in &example.files {
+        let p = dir.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+    }
+    let root: PathBuf = dir.path().join(&example.files[0].0);
+    let outcome = gwlint::lint(&[root], &gwlint::Options::default());
+    assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+    outcome
+        .findings
+        .iter()
+        .map(|f| (f.rule.code.to_string(), f.message.clone()))
+        .collect()
+}
+
+/// Rules whose failure no text example can show.
+const NO_EXAMPLES: &[&str] = &[
+    "GW000", // internal error: a bug in gwlint
+    "GW004", // binary file: a code block cannot hold a NUL byte (tests/cli.rs covers it)
+];
+
+#[test]
+fn every_rule_has_a_page_that_matches_the_registry() {
+    let mut codes = BTreeSet::new();
+    let mut names = BTreeSet::new();
+    for r in RULES {
+        assert!(codes.insert(r.code), "duplicate code {}", r.code);
+        assert!(names.insert(r.name), "duplicate name {}", r.name);
+        let first = r.page.lines().next().unwrap_or("");
+        assert_eq!(
+            first,
+            format!("# {} {}", r.code, r.name),
+            "first line of {}'s page",
+            r.code
+        );
+        assert!(
+            r.page
+                .contains(&format!("| Severity | {} |", r.severity.as_str())),
+            "{}'s page states another severity",
+            r.code
+        );
+        for section in [
+            "## What it finds",
+            "## Why it breaks the gateway",
+            "## References",
+        ] {
+            assert!(r.page.contains(section), "{} has no {section}", r.code);
+        }
+        let path = format!(
+            "{}/rules/{}-{}.md",
+            env!("CARGO_MANIFEST_DIR"),
+            r.code,
+            r.name
+        );
+        assert!(std::path::Path::new(&path).is_file(), "missing {path}");
+    }
+    // No page without a rule.
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/rules")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(
+            RULES
+                .iter()
+                .any(|r| name == format!("{}-{}.md", r.code, r.name)),
+            "rules/{name} belongs to no rule"
+        );
+    }
+}
+
+#[test]
+fn bad_examples_raise_exactly_their_rule() {
+    for r in RULES {
+        let bad = examples(r.page, "## Bad");
+        if NO_EXAMPLES.contains(&r.code) {
+            assert!(bad.is_empty(), "{} is listed as having no examples", r.code);
+            continue;
+        }
+        assert!(!bad.is_empty(), "{} has no bad example", r.code);
+        for (i, ex) in bad.iter().enumerate() {
+            let found = lint(ex);
+            let codes: BTreeSet<&str> = found.iter().map(|(c, _)| c.as_str()).collect();
+            assert_eq!(
+                codes,
+                BTreeSet::from([r.code]),
+                "bad example {} of {} raised {found:#?}",
+                i + 1,
+                r.code
+            );
+        }
+    }
+}
+
+#[test]
+fn good_examples_raise_nothing() {
+    for r in RULES {
+        let good = examples(r.page, "## Good");
+        if NO_EXAMPLES.contains(&r.code) {
+            continue;
+        }
+        assert!(!good.is_empty(), "{} has no good example", r.code);
+        for (i, ex) in good.iter().enumerate() {
+            let found = lint(ex);
+            assert!(
+                found.is_empty(),
+                "good example {} of {} raised {found:#?}",
+                i + 1,
+                r.code
+            );
+        }
+    }
+}
