@@ -12,7 +12,7 @@ pub fn is_nginx_candidate(path: &Path) -> bool {
     if name.starts_with('.') {
         return false;
     }
-    if name.ends_with(".conf") || name == "nginx.conf" || name.starts_with("nginx.conf") {
+    if name.ends_with(".conf") {
         return true;
     }
     // Debian's layout: sites-enabled/example.com has no extension.

@@ -154,7 +154,9 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
         }
         let mut found = tree.findings.clone();
         for &f in &tree.files {
-            files_linted.insert(f);
+            if scope.contains(f) {
+                files_linted.insert(f);
+            }
             if let Some(parsed) = loader.nginx_parsed(f) {
                 found.extend(parsed.errors.iter().map(|e| {
                     let mut x = Finding::new(&rules::syntax_error::RULE, e.span, e.message.clone())
@@ -181,8 +183,15 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
     let mut seen = std::collections::HashSet::new();
     findings.retain(|f| seen.insert(key(f)));
     report::sort(&mut findings, &loader.sources);
+    // Binary files given directly count as linted too.
+    let binary = findings
+        .iter()
+        .filter(|f| {
+            f.rule.code == rules::not_text::RULE.code && !files_linted.contains(&f.span.file)
+        })
+        .count();
     Outcome {
-        files: files_linted.len().max(requested.len()),
+        files: files_linted.len() + binary,
         loader,
         findings,
         errors,

@@ -99,7 +99,7 @@ fn a_fragment_without_parent_gets_no_undefined_noise() {
         "server {\n    listen 80;\n    location / { proxy_pass http://defined_elsewhere; }\n}\n",
     )
     .unwrap();
-    assert_eq!(codes(&[p.clone()]), Vec::<String>::new());
+    assert_eq!(codes(std::slice::from_ref(&p)), Vec::<String>::new());
     // ...but a near miss of an upstream it can see is still a typo.
     std::fs::write(
         &p,

@@ -153,6 +153,8 @@ pub struct Proxy<'a> {
     pub scopes: Vec<Scope<'a>>,
     pub routes: Vec<Route<'a>>,
     pub pools: Vec<Pool<'a>>,
+    /// Pools by context and lower-case name, in definition order.
+    pub pool_index: std::collections::HashMap<(Ctx, String), Vec<usize>>,
 }
 
 impl<'a> Proxy<'a> {
@@ -186,9 +188,21 @@ impl<'a> Proxy<'a> {
 
     /// Pools with this name in this context (nginx compares upstream names without case).
     pub fn pools_named(&self, ctx: Ctx, name: &str) -> impl Iterator<Item = (usize, &Pool<'a>)> {
-        self.pools
-            .iter()
-            .enumerate()
-            .filter(move |(_, p)| p.ctx == ctx && p.name.eq_ignore_ascii_case(name))
+        self.pool_index
+            .get(&(ctx, name.to_ascii_lowercase()))
+            .into_iter()
+            .flatten()
+            .map(|&i| (i, &self.pools[i]))
+    }
+
+    /// Indexes the pools by name; called once lowering has found them all.
+    pub fn index_pools(&mut self) {
+        self.pool_index.clear();
+        for (i, p) in self.pools.iter().enumerate() {
+            self.pool_index
+                .entry((p.ctx, p.name.to_ascii_lowercase()))
+                .or_default()
+                .push(i);
+        }
     }
 }

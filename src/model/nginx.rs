@@ -26,6 +26,7 @@ pub fn lower<'a>(tree: &'a Tree, files: &'a HashMap<FileId, File>) -> Proxy<'a> 
             scopes: Vec::new(),
             routes: Vec::new(),
             pools: Vec::new(),
+            pool_index: HashMap::new(),
         },
         active: vec![tree.root],
         passes: Vec::new(),
@@ -50,6 +51,7 @@ pub fn lower<'a>(tree: &'a Tree, files: &'a HashMap<FileId, File>) -> Proxy<'a> 
         }
     };
     l.walk(root, top, 0);
+    l.proxy.index_pools();
     l.resolve_routes();
     l.proxy
 }
@@ -238,5 +240,82 @@ impl<'a> Lowering<'a> {
                 scope,
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Origin;
+    use crate::source::FileId;
+
+    fn lowered(text: &str, f: impl FnOnce(&Proxy)) {
+        let file = FileId(0);
+        let parsed = crate::syntax::nginx::parse(file, text);
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        let files = HashMap::from([(file, parsed)]);
+        let tree = Tree {
+            root: file,
+            prefix: Default::default(),
+            files: vec![file],
+            includes: HashMap::new(),
+            findings: Vec::new(),
+            unknown: Vec::new(),
+        };
+        f(&lower(&tree, &files));
+    }
+
+    #[test]
+    fn inheritance_and_defaults() {
+        lowered(
+            "events {}\nhttp {\n proxy_set_header A 1;\n proxy_set_header B 2;\n proxy_read_timeout 5s;\n server {\n  location /a { proxy_pass http://u; }\n  location /b { proxy_set_header C 3; if ($x) { proxy_pass http://u; } }\n }\n upstream u { server 127.0.0.1:1; }\n}\n",
+            |p| {
+                assert_eq!(p.routes.len(), 2);
+                assert!(!p.fragment);
+                let a = &p.routes[0];
+                assert!(matches!(a.target, Target::Pool(0)));
+                let headers = p.setting(a.scope, "proxy_set_header");
+                assert_eq!(headers.directives.len(), 2, "inherited from http");
+                let t = p.setting(a.scope, "proxy_read_timeout");
+                assert_eq!(t.first(), Some("5s"));
+                assert!(matches!(t.origin(), Origin::Set(_)));
+                // An array directive at an inner level replaces the outer set wholesale,
+                // and `if` inherits from its location.
+                let b = &p.routes[1];
+                let headers = p.setting(b.scope, "proxy_set_header");
+                assert_eq!(headers.directives.len(), 1);
+                assert_eq!(headers.directives[0].arg(0), Some("C"));
+                let connect = p.setting(b.scope, "proxy_connect_timeout");
+                assert_eq!(
+                    (connect.origin(), connect.first()),
+                    (Origin::Default, Some("60s"))
+                );
+                let ka = p.setting(p.pools[0].scope, "keepalive_timeout");
+                assert_eq!(ka.first(), Some("60s"), "the upstream module's default");
+            },
+        );
+    }
+
+    #[test]
+    fn stream_and_http_names_are_apart_and_fragments_get_a_context() {
+        lowered(
+            "stream { upstream db { server 127.0.0.1:5432; } server { listen 5432; proxy_pass db; } }\nhttp { server { location / { proxy_pass http://db; } } }\nevents {}\n",
+            |p| {
+                assert_eq!(p.routes[0].ctx, Ctx::Stream);
+                assert!(matches!(p.routes[0].target, Target::Pool(0)));
+                assert_eq!(p.routes[1].ctx, Ctx::Http);
+                assert!(matches!(p.routes[1].target, Target::Endpoint(_)));
+            },
+        );
+        lowered("location / { proxy_pass http://x; }\n", |p| {
+            assert!(p.fragment);
+            assert_eq!(p.scopes[p.routes[0].scope].kind, ScopeKind::Location);
+        });
+        lowered("proxy_pass http://x;\n", |p| {
+            assert_eq!(p.scopes[p.routes[0].scope].kind, ScopeKind::Location);
+        });
+        lowered("server { listen 1; proxy_pass 127.0.0.1:2; }\n", |p| {
+            assert_eq!(p.routes[0].ctx, Ctx::Stream);
+        });
     }
 }

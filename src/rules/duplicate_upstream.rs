@@ -17,9 +17,12 @@ pub static RULE: Rule = Rule {
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let pools = &ctx.proxy.pools;
     for (i, p) in pools.iter().enumerate() {
-        let first = pools[..i]
-            .iter()
-            .find(|q| q.ctx == p.ctx && q.name.eq_ignore_ascii_case(&p.name));
+        let first = ctx
+            .proxy
+            .pools_named(p.ctx, &p.name)
+            .next()
+            .filter(|&(j, _)| j < i)
+            .map(|(_, q)| q);
         if let Some(first) = first {
             out.push(
                 Finding::new(

@@ -17,6 +17,15 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
+    let names = |c: Ctx| -> Vec<&str> {
+        proxy
+            .pools
+            .iter()
+            .filter(|p| p.ctx == c)
+            .map(|p| p.name.as_str())
+            .collect()
+    };
+    let (http_names, stream_names) = (names(Ctx::Http), names(Ctx::Stream));
     for route in &proxy.routes {
         let Target::Endpoint(Endpoint::Inet { host, port }) = &route.target else {
             continue;
@@ -30,13 +39,11 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             continue;
         }
         let directive = route.pass.directive();
-        let names: Vec<&str> = proxy
-            .pools
-            .iter()
-            .filter(|p| p.ctx == route.ctx)
-            .map(|p| p.name.as_str())
-            .collect();
-        if let Some(best) = crate::suggest::closest(host, &names) {
+        let names = match route.ctx {
+            Ctx::Http => &http_names,
+            Ctx::Stream => &stream_names,
+        };
+        if let Some(best) = crate::suggest::closest(host, names) {
             let pool = proxy.pools_named(route.ctx, best).next().map(|(_, p)| p);
             let mut f = Finding::new(
                 &RULE,

@@ -46,6 +46,7 @@ pub fn build(loader: &mut Loader, root: FileId, prefix: &Path, single: bool) -> 
         unknown: Vec::new(),
     };
     let mut edges: HashMap<FileId, Vec<(Span, FileId)>> = HashMap::new();
+    let mut seen = std::collections::HashSet::from([root]);
     loader.nginx(root);
     let mut i = 0;
     while i < tree.files.len() && !single {
@@ -56,7 +57,7 @@ pub fn build(loader: &mut Loader, root: FileId, prefix: &Path, single: bool) -> 
         for (span, arg_span, pattern) in found {
             let targets = resolve(loader, &mut tree, prefix, span, arg_span, &pattern);
             for &t in &targets {
-                if !tree.files.contains(&t) {
+                if seen.insert(t) {
                     tree.files.push(t);
                 }
                 edges.entry(file).or_default().push((span, t));

@@ -128,8 +128,8 @@ pub fn parse(file: FileId, text: &str) -> File {
                     b.error(
                         start,
                         start + 1,
-                        format!("unexpected end of file, expecting {q}"),
-                        Some(format!("this {q} is never closed")),
+                        "unexpected end of file, expecting \";\" or \"}\"".into(),
+                        Some(format!("this {q} is never closed: close the string")),
                     );
                 }
                 Rule::lua_name => b.word(start, end, Quote::None),
@@ -505,7 +505,13 @@ mod tests {
                 .message
                 .contains("regular expression")
         );
-        assert!(p("a \"b").errors[0].message.contains("expecting \""));
+        assert!(
+            p("a \"b").errors[0]
+                .help
+                .as_deref()
+                .unwrap()
+                .contains("never closed")
+        );
     }
 
     #[test]
