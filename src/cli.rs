@@ -118,6 +118,10 @@ pub struct LintArgs {
     /// nginx's conf prefix: relative includes start here (default: the main file's directory)
     #[arg(long)]
     pub prefix: Option<PathBuf>,
+    /// The nginx version the configuration runs on, e.g. 1.24.0 (default: unknown; rules
+    /// then assume the defaults that break)
+    #[arg(long, value_name = "X.Y.Z")]
+    pub nginx_version: Option<crate::rules::Version>,
 }
 
 pub fn main() -> ExitCode {
@@ -250,6 +254,7 @@ fn lint(args: LintArgs) -> ExitCode {
     let mut opts = crate::Options {
         prefix: args.prefix.clone(),
         stdin: None,
+        nginx_version: args.nginx_version,
     };
     if paths.iter().any(|p| p.as_os_str() == "-") {
         let mut buf = Vec::new();

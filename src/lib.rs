@@ -31,6 +31,8 @@ pub struct Options {
     pub prefix: Option<PathBuf>,
     /// Text read from standard input, and the name to report it under.
     pub stdin: Option<(String, Vec<u8>)>,
+    /// The nginx version to judge version-dependent defaults by (None: assume the worst).
+    pub nginx_version: Option<rules::Version>,
 }
 
 /// A finished run: every file loaded, every finding, and the errors that make it exit 2.
@@ -173,6 +175,7 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
             tree,
             files: parsed,
             proxy: &proxy,
+            nginx_version: opts.nginx_version,
         };
         found.extend(rules::check(&ctx));
         findings.extend(found.into_iter().filter(|f| scope.contains(f.span.file)));

@@ -17,6 +17,9 @@ pub mod not_text;
 pub mod syntax_error;
 pub mod undefined_upstream;
 pub mod upstream_with_port;
+// dead targets and health checks (GW1xx, GW3xx)
+// timeouts, buffers, connection reuse, name resolution (GW2xx, GW5xx, GW6xx)
+// TLS (GW4xx)
 
 /// Every rule, in code order. Codes and names are stable forever.
 pub static RULES: &[&Rule] = &[
@@ -29,6 +32,9 @@ pub static RULES: &[&Rule] = &[
     &upstream_with_port::RULE,
     &duplicate_upstream::RULE,
     &empty_upstream::RULE,
+    // dead targets and health checks (GW1xx, GW3xx)
+    // timeouts, buffers, connection reuse, name resolution (GW2xx, GW5xx, GW6xx)
+    // TLS (GW4xx)
 ];
 
 /// Failure families; the hundreds digit of a code.
@@ -63,6 +69,35 @@ pub struct Context<'a> {
     pub tree: &'a Tree,
     pub files: &'a HashMap<FileId, nginx::File>,
     pub proxy: &'a Proxy<'a>,
+    /// The nginx version the configuration runs on (`--nginx-version`); None: unknown, and a
+    /// rule must assume the behaviour that breaks.
+    pub nginx_version: Option<Version>,
+}
+
+/// A proxy version such as 1.29.7.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Version(pub u32, pub u32, pub u32);
+
+impl std::str::FromStr for Version {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let mut parts = s.trim().trim_start_matches("nginx/").split('.');
+        let mut next = || -> Result<u32, String> {
+            parts
+                .next()
+                .unwrap_or("0")
+                .parse()
+                .map_err(|_| format!("invalid version \"{s}\" (expected e.g. 1.24.0)"))
+        };
+        Ok(Version(next()?, next()?, next()?))
+    }
+}
+
+impl Context<'_> {
+    /// Is the nginx version known to be at least `v`? Unknown counts as older.
+    pub fn nginx_at_least(&self, v: Version) -> bool {
+        self.nginx_version.is_some_and(|have| have >= v)
+    }
 }
 
 pub type Check = fn(&Context, &mut Vec<Finding>);
