@@ -58,14 +58,29 @@ fn examples(page: &str, heading: &str) -> Vec<Example> {
     out
 }
 
-fn lint(example: &Example) -> Vec<(String, String)> {
+/// The findings of an example as `file:line:col: severity[code] message` lines, with the
+/// temporary directory removed from the paths: what the rule's message snapshots hold.
+fn concise(example: &Example) -> String {
     let dir = tempfile::tempdir().unwrap();
+    let root = write(example, dir.path());
+    let outcome = gwlint::lint(&[root], &gwlint::Options::default());
+    let text = gwlint::report::concise::render(&outcome.findings, &outcome.loader.sources);
+    let prefix = format!("{}/", dir.path().display());
+    text.replace(&prefix, "")
+}
+
+fn write(example: &Example, dir: &std::path::Path) -> PathBuf {
     for (name, text) in &example.files {
-        let p = dir.path().join(name);
+        let p = dir.join(name);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(&p, text).unwrap();
     }
-    let root: PathBuf = dir.path().join(&example.files[0].0);
+    dir.join(&example.files[0].0)
+}
+
+fn lint(example: &Example) -> Vec<(String, String)> {
+    let dir = tempfile::tempdir().unwrap();
+    let root = write(example, dir.path());
     let outcome = gwlint::lint(&[root], &gwlint::Options::default());
     assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
     outcome
@@ -168,5 +183,21 @@ fn good_examples_raise_nothing() {
                 r.code
             );
         }
+    }
+}
+
+/// Every rule's messages on its bad examples, as snapshots: a change in wording is reviewed.
+#[test]
+fn messages_of_bad_examples() {
+    for r in RULES {
+        let text: String = examples(r.page, "## Bad")
+            .iter()
+            .enumerate()
+            .map(|(i, ex)| format!("# bad example {}\n{}", i + 1, concise(ex)))
+            .collect();
+        if text.is_empty() {
+            continue;
+        }
+        insta::assert_snapshot!(format!("{}-{}", r.code, r.name), text);
     }
 }

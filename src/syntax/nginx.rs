@@ -392,7 +392,9 @@ impl Builder<'_> {
             );
             self.words.clear();
         }
-        if let Some((d, _)) = self.stack.last() {
+        // After another error, an unclosed block is almost always its echo (a `{` taken from
+        // a regular expression, a statement cut off): nginx, too, reports only the first.
+        if let Some((d, _)) = self.stack.last().filter(|_| self.out.errors.is_empty()) {
             let open = d.block_span.map_or(len, |s| s.start as usize);
             let name = d.name.value.clone();
             self.error(
