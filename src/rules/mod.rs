@@ -145,6 +145,9 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
     for rule in RULES {
         let Some(check) = rule.check else { continue };
+        if !rule.dialects.contains(&ctx.proxy.dialect) {
+            continue;
+        }
         let mut found = Vec::new();
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(ctx, &mut found)));
         match r {
