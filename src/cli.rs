@@ -209,7 +209,18 @@ fn parse(
         }
     };
     let prefix = prefix.unwrap_or_else(|| file.parent().map(PathBuf::from).unwrap_or_default());
-    let tree = crate::syntax::include::build(&mut loader, root, &prefix, single);
+    let haproxy = crate::discover::looks_like_haproxy(&loader.sources.get(root).text);
+    if haproxy && matches!(format, ParseFormat::Crossplane) {
+        eprintln!(
+            "gwlint: error: {name}: crossplane's format is for nginx; this is HAProxy configuration"
+        );
+        return ExitCode::from(2);
+    }
+    let tree = if haproxy {
+        crate::syntax::include::Tree::haproxy(&mut loader, vec![root])
+    } else {
+        crate::syntax::include::build(&mut loader, root, &prefix, single)
+    };
     let parsed = loader.parsed_map();
     let out = match format {
         ParseFormat::Json => report::tree::render(&tree, parsed, &loader.sources),
@@ -243,10 +254,6 @@ fn lint(args: LintArgs) -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    if args.dialect == Some(DialectArg::Haproxy) {
-        eprintln!("gwlint: error: the HAProxy dialect is not supported yet");
-        return ExitCode::from(2);
-    }
     let mut paths = args.paths.clone();
     if paths.is_empty() {
         paths.push(PathBuf::from("."));
@@ -255,6 +262,10 @@ fn lint(args: LintArgs) -> ExitCode {
         prefix: args.prefix.clone(),
         stdin: None,
         nginx_version: args.nginx_version,
+        dialect: args.dialect.map(|d| match d {
+            DialectArg::Nginx => crate::finding::Dialect::Nginx,
+            DialectArg::Haproxy => crate::finding::Dialect::Haproxy,
+        }),
     };
     if paths.iter().any(|p| p.as_os_str() == "-") {
         let mut buf = Vec::new();

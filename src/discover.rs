@@ -6,6 +6,30 @@ use std::path::{Path, PathBuf};
 
 use crate::source::FileId;
 
+/// Does this text read as HAProxy configuration? Its first statement opens a section
+/// (`global`, `defaults`, `frontend`, …) and no line ends with a brace.
+pub fn looks_like_haproxy(text: &str) -> bool {
+    let mut lines = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'));
+    let first = lines
+        .next()
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap_or("");
+    crate::syntax::haproxy::is_section_keyword(first)
+        && !text.lines().any(|l| {
+            let l = l.trim_end();
+            l.ends_with('{') || l.ends_with('}')
+        })
+}
+
+/// Could this file (found in a directory walk) be HAProxy configuration? (Its text decides.)
+pub fn is_haproxy_candidate(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    !name.starts_with('.') && (name.ends_with(".cfg") || name == "haproxy.conf")
+}
+
 /// Is this file (found in a directory walk) an nginx configuration?
 pub fn is_nginx_candidate(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
@@ -43,7 +67,10 @@ pub fn walk(dir: &Path) -> (Vec<PathBuf>, Vec<String>) {
         });
     for entry in walker {
         match entry {
-            Ok(e) if e.file_type().is_file() && is_nginx_candidate(e.path()) => {
+            Ok(e)
+                if e.file_type().is_file()
+                    && (is_nginx_candidate(e.path()) || is_haproxy_candidate(e.path())) =>
+            {
                 files.push(e.path().to_path_buf())
             }
             Ok(_) => {}

@@ -33,6 +33,16 @@ pub struct Options {
     pub stdin: Option<(String, Vec<u8>)>,
     /// The nginx version to judge version-dependent defaults by (None: assume the worst).
     pub nginx_version: Option<rules::Version>,
+    /// Read every input as this dialect instead of detecting it.
+    pub dialect: Option<finding::Dialect>,
+}
+
+/// Is this loaded file HAProxy configuration? `--dialect` decides; otherwise its text.
+fn is_haproxy(loader: &Loader, f: FileId, opts: &Options) -> bool {
+    match opts.dialect {
+        Some(d) => d == finding::Dialect::Haproxy,
+        None => discover::looks_like_haproxy(&loader.sources.get(f).text),
+    }
 }
 
 /// A finished run: every file loaded, every finding, and the errors that make it exit 2.
@@ -51,8 +61,19 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
     let mut errors = Vec::new();
     let mut findings = Vec::new();
 
-    // discover: the files the user asked about, in order.
+    // discover: the files the user asked about, in order. HAProxy files found in one
+    // directory form one configuration, as `haproxy -f DIR` reads them.
     let mut requested: Vec<FileId> = Vec::new();
+    let mut haproxy: Vec<(PathBuf, Vec<FileId>)> = Vec::new();
+    let mut add_haproxy =
+        |group: PathBuf, f: FileId| match haproxy.iter_mut().find(|(g, _)| *g == group) {
+            Some((_, files)) => {
+                if !files.contains(&f) {
+                    files.push(f)
+                }
+            }
+            None => haproxy.push((group, vec![f])),
+        };
     for path in paths {
         if path.as_os_str() == "-" {
             let (name, bytes) = opts
@@ -60,27 +81,54 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
                 .clone()
                 .unwrap_or_else(|| ("-".into(), Vec::new()));
             let r = loader.add_text(&name, bytes);
+            if let Ok(id) = r
+                && is_haproxy(&loader, id, opts)
+            {
+                add_haproxy(PathBuf::from(format!("<stdin>/{name}")), id);
+                continue;
+            }
             push_loaded(r, &name, &mut requested, &mut findings, &mut errors);
             continue;
         }
         if path.is_dir() {
             let (files, walk_errors) = discover::walk(path);
             errors.extend(walk_errors);
-            if files.is_empty() {
-                errors.push(format!(
-                    "{}: no nginx configuration found in this directory",
-                    path.display()
-                ));
-            }
+            let mut found = 0;
             for f in files {
                 let name = f.to_string_lossy().into_owned();
+                let haproxy_name = discover::is_haproxy_candidate(&f);
                 let r = loader.load(&f, &name);
+                if let Ok(id) = r
+                    && (haproxy_name || opts.dialect == Some(finding::Dialect::Haproxy))
+                {
+                    if is_haproxy(&loader, id, opts) {
+                        add_haproxy(f.parent().map(Path::to_path_buf).unwrap_or_default(), id);
+                        found += 1;
+                    }
+                    continue;
+                }
+                if haproxy_name {
+                    continue;
+                }
+                found += 1;
                 push_loaded(r, &name, &mut requested, &mut findings, &mut errors);
+            }
+            if found == 0 {
+                errors.push(format!(
+                    "{}: no nginx or HAProxy configuration found in this directory",
+                    path.display()
+                ));
             }
             continue;
         }
         let name = path.to_string_lossy().into_owned();
         let r = loader.load(path, &name);
+        if let Ok(id) = r
+            && is_haproxy(&loader, id, opts)
+        {
+            add_haproxy(path.clone(), id);
+            continue;
+        }
         push_loaded(r, &name, &mut requested, &mut findings, &mut errors);
     }
 
@@ -146,6 +194,10 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
         }
     }
     kept.sort();
+    for (_, files) in haproxy {
+        trees.push((Tree::haproxy(&mut loader, files), Scope::All));
+        kept.push(trees.len() - 1);
+    }
 
     // lower + check, tree by tree.
     let mut files_linted = std::collections::HashSet::new();
@@ -162,14 +214,20 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
             if let Some(parsed) = loader.nginx_parsed(f) {
                 found.extend(parsed.errors.iter().map(|e| {
                     let mut x = Finding::new(&rules::syntax_error::RULE, e.span, e.message.clone())
-                        .label("nginx stops reading here");
+                        .label(match tree.dialect {
+                            finding::Dialect::Nginx => "nginx stops reading here",
+                            finding::Dialect::Haproxy => "HAProxy refuses this",
+                        });
                     x.help = e.help.clone();
                     x
                 }));
             }
         }
         let parsed = loader.parsed_map();
-        let proxy = model::nginx::lower(tree, parsed);
+        let proxy = match tree.dialect {
+            finding::Dialect::Nginx => model::nginx::lower(tree, parsed),
+            finding::Dialect::Haproxy => model::haproxy::lower(tree, parsed),
+        };
         let ctx = rules::Context {
             sources: &loader.sources,
             tree,
@@ -178,7 +236,12 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
             nginx_version: opts.nginx_version,
         };
         found.extend(rules::check(&ctx));
-        findings.extend(found.into_iter().filter(|f| scope.contains(f.span.file)));
+        findings.extend(
+            found
+                .into_iter()
+                .filter(|f| scope.contains(f.span.file))
+                .map(|f| f.dialect(tree.dialect)),
+        );
     }
 
     // One finding per place, even when several trees share a file.

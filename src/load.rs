@@ -87,6 +87,14 @@ impl Loader {
         }
     }
 
+    /// The syntax tree of an HAProxy file, parsed on first use (as sections of statements).
+    pub fn haproxy(&mut self, id: FileId) -> &nginx::File {
+        let text = &self.sources.get(id).text;
+        self.nginx.entry(id).or_insert_with(|| {
+            crate::syntax::sections::from_haproxy(crate::syntax::haproxy::parse(id, text))
+        })
+    }
+
     /// The nginx syntax tree of a loaded file, parsed on first use.
     pub fn nginx(&mut self, id: FileId) -> &nginx::File {
         let text = &self.sources.get(id).text;

@@ -386,7 +386,7 @@ fn hostile_inputs_do_not_hide_other_files() {
     std::fs::create_dir_all(d.join("empty")).unwrap();
     let o = run(&[d.join("empty").to_str().unwrap()]);
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("no nginx configuration found"));
+    assert!(stderr(&o).contains("no nginx or HAProxy configuration found"));
 }
 
 #[test]

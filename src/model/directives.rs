@@ -40,6 +40,10 @@ pub enum Pass {
     Scgi,
     Grpc,
     Memcached,
+    /// HAProxy `use_backend`.
+    UseBackend,
+    /// HAProxy `default_backend` (and a `listen` section's own servers).
+    DefaultBackend,
 }
 
 impl Pass {
@@ -62,6 +66,8 @@ impl Pass {
             Pass::Scgi => "scgi_pass",
             Pass::Grpc => "grpc_pass",
             Pass::Memcached => "memcached_pass",
+            Pass::UseBackend => "use_backend",
+            Pass::DefaultBackend => "default_backend",
         }
     }
 }

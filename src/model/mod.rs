@@ -3,6 +3,7 @@
 
 pub mod directives;
 pub mod endpoint;
+pub mod haproxy;
 pub mod nginx;
 
 use crate::finding::Dialect;
@@ -30,6 +31,14 @@ pub enum ScopeKind {
     Upstream,
     Stream,
     StreamServer,
+    /// HAProxy `global`.
+    Global,
+    /// HAProxy `defaults`.
+    Defaults,
+    /// HAProxy `frontend`, `backend`, `listen`.
+    Frontend,
+    Backend,
+    Listen,
 }
 
 pub type ScopeId = usize;
@@ -95,6 +104,8 @@ pub enum Target {
     /// A pool of this proxy (index into `Proxy::pools`).
     Pool(usize),
     Endpoint(Endpoint),
+    /// A pool name that names no pool (HAProxy: a backend that does not exist).
+    Missing(String),
 }
 
 /// A hand-off: an nginx `*_pass` (HAProxy: `use_backend`/`default_backend`).
@@ -182,7 +193,10 @@ impl<'a> Proxy<'a> {
         }
         Setting {
             directives: Vec::new(),
-            default: directives::default(name, in_upstream),
+            default: match self.dialect {
+                Dialect::Nginx => directives::default(name, in_upstream),
+                Dialect::Haproxy => None,
+            },
         }
     }
 

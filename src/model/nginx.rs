@@ -255,6 +255,7 @@ mod tests {
         assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
         let files = HashMap::from([(file, parsed)]);
         let tree = Tree {
+            dialect: Dialect::Nginx,
             root: file,
             prefix: Default::default(),
             files: vec![file],

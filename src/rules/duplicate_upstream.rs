@@ -8,8 +8,8 @@ pub static RULE: Rule = Rule {
     name: "duplicate-upstream",
     severity: Severity::Error,
     family: Family::DeadTargets,
-    dialects: &[Dialect::Nginx],
-    summary: "two upstreams share a name",
+    dialects: &[Dialect::Nginx, Dialect::Haproxy],
+    summary: "two upstreams (HAProxy: backends) share a name",
     page: include_str!("../../rules/GW103-duplicate-upstream.md"),
     check: Some(check),
 };
@@ -24,18 +24,33 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             .filter(|&(j, _)| j < i)
             .map(|(_, q)| q);
         if let Some(first) = first {
-            out.push(
-                Finding::new(
-                    &RULE,
-                    p.name_span,
+            let message = match ctx.proxy.dialect {
+                Dialect::Nginx => format!(
+                    "upstream \"{}\" is defined twice: nginx refuses to start with `duplicate upstream \"{}\"`",
+                    p.name, p.name
+                ),
+                Dialect::Haproxy => {
+                    let kind = |d: &crate::syntax::nginx::Directive| d.name().to_string();
+                    let (file, line) = {
+                        let src = ctx.sources.get(first.name_span.file);
+                        (src.name.clone(), src.line(first.name_span.start as usize))
+                    };
                     format!(
-                        "upstream \"{}\" is defined twice: nginx refuses to start with `duplicate upstream \"{}\"`",
-                        p.name, p.name
-                    ),
-                )
-                .label("second definition")
-                .help("rename one of them (and the *_pass that should use it), or merge their servers into one upstream")
-                .related(first.name_span, "first defined here"),
+                        "{} '{}' is defined twice: HAProxy refuses to start with `{} '{}' has the same name as {} '{}' declared at {file}:{line}.`",
+                        kind(p.directive),
+                        p.name,
+                        kind(p.directive),
+                        p.name,
+                        kind(first.directive),
+                        first.name
+                    )
+                }
+            };
+            out.push(
+                Finding::new(&RULE, p.name_span, message)
+                    .label("second definition")
+                    .help("rename one of them (and the routes that should use it), or merge their servers into one")
+                    .related(first.name_span, "first defined here"),
             );
         }
     }

@@ -8,8 +8,8 @@ pub static RULE: Rule = Rule {
     name: "empty-upstream",
     severity: Severity::Error,
     family: Family::DeadTargets,
-    dialects: &[Dialect::Nginx],
-    summary: "an upstream has no server",
+    dialects: &[Dialect::Nginx, Dialect::Haproxy],
+    summary: "an upstream has no server (HAProxy: a backend that traffic is routed to)",
     page: include_str!("../../rules/GW104-empty-upstream.md"),
     check: Some(check),
 };
@@ -28,6 +28,12 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         if missing_include {
             continue;
         }
+        if ctx.proxy.dialect == Dialect::Haproxy {
+            if let Some(f) = haproxy(ctx, p) {
+                out.push(f);
+            }
+            continue;
+        }
         out.push(
             Finding::new(
                 &RULE,
@@ -44,4 +50,48 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             )),
         );
     }
+}
+
+/// HAProxy starts with an empty backend, and answers 503 to everything routed to it — unless
+/// the backend answers by itself (stats, `http-request return`, a redirect).
+fn haproxy(ctx: &Context, p: &crate::model::Pool) -> Option<Finding> {
+    let answers_itself = ctx.proxy.scopes[p.scope].directives.iter().any(|d| {
+        matches!(
+            d.name(),
+            "redirect"
+                | "stats enable"
+                | "stats"
+                | "errorfile"
+                | "http-request"
+                | "tcp-request"
+                | "use-service"
+        ) && (d.name() != "http-request"
+            || matches!(
+                d.arg(0),
+                Some("return" | "redirect" | "deny" | "tarpit" | "use-service")
+            ))
+            && (d.name() != "tcp-request" || d.args.iter().any(|a| a.value == "reject"))
+    });
+    let routed = ctx
+        .proxy
+        .routes
+        .iter()
+        .find(|r| matches!(r.target, crate::model::Target::Pool(i) if std::ptr::eq(&ctx.proxy.pools[i], p)));
+    let route = routed?;
+    if answers_itself {
+        return None;
+    }
+    Some(
+        Finding::new(
+            &RULE,
+            p.name_span,
+            format!(
+                "backend '{}' has no `server`: HAProxy answers every request routed to it with 503 (termination state `SC`, `<NOSRV>` in the log)",
+                p.name
+            ),
+        )
+        .label("no server in this backend")
+        .help(format!("add `server NAME ADDRESS:PORT check` lines to backend '{}', or route elsewhere", p.name))
+        .related(route.target_span, "traffic is routed here"),
+    )
 }

@@ -9,8 +9,8 @@ pub static RULE: Rule = Rule {
     name: "undefined-upstream",
     severity: Severity::Error,
     family: Family::DeadTargets,
-    dialects: &[Dialect::Nginx],
-    summary: "a *_pass names no upstream, and the name is no plausible host",
+    dialects: &[Dialect::Nginx, Dialect::Haproxy],
+    summary: "a *_pass names no upstream (or use_backend/default_backend no backend)",
     page: include_str!("../../rules/GW101-undefined-upstream.md"),
     check: Some(check),
 };
@@ -27,6 +27,10 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
     };
     let (http_names, stream_names) = (names(Ctx::Http), names(Ctx::Stream));
     for route in &proxy.routes {
+        if let Target::Missing(name) = &route.target {
+            out.push(missing_backend(ctx, route, name, &http_names));
+            continue;
+        }
         let Target::Endpoint(Endpoint::Inet { host, port }) = &route.target else {
             continue;
         };
@@ -99,4 +103,40 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             );
         }
     }
+}
+
+/// HAProxy: `use_backend`/`default_backend` to a backend that does not exist.
+fn missing_backend(
+    ctx: &Context,
+    route: &crate::model::Route,
+    name: &str,
+    names: &[&str],
+) -> Finding {
+    let keyword = route.pass.directive();
+    let section = ctx.proxy.scopes[route.scope]
+        .block
+        .and_then(|b| b.arg(0))
+        .unwrap_or("?");
+    let mut f = Finding::new(
+        &RULE,
+        route.target_span,
+        format!(
+            "`{keyword}` names \"{name}\", which is no backend: HAProxy refuses to start with `Proxy '{section}': unable to find required {keyword}: '{name}'.`"
+        ),
+    )
+    .label("no backend of this name");
+    match crate::suggest::closest(name, names) {
+        Some(best) => {
+            f = f.label(format!("did you mean `{best}`?")).help(format!(
+                "did you mean `{best}`? Write the backend's name exactly as it is defined"
+            ));
+            if let Some((_, p)) = ctx.proxy.pools_named(Ctx::Http, best).next() {
+                f = f.related(p.name_span, format!("backend `{best}` is defined here"));
+            }
+        }
+        None => {
+            f = f.help(format!("define `backend {name}` with its servers, or point `{keyword}` at an existing backend"));
+        }
+    }
+    f
 }

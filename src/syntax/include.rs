@@ -14,6 +14,7 @@ use crate::syntax::nginx::Directive;
 /// One nginx configuration: a root file and everything it includes.
 #[derive(Debug)]
 pub struct Tree {
+    pub dialect: crate::finding::Dialect,
     pub root: FileId,
     /// Relative includes are resolved against this directory (nginx's conf prefix).
     pub prefix: PathBuf,
@@ -30,6 +31,22 @@ pub struct Tree {
 }
 
 impl Tree {
+    /// An HAProxy configuration: its files are read in order as one (`haproxy -f a -f b`).
+    pub fn haproxy(loader: &mut Loader, files: Vec<FileId>) -> Tree {
+        for &f in &files {
+            loader.haproxy(f);
+        }
+        Tree {
+            dialect: crate::finding::Dialect::Haproxy,
+            root: files[0],
+            prefix: PathBuf::new(),
+            files,
+            includes: HashMap::new(),
+            findings: Vec::new(),
+            unknown: Vec::new(),
+        }
+    }
+
     pub fn included(&self, d: &Directive) -> &[FileId] {
         self.includes.get(&d.span).map_or(&[], Vec::as_slice)
     }
@@ -38,6 +55,7 @@ impl Tree {
 /// Loads the tree of `root`; with `single`, includes are not followed.
 pub fn build(loader: &mut Loader, root: FileId, prefix: &Path, single: bool) -> Tree {
     let mut tree = Tree {
+        dialect: crate::finding::Dialect::Nginx,
         root,
         prefix: prefix.to_path_buf(),
         files: vec![root],

@@ -1,8 +1,10 @@
 //! Syntax trees: the nginx parser, nginx include resolution.
 
+pub mod haproxy;
 pub mod include;
 pub mod lua;
 pub mod nginx;
+pub mod sections;
 
 use crate::source::Span;
 

@@ -1,0 +1,356 @@
+//! Lowering HAProxy into a [`Proxy`]: `global` and `defaults` as outer scopes (a proxy
+//! inherits from the last `defaults` before it, or the one named by `from`), `backend` and
+//! `listen` as pools, `use_backend`/`default_backend` (and a `listen`'s own servers) as routes.
+
+use std::collections::HashMap;
+
+use super::{Ctx, Endpoint, Pass, Pool, Proxy, Route, Scope, ScopeId, ScopeKind, Server, Target};
+use crate::finding::Dialect;
+use crate::source::FileId;
+use crate::syntax::include::Tree;
+use crate::syntax::nginx::{Directive, File};
+
+/// `server` keywords that take a value (the others are flags). From HAProxy's
+/// configuration manual, section 5.2.
+const VALUED: &[&str] = &[
+    "addr",
+    "agent-addr",
+    "agent-inter",
+    "agent-port",
+    "agent-send",
+    "alpn",
+    "ca-file",
+    "ciphers",
+    "ciphersuites",
+    "crl-file",
+    "crt",
+    "curves",
+    "downinter",
+    "error-limit",
+    "fall",
+    "fastinter",
+    "id",
+    "init-addr",
+    "inter",
+    "log-proto",
+    "max-reuse",
+    "maxconn",
+    "maxqueue",
+    "minconn",
+    "namespace",
+    "npn",
+    "observe",
+    "on-error",
+    "on-marked-down",
+    "on-marked-up",
+    "pool-low-conn",
+    "pool-max-conn",
+    "pool-purge-delay",
+    "port",
+    "proto",
+    "redir",
+    "resolve-net",
+    "resolve-prefer",
+    "resolvers",
+    "rise",
+    "sigalgs",
+    "slowstart",
+    "sni",
+    "socks4",
+    "source",
+    "ssl-max-ver",
+    "ssl-min-ver",
+    "tcp-ut",
+    "track",
+    "verify",
+    "verifyhost",
+    "weight",
+    "check-sni",
+    "check-alpn",
+    "check-proto",
+    "ws",
+    "cookie",
+    "client-sigalgs",
+    "usesrc",
+    "set-proxy-v2-tlv-fmt",
+    "hash-key",
+    "guid",
+    "shard",
+];
+
+pub fn lower<'a>(tree: &'a Tree, files: &'a HashMap<FileId, File>) -> Proxy<'a> {
+    let mut proxy = Proxy {
+        dialect: Dialect::Haproxy,
+        root: tree.root,
+        fragment: false,
+        scopes: vec![Scope {
+            parent: None,
+            kind: ScopeKind::Global,
+            block: None,
+            directives: Vec::new(),
+        }],
+        routes: Vec::new(),
+        pools: Vec::new(),
+        pool_index: HashMap::new(),
+    };
+    let mut last_defaults: Option<ScopeId> = None;
+    let mut named_defaults: HashMap<&str, ScopeId> = HashMap::new();
+    let mut sections: Vec<(&'a Directive, ScopeId)> = Vec::new();
+    for f in &tree.files {
+        let Some(file) = files.get(f) else { continue };
+        for d in &file.directives {
+            let kind = match d.name() {
+                "global" => {
+                    proxy.scopes[0].directives.extend(d.children());
+                    continue;
+                }
+                "defaults" => ScopeKind::Defaults,
+                "frontend" => ScopeKind::Frontend,
+                "backend" => ScopeKind::Backend,
+                "listen" => ScopeKind::Listen,
+                _ => continue,
+            };
+            // A `defaults` section starts afresh (unless it names one with `from`); a proxy
+            // takes the last `defaults` before it. `global` is nobody's parent: its keywords
+            // mean other things.
+            let named = from(d).and_then(|n| named_defaults.get(n).copied());
+            let parent = match kind {
+                ScopeKind::Defaults => named,
+                _ => named.or(last_defaults),
+            };
+            proxy.scopes.push(Scope {
+                parent,
+                kind,
+                block: Some(d),
+                directives: d.children().iter().collect(),
+            });
+            let id = proxy.scopes.len() - 1;
+            if kind == ScopeKind::Defaults {
+                last_defaults = Some(id);
+                if let Some(name) = d.arg(0).filter(|n| *n != "from") {
+                    named_defaults.insert(name, id);
+                }
+            } else {
+                sections.push((d, id));
+            }
+        }
+    }
+    for &(d, scope) in &sections {
+        if matches!(
+            proxy.scopes[scope].kind,
+            ScopeKind::Backend | ScopeKind::Listen
+        ) && let Some(name) = d.args.first()
+        {
+            let servers = servers(&proxy, scope);
+            proxy.pools.push(Pool {
+                name: name.value.clone(),
+                name_span: name.span,
+                directive: d,
+                ctx: Ctx::Http,
+                servers,
+                scope,
+            });
+        }
+    }
+    proxy.index_pools();
+    for &(d, scope) in &sections {
+        let kind = proxy.scopes[scope].kind;
+        if matches!(kind, ScopeKind::Frontend | ScopeKind::Listen) {
+            for c in d.children() {
+                let pass = match c.name() {
+                    "use_backend" => Pass::UseBackend,
+                    "default_backend" => Pass::DefaultBackend,
+                    _ => continue,
+                };
+                let Some(arg) = c.args.first() else { continue };
+                let target = if arg.value.contains("%[") || arg.has_variable() {
+                    Target::Endpoint(Endpoint::Dynamic)
+                } else {
+                    match proxy.pools_named(Ctx::Http, &arg.value).next() {
+                        Some((i, _)) => Target::Pool(i),
+                        None => Target::Missing(arg.value.clone()),
+                    }
+                };
+                proxy.routes.push(Route {
+                    directive: c,
+                    pass,
+                    ctx: Ctx::Http,
+                    scheme: None,
+                    target,
+                    target_span: arg.span,
+                    scope,
+                });
+            }
+        }
+        let own = d.args.first().and_then(|name| {
+            let i = proxy
+                .pools_named(Ctx::Http, &name.value)
+                .next()
+                .map(|(i, _)| i);
+            i.map(|i| (i, name))
+        });
+        if kind == ScopeKind::Listen
+            && let Some((i, name)) = own
+        {
+            proxy.routes.push(Route {
+                directive: d,
+                pass: Pass::DefaultBackend,
+                ctx: Ctx::Http,
+                scheme: None,
+                target: Target::Pool(i),
+                target_span: name.span,
+                scope,
+            });
+        }
+    }
+    proxy
+}
+
+/// `frontend fe from base`: the defaults section named after `from`.
+fn from(d: &Directive) -> Option<&str> {
+    let at = d.args.iter().position(|a| a.value == "from")?;
+    d.arg(at + 1)
+}
+
+/// HAProxy addresses: `ipv4@`/`ipv6@` prefixes, `unix@/path` and `/path` for sockets.
+fn endpoint(addr: &str) -> Endpoint {
+    let addr = addr
+        .strip_prefix("ipv4@")
+        .or_else(|| addr.strip_prefix("ipv6@"))
+        .unwrap_or(addr);
+    if let Some(p) = addr.strip_prefix("unix@") {
+        return Endpoint::Unix(p.to_string());
+    }
+    if addr.starts_with('/') {
+        return Endpoint::Unix(addr.to_string());
+    }
+    // A bare IPv6 address with a port: the last colon separates it (`::1:8080`).
+    if addr.matches(':').count() > 1
+        && !addr.starts_with('[')
+        && let Some((host, port)) = addr.rsplit_once(':')
+        && let Ok(p) = port.parse::<u16>()
+    {
+        return Endpoint::Inet {
+            host: host.to_string(),
+            port: Some(p),
+        };
+    }
+    Endpoint::parse(addr)
+}
+
+/// The servers of a backend, each with its parameters followed by those of the
+/// `default-server` lines in force (so the server's own come first).
+fn servers<'a>(proxy: &Proxy<'a>, scope: ScopeId) -> Vec<Server<'a>> {
+    let defaults = proxy.setting(scope, "default-server").directives;
+    let params = |d: &Directive, from: usize| {
+        let mut out = Vec::new();
+        let mut i = from;
+        while i < d.args.len() {
+            let k = &d.args[i];
+            if VALUED.contains(&k.value.as_str()) && i + 1 < d.args.len() {
+                out.push((
+                    k.value.clone(),
+                    Some(d.args[i + 1].value.clone()),
+                    k.span.to(d.args[i + 1].span),
+                ));
+                i += 2;
+            } else {
+                out.push((k.value.clone(), None, k.span));
+                i += 1;
+            }
+        }
+        out
+    };
+    proxy.scopes[scope]
+        .directives
+        .iter()
+        .filter(|d| d.name() == "server")
+        .filter_map(|d| {
+            let addr = d.args.get(1)?;
+            let mut p = params(d, 2);
+            for ds in &defaults {
+                p.extend(params(ds, 0));
+            }
+            let endpoint = if addr.has_variable() {
+                Endpoint::Dynamic
+            } else {
+                endpoint(&addr.value)
+            };
+            Some(Server {
+                directive: d,
+                endpoint,
+                endpoint_span: addr.span,
+                params: p,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lowered(text: &str, f: impl FnOnce(&Proxy)) {
+        let file = FileId(0);
+        let parsed =
+            crate::syntax::sections::from_haproxy(crate::syntax::haproxy::parse(file, text));
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        let files = HashMap::from([(file, parsed)]);
+        let tree = Tree {
+            dialect: Dialect::Nginx,
+            root: file,
+            prefix: Default::default(),
+            files: vec![file],
+            includes: HashMap::new(),
+            findings: Vec::new(),
+            unknown: Vec::new(),
+        };
+        f(&lower(&tree, &files));
+    }
+
+    #[test]
+    fn defaults_pools_and_routes() {
+        lowered(
+            "global\n    maxconn 100\ndefaults base\n    timeout server 30s\n    default-server inter 3s\ndefaults\n    timeout server 5s\nfrontend fe from base\n    bind :80\n    use_backend api if { path_beg /api }\n    use_backend %[req.hdr(host)]\n    default_backend nope\nbackend api\n    server a 127.0.0.1:8080 check\n    server b [::1]:8081\nlisten stats\n    bind :8404\n    server s unix@/run/s.sock\n",
+            |p| {
+                assert_eq!(p.pools.len(), 2);
+                assert_eq!(p.pools[0].servers.len(), 2);
+                let a = &p.pools[0].servers[0];
+                assert!(a.flag("check"));
+                assert_eq!(
+                    a.param("inter").and_then(|x| x.1.as_deref()),
+                    None,
+                    "api inherits the last defaults, not base"
+                );
+                assert_eq!(
+                    p.pools[0].servers[1].endpoint,
+                    Endpoint::Inet {
+                        host: "::1".into(),
+                        port: Some(8081)
+                    }
+                );
+                assert_eq!(
+                    p.pools[1].servers[0].endpoint,
+                    Endpoint::Unix("/run/s.sock".into())
+                );
+                assert_eq!(p.routes.len(), 4);
+                assert!(matches!(p.routes[0].target, Target::Pool(0)));
+                assert!(matches!(
+                    p.routes[1].target,
+                    Target::Endpoint(Endpoint::Dynamic)
+                ));
+                assert!(matches!(&p.routes[2].target, Target::Missing(n) if n == "nope"));
+                // The frontend inherits from `base` (named by `from`).
+                let t = p.setting(p.routes[0].scope, "timeout server");
+                assert_eq!(t.first(), Some("30s"));
+                let api_scope = p.pools[0].scope;
+                assert_eq!(p.setting(api_scope, "timeout server").first(), Some("5s"));
+                assert_eq!(
+                    p.setting(api_scope, "maxconn").first(),
+                    None,
+                    "global is not a parent"
+                );
+            },
+        );
+    }
+}
