@@ -13,6 +13,8 @@ pub mod empty_upstream;
 pub mod include_cycle;
 pub mod include_not_found;
 pub mod internal_error;
+pub mod missing_timeouts;
+pub mod mode_mismatch;
 pub mod not_text;
 pub mod syntax_error;
 pub mod undefined_upstream;
@@ -32,6 +34,8 @@ pub static RULES: &[&Rule] = &[
     &upstream_with_port::RULE,
     &duplicate_upstream::RULE,
     &empty_upstream::RULE,
+    &mode_mismatch::RULE,
+    &missing_timeouts::RULE,
     // dead targets and health checks (GW1xx, GW3xx)
     // timeouts, buffers, connection reuse, name resolution (GW2xx, GW5xx, GW6xx)
     // TLS (GW4xx)
