@@ -20,6 +20,8 @@ pub mod upstream_with_port;
 // dead targets and health checks (GW1xx, GW3xx)
 // timeouts, buffers, connection reuse, name resolution (GW2xx, GW5xx, GW6xx)
 // TLS (GW4xx)
+pub mod http_to_tls_port;
+pub mod support_tls;
 
 /// Every rule, in code order. Codes and names are stable forever.
 pub static RULES: &[&Rule] = &[
@@ -35,6 +37,7 @@ pub static RULES: &[&Rule] = &[
     // dead targets and health checks (GW1xx, GW3xx)
     // timeouts, buffers, connection reuse, name resolution (GW2xx, GW5xx, GW6xx)
     // TLS (GW4xx)
+    &http_to_tls_port::RULE,
 ];
 
 /// Failure families; the hundreds digit of a code.
