@@ -21,6 +21,7 @@ pub mod upstream_with_port;
 // timeouts, buffers, connection reuse, name resolution (GW2xx, GW5xx, GW6xx)
 // TLS (GW4xx)
 pub mod http_to_tls_port;
+pub mod https_to_plain_port;
 pub mod support_tls;
 
 /// Every rule, in code order. Codes and names are stable forever.
@@ -38,6 +39,7 @@ pub static RULES: &[&Rule] = &[
     // timeouts, buffers, connection reuse, name resolution (GW2xx, GW5xx, GW6xx)
     // TLS (GW4xx)
     &http_to_tls_port::RULE,
+    &https_to_plain_port::RULE,
 ];
 
 /// Failure families; the hundreds digit of a code.
