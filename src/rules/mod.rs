@@ -23,6 +23,7 @@ pub mod upstream_with_port;
 pub mod http_to_tls_port;
 pub mod https_to_plain_port;
 pub mod support_tls;
+pub mod tls_without_sni;
 
 /// Every rule, in code order. Codes and names are stable forever.
 pub static RULES: &[&Rule] = &[
@@ -40,6 +41,7 @@ pub static RULES: &[&Rule] = &[
     // TLS (GW4xx)
     &http_to_tls_port::RULE,
     &https_to_plain_port::RULE,
+    &tls_without_sni::RULE,
 ];
 
 /// Failure families; the hundreds digit of a code.
