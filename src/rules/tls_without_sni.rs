@@ -31,8 +31,11 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         let sni = ssl_setting(proxy, route, "server_name");
         let sni_on = is_on(&sni);
         let name = explicit_ssl_name(proxy, route);
-        let named = name.as_deref().is_some_and(|n| !is_ip(n));
         let verify_on = is_on(&ssl_setting(proxy, route, "verify"));
+        // Without SNI and without verification, a name set by hand has no effect at all: it
+        // can only have been meant for SNI. With verification it may be there for the
+        // certificate check alone.
+        let named = !verify_on && name.as_deref().is_some_and(|n| !is_ip(n));
         let help_off = match &name {
             Some(_) => {
                 format!("add `{p}_ssl_server_name on;` so that nginx sends the name it already has")
@@ -63,7 +66,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 }
                 if named {
                     out.push(off_finding(format!(
-                        "`{p}_ssl_name` is \"{}\"",
+                        "`{p}_ssl_name` is \"{}\" but takes no effect (verification is off)",
                         name.as_deref().unwrap_or_default()
                     )));
                 } else if name.is_none() && is_dotted_host_name(host) {
@@ -81,7 +84,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 if !sni_on {
                     if named {
                         out.push(off_finding(format!(
-                            "`{p}_ssl_name` is \"{}\"",
+                            "`{p}_ssl_name` is \"{}\" but takes no effect (verification is off)",
                             name.as_deref().unwrap_or_default()
                         )));
                     } else if let Some(s) = host_server {
