@@ -24,6 +24,7 @@ pub mod http_to_tls_port;
 pub mod https_to_plain_port;
 pub mod support_tls;
 pub mod tls_without_sni;
+pub mod verify_without_ca;
 
 /// Every rule, in code order. Codes and names are stable forever.
 pub static RULES: &[&Rule] = &[
@@ -42,6 +43,7 @@ pub static RULES: &[&Rule] = &[
     &http_to_tls_port::RULE,
     &https_to_plain_port::RULE,
     &tls_without_sni::RULE,
+    &verify_without_ca::RULE,
 ];
 
 /// Failure families; the hundreds digit of a code.
