@@ -22,6 +22,11 @@ pub mod upstream_with_port;
 // dead targets and health checks (GW1xx, GW3xx)
 // timeouts, buffers, connection reuse, name resolution (GW2xx, GW5xx, GW6xx)
 // TLS (GW4xx)
+pub mod http_to_tls_port;
+pub mod https_to_plain_port;
+pub mod support_tls;
+pub mod tls_without_sni;
+pub mod verify_without_ca;
 
 /// Every rule, in code order. Codes and names are stable forever.
 pub static RULES: &[&Rule] = &[
@@ -39,6 +44,10 @@ pub static RULES: &[&Rule] = &[
     // dead targets and health checks (GW1xx, GW3xx)
     // timeouts, buffers, connection reuse, name resolution (GW2xx, GW5xx, GW6xx)
     // TLS (GW4xx)
+    &http_to_tls_port::RULE,
+    &https_to_plain_port::RULE,
+    &tls_without_sni::RULE,
+    &verify_without_ca::RULE,
 ];
 
 /// Failure families; the hundreds digit of a code.

@@ -1,0 +1,99 @@
+//! `proxy_pass http://` (or `grpc://`, `uwsgi://`) to a port where TLS listens.
+
+use super::support_tls::{Wire, reach, wire};
+use super::{Context, Family, Rule};
+use crate::finding::{Dialect, Finding, Severity};
+use crate::model::Target;
+
+pub static RULE: Rule = Rule {
+    code: "GW401",
+    name: "http-to-tls-port",
+    severity: Severity::Error,
+    family: Family::Tls,
+    dialects: &[Dialect::Nginx],
+    summary: "a plain-text *_pass (http://, grpc://, uwsgi://) to port 443 or 8443, where TLS listens",
+    page: include_str!("../../rules/GW401-http-to-tls-port.md"),
+    check: Some(check),
+};
+
+/// Ports where a TLS listener is the convention.
+pub const TLS_PORTS: &[u16] = &[443, 8443];
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    for route in &ctx.proxy.routes {
+        if wire(route) != Wire::Plain {
+            continue;
+        }
+        let reach = reach(ctx.proxy, route);
+        let on_tls: Vec<_> = reach
+            .iter()
+            .filter(|r| r.port.is_some_and(|p| TLS_PORTS.contains(&p)))
+            .collect();
+        if on_tls.is_empty() {
+            continue;
+        }
+        let written = ctx.sources.text(route.target_span);
+        let (tls_scheme, plain_scheme) = match route.pass {
+            crate::model::Pass::Grpc => ("grpcs://", "grpc://"),
+            crate::model::Pass::Uwsgi => ("suwsgi://", "uwsgi://"),
+            _ => ("https://", "http://"),
+        };
+        let fixed = match written.find("://") {
+            Some(i) => format!("{tls_scheme}{}", &written[i + 3..]),
+            None => format!("{tls_scheme}{written}"),
+        };
+        let consequence = "nginx sends plain text to a TLS listener: the backend resets or closes the connection (`recv() failed (104: Connection reset by peer) while reading response header from upstream` or `upstream prematurely closed connection while reading response header from upstream`) and the client gets 502; an nginx backend answers 400 `The plain HTTP request was sent to HTTPS port` instead";
+        let help = format!(
+            "if the backend speaks TLS there, write `{fixed}`; if it really serves {plain_scheme} on that port, move it off a port that is reserved for TLS"
+        );
+        let f = match &route.target {
+            Target::Pool(i) => {
+                let pool = &ctx.proxy.pools[*i];
+                let all = on_tls.len() == reach.len();
+                let mut f = Finding::new(
+                    &RULE,
+                    route.target_span,
+                    if all {
+                        format!(
+                            "`{}` speaks {plain_scheme} to upstream `{}`, whose servers all listen on a TLS port: {consequence}",
+                            route.pass.directive(),
+                            pool.name
+                        )
+                    } else {
+                        format!(
+                            "`{}` speaks {plain_scheme} to upstream `{}`, and {} of its {} servers listen on a TLS port: for the requests sent there {consequence}",
+                            route.pass.directive(),
+                            pool.name,
+                            on_tls.len(),
+                            reach.len()
+                        )
+                    },
+                )
+                .label(format!("{plain_scheme} to servers on a TLS port"))
+                .help(help);
+                if !all {
+                    f = f.severity(Severity::Warning);
+                }
+                for r in &on_tls {
+                    f = f.related(
+                        r.span,
+                        format!("port {} is a TLS port", r.port.unwrap_or(0)),
+                    );
+                }
+                f
+            }
+            Target::Endpoint(_) => Finding::new(
+                &RULE,
+                route.target_span,
+                format!(
+                    "`{}` speaks {plain_scheme} to port {}, a TLS port: {consequence}",
+                    route.pass.directive(),
+                    on_tls[0].port.unwrap_or(0)
+                ),
+            )
+            .label(format!("{plain_scheme} to a TLS port"))
+            .help(help),
+        };
+        out.push(f);
+    }
+}

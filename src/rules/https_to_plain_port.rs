@@ -1,0 +1,100 @@
+//! `proxy_pass https://` (or `grpcs://`, `suwsgi://`) to a port where plain HTTP listens.
+
+use super::support_tls::{Wire, reach, wire};
+use super::{Context, Family, Rule};
+use crate::finding::{Dialect, Finding, Severity};
+use crate::model::{Pass, Target};
+
+pub static RULE: Rule = Rule {
+    code: "GW402",
+    name: "https-to-plain-port",
+    severity: Severity::Error,
+    family: Family::Tls,
+    dialects: &[Dialect::Nginx],
+    summary: "a TLS *_pass (https://, grpcs://, suwsgi://) to port 80 or 8080, where plain HTTP listens",
+    page: include_str!("../../rules/GW402-https-to-plain-port.md"),
+    check: Some(check),
+};
+
+/// Ports where a plain-text listener is the convention.
+pub const PLAIN_PORTS: &[u16] = &[80, 8080];
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    for route in &ctx.proxy.routes {
+        if wire(route) != Wire::Tls {
+            continue;
+        }
+        let reach = reach(ctx.proxy, route);
+        let on_plain: Vec<_> = reach
+            .iter()
+            .filter(|r| r.port.is_some_and(|p| PLAIN_PORTS.contains(&p)))
+            .collect();
+        if on_plain.is_empty() {
+            continue;
+        }
+        let (tls_scheme, plain_scheme) = match route.pass {
+            Pass::Grpc => ("grpcs://", "grpc://"),
+            Pass::Uwsgi => ("suwsgi://", "uwsgi://"),
+            _ => ("https://", "http://"),
+        };
+        let directive = route.pass.directive();
+        let consequence = "nginx starts a TLS handshake that a plain-text listener cannot answer: `SSL_do_handshake() failed (SSL: error:0A00010B:SSL routines::wrong version number) while SSL handshaking to upstream` and 502 (a backend that waits for a request instead ends in `upstream timed out … while SSL handshaking to upstream` and 504)";
+        let help = format!(
+            "if the backend serves plain text there, write `{plain_scheme}`; if it serves TLS, put the port of its TLS listener on the address (e.g. `:443`)"
+        );
+        let f = match &route.target {
+            Target::Pool(i) => {
+                let pool = &ctx.proxy.pools[*i];
+                let all = on_plain.len() == reach.len();
+                let implied = on_plain.iter().any(|r| r.implied);
+                let note = if implied {
+                    " (a `server` without a port uses port 80)"
+                } else {
+                    ""
+                };
+                let mut f = Finding::new(
+                    &RULE,
+                    route.target_span,
+                    if all {
+                        format!(
+                            "`{directive}` speaks {tls_scheme} to upstream `{}`, whose servers all listen on a plain-HTTP port{note}: {consequence}",
+                            pool.name
+                        )
+                    } else {
+                        format!(
+                            "`{directive}` speaks {tls_scheme} to upstream `{}`, and {} of its {} servers listen on a plain-HTTP port{note}: for the requests sent there {consequence}",
+                            pool.name,
+                            on_plain.len(),
+                            reach.len()
+                        )
+                    },
+                )
+                .label(format!("{tls_scheme} to servers on a plain-HTTP port"))
+                .help(help);
+                if !all {
+                    f = f.severity(Severity::Warning);
+                }
+                for r in &on_plain {
+                    let text = if r.implied {
+                        "no port: nginx uses 80".to_string()
+                    } else {
+                        format!("port {} is a plain-HTTP port", r.port.unwrap_or(0))
+                    };
+                    f = f.related(r.span, text);
+                }
+                f
+            }
+            Target::Endpoint(_) => Finding::new(
+                &RULE,
+                route.target_span,
+                format!(
+                    "`{directive}` speaks {tls_scheme} to port {}, a plain-HTTP port: {consequence}",
+                    on_plain[0].port.unwrap_or(0)
+                ),
+            )
+            .label(format!("{tls_scheme} to a plain-HTTP port"))
+            .help(help),
+        };
+        out.push(f);
+    }
+}

@@ -1,0 +1,128 @@
+//! TLS to a named backend without SNI, or with the upstream's name as SNI.
+
+use super::support_tls::{
+    Wire, deciding_span, explicit_ssl_name, is_dotted_host_name, is_ip, is_on, prefix, ssl_setting,
+    wire,
+};
+use super::{Context, Family, Rule};
+use crate::finding::{Dialect, Finding, Severity};
+use crate::model::{Endpoint, Target};
+
+pub static RULE: Rule = Rule {
+    code: "GW403",
+    name: "tls-without-sni",
+    severity: Severity::Warning,
+    family: Family::Tls,
+    dialects: &[Dialect::Nginx],
+    summary: "TLS to a named backend without SNI (*_ssl_server_name off), or with an upstream's name as SNI",
+    page: include_str!("../../rules/GW403-tls-without-sni.md"),
+    check: Some(check),
+};
+
+const REJECTED: &str = "a backend that chooses its certificate by SNI (a CDN, a cloud load balancer, a multi-tenant TLS front, nginx with `ssl_reject_handshake`) rejects the handshake with `SSL_do_handshake() failed (SSL: error:0A000458:SSL routines::tlsv1 unrecognized name:SSL alert number 112) while SSL handshaking to upstream` and the client gets 502";
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    let proxy = ctx.proxy;
+    for route in &proxy.routes {
+        if wire(route) != Wire::Tls {
+            continue;
+        }
+        let Some(p) = prefix(route) else { continue };
+        let sni = ssl_setting(proxy, route, "server_name");
+        let sni_on = is_on(&sni);
+        let name = explicit_ssl_name(proxy, route);
+        let verify_on = is_on(&ssl_setting(proxy, route, "verify"));
+        // Without SNI and without verification, a name set by hand has no effect at all: it
+        // can only have been meant for SNI. With verification it may be there for the
+        // certificate check alone.
+        let named = !verify_on && name.as_deref().is_some_and(|n| !is_ip(n));
+        let help_off = match &name {
+            Some(_) => {
+                format!("add `{p}_ssl_server_name on;` so that nginx sends the name it already has")
+            }
+            None => format!(
+                "add `{p}_ssl_server_name on;` (and `{p}_ssl_name <the backend's host name>;` when the target is an upstream)"
+            ),
+        };
+        let off_finding = |what: String| {
+            let mut f = Finding::new(
+                &RULE,
+                deciding_span(&sni, route),
+                format!(
+                    "{what}, and `{p}_ssl_server_name` is off, so nginx sends no SNI: {REJECTED}"
+                ),
+            )
+            .label("no SNI sent")
+            .help(help_off.clone());
+            if sni.is_set() {
+                f = f.related(route.target_span, "the TLS target");
+            }
+            f
+        };
+        match &route.target {
+            Target::Endpoint(Endpoint::Inet { host, .. }) => {
+                if sni_on {
+                    continue;
+                }
+                if named {
+                    out.push(off_finding(format!(
+                        "`{p}_ssl_name` is \"{}\" but takes no effect (verification is off)",
+                        name.as_deref().unwrap_or_default()
+                    )));
+                } else if name.is_none() && is_dotted_host_name(host) {
+                    out.push(off_finding(format!(
+                        "`{}` connects with TLS to the host name \"{host}\"",
+                        route.pass.directive()
+                    )));
+                }
+            }
+            Target::Pool(i) => {
+                let pool = &proxy.pools[*i];
+                let host_server = pool.servers.iter().find(|s| {
+                    matches!(&s.endpoint, Endpoint::Inet { host, .. } if is_dotted_host_name(host))
+                });
+                if !sni_on {
+                    if named {
+                        out.push(off_finding(format!(
+                            "`{p}_ssl_name` is \"{}\" but takes no effect (verification is off)",
+                            name.as_deref().unwrap_or_default()
+                        )));
+                    } else if let Some(s) = host_server {
+                        out.push(
+                            off_finding(format!(
+                                "`{}` connects with TLS to upstream `{}`, whose servers are named hosts",
+                                route.pass.directive(),
+                                pool.name
+                            ))
+                            .related(s.endpoint_span, "a named host"),
+                        );
+                    }
+                    continue;
+                }
+                // SNI is on: without a name of its own, nginx sends the upstream's name. With
+                // verification on, GW405 reports the same mistake as a certificate mismatch.
+                if name.is_some() || verify_on || is_dotted_host_name(&pool.name) {
+                    continue;
+                }
+                if let Some(s) = host_server {
+                    out.push(
+                        Finding::new(
+                            &RULE,
+                            route.directive.span,
+                            format!(
+                                "`{p}_ssl_server_name` is on but `{p}_ssl_name` is not set, so nginx sends the upstream's name \"{}\" as SNI: {REJECTED}",
+                                pool.name
+                            ),
+                        )
+                        .label(format!("SNI \"{}\"", pool.name))
+                        .help(format!(
+                            "add `{p}_ssl_name <the backend's host name>;` (e.g. the name its certificate is issued for)"
+                        ))
+                        .related(s.endpoint_span, "the backend's host name"),
+                    );
+                }
+            }
+            Target::Endpoint(_) => {}
+        }
+    }
+}
