@@ -82,6 +82,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 }
                 f
             }
+            Target::Missing(_) => continue,
             Target::Endpoint(_) => Finding::new(
                 &RULE,
                 route.target_span,

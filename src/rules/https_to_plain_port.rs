@@ -84,6 +84,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 }
                 f
             }
+            Target::Missing(_) => continue,
             Target::Endpoint(_) => Finding::new(
                 &RULE,
                 route.target_span,

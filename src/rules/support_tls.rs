@@ -113,7 +113,7 @@ pub fn reach(proxy: &Proxy, route: &Route) -> Vec<Reach> {
             implied: false,
             span: route.target_span,
         }],
-        Target::Endpoint(_) => Vec::new(),
+        Target::Endpoint(_) | Target::Missing(_) => Vec::new(),
         Target::Pool(i) => proxy.pools[*i]
             .servers
             .iter()

@@ -60,6 +60,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             f
         };
         match &route.target {
+            Target::Missing(_) => {}
             Target::Endpoint(Endpoint::Inet { host, .. }) => {
                 if sni_on {
                     continue;
