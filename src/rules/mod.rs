@@ -19,6 +19,8 @@ pub mod undefined_upstream;
 pub mod upstream_with_port;
 // dead targets and health checks (GW1xx, GW3xx)
 // timeouts, buffers, connection reuse, name resolution (GW2xx, GW5xx, GW6xx)
+pub mod busy_buffers_too_large;
+pub mod support_tune;
 // TLS (GW4xx)
 
 /// Every rule, in code order. Codes and names are stable forever.
@@ -34,6 +36,7 @@ pub static RULES: &[&Rule] = &[
     &empty_upstream::RULE,
     // dead targets and health checks (GW1xx, GW3xx)
     // timeouts, buffers, connection reuse, name resolution (GW2xx, GW5xx, GW6xx)
+    &busy_buffers_too_large::RULE,
     // TLS (GW4xx)
 ];
 
