@@ -21,6 +21,8 @@ pub mod undefined_upstream;
 pub mod upstream_with_port;
 // dead targets and health checks (GW1xx, GW3xx)
 // timeouts, buffers, connection reuse, name resolution (GW2xx, GW5xx, GW6xx)
+pub mod busy_buffers_too_large;
+pub mod support_tune;
 // TLS (GW4xx)
 pub mod http_to_tls_port;
 pub mod https_to_plain_port;
@@ -43,6 +45,7 @@ pub static RULES: &[&Rule] = &[
     &missing_timeouts::RULE,
     // dead targets and health checks (GW1xx, GW3xx)
     // timeouts, buffers, connection reuse, name resolution (GW2xx, GW5xx, GW6xx)
+    &busy_buffers_too_large::RULE,
     // TLS (GW4xx)
     &http_to_tls_port::RULE,
     &https_to_plain_port::RULE,

@@ -1,0 +1,178 @@
+//! nginx's start-up arithmetic on `*_buffer_size`, `*_buffers` and `*_busy_buffers_size`.
+
+use std::collections::HashSet;
+
+use super::support_tune::{in_stream, parse_size, show_size};
+use super::{Context, Family, Rule};
+use crate::finding::{Dialect, Finding, Severity};
+use crate::model::{ScopeKind, Setting};
+use crate::source::Span;
+
+pub static RULE: Rule = Rule {
+    code: "GW501",
+    name: "busy-buffers-too-large",
+    severity: Severity::Error,
+    family: Family::ReuseAndBuffers,
+    dialects: &[Dialect::Nginx],
+    summary: "*_busy_buffers_size (set or defaulted) fails nginx's start-up check against *_buffer_size and *_buffers",
+    page: include_str!("../../rules/GW501-busy-buffers-too-large.md"),
+    check: Some(check),
+};
+
+/// The modules with buffered responses (grpc has no `grpc_buffers`).
+const PREFIXES: &[&str] = &["proxy", "fastcgi", "uwsgi", "scgi"];
+
+/// One page on x86-64 Linux: the default of `*_buffer_size` and of one `*_buffers` buffer.
+const PAGE: u64 = 4096;
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    let proxy = ctx.proxy;
+    let mut seen: HashSet<(&str, Span)> = HashSet::new();
+    for (id, scope) in proxy.scopes.iter().enumerate() {
+        // nginx merges (and checks) every server and location configuration.
+        if !matches!(
+            scope.kind,
+            ScopeKind::Server | ScopeKind::Location | ScopeKind::If | ScopeKind::LimitExcept
+        ) || in_stream(proxy, id)
+        {
+            continue;
+        }
+        for &p in PREFIXES {
+            let bs = proxy.setting(id, &format!("{p}_buffer_size"));
+            let bufs = proxy.setting(id, &format!("{p}_buffers"));
+            let busy = proxy.setting(id, &format!("{p}_busy_buffers_size"));
+            if !bs.is_set() && !bufs.is_set() && !busy.is_set() {
+                continue;
+            }
+            let Some(buffer_size) = value(&bs, |a| parse_size(a.first()?), PAGE) else {
+                continue;
+            };
+            let Some((num, one)) = value(
+                &bufs,
+                |a| Some((a.first()?.parse::<u64>().ok()?, parse_size(a.get(1)?)?)),
+                (8, PAGE),
+            ) else {
+                continue;
+            };
+            if num < 2 {
+                continue; // "there must be at least 2 proxy_buffers": another failure
+            }
+            let size = buffer_size.max(one);
+            let busy_value = match busy.is_set() {
+                true => match parse_size(busy.first().unwrap_or("")) {
+                    Some(v) => v,
+                    None => continue,
+                },
+                false => 2 * size,
+            };
+            let limit = (num - 1) * one;
+            let written = |s: &Setting, name: &str, default: &str| match s.directives.last() {
+                Some(d) => format!("`{name} {}`", args(d)),
+                None => format!("`{name} {default}` (default)"),
+            };
+            let (bs_w, bufs_w) = (
+                written(&bs, &format!("{p}_buffer_size"), "4k"),
+                written(&bufs, &format!("{p}_buffers"), "8 4k"),
+            );
+            let busy_name = format!("{p}_busy_buffers_size");
+            let (span, message, help) = if busy_value < size {
+                let Some(d) = busy.directives.last() else {
+                    continue;
+                };
+                (
+                    d.span,
+                    format!(
+                        "`{busy_name} {}` is smaller than the larger of {bs_w} and one buffer of {bufs_w} ({}): nginx refuses to start with `[emerg] \"{busy_name}\" must be equal to or greater than the maximum of the value of \"{p}_buffer_size\" and one of the \"{p}_buffers\"`",
+                        show_size(busy_value),
+                        show_size(size)
+                    ),
+                    suggestion(p, size, num, one, limit),
+                )
+            } else if busy_value > limit {
+                // The directive that decides: busy when set, else whichever of buffer_size
+                // and buffers makes the default busy size too large.
+                let order = if buffer_size >= one {
+                    [&busy, &bs, &bufs]
+                } else {
+                    [&busy, &bufs, &bs]
+                };
+                let Some(span) = order
+                    .iter()
+                    .find_map(|s| s.directives.last().map(|d| d.span))
+                else {
+                    continue;
+                };
+                let busy_w = match busy.directives.last() {
+                    Some(d) => format!("`{busy_name} {}`", args(d)),
+                    None => format!(
+                        "`{busy_name}` defaults to 2 × {} = {}",
+                        show_size(size),
+                        show_size(busy_value)
+                    ),
+                };
+                (
+                    span,
+                    format!(
+                        "with {bs_w} and {bufs_w}, {busy_w}, more than all `{p}_buffers` minus one ({} × {} = {}): nginx refuses to start with `[emerg] \"{busy_name}\" must be less than the size of all \"{p}_buffers\" minus one buffer`",
+                        num - 1,
+                        show_size(one),
+                        show_size(limit)
+                    ),
+                    suggestion(p, size, num, one, limit),
+                )
+            } else {
+                continue;
+            };
+            if !seen.insert((p, span)) {
+                continue;
+            }
+            let mut f = Finding::new(&RULE, span, message)
+                .label("nginx refuses to start")
+                .help(help);
+            for s in [&bs, &bufs, &busy] {
+                if let Some(d) = s.directives.last()
+                    && d.span != span
+                {
+                    f = f.related(d.span, format!("`{}` is set here", d.name()));
+                }
+            }
+            out.push(f);
+        }
+    }
+}
+
+fn args(d: &crate::syntax::nginx::Directive) -> String {
+    d.args
+        .iter()
+        .map(|a| a.value.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The setting's value, its default when unset, None when written in a form not understood.
+fn value<T>(s: &Setting, parse: impl Fn(&[&str]) -> Option<T>, default: T) -> Option<T> {
+    if s.is_set() {
+        parse(&s.args())
+    } else {
+        Some(default)
+    }
+}
+
+fn suggestion(p: &str, size: u64, num: u64, one: u64, limit: u64) -> String {
+    // Enough buffers of the same size that all but one hold 2 × size.
+    let need = (2 * size).div_ceil(one) + 1;
+    let mut help = format!(
+        "give `{p}_buffers` room: `{p}_buffers {} {};` (all but one buffer must hold 2 × {})",
+        need.max(num),
+        show_size(one),
+        show_size(size)
+    );
+    if size <= limit {
+        help.push_str(&format!(
+            ", or set `{p}_busy_buffers_size` between {} and {}",
+            show_size(size),
+            show_size(limit)
+        ));
+    }
+    help
+}
