@@ -24,6 +24,7 @@ pub mod http_to_tls_port;
 pub mod https_to_plain_port;
 pub mod support_tls;
 pub mod tls_without_sni;
+pub mod verify_against_upstream_name;
 pub mod verify_without_ca;
 
 /// Every rule, in code order. Codes and names are stable forever.
@@ -44,6 +45,7 @@ pub static RULES: &[&Rule] = &[
     &https_to_plain_port::RULE,
     &tls_without_sni::RULE,
     &verify_without_ca::RULE,
+    &verify_against_upstream_name::RULE,
 ];
 
 /// Failure families; the hundreds digit of a code.
