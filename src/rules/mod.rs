@@ -22,6 +22,7 @@ pub mod upstream_with_port;
 // TLS (GW4xx)
 pub mod http_to_tls_port;
 pub mod https_to_plain_port;
+pub mod outdated_tls_protocols;
 pub mod support_tls;
 pub mod tls_without_sni;
 pub mod verify_against_upstream_name;
@@ -46,6 +47,7 @@ pub static RULES: &[&Rule] = &[
     &tls_without_sni::RULE,
     &verify_without_ca::RULE,
     &verify_against_upstream_name::RULE,
+    &outdated_tls_protocols::RULE,
 ];
 
 /// Failure families; the hundreds digit of a code.
