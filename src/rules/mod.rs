@@ -26,8 +26,10 @@ pub mod support_tune;
 // TLS (GW4xx)
 pub mod http_to_tls_port;
 pub mod https_to_plain_port;
+pub mod outdated_tls_protocols;
 pub mod support_tls;
 pub mod tls_without_sni;
+pub mod verify_against_upstream_name;
 pub mod verify_without_ca;
 
 /// Every rule, in code order. Codes and names are stable forever.
@@ -51,6 +53,8 @@ pub static RULES: &[&Rule] = &[
     &https_to_plain_port::RULE,
     &tls_without_sni::RULE,
     &verify_without_ca::RULE,
+    &verify_against_upstream_name::RULE,
+    &outdated_tls_protocols::RULE,
 ];
 
 /// Failure families; the hundreds digit of a code.
