@@ -161,9 +161,11 @@ fn list_rules(format: ListFormat) -> String {
     match format {
         ListFormat::Text => {
             let mut s = String::new();
-            for r in RULES {
+            let mut rules: Vec<_> = RULES.iter().collect();
+            rules.sort_by_key(|r| r.code);
+            for r in rules {
                 s.push_str(&format!(
-                    "{:<6} {:<24} {:<8} {}\n",
+                    "{:<6} {:<30} {:<8} {}\n",
                     r.code,
                     r.name,
                     r.severity.as_str(),

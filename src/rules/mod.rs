@@ -32,7 +32,8 @@ pub mod tls_without_sni;
 pub mod verify_against_upstream_name;
 pub mod verify_without_ca;
 
-/// Every rule, in code order. Codes and names are stable forever.
+/// Every rule, grouped by family (`gwlint rules` lists them by code). Codes and names are
+/// stable forever.
 pub static RULES: &[&Rule] = &[
     &internal_error::RULE,
     &syntax_error::RULE,
