@@ -21,6 +21,7 @@ pub mod upstream_with_port;
 // timeouts, buffers, connection reuse, name resolution (GW2xx, GW5xx, GW6xx)
 pub mod busy_buffers_too_large;
 pub mod support_tune;
+pub mod variable_pass_without_resolver;
 // TLS (GW4xx)
 
 /// Every rule, in code order. Codes and names are stable forever.
@@ -37,6 +38,7 @@ pub static RULES: &[&Rule] = &[
     // dead targets and health checks (GW1xx, GW3xx)
     // timeouts, buffers, connection reuse, name resolution (GW2xx, GW5xx, GW6xx)
     &busy_buffers_too_large::RULE,
+    &variable_pass_without_resolver::RULE,
     // TLS (GW4xx)
 ];
 
