@@ -20,6 +20,7 @@ pub mod upstream_with_port;
 // dead targets and health checks (GW1xx, GW3xx)
 // timeouts, buffers, connection reuse, name resolution (GW2xx, GW5xx, GW6xx)
 pub mod busy_buffers_too_large;
+pub mod header_buffer_too_small;
 pub mod keepalive_unused;
 pub mod support_tune;
 pub mod variable_pass_without_resolver;
@@ -39,6 +40,7 @@ pub static RULES: &[&Rule] = &[
     // dead targets and health checks (GW1xx, GW3xx)
     // timeouts, buffers, connection reuse, name resolution (GW2xx, GW5xx, GW6xx)
     &busy_buffers_too_large::RULE,
+    &header_buffer_too_small::RULE,
     &keepalive_unused::RULE,
     &variable_pass_without_resolver::RULE,
     // TLS (GW4xx)
