@@ -24,6 +24,7 @@ pub mod header_buffer_too_small;
 pub mod keepalive_unused;
 pub mod support_tune;
 pub mod variable_pass_without_resolver;
+pub mod websocket_read_timeout;
 // TLS (GW4xx)
 
 /// Every rule, in code order. Codes and names are stable forever.
@@ -39,6 +40,7 @@ pub static RULES: &[&Rule] = &[
     &empty_upstream::RULE,
     // dead targets and health checks (GW1xx, GW3xx)
     // timeouts, buffers, connection reuse, name resolution (GW2xx, GW5xx, GW6xx)
+    &websocket_read_timeout::RULE,
     &busy_buffers_too_large::RULE,
     &header_buffer_too_small::RULE,
     &keepalive_unused::RULE,
