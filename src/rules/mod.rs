@@ -22,6 +22,7 @@ pub mod upstream_with_port;
 pub mod busy_buffers_too_large;
 pub mod header_buffer_too_small;
 pub mod keepalive_unused;
+pub mod localhost_ipv6;
 pub mod support_tune;
 pub mod variable_pass_without_resolver;
 pub mod websocket_read_timeout;
@@ -45,6 +46,7 @@ pub static RULES: &[&Rule] = &[
     &header_buffer_too_small::RULE,
     &keepalive_unused::RULE,
     &variable_pass_without_resolver::RULE,
+    &localhost_ipv6::RULE,
     // TLS (GW4xx)
 ];
 
