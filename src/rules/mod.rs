@@ -22,7 +22,12 @@ pub mod upstream_with_port;
 // dead targets and health checks (GW1xx, GW3xx)
 // timeouts, buffers, connection reuse, name resolution (GW2xx, GW5xx, GW6xx)
 pub mod busy_buffers_too_large;
+pub mod header_buffer_too_small;
+pub mod keepalive_unused;
+pub mod localhost_ipv6;
 pub mod support_tune;
+pub mod variable_pass_without_resolver;
+pub mod websocket_read_timeout;
 // TLS (GW4xx)
 pub mod http_to_tls_port;
 pub mod https_to_plain_port;
@@ -48,7 +53,12 @@ pub static RULES: &[&Rule] = &[
     &missing_timeouts::RULE,
     // dead targets and health checks (GW1xx, GW3xx)
     // timeouts, buffers, connection reuse, name resolution (GW2xx, GW5xx, GW6xx)
+    &websocket_read_timeout::RULE,
     &busy_buffers_too_large::RULE,
+    &header_buffer_too_small::RULE,
+    &keepalive_unused::RULE,
+    &variable_pass_without_resolver::RULE,
+    &localhost_ipv6::RULE,
     // TLS (GW4xx)
     &http_to_tls_port::RULE,
     &https_to_plain_port::RULE,

@@ -2,6 +2,7 @@
 //! sizes and times, and walking scopes.
 
 use crate::model::{Proxy, ScopeId, ScopeKind};
+use crate::syntax::nginx::Directive;
 
 /// nginx's size syntax (`ngx_parse_size`): a number with an optional `k`/`K` or `m`/`M`.
 pub fn parse_size(s: &str) -> Option<u64> {
@@ -102,5 +103,98 @@ mod tests {
         assert_eq!(parse_time_ms("500ms"), Some(500));
         assert_eq!(parse_time_ms("1h"), Some(3_600_000));
         assert_eq!(parse_time_ms("x"), None);
+    }
+}
+
+/// What the configuration assigns to a variable: every value written by `set`, `map`, `geo`
+/// and `split_clients` (in every file of the tree), or None when something assigns it in a
+/// way gwlint cannot list (an `include` inside a `map`, a value built from variables…).
+#[derive(Debug, Default)]
+pub struct VarValues {
+    pub values: Vec<String>,
+    /// Some assignment could not be listed.
+    pub open: bool,
+}
+
+/// Values the configuration gives `$name` (without the `$`); None when nothing assigns it.
+pub fn variable_values(ctx: &super::Context, name: &str) -> Option<VarValues> {
+    let mut out = VarValues::default();
+    let mut found = false;
+    for file in ctx.files.values() {
+        collect(&file.directives, name, &mut out, &mut found);
+    }
+    found.then_some(out)
+}
+
+fn var_name(s: &str) -> Option<&str> {
+    let v = s.strip_prefix('$')?;
+    Some(
+        v.strip_prefix('{')
+            .and_then(|v| v.strip_suffix('}'))
+            .unwrap_or(v),
+    )
+}
+
+fn collect(dirs: &[Directive], name: &str, out: &mut VarValues, found: &mut bool) {
+    for d in dirs {
+        match d.name() {
+            "set" if d.arg(0).and_then(var_name) == Some(name) => {
+                *found = true;
+                match d.args.get(1) {
+                    Some(a) if !a.has_variable() => out.values.push(a.value.clone()),
+                    _ => out.open = true,
+                }
+            }
+            "map" | "geo" | "split_clients" if d.block.is_some() => {
+                // map $src $dst; geo [$src] $dst; split_clients "$src" $dst.
+                let Some(dst) = d.args.last() else { continue };
+                if var_name(&dst.value) != Some(name) {
+                    continue;
+                }
+                *found = true;
+                for e in d.children() {
+                    let special = match d.name() {
+                        "map" => matches!(e.name(), "hostnames" | "volatile"),
+                        "geo" => {
+                            matches!(e.name(), "ranges" | "delete" | "proxy" | "proxy_recursive")
+                        }
+                        _ => false,
+                    };
+                    if special {
+                        continue;
+                    }
+                    if e.name() == "include" || e.block.is_some() {
+                        out.open = true;
+                        continue;
+                    }
+                    match e.args.first() {
+                        Some(a) if !a.has_variable() => out.values.push(a.value.clone()),
+                        _ => out.open = true,
+                    }
+                }
+                // A map or split_clients without a default yields "" for the rest.
+            }
+            _ => {}
+        }
+        if d.block.is_some() && !crate::model::directives::is_table_block(d.name()) {
+            collect(d.children(), name, out, found);
+        }
+    }
+}
+
+/// The host and port of a `*_pass` argument as written, variables left in: `http://$b:8080/x`
+/// → ("$b", Some("8080")); None for unix sockets.
+pub fn pass_host(arg: &str) -> Option<(&str, Option<&str>)> {
+    let (_, addr) = crate::model::endpoint::split_url(arg);
+    if addr.starts_with("unix:") {
+        return None;
+    }
+    if let Some(rest) = addr.strip_prefix('[') {
+        let (host, after) = rest.split_once(']')?;
+        return Some((host, after.strip_prefix(':')));
+    }
+    match addr.rsplit_once(':') {
+        Some((h, p)) if !h.contains(':') => Some((h, Some(p))),
+        _ => Some((addr, None)),
     }
 }

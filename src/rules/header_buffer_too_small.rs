@@ -1,0 +1,67 @@
+//! `*_buffer_size` below one page: ordinary response headers no longer fit.
+
+use std::collections::HashSet;
+
+use super::support_tune::{parse_size, show_size};
+use super::{Context, Family, Rule};
+use crate::finding::{Dialect, Finding, Severity};
+use crate::model::{Ctx, Pass};
+
+pub static RULE: Rule = Rule {
+    code: "GW502",
+    name: "header-buffer-too-small",
+    severity: Severity::Warning,
+    family: Family::ReuseAndBuffers,
+    dialects: &[Dialect::Nginx],
+    summary: "*_buffer_size below 4k: responses with ordinary headers (a few cookies) fail with 502",
+    page: include_str!("../../rules/GW502-header-buffer-too-small.md"),
+    check: Some(check),
+};
+
+/// Below this, ordinary response headers (a few cookies, a CSP) no longer fit.
+const MIN: u64 = 4096;
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    let proxy = ctx.proxy;
+    let mut seen = HashSet::new();
+    for route in &proxy.routes {
+        if route.ctx != Ctx::Http {
+            continue; // stream's proxy_buffer_size holds data, not headers
+        }
+        let prefix = match route.pass {
+            Pass::Proxy => "proxy",
+            Pass::FastCgi => "fastcgi",
+            Pass::Uwsgi => "uwsgi",
+            Pass::Scgi => "scgi",
+            Pass::Grpc => "grpc",
+            Pass::Memcached | Pass::UseBackend | Pass::DefaultBackend => continue,
+        };
+        let name = format!("{prefix}_buffer_size");
+        let setting = proxy.setting(route.scope, &name);
+        let Some(d) = setting.directives.last() else {
+            continue;
+        };
+        let Some(size) = d.arg(0).and_then(parse_size) else {
+            continue;
+        };
+        if size >= MIN || !seen.insert(d.span) {
+            continue;
+        }
+        out.push(
+            Finding::new(
+                &RULE,
+                d.span,
+                format!(
+                    "`{name} {}` leaves {} bytes for the backend's status line and response headers: a response with a few cookies or a long Content-Security-Policy fails with `[error] upstream sent too big header while reading response header from upstream` and the client gets 502",
+                    d.arg(0).unwrap_or(""),
+                    size
+                ),
+            )
+            .label(format!("{} for all response headers", show_size(size)))
+            .help(format!(
+                "remove it (the default is one page, 4k) or raise it: `{name} 8k;` (with `{prefix}_buffers` large enough; see GW501)"
+            ))
+            .related(route.directive.span, format!("`{}` uses it", route.pass.directive())),
+        );
+    }
+}

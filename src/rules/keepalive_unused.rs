@@ -1,0 +1,174 @@
+//! `keepalive N` in an upstream whose routes never let a connection be reused.
+
+use super::support_tune::variable_values;
+use super::{Context, Family, Rule, Version};
+use crate::finding::{Dialect, Finding, Severity};
+use crate::model::{Ctx, Pass, Route, Target};
+use crate::source::Span;
+
+pub static RULE: Rule = Rule {
+    code: "GW503",
+    name: "keepalive-unused",
+    severity: Severity::Warning,
+    family: Family::ReuseAndBuffers,
+    dialects: &[Dialect::Nginx],
+    summary: "an upstream's keepalive is never used: HTTP/1.0, `Connection: close` or no fastcgi_keep_conn",
+    page: include_str!("../../rules/GW503-keepalive-unused.md"),
+    check: Some(check),
+};
+
+/// Why one route opens a new connection for every request.
+struct Cause {
+    what: String,
+    /// The directive that decides, or the route when a default does.
+    span: Span,
+}
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    let proxy = ctx.proxy;
+    let new_defaults = ctx.nginx_at_least(Version(1, 29, 7));
+    for (i, pool) in proxy.pools.iter().enumerate() {
+        if pool.ctx != Ctx::Http {
+            continue;
+        }
+        let Some(keepalive) = proxy.scopes[pool.scope]
+            .directives
+            .iter()
+            .find(|d| d.name() == "keepalive")
+        else {
+            continue;
+        };
+        let mut causes: Vec<(&Route, Cause)> = Vec::new();
+        for route in proxy
+            .routes
+            .iter()
+            .filter(|r| matches!(r.target, Target::Pool(p) if p == i))
+        {
+            let found = match route.pass {
+                Pass::Proxy => proxy_causes(ctx, route, new_defaults),
+                Pass::FastCgi => fastcgi_cause(ctx, route).into_iter().collect(),
+                _ => Vec::new(),
+            };
+            for c in found {
+                if !causes.iter().any(|(_, k)| k.what == c.what) {
+                    causes.push((route, c));
+                }
+            }
+        }
+        let Some((first, _)) = causes.first() else {
+            continue;
+        };
+        let list: Vec<&str> = causes.iter().map(|(_, c)| c.what.as_str()).collect();
+        let directive = first.pass.directive();
+        let mut f = Finding::new(
+            &RULE,
+            keepalive.span,
+            format!(
+                "`keepalive` in upstream `{}` is never used: {}; nginx closes the connection after every response and opens a new one for the next request",
+                pool.name,
+                list.join("; ")
+            ),
+        )
+        .label("idle connections are never kept")
+        .help(match first.pass {
+            Pass::FastCgi => "add `fastcgi_keep_conn on;` where the upstream is used".to_string(),
+            _ => format!(
+                "add `proxy_http_version 1.1;` and `proxy_set_header Connection \"\";` in every location that does `{directive}` to this upstream (a location that sets any `proxy_set_header` does not inherit the outer ones)"
+            ),
+        });
+        for (route, c) in &causes {
+            if c.span != route.directive.span {
+                f = f.related(c.span, "decided here");
+            }
+            f = f.related(
+                route.directive.span,
+                format!("`{directive}` to the upstream here"),
+            );
+        }
+        out.push(f);
+    }
+}
+
+fn proxy_causes(ctx: &Context, route: &Route, new_defaults: bool) -> Vec<Cause> {
+    let proxy = ctx.proxy;
+    let mut causes = Vec::new();
+    let version = proxy.setting(route.scope, "proxy_http_version");
+    let v = match version.directives.last() {
+        Some(d) => d.arg(0).unwrap_or("").to_string(),
+        None if new_defaults => "1.1".into(),
+        None => "1.0".into(),
+    };
+    if v == "1.0" {
+        causes.push(Cause {
+            what: match version.directives.last() {
+                Some(_) => "`proxy_http_version 1.0` speaks HTTP/1.0 to it".into(),
+                None => "`proxy_http_version` is not set to 1.1 (nginx before 1.29.7 speaks HTTP/1.0 to upstreams)".into(),
+            },
+            span: version
+                .directives
+                .last()
+                .map_or(route.directive.span, |d| d.span),
+        });
+    }
+    let headers = proxy.setting(route.scope, "proxy_set_header");
+    let conn = headers.directives.iter().rev().find(|d| {
+        d.arg(0)
+            .is_some_and(|n| n.eq_ignore_ascii_case("connection"))
+    });
+    match conn {
+        None if !new_defaults => causes.push(Cause {
+            what: "no `proxy_set_header Connection \"\"`, so nginx sends `Connection: close`"
+                .into(),
+            span: route.directive.span,
+        }),
+        None => {}
+        Some(d) => {
+            let value = d.arg(1).unwrap_or("");
+            if let Some(bad) = closes(ctx, value) {
+                causes.push(Cause {
+                    what: format!(
+                        "`proxy_set_header Connection {value}` sends `Connection: {bad}`"
+                    ),
+                    span: d.span,
+                });
+            }
+        }
+    }
+    causes
+}
+
+/// The `Connection` value that stops reuse, when the header (or a value of its variable) is
+/// one; None when every value keeps the connection (or gwlint cannot list them).
+fn closes(ctx: &Context, value: &str) -> Option<String> {
+    let bad = |v: &str| {
+        let v = v.trim();
+        !(v.is_empty() || v.eq_ignore_ascii_case("keep-alive") || v.eq_ignore_ascii_case("upgrade"))
+    };
+    if !crate::syntax::nginx::has_variable(value) {
+        return bad(value).then(|| value.to_string());
+    }
+    let name = value.strip_prefix('$')?;
+    let name = name
+        .strip_prefix('{')
+        .and_then(|n| n.strip_suffix('}'))
+        .unwrap_or(name);
+    let values = variable_values(ctx, name)?;
+    if values.open {
+        return None;
+    }
+    values.values.iter().find(|v| bad(v)).cloned()
+}
+
+fn fastcgi_cause(ctx: &Context, route: &Route) -> Option<Cause> {
+    let keep = ctx.proxy.setting(route.scope, "fastcgi_keep_conn");
+    if keep.first() == Some("on") {
+        return None;
+    }
+    Some(Cause {
+        what: "`fastcgi_keep_conn` is off, so nginx asks the FastCGI server to close".into(),
+        span: keep
+            .directives
+            .last()
+            .map_or(route.directive.span, |d| d.span),
+    })
+}
