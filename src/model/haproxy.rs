@@ -296,15 +296,7 @@ mod tests {
             crate::syntax::sections::from_haproxy(crate::syntax::haproxy::parse(file, text));
         assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
         let files = HashMap::from([(file, parsed)]);
-        let tree = Tree {
-            dialect: Dialect::Nginx,
-            root: file,
-            prefix: Default::default(),
-            files: vec![file],
-            includes: HashMap::new(),
-            findings: Vec::new(),
-            unknown: Vec::new(),
-        };
+        let tree = Tree::of_files(Dialect::Haproxy, vec![file]);
         f(&lower(&tree, &files));
     }
 

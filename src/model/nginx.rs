@@ -254,15 +254,7 @@ mod tests {
         let parsed = crate::syntax::nginx::parse(file, text);
         assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
         let files = HashMap::from([(file, parsed)]);
-        let tree = Tree {
-            dialect: Dialect::Nginx,
-            root: file,
-            prefix: Default::default(),
-            files: vec![file],
-            includes: HashMap::new(),
-            findings: Vec::new(),
-            unknown: Vec::new(),
-        };
+        let tree = Tree::of_files(Dialect::Nginx, vec![file]);
         f(&lower(&tree, &files));
     }
 

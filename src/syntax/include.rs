@@ -31,13 +31,10 @@ pub struct Tree {
 }
 
 impl Tree {
-    /// An HAProxy configuration: its files are read in order as one (`haproxy -f a -f b`).
-    pub fn haproxy(loader: &mut Loader, files: Vec<FileId>) -> Tree {
-        for &f in &files {
-            loader.haproxy(f);
-        }
+    /// Files read in order as one configuration, with no includes between them.
+    pub fn of_files(dialect: crate::finding::Dialect, files: Vec<FileId>) -> Tree {
         Tree {
-            dialect: crate::finding::Dialect::Haproxy,
+            dialect,
             root: files[0],
             prefix: PathBuf::new(),
             files,
@@ -45,6 +42,14 @@ impl Tree {
             findings: Vec::new(),
             unknown: Vec::new(),
         }
+    }
+
+    /// An HAProxy configuration: its files are read in order as one (`haproxy -f a -f b`).
+    pub fn haproxy(loader: &mut Loader, files: Vec<FileId>) -> Tree {
+        for &f in &files {
+            loader.haproxy(f);
+        }
+        Tree::of_files(crate::finding::Dialect::Haproxy, files)
     }
 
     pub fn included(&self, d: &Directive) -> &[FileId] {
