@@ -18,6 +18,10 @@ pub mod syntax_error;
 pub mod undefined_upstream;
 pub mod upstream_with_port;
 // dead targets and health checks (GW1xx, GW3xx)
+pub mod all_servers_down;
+pub mod backup_only_upstream;
+pub mod backup_with_hash;
+pub mod support_dead;
 // timeouts, buffers, connection reuse, name resolution (GW2xx, GW5xx, GW6xx)
 // TLS (GW4xx)
 
@@ -33,6 +37,9 @@ pub static RULES: &[&Rule] = &[
     &duplicate_upstream::RULE,
     &empty_upstream::RULE,
     // dead targets and health checks (GW1xx, GW3xx)
+    &all_servers_down::RULE,
+    &backup_only_upstream::RULE,
+    &backup_with_hash::RULE,
     // timeouts, buffers, connection reuse, name resolution (GW2xx, GW5xx, GW6xx)
     // TLS (GW4xx)
 ];
