@@ -21,6 +21,7 @@ pub mod upstream_with_port;
 pub mod all_servers_down;
 pub mod backup_only_upstream;
 pub mod backup_with_hash;
+pub mod pass_scheme_mismatch;
 pub mod support_dead;
 // timeouts, buffers, connection reuse, name resolution (GW2xx, GW5xx, GW6xx)
 // TLS (GW4xx)
@@ -40,6 +41,7 @@ pub static RULES: &[&Rule] = &[
     &all_servers_down::RULE,
     &backup_only_upstream::RULE,
     &backup_with_hash::RULE,
+    &pass_scheme_mismatch::RULE,
     // timeouts, buffers, connection reuse, name resolution (GW2xx, GW5xx, GW6xx)
     // TLS (GW4xx)
 ];
