@@ -21,7 +21,10 @@ pub mod upstream_with_port;
 pub mod all_servers_down;
 pub mod backup_only_upstream;
 pub mod backup_with_hash;
+pub mod max_conns_without_queue;
+pub mod next_upstream_off;
 pub mod pass_scheme_mismatch;
+pub mod passive_checks_disabled;
 pub mod support_dead;
 // timeouts, buffers, connection reuse, name resolution (GW2xx, GW5xx, GW6xx)
 // TLS (GW4xx)
@@ -42,6 +45,9 @@ pub static RULES: &[&Rule] = &[
     &backup_only_upstream::RULE,
     &backup_with_hash::RULE,
     &pass_scheme_mismatch::RULE,
+    &passive_checks_disabled::RULE,
+    &next_upstream_off::RULE,
+    &max_conns_without_queue::RULE,
     // timeouts, buffers, connection reuse, name resolution (GW2xx, GW5xx, GW6xx)
     // TLS (GW4xx)
 ];
