@@ -25,6 +25,7 @@ pub mod max_conns_without_queue;
 pub mod next_upstream_off;
 pub mod pass_scheme_mismatch;
 pub mod passive_checks_disabled;
+pub mod proxy_pass_to_fastcgi_port;
 pub mod support_dead;
 // timeouts, buffers, connection reuse, name resolution (GW2xx, GW5xx, GW6xx)
 // TLS (GW4xx)
@@ -45,6 +46,7 @@ pub static RULES: &[&Rule] = &[
     &backup_only_upstream::RULE,
     &backup_with_hash::RULE,
     &pass_scheme_mismatch::RULE,
+    &proxy_pass_to_fastcgi_port::RULE,
     &passive_checks_disabled::RULE,
     &next_upstream_off::RULE,
     &max_conns_without_queue::RULE,
