@@ -20,6 +20,15 @@ pub mod syntax_error;
 pub mod undefined_upstream;
 pub mod upstream_with_port;
 // dead targets and health checks (GW1xx, GW3xx)
+pub mod all_servers_down;
+pub mod backup_only_upstream;
+pub mod backup_with_hash;
+pub mod max_conns_without_queue;
+pub mod next_upstream_off;
+pub mod pass_scheme_mismatch;
+pub mod passive_checks_disabled;
+pub mod proxy_pass_to_fastcgi_port;
+pub mod support_dead;
 // timeouts, buffers, connection reuse, name resolution (GW2xx, GW5xx, GW6xx)
 pub mod busy_buffers_too_large;
 pub mod header_buffer_too_small;
@@ -52,6 +61,14 @@ pub static RULES: &[&Rule] = &[
     &mode_mismatch::RULE,
     &missing_timeouts::RULE,
     // dead targets and health checks (GW1xx, GW3xx)
+    &all_servers_down::RULE,
+    &backup_only_upstream::RULE,
+    &backup_with_hash::RULE,
+    &pass_scheme_mismatch::RULE,
+    &proxy_pass_to_fastcgi_port::RULE,
+    &passive_checks_disabled::RULE,
+    &next_upstream_off::RULE,
+    &max_conns_without_queue::RULE,
     // timeouts, buffers, connection reuse, name resolution (GW2xx, GW5xx, GW6xx)
     &websocket_read_timeout::RULE,
     &busy_buffers_too_large::RULE,

@@ -1,0 +1,47 @@
+//! Every server of an upstream is a `backup`.
+
+use super::support_dead::{backup_after_method, flag_span, http_pools};
+use super::{Context, Family, Rule};
+use crate::finding::{Dialect, Finding, Severity};
+
+pub static RULE: Rule = Rule {
+    code: "GW106",
+    name: "backup-only-upstream",
+    severity: Severity::Error,
+    family: Family::DeadTargets,
+    dialects: &[Dialect::Nginx],
+    summary: "every server of an upstream is a `backup`",
+    page: include_str!("../../rules/GW106-backup-only-upstream.md"),
+    check: Some(check),
+};
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    for (_, pool) in http_pools(ctx.proxy) {
+        if pool.servers.is_empty() || !pool.servers.iter().all(|s| s.flag("backup")) {
+            continue;
+        }
+        // A hash/ip_hash/random method before a backup server fails first (GW107).
+        if backup_after_method(ctx.proxy, pool).is_some() {
+            continue;
+        }
+        let mut f = Finding::new(
+            &RULE,
+            pool.name_span,
+            format!(
+                "every server of upstream \"{}\" is a `backup`, and backups only stand in for primary servers: nginx refuses to start with `no servers in upstream \"{}\"`",
+                pool.name, pool.name
+            ),
+        )
+        .label("no primary server in this upstream")
+        .help(format!(
+            "remove `backup` from the server(s) that should take traffic in upstream \"{}\"; keep it only on stand-ins",
+            pool.name
+        ));
+        for s in &pool.servers {
+            if let Some(span) = flag_span(s, "backup") {
+                f = f.related(span, "backup here");
+            }
+        }
+        out.push(f);
+    }
+}

@@ -1,0 +1,48 @@
+//! `backup` in an upstream balanced by `hash`, `ip_hash` or `random`.
+
+use super::support_dead::{backup_after_method, http_pools};
+use super::{Context, Family, Rule};
+use crate::finding::{Dialect, Finding, Severity};
+
+pub static RULE: Rule = Rule {
+    code: "GW107",
+    name: "backup-with-hash",
+    severity: Severity::Error,
+    family: Family::DeadTargets,
+    dialects: &[Dialect::Nginx],
+    summary: "a `backup` server follows `hash`, `ip_hash` or `random` in an upstream",
+    page: include_str!("../../rules/GW107-backup-with-hash.md"),
+    check: Some(check),
+};
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    for (_, pool) in http_pools(ctx.proxy) {
+        let Some((method, backup)) = backup_after_method(ctx.proxy, pool) else {
+            continue;
+        };
+        let name = ctx
+            .sources
+            .text(method)
+            .split_whitespace()
+            .next()
+            .unwrap_or("hash")
+            .trim_end_matches(';')
+            .to_string();
+        out.push(
+            Finding::new(
+                &RULE,
+                backup,
+                format!(
+                    "upstream \"{}\" is balanced by `{name}`, which has no backup servers: nginx refuses to start with `balancing method does not support parameter \"backup\"`",
+                    pool.name
+                ),
+            )
+            .label(format!("`backup` is not allowed with `{name}`"))
+            .help(format!(
+                "remove `backup` (make it a regular server, or `down` while it should take no traffic), or balance upstream \"{}\" with round-robin or `least_conn`, which support backups",
+                pool.name
+            ))
+            .related(method, format!("`{name}` is set here")),
+        );
+    }
+}

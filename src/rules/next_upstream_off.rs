@@ -1,0 +1,88 @@
+//! `proxy_next_upstream off` (or a list without `error`) on a route to a pool of several
+//! servers.
+
+use super::support_dead::{param_value, primaries};
+use super::{Context, Family, Rule};
+use crate::finding::{Dialect, Finding, Severity};
+use crate::model::{Ctx, Pass, Target};
+
+pub static RULE: Rule = Rule {
+    code: "GW302",
+    name: "next-upstream-off",
+    severity: Severity::Warning,
+    family: Family::HealthChecks,
+    dialects: &[Dialect::Nginx],
+    summary: "a route to several servers does not retry the next server when one fails",
+    page: include_str!("../../rules/GW302-next-upstream-off.md"),
+    check: Some(check),
+};
+
+fn prefix(pass: Pass) -> &'static str {
+    match pass {
+        Pass::Proxy => "proxy",
+        Pass::FastCgi => "fastcgi",
+        Pass::Uwsgi => "uwsgi",
+        Pass::Scgi => "scgi",
+        Pass::Grpc => "grpc",
+        Pass::Memcached => "memcached",
+    }
+}
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    for route in &ctx.proxy.routes {
+        if route.ctx != Ctx::Http {
+            continue;
+        }
+        let Target::Pool(i) = route.target else {
+            continue;
+        };
+        let pool = &ctx.proxy.pools[i];
+        let live = primaries(pool);
+        if live.len() < 2 {
+            continue;
+        }
+        let name = format!("{}_next_upstream", prefix(route.pass));
+        let setting = ctx.proxy.setting(route.scope, &name);
+        let Some(d) = setting.directives.last() else {
+            continue;
+        };
+        let args = setting.args();
+        let off = args == ["off"];
+        if !off && args.contains(&"error") {
+            continue;
+        }
+        let what = if off {
+            format!("`{name} off`")
+        } else {
+            format!("`{name}` without `error`")
+        };
+        let never_marked = live
+            .iter()
+            .all(|s| param_value(s, "max_fails").is_some_and(|(v, _)| v == "0"));
+        let share = if never_marked {
+            "every request nginx sends to it (its servers have `max_fails=0`, so a dead one keeps its share)"
+        } else {
+            "the first request nginx sends to it, and one more every `fail_timeout` (10s by default) while it stays dead"
+        };
+        out.push(
+            Finding::new(
+                &RULE,
+                d.span,
+                format!(
+                    "{what}: when one of the {} servers of upstream \"{}\" is down or restarting, nginx does not retry another server — {share} answers 502 (`connect() failed (111: Connection refused) while connecting to upstream`)",
+                    live.len(),
+                    pool.name
+                ),
+            )
+            .label(if off {
+                "retries to the next server are off".to_string()
+            } else {
+                "connection errors are not retried".to_string()
+            })
+            .help(format!(
+                "keep `error` in the list (the default is `{name} error timeout;`): nginx retries only requests that have not been sent yet or are idempotent, so POSTs are not replayed after they reached a server"
+            ))
+            .related(pool.name_span, format!("upstream \"{}\" has {} servers", pool.name, live.len())),
+        );
+    }
+}
