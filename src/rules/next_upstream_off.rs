@@ -25,6 +25,8 @@ fn prefix(pass: Pass) -> &'static str {
         Pass::Scgi => "scgi",
         Pass::Grpc => "grpc",
         Pass::Memcached => "memcached",
+        // HAProxy routes: this rule is for nginx only.
+        Pass::UseBackend | Pass::DefaultBackend => "",
     }
 }
 

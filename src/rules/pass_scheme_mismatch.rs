@@ -23,6 +23,8 @@ fn accepted(pass: Pass) -> &'static [&'static str] {
         Pass::Grpc => &["grpc", "grpcs"],
         Pass::Uwsgi => &["uwsgi", "suwsgi"],
         Pass::FastCgi | Pass::Scgi | Pass::Memcached => &[],
+        // HAProxy routes: this rule is for nginx only.
+        Pass::UseBackend | Pass::DefaultBackend => &[],
     }
 }
 
