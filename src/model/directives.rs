@@ -58,6 +58,20 @@ impl Pass {
             _ => return None,
         })
     }
+    /// The prefix of the directives that tune this hand-off (`proxy_read_timeout`,
+    /// `fastcgi_buffer_size`, …); None for HAProxy routes.
+    pub fn prefix(self) -> Option<&'static str> {
+        Some(match self {
+            Pass::Proxy => "proxy",
+            Pass::FastCgi => "fastcgi",
+            Pass::Uwsgi => "uwsgi",
+            Pass::Scgi => "scgi",
+            Pass::Grpc => "grpc",
+            Pass::Memcached => "memcached",
+            Pass::UseBackend | Pass::DefaultBackend => return None,
+        })
+    }
+
     pub fn directive(self) -> &'static str {
         match self {
             Pass::Proxy => "proxy_pass",

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use super::support_tune::{parse_size, show_size};
 use super::{Context, Family, Rule};
 use crate::finding::{Dialect, Finding, Severity};
-use crate::model::{Ctx, Pass};
+use crate::model::Ctx;
 
 pub static RULE: Rule = Rule {
     code: "GW502",
@@ -28,13 +28,9 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         if route.ctx != Ctx::Http {
             continue; // stream's proxy_buffer_size holds data, not headers
         }
-        let prefix = match route.pass {
-            Pass::Proxy => "proxy",
-            Pass::FastCgi => "fastcgi",
-            Pass::Uwsgi => "uwsgi",
-            Pass::Scgi => "scgi",
-            Pass::Grpc => "grpc",
-            Pass::Memcached | Pass::UseBackend | Pass::DefaultBackend => continue,
+        // memcached reads no response headers into this buffer.
+        let Some(prefix) = route.pass.prefix().filter(|p| *p != "memcached") else {
+            continue;
         };
         let name = format!("{prefix}_buffer_size");
         let setting = proxy.setting(route.scope, &name);

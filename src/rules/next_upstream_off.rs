@@ -4,7 +4,7 @@
 use super::support_dead::{param_value, primaries};
 use super::{Context, Family, Rule};
 use crate::finding::{Dialect, Finding, Severity};
-use crate::model::{Ctx, Pass, Target};
+use crate::model::{Ctx, Target};
 
 pub static RULE: Rule = Rule {
     code: "GW302",
@@ -16,19 +16,6 @@ pub static RULE: Rule = Rule {
     page: include_str!("../../rules/GW302-next-upstream-off.md"),
     check: Some(check),
 };
-
-fn prefix(pass: Pass) -> &'static str {
-    match pass {
-        Pass::Proxy => "proxy",
-        Pass::FastCgi => "fastcgi",
-        Pass::Uwsgi => "uwsgi",
-        Pass::Scgi => "scgi",
-        Pass::Grpc => "grpc",
-        Pass::Memcached => "memcached",
-        // HAProxy routes: this rule is for nginx only.
-        Pass::UseBackend | Pass::DefaultBackend => "",
-    }
-}
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     for route in &ctx.proxy.routes {
@@ -43,7 +30,10 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         if live.len() < 2 {
             continue;
         }
-        let name = format!("{}_next_upstream", prefix(route.pass));
+        let Some(prefix) = route.pass.prefix() else {
+            continue;
+        };
+        let name = format!("{prefix}_next_upstream");
         let setting = ctx.proxy.setting(route.scope, &name);
         let Some(d) = setting.directives.last() else {
             continue;

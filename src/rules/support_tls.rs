@@ -20,12 +20,11 @@ pub fn prefix(route: &Route) -> Option<&'static str> {
     if route.ctx != Ctx::Http {
         return None;
     }
-    match route.pass {
-        Pass::Proxy => Some("proxy"),
-        Pass::Grpc => Some("grpc"),
-        Pass::Uwsgi => Some("uwsgi"),
-        _ => None,
-    }
+    // Only these hand-offs have *_ssl_* directives.
+    route
+        .pass
+        .prefix()
+        .filter(|p| matches!(*p, "proxy" | "grpc" | "uwsgi"))
 }
 
 pub fn wire(route: &Route) -> Wire {

@@ -32,9 +32,6 @@ pub const MAX_WORDS: usize = 64;
 /// with "too many nested '.if', max is 100".
 pub const MAX_NESTED_CONDS: usize = 100;
 
-/// At most this many syntax errors are reported per file; later ones are mostly echoes.
-const MAX_ERRORS: usize = 20;
-
 /// A directive line is shown at most this long (in bytes) in [`Statement::condition`].
 const MAX_COND_TEXT: usize = 200;
 
@@ -328,14 +325,8 @@ impl Builder<'_> {
     }
 
     fn error(&mut self, start: usize, end: usize, message: String, help: Option<String>) {
-        if self.out.errors.len() < MAX_ERRORS {
-            let span = self.span(start, end);
-            self.out.errors.push(SyntaxError {
-                span,
-                message,
-                help,
-            });
-        }
+        let span = self.span(start, end);
+        super::push_error(&mut self.out.errors, span, message, help);
     }
 
     /// Read the whole lines `start..end` with pest. False when pest gave up.
@@ -1176,7 +1167,7 @@ mod tests {
             Some(99)
         );
         let f = p(&format!("global\n{}", ".endif\n".repeat(10_000)));
-        assert_eq!(f.errors.len(), MAX_ERRORS);
+        assert_eq!(f.errors.len(), super::super::MAX_ERRORS);
     }
 
     #[test]

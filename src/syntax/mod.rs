@@ -16,6 +16,25 @@ pub struct SyntaxError {
     pub help: Option<String>,
 }
 
+/// At most this many syntax errors are reported per file; later ones are mostly echoes.
+pub const MAX_ERRORS: usize = 20;
+
+/// Adds a syntax error unless the file already has [`MAX_ERRORS`].
+pub fn push_error(
+    errors: &mut Vec<SyntaxError>,
+    span: Span,
+    message: String,
+    help: Option<String>,
+) {
+    if errors.len() < MAX_ERRORS {
+        errors.push(SyntaxError {
+            span,
+            message,
+            help,
+        });
+    }
+}
+
 /// How deep blocks may nest. nginx has no limit of its own, but no real configuration comes
 /// near this, and every later stage may then recurse safely.
 pub const MAX_DEPTH: usize = 200;

@@ -77,9 +77,6 @@ pub struct File {
     pub errors: Vec<SyntaxError>,
 }
 
-/// At most this many syntax errors are reported per file; later ones are mostly echoes.
-const MAX_ERRORS: usize = 20;
-
 pub fn parse(file: FileId, text: &str) -> File {
     super::init_pest();
     let mut b = Builder {
@@ -179,14 +176,8 @@ impl Builder<'_> {
     }
 
     fn error(&mut self, start: usize, end: usize, message: String, help: Option<String>) {
-        if self.out.errors.len() < MAX_ERRORS {
-            let span = self.span(start, end);
-            self.out.errors.push(SyntaxError {
-                span,
-                message,
-                help,
-            });
-        }
+        let span = self.span(start, end);
+        super::push_error(&mut self.out.errors, span, message, help);
     }
 
     fn word(&mut self, start: usize, end: usize, quote: Quote) {
