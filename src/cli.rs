@@ -264,6 +264,7 @@ fn lint(args: LintArgs) -> ExitCode {
         prefix: args.prefix.clone(),
         stdin: None,
         nginx_version: args.nginx_version,
+        facts: Default::default(),
         dialect: args.dialect.map(|d| match d {
             DialectArg::Nginx => crate::finding::Dialect::Nginx,
             DialectArg::Haproxy => crate::finding::Dialect::Haproxy,

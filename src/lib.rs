@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod discover;
+pub mod facts;
 pub mod filter;
 pub mod finding;
 pub mod load;
@@ -35,6 +36,8 @@ pub struct Options {
     pub nginx_version: Option<rules::Version>,
     /// Read every input as this dialect instead of detecting it.
     pub dialect: Option<finding::Dialect>,
+    /// Facts about the backends that the configuration cannot show (`gwlint.toml`).
+    pub facts: facts::Facts,
 }
 
 /// Is this loaded file HAProxy configuration? `--dialect` decides; otherwise its text.
@@ -234,6 +237,7 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
             files: parsed,
             proxy: &proxy,
             nginx_version: opts.nginx_version,
+            facts: &opts.facts,
         };
         found.extend(rules::check(&ctx));
         findings.extend(

@@ -45,6 +45,9 @@ pub mod support_tls;
 pub mod tls_without_sni;
 pub mod verify_against_upstream_name;
 pub mod verify_without_ca;
+// HAProxy rules
+// nginx catalogue
+// gateway chains
 
 /// Every rule, grouped by family (`gwlint rules` lists them by code). Codes and names are
 /// stable forever.
@@ -83,6 +86,9 @@ pub static RULES: &[&Rule] = &[
     &verify_without_ca::RULE,
     &verify_against_upstream_name::RULE,
     &outdated_tls_protocols::RULE,
+    // HAProxy rules
+    // nginx catalogue
+    // gateway chains
 ];
 
 /// Failure families; the hundreds digit of a code.
@@ -120,6 +126,8 @@ pub struct Context<'a> {
     /// The nginx version the configuration runs on (`--nginx-version`); None: unknown, and a
     /// rule must assume the behaviour that breaks.
     pub nginx_version: Option<Version>,
+    /// What the user declared about the backends (`gwlint.toml` `[[backend]]`).
+    pub facts: &'a crate::facts::Facts,
 }
 
 /// A proxy version such as 1.29.7.

@@ -1,0 +1,32 @@
+//! What gwlint cannot read in a proxy's configuration but the user (or a probe) can tell it:
+//! a backend's idle timeout, its slowest response. Filled from `gwlint.toml` `[[backend]]`
+//! (and, with `--online`, from probes); rules read it through `Context::facts`.
+
+use std::time::Duration;
+
+/// Everything known about the world outside the configuration.
+#[derive(Debug, Default, Clone)]
+pub struct Facts {
+    pub backends: Vec<Backend>,
+}
+
+/// One `[[backend]]` entry.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Backend {
+    /// An upstream/backend name (`app`) or an address (`127.0.0.1:8080`, `unix:/run/app.sock`).
+    pub target: String,
+    /// The backend closes idle keep-alive connections after this long.
+    pub idle_timeout: Option<Duration>,
+    /// The backend's slowest expected response.
+    pub max_response_time: Option<Duration>,
+    /// Where the fact was declared (`gwlint.toml:12`), for messages.
+    pub origin: String,
+}
+
+impl Facts {
+    /// The facts declared for a pool name or an address, most specific first: an exact
+    /// address match before a name match.
+    pub fn backend(&self, name_or_address: &str) -> Option<&Backend> {
+        self.backends.iter().find(|b| b.target == name_or_address)
+    }
+}
