@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use crate::source::FileId;
 
 /// Does this text read as HAProxy configuration? Its first statement opens a section
-/// (`global`, `defaults`, `frontend`, …) and no line ends with a brace.
+/// (`global`, `defaults`, `frontend`, …) and no line reads as nginx: ends with `{` or `;`,
+/// or with a `}` that closes a block (HAProxy's anonymous ACLs, `if { path_beg /api }`,
+/// end with a brace too).
 pub fn looks_like_haproxy(text: &str) -> bool {
     let mut lines = text
         .lines()
@@ -20,7 +22,12 @@ pub fn looks_like_haproxy(text: &str) -> bool {
     crate::syntax::haproxy::is_section_keyword(first)
         && !text.lines().any(|l| {
             let l = l.trim_end();
-            l.ends_with('{') || l.ends_with('}')
+            l.ends_with('{')
+                || l.ends_with(';')
+                || l.strip_suffix('}').is_some_and(|before| {
+                    let before = before.trim_end();
+                    before.is_empty() || before.ends_with([';', '{', '}'])
+                })
         })
 }
 

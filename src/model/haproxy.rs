@@ -238,10 +238,30 @@ fn endpoint(addr: &str) -> Endpoint {
     Endpoint::parse(addr)
 }
 
+/// The `default-server` lines in force in a section, the one that decides first: the
+/// section's own, last line first, then those of the `defaults` it inherits from (HAProxy
+/// starts a section's default server from a copy of its defaults' one).
+fn default_servers<'a>(proxy: &Proxy<'a>, scope: ScopeId) -> Vec<&'a Directive> {
+    let mut out = Vec::new();
+    let mut s = Some(scope);
+    while let Some(id) = s {
+        let sc = &proxy.scopes[id];
+        out.extend(
+            sc.directives
+                .iter()
+                .rev()
+                .filter(|d| d.name() == "default-server"),
+        );
+        s = sc.parent;
+    }
+    out
+}
+
 /// The servers of a backend, each with its parameters followed by those of the
-/// `default-server` lines in force (so the server's own come first).
+/// `default-server` lines in force, the deciding one first: the first occurrence of a
+/// parameter in [`Server::params`] is its effective value.
 fn servers<'a>(proxy: &Proxy<'a>, scope: ScopeId) -> Vec<Server<'a>> {
-    let defaults = proxy.setting(scope, "default-server").directives;
+    let defaults = default_servers(proxy, scope);
     let params = |d: &Directive, from: usize| {
         let mut out = Vec::new();
         let mut i = from;
@@ -259,6 +279,8 @@ fn servers<'a>(proxy: &Proxy<'a>, scope: ScopeId) -> Vec<Server<'a>> {
                 i += 1;
             }
         }
+        // On one line the last occurrence decides (`ssl no-ssl` is no TLS).
+        out.reverse();
         out
     };
     proxy.scopes[scope]
@@ -342,6 +364,31 @@ mod tests {
                     None,
                     "global is not a parent"
                 );
+            },
+        );
+    }
+
+    #[test]
+    fn default_server_lines_inherit_and_the_last_decides() {
+        lowered(
+            "defaults\n    default-server ssl verify none\nbackend be\n    default-server check\n    default-server verify required\n    server a 127.0.0.1:443 no-ssl\n    server b 127.0.0.1:443 inter 1s inter 2s\n",
+            |p| {
+                let (a, b) = (&p.pools[0].servers[0], &p.pools[0].servers[1]);
+                let first = |s: &Server, names: &[&str]| {
+                    s.params
+                        .iter()
+                        .find(|(n, _, _)| names.contains(&n.as_str()))
+                        .map(|(n, v, _)| (n.clone(), v.clone()))
+                };
+                assert_eq!(first(a, &["ssl", "no-ssl"]), Some(("no-ssl".into(), None)));
+                assert_eq!(first(b, &["ssl", "no-ssl"]), Some(("ssl".into(), None)));
+                assert!(b.flag("check"), "the backend's default-server applies");
+                assert_eq!(
+                    b.param("verify").and_then(|x| x.1.as_deref()),
+                    Some("required"),
+                    "the backend's line overrides its defaults'"
+                );
+                assert_eq!(b.param("inter").and_then(|x| x.1.as_deref()), Some("2s"));
             },
         );
     }

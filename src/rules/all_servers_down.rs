@@ -1,6 +1,8 @@
-//! Every server of an upstream is marked `down`.
+//! Every server of an upstream is marked `down` (HAProxy: every server of a backend is
+//! `disabled`).
 
 use super::support_dead::{flag_span, http_pools, routes_to};
+use super::support_haproxy::{flag, reached};
 use super::{Context, Family, Rule};
 use crate::finding::{Dialect, Finding, Severity};
 
@@ -9,13 +11,16 @@ pub static RULE: Rule = Rule {
     name: "all-servers-down",
     severity: Severity::Error,
     family: Family::DeadTargets,
-    dialects: &[Dialect::Nginx],
-    summary: "every server of an upstream is marked `down`",
+    dialects: &[Dialect::Nginx, Dialect::Haproxy],
+    summary: "every server of an upstream is marked `down` (HAProxy: every server of a backend is `disabled`)",
     page: include_str!("../../rules/GW105-all-servers-down.md"),
     check: Some(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    if ctx.proxy.dialect == Dialect::Haproxy {
+        return haproxy(ctx, out);
+    }
     for (i, pool) in http_pools(ctx.proxy) {
         if pool.servers.is_empty() || !pool.servers.iter().all(|s| s.flag("down")) {
             continue;
@@ -49,6 +54,49 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         }
         for r in routes_to(ctx.proxy, i) {
             f = f.related(r.target_span, "requests routed here get 502");
+        }
+        out.push(f);
+    }
+}
+
+/// HAProxy starts with every server `disabled` (in maintenance) and answers 503 to what is
+/// routed there; a backup server that is not disabled takes the traffic.
+fn haproxy(ctx: &Context, out: &mut Vec<Finding>) {
+    let proxy = ctx.proxy;
+    for (i, pool) in proxy.pools.iter().enumerate() {
+        let disabled: Vec<_> = pool
+            .servers
+            .iter()
+            .map(|s| flag(s, "disabled", "enabled"))
+            .collect();
+        if disabled.is_empty() || disabled.iter().any(Option::is_none) || !reached(proxy, i) {
+            continue;
+        }
+        let n = pool.servers.len();
+        let mut f = Finding::new(
+            &RULE,
+            pool.name_span,
+            format!(
+                "every server of backend '{}' is `disabled`: HAProxy starts them in maintenance and answers each request routed here with 503 (`<NOSRV>`, termination state `SC--`)",
+                pool.name
+            ),
+        )
+        .label(if n == 1 {
+            "its only server is `disabled`".to_string()
+        } else {
+            format!("all {n} servers are `disabled`")
+        })
+        .help(format!(
+            "remove `disabled` from the servers of backend '{}' that should take traffic (or add a live server); to take the service offline on purpose, replace the servers with `http-request return status 503`",
+            pool.name
+        ));
+        for span in disabled.into_iter().flatten() {
+            f = f.related(span, "disabled here");
+        }
+        for r in routes_to(proxy, i) {
+            if r.scope != pool.scope {
+                f = f.related(r.target_span, "requests routed here get 503");
+            }
         }
         out.push(f);
     }

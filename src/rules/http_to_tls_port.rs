@@ -1,5 +1,6 @@
 //! `proxy_pass http://` (or `grpc://`, `uwsgi://`) to a port where TLS listens.
 
+use super::support_haproxy::{flag, mode, port, server_name};
 use super::support_tls::{Wire, reach, wire};
 use super::{Context, Family, Rule};
 use crate::finding::{Dialect, Finding, Severity};
@@ -10,8 +11,8 @@ pub static RULE: Rule = Rule {
     name: "http-to-tls-port",
     severity: Severity::Error,
     family: Family::Tls,
-    dialects: &[Dialect::Nginx],
-    summary: "a plain-text *_pass (http://, grpc://, uwsgi://) to port 443 or 8443, where TLS listens",
+    dialects: &[Dialect::Nginx, Dialect::Haproxy],
+    summary: "a plain-text *_pass (http://, grpc://, uwsgi://) to port 443 or 8443, where TLS listens (HAProxy: an http backend's server there without `ssl`)",
     page: include_str!("../../rules/GW401-http-to-tls-port.md"),
     check: Some(check),
 };
@@ -20,6 +21,9 @@ pub static RULE: Rule = Rule {
 pub const TLS_PORTS: &[u16] = &[443, 8443];
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    if ctx.proxy.dialect == Dialect::Haproxy {
+        return haproxy(ctx, out);
+    }
     for route in &ctx.proxy.routes {
         if wire(route) != Wire::Plain {
             continue;
@@ -96,5 +100,55 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             .help(help),
         };
         out.push(f);
+    }
+}
+
+/// HAProxy: a server of an http backend on a TLS port without `ssl`. A tcp backend passes
+/// TLS through untouched, so its servers on 443 are right without `ssl`.
+fn haproxy(ctx: &Context, out: &mut Vec<Finding>) {
+    let proxy = ctx.proxy;
+    for pool in &proxy.pools {
+        if mode(proxy, pool.scope) != "http" {
+            continue;
+        }
+        let live: Vec<_> = pool
+            .servers
+            .iter()
+            .filter(|s| flag(s, "disabled", "enabled").is_none())
+            .collect();
+        let bad: Vec<_> = live
+            .iter()
+            .filter(|s| port(s).is_some_and(|p| TLS_PORTS.contains(&p)))
+            .filter(|s| flag(s, "ssl", "no-ssl").is_none())
+            .collect();
+        for s in &bad {
+            let p = port(s).unwrap_or(0);
+            let partial = bad.len() < live.len();
+            let who = if partial {
+                format!(
+                    "server '{}' (one of the {} servers of backend '{}')",
+                    server_name(pool, s),
+                    live.len(),
+                    pool.name
+                )
+            } else {
+                format!("server '{}'", server_name(pool, s))
+            };
+            let mut f = Finding::new(
+                &RULE,
+                s.endpoint_span,
+                format!(
+                    "{who} is on port {p}, a TLS port, without `ssl`: HAProxy sends plain HTTP to a TLS listener, which closes the connection, and the client gets 502 (termination state `SH--`); an nginx backend answers 400 `The plain HTTP request was sent to HTTPS port` instead",
+                ),
+            )
+            .label("plain HTTP to a TLS port")
+            .help(
+                "if the backend speaks TLS there, add `ssl verify required ca-file /etc/ssl/certs/ca-certificates.crt` to the server line; if it serves plain HTTP on that port, move it off a port that is reserved for TLS",
+            );
+            if partial {
+                f = f.severity(Severity::Warning);
+            }
+            out.push(f);
+        }
     }
 }

@@ -1,5 +1,6 @@
 //! `proxy_pass https://` (or `grpcs://`, `suwsgi://`) to a port where plain HTTP listens.
 
+use super::support_haproxy::{flag, port, server_name};
 use super::support_tls::{Wire, reach, wire};
 use super::{Context, Family, Rule};
 use crate::finding::{Dialect, Finding, Severity};
@@ -10,8 +11,8 @@ pub static RULE: Rule = Rule {
     name: "https-to-plain-port",
     severity: Severity::Error,
     family: Family::Tls,
-    dialects: &[Dialect::Nginx],
-    summary: "a TLS *_pass (https://, grpcs://, suwsgi://) to port 80 or 8080, where plain HTTP listens",
+    dialects: &[Dialect::Nginx, Dialect::Haproxy],
+    summary: "a TLS *_pass (https://, grpcs://, suwsgi://) to port 80 or 8080, where plain HTTP listens (HAProxy: a server there with `ssl`)",
     page: include_str!("../../rules/GW402-https-to-plain-port.md"),
     check: Some(check),
 };
@@ -20,6 +21,9 @@ pub static RULE: Rule = Rule {
 pub const PLAIN_PORTS: &[u16] = &[80, 8080];
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    if ctx.proxy.dialect == Dialect::Haproxy {
+        return haproxy(ctx, out);
+    }
     for route in &ctx.proxy.routes {
         if wire(route) != Wire::Tls {
             continue;
@@ -97,5 +101,53 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             .help(help),
         };
         out.push(f);
+    }
+}
+
+/// HAProxy: a server with `ssl` on a plain-HTTP port, in any mode (`ssl` makes HAProxy start
+/// TLS in tcp mode too).
+fn haproxy(ctx: &Context, out: &mut Vec<Finding>) {
+    for pool in &ctx.proxy.pools {
+        let live: Vec<_> = pool
+            .servers
+            .iter()
+            .filter(|s| flag(s, "disabled", "enabled").is_none())
+            .collect();
+        let bad: Vec<_> = live
+            .iter()
+            .filter_map(|s| {
+                let p = port(s).filter(|p| PLAIN_PORTS.contains(p))?;
+                Some((s, p, flag(s, "ssl", "no-ssl")?))
+            })
+            .collect();
+        for (s, p, ssl) in &bad {
+            let partial = bad.len() < live.len();
+            let who = if partial {
+                format!(
+                    "server '{}' (one of the {} servers of backend '{}')",
+                    server_name(pool, s),
+                    live.len(),
+                    pool.name
+                )
+            } else {
+                format!("server '{}'", server_name(pool, s))
+            };
+            let mut f = Finding::new(
+                &RULE,
+                s.endpoint_span,
+                format!(
+                    "{who} speaks TLS (`ssl`) to port {p}, a plain-HTTP port: the listener cannot answer the handshake and the client gets 503 (termination state `SC--`) once the retries are spent",
+                ),
+            )
+            .label("TLS to a plain-HTTP port")
+            .help(
+                "if the backend serves plain HTTP there, remove `ssl` (or write `no-ssl` when it comes from `default-server`); if it serves TLS, put the port of its TLS listener on the address (e.g. `:443`)",
+            )
+            .related(*ssl, "TLS turned on here");
+            if partial {
+                f = f.severity(Severity::Warning);
+            }
+            out.push(f);
+        }
     }
 }

@@ -46,6 +46,7 @@ pub mod tls_without_sni;
 pub mod verify_against_upstream_name;
 pub mod verify_without_ca;
 // HAProxy rules
+pub mod support_haproxy;
 // nginx catalogue
 // gateway chains
 

@@ -1,8 +1,9 @@
 //! HAProxy: an http frontend routes to a tcp backend.
 
+use super::support_haproxy::mode;
 use super::{Context, Family, Rule};
 use crate::finding::{Dialect, Finding, Severity};
-use crate::model::{Pass, Proxy, ScopeId, Target};
+use crate::model::{Pass, ScopeId, Target};
 
 pub static RULE: Rule = Rule {
     code: "GW121",
@@ -14,15 +15,6 @@ pub static RULE: Rule = Rule {
     page: include_str!("../../rules/GW121-mode-mismatch.md"),
     check: Some(check),
 };
-
-/// The effective `mode` of a section (HAProxy's default is tcp).
-fn mode(proxy: &Proxy, scope: ScopeId) -> &'static str {
-    match proxy.setting(scope, "mode").first() {
-        Some("http") => "http",
-        Some("log") => "log",
-        _ => "tcp",
-    }
-}
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;

@@ -1,5 +1,6 @@
 //! TLS to a named backend without SNI, or with the upstream's name as SNI.
 
+use super::support_haproxy::{flag, server_name, value};
 use super::support_tls::{
     Wire, deciding_span, explicit_ssl_name, is_dotted_host_name, is_ip, is_on, prefix, ssl_setting,
     wire,
@@ -13,8 +14,8 @@ pub static RULE: Rule = Rule {
     name: "tls-without-sni",
     severity: Severity::Warning,
     family: Family::Tls,
-    dialects: &[Dialect::Nginx],
-    summary: "TLS to a named backend without SNI (*_ssl_server_name off), or with an upstream's name as SNI",
+    dialects: &[Dialect::Nginx, Dialect::Haproxy],
+    summary: "TLS to a named backend without SNI (*_ssl_server_name off, HAProxy: `ssl` without `sni`), or with an upstream's name as SNI",
     page: include_str!("../../rules/GW403-tls-without-sni.md"),
     check: Some(check),
 };
@@ -22,6 +23,9 @@ pub static RULE: Rule = Rule {
 const REJECTED: &str = "a backend that chooses its certificate by SNI (a CDN, a cloud load balancer, a multi-tenant TLS front, nginx with `ssl_reject_handshake`) rejects the handshake with `SSL_do_handshake() failed (SSL: error:0A000458:SSL routines::tlsv1 unrecognized name:SSL alert number 112) while SSL handshaking to upstream` and the client gets 502";
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    if ctx.proxy.dialect == Dialect::Haproxy {
+        return haproxy(ctx, out);
+    }
     let proxy = ctx.proxy;
     for route in &proxy.routes {
         if wire(route) != Wire::Tls {
@@ -124,6 +128,41 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 }
             }
             Target::Endpoint(_) => {}
+        }
+    }
+}
+
+/// HAProxy before 3.3 sends SNI only when the server line (or `default-server`) has `sni`.
+fn haproxy(ctx: &Context, out: &mut Vec<Finding>) {
+    for pool in &ctx.proxy.pools {
+        for s in &pool.servers {
+            let Endpoint::Inet { host, .. } = &s.endpoint else {
+                continue;
+            };
+            if !is_dotted_host_name(host)
+                || value(s, "sni").is_some()
+                || flag(s, "disabled", "enabled").is_some()
+            {
+                continue;
+            }
+            let Some(ssl) = flag(s, "ssl", "no-ssl") else {
+                continue;
+            };
+            out.push(
+                Finding::new(
+                    &RULE,
+                    ssl,
+                    format!(
+                        "server '{}' connects with TLS to the host name \"{host}\" without `sni`, so HAProxy sends no SNI: a backend that chooses its certificate by SNI (a CDN, a cloud load balancer, a multi-tenant TLS front) rejects the handshake and the client gets 503 (termination state `SC--`)",
+                        server_name(pool, s)
+                    ),
+                )
+                .label("TLS without SNI")
+                .help(format!(
+                    "add `sni str({host})` to the server line (and `check-sni {host}` when it has `check`)"
+                ))
+                .related(s.endpoint_span, "the backend's host name"),
+            );
         }
     }
 }

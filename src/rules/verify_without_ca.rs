@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 
+use super::support_haproxy::{flag, global, own, server_name, value};
 use super::support_tls::{deciding_span, is_on, may_use_tls, prefix, ssl_setting};
 use super::{Context, Family, Rule};
 use crate::finding::{Dialect, Finding, Severity};
@@ -11,13 +12,16 @@ pub static RULE: Rule = Rule {
     name: "verify-without-ca",
     severity: Severity::Error,
     family: Family::Tls,
-    dialects: &[Dialect::Nginx],
-    summary: "*_ssl_verify on without a *_ssl_trusted_certificate: nginx refuses to start",
+    dialects: &[Dialect::Nginx, Dialect::Haproxy],
+    summary: "*_ssl_verify on without a *_ssl_trusted_certificate (HAProxy: `ssl` with verification required and no `ca-file`): the proxy refuses to start",
     page: include_str!("../../rules/GW404-verify-without-ca.md"),
     check: Some(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    if ctx.proxy.dialect == Dialect::Haproxy {
+        return haproxy(ctx, out);
+    }
     let proxy = ctx.proxy;
     let mut seen = HashSet::new();
     for route in &proxy.routes {
@@ -50,5 +54,71 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             ))
             .related(route.target_span, "TLS is set up for this target"),
         );
+    }
+}
+
+/// HAProxy 2.6 checks every server it prepares TLS for: one with `ssl` or `check-ssl` in
+/// effect, and also one that inherits either from `default-server` even when its own line
+/// says `no-ssl` (observed with `haproxy -c`). Verification is required unless the server
+/// says `verify none` or, without a `verify` of its own, `global` has
+/// `ssl-server-verify none`.
+fn haproxy(ctx: &Context, out: &mut Vec<Finding>) {
+    let proxy = ctx.proxy;
+    let global_verify = global(proxy, "ssl-server-verify");
+    for pool in &proxy.pools {
+        for s in &pool.servers {
+            let tls = flag(s, "ssl", "no-ssl")
+                .or_else(|| flag(s, "check-ssl", "no-check-ssl"))
+                .or_else(|| {
+                    s.params
+                        .iter()
+                        .find(|(n, _, span)| {
+                            matches!(n.as_str(), "ssl" | "check-ssl") && !own(s, *span)
+                        })
+                        .map(|(_, _, span)| *span)
+                });
+            let Some(tls) = tls else { continue };
+            if value(s, "ca-file").is_some() {
+                continue;
+            }
+            let (why, quoted) = match value(s, "verify") {
+                Some(("none", _)) => continue,
+                Some((_, span)) => (Some(span), "verify is enabled but no CA file specified."),
+                None => match global_verify {
+                    Some(g) if g.arg(0) == Some("none") => continue,
+                    Some(g) => (
+                        Some(g.span),
+                        "verify is enabled by default but no CA file specified.",
+                    ),
+                    None => (
+                        None,
+                        "verify is enabled by default but no CA file specified.",
+                    ),
+                },
+            };
+            let name = server_name(pool, s);
+            let mut f = Finding::new(
+                &RULE,
+                tls,
+                format!(
+                    "server '{name}' uses TLS with certificate verification required ({}) but no `ca-file`: HAProxy refuses to start with `'server {name}' : {quoted}`",
+                    match why {
+                        Some(span) if own(s, span) => "`verify required`",
+                        Some(span) if proxy.scopes[0].directives.iter().any(|d| d.span == span) => "`ssl-server-verify required`",
+                        Some(_) => "`verify required` from `default-server`",
+                        None => "HAProxy's default, `ssl-server-verify required`",
+                    }
+                ),
+            )
+            .label("TLS without a CA to verify against")
+            .help(
+                "add `ca-file /etc/ssl/certs/ca-certificates.crt` (or `ca-file @system-ca`) to the server line or to `default-server`; only on a network where the server is trusted without verification, write `verify none`",
+            )
+            .related(s.endpoint_span, "the server");
+            if let Some(span) = why {
+                f = f.related(span, "verification required here");
+            }
+            out.push(f);
+        }
     }
 }

@@ -1,0 +1,84 @@
+//! What the HAProxy rules share: a section's mode and name, a server's effective flags and
+//! values (its own line first, then the `default-server` lines in force), `global` settings,
+//! and which backends traffic reaches.
+
+use crate::model::{Endpoint, Pool, Proxy, ScopeId, Server, Target};
+use crate::source::Span;
+use crate::syntax::nginx::Directive;
+
+/// The effective `mode` of a section (HAProxy's default is tcp).
+pub fn mode(proxy: &Proxy, scope: ScopeId) -> &'static str {
+    match proxy.setting(scope, "mode").first() {
+        Some("http") => "http",
+        Some("log") => "log",
+        _ => "tcp",
+    }
+}
+
+/// The section's keyword and name, as HAProxy names it in its messages: ("backend", "app").
+pub fn section<'a>(proxy: &Proxy<'a>, scope: ScopeId) -> (&'a str, &'a str) {
+    match proxy.scopes[scope].block {
+        Some(d) => (d.name(), d.arg(0).unwrap_or("?")),
+        None => ("global", ""),
+    }
+}
+
+/// The last line of `global` with this keyword.
+pub fn global<'a>(proxy: &Proxy<'a>, name: &str) -> Option<&'a Directive> {
+    proxy
+        .scopes
+        .first()?
+        .directives
+        .iter()
+        .rev()
+        .find(|d| d.name() == name)
+        .copied()
+}
+
+/// The span of the word that turns a server flag on (`ssl`, `check`, `disabled`, `backup`)
+/// when it is in effect; None when its opposite (`no-ssl`, `no-check`, `enabled`,
+/// `no-backup`) decides or neither is written.
+pub fn flag(server: &Server, on: &str, off: &str) -> Option<Span> {
+    server
+        .params
+        .iter()
+        .find(|(n, _, _)| n == on || n == off)
+        .filter(|(n, _, _)| n == on)
+        .map(|(_, _, span)| *span)
+}
+
+/// The effective value of a server keyword that takes one (`verify required`, `sni …`).
+pub fn value<'s>(server: &'s Server, name: &str) -> Option<(&'s str, Span)> {
+    let (_, v, span) = server.param(name)?;
+    Some((v.as_deref()?, *span))
+}
+
+/// `backend/server`, as HAProxy names a server in its messages.
+pub fn server_name(pool: &Pool, server: &Server) -> String {
+    format!("{}/{}", pool.name, server.directive.arg(0).unwrap_or("?"))
+}
+
+/// The server's port, when its address has one (a server without a port connects to the
+/// port the client connected to).
+pub fn port(server: &Server) -> Option<u16> {
+    match server.endpoint {
+        Endpoint::Inet { port, .. } => port,
+        _ => None,
+    }
+}
+
+/// Can traffic reach this backend: a `use_backend`/`default_backend` (or the `listen`
+/// itself) names it, or a frontend picks backends by a name computed at run time.
+pub fn reached(proxy: &Proxy, index: usize) -> bool {
+    proxy.routes.iter().any(|r| match &r.target {
+        Target::Pool(i) => *i == index,
+        Target::Endpoint(Endpoint::Dynamic) => true,
+        _ => false,
+    })
+}
+
+/// Is this parameter written on the server's own line (not inherited from `default-server`)?
+pub fn own(server: &Server, span: Span) -> bool {
+    let line = server.directive.span;
+    span.file == line.file && span.start >= line.start && span.end <= line.end
+}
