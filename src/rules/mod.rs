@@ -46,7 +46,17 @@ pub mod tls_without_sni;
 pub mod verify_against_upstream_name;
 pub mod verify_without_ca;
 // HAProxy rules
+pub mod backend_without_checks;
+pub mod duplicate_server;
+pub mod dynamic_backend_without_default;
+pub mod http_check_without_httpchk;
+pub mod http_reuse_without_retry;
+pub mod httpchk_without_check;
+pub mod no_retries;
+pub mod server_resolved_once;
+pub mod small_bufsize;
 pub mod support_haproxy;
+pub mod undefined_acl;
 // nginx catalogue
 // gateway chains
 
@@ -88,6 +98,16 @@ pub static RULES: &[&Rule] = &[
     &verify_against_upstream_name::RULE,
     &outdated_tls_protocols::RULE,
     // HAProxy rules
+    &undefined_acl::RULE,
+    &duplicate_server::RULE,
+    &dynamic_backend_without_default::RULE,
+    &no_retries::RULE,
+    &backend_without_checks::RULE,
+    &httpchk_without_check::RULE,
+    &http_check_without_httpchk::RULE,
+    &http_reuse_without_retry::RULE,
+    &small_bufsize::RULE,
+    &server_resolved_once::RULE,
     // nginx catalogue
     // gateway chains
 ];

@@ -82,3 +82,70 @@ pub fn own(server: &Server, span: Span) -> bool {
     let line = server.directive.span;
     span.file == line.file && span.start >= line.start && span.end <= line.end
 }
+
+/// The sections that carry traffic or rules: `defaults`, `frontend`, `backend`, `listen`.
+pub fn proxies<'p, 'a>(
+    proxy: &'p Proxy<'a>,
+) -> impl Iterator<Item = (ScopeId, &'p crate::model::Scope<'a>)> {
+    use crate::model::ScopeKind;
+    proxy.scopes.iter().enumerate().filter(|(_, s)| {
+        matches!(
+            s.kind,
+            ScopeKind::Defaults | ScopeKind::Frontend | ScopeKind::Backend | ScopeKind::Listen
+        )
+    })
+}
+
+/// The words of a line's `if`/`unless` condition that name ACLs: operators (`!`, `||`,
+/// `or`) and anonymous ACLs (`{ … }`) left out, a leading `!` removed.
+pub fn condition_acls(d: &Directive) -> Vec<(&str, Span)> {
+    let Some(at) = d
+        .args
+        .iter()
+        .position(|a| a.value == "if" || a.value == "unless")
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    for a in &d.args[at + 1..] {
+        match a.value.as_str() {
+            "{" => depth += 1,
+            "}" => depth = depth.saturating_sub(1),
+            _ if depth > 0 => {}
+            "||" | "or" | "!" => {}
+            v => {
+                let name = v.trim_start_matches('!');
+                if !name.is_empty() {
+                    out.push((name, a.span));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A size as HAProxy reads it: bytes, or with a `k`, `m`, `g` suffix.
+pub fn size(v: &str) -> Option<u64> {
+    let (digits, mult) = match v.chars().last()? {
+        'k' | 'K' => (&v[..v.len() - 1], 1 << 10),
+        'm' | 'M' => (&v[..v.len() - 1], 1 << 20),
+        'g' | 'G' => (&v[..v.len() - 1], 1 << 30),
+        _ => (v, 1),
+    };
+    digits.parse::<u64>().ok()?.checked_mul(mult)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(size("16384"), Some(16384));
+        assert_eq!(size("8k"), Some(8192));
+        assert_eq!(size("1m"), Some(1 << 20));
+        assert_eq!(size("big"), None);
+        assert_eq!(size(""), None);
+    }
+}

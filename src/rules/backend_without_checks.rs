@@ -1,0 +1,51 @@
+//! HAProxy: a backend of several servers, none with `check`.
+
+use super::support_haproxy::{flag, reached};
+use super::{Context, Family, Rule};
+use crate::finding::{Dialect, Finding, Severity};
+
+pub static RULE: Rule = Rule {
+    code: "GW305",
+    name: "backend-without-checks",
+    severity: Severity::Warning,
+    family: Family::HealthChecks,
+    dialects: &[Dialect::Haproxy],
+    summary: "a backend balances over several servers and none has `check`: a dead server keeps its share of requests",
+    page: include_str!("../../rules/GW305-backend-without-checks.md"),
+    check: Some(check),
+};
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    let proxy = ctx.proxy;
+    for (i, pool) in proxy.pools.iter().enumerate() {
+        // Servers that take traffic and could be checked: not disabled, not following
+        // another server's checks (`track`).
+        let live: Vec<_> = pool
+            .servers
+            .iter()
+            .filter(|s| flag(s, "disabled", "enabled").is_none() && s.param("track").is_none())
+            .collect();
+        if live.len() < 2
+            || live.iter().any(|s| flag(s, "check", "no-check").is_some())
+            || !reached(proxy, i)
+        {
+            continue;
+        }
+        out.push(
+            Finding::new(
+                &RULE,
+                pool.name_span,
+                format!(
+                    "backend '{}' balances over {} servers and none has `check`: HAProxy never marks a dead one DOWN, so its share of requests fails with 503 (`SC--`, connection refused) or, once `timeout connect` expires, 503 `sC--`",
+                    pool.name,
+                    live.len()
+                ),
+            )
+            .label("no health check on any server")
+            .help(format!(
+                "add `check` to the servers of backend '{}' (or `default-server check`), with `option httpchk GET /health` for an HTTP check",
+                pool.name
+            )),
+        );
+    }
+}

@@ -1,0 +1,49 @@
+//! HAProxy: two servers of one backend share a name.
+
+use std::collections::HashMap;
+
+use super::{Context, Family, Rule};
+use crate::finding::{Dialect, Finding, Severity};
+
+pub static RULE: Rule = Rule {
+    code: "GW123",
+    name: "duplicate-server",
+    severity: Severity::Error,
+    family: Family::DeadTargets,
+    dialects: &[Dialect::Haproxy],
+    summary: "two servers of one backend share a name: HAProxy refuses to start",
+    page: include_str!("../../rules/GW123-duplicate-server.md"),
+    check: Some(check),
+};
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    for pool in &ctx.proxy.pools {
+        let mut first: HashMap<&str, &crate::syntax::nginx::Arg> = HashMap::new();
+        for s in &pool.servers {
+            let Some(name) = s.directive.args.first() else {
+                continue;
+            };
+            let Some(earlier) = first.get(name.value.as_str()) else {
+                first.insert(&name.value, name);
+                continue;
+            };
+            let line = ctx
+                .sources
+                .get(earlier.span.file)
+                .line(earlier.span.start as usize);
+            out.push(
+                Finding::new(
+                    &RULE,
+                    name.span,
+                    format!(
+                        "backend '{}' has two servers named '{}': HAProxy refuses to start with `backend '{}', another server named '{}' was already defined at line {line}, please use distinct names.`",
+                        pool.name, name.value, pool.name, name.value
+                    ),
+                )
+                .label("second server with this name")
+                .help("give each server of the backend its own name (the name appears in logs, stats and the runtime API)")
+                .related(earlier.span, "first defined here"),
+            );
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! HAProxy: `option httpchk` in a backend where no server has `check`.
+
+use super::support_haproxy::flag;
+use super::{Context, Family, Rule};
+use crate::finding::{Dialect, Finding, Severity};
+
+pub static RULE: Rule = Rule {
+    code: "GW306",
+    name: "httpchk-without-check",
+    severity: Severity::Warning,
+    family: Family::HealthChecks,
+    dialects: &[Dialect::Haproxy],
+    summary: "`option httpchk` in a backend where no server has `check`: the health check never runs",
+    page: include_str!("../../rules/GW306-httpchk-without-check.md"),
+    check: Some(check),
+};
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    let proxy = ctx.proxy;
+    for pool in &proxy.pools {
+        // Only where the section asks for it itself: an `option httpchk` in `defaults` may
+        // be meant for other backends.
+        let Some(opt) = proxy.scopes[pool.scope]
+            .directives
+            .iter()
+            .rev()
+            .find(|d| d.name() == "option httpchk")
+        else {
+            continue;
+        };
+        let live: Vec<_> = pool
+            .servers
+            .iter()
+            .filter(|s| flag(s, "disabled", "enabled").is_none() && s.param("track").is_none())
+            .collect();
+        if live.is_empty() || live.iter().any(|s| flag(s, "check", "no-check").is_some()) {
+            continue;
+        }
+        out.push(
+            Finding::new(
+                &RULE,
+                opt.span,
+                format!(
+                    "backend '{}' sets `option httpchk` but none of its servers has `check`, so the check never runs: `haproxy -c` says nothing, and a server that fails keeps getting requests, which end in 502/503",
+                    pool.name
+                ),
+            )
+            .label("health check defined, never enabled")
+            .help(format!(
+                "add `check` to the servers of backend '{}' (or `default-server check`)",
+                pool.name
+            ))
+            .related(pool.name_span, "the backend"),
+        );
+    }
+}

@@ -1,0 +1,59 @@
+//! HAProxy: `retries 0`.
+
+use super::support_haproxy::{reached, section};
+use super::{Context, Family, Rule};
+use crate::finding::{Dialect, Finding, Severity};
+use crate::source::Span;
+
+pub static RULE: Rule = Rule {
+    code: "GW304",
+    name: "no-retries",
+    severity: Severity::Warning,
+    family: Family::HealthChecks,
+    dialects: &[Dialect::Haproxy],
+    summary: "`retries 0`: the first failed connection to a server answers 503",
+    page: include_str!("../../rules/GW304-no-retries.md"),
+    check: Some(check),
+};
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    let proxy = ctx.proxy;
+    // One finding per `retries 0` line, with the backends it applies to.
+    let mut found: Vec<(Span, Vec<String>)> = Vec::new();
+    for (i, pool) in proxy.pools.iter().enumerate() {
+        if pool.servers.is_empty() || !reached(proxy, i) {
+            continue;
+        }
+        let Some(d) = proxy
+            .setting(pool.scope, "retries")
+            .directives
+            .last()
+            .copied()
+        else {
+            continue;
+        };
+        if d.arg(0).and_then(|v| v.parse::<u32>().ok()) != Some(0) {
+            continue;
+        }
+        let (kind, name) = section(proxy, pool.scope);
+        let who = format!("{kind} '{name}'");
+        match found.iter_mut().find(|(s, _)| *s == d.span) {
+            Some((_, v)) => v.push(who),
+            None => found.push((d.span, vec![who])),
+        }
+    }
+    for (span, who) in found {
+        out.push(
+            Finding::new(
+                &RULE,
+                span,
+                format!(
+                    "`retries 0` in {}: HAProxy gives up on the first failed connection, so a server that restarts, refuses one connection or drops a SYN answers 503 at once (termination state `SC--` or `sC--`) instead of being retried (the default is 3)",
+                    who.join(", ")
+                ),
+            )
+            .label("no retry")
+            .help("remove it (HAProxy retries 3 times by default) or set `retries 2` or more; with `option redispatch` the last retry goes to another server"),
+        );
+    }
+}

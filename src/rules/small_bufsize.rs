@@ -1,0 +1,52 @@
+//! HAProxy: `tune.bufsize` below its default of 16384.
+
+use super::support_haproxy::{global, size};
+use super::{Context, Family, Rule};
+use crate::finding::{Dialect, Finding, Severity};
+
+pub static RULE: Rule = Rule {
+    code: "GW506",
+    name: "small-bufsize",
+    severity: Severity::Warning,
+    family: Family::ReuseAndBuffers,
+    dialects: &[Dialect::Haproxy],
+    summary: "`tune.bufsize` below the default 16384: responses with large headers get 502",
+    page: include_str!("../../rules/GW506-small-bufsize.md"),
+    check: Some(check),
+};
+
+/// HAProxy's defaults (configuration manual, 3.2).
+const DEFAULT_BUFSIZE: u64 = 16384;
+const DEFAULT_MAXREWRITE: u64 = 1024;
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    let proxy = ctx.proxy;
+    let Some(d) = global(proxy, "tune.bufsize") else {
+        return;
+    };
+    let Some(bufsize) = d.arg(0).and_then(size) else {
+        return;
+    };
+    if bufsize >= DEFAULT_BUFSIZE {
+        return;
+    }
+    // HAProxy keeps `tune.maxrewrite` free for header rewrites, and caps it at half the
+    // buffer.
+    let maxrewrite = global(proxy, "tune.maxrewrite")
+        .and_then(|m| m.arg(0).and_then(size))
+        .unwrap_or(DEFAULT_MAXREWRITE)
+        .min(bufsize / 2);
+    let room = bufsize - maxrewrite;
+    out.push(
+        Finding::new(
+            &RULE,
+            d.span,
+            format!(
+                "`tune.bufsize {}` is below HAProxy's default of 16384: a response whose headers take more than about {room} bytes (long cookies, tokens, CSP headers) cannot be parsed and the client gets 502 (termination state `PH--`); such a request gets 400 (`PR--`)",
+                d.arg(0).unwrap_or_default()
+            ),
+        )
+        .label(format!("headers must fit in {room} bytes"))
+        .help("remove it (16384 is the default) or set `tune.bufsize 16384` or more; it costs memory per connection, so raise `maxconn`-sized memory accordingly"),
+    );
+}

@@ -1,0 +1,119 @@
+//! HAProxy: a condition names an ACL that the section has not defined before.
+
+use std::collections::HashMap;
+
+use super::support_haproxy::{condition_acls, proxies, section};
+use super::{Context, Family, Rule};
+use crate::finding::{Dialect, Finding, Severity};
+use crate::source::Span;
+
+pub static RULE: Rule = Rule {
+    code: "GW122",
+    name: "undefined-acl",
+    severity: Severity::Error,
+    family: Family::DeadTargets,
+    dialects: &[Dialect::Haproxy],
+    summary: "an `if`/`unless` condition names an ACL the section does not define before it: HAProxy refuses to start",
+    page: include_str!("../../rules/GW122-undefined-acl.md"),
+    check: Some(check),
+};
+
+/// The ACLs HAProxy defines for every proxy (configuration manual, 7.4), and `HTTP_3.0` of
+/// later versions.
+const PREDEFINED: &[&str] = &[
+    "FALSE",
+    "HTTP",
+    "HTTP_1.0",
+    "HTTP_1.1",
+    "HTTP_2.0",
+    "HTTP_3.0",
+    "HTTP_CONTENT",
+    "HTTP_URL_ABS",
+    "HTTP_URL_SLASH",
+    "HTTP_URL_STAR",
+    "LOCALHOST",
+    "METH_CONNECT",
+    "METH_DELETE",
+    "METH_GET",
+    "METH_HEAD",
+    "METH_OPTIONS",
+    "METH_POST",
+    "METH_PUT",
+    "METH_TRACE",
+    "RDP_COOKIE",
+    "REQ_CONTENT",
+    "TRUE",
+    "WAIT_END",
+];
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    let proxy = ctx.proxy;
+    // Every `acl` line of every section, to explain where a missing name is defined instead.
+    let mut elsewhere: HashMap<&str, Vec<(usize, Span)>> = HashMap::new();
+    for (id, scope) in proxies(proxy) {
+        for d in scope.directives.iter().filter(|d| d.name() == "acl") {
+            if let Some(a) = d.args.first() {
+                elsewhere
+                    .entry(a.value.as_str())
+                    .or_default()
+                    .push((id, a.span));
+            }
+        }
+    }
+    for (id, scope) in proxies(proxy) {
+        let (kind, name) = section(proxy, id);
+        // HAProxy reads a section top to bottom: an ACL exists from its first `acl` line on.
+        let mut defined: Vec<&str> = Vec::new();
+        for d in &scope.directives {
+            if d.name() == "acl" {
+                defined.extend(d.arg(0));
+                continue;
+            }
+            for (acl, span) in condition_acls(d) {
+                if PREDEFINED.contains(&acl)
+                    || defined.contains(&acl)
+                    || crate::syntax::nginx::has_variable(acl)
+                {
+                    continue;
+                }
+                let defs = elsewhere.get(acl).map(Vec::as_slice).unwrap_or(&[]);
+                let later = defs.iter().find(|(s, _)| *s == id);
+                let other = defs.iter().find(|(s, _)| *s != id);
+                let candidates: Vec<&str> = defined
+                    .iter()
+                    .copied()
+                    .chain(PREDEFINED.iter().copied())
+                    .collect();
+                let help = if later.is_some() {
+                    format!(
+                        "move `acl {acl} …` above this line: HAProxy knows an ACL only from its definition on"
+                    )
+                } else if let Some((s, _)) = other {
+                    let (k, n) = section(proxy, *s);
+                    format!(
+                        "ACLs belong to the section that defines them; `{acl}` is defined in {k} '{n}': define it in this {kind} too, before this line"
+                    )
+                } else if let Some(c) = crate::suggest::closest(acl, &candidates) {
+                    format!("did you mean `{c}`? Otherwise define `acl {acl} …` above this line")
+                } else {
+                    format!(
+                        "define `acl {acl} <criterion> <values>` in this {kind} above this line, or use an anonymous ACL: `{{ <criterion> <values> }}`"
+                    )
+                };
+                let mut f = Finding::new(
+                    &RULE,
+                    span,
+                    format!(
+                        "ACL `{acl}` is not defined in {kind} '{name}' before it is used: HAProxy refuses to start with `error detected while parsing … : no such ACL : '{acl}'.`"
+                    ),
+                )
+                .label("no such ACL")
+                .help(help);
+                if let Some((_, at)) = later.or(other) {
+                    f = f.related(*at, "defined here");
+                }
+                out.push(f);
+            }
+        }
+    }
+}

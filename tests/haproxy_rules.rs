@@ -1,0 +1,131 @@
+//! HAProxy rules on the cases their pages do not show: what must be found and what must stay
+//! quiet.
+
+fn findings(text: &str) -> Vec<(String, usize, String)> {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("haproxy.cfg");
+    std::fs::write(&p, text).unwrap();
+    let o = gwlint::lint(&[p], &gwlint::Options::default());
+    assert!(o.errors.is_empty(), "{:?}", o.errors);
+    o.findings
+        .iter()
+        .map(|f| {
+            let src = o.loader.sources.get(f.span.file);
+            let help = f.help.clone().unwrap_or_default();
+            (
+                f.rule.code.to_string(),
+                src.line(f.span.start as usize),
+                format!("{} | {help}", f.message),
+            )
+        })
+        .collect()
+}
+
+fn codes(text: &str) -> Vec<String> {
+    findings(text).into_iter().map(|(c, _, _)| c).collect()
+}
+
+const DEFAULTS: &str = "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n";
+
+fn cfg(rest: &str) -> String {
+    format!("{DEFAULTS}{rest}")
+}
+
+#[test]
+fn acls_are_per_section_and_in_order() {
+    let f = findings(&cfg(
+        "frontend a\n    bind 127.0.0.1:8080\n    acl is_api path_beg /api\n    default_backend app\nfrontend b\n    bind 127.0.0.1:8081\n    use_backend app if !is_api or { path_beg /x } || METH_GET\n    http-request deny if !LOCALHOST { src 10.0.0.0/8 }\n    default_backend app\nbackend app\n    server s 127.0.0.1:9000 check\n",
+    ));
+    assert_eq!(f.len(), 1, "{f:#?}");
+    let (code, line, text) = &f[0];
+    assert_eq!((code.as_str(), *line), ("GW122", 12));
+    assert!(
+        text.contains("`is_api` is defined in frontend 'a'"),
+        "{text}"
+    );
+}
+
+#[test]
+fn verification_follows_server_default_server_and_global() {
+    let be = |global: &str, ds: &str, server: &str| {
+        codes(&format!(
+            "{global}{DEFAULTS}frontend www\n    bind 127.0.0.1:8080\n    default_backend app\nbackend app\n{ds}    server s 127.0.0.1:9443 check {server}\n"
+        ))
+    };
+    // HAProxy 2.6 prepares TLS for a server that inherits `ssl`, even when it says `no-ssl`.
+    assert_eq!(be("", "    default-server ssl\n", "no-ssl"), ["GW404"]);
+    assert!(be("", "", "no-ssl").is_empty());
+    assert!(be("global\n    ssl-server-verify none\n", "", "ssl").is_empty());
+    assert!(be("", "    default-server ssl ca-file @system-ca\n", "").is_empty());
+    assert_eq!(be("", "", "check-ssl"), ["GW404"]);
+    assert!(be("", "", "ssl verify required verify none").is_empty());
+}
+
+#[test]
+fn tls_ports_only_in_http_mode_and_servers_that_take_traffic() {
+    let tcp = "defaults\n    mode tcp\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\nfrontend f\n    bind 127.0.0.1:8443\n    default_backend b\nbackend b\n    server s 127.0.0.1:443 check\n";
+    assert!(codes(tcp).is_empty());
+    let mixed = cfg(
+        "frontend www\n    bind 127.0.0.1:8080\n    default_backend app\nbackend app\n    server a 127.0.0.1:443 check\n    server b 127.0.0.1:8081 check\n    server c 127.0.0.1:8443 check disabled\n",
+    );
+    let f = findings(&mixed);
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!((f[0].0.as_str(), f[0].1), ("GW401", 10));
+    assert!(f[0].2.contains("one of the 2 servers"), "{}", f[0].2);
+}
+
+#[test]
+fn disabled_servers_matter_only_where_traffic_goes() {
+    let unrouted = cfg(
+        "frontend www\n    bind 127.0.0.1:8080\n    default_backend app\nbackend app\n    server a 127.0.0.1:8081 check\nbackend spare\n    server b 127.0.0.1:8082 disabled\n",
+    );
+    assert!(codes(&unrouted).is_empty());
+    let with_backup = cfg(
+        "frontend www\n    bind 127.0.0.1:8080\n    default_backend app\nbackend app\n    server a 127.0.0.1:8081 check disabled\n    server b 127.0.0.1:8082 check backup\n",
+    );
+    assert!(codes(&with_backup).is_empty());
+    let dynamic = cfg(
+        "frontend www\n    bind 127.0.0.1:8080\n    use_backend %[req.hdr(host),lower]\n    default_backend app\nbackend app\n    server a 127.0.0.1:8081 check\nbackend spare\n    server b 127.0.0.1:8082 disabled\n",
+    );
+    assert_eq!(codes(&dynamic), ["GW105"]);
+}
+
+#[test]
+fn health_checks_resolvers_and_reuse_stay_quiet_when_handled() {
+    let tracked = cfg(
+        "frontend www\n    bind 127.0.0.1:8080\n    default_backend app\nbackend app\n    server a 127.0.0.1:8081 track other/a\n    server b 127.0.0.1:8082 track other/b\nbackend other\n    server a 127.0.0.1:8081 check\n    server b 127.0.0.1:8082 check\n",
+    );
+    assert!(codes(&tracked).is_empty());
+    let resolved = format!(
+        "resolvers dns\n    nameserver ns 127.0.0.53:53\n{}",
+        cfg(
+            "frontend www\n    bind 127.0.0.1:8080\n    default_backend app\nbackend app\n    default-server resolvers dns init-addr none\n    server a app.internal.example:80 check\n    server b localhost:81 check\n"
+        )
+    );
+    assert!(codes(&resolved).is_empty());
+    let reuse = |retry_on: &str| {
+        findings(&format!(
+            "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n    http-reuse aggressive\n{retry_on}frontend www\n    bind 127.0.0.1:8080\n    use_backend b if {{ path_beg /b }}\n    default_backend a\nbackend a\n    server a 127.0.0.1:8081 check\nbackend b\n    server b 127.0.0.1:8082 check\n"
+        ))
+    };
+    let f = reuse("");
+    assert_eq!(
+        f.len(),
+        1,
+        "one finding for the one `http-reuse` line: {f:#?}"
+    );
+    assert!(f[0].2.contains("backend 'a', backend 'b'"), "{}", f[0].2);
+    assert!(reuse("    retry-on all-retryable-errors\n").is_empty());
+}
+
+#[test]
+fn small_buffers_count_maxrewrite() {
+    let f = findings(&format!(
+        "global\n    tune.bufsize 4k\n    tune.maxrewrite 3000\n{}",
+        cfg(
+            "frontend www\n    bind 127.0.0.1:8080\n    default_backend app\nbackend app\n    server a 127.0.0.1:8081 check\n"
+        )
+    ));
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert!(f[0].2.contains("about 2048 bytes"), "{}", f[0].2);
+}
