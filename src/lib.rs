@@ -240,6 +240,12 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
             facts: &opts.facts,
         };
         found.extend(rules::check(&ctx));
+        if tree.dialect == finding::Dialect::Haproxy {
+            syntax::sections::note_conditions(
+                &mut found,
+                tree.files.iter().filter_map(|f| parsed.get(f)),
+            );
+        }
         findings.extend(
             found
                 .into_iter()

@@ -47,6 +47,6 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             ),
         )
         .label(format!("headers must fit in {room} bytes"))
-        .help("remove it (16384 is the default) or set `tune.bufsize 16384` or more; it costs memory per connection, so raise `maxconn`-sized memory accordingly"),
+        .help("remove it (16384 is the default) or raise it to 16384 or more; each connection holds two buffers, so plan memory for `maxconn` × 2 × `tune.bufsize`"),
     );
 }

@@ -55,6 +55,9 @@ pub struct Directive {
     pub block: Option<Vec<Directive>>,
     /// From `{` to `}` of a block directive (to the end of the file when unclosed).
     pub block_span: Option<Span>,
+    /// HAProxy: the conditional blocks the line is in, as written, outermost first
+    /// (`.if defined(X) > .else`); None outside any, and always in nginx.
+    pub condition: Option<std::sync::Arc<str>>,
 }
 
 impl Directive {
@@ -233,6 +236,7 @@ impl Builder<'_> {
             span,
             block: None,
             block_span: None,
+            condition: None,
         })
     }
 
@@ -289,6 +293,7 @@ impl Builder<'_> {
                 span: self.span(at, at + 1),
                 block: None,
                 block_span: None,
+                condition: None,
             };
             self.stack.push((anon, Vec::new()));
             return;

@@ -5,6 +5,7 @@
 
 use super::haproxy::{self, Statement, Word};
 use super::nginx::{Arg, Directive, File, Quote};
+use crate::finding::Finding;
 use crate::source::Span;
 
 pub fn from_haproxy(parsed: haproxy::File) -> File {
@@ -55,6 +56,36 @@ fn statement(s: &Statement) -> Directive {
         span: s.span,
         block: None,
         block_span: None,
+        condition: s.condition.clone(),
+    }
+}
+
+/// Says in each finding's message which conditional block (`.if …`) the line it points at is
+/// in: every branch is linted, and a finding in one that never runs must say so.
+pub fn note_conditions<'f>(findings: &mut [Finding], files: impl IntoIterator<Item = &'f File>) {
+    let mut lines: Vec<(Span, &str)> = Vec::new();
+    for f in files {
+        for d in &f.directives {
+            for x in std::iter::once(d).chain(d.children()) {
+                if let Some(c) = &x.condition {
+                    lines.push((x.span, c));
+                }
+            }
+        }
+    }
+    if lines.is_empty() {
+        return;
+    }
+    lines.sort_by_key(|(s, _)| (s.file, s.start));
+    for f in findings {
+        let key = (f.span.file, f.span.start);
+        let at = lines.partition_point(|(s, _)| (s.file, s.start) <= key);
+        let Some((line, cond)) = at.checked_sub(1).map(|i| lines[i]) else {
+            continue;
+        };
+        if line.file == f.span.file && f.span.end <= line.end {
+            f.message.push_str(&format!(" (under `{cond}`)"));
+        }
     }
 }
 

@@ -1,0 +1,69 @@
+//! Every output format on HAProxy findings (a two-file configuration directory, a finding
+//! inside an `.if` block, findings with related places), as snapshots.
+
+use std::process::Command;
+
+use insta_cmd::assert_cmd_snapshot;
+
+const FIXTURE: &str = "tests/fixtures/haproxy/findings";
+
+fn gwlint(format: &str) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_gwlint"));
+    c.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("GWLINT_FORMAT")
+        .env("NO_COLOR", "1")
+        .args(["--format", format, FIXTURE]);
+    c
+}
+
+#[test]
+fn haproxy_concise() {
+    assert_cmd_snapshot!(gwlint("concise"));
+}
+
+#[test]
+fn haproxy_pretty() {
+    assert_cmd_snapshot!(gwlint("pretty"));
+}
+
+#[test]
+fn haproxy_json() {
+    assert_cmd_snapshot!(gwlint("json"));
+}
+
+#[test]
+fn haproxy_sarif() {
+    assert_cmd_snapshot!(gwlint("sarif"));
+}
+
+#[test]
+fn haproxy_github() {
+    assert_cmd_snapshot!(gwlint("github"));
+}
+
+/// A finding on a line inside a conditional block names the block; one outside does not; nginx
+/// messages never do.
+#[test]
+fn findings_in_conditional_blocks_name_the_condition() {
+    let o = gwlint("concise").output().unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    let lines: Vec<&str> = out.lines().filter(|l| l.contains("[GW")).collect();
+    assert_eq!(lines.len(), 4, "{out}");
+    for l in &lines {
+        assert_eq!(
+            l.ends_with("(under `.if defined(CANARY)`)"),
+            l.contains("[GW122]"),
+            "{l}"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("nginx.conf");
+    std::fs::write(
+        &conf,
+        "events {}\nhttp { server { location / { proxy_pass http://missing; } } }\n",
+    )
+    .unwrap();
+    let o = gwlint::lint(&[conf], &gwlint::Options::default());
+    assert_eq!(o.findings.len(), 1);
+    assert!(!o.findings[0].message.contains("(under"));
+}
