@@ -129,3 +129,24 @@ fn small_buffers_count_maxrewrite() {
     assert_eq!(f.len(), 1, "{f:#?}");
     assert!(f[0].2.contains("about 2048 bytes"), "{}", f[0].2);
 }
+
+#[test]
+fn tls_inherited_from_default_server_is_reported_on_each_server() {
+    let f = findings(&cfg(
+        "frontend www\n    bind 127.0.0.1:8080\n    default_backend app\nbackend app\n    default-server ssl check\n    server a api-a.example.com:443\n    server b api-b.example.com:443\n",
+    ));
+    let mut at: Vec<(String, usize)> = f.iter().map(|(c, l, _)| (c.clone(), *l)).collect();
+    at.sort();
+    // GW403 and GW404 for each server, on the server's line; GW605 as well (no resolvers).
+    assert_eq!(
+        at,
+        [
+            ("GW403".to_string(), 11),
+            ("GW403".to_string(), 12),
+            ("GW404".to_string(), 11),
+            ("GW404".to_string(), 12),
+            ("GW605".to_string(), 11),
+            ("GW605".to_string(), 12),
+        ]
+    );
+}

@@ -1,6 +1,6 @@
 //! TLS to a named backend without SNI, or with the upstream's name as SNI.
 
-use super::support_haproxy::{flag, server_name, value};
+use super::support_haproxy::{flag, own, server_name, value};
 use super::support_tls::{
     Wire, deciding_span, explicit_ssl_name, is_dotted_host_name, is_ip, is_on, prefix, ssl_setting,
     wire,
@@ -148,10 +148,15 @@ fn haproxy(ctx: &Context, out: &mut Vec<Finding>) {
             let Some(ssl) = flag(s, "ssl", "no-ssl") else {
                 continue;
             };
+            let (span, other, note) = if own(s, ssl) {
+                (ssl, s.endpoint_span, "the backend's host name")
+            } else {
+                (s.endpoint_span, ssl, "TLS turned on by `default-server`")
+            };
             out.push(
                 Finding::new(
                     &RULE,
-                    ssl,
+                    span,
                     format!(
                         "server '{}' connects with TLS to the host name \"{host}\" without `sni`, so HAProxy sends no SNI: a backend that chooses its certificate by SNI (a CDN, a cloud load balancer, a multi-tenant TLS front) rejects the handshake and the client gets 503 (termination state `SC--`)",
                         server_name(pool, s)
@@ -161,7 +166,7 @@ fn haproxy(ctx: &Context, out: &mut Vec<Finding>) {
                 .help(format!(
                     "add `sni str({host})` to the server line (and `check-sni {host}` when it has `check`)"
                 ))
-                .related(s.endpoint_span, "the backend's host name"),
+                .related(other, note),
             );
         }
     }

@@ -97,9 +97,16 @@ fn haproxy(ctx: &Context, out: &mut Vec<Finding>) {
                 },
             };
             let name = server_name(pool, s);
+            // Inherited TLS: the finding goes on the server, so that each server sharing one
+            // `default-server` line is told apart.
+            let (span, other) = if own(s, tls) {
+                (tls, s.endpoint_span)
+            } else {
+                (s.endpoint_span, tls)
+            };
             let mut f = Finding::new(
                 &RULE,
-                tls,
+                span,
                 format!(
                     "server '{name}' uses TLS with certificate verification required ({}) but no `ca-file`: HAProxy refuses to start with `'server {name}' : {quoted}`",
                     match why {
@@ -114,7 +121,14 @@ fn haproxy(ctx: &Context, out: &mut Vec<Finding>) {
             .help(
                 "add `ca-file /etc/ssl/certs/ca-certificates.crt` (or `ca-file @system-ca`) to the server line or to `default-server`; only on a network where the server is trusted without verification, write `verify none`",
             )
-            .related(s.endpoint_span, "the server");
+            .related(
+                other,
+                if own(s, tls) {
+                    "the server"
+                } else {
+                    "TLS turned on by `default-server`"
+                },
+            );
             if let Some(span) = why {
                 f = f.related(span, "verification required here");
             }
