@@ -31,6 +31,7 @@ pub mod proxy_pass_to_fastcgi_port;
 pub mod support_dead;
 // timeouts, buffers, connection reuse, name resolution (GW2xx, GW5xx, GW6xx)
 pub mod busy_buffers_too_large;
+pub mod connect_timeout_too_long;
 pub mod header_buffer_too_small;
 pub mod keepalive_unused;
 pub mod localhost_ipv6;
@@ -74,6 +75,7 @@ pub static RULES: &[&Rule] = &[
     &max_conns_without_queue::RULE,
     // timeouts, buffers, connection reuse, name resolution (GW2xx, GW5xx, GW6xx)
     &websocket_read_timeout::RULE,
+    &connect_timeout_too_long::RULE,
     &busy_buffers_too_large::RULE,
     &header_buffer_too_small::RULE,
     &keepalive_unused::RULE,
