@@ -34,6 +34,7 @@ pub mod busy_buffers_too_large;
 pub mod connect_timeout_too_long;
 pub mod header_buffer_too_small;
 pub mod hostname_resolved_at_start;
+pub mod keepalive_race;
 pub mod keepalive_unused;
 pub mod localhost_ipv6;
 pub mod support_tune;
@@ -80,6 +81,7 @@ pub static RULES: &[&Rule] = &[
     &busy_buffers_too_large::RULE,
     &header_buffer_too_small::RULE,
     &keepalive_unused::RULE,
+    &keepalive_race::RULE,
     &variable_pass_without_resolver::RULE,
     &hostname_resolved_at_start::RULE,
     &localhost_ipv6::RULE,
