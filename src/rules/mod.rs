@@ -37,6 +37,7 @@ pub mod hostname_resolved_at_start;
 pub mod keepalive_race;
 pub mod keepalive_unused;
 pub mod localhost_ipv6;
+pub mod read_timeout_below_response_time;
 pub mod support_tune;
 pub mod variable_pass_without_resolver;
 pub mod websocket_read_timeout;
@@ -78,6 +79,7 @@ pub static RULES: &[&Rule] = &[
     // timeouts, buffers, connection reuse, name resolution (GW2xx, GW5xx, GW6xx)
     &websocket_read_timeout::RULE,
     &connect_timeout_too_long::RULE,
+    &read_timeout_below_response_time::RULE,
     &busy_buffers_too_large::RULE,
     &header_buffer_too_small::RULE,
     &keepalive_unused::RULE,
