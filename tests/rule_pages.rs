@@ -4,16 +4,22 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+use gwlint::facts::{Backend, Facts};
 use gwlint::rules::RULES;
+use gwlint::rules::support_tune::parse_time_ms;
 
-/// One example: files (path, text); the first is the root.
+/// One example: files (path, text); the first is the root. `facts`: what a ```toml facts
+/// block declares about the backends, as `gwlint.toml` would.
 #[derive(Debug)]
 struct Example {
     files: Vec<(String, String)>,
+    facts: Facts,
 }
 
 /// Parses the code blocks of a section (`## Bad`, `## Good`). A block tagged `nginx` (or
-/// `haproxy`) starts an example; a block tagged `nginx file=conf.d/x.conf` adds a file to it.
+/// `haproxy`) starts an example; a block tagged `nginx file=conf.d/x.conf` adds a file to it;
+/// a block tagged `toml facts` holds `[[backend]]` entries (`target`, `idle_timeout`,
+/// `max_response_time`) that apply to it.
 fn examples(page: &str, heading: &str) -> Vec<Example> {
     let mut out: Vec<Example> = Vec::new();
     let mut in_section = false;
@@ -40,6 +46,13 @@ fn examples(page: &str, heading: &str) -> Vec<Example> {
         let file = words
             .find_map(|w| w.strip_prefix("file="))
             .map(str::to_string);
+        if lang == "toml" && info.split_whitespace().any(|w| w == "facts") {
+            match out.last_mut() {
+                Some(ex) => ex.facts = facts(&body),
+                None => panic!("{heading}: a facts block before the example's main block"),
+            }
+            continue;
+        }
         let root = match lang {
             "nginx" => "nginx.conf",
             "haproxy" => "haproxy.cfg",
@@ -52,10 +65,56 @@ fn examples(page: &str, heading: &str) -> Vec<Example> {
             }
             (None, _) => out.push(Example {
                 files: vec![(root.to_string(), body)],
+                facts: Facts::default(),
             }),
         }
     }
     out
+}
+
+/// The `[[backend]]` entries of a facts block: `key = "value"` lines, durations in nginx's
+/// time syntax (`5s`, `1m30s`). The origin is the line in the block (`gwlint.toml:N`).
+fn facts(body: &str) -> Facts {
+    let mut backends: Vec<Backend> = Vec::new();
+    for (i, line) in body.lines().enumerate() {
+        let line = line.trim();
+        if line == "[[backend]]" {
+            backends.push(Backend {
+                origin: format!("gwlint.toml:{}", i + 1),
+                ..Backend::default()
+            });
+            continue;
+        }
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (key, value) = line
+            .split_once('=')
+            .unwrap_or_else(|| panic!("facts block: not `key = value`: {line}"));
+        let value = value.trim().trim_matches('"');
+        let b = backends
+            .last_mut()
+            .unwrap_or_else(|| panic!("facts block: {line} before [[backend]]"));
+        let duration = || {
+            let ms = parse_time_ms(value)
+                .unwrap_or_else(|| panic!("facts block: not a duration: {value}"));
+            Some(std::time::Duration::from_millis(ms))
+        };
+        match key.trim() {
+            "target" => b.target = value.to_string(),
+            "idle_timeout" => b.idle_timeout = duration(),
+            "max_response_time" => b.max_response_time = duration(),
+            k => panic!("facts block: unknown key {k}"),
+        }
+    }
+    Facts { backends }
+}
+
+fn options(example: &Example) -> gwlint::Options {
+    gwlint::Options {
+        facts: example.facts.clone(),
+        ..gwlint::Options::default()
+    }
 }
 
 /// The findings of an example as `file:line:col: severity[code] message` lines, with the
@@ -63,7 +122,7 @@ fn examples(page: &str, heading: &str) -> Vec<Example> {
 fn concise(example: &Example) -> String {
     let dir = tempfile::tempdir().unwrap();
     let root = write(example, dir.path());
-    let outcome = gwlint::lint(&[root], &gwlint::Options::default());
+    let outcome = gwlint::lint(&[root], &options(example));
     let text = gwlint::report::concise::render(&outcome.findings, &outcome.loader.sources);
     let prefix = format!("{}/", dir.path().display());
     text.replace(&prefix, "")
@@ -81,7 +140,7 @@ fn write(example: &Example, dir: &std::path::Path) -> PathBuf {
 fn lint(example: &Example) -> Vec<(String, String)> {
     let dir = tempfile::tempdir().unwrap();
     let root = write(example, dir.path());
-    let outcome = gwlint::lint(&[root], &gwlint::Options::default());
+    let outcome = gwlint::lint(&[root], &options(example));
     assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
     outcome
         .findings

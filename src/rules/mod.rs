@@ -31,9 +31,13 @@ pub mod proxy_pass_to_fastcgi_port;
 pub mod support_dead;
 // timeouts, buffers, connection reuse, name resolution (GW2xx, GW5xx, GW6xx)
 pub mod busy_buffers_too_large;
+pub mod connect_timeout_too_long;
 pub mod header_buffer_too_small;
+pub mod hostname_resolved_at_start;
+pub mod keepalive_race;
 pub mod keepalive_unused;
 pub mod localhost_ipv6;
+pub mod read_timeout_below_response_time;
 pub mod support_tune;
 pub mod variable_pass_without_resolver;
 pub mod websocket_read_timeout;
@@ -85,10 +89,14 @@ pub static RULES: &[&Rule] = &[
     &max_conns_without_queue::RULE,
     // timeouts, buffers, connection reuse, name resolution (GW2xx, GW5xx, GW6xx)
     &websocket_read_timeout::RULE,
+    &connect_timeout_too_long::RULE,
+    &read_timeout_below_response_time::RULE,
     &busy_buffers_too_large::RULE,
     &header_buffer_too_small::RULE,
     &keepalive_unused::RULE,
+    &keepalive_race::RULE,
     &variable_pass_without_resolver::RULE,
+    &hostname_resolved_at_start::RULE,
     &localhost_ipv6::RULE,
     // TLS (GW4xx)
     &http_to_tls_port::RULE,

@@ -103,6 +103,11 @@ mod tests {
         assert_eq!(parse_time_ms("500ms"), Some(500));
         assert_eq!(parse_time_ms("1h"), Some(3_600_000));
         assert_eq!(parse_time_ms("x"), None);
+        assert_eq!(show_ms(5000), "5s");
+        assert_eq!(show_ms(90_000), "90s");
+        assert_eq!(show_ms(120_000), "2m");
+        assert_eq!(show_ms(330_000), "5m30s");
+        assert_eq!(show_ms(1500), "1500ms");
     }
 }
 
@@ -197,4 +202,36 @@ pub fn pass_host(arg: &str) -> Option<(&str, Option<&str>)> {
         Some((h, p)) if !h.contains(':') => Some((h, Some(p))),
         _ => Some((addr, None)),
     }
+}
+
+/// Milliseconds for messages: `5s`, `90s`, `5m30s`, `500ms`.
+pub fn show_ms(ms: u64) -> String {
+    if ms == 0 || ms % 1000 != 0 {
+        return format!("{ms}ms");
+    }
+    let s = ms / 1000;
+    match (s / 60, s % 60) {
+        _ if s < 120 => format!("{s}s"),
+        (m, 0) => format!("{m}m"),
+        (m, s) => format!("{m}m{s}s"),
+    }
+}
+
+/// The facts declared for a pool: by its name, or by the address of one of its servers as
+/// written (`127.0.0.1:8080`).
+pub fn pool_facts<'f>(
+    facts: &'f crate::facts::Facts,
+    pool: &crate::model::Pool,
+) -> Vec<&'f crate::facts::Backend> {
+    facts
+        .backends
+        .iter()
+        .filter(|b| {
+            b.target.eq_ignore_ascii_case(&pool.name)
+                || pool
+                    .servers
+                    .iter()
+                    .any(|s| s.directive.arg(0) == Some(b.target.as_str()))
+        })
+        .collect()
 }

@@ -1,0 +1,70 @@
+//! A `*_connect_timeout` longer than the kernel lets a TCP connect wait: it never fires.
+
+use super::support_tune::parse_time_ms;
+use super::{Context, Family, Rule};
+use crate::finding::{Dialect, Finding, Severity};
+
+pub static RULE: Rule = Rule {
+    code: "GW202",
+    name: "connect-timeout-too-long",
+    severity: Severity::Info,
+    family: Family::Timeouts,
+    dialects: &[Dialect::Nginx],
+    summary: "a *_connect_timeout above 75s: the kernel abandons the connect first, with 502 instead of 504",
+    page: include_str!("../../rules/GW202-connect-timeout-too-long.md"),
+    check: Some(check),
+};
+
+/// BSD kernels (FreeBSD, macOS) give up an unanswered connect after 75 s; nginx's
+/// documentation: "this timeout cannot usually exceed 75 seconds".
+const BSD_MS: u64 = 75_000;
+/// Linux gives up after `net.ipv4.tcp_syn_retries` (default 6) retransmissions: 127 s by the
+/// kernel's documentation, 135 s measured.
+const LINUX_MS: u64 = 135_000;
+
+const DIRECTIVES: &[&str] = &[
+    "proxy_connect_timeout",
+    "fastcgi_connect_timeout",
+    "uwsgi_connect_timeout",
+    "scgi_connect_timeout",
+    "grpc_connect_timeout",
+    "memcached_connect_timeout",
+];
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    // The directive is wrong wherever it stands, used by a route or not (a snippet of
+    // http-level settings has no route).
+    for scope in &ctx.proxy.scopes {
+        for d in &scope.directives {
+            if !DIRECTIVES.contains(&d.name()) {
+                continue;
+            }
+            let Some(ms) = d.arg(0).and_then(parse_time_ms) else {
+                continue;
+            };
+            if ms <= BSD_MS {
+                continue;
+            }
+            let written = format!("`{} {}`", d.name(), d.arg(0).unwrap_or(""));
+            let kernels = if ms > LINUX_MS {
+                "the kernel abandons a connect whose SYN goes unanswered before that — Linux after about 130 s (`net.ipv4.tcp_syn_retries` 6), FreeBSD and macOS after 75 s —"
+            } else {
+                "FreeBSD and macOS abandon a connect whose SYN goes unanswered after 75 s (Linux after about 130 s, so there this value still applies), and there"
+            };
+            out.push(
+                Finding::new(
+                    &RULE,
+                    d.span,
+                    format!(
+                        "{written} is longer than the operating system lets a TCP connect wait: when a backend does not answer (host down, a firewall dropping packets) {kernels} nginx logs `connect() failed (110: Connection timed out) while connecting to upstream` and answers 502, not the 504 its own timeout would give; every request to that server waits that long before the next server is tried"
+                    ),
+                )
+                .label("beyond the kernel's connect limit")
+                .help(format!(
+                    "use a few seconds: `{} 5s;` — a reachable backend accepts a connection in milliseconds, and a short timeout sends the request to the next server sooner",
+                    d.name()
+                )),
+            );
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! A host name in a `*_pass` or an upstream `server` that nginx resolves once, at start, where
+//! the configuration shows the address is expected to change: a `resolver` is in scope (set up
+//! for run-time DNS, which this name bypasses), or the name is a cloud load balancer's.
+
+use super::{Context, Family, Rule, Version};
+use crate::finding::{Dialect, Finding, Severity};
+use crate::model::{Endpoint, Target};
+
+pub static RULE: Rule = Rule {
+    code: "GW602",
+    name: "hostname-resolved-at-start",
+    severity: Severity::Info,
+    family: Family::NameResolution,
+    dialects: &[Dialect::Nginx],
+    summary: "a host name in a *_pass or upstream server is resolved only at start, though a resolver is set up or the name is a cloud load balancer's",
+    page: include_str!("../../rules/GW602-hostname-resolved-at-start.md"),
+    check: Some(check),
+};
+
+/// `server … resolve` in an open-source upstream.
+const RESOLVE_SINCE: Version = Version(1, 27, 3);
+
+/// DNS names whose addresses change while nginx runs, by design of the service behind them.
+const MOVING: &[(&str, &str)] = &[
+    (".elb.amazonaws.com", "an AWS Elastic Load Balancer"),
+    (".elb.amazonaws.com.cn", "an AWS Elastic Load Balancer"),
+];
+
+/// A name that DNS answers for: not an IP, not `localhost` (GW603), not a bare word without a
+/// port (that may be an upstream defined elsewhere; GW101 judges it).
+fn dns_name(endpoint: &Endpoint) -> Option<(&str, Option<u16>)> {
+    let host = endpoint.host_name()?;
+    let Endpoint::Inet { port, .. } = endpoint else {
+        return None;
+    };
+    if host.eq_ignore_ascii_case("localhost") || (!host.contains('.') && port.is_none()) {
+        return None;
+    }
+    Some((host, *port))
+}
+
+/// Why this name is expected to move, or None: nothing says so and it is not reported.
+fn why(host: &str, resolver: bool) -> Option<(String, Severity)> {
+    let lower = host.to_ascii_lowercase();
+    let lower = lower.trim_end_matches('.');
+    if let Some((_, what)) = MOVING.iter().find(|(suffix, _)| lower.ends_with(suffix)) {
+        return Some((
+            format!("it is {what}, whose addresses change as it scales and is maintained"),
+            Severity::Warning,
+        ));
+    }
+    resolver.then(|| {
+        (
+            "the `resolver` in scope does not change that: nginx asks it only for names built from variables and for servers marked `resolve`".to_string(),
+            Severity::Info,
+        )
+    })
+}
+
+const WHAT: &str = "nginx resolves it once, when it starts or reloads, and keeps those addresses; when they change, requests still go to the old ones and fail with `connect() failed (111: Connection refused) while connecting to upstream` (502) or `upstream timed out (110: Connection timed out) while connecting to upstream` (504) until the next reload";
+
+fn host_port(host: &str, port: Option<u16>) -> String {
+    match port {
+        Some(p) => format!("{host}:{p}"),
+        None => host.to_string(),
+    }
+}
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    let proxy = ctx.proxy;
+    let new = ctx.nginx_at_least(RESOLVE_SINCE);
+    for route in &proxy.routes {
+        let Target::Endpoint(endpoint) = &route.target else {
+            continue;
+        };
+        let Some((host, port)) = dns_name(endpoint) else {
+            continue;
+        };
+        if proxy.pools_named(route.ctx, host).next().is_some() {
+            continue; // an upstream's name with a port: GW102
+        }
+        let resolver = proxy.setting(route.scope, "resolver").is_set();
+        let Some((reason, severity)) = why(host, resolver) else {
+            continue;
+        };
+        let directive = route.pass.directive();
+        let hp = host_port(host, port);
+        let help = if new {
+            format!(
+                "move it into an upstream that re-resolves it — `upstream NAME {{ zone NAME 64k; server {hp} resolve; }}` with a `resolver` in `http {{}}` — and `{directive}` to that upstream"
+            )
+        } else {
+            format!(
+                "resolve it per request: `set $backend {hp};` and the variable in `{directive}`, with a `resolver ADDRESS valid=30s;` in scope (the URI part of the directive is then passed as written); from nginx 1.27.3, an upstream with `zone` and `server {hp} resolve;` does it too"
+            )
+        };
+        out.push(
+            Finding::new(
+                &RULE,
+                route.target_span,
+                format!("`{directive}` names the host `{host}`: {WHAT}; {reason}"),
+            )
+            .severity(severity)
+            .label("resolved once, at start")
+            .help(help),
+        );
+    }
+    for pool in &proxy.pools {
+        let resolver = proxy.setting(pool.scope, "resolver").is_set();
+        let zone = proxy.scopes[pool.scope]
+            .directives
+            .iter()
+            .any(|d| d.name() == "zone");
+        for server in &pool.servers {
+            if server.flag("resolve") {
+                continue;
+            }
+            let Some((host, port)) = dns_name(&server.endpoint) else {
+                continue;
+            };
+            let Some((reason, severity)) = why(host, resolver) else {
+                continue;
+            };
+            let hp = host_port(host, port);
+            let mut needs = Vec::new();
+            if !zone {
+                needs.push(format!("`zone {} 64k;` in the upstream", pool.name));
+            }
+            if !resolver {
+                needs.push("a `resolver ADDRESS valid=30s;` in `http {}`".to_string());
+            }
+            let needs = if needs.is_empty() {
+                String::new()
+            } else {
+                format!(" with {}", needs.join(" and "))
+            };
+            let help = if new {
+                format!("add `resolve`: `server {hp} resolve;`{needs}")
+            } else {
+                format!(
+                    "on nginx 1.27.3 or later add `resolve` (`server {hp} resolve;`){needs}; older versions refuse that parameter, and there a variable in the `*_pass` (`set $backend {hp};`, with a `resolver`) re-resolves the name, without this upstream's balancing and keepalive"
+                )
+            };
+            out.push(
+                Finding::new(
+                    &RULE,
+                    server.endpoint_span,
+                    format!(
+                        "upstream `{}` has the server `{host}`: {WHAT}; {reason}",
+                        pool.name
+                    ),
+                )
+                .severity(severity)
+                .label("resolved once, at start")
+                .help(help),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn which_names_are_reported() {
+        let ep = Endpoint::parse;
+        assert_eq!(dns_name(&ep("127.0.0.1:80")), None);
+        assert_eq!(dns_name(&ep("[::1]:80")), None);
+        assert_eq!(dns_name(&ep("localhost:8080")), None);
+        assert_eq!(dns_name(&ep("unix:/run/a.sock")), None);
+        assert_eq!(dns_name(&ep("backend")), None, "may be an upstream");
+        assert_eq!(dns_name(&ep("backend:8080")), Some(("backend", Some(8080))));
+        assert_eq!(
+            dns_name(&ep("api.example.com")),
+            Some(("api.example.com", None))
+        );
+        assert!(why("api.example.com", false).is_none());
+        assert_eq!(
+            why("api.example.com", true).map(|w| w.1),
+            Some(Severity::Info)
+        );
+        assert_eq!(
+            why("web-1234.eu-west-1.ELB.amazonaws.com.", false).map(|w| w.1),
+            Some(Severity::Warning)
+        );
+    }
+}

@@ -1,0 +1,111 @@
+//! nginx keeps an idle upstream connection longer than the backend does: requests race the
+//! backend's close.
+
+use super::keepalive_unused::reuses;
+use super::support_tune::{parse_time_ms, pool_facts, show_ms};
+use super::{Context, Family, Rule, Version};
+use crate::finding::{Dialect, Finding, Severity};
+use crate::model::{Ctx, Target};
+
+pub static RULE: Rule = Rule {
+    code: "GW504",
+    name: "keepalive-race",
+    severity: Severity::Warning,
+    family: Family::ReuseAndBuffers,
+    dialects: &[Dialect::Nginx],
+    summary: "an upstream keeps idle connections at least as long as the backend's declared idle timeout: requests race its close",
+    page: include_str!("../../rules/GW504-keepalive-race.md"),
+    check: Some(check),
+};
+
+/// From this version nginx speaks HTTP/1.1 to upstreams and keeps idle connections to every
+/// `upstream {}` (`keepalive 32`) without being told.
+const KEEPALIVE_BY_DEFAULT: Version = Version(1, 29, 7);
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    let proxy = ctx.proxy;
+    // Unknown version: assume the defaults that reuse connections, where the race exists.
+    let new_defaults = ctx.nginx_version.is_none_or(|v| v >= KEEPALIVE_BY_DEFAULT);
+    for (i, pool) in proxy.pools.iter().enumerate() {
+        if pool.ctx != Ctx::Http {
+            continue;
+        }
+        // The backend that closes first decides.
+        let Some((idle, fact)) = pool_facts(ctx.facts, pool)
+            .into_iter()
+            .filter_map(|b| Some((b.idle_timeout?, b)))
+            .min_by_key(|(d, _)| *d)
+        else {
+            continue;
+        };
+        let idle_ms = idle.as_millis() as u64;
+        let own = &proxy.scopes[pool.scope].directives;
+        let keepalive = own.iter().find(|d| d.name() == "keepalive");
+        if keepalive.is_none() && !new_defaults {
+            continue;
+        }
+        let Some(route) = proxy.routes.iter().find(|r| {
+            matches!(r.target, Target::Pool(p) if p == i) && reuses(ctx, r, new_defaults)
+        }) else {
+            continue;
+        };
+        // The upstream module's keepalive_timeout, set in the upstream only (the one in
+        // http/server is the client side's).
+        let timeout = own.iter().rev().find(|d| d.name() == "keepalive_timeout");
+        let nginx_ms = match timeout {
+            Some(d) => match d.arg(0).and_then(parse_time_ms) {
+                Some(ms) => ms,
+                None => continue,
+            },
+            None => 60_000,
+        };
+        if nginx_ms < idle_ms {
+            continue;
+        }
+        let (span, kept) = match (timeout, keepalive) {
+            (Some(d), _) => (
+                d.span,
+                format!("`keepalive_timeout {}`", d.arg(0).unwrap_or("")),
+            ),
+            (None, Some(k)) => (
+                k.span,
+                "`keepalive` with the default `keepalive_timeout` of 60s".to_string(),
+            ),
+            (None, None) => (
+                pool.name_span,
+                "nginx 1.29.7 and later keep idle connections to every upstream (`keepalive 32` by default) for the default `keepalive_timeout` of 60s".to_string(),
+            ),
+        };
+        let suggest = if idle_ms > 2000 {
+            idle_ms - 1000
+        } else {
+            idle_ms / 2
+        };
+        let origin = if fact.origin.is_empty() {
+            String::new()
+        } else {
+            format!(", {}", fact.origin)
+        };
+        out.push(
+            Finding::new(
+                &RULE,
+                span,
+                format!(
+                    "upstream `{}` keeps idle connections for {} ({kept}), but the backend `{}` closes an idle connection after {} (declared{origin}): a request nginx sends on a connection just as the backend closes it fails with `recv() failed (104: Connection reset by peer) while reading response header from upstream` or `upstream prematurely closed connection while reading response header from upstream`; nginx retries GET and HEAD on another connection, but a POST, PATCH or LOCK gets 502",
+                    pool.name,
+                    show_ms(nginx_ms),
+                    fact.target,
+                    show_ms(idle_ms),
+                ),
+            )
+            .label("outlives the backend's idle timeout")
+            .help(format!(
+                "close idle connections before the backend does: `keepalive_timeout {};` in upstream `{}`, or raise the backend's idle timeout above {}",
+                show_ms(suggest),
+                pool.name,
+                show_ms(nginx_ms)
+            ))
+            .related(route.directive.span, "requests reuse its connections here"),
+        );
+    }
+}
