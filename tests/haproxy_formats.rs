@@ -67,3 +67,41 @@ fn findings_in_conditional_blocks_name_the_condition() {
     assert_eq!(o.findings.len(), 1);
     assert!(!o.findings[0].message.contains("(under"));
 }
+
+/// `gwlint parse` on HAProxy: sections hold their statements, with line numbers, and a
+/// statement inside a conditional block carries its condition.
+#[test]
+fn parse_keeps_sections_lines_and_conditions() {
+    let o = Command::new(env!("CARGO_BIN_EXE_gwlint"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["parse", &format!("{FIXTURE}/20-edge.cfg")])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let sections = v["files"][0]["directives"].as_array().unwrap();
+    let names: Vec<(&str, &str)> = sections
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap(),
+                s["args"][0]["value"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("frontend", "www"),
+            ("backend", "web"),
+            ("backend", "api"),
+            ("backend", "canary")
+        ]
+    );
+    let lines = sections[0]["block"].as_array().unwrap();
+    let conditional: Vec<(u64, &str)> = lines
+        .iter()
+        .filter_map(|d| Some((d["line"].as_u64()?, d["condition"].as_str()?)))
+        .collect();
+    assert_eq!(conditional, [(6, ".if defined(CANARY)")]);
+}

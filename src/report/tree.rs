@@ -64,6 +64,10 @@ fn directives(dirs: &[Directive], tree: &Tree, sources: &SourceMap) -> Vec<Value
                         .collect::<Vec<_>>(),
                 );
             }
+            // HAProxy: the `.if` branch the line is in (nginx has none).
+            if let Some(c) = &d.condition {
+                v["condition"] = Value::from(c.to_string());
+            }
             if let Some(children) = &d.block {
                 v["block"] = Value::from(directives(children, tree, sources));
             }
