@@ -188,7 +188,10 @@ impl ConfigFile {
         out.fail_on = raw.fail_on.as_ref().and_then(|v| c.severity(v, "fail-on"));
         for (key, v) in raw.severity.iter().flatten() {
             let known = c.selector(key.get_ref(), key.span());
-            if let (true, Some(s)) = (known, c.severity(v, "a [severity] entry")) {
+            if let (true, Some(s)) = (
+                known,
+                c.severity(v, &format!("[severity] {}", key.get_ref())),
+            ) {
                 out.severity.push((key.get_ref().clone(), s));
             }
         }
