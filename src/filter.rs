@@ -35,8 +35,7 @@ pub fn apply(
             return false;
         }
         // A rule may grade its own findings; only an explicit override replaces that.
-        let sev = rules.severity(f.rule);
-        if sev != f.rule.severity {
+        if let Some(sev) = rules.severity(f.rule) {
             f.severity = sev;
         }
         true
@@ -103,7 +102,7 @@ pub fn apply(
         let place = if s.file_wide {
             "in this file".to_string()
         } else if s.lines.0 == 0 {
-            "(no statement follows it)".to_string()
+            "after it (no statement follows it)".to_string()
         } else if s.lines.0 == s.lines.1 {
             format!("on line {}", s.lines.0)
         } else {

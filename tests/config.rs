@@ -465,3 +465,20 @@ fn the_readme_example_is_valid() {
     assert_eq!(c.severity.len(), 2);
     assert!(c.online.resolver.is_some());
 }
+
+/// A rule that grades its findings (GW406: error for TLS 1.0/1.1 only, info for no TLS 1.3)
+/// takes an explicit `[severity]` for every finding, even one equal to its default.
+#[test]
+fn an_explicit_severity_applies_to_graded_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "nginx.conf",
+        "events {}\nhttp {\n    proxy_ssl_protocols TLSv1.2;\n    server {\n        listen 127.0.0.1:8000;\n        location / { proxy_pass https://127.0.0.5:8443; }\n    }\n}\n",
+    );
+    let o = gwlint(dir.path(), &["nginx.conf"]);
+    assert!(out(&o).contains("info[GW406]"), "{}", out(&o));
+    write(dir.path(), "gwlint.toml", "[severity]\nGW406 = \"error\"\n");
+    let o = gwlint(dir.path(), &["nginx.conf"]);
+    assert!(out(&o).contains("error[GW406]"), "{}", out(&o));
+}

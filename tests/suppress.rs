@@ -289,3 +289,11 @@ fn ordinary_comments_and_hash_in_strings_are_left_alone() {
     let found = lint(&[("nginx.conf", &text)]);
     assert_eq!(codes(&found), ["GW301"], "{found:?}");
 }
+
+#[test]
+fn a_suppression_with_no_statement_after_it() {
+    let text = format!("{}# gwlint: ignore[GW301] checked upstream\n", pool("", ""));
+    let found = lint(&[("nginx.conf", &text)]);
+    assert_eq!(codes(&found), ["GW301", "GW012"], "{found:?}");
+    assert!(found[1].contains("no statement follows it"), "{found:?}");
+}

@@ -225,9 +225,9 @@ impl<'a> FileRules<'a> {
         p.pattern.matches_path_with(&self.relative, opts)
     }
 
-    /// The severity of a rule's findings here: the most specific `[severity]` entry (a code or
-    /// name before a longer prefix before a shorter one before ALL), else the rule's own.
-    pub fn severity(&self, rule: &Rule) -> Severity {
+    /// The severity `[severity]` gives a rule's findings here: the most specific entry (a code
+    /// or name before a longer prefix before a shorter one before ALL). None: the rule's own.
+    pub fn severity(&self, rule: &Rule) -> Option<Severity> {
         let specificity = |s: &str| match s {
             _ if s == rule.name || s.eq_ignore_ascii_case(rule.code) => usize::MAX,
             _ if s.eq_ignore_ascii_case("ALL") => 0,
@@ -238,7 +238,7 @@ impl<'a> FileRules<'a> {
             .flat_map(|c| &c.severity)
             .filter(|(s, _)| rule.matches(s))
             .max_by_key(|(s, l)| (specificity(s), l.line))
-            .map_or(rule.severity, |(_, l)| l.value)
+            .map(|(_, l)| l.value)
     }
 
     /// `fail-on` for findings in this file (the command line's flag takes precedence).

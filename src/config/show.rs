@@ -247,13 +247,13 @@ pub fn render(path: &Path, config: Option<&ConfigFile>, how: &str) -> String {
     for r in &sorted {
         if !rules.enabled(r) {
             let _ = writeln!(body, "#   off: {} {}", r.code, r.name);
-        } else if rules.severity(r) != r.severity {
+        } else if let Some(sev) = rules.severity(r).filter(|s| *s != r.severity) {
             let _ = writeln!(
                 body,
                 "#   {} {}: {} (default {})",
                 r.code,
                 r.name,
-                rules.severity(r).as_str(),
+                sev.as_str(),
                 r.severity.as_str()
             );
         }
