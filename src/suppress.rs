@@ -258,6 +258,22 @@ mod tests {
         let p = parse("#gwlint: ignore-file[GW3]").unwrap().unwrap();
         assert!(p.file_wide && p.reason.is_none());
         assert!(parse("# an ordinary comment").is_none());
+        // Odd input is an error or nothing, never a panic, and ranges stay inside the comment.
+        for odd in [
+            "# gwlint:",
+            "# gwlint: ignore[",
+            "# gwlint: ignore[,,,] x",
+            "# gwlint: ignore[é, ü] ö",
+            "#gwlint:ignore-file[GW1]]]",
+            "# gwlint:\tignore[GW1]\t",
+            "#",
+        ] {
+            if let Some(Ok(p)) = parse(odd) {
+                for (s, r) in &p.rules {
+                    assert_eq!(&odd[r.clone()], s, "{odd}");
+                }
+            }
+        }
         assert!(parse("# gwlint is great").is_none());
         for bad in [
             "# gwlint: ignore GW101",

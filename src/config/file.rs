@@ -291,7 +291,10 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
         let before = &self.text[..offset];
         let line = before.matches('\n').count() + 1;
         let col = before[before.rfind('\n').map_or(0, |i| i + 1)..]
