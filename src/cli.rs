@@ -48,6 +48,8 @@ pub enum Command {
         prefix: Option<PathBuf>,
         file: PathBuf,
     },
+    /// Print the settings in force for a path and where they come from (or --schema)
+    Config(crate::config::show::ConfigArgs),
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -95,9 +97,18 @@ pub struct LintArgs {
     /// Skip these rules (codes, names, code prefixes)
     #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,
-    /// Exit 1 when a finding has at least this severity
-    #[arg(long, value_enum, default_value_t = FailOn::Info)]
-    pub fail_on: FailOn,
+    /// Rules to add to the selection (to gwlint.toml's `select`)
+    #[arg(long, value_delimiter = ',')]
+    pub extend_select: Vec<String>,
+    /// Exit 1 when a finding has at least this severity [default: gwlint.toml's fail-on, or info]
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Use this configuration file instead of the nearest gwlint.toml / .gwlint.toml
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    pub config: Option<PathBuf>,
+    /// Ignore every configuration file
+    #[arg(long)]
+    pub isolated: bool,
     /// Exit 0 even when there are findings
     #[arg(long)]
     pub exit_zero: bool,
@@ -153,6 +164,7 @@ pub fn main() -> ExitCode {
             prefix,
             file,
         }) => parse(&file, format, single_file, prefix),
+        Some(Command::Config(args)) => crate::config::show::run(args),
         None => lint(cli.lint),
     }
 }
@@ -242,6 +254,7 @@ fn parse(
 fn lint(args: LintArgs) -> ExitCode {
     let selection = Selection {
         select: args.select.clone(),
+        extend_select: args.extend_select.clone(),
         ignore: args.ignore.clone(),
     };
     let unknown = selection.unknown();
@@ -260,7 +273,24 @@ fn lint(args: LintArgs) -> ExitCode {
     if paths.is_empty() {
         paths.push(PathBuf::from("."));
     }
+    let config = match crate::config::show::resolver(args.config.as_deref(), args.isolated) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    // A broken gwlint.toml for a path given is a usage error before anything is linted.
+    for p in paths.iter().filter(|p| p.as_os_str() != "-") {
+        config.for_path(p);
+    }
+    let broken = config.take_errors();
+    if !broken.is_empty() {
+        for e in broken {
+            eprintln!("gwlint: error: {e}");
+        }
+        return ExitCode::from(2);
+    }
     let mut opts = crate::Options {
+        config: config.clone(),
+        selection,
         prefix: args.prefix.clone(),
         stdin: None,
         nginx_version: args.nginx_version,
@@ -280,8 +310,7 @@ fn lint(args: LintArgs) -> ExitCode {
         opts.stdin = Some((name, buf));
     }
 
-    let mut outcome = crate::lint(&paths, &opts);
-    selection.apply(&mut outcome.findings);
+    let outcome = crate::lint(&paths, &opts);
 
     let stdout = std::io::stdout();
     let terminal = stdout.is_terminal();
@@ -338,12 +367,18 @@ fn lint(args: LintArgs) -> ExitCode {
     if !outcome.errors.is_empty() {
         return ExitCode::from(2);
     }
-    let threshold = match args.fail_on {
+    let cli_threshold = args.fail_on.map(|f| match f {
         FailOn::Error => Severity::Error,
         FailOn::Warning => Severity::Warning,
         FailOn::Info => Severity::Info,
-    };
-    let failing = findings.iter().any(|f| f.severity >= threshold);
+    });
+    let failing = findings.iter().any(|f| {
+        let threshold = cli_threshold.or_else(|| {
+            let cfg = config.for_source(sources.get(f.span.file))?;
+            cfg.fail_on.as_ref().map(|l| l.value)
+        });
+        f.severity >= threshold.unwrap_or(Severity::Info)
+    });
     ExitCode::from(u8::from(failing && !args.exit_zero))
 }
 

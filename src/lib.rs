@@ -4,6 +4,7 @@
 //! the stages; `main.rs` only runs the CLI.
 
 pub mod cli;
+pub mod config;
 pub mod discover;
 pub mod facts;
 pub mod filter;
@@ -14,6 +15,7 @@ pub mod report;
 pub mod rules;
 pub mod source;
 pub mod suggest;
+pub mod suppress;
 pub mod syntax;
 
 use std::collections::HashMap;
@@ -38,6 +40,11 @@ pub struct Options {
     pub dialect: Option<finding::Dialect>,
     /// Facts about the backends that the configuration cannot show (`gwlint.toml`).
     pub facts: facts::Facts,
+    /// Where `gwlint.toml` comes from (default: none). Explicit fields above take precedence
+    /// over the file's values.
+    pub config: config::Resolver,
+    /// `--select`, `--extend-select`, `--ignore`.
+    pub selection: config::Selection,
 }
 
 /// Is this loaded file HAProxy configuration? `--dialect` decides; otherwise its text.
@@ -203,7 +210,7 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
     }
 
     // lower + check, tree by tree.
-    let mut files_linted = std::collections::HashSet::new();
+    let mut files_linted = HashMap::new();
     for &t in &kept {
         let (tree, scope) = &trees[t];
         if matches!(scope, Scope::Files(f) if f.is_empty()) {
@@ -212,7 +219,7 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
         let mut found = tree.findings.clone();
         for &f in &tree.files {
             if scope.contains(f) {
-                files_linted.insert(f);
+                files_linted.insert(f, tree.dialect);
             }
             if let Some(parsed) = loader.nginx_parsed(f) {
                 found.extend(parsed.errors.iter().map(|e| {
@@ -231,13 +238,21 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
             finding::Dialect::Nginx => model::nginx::lower(tree, parsed),
             finding::Dialect::Haproxy => model::haproxy::lower(tree, parsed),
         };
+        let cfg = opts.config.for_source(loader.sources.get(tree.root));
+        let cfg = cfg.as_deref();
+        let mut facts = opts.facts.clone();
+        facts
+            .backends
+            .extend(cfg.iter().flat_map(|c| c.backends.iter().cloned()));
         let ctx = rules::Context {
             sources: &loader.sources,
             tree,
             files: parsed,
             proxy: &proxy,
-            nginx_version: opts.nginx_version,
-            facts: &opts.facts,
+            nginx_version: opts
+                .nginx_version
+                .or(cfg.and_then(|c| c.nginx_version.as_ref()).map(|v| v.value)),
+            facts: &facts,
         };
         found.extend(rules::check(&ctx));
         if tree.dialect == finding::Dialect::Haproxy {
@@ -258,12 +273,21 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
     let key = |f: &Finding| (f.span, f.rule.code, f.message.clone());
     let mut seen = std::collections::HashSet::new();
     findings.retain(|f| seen.insert(key(f)));
+    // filter: selection, severities and inline suppressions.
+    filter::apply(
+        &mut findings,
+        &loader,
+        &files_linted,
+        &opts.config,
+        &opts.selection,
+    );
+    errors.extend(opts.config.take_errors().iter().map(|e| e.to_string()));
     report::sort(&mut findings, &loader.sources);
     // Binary files given directly count as linted too.
     let binary = findings
         .iter()
         .filter(|f| {
-            f.rule.code == rules::not_text::RULE.code && !files_linted.contains(&f.span.file)
+            f.rule.code == rules::not_text::RULE.code && !files_linted.contains_key(&f.span.file)
         })
         .count();
     Outcome {
@@ -314,8 +338,12 @@ fn tree_index(
     if let Some(&t) = tree_of_root.get(&root) {
         return t;
     }
-    let prefix = match &opts.prefix {
-        Some(p) => p.clone(),
+    let configured = || {
+        let cfg = opts.config.for_source(loader.sources.get(root))?;
+        cfg.nginx_prefix.as_ref().map(|p| p.value.clone())
+    };
+    let prefix = match opts.prefix.clone().or_else(configured) {
+        Some(p) => p,
         None => {
             let given = path_as_given(loader, root);
             if loader.sources.get(root).path.starts_with("<stdin>") {

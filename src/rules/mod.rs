@@ -19,6 +19,10 @@ pub mod not_text;
 pub mod syntax_error;
 pub mod undefined_upstream;
 pub mod upstream_with_port;
+// suppressions (GW011-GW013), raised by the filter stage
+pub mod invalid_suppression;
+pub mod suppression_without_reason;
+pub mod unused_suppression;
 // dead targets and health checks (GW1xx, GW3xx)
 pub mod all_servers_down;
 pub mod backup_only_upstream;
@@ -72,6 +76,10 @@ pub static RULES: &[&Rule] = &[
     &include_not_found::RULE,
     &include_cycle::RULE,
     &not_text::RULE,
+    // suppressions (GW011-GW013), raised by the filter stage
+    &suppression_without_reason::RULE,
+    &unused_suppression::RULE,
+    &invalid_suppression::RULE,
     &undefined_upstream::RULE,
     &upstream_with_port::RULE,
     &duplicate_upstream::RULE,

@@ -1,0 +1,287 @@
+//! Inline suppressions, written in the linted file's own comments (nginx and HAProxy both use
+//! `#`):
+//!
+//! ```text
+//! proxy_pass http://legacy;  # gwlint: ignore[GW101] resolved by the host's /etc/hosts
+//! # gwlint: ignore[missing-timeouts] timeouts come from the included defaults
+//! location / { … }
+//! # gwlint: ignore-file[GW303] the queue is in the load balancer in front
+//! ```
+//!
+//! At the end of a line, a suppression covers findings on that line (and the rest of the
+//! statement when it spans lines); alone on a line, it covers the next statement — for a block,
+//! its opening line only, not what is inside. The comments come from the parsers; nothing is
+//! re-read.
+
+use crate::finding::Finding;
+use crate::rules::RULES;
+use crate::source::{FileId, SourceFile, Span};
+use crate::syntax::nginx::{Directive, File};
+
+/// One `# gwlint: ignore[…]` or `# gwlint: ignore-file[…]` comment.
+#[derive(Debug, Clone)]
+pub struct Suppression {
+    /// The whole comment.
+    pub span: Span,
+    pub file_wide: bool,
+    /// The rules named, each with its place in the comment and whether it suppressed anything.
+    pub rules: Vec<Named>,
+    /// The text after `]`, if any.
+    pub reason: Option<String>,
+    /// The lines whose findings it covers (1-based, inclusive); unused when file-wide.
+    pub lines: (usize, usize),
+}
+
+#[derive(Debug, Clone)]
+pub struct Named {
+    pub selector: String,
+    pub span: Span,
+    pub used: bool,
+}
+
+/// A comment that starts like a suppression but cannot work.
+#[derive(Debug, Clone)]
+pub struct Invalid {
+    pub span: Span,
+    pub message: String,
+    pub help: String,
+}
+
+/// The suppressions of one parsed file, and the comments that try to be one and fail.
+pub fn scan(id: FileId, src: &SourceFile, parsed: &File) -> (Vec<Suppression>, Vec<Invalid>) {
+    let mut out = Vec::new();
+    let mut invalid = Vec::new();
+    let mut statements = Vec::new();
+    collect(&parsed.directives, &mut statements);
+    let statements: Vec<(usize, usize, usize)> = statements
+        .iter()
+        .map(|s| {
+            (
+                s.start as usize,
+                src.line(s.start as usize),
+                end_line(src, *s),
+            )
+        })
+        .collect();
+    for &comment in &parsed.comments {
+        let text = src.slice(comment);
+        match parse(text) {
+            None => {}
+            Some(Err((offset, message, help))) => invalid.push(Invalid {
+                span: Span::new(id, comment.start as usize + offset, comment.end as usize),
+                message,
+                help,
+            }),
+            Some(Ok(p)) => {
+                let line = src.line(comment.start as usize);
+                let line_start = src.text[..comment.start as usize]
+                    .rfind('\n')
+                    .map_or(0, |i| i + 1);
+                let alone = src.text[line_start..comment.start as usize]
+                    .trim()
+                    .is_empty();
+                let lines = if alone {
+                    // The next statement: its first line to the line of its `;` or `{`.
+                    statements
+                        .iter()
+                        .filter(|(start, _, _)| *start > comment.end as usize)
+                        .min_by_key(|(start, _, _)| *start)
+                        .map_or((0, 0), |&(_, a, b)| (a, b))
+                } else {
+                    // This line, and the whole statement when it runs over several lines.
+                    statements
+                        .iter()
+                        .filter(|(_, a, b)| *a <= line && line <= *b)
+                        .fold((line, line), |(lo, hi), &(_, a, b)| (lo.min(a), hi.max(b)))
+                };
+                let mut rules = Vec::new();
+                for (s, range) in p.rules {
+                    let span = Span::new(
+                        id,
+                        comment.start as usize + range.start,
+                        comment.start as usize + range.end,
+                    );
+                    if RULES.iter().any(|r| r.matches(&s)) {
+                        rules.push(Named {
+                            selector: s,
+                            span,
+                            used: false,
+                        });
+                    } else {
+                        invalid.push(Invalid {
+                            span,
+                            message: format!("the suppression names \"{s}\", which is no rule"),
+                            help: crate::config::file::suggest_rule(&s),
+                        });
+                    }
+                }
+                if rules.is_empty() {
+                    continue;
+                }
+                out.push(Suppression {
+                    span: comment,
+                    file_wide: p.file_wide,
+                    rules,
+                    reason: p.reason,
+                    lines,
+                });
+            }
+        }
+    }
+    (out, invalid)
+}
+
+/// Every statement's span, from its name to its `;` or `{` (blocks' contents are their own
+/// statements).
+fn collect(directives: &[Directive], out: &mut Vec<Span>) {
+    for d in directives {
+        out.push(d.span);
+        collect(d.children(), out);
+    }
+}
+
+fn end_line(src: &SourceFile, s: Span) -> usize {
+    src.line((s.end as usize).saturating_sub(1).max(s.start as usize))
+}
+
+struct Parsed {
+    file_wide: bool,
+    /// Each rule named, with its byte range in the comment.
+    rules: Vec<(String, std::ops::Range<usize>)>,
+    reason: Option<String>,
+}
+
+/// `# gwlint: ignore[a, b] reason`. None: not a gwlint comment. Err: a gwlint comment that
+/// cannot work (offset in the comment, message, help).
+fn parse(comment: &str) -> Option<Result<Parsed, (usize, String, String)>> {
+    let body = comment.strip_prefix('#')?;
+    let trimmed = body.trim_start();
+    let rest = trimmed.strip_prefix("gwlint:")?;
+    let mut at = comment.len() - rest.len();
+    let directive = rest.trim_start();
+    at += rest.len() - directive.len();
+    let usage = "write # gwlint: ignore[GW101] reason, or # gwlint: ignore-file[GW101] reason";
+    let (file_wide, list) = if let Some(l) = directive.strip_prefix("ignore-file[") {
+        (true, l)
+    } else if let Some(l) = directive.strip_prefix("ignore[") {
+        (false, l)
+    } else {
+        let word: String = directive
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect();
+        let message = if word == "ignore" || word == "ignore-file" {
+            format!("\"{word}\" needs the rules it ignores in brackets: {word}[GW101]")
+        } else {
+            format!("unknown gwlint comment \"{word}\"; it suppresses nothing")
+        };
+        return Some(Err((at, message, usage.into())));
+    };
+    at += directive.len() - list.len();
+    let Some(close) = list.find(']') else {
+        return Some(Err((
+            at,
+            "the rule list is not closed with ]".into(),
+            usage.into(),
+        )));
+    };
+    let mut rules = Vec::new();
+    let mut offset = at;
+    for part in list[..close].split(',') {
+        let word = part.trim();
+        if !word.is_empty() {
+            let start = offset + part.find(word).unwrap_or(0);
+            rules.push((word.to_string(), start..start + word.len()));
+        }
+        offset += part.len() + 1;
+    }
+    if rules.is_empty() {
+        return Some(Err((
+            at,
+            "the suppression names no rule".into(),
+            "name the rules it is for: # gwlint: ignore[GW101] reason".into(),
+        )));
+    }
+    let reason = list[close + 1..].trim();
+    Some(Ok(Parsed {
+        file_wide,
+        rules,
+        reason: (!reason.is_empty()).then(|| reason.to_string()),
+    }))
+}
+
+/// Removes the findings the suppressions cover, marking which named rules did suppress.
+/// Findings about suppressions themselves (GW011–GW013) are not suppressible inline.
+pub fn apply(
+    findings: &mut Vec<Finding>,
+    suppressions: &mut [Suppression],
+    line_of: impl Fn(Span) -> usize,
+) {
+    findings.retain(|f| {
+        let line = line_of(f.span);
+        let mut covered = false;
+        for s in suppressions
+            .iter_mut()
+            .filter(|s| s.span.file == f.span.file)
+            .filter(|s| s.file_wide || (s.lines.0 <= line && line <= s.lines.1))
+        {
+            for n in s.rules.iter_mut().filter(|n| f.rule.matches(&n.selector)) {
+                n.used = true;
+                covered = true;
+            }
+        }
+        !covered
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse;
+
+    #[test]
+    fn forms() {
+        let p = parse("# gwlint: ignore[GW101, missing-timeouts] legacy host")
+            .unwrap()
+            .unwrap();
+        assert!(!p.file_wide);
+        let text = "# gwlint: ignore[GW101, missing-timeouts] legacy host";
+        let names: Vec<_> = p
+            .rules
+            .iter()
+            .map(|(s, r)| (s.as_str(), &text[r.clone()]))
+            .collect();
+        assert_eq!(
+            names,
+            [("GW101", "GW101"), ("missing-timeouts", "missing-timeouts")]
+        );
+        assert_eq!(p.reason.as_deref(), Some("legacy host"));
+        let p = parse("#gwlint: ignore-file[GW3]").unwrap().unwrap();
+        assert!(p.file_wide && p.reason.is_none());
+        assert!(parse("# an ordinary comment").is_none());
+        // Odd input is an error or nothing, never a panic, and ranges stay inside the comment.
+        for odd in [
+            "# gwlint:",
+            "# gwlint: ignore[",
+            "# gwlint: ignore[,,,] x",
+            "# gwlint: ignore[é, ü] ö",
+            "#gwlint:ignore-file[GW1]]]",
+            "# gwlint:\tignore[GW1]\t",
+            "#",
+        ] {
+            if let Some(Ok(p)) = parse(odd) {
+                for (s, r) in &p.rules {
+                    assert_eq!(&odd[r.clone()], s, "{odd}");
+                }
+            }
+        }
+        assert!(parse("# gwlint is great").is_none());
+        for bad in [
+            "# gwlint: ignore GW101",
+            "# gwlint: disable[GW101]",
+            "# gwlint: ignore[GW101",
+            "# gwlint: ignore[] why",
+        ] {
+            assert!(parse(bad).unwrap().is_err(), "{bad}");
+        }
+    }
+}
