@@ -303,6 +303,9 @@ fn lint(args: LintArgs) -> ExitCode {
         Format::Json => report::json::render(findings, sources),
         Format::Sarif => report::sarif::render(findings, sources),
         Format::Github => report::github::render(findings, sources),
+        Format::Checkstyle => report::checkstyle::render(findings, sources),
+        Format::Junit => report::junit::render(findings, sources),
+        Format::Gitlab => report::gitlab::render(findings, sources),
     };
     let human = matches!(format, Format::Pretty | Format::Concise);
     if args.statistics && human {
