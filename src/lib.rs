@@ -56,6 +56,17 @@ pub struct Outcome {
     pub errors: Vec<String>,
     /// How many files were linted (roots and their includes).
     pub files: usize,
+    /// The text files linted, in the order read: `gwlint files` lists them.
+    pub linted: Vec<Linted>,
+}
+
+/// One file a run linted, its dialect, and the main configuration that includes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Linted {
+    pub file: FileId,
+    pub dialect: finding::Dialect,
+    /// The nginx configuration this file was linted as part of (None: it is one itself).
+    pub root: Option<FileId>,
 }
 
 /// Lints the given paths (`-` is standard input).
@@ -204,6 +215,7 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
 
     // lower + check, tree by tree.
     let mut files_linted = std::collections::HashSet::new();
+    let mut linted = Vec::new();
     for &t in &kept {
         let (tree, scope) = &trees[t];
         if matches!(scope, Scope::Files(f) if f.is_empty()) {
@@ -211,8 +223,14 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
         }
         let mut found = tree.findings.clone();
         for &f in &tree.files {
-            if scope.contains(f) {
-                files_linted.insert(f);
+            if scope.contains(f) && files_linted.insert(f) {
+                // HAProxy files read together are each a main configuration.
+                let included = tree.dialect == finding::Dialect::Nginx && f != tree.root;
+                linted.push(Linted {
+                    file: f,
+                    dialect: tree.dialect,
+                    root: included.then_some(tree.root),
+                });
             }
             if let Some(parsed) = loader.nginx_parsed(f) {
                 found.extend(parsed.errors.iter().map(|e| {
@@ -262,6 +280,7 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
         .count();
     Outcome {
         files: files_linted.len() + binary,
+        linted,
         loader,
         findings,
         errors,
