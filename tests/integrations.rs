@@ -209,3 +209,66 @@ fn action_passes_on_a_clean_configuration() {
     assert!(out.contains("No problems found in 1 file."), "{out}");
     assert!(!out.contains("::error"), "{out}");
 }
+
+// ---- the README's snippets --------------------------------------------------------------------
+
+fn readme_yaml_blocks() -> Vec<Yaml> {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let mut blocks = Vec::new();
+    let mut rest = readme.as_str();
+    while let Some(start) = rest.find("```yaml\n") {
+        let body = &rest[start + 8..];
+        let end = body.find("```").expect("a closed code block");
+        let mut docs = YamlLoader::load_from_str(&body[..end])
+            .unwrap_or_else(|e| panic!("README YAML block does not parse: {e}\n{}", &body[..end]));
+        blocks.push(docs.remove(0));
+        rest = &body[end..];
+    }
+    blocks
+}
+
+#[test]
+fn readme_snippets_parse_and_match_the_hooks_and_the_action() {
+    let blocks = readme_yaml_blocks();
+    assert!(blocks.len() >= 3, "pre-commit, GitHub and GitLab snippets");
+
+    // pre-commit: the hook ids exist.
+    let precommit = blocks
+        .iter()
+        .find(|b| !b["repos"].is_badvalue())
+        .expect("a .pre-commit-config.yaml snippet");
+    let ids: Vec<String> = hooks().iter().map(|h| str_of(h, "id").into()).collect();
+    for h in precommit["repos"][0]["hooks"].as_vec().unwrap() {
+        assert!(ids.contains(&str_of(h, "id").to_string()));
+    }
+
+    // GitHub: the action's inputs as the action names them, and the SARIF upload of the file
+    // the action writes.
+    let workflow = blocks
+        .iter()
+        .find(|b| !b["jobs"].is_badvalue())
+        .expect("a workflow snippet");
+    let steps = workflow["jobs"]["gwlint"]["steps"].as_vec().unwrap();
+    let ours = steps
+        .iter()
+        .find(|s| s["uses"].as_str().is_some_and(|u| u.contains("/gwlint@")))
+        .expect("a step using the action");
+    let action = action();
+    for (k, _) in ours["with"].as_hash().unwrap() {
+        let k = k.as_str().unwrap();
+        assert!(
+            !action["inputs"][k].is_badvalue(),
+            "no input {k} in action.yml"
+        );
+    }
+    let upload = steps
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("github/codeql-action/upload-sarif@"))
+        })
+        .expect("a SARIF upload");
+    assert_eq!(upload["with"]["sarif_file"], ours["with"]["sarif"]);
+}
