@@ -1,11 +1,11 @@
 //! The command line: `gwlint [OPTIONS] [PATH]...`, `gwlint rule X`, `gwlint rules`,
-//! `gwlint parse FILE`.
+//! `gwlint parse FILE`, `gwlint files PATH...`, `gwlint completions SHELL`, `gwlint manpage`.
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::filter::Selection;
 use crate::finding::Severity;
@@ -50,6 +50,24 @@ pub enum Command {
     },
     /// Print the settings in force for a path and where they come from (or --schema)
     Config(crate::config::show::ConfigArgs),
+    /// List the files a lint of these paths reads: each with its dialect and, for an included
+    /// file, the main configuration it is linted with
+    Files {
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+        /// Treat the inputs as this dialect instead of detecting it
+        #[arg(long, value_enum)]
+        dialect: Option<DialectArg>,
+        /// nginx's conf prefix: relative includes start here
+        #[arg(long)]
+        prefix: Option<PathBuf>,
+        /// Files and directories [default: .]
+        paths: Vec<PathBuf>,
+    },
+    /// Print a shell completion script, e.g. `gwlint completions bash > /etc/bash_completion.d/gwlint`
+    Completions { shell: clap_complete::Shell },
+    /// Print the manual page (roff), e.g. `gwlint manpage > gwlint.1`
+    Manpage,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -82,6 +100,15 @@ pub enum ColorChoice {
 pub enum DialectArg {
     Nginx,
     Haproxy,
+}
+
+impl DialectArg {
+    fn dialect(self) -> crate::finding::Dialect {
+        match self {
+            DialectArg::Nginx => crate::finding::Dialect::Nginx,
+            DialectArg::Haproxy => crate::finding::Dialect::Haproxy,
+        }
+    }
 }
 
 #[derive(Args, Debug)]
@@ -165,6 +192,25 @@ pub fn main() -> ExitCode {
             file,
         }) => parse(&file, format, single_file, prefix),
         Some(Command::Config(args)) => crate::config::show::run(args),
+        Some(Command::Files {
+            format,
+            dialect,
+            prefix,
+            paths,
+        }) => files(paths, format, dialect, prefix),
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(shell, &mut Cli::command(), "gwlint", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
+        Some(Command::Manpage) => {
+            match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("gwlint: error: cannot write the manual page: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         None => lint(cli.lint),
     }
 }
@@ -251,6 +297,69 @@ fn parse(
     ExitCode::from(u8::from(failed))
 }
 
+/// `gwlint files`: the discovery of a lint run, shown instead of its findings.
+fn files(
+    mut paths: Vec<PathBuf>,
+    format: ListFormat,
+    dialect: Option<DialectArg>,
+    prefix: Option<PathBuf>,
+) -> ExitCode {
+    if paths.is_empty() {
+        paths.push(PathBuf::from("."));
+    }
+    let opts = crate::Options {
+        prefix,
+        dialect: dialect.map(DialectArg::dialect),
+        ..Default::default()
+    };
+    let outcome = crate::lint(&paths, &opts);
+    let name = |f| outcome.loader.sources.get(f).name.as_str();
+    let out = match format {
+        ListFormat::Text => {
+            let width = outcome
+                .linted
+                .iter()
+                .map(|l| name(l.file).chars().count())
+                .max()
+                .unwrap_or(0);
+            let mut s = String::new();
+            for l in &outcome.linted {
+                let line = format!(
+                    "{:<width$}  {:<7}  {}",
+                    name(l.file),
+                    l.dialect.as_str(),
+                    l.root
+                        .map_or(String::new(), |r| format!("included by {}", name(r)))
+                );
+                s.push_str(line.trim_end());
+                s.push('\n');
+            }
+            s
+        }
+        ListFormat::Json => {
+            let v: Vec<serde_json::Value> = outcome
+                .linted
+                .iter()
+                .map(|l| {
+                    serde_json::json!({
+                        "file": name(l.file),
+                        "dialect": l.dialect,
+                        "root": l.root.map(name),
+                    })
+                })
+                .collect();
+            let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+    };
+    print!("{out}");
+    for e in &outcome.errors {
+        eprintln!("gwlint: error: {e}");
+    }
+    ExitCode::from(if outcome.errors.is_empty() { 0 } else { 2 })
+}
+
 fn lint(args: LintArgs) -> ExitCode {
     let selection = Selection {
         select: args.select.clone(),
@@ -295,10 +404,7 @@ fn lint(args: LintArgs) -> ExitCode {
         stdin: None,
         nginx_version: args.nginx_version,
         facts: Default::default(),
-        dialect: args.dialect.map(|d| match d {
-            DialectArg::Nginx => crate::finding::Dialect::Nginx,
-            DialectArg::Haproxy => crate::finding::Dialect::Haproxy,
-        }),
+        dialect: args.dialect.map(DialectArg::dialect),
     };
     if paths.iter().any(|p| p.as_os_str() == "-") {
         let mut buf = Vec::new();
@@ -332,6 +438,9 @@ fn lint(args: LintArgs) -> ExitCode {
         Format::Json => report::json::render(findings, sources),
         Format::Sarif => report::sarif::render(findings, sources),
         Format::Github => report::github::render(findings, sources),
+        Format::Checkstyle => report::checkstyle::render(findings, sources),
+        Format::Junit => report::junit::render(findings, sources),
+        Format::Gitlab => report::gitlab::render(findings, sources),
     };
     let human = matches!(format, Format::Pretty | Format::Concise);
     if args.statistics && human {

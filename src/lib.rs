@@ -63,6 +63,17 @@ pub struct Outcome {
     pub errors: Vec<String>,
     /// How many files were linted (roots and their includes).
     pub files: usize,
+    /// The text files linted, in the order read: `gwlint files` lists them.
+    pub linted: Vec<Linted>,
+}
+
+/// One file a run linted, its dialect, and the main configuration that includes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Linted {
+    pub file: FileId,
+    pub dialect: finding::Dialect,
+    /// The nginx configuration this file was linted as part of (None: it is one itself).
+    pub root: Option<FileId>,
 }
 
 /// Lints the given paths (`-` is standard input).
@@ -211,6 +222,7 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
 
     // lower + check, tree by tree.
     let mut files_linted = HashMap::new();
+    let mut linted = Vec::new();
     for &t in &kept {
         let (tree, scope) = &trees[t];
         if matches!(scope, Scope::Files(f) if f.is_empty()) {
@@ -218,8 +230,14 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
         }
         let mut found = tree.findings.clone();
         for &f in &tree.files {
-            if scope.contains(f) {
-                files_linted.insert(f, tree.dialect);
+            if scope.contains(f) && files_linted.insert(f, tree.dialect).is_none() {
+                // HAProxy files read together are each a main configuration.
+                let included = tree.dialect == finding::Dialect::Nginx && f != tree.root;
+                linted.push(Linted {
+                    file: f,
+                    dialect: tree.dialect,
+                    root: included.then_some(tree.root),
+                });
             }
             if let Some(parsed) = loader.nginx_parsed(f) {
                 found.extend(parsed.errors.iter().map(|e| {
@@ -292,6 +310,7 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
         .count();
     Outcome {
         files: files_linted.len() + binary,
+        linted,
         loader,
         findings,
         errors,

@@ -1,10 +1,13 @@
 //! Reporters: one file per output format. A reporter only formats findings; it never reads
 //! or parses files.
 
+pub mod checkstyle;
 pub mod concise;
 pub mod crossplane;
 pub mod github;
+pub mod gitlab;
 pub mod json;
+pub mod junit;
 pub mod pretty;
 pub mod sarif;
 pub mod tree;
@@ -55,6 +58,9 @@ pub enum Format {
     Json,
     Sarif,
     Github,
+    Checkstyle,
+    Junit,
+    Gitlab,
 }
 
 /// Summary counts: "3 errors, 1 warning".
@@ -74,4 +80,84 @@ pub fn summary(findings: &[Finding]) -> String {
         })
         .collect();
     parts.join(", ")
+}
+
+/// A finding's path as CI systems want it: relative to the working directory (the repository
+/// root in CI), with forward slashes and no leading `./`.
+pub fn relative_path(name: &str) -> String {
+    let mut p = name.to_string();
+    if let Ok(cwd) = std::env::current_dir()
+        && let Ok(rel) = std::path::Path::new(name).strip_prefix(&cwd)
+    {
+        p = rel.to_string_lossy().into_owned();
+    }
+    let p = p.replace('\\', "/");
+    p.strip_prefix("./").unwrap_or(&p).to_string()
+}
+
+/// One fingerprint per finding, stable across runs and line moves: the rule, the file and the
+/// text it points at, plus a counter that keeps identical findings apart.
+pub fn fingerprints(findings: &[Finding], sources: &SourceMap) -> Vec<String> {
+    let mut seen = std::collections::HashMap::new();
+    findings
+        .iter()
+        .map(|f| {
+            let file = sources.get(f.span.file);
+            let base = fnv1a(&format!(
+                "{}\0{}\0{}",
+                f.rule.code,
+                relative_path(&file.name),
+                file.slice(f.span)
+            ));
+            let n = seen.entry(base).and_modify(|n| *n += 1).or_insert(0u32);
+            format!("{base:016x}:{n}")
+        })
+        .collect()
+}
+
+fn fnv1a(s: &str) -> u64 {
+    s.bytes().fold(0xcbf29ce484222325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100000001b3)
+    })
+}
+
+/// Text made safe for an XML attribute or element: markup characters become entities, line
+/// breaks and tabs character references (so attributes keep them), and characters XML 1.0
+/// forbids become U+FFFD.
+pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            '\t' => out.push_str("&#9;"),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The message with its fix, as formats with a single text field show it.
+pub fn message_with_help(f: &Finding) -> String {
+    match &f.help {
+        Some(h) => format!("{}\nhelp: {h}", f.message),
+        None => f.message.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn xml_escape_markup_and_controls() {
+        assert_eq!(
+            super::xml_escape("<a href=\"x\">&'\n\u{1}"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&apos;&#10;\u{FFFD}"
+        );
+    }
 }

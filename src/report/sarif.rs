@@ -22,16 +22,11 @@ pub fn render(findings: &[Finding], sources: &SourceMap) -> String {
             })
         })
         .collect();
-    let mut seen = std::collections::HashMap::new();
+    let prints = super::fingerprints(findings, sources);
     let results: Vec<Value> = findings
         .iter()
-        .map(|f| {
-            let file = sources.get(f.span.file);
-            let uri = uri(&file.name);
-            // Stable across runs and line moves: the rule, the file and the text it points at.
-            let base = fnv1a(&format!("{}\0{}\0{}", f.rule.code, uri, file.slice(f.span)));
-            let n = seen.entry(base).and_modify(|n| *n += 1).or_insert(0u32);
-            let fingerprint = format!("{base:016x}:{n}");
+        .zip(prints)
+        .map(|(f, fingerprint)| {
             let mut text = f.message.clone();
             if let Some(h) = &f.help {
                 text.push_str("\nhelp: ");
@@ -100,14 +95,7 @@ fn level(s: Severity) -> &'static str {
 
 /// A relative URI with forward slashes (paths under the working directory are made relative).
 fn uri(name: &str) -> String {
-    let mut p = name.to_string();
-    if let Ok(cwd) = std::env::current_dir()
-        && let Ok(rel) = std::path::Path::new(name).strip_prefix(&cwd)
-    {
-        p = rel.to_string_lossy().into_owned();
-    }
-    let p = p.replace('\\', "/");
-    let p = p.strip_prefix("./").unwrap_or(&p);
+    let p = super::relative_path(name);
     let mut out = String::new();
     for c in p.chars() {
         match c {
@@ -121,10 +109,4 @@ fn uri(name: &str) -> String {
         }
     }
     out
-}
-
-fn fnv1a(s: &str) -> u64 {
-    s.bytes().fold(0xcbf29ce484222325, |h, b| {
-        (h ^ b as u64).wrapping_mul(0x100000001b3)
-    })
 }
