@@ -1,5 +1,6 @@
 //! Rules that compare the configuration with facts declared about the backends
-//! (`gwlint.toml` `[[backend]]`): version-dependent defaults and matching by name or address.
+//! (`gwlint.toml` `[[backend]]`) or with the nginx version: version-dependent defaults and
+//! matching by name or address.
 
 use std::time::Duration;
 
@@ -74,4 +75,26 @@ fn read_timeout_matches_a_server_address_and_the_slowest_counts() {
     );
     assert!(codes(conf, vec![slow("127.0.0.2:3000", 40)], None).is_empty());
     assert!(codes(conf, vec![slow("other", 500)], None).is_empty());
+}
+
+#[test]
+fn upstream_resolve_depends_on_the_version() {
+    let conf = "events {}\nhttp {\n resolver 127.0.0.53;\n upstream api { zone api 64k; server api.internal.example:8080 resolve; }\n server { listen 80; location / { proxy_pass http://api; } }\n}\n";
+    let severity = |v: Option<Version>| -> Vec<String> {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("nginx.conf");
+        std::fs::write(&root, conf).unwrap();
+        let opts = gwlint::Options {
+            nginx_version: v,
+            ..gwlint::Options::default()
+        };
+        gwlint::lint(&[root], &opts)
+            .findings
+            .iter()
+            .map(|f| format!("{} {}", f.rule.code, f.severity.as_str()))
+            .collect()
+    };
+    assert_eq!(severity(Some(Version(1, 22, 1))), ["GW604 error"]);
+    assert_eq!(severity(None), ["GW604 info"]);
+    assert!(severity(Some(Version(1, 27, 3))).is_empty());
 }

@@ -1,10 +1,11 @@
 //! Every server of an upstream is marked `down` (HAProxy: every server of a backend is
 //! `disabled`).
 
-use super::support_dead::{flag_span, http_pools, routes_to};
+use super::support_dead::{flag_span, routes_to};
 use super::support_haproxy::{flag, reached};
 use super::{Context, Family, Rule};
 use crate::finding::{Dialect, Finding, Severity};
+use crate::model::Ctx;
 
 pub static RULE: Rule = Rule {
     code: "GW105",
@@ -21,7 +22,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
     if ctx.proxy.dialect == Dialect::Haproxy {
         return haproxy(ctx, out);
     }
-    for (i, pool) in http_pools(ctx.proxy) {
+    for (i, pool) in ctx.proxy.pools.iter().enumerate() {
         if pool.servers.is_empty() || !pool.servers.iter().all(|s| s.flag("down")) {
             continue;
         }
@@ -30,11 +31,21 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             continue;
         }
         let n = pool.servers.len();
+        let (answer, routed) = match pool.ctx {
+            Ctx::Http => (
+                "answers each request routed to it with 502",
+                "requests routed here get 502",
+            ),
+            Ctx::Stream => (
+                "closes each connection routed to it without sending a byte",
+                "connections routed here are closed",
+            ),
+        };
         let mut f = Finding::new(
             &RULE,
             pool.name_span,
             format!(
-                "every server of upstream \"{}\" is marked `down`: nginx answers each request routed to it with 502 and logs `no live upstreams while connecting to upstream`",
+                "every server of upstream \"{}\" is marked `down`: nginx {answer} and logs `no live upstreams while connecting to upstream`",
                 pool.name
             ),
         )
@@ -53,7 +64,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             }
         }
         for r in routes_to(ctx.proxy, i) {
-            f = f.related(r.target_span, "requests routed here get 502");
+            f = f.related(r.target_span, routed);
         }
         out.push(f);
     }

@@ -1,6 +1,6 @@
 //! Every server of an upstream is a `backup`.
 
-use super::support_dead::{backup_after_method, flag_span, http_pools};
+use super::support_dead::{backup_after_method, flag_span};
 use super::{Context, Family, Rule};
 use crate::finding::{Dialect, Finding, Severity};
 
@@ -16,7 +16,8 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
-    for (_, pool) in http_pools(ctx.proxy) {
+    // The stream module refuses it with the same message.
+    for pool in &ctx.proxy.pools {
         if pool.servers.is_empty() || !pool.servers.iter().all(|s| s.flag("backup")) {
             continue;
         }

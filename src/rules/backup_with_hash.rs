@@ -1,6 +1,6 @@
 //! `backup` in an upstream balanced by `hash`, `ip_hash` or `random`.
 
-use super::support_dead::{backup_after_method, http_pools};
+use super::support_dead::backup_after_method;
 use super::{Context, Family, Rule};
 use crate::finding::{Dialect, Finding, Severity};
 
@@ -16,7 +16,8 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
-    for (_, pool) in http_pools(ctx.proxy) {
+    // The stream module refuses it with the same message.
+    for pool in &ctx.proxy.pools {
         let Some((method, backup)) = backup_after_method(ctx.proxy, pool) else {
             continue;
         };

@@ -43,6 +43,7 @@ pub mod keepalive_unused;
 pub mod localhost_ipv6;
 pub mod read_timeout_below_response_time;
 pub mod support_tune;
+pub mod upstream_resolve_unusable;
 pub mod variable_pass_without_resolver;
 pub mod websocket_read_timeout;
 // TLS (GW4xx)
@@ -106,6 +107,7 @@ pub static RULES: &[&Rule] = &[
     &variable_pass_without_resolver::RULE,
     &hostname_resolved_at_start::RULE,
     &localhost_ipv6::RULE,
+    &upstream_resolve_unusable::RULE,
     // TLS (GW4xx)
     &http_to_tls_port::RULE,
     &https_to_plain_port::RULE,

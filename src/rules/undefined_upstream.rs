@@ -49,15 +49,23 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         };
         if let Some(best) = crate::suggest::closest(host, names) {
             let pool = proxy.pools_named(route.ctx, best).next().map(|(_, p)| p);
+            let fails = if route.ctx == Ctx::Stream && port.is_none() {
+                // The stream module wants a port on anything that is not an upstream.
+                format!("nginx refuses to start with `no port in upstream \"{host}\"`")
+            } else {
+                format!(
+                    "nginx resolves it as a host name and refuses to start with `host not found in upstream \"{host}\"` (or, if it resolves, sends traffic somewhere else)"
+                )
+            };
             let mut f = Finding::new(
                 &RULE,
                 route.target_span,
-                format!(
-                    "`{directive}` names \"{host}\", which is no upstream; nginx resolves it as a host name and refuses to start with `host not found in upstream \"{host}\"` (or, if it resolves, sends traffic somewhere else)"
-                ),
+                format!("`{directive}` names \"{host}\", which is no upstream; {fails}"),
             )
             .label(format!("did you mean `{best}`?"))
-            .help(format!("did you mean `{best}`? Write the upstream's name exactly as it is defined"));
+            .help(format!(
+                "did you mean `{best}`? Write the upstream's name exactly as it is defined"
+            ));
             if let Some(p) = pool {
                 f = f.related(p.name_span, format!("upstream `{best}` is defined here"));
             }
