@@ -3,6 +3,7 @@
 //! One pipeline: discover → load → parse → lower → check → filter → report. This file wires
 //! the stages; `main.rs` only runs the CLI.
 
+pub mod chain;
 pub mod cli;
 pub mod discover;
 pub mod facts;
@@ -56,6 +57,8 @@ pub struct Outcome {
     pub errors: Vec<String>,
     /// How many files were linted (roots and their includes).
     pub files: usize,
+    /// How the proxies of the run reach each other (`gwlint graph`).
+    pub graph: chain::Graph,
 }
 
 /// Lints the given paths (`-` is standard input).
@@ -248,6 +251,11 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
         );
     }
 
+    // chains: the proxies of the run linked to each other, each hop checked as one path.
+    let linked: Vec<&(Tree, Scope)> = kept.iter().map(|&t| &trees[t]).collect();
+    let chained = chain::check(&loader, &linked, opts);
+    findings.extend(chained.findings);
+
     // One finding per place, even when several trees share a file.
     let key = |f: &Finding| (f.span, f.rule.code, f.message.clone());
     let mut seen = std::collections::HashSet::new();
@@ -265,6 +273,7 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
         loader,
         findings,
         errors,
+        graph: chained.graph,
     }
 }
 

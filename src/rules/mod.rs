@@ -47,7 +47,7 @@ pub mod verify_against_upstream_name;
 pub mod verify_without_ca;
 // HAProxy rules
 // nginx catalogue
-// gateway chains
+// gateway chains (GW7xx)
 
 /// Every rule, grouped by family (`gwlint rules` lists them by code). Codes and names are
 /// stable forever.
@@ -88,7 +88,7 @@ pub static RULES: &[&Rule] = &[
     &outdated_tls_protocols::RULE,
     // HAProxy rules
     // nginx catalogue
-    // gateway chains
+    // gateway chains (GW7xx)
 ];
 
 /// Failure families; the hundreds digit of a code.
@@ -101,6 +101,7 @@ pub enum Family {
     Tls,
     ReuseAndBuffers,
     NameResolution,
+    Chains,
 }
 
 impl Family {
@@ -113,6 +114,7 @@ impl Family {
             Family::Tls => "TLS",
             Family::ReuseAndBuffers => "connection reuse and buffers",
             Family::NameResolution => "name resolution",
+            Family::Chains => "gateway chains",
         }
     }
 }
