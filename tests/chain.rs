@@ -95,3 +95,180 @@ fn graph_of_a_missing_path_exits_2() {
     let out = gwlint(&["graph", "tests/fixtures/chain/nope"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+// Proofs: the chains the rules describe, run on this machine with the installed nginx and
+// HAProxy, on loopback ports, each bounded in time; every process is killed when the test
+// ends. A machine without both proxies fails these tests loudly rather than skipping them.
+
+mod proof {
+    use std::io::{Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    use std::path::Path;
+    use std::process::{Child, Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    /// A process that is killed (by its id) when dropped.
+    pub struct Running(pub Child);
+    impl Drop for Running {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    pub fn free_port() -> u16 {
+        TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    }
+
+    fn wait_for(port: u16) {
+        let end = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < end {
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("nothing listens on 127.0.0.1:{port} after 5s");
+    }
+
+    fn binary(name: &str) -> String {
+        for dir in ["/usr/sbin", "/usr/local/sbin", "/usr/bin", "/usr/local/bin"] {
+            let p = format!("{dir}/{name}");
+            if Path::new(&p).is_file() {
+                return p;
+            }
+        }
+        panic!("{name} is not installed: these proofs need nginx (1.22+) and haproxy (2.6+)");
+    }
+
+    /// Starts nginx with `conf` (its logs in `dir`) and waits until `port` accepts.
+    pub fn nginx(dir: &Path, conf: &str, port: u16) -> Running {
+        std::fs::write(dir.join("nginx.conf"), conf).unwrap();
+        let child = Command::new(binary("nginx"))
+            .arg("-p")
+            .arg(dir)
+            .arg("-e")
+            .arg(dir.join("error.log"))
+            .arg("-c")
+            .arg(dir.join("nginx.conf"))
+            .args(["-g", "daemon off; master_process off;"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let r = Running(child);
+        wait_for(port);
+        r
+    }
+
+    /// Starts HAProxy with `cfg` (its log on stdout) and waits until `port` accepts.
+    pub fn haproxy(dir: &Path, cfg: &str, port: u16) -> Running {
+        std::fs::write(dir.join("haproxy.cfg"), cfg).unwrap();
+        let log = std::fs::File::create(dir.join("haproxy.log")).unwrap();
+        let child = Command::new(binary("haproxy"))
+            .arg("-f")
+            .arg(dir.join("haproxy.cfg"))
+            .arg("-db")
+            .stdout(log)
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let r = Running(child);
+        wait_for(port);
+        r
+    }
+
+    /// A backend that answers every request with 200 after `delay`.
+    pub fn slow_backend(port: u16, delay: Duration) {
+        let l = TcpListener::bind(("127.0.0.1", port)).unwrap();
+        std::thread::spawn(move || {
+            for c in l.incoming().flatten() {
+                std::thread::spawn(move || {
+                    let mut c = c;
+                    let mut buf = [0u8; 4096];
+                    let _ = c.set_read_timeout(Some(Duration::from_secs(10)));
+                    let _ = c.read(&mut buf);
+                    std::thread::sleep(delay);
+                    let _ = c.write_all(
+                        b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n",
+                    );
+                });
+            }
+        });
+    }
+
+    /// One request; the status code of the answer (0 when the connection closed without one).
+    pub fn get(port: u16, path: &str) -> u16 {
+        let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: www.example.test\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut out = Vec::new();
+        let _ = s.read_to_end(&mut out);
+        let text = String::from_utf8_lossy(&out);
+        text.split_whitespace()
+            .nth(1)
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// Waits up to 3s for `needle` in a log file; returns the log.
+    pub fn log_with(path: &Path, needle: &str) -> String {
+        let end = Instant::now() + Duration::from_secs(3);
+        loop {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            if text.contains(needle) || Instant::now() > end {
+                return text;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The rule codes gwlint reports on the two configurations.
+    pub fn codes(dir: &Path) -> Vec<&'static str> {
+        let paths = [dir.join("haproxy.cfg"), dir.join("nginx.conf")];
+        let outcome = gwlint::lint(&paths, &gwlint::Options::default());
+        outcome.findings.iter().map(|f| f.rule.code).collect()
+    }
+}
+
+#[test]
+fn proof_timeout_order() {
+    use std::time::Duration;
+    let dir = tempfile::tempdir().unwrap();
+    let (front, middle, back) = (proof::free_port(), proof::free_port(), proof::free_port());
+    proof::slow_backend(back, Duration::from_secs(3));
+    let d = dir.path().display();
+    let _nginx = proof::nginx(
+        dir.path(),
+        &format!(
+            "pid {d}/nginx.pid;\nevents {{}}\nhttp {{\n    access_log {d}/access.log;\n    server {{\n        listen 127.0.0.1:{middle};\n        location / {{\n            proxy_read_timeout 5s;\n            proxy_pass http://127.0.0.1:{back};\n        }}\n    }}\n}}\n"
+        ),
+        middle,
+    );
+    let _haproxy = proof::haproxy(
+        dir.path(),
+        &format!(
+            "global\n    log stdout format raw local0\ndefaults\n    mode http\n    log global\n    option httplog\n    timeout connect 1s\n    timeout client 10s\n    timeout server 1s\nfrontend www\n    bind 127.0.0.1:{front}\n    default_backend web\nbackend web\n    server web1 127.0.0.1:{middle}\n"
+        ),
+        front,
+    );
+    assert_eq!(proof::codes(dir.path()), ["GW701"]);
+    assert_eq!(proof::get(front, "/report"), 504, "HAProxy answers first");
+    let hlog = proof::log_with(&dir.path().join("haproxy.log"), "sH--");
+    assert!(hlog.contains(" 504 ") && hlog.contains("sH--"), "{hlog}");
+    let access = proof::log_with(&dir.path().join("access.log"), "\" 499 ");
+    assert!(
+        access.contains("\" 499 "),
+        "nginx saw its client leave: {access}"
+    );
+    let errors = std::fs::read_to_string(dir.path().join("error.log")).unwrap_or_default();
+    assert!(!errors.contains("upstream timed out"), "{errors}");
+}

@@ -35,7 +35,10 @@ pub struct Chain<'a> {
 pub type Check = fn(&Chain, &mut Vec<Finding>);
 
 /// The chain rules (registered in `rules::RULES` too, for selection, SARIF and pages).
-pub static CHECKS: &[(&Rule, Check)] = &[];
+pub static CHECKS: &[(&Rule, Check)] = &[(
+    &rules::chain_timeout_order::RULE,
+    rules::chain_timeout_order::check,
+)];
 
 /// The result of linking a run's proxies.
 pub struct Checked {
@@ -146,7 +149,7 @@ impl<'a> Chain<'a> {
             },
         }
     }
-    /// "nginx's `listen 127.0.0.1:8080` (nginx.conf)" for messages.
+    /// "`listen 127.0.0.1:8080` in nginx.conf" for messages.
     pub fn inner_name(&self, hop: &Hop) -> String {
         let layer = &self.layers[hop.inner];
         let l = self.listener(hop);
@@ -176,10 +179,7 @@ impl<'a> Chain<'a> {
                     .join(" ")
             ),
         };
-        format!(
-            "{what} of the {} behind it ({file})",
-            dialect_name(layer.proxy.dialect)
-        )
+        format!("{what} in {file}")
     }
     /// The routes that serve connections accepted by a listener: the nginx `server`'s
     /// locations, the HAProxy frontend's `use_backend`/`default_backend`.
@@ -265,7 +265,7 @@ pub fn time_ms(dialect: Dialect, s: &str) -> Option<u64> {
 
 /// A time for messages: `90s`, `2m`, `500ms`.
 pub fn show_ms(ms: u64) -> String {
-    if ms != 0 && ms % 60_000 == 0 {
+    if ms >= 600_000 && ms % 60_000 == 0 {
         format!("{}m", ms / 60_000)
     } else if ms % 1000 == 0 {
         format!("{}s", ms / 1000)
@@ -316,7 +316,8 @@ mod tests {
         assert_eq!(haproxy_time_ms("x"), None);
         assert_eq!(haproxy_time_ms("5x"), None);
         assert_eq!(show_ms(90_000), "90s");
-        assert_eq!(show_ms(120_000), "2m");
+        assert_eq!(show_ms(120_000), "120s");
+        assert_eq!(show_ms(600_000), "10m");
         assert_eq!(show_ms(1500), "1500ms");
     }
 }

@@ -48,6 +48,7 @@ pub mod verify_without_ca;
 // HAProxy rules
 // nginx catalogue
 // gateway chains (GW7xx)
+pub mod chain_timeout_order;
 
 /// Every rule, grouped by family (`gwlint rules` lists them by code). Codes and names are
 /// stable forever.
@@ -89,6 +90,7 @@ pub static RULES: &[&Rule] = &[
     // HAProxy rules
     // nginx catalogue
     // gateway chains (GW7xx)
+    &chain_timeout_order::RULE,
 ];
 
 /// Failure families; the hundreds digit of a code.
