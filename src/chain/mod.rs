@@ -35,10 +35,16 @@ pub struct Chain<'a> {
 pub type Check = fn(&Chain, &mut Vec<Finding>);
 
 /// The chain rules (registered in `rules::RULES` too, for selection, SARIF and pages).
-pub static CHECKS: &[(&Rule, Check)] = &[(
-    &rules::chain_timeout_order::RULE,
-    rules::chain_timeout_order::check,
-)];
+pub static CHECKS: &[(&Rule, Check)] = &[
+    (
+        &rules::chain_timeout_order::RULE,
+        rules::chain_timeout_order::check,
+    ),
+    (
+        &rules::chain_keepalive_race::RULE,
+        rules::chain_keepalive_race::check,
+    ),
+];
 
 /// The result of linking a run's proxies.
 pub struct Checked {

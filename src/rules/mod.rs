@@ -48,6 +48,7 @@ pub mod verify_without_ca;
 // HAProxy rules
 // nginx catalogue
 // gateway chains (GW7xx)
+pub mod chain_keepalive_race;
 pub mod chain_timeout_order;
 
 /// Every rule, grouped by family (`gwlint rules` lists them by code). Codes and names are
@@ -91,6 +92,7 @@ pub static RULES: &[&Rule] = &[
     // nginx catalogue
     // gateway chains (GW7xx)
     &chain_timeout_order::RULE,
+    &chain_keepalive_race::RULE,
 ];
 
 /// Failure families; the hundreds digit of a code.
