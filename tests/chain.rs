@@ -272,3 +272,66 @@ fn proof_timeout_order() {
     let errors = std::fs::read_to_string(dir.path().join("error.log")).unwrap_or_default();
     assert!(!errors.contains("upstream timed out"), "{errors}");
 }
+
+/// HAProxy in front of nginx on loopback, nginx answering `return 200`; `listen` takes the
+/// listener's extra words, `server` the server line's.
+fn haproxy_over_nginx(
+    listen: &str,
+    server: &str,
+) -> (tempfile::TempDir, proof::Running, proof::Running, u16) {
+    let dir = tempfile::tempdir().unwrap();
+    let (front, inner) = (proof::free_port(), proof::free_port());
+    let d = dir.path().display();
+    let nginx = proof::nginx(
+        dir.path(),
+        &format!(
+            "pid {d}/nginx.pid;\nevents {{}}\nhttp {{\n    access_log {d}/access.log;\n    server {{\n        listen 127.0.0.1:{inner}{listen};\n        location / {{\n            return 200 \"ok\\n\";\n        }}\n    }}\n}}\n"
+        ),
+        inner,
+    );
+    let haproxy = proof::haproxy(
+        dir.path(),
+        &format!(
+            "global\n    log stdout format raw local0\ndefaults\n    mode http\n    log global\n    option httplog\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\nfrontend www\n    bind 127.0.0.1:{front}\n    default_backend web\nbackend web\n    server web1 127.0.0.1:{inner}{server}\n"
+        ),
+        front,
+    );
+    (dir, nginx, haproxy, front)
+}
+
+#[test]
+fn proof_http1_to_a_plain_http2_listener() {
+    let (dir, _n, _h, front) = haproxy_over_nginx(" http2", "");
+    assert_eq!(proof::codes(dir.path()), ["GW703"]);
+    let status = proof::get(front, "/");
+    let log = proof::log_with(&dir.path().join("haproxy.log"), "www web/web1");
+    assert_eq!(status, 502, "{log}");
+    assert!(log.contains(" 502 ") && log.contains("PH--"), "{log}");
+}
+
+#[test]
+fn proof_send_proxy_to_a_listener_without_proxy_protocol() {
+    let (dir, _n, _h, front) = haproxy_over_nginx("", " send-proxy");
+    assert_eq!(proof::codes(dir.path()), ["GW704"]);
+    let status = proof::get(front, "/");
+    let log = proof::log_with(&dir.path().join("haproxy.log"), "www web/web1");
+    assert_eq!(status, 400, "{log}");
+    // nginx took the PROXY line for the request line.
+    let access = proof::log_with(&dir.path().join("access.log"), "\"PROXY TCP4 ");
+    assert!(
+        access.contains("\"PROXY TCP4 ") && access.contains(" 400 "),
+        "{access}"
+    );
+}
+
+#[test]
+fn proof_proxy_protocol_listener_without_send_proxy() {
+    let (dir, _n, _h, front) = haproxy_over_nginx(" proxy_protocol", "");
+    assert_eq!(proof::codes(dir.path()), ["GW704"]);
+    let status = proof::get(front, "/");
+    let log = proof::log_with(&dir.path().join("haproxy.log"), "www web/web1");
+    assert_eq!(status, 502, "{log}");
+    assert!(log.contains("SH--"), "{log}");
+    let errors = proof::log_with(&dir.path().join("error.log"), "broken header");
+    assert!(errors.contains("while reading PROXY protocol"), "{errors}");
+}

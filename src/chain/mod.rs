@@ -44,6 +44,14 @@ pub static CHECKS: &[(&Rule, Check)] = &[
         &rules::chain_keepalive_race::RULE,
         rules::chain_keepalive_race::check,
     ),
+    (
+        &rules::chain_protocol_mismatch::RULE,
+        rules::chain_protocol_mismatch::check,
+    ),
+    (
+        &rules::chain_proxy_protocol_mismatch::RULE,
+        rules::chain_proxy_protocol_mismatch::check,
+    ),
 ];
 
 /// The result of linking a run's proxies.

@@ -49,6 +49,8 @@ pub mod verify_without_ca;
 // nginx catalogue
 // gateway chains (GW7xx)
 pub mod chain_keepalive_race;
+pub mod chain_protocol_mismatch;
+pub mod chain_proxy_protocol_mismatch;
 pub mod chain_timeout_order;
 
 /// Every rule, grouped by family (`gwlint rules` lists them by code). Codes and names are
@@ -93,6 +95,8 @@ pub static RULES: &[&Rule] = &[
     // gateway chains (GW7xx)
     &chain_timeout_order::RULE,
     &chain_keepalive_race::RULE,
+    &chain_protocol_mismatch::RULE,
+    &chain_proxy_protocol_mismatch::RULE,
 ];
 
 /// Failure families; the hundreds digit of a code.
