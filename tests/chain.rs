@@ -335,3 +335,38 @@ fn proof_proxy_protocol_listener_without_send_proxy() {
     let errors = proof::log_with(&dir.path().join("error.log"), "broken header");
     assert!(errors.contains("while reading PROXY protocol"), "{errors}");
 }
+
+#[test]
+fn proof_health_check_gets_404() {
+    let dir = tempfile::tempdir().unwrap();
+    let (front, inner) = (proof::free_port(), proof::free_port());
+    let d = dir.path().display();
+    let _nginx = proof::nginx(
+        dir.path(),
+        &format!(
+            "pid {d}/nginx.pid;\nevents {{}}\nhttp {{\n    access_log {d}/access.log;\n    server {{\n        listen 127.0.0.1:{inner};\n        location = /healthz {{\n            return 404;\n        }}\n        location / {{\n            return 200 \"ok\\n\";\n        }}\n    }}\n}}\n"
+        ),
+        inner,
+    );
+    let _haproxy = proof::haproxy(
+        dir.path(),
+        &format!(
+            "global\n    log stdout format raw local0\ndefaults\n    mode http\n    log global\n    option httplog\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\nfrontend www\n    bind 127.0.0.1:{front}\n    default_backend web\nbackend web\n    option httpchk GET /healthz\n    server web1 127.0.0.1:{inner} check inter 100ms fall 1 rise 1\n"
+        ),
+        front,
+    );
+    assert_eq!(proof::codes(dir.path()), ["GW705"]);
+    // The first check runs at once; give HAProxy a few intervals.
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    let mut status = proof::get(front, "/");
+    while status != 503 && std::time::Instant::now() < end {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        status = proof::get(front, "/");
+    }
+    let log = proof::log_with(&dir.path().join("haproxy.log"), "<NOSRV>");
+    assert_eq!(status, 503, "{log}");
+    assert!(log.contains("<NOSRV>") && log.contains("SC--"), "{log}");
+    assert!(log.contains("Layer7 wrong status, code: 404"), "{log}");
+    let access = std::fs::read_to_string(dir.path().join("access.log")).unwrap();
+    assert!(access.contains("\"GET /healthz HTTP/1.0\" 404"), "{access}");
+}

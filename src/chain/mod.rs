@@ -52,6 +52,10 @@ pub static CHECKS: &[(&Rule, Check)] = &[
         &rules::chain_proxy_protocol_mismatch::RULE,
         rules::chain_proxy_protocol_mismatch::check,
     ),
+    (
+        &rules::chain_health_check_status::RULE,
+        rules::chain_health_check_status::check,
+    ),
 ];
 
 /// The result of linking a run's proxies.

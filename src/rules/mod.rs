@@ -48,6 +48,7 @@ pub mod verify_without_ca;
 // HAProxy rules
 // nginx catalogue
 // gateway chains (GW7xx)
+pub mod chain_health_check_status;
 pub mod chain_keepalive_race;
 pub mod chain_protocol_mismatch;
 pub mod chain_proxy_protocol_mismatch;
@@ -97,6 +98,7 @@ pub static RULES: &[&Rule] = &[
     &chain_keepalive_race::RULE,
     &chain_protocol_mismatch::RULE,
     &chain_proxy_protocol_mismatch::RULE,
+    &chain_health_check_status::RULE,
 ];
 
 /// Failure families; the hundreds digit of a code.
