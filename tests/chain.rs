@@ -371,3 +371,105 @@ fn proof_health_check_gets_404() {
     let access = std::fs::read_to_string(dir.path().join("access.log")).unwrap();
     assert!(access.contains("\"GET /healthz HTTP/1.0\" 404"), "{access}");
 }
+
+#[test]
+fn each_chain_finding_at_its_line() {
+    assert_eq!(
+        findings(&fixture("bad")),
+        [
+            "haproxy.cfg:10 GW701",
+            "haproxy.cfg:26 GW705",
+            "haproxy.cfg:35 GW703",
+            "haproxy.cfg:39 GW704",
+            "haproxy.cfg:43 GW702",
+        ]
+    );
+    // The inner directive is named too: nginx's side of each disagreement.
+    let outcome = gwlint::lint(&[fixture("bad")], &gwlint::Options::default());
+    let related: Vec<(&str, usize)> = outcome
+        .findings
+        .iter()
+        .map(|f| {
+            let (span, _) = f.related.last().expect("a related span");
+            let file = outcome.loader.sources.get(span.file);
+            (f.rule.code, file.line(span.start as usize))
+        })
+        .collect();
+    assert_eq!(
+        related,
+        [
+            ("GW701", 16),
+            ("GW705", 7),
+            ("GW703", 21),
+            ("GW704", 27),
+            ("GW702", 34)
+        ]
+    );
+}
+
+#[test]
+fn one_layer_alone_is_no_chain() {
+    let outcome = gwlint::lint(
+        &[fixture("bad").join("haproxy.cfg")],
+        &gwlint::Options::default(),
+    );
+    assert!(
+        outcome
+            .findings
+            .iter()
+            .all(|f| !f.rule.code.starts_with("GW7")),
+        "{:?}",
+        outcome.findings
+    );
+    assert!(outcome.graph.edges.iter().all(|e| !e.link));
+}
+
+#[test]
+fn host_names_link_only_through_link_facts() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("haproxy.cfg"),
+        "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\nfrontend www\n    bind 127.0.0.1:8080\n    default_backend web\nbackend web\n    server web1 web.internal:8081 send-proxy\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("nginx.conf"),
+        "events {}\nhttp {\n    server {\n        listen 8081;\n        location / {\n            return 200;\n        }\n    }\n}\n",
+    )
+    .unwrap();
+    let codes = |opts: &gwlint::Options| -> Vec<&'static str> {
+        gwlint::lint(&[dir.path().to_path_buf()], opts)
+            .findings
+            .iter()
+            .map(|f| f.rule.code)
+            .collect()
+    };
+    assert_eq!(codes(&gwlint::Options::default()), Vec::<&str>::new());
+    let mut opts = gwlint::Options::default();
+    opts.facts.links.push(gwlint::facts::Link {
+        target: "web.internal".into(),
+        listener: "127.0.0.1".into(),
+        origin: "gwlint.toml:1".into(),
+    });
+    assert_eq!(codes(&opts), ["GW704"]);
+}
+
+#[test]
+fn nginx_in_front_of_nginx() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("edge.conf"),
+        "events {}\nhttp {\n    server {\n        listen 127.0.0.1:8080;\n        location / {\n            proxy_read_timeout 30s;\n            proxy_pass http://localhost:8081;\n        }\n    }\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("app.conf"),
+        "events {}\nhttp {\n    server {\n        listen 8081;\n        location / {\n            fastcgi_read_timeout 300s;\n            fastcgi_pass 127.0.0.1:9000;\n            include fastcgi_params;\n        }\n    }\n}\n",
+    )
+    .unwrap();
+    let found = findings(dir.path());
+    assert!(
+        found.contains(&"edge.conf:6 GW701".to_string()),
+        "{found:?}"
+    );
+}
