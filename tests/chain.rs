@@ -473,3 +473,38 @@ fn nginx_in_front_of_nginx() {
         "{found:?}"
     );
 }
+
+#[test]
+fn layers_link_in_one_directory_or_sibling_directories_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let haproxy = "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\nfrontend www\n    bind 127.0.0.1:8080\n    default_backend web\nbackend web\n    server web1 127.0.0.1:8081 send-proxy\n";
+    let nginx = "events {}\nhttp {\n    server {\n        listen 127.0.0.1:8081;\n        location / {\n            return 200;\n        }\n    }\n}\n";
+    let put = |rel: &str, text: &str| {
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    // One deployment: deploy/haproxy/ and deploy/nginx/.
+    put("deploy/haproxy/haproxy.cfg", haproxy);
+    put("deploy/nginx/nginx.conf", nginx);
+    // Unrelated configurations that use the same loopback port.
+    put("services/a/lb/haproxy.cfg", haproxy);
+    put("other/b/site/nginx.conf", nginx);
+    let found: Vec<String> = findings(dir.path())
+        .into_iter()
+        .filter(|f| f.contains("GW7"))
+        .collect();
+    // Only the deployment's own pair: one GW704, from deploy/haproxy.
+    let outcome = gwlint::lint(&[dir.path().to_path_buf()], &gwlint::Options::default());
+    let files: Vec<&str> = outcome
+        .findings
+        .iter()
+        .filter(|f| f.rule.code == "GW704")
+        .map(|f| outcome.loader.sources.get(f.span.file).name.as_str())
+        .collect();
+    assert_eq!(found, ["haproxy.cfg:10 GW704"], "{files:?}");
+    assert!(
+        files[0].ends_with("deploy/haproxy/haproxy.cfg"),
+        "{files:?}"
+    );
+}

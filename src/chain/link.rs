@@ -3,15 +3,20 @@
 //! way the kernel would connect them: a loopback target reaches a wildcard or loopback
 //! listener on its port, any other address only a listener bound to exactly that address, a
 //! host name only through `[[link]]` in gwlint.toml.
+//!
+//! Only layers that look like one deployment are linked by address: their main files sit in
+//! one directory or in sibling directories (`deploy/haproxy/`, `deploy/nginx/`). A repository
+//! of unrelated configurations that happen to use the same loopback port is no chain.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::path::Path;
 
 use super::Layer;
 use crate::facts::Facts;
 use crate::finding::Dialect;
 use crate::model::listen::{Bound, Listener};
 use crate::model::{Ctx, Endpoint, Pass, Target};
-use crate::source::Span;
+use crate::source::{SourceMap, Span};
 
 /// One hop: an outer proxy's target reaching an inner proxy's listener.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,13 +53,20 @@ struct Aim {
     span: Span,
 }
 
-pub fn link(layers: &[Layer], facts: &Facts) -> Vec<Hop> {
+pub fn link(layers: &[Layer], facts: &Facts, sources: &SourceMap) -> Vec<Hop> {
+    let dir = |l: &Layer| -> std::path::PathBuf {
+        let p = &sources.get(l.proxy.root).path;
+        let p = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+        p.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
+    let dirs: Vec<_> = layers.iter().map(dir).collect();
     let mut hops = Vec::new();
     for (outer, layer) in layers.iter().enumerate() {
         for aim in aims(layer) {
+            let declared = declared(&aim.endpoint, aim.default_port, facts);
             let addrs = resolve(&aim.endpoint, aim.default_port, facts);
             for (inner, other) in layers.iter().enumerate() {
-                if inner == outer {
+                if inner == outer || !(declared || one_deployment(&dirs[outer], &dirs[inner])) {
                     continue;
                 }
                 // The most specific listeners win, as the kernel (and nginx) pick them.
@@ -88,6 +100,30 @@ pub fn link(layers: &[Layer], facts: &Facts) -> Vec<Hop> {
         }
     }
     hops
+}
+
+/// Same directory, or sibling directories.
+fn one_deployment(a: &Path, b: &Path) -> bool {
+    a == b
+        || a.parent() == Some(b)
+        || b.parent() == Some(a)
+        || (a.parent().is_some() && a.parent() == b.parent())
+}
+
+/// Does a `[[link]]` entry name this target? Then it links wherever the layers live.
+fn declared(e: &Endpoint, default_port: Option<u16>, facts: &Facts) -> bool {
+    let written = match e {
+        Endpoint::Unix(p) => format!("unix:{p}"),
+        Endpoint::Inet { host, port } => match port.or(default_port) {
+            Some(p) => format!("{host}:{p}"),
+            None => host.clone(),
+        },
+        _ => return false,
+    };
+    facts.links.iter().any(|l| {
+        l.target.eq_ignore_ascii_case(&written)
+            || matches!(e, Endpoint::Inet { host, .. } if l.target.eq_ignore_ascii_case(host))
+    })
 }
 
 /// Every target of a layer that could be another proxy's listener.

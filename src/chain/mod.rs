@@ -79,7 +79,7 @@ pub fn check(loader: &Loader, trees: &[&(Tree, Scope)], opts: &crate::Options) -
             Layer { proxy, listeners }
         })
         .collect();
-    let hops = link::link(&layers, &opts.facts);
+    let hops = link::link(&layers, &opts.facts, &loader.sources);
     let chain = Chain {
         sources: &loader.sources,
         layers,
