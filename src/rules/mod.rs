@@ -47,7 +47,7 @@ pub mod verify_against_upstream_name;
 pub mod verify_without_ca;
 // HAProxy rules
 // nginx catalogue
-// gateway chains (GW7xx)
+// gateway chains
 pub mod chain_health_check_status;
 pub mod chain_keepalive_race;
 pub mod chain_protocol_mismatch;
@@ -93,7 +93,7 @@ pub static RULES: &[&Rule] = &[
     &outdated_tls_protocols::RULE,
     // HAProxy rules
     // nginx catalogue
-    // gateway chains (GW7xx)
+    // gateway chains
     &chain_timeout_order::RULE,
     &chain_keepalive_race::RULE,
     &chain_protocol_mismatch::RULE,
@@ -180,7 +180,8 @@ pub struct Rule {
     pub summary: &'static str,
     /// The rule's page (`rules/<code>-<name>.md`).
     pub page: &'static str,
-    /// None for rules raised while loading and parsing.
+    /// None for rules raised while loading and parsing, and for the chain rules, which
+    /// check several proxies at once (`chain::CHECKS`).
     pub check: Option<Check>,
 }
 
