@@ -74,7 +74,7 @@ pub fn check(chain: &Chain, out: &mut Vec<Finding>) {
                     &RULE,
                     reuse.span,
                     format!(
-                        "{} keeps idle connections to the {inner_name} behind it, and HAProxy starts closing them only after {}, but {} there (behind {}, reached through {}) closes them sooner: a request HAProxy sends on a connection {inner_name} is closing gets 502 (termination state `SH--`), and without `retry-on empty-response` HAProxy does not retry it",
+                        "{} keeps idle connections to the {inner_name} behind it and purges them only every {} (half of them at a time), but {} there (behind {}, reached through {}) closes them sooner: a request HAProxy sends on a connection {inner_name} is closing gets 502 (termination state `SH--`), and without `retry-on empty-response` HAProxy does not retry it",
                         reuse.shown,
                         purge.shown,
                         inner.shown,
@@ -160,8 +160,9 @@ fn nginx_idle(chain: &Chain, hop: &Hop) -> Option<Idle> {
 
 /// HAProxy reuses idle server connections unless `http-reuse never`, the backend closes
 /// them (`option http-server-close`, `option httpclose`), or it is not in HTTP mode. The
-/// race is reported only when HAProxy surely still holds the connection: before its first
-/// purge (`pool-purge-delay`, default 5s). Returns the reuse setting and the purge delay.
+/// race is reported only when the inner layer closes sooner than HAProxy's purge period
+/// (`pool-purge-delay`, default 5s), so that idle connections surely outlive it. Returns the
+/// reuse setting and the purge delay.
 fn haproxy_idle(chain: &Chain, hop: &Hop) -> Option<(Idle, Idle)> {
     let proxy = &chain.layer(hop.outer).proxy;
     let pool = &proxy.pools[hop.pool?];
