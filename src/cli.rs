@@ -1,5 +1,6 @@
 //! The command line: `gwlint [OPTIONS] [PATH]...`, `gwlint rule X`, `gwlint rules`,
-//! `gwlint parse FILE`, `gwlint files PATH...`, `gwlint completions SHELL`, `gwlint manpage`.
+//! `gwlint parse FILE`, `gwlint files PATH...`, `gwlint completions SHELL`, `gwlint manpage`,
+//! `gwlint graph PATH…`.
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -68,6 +69,24 @@ pub enum Command {
     Completions { shell: clap_complete::Shell },
     /// Print the manual page (roff), e.g. `gwlint manpage > gwlint.1`
     Manpage,
+    /// Print how the proxies reach each other: client → listener → route → pool → server →
+    /// the next proxy's listener → …
+    Graph {
+        #[arg(long, value_enum, default_value_t = GraphFormat::Text)]
+        format: GraphFormat,
+        /// nginx's conf prefix for relative includes (default: the main file's directory)
+        #[arg(long)]
+        prefix: Option<PathBuf>,
+        /// Files and directories, as for linting [default: .]
+        paths: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum GraphFormat {
+    Text,
+    Json,
+    Dot,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -211,6 +230,11 @@ pub fn main() -> ExitCode {
                 }
             }
         }
+        Some(Command::Graph {
+            format,
+            prefix,
+            paths,
+        }) => graph(paths, format, prefix),
         None => lint(cli.lint),
     }
 }
@@ -295,6 +319,30 @@ fn parse(
         .any(|f| parsed.get(f).is_some_and(|p| !p.errors.is_empty()))
         || !tree.findings.is_empty();
     ExitCode::from(u8::from(failed))
+}
+
+/// `gwlint graph`: how the proxies of a run reach each other.
+fn graph(mut paths: Vec<PathBuf>, format: GraphFormat, prefix: Option<PathBuf>) -> ExitCode {
+    if paths.is_empty() {
+        paths.push(PathBuf::from("."));
+    }
+    let opts = crate::Options {
+        prefix,
+        ..Default::default()
+    };
+    let outcome = crate::lint(&paths, &opts);
+    print!(
+        "{}",
+        match format {
+            GraphFormat::Text => outcome.graph.render_text(),
+            GraphFormat::Json => outcome.graph.render_json(),
+            GraphFormat::Dot => outcome.graph.render_dot(),
+        }
+    );
+    for e in &outcome.errors {
+        eprintln!("gwlint: error: {e}");
+    }
+    ExitCode::from(if outcome.errors.is_empty() { 0 } else { 2 })
 }
 
 /// `gwlint files`: the discovery of a lint run, shown instead of its findings.

@@ -8,6 +8,21 @@ use std::time::Duration;
 #[derive(Debug, Default, Clone)]
 pub struct Facts {
     pub backends: Vec<Backend>,
+    /// Host names that reach another proxy of the run (`[[link]]`).
+    pub links: Vec<Link>,
+}
+
+/// One `[[link]]` entry: a target host name reaches a listener of another proxy, which gwlint
+/// cannot know without DNS.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// As the outer proxy writes it: `app.internal:8080`, or `app.internal` for every port.
+    pub target: String,
+    /// The listener's address as nginx writes `listen`: `127.0.0.1:8080`, `127.0.0.1` (the
+    /// target's port), `unix:/run/app.sock`.
+    pub listener: String,
+    /// Where the link was declared (`gwlint.toml:12`), for messages.
+    pub origin: String,
 }
 
 /// One `[[backend]]` entry.

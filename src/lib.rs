@@ -3,6 +3,7 @@
 //! One pipeline: discover → load → parse → lower → check → filter → report. This file wires
 //! the stages; `main.rs` only runs the CLI.
 
+pub mod chain;
 pub mod cli;
 pub mod config;
 pub mod discover;
@@ -65,6 +66,8 @@ pub struct Outcome {
     pub files: usize,
     /// The text files linted, in the order read: `gwlint files` lists them.
     pub linted: Vec<Linted>,
+    /// How the proxies of the run reach each other (`gwlint graph`).
+    pub graph: chain::Graph,
 }
 
 /// One file a run linted, its dialect, and the main configuration that includes it.
@@ -287,6 +290,11 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
         );
     }
 
+    // chains: the proxies of the run linked to each other, each hop checked as one path.
+    let linked: Vec<&(Tree, Scope)> = kept.iter().map(|&t| &trees[t]).collect();
+    let chained = chain::check(&loader, &linked, opts);
+    findings.extend(chained.findings);
+
     // One finding per place, even when several trees share a file.
     let key = |f: &Finding| (f.span, f.rule.code, f.message.clone());
     let mut seen = std::collections::HashSet::new();
@@ -314,6 +322,7 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
         loader,
         findings,
         errors,
+        graph: chained.graph,
     }
 }
 

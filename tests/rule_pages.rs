@@ -14,12 +14,16 @@ use gwlint::rules::support_tune::parse_time_ms;
 struct Example {
     files: Vec<(String, String)>,
     facts: Facts,
+    /// Files linted as configurations of their own, next to the root (a chain's other layer).
+    roots: Vec<String>,
 }
 
 /// Parses the code blocks of a section (`## Bad`, `## Good`). A block tagged `nginx` (or
 /// `haproxy`) starts an example; a block tagged `nginx file=conf.d/x.conf` adds a file to it;
 /// a block tagged `toml facts` holds `[[backend]]` entries (`target`, `idle_timeout`,
-/// `max_response_time`) that apply to it.
+/// `max_response_time`) that apply to it. A file in the other dialect, or tagged `root`
+/// (`nginx file=inner.conf root`), is another configuration of the same run: gwlint is given
+/// it as a path of its own.
 fn examples(page: &str, heading: &str) -> Vec<Example> {
     let mut out: Vec<Example> = Vec::new();
     let mut in_section = false;
@@ -41,9 +45,10 @@ fn examples(page: &str, heading: &str) -> Vec<Example> {
             body.push_str(l);
             body.push('\n');
         }
-        let mut words = info.split_whitespace();
-        let lang = words.next().unwrap_or("");
+        let words: Vec<&str> = info.split_whitespace().collect();
+        let lang = words.first().copied().unwrap_or("");
         let file = words
+            .iter()
             .find_map(|w| w.strip_prefix("file="))
             .map(str::to_string);
         if lang == "toml" && info.split_whitespace().any(|w| w == "facts") {
@@ -53,19 +58,31 @@ fn examples(page: &str, heading: &str) -> Vec<Example> {
             }
             continue;
         }
+        let own_root = words.contains(&"root");
         let root = match lang {
             "nginx" => "nginx.conf",
             "haproxy" => "haproxy.cfg",
             _ => continue,
         };
         match (file, out.last_mut()) {
-            (Some(f), Some(ex)) => ex.files.push((f, body)),
+            (Some(f), Some(ex)) => {
+                let main_lang = if ex.files[0].0.ends_with(".cfg") {
+                    "haproxy"
+                } else {
+                    "nginx"
+                };
+                if own_root || lang != main_lang {
+                    ex.roots.push(f.clone());
+                }
+                ex.files.push((f, body))
+            }
             (Some(f), None) => {
                 panic!("{heading}: a file= block ({f}) before the example's main block")
             }
             (None, _) => out.push(Example {
                 files: vec![(root.to_string(), body)],
                 facts: Facts::default(),
+                roots: Vec::new(),
             }),
         }
     }
@@ -121,26 +138,30 @@ fn options(example: &Example) -> gwlint::Options {
 /// temporary directory removed from the paths: what the rule's message snapshots hold.
 fn concise(example: &Example) -> String {
     let dir = tempfile::tempdir().unwrap();
-    let root = write(example, dir.path());
-    let outcome = gwlint::lint(&[root], &options(example));
+    let roots = write(example, dir.path());
+    let outcome = gwlint::lint(&roots, &options(example));
     let text = gwlint::report::concise::render(&outcome.findings, &outcome.loader.sources);
     let prefix = format!("{}/", dir.path().display());
     text.replace(&prefix, "")
 }
 
-fn write(example: &Example, dir: &std::path::Path) -> PathBuf {
+/// Writes the example's files; returns the paths to lint (the root, then other layers).
+fn write(example: &Example, dir: &std::path::Path) -> Vec<PathBuf> {
     for (name, text) in &example.files {
         let p = dir.join(name);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(&p, text).unwrap();
     }
-    dir.join(&example.files[0].0)
+    std::iter::once(&example.files[0].0)
+        .chain(&example.roots)
+        .map(|f| dir.join(f))
+        .collect()
 }
 
 fn lint(example: &Example) -> Vec<(String, String)> {
     let dir = tempfile::tempdir().unwrap();
-    let root = write(example, dir.path());
-    let outcome = gwlint::lint(&[root], &options(example));
+    let roots = write(example, dir.path());
+    let outcome = gwlint::lint(&roots, &options(example));
     assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
     outcome
         .findings

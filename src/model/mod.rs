@@ -4,6 +4,7 @@
 pub mod directives;
 pub mod endpoint;
 pub mod haproxy;
+pub mod listen;
 pub mod nginx;
 
 use crate::finding::Dialect;

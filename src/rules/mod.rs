@@ -68,6 +68,11 @@ pub mod support_haproxy;
 pub mod undefined_acl;
 // nginx catalogue
 // gateway chains
+pub mod chain_health_check_status;
+pub mod chain_keepalive_race;
+pub mod chain_protocol_mismatch;
+pub mod chain_proxy_protocol_mismatch;
+pub mod chain_timeout_order;
 
 /// Every rule, grouped by family (`gwlint rules` lists them by code). Codes and names are
 /// stable forever.
@@ -128,6 +133,11 @@ pub static RULES: &[&Rule] = &[
     &server_resolved_once::RULE,
     // nginx catalogue
     // gateway chains
+    &chain_timeout_order::RULE,
+    &chain_keepalive_race::RULE,
+    &chain_protocol_mismatch::RULE,
+    &chain_proxy_protocol_mismatch::RULE,
+    &chain_health_check_status::RULE,
 ];
 
 /// Failure families; the hundreds digit of a code.
@@ -140,6 +150,7 @@ pub enum Family {
     Tls,
     ReuseAndBuffers,
     NameResolution,
+    Chains,
 }
 
 impl Family {
@@ -152,6 +163,7 @@ impl Family {
             Family::Tls => "TLS",
             Family::ReuseAndBuffers => "connection reuse and buffers",
             Family::NameResolution => "name resolution",
+            Family::Chains => "gateway chains",
         }
     }
 }
@@ -207,7 +219,8 @@ pub struct Rule {
     pub summary: &'static str,
     /// The rule's page (`rules/<code>-<name>.md`).
     pub page: &'static str,
-    /// None for rules raised while loading and parsing.
+    /// None for rules raised while loading and parsing, and for the chain rules, which
+    /// check several proxies at once (`chain::CHECKS`).
     pub check: Option<Check>,
 }
 

@@ -1,0 +1,355 @@
+//! The chain of a run as a graph: client → listener → route → pool → server → the next
+//! proxy's listener → … Printed by `gwlint graph` as text, JSON or Graphviz DOT.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use super::{Chain, dialect_name};
+use crate::finding::Dialect;
+use crate::model::{Proxy, ScopeId, ScopeKind, Target};
+use crate::source::Span;
+use crate::syntax::nginx::Directive;
+
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Graph {
+    /// The configurations of the run, one per proxy.
+    pub proxies: Vec<ProxyInfo>,
+    pub nodes: Vec<Node>,
+    pub edges: Vec<Edge>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProxyInfo {
+    pub id: usize,
+    pub dialect: Dialect,
+    pub file: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NodeKind {
+    /// nginx `listen`, HAProxy `bind`.
+    Listener,
+    /// nginx `*_pass`, HAProxy `use_backend`/`default_backend`.
+    Route,
+    /// nginx `upstream`, HAProxy `backend`.
+    Pool,
+    /// A pool's `server`.
+    Server,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Node {
+    pub id: usize,
+    pub proxy: usize,
+    pub kind: NodeKind,
+    /// The block it sits in: `frontend fe`, `server example.test`, `location /api`.
+    pub block: String,
+    /// The directive as written: `listen 127.0.0.1:8080 ssl`, `proxy_pass http://app`.
+    pub label: String,
+    pub file: String,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Edge {
+    pub from: usize,
+    pub to: usize,
+    /// A hop from one proxy to another (the others are inside one configuration).
+    pub link: bool,
+}
+
+fn written(d: &Directive) -> String {
+    let mut s = d.name().to_string();
+    for a in &d.args {
+        s.push(' ');
+        s.push_str(&a.value);
+    }
+    s
+}
+
+/// `frontend fe`, `server example.test`, `location /api`, `upstream app`.
+fn block_name(proxy: &Proxy, scope: ScopeId) -> String {
+    let mut s = Some(scope);
+    while let Some(id) = s {
+        let sc = &proxy.scopes[id];
+        if !matches!(sc.kind, ScopeKind::If | ScopeKind::LimitExcept)
+            && let Some(b) = sc.block
+        {
+            let name = match (sc.kind, proxy.dialect) {
+                (ScopeKind::Server, Dialect::Nginx) => {
+                    let names = proxy.setting(id, "server_name");
+                    match names.directives.last().and_then(|d| d.arg(0)) {
+                        Some(n) => format!("server {n}"),
+                        None => "server".into(),
+                    }
+                }
+                _ => written(b),
+            };
+            return name;
+        }
+        s = sc.parent;
+    }
+    String::new()
+}
+
+pub fn build(chain: &Chain) -> Graph {
+    let mut g = Graph::default();
+    let mut ids: HashMap<(usize, NodeKind, usize, usize), usize> = HashMap::new();
+    let at = |span: Span| {
+        let f = chain.sources.get(span.file);
+        (f.name.clone(), f.line(span.start as usize))
+    };
+    let mut add = |g: &mut Graph, key, proxy: usize, kind, block: String, label: String, span| {
+        let (file, line) = at(span);
+        let id = g.nodes.len();
+        g.nodes.push(Node {
+            id,
+            proxy,
+            kind,
+            block,
+            label,
+            file,
+            line,
+        });
+        ids.insert(key, id);
+        id
+    };
+    for (li, layer) in chain.layers.iter().enumerate() {
+        let proxy = &layer.proxy;
+        g.proxies.push(ProxyInfo {
+            id: li,
+            dialect: proxy.dialect,
+            file: chain.sources.get(proxy.root).name.clone(),
+        });
+        for (i, l) in layer.listeners.iter().enumerate() {
+            let label = if l.implied {
+                "listen *:80 (implied)".to_string()
+            } else {
+                written(l.directive)
+            };
+            add(
+                &mut g,
+                (li, NodeKind::Listener, i, 0),
+                li,
+                NodeKind::Listener,
+                block_name(proxy, l.scope),
+                label,
+                l.span,
+            );
+        }
+        for (i, r) in proxy.routes.iter().enumerate() {
+            add(
+                &mut g,
+                (li, NodeKind::Route, i, 0),
+                li,
+                NodeKind::Route,
+                block_name(proxy, r.scope),
+                written(r.directive),
+                r.directive.span,
+            );
+        }
+        for (i, p) in proxy.pools.iter().enumerate() {
+            let kind = match proxy.dialect {
+                Dialect::Nginx => "upstream",
+                Dialect::Haproxy => proxy.scopes[p.scope].block.map_or("backend", |b| b.name()),
+            };
+            add(
+                &mut g,
+                (li, NodeKind::Pool, i, 0),
+                li,
+                NodeKind::Pool,
+                String::new(),
+                format!("{kind} {}", p.name),
+                p.name_span,
+            );
+            for (s, server) in p.servers.iter().enumerate() {
+                add(
+                    &mut g,
+                    (li, NodeKind::Server, i, s),
+                    li,
+                    NodeKind::Server,
+                    format!("{kind} {}", p.name),
+                    written(server.directive),
+                    server.directive.span,
+                );
+            }
+        }
+    }
+    let edge = |g: &mut Graph, from: usize, to: usize, link: bool| {
+        if !g.edges.iter().any(|e| e.from == from && e.to == to) {
+            g.edges.push(Edge { from, to, link });
+        }
+    };
+    for (li, layer) in chain.layers.iter().enumerate() {
+        let proxy = &layer.proxy;
+        for (i, l) in layer.listeners.iter().enumerate() {
+            for r in chain.behind(li, l) {
+                edge(
+                    &mut g,
+                    ids[&(li, NodeKind::Listener, i, 0)],
+                    ids[&(li, NodeKind::Route, r, 0)],
+                    false,
+                );
+            }
+        }
+        for (i, r) in proxy.routes.iter().enumerate() {
+            if let Target::Pool(p) = r.target {
+                edge(
+                    &mut g,
+                    ids[&(li, NodeKind::Route, i, 0)],
+                    ids[&(li, NodeKind::Pool, p, 0)],
+                    false,
+                );
+            }
+        }
+        for (i, p) in proxy.pools.iter().enumerate() {
+            for s in 0..p.servers.len() {
+                edge(
+                    &mut g,
+                    ids[&(li, NodeKind::Pool, i, 0)],
+                    ids[&(li, NodeKind::Server, i, s)],
+                    false,
+                );
+            }
+        }
+    }
+    for hop in &chain.hops {
+        let from = match (hop.pool, hop.server, hop.route) {
+            (Some(p), Some(s), _) => ids[&(hop.outer, NodeKind::Server, p, s)],
+            (_, _, Some(r)) => ids[&(hop.outer, NodeKind::Route, r, 0)],
+            _ => continue,
+        };
+        edge(
+            &mut g,
+            from,
+            ids[&(hop.inner, NodeKind::Listener, hop.listener, 0)],
+            true,
+        );
+    }
+    g
+}
+
+impl Graph {
+    fn children(&self, id: usize) -> impl Iterator<Item = &Edge> {
+        self.edges.iter().filter(move |e| e.from == id)
+    }
+
+    /// Where traffic enters: listeners (and routes of fragments without one) that no other
+    /// proxy of the run sends to.
+    fn roots(&self) -> Vec<usize> {
+        self.nodes
+            .iter()
+            .filter(|n| matches!(n.kind, NodeKind::Listener | NodeKind::Route))
+            .filter(|n| !self.edges.iter().any(|e| e.to == n.id))
+            .map(|n| n.id)
+            .collect()
+    }
+
+    fn line(&self, n: &Node, via_link: bool) -> String {
+        let dialect = dialect_name(self.proxies[n.proxy].dialect);
+        let what = match n.kind {
+            NodeKind::Listener | NodeKind::Route if !n.block.is_empty() => {
+                format!("{}: {}", n.block, n.label)
+            }
+            _ => n.label.clone(),
+        };
+        let head = if n.kind == NodeKind::Listener || via_link {
+            format!("{dialect} ")
+        } else {
+            String::new()
+        };
+        format!("{head}{what}  ({}:{})", n.file, n.line)
+    }
+
+    /// The chain as an indented tree, from the client down.
+    pub fn render_text(&self) -> String {
+        let mut out = String::from("client\n");
+        let roots = self.roots();
+        for (i, &r) in roots.iter().enumerate() {
+            self.text_node(r, "", i + 1 == roots.len(), false, &mut vec![], &mut out);
+        }
+        if roots.is_empty() {
+            out.push_str("└─ (no listener or route found)\n");
+        }
+        out
+    }
+
+    fn text_node(
+        &self,
+        id: usize,
+        indent: &str,
+        last: bool,
+        via_link: bool,
+        path: &mut Vec<usize>,
+        out: &mut String,
+    ) {
+        let branch = if last { "└─ " } else { "├─ " };
+        let n = &self.nodes[id];
+        let link = if via_link { "→ " } else { "" };
+        if path.contains(&id) || path.len() > 64 {
+            let _ = writeln!(
+                out,
+                "{indent}{branch}{link}(loop) {}",
+                self.line(n, via_link)
+            );
+            return;
+        }
+        let _ = writeln!(out, "{indent}{branch}{link}{}", self.line(n, via_link));
+        let next_indent = format!("{indent}{}", if last { "   " } else { "│  " });
+        let kids: Vec<&Edge> = self.children(id).collect();
+        path.push(id);
+        for (i, e) in kids.iter().enumerate() {
+            self.text_node(e.to, &next_indent, i + 1 == kids.len(), e.link, path, out);
+        }
+        path.pop();
+    }
+
+    pub fn render_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    /// Graphviz DOT: one cluster per proxy, hops between proxies in bold.
+    pub fn render_dot(&self) -> String {
+        let q = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
+        let mut out = String::from(
+            "digraph gwlint {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n  client [shape=oval];\n",
+        );
+        for p in &self.proxies {
+            let _ = writeln!(
+                out,
+                "  subgraph cluster_{} {{\n    label=\"{} ({})\";",
+                p.id,
+                q(&p.file),
+                dialect_name(p.dialect)
+            );
+            for n in self.nodes.iter().filter(|n| n.proxy == p.id) {
+                let label = match n.kind {
+                    NodeKind::Listener | NodeKind::Route if !n.block.is_empty() => {
+                        format!("{}\\n{}", q(&n.block), q(&n.label))
+                    }
+                    _ => q(&n.label),
+                };
+                let _ = writeln!(out, "    n{} [label=\"{label}\\n:{}\"];", n.id, n.line);
+            }
+            out.push_str("  }\n");
+        }
+        for r in self.roots() {
+            let _ = writeln!(out, "  client -> n{r};");
+        }
+        for e in &self.edges {
+            let style = if e.link {
+                " [style=bold, color=blue]"
+            } else {
+                ""
+            };
+            let _ = writeln!(out, "  n{} -> n{}{style};", e.from, e.to);
+        }
+        out.push_str("}\n");
+        out
+    }
+}

@@ -1,0 +1,267 @@
+//! The outer proxy of a chain keeps idle connections to the inner one longer than the inner
+//! one keeps them open.
+
+use std::collections::HashSet;
+
+use super::{Family, Rule, Version};
+use crate::chain::{Chain, Hop, haproxy_option, show_ms, time_ms, timeout};
+use crate::finding::{Dialect, Finding, Severity};
+use crate::model::{Ctx, Pass, Proxy, ScopeId};
+use crate::source::Span;
+
+pub static RULE: Rule = Rule {
+    code: "GW702",
+    name: "chain-keepalive-race",
+    severity: Severity::Warning,
+    family: Family::Chains,
+    dialects: &[Dialect::Nginx, Dialect::Haproxy],
+    summary: "the outer proxy reuses idle connections the inner proxy may already have closed: 502 on the race",
+    page: include_str!("../../rules/GW702-chain-keepalive-race.md"),
+    check: None,
+};
+
+/// How long one end keeps an idle connection, as written, and the span that decides.
+struct Idle {
+    ms: u64,
+    shown: String,
+    span: Span,
+}
+
+pub fn check(chain: &Chain, out: &mut Vec<Finding>) {
+    let mut seen: HashSet<(Span, Span)> = HashSet::new();
+    for hop in &chain.hops {
+        let outer_proxy = &chain.layer(hop.outer).proxy;
+        let Some(inner) = inner_idle(chain, hop) else {
+            continue;
+        };
+        let inner_name = crate::chain::dialect_name(chain.layer(hop.inner).proxy.dialect);
+        let f = match outer_proxy.dialect {
+            Dialect::Nginx => {
+                let Some(outer) = nginx_idle(chain, hop) else {
+                    continue;
+                };
+                if outer.ms < inner.ms || !seen.insert((outer.span, inner.span)) {
+                    continue;
+                }
+                Finding::new(
+                    &RULE,
+                    outer.span,
+                    format!(
+                        "{} keeps idle connections to the {inner_name} behind it at least as long as {inner_name} keeps them open: {} there (behind {}, reached through {}) closes an idle connection first, and a request nginx sends on it at that moment fails with `upstream prematurely closed connection while reading response header from upstream` (or `recv() failed (104: Connection reset by peer)`) and 502; nginx retries only idempotent requests on the next server, so a POST gets the 502",
+                        outer.shown,
+                        inner.shown,
+                        chain.inner_name(hop),
+                        chain.outer_name(hop),
+                    ),
+                )
+                .label(format!("nginx keeps idle connections {}", show_ms(outer.ms)))
+                .help(format!(
+                    "the outer layer must drop idle connections first: set `keepalive_timeout` in the upstream below {} (e.g. {}), or raise {} above {}",
+                    show_ms(inner.ms),
+                    show_ms(inner.ms.saturating_sub(inner.ms / 5).max(1000)),
+                    inner.shown,
+                    show_ms(outer.ms)
+                ))
+            }
+            Dialect::Haproxy => {
+                let Some((reuse, purge)) = haproxy_idle(chain, hop) else {
+                    continue;
+                };
+                if inner.ms > purge.ms || !seen.insert((reuse.span, inner.span)) {
+                    continue;
+                }
+                Finding::new(
+                    &RULE,
+                    reuse.span,
+                    format!(
+                        "{} keeps idle connections to the {inner_name} behind it and purges them only every {} (half of them at a time), but {} there (behind {}, reached through {}) closes them sooner: a request HAProxy sends on a connection {inner_name} is closing gets 502 (termination state `SH--`), and without `retry-on empty-response` HAProxy does not retry it",
+                        reuse.shown,
+                        purge.shown,
+                        inner.shown,
+                        chain.inner_name(hop),
+                        chain.outer_name(hop),
+                    ),
+                )
+                .label("idle connections reused")
+                .related(purge.span, format!("HAProxy keeps idle connections {}", show_ms(purge.ms)))
+                .help(format!(
+                    "add `retry-on conn-failure empty-response response-timeout` to the backend, or raise {} above {}, or use `http-reuse safe`",
+                    inner.shown,
+                    show_ms(purge.ms)
+                ))
+            }
+        };
+        out.push(
+            f.related(
+                inner.span,
+                format!(
+                    "{inner_name} closes idle connections after {}",
+                    show_ms(inner.ms)
+                ),
+            )
+            .dialect(outer_proxy.dialect),
+        );
+    }
+}
+
+/// nginx reuses connections to an upstream with `keepalive` (a default from 1.29.7) when the
+/// route speaks HTTP/1.1 without `Connection: close`; they stay idle `keepalive_timeout`.
+fn nginx_idle(chain: &Chain, hop: &Hop) -> Option<Idle> {
+    let proxy = &chain.layer(hop.outer).proxy;
+    let route = &proxy.routes[hop.route?];
+    let pool = &proxy.pools[hop.pool?];
+    if route.pass != Pass::Proxy || route.ctx != Ctx::Http {
+        return None;
+    }
+    let new_defaults = chain.nginx_version.is_some_and(|v| v >= Version(1, 29, 7));
+    let keepalive = proxy.scopes[pool.scope]
+        .directives
+        .iter()
+        .find(|d| d.name() == "keepalive");
+    if keepalive.is_none() && !new_defaults {
+        return None;
+    }
+    let http11 = proxy.setting(route.scope, "proxy_http_version").first() == Some("1.1");
+    let connection = proxy
+        .setting(route.scope, "proxy_set_header")
+        .directives
+        .iter()
+        .rev()
+        .find(|d| {
+            d.arg(0)
+                .is_some_and(|h| h.eq_ignore_ascii_case("connection"))
+        })
+        .map(|d| d.arg(1).unwrap_or("").to_string());
+    let reused = match connection {
+        Some(c) => (http11 || new_defaults) && !c.eq_ignore_ascii_case("close"),
+        None => new_defaults,
+    };
+    if !reused {
+        return None;
+    }
+    let (ms, set) = timeout(proxy, pool.scope, "keepalive_timeout")?;
+    Some(Idle {
+        ms,
+        shown: match set {
+            Some(_) => format!(
+                "`keepalive_timeout {}` in upstream `{}`",
+                proxy.setting(pool.scope, "keepalive_timeout").first()?,
+                pool.name
+            ),
+            None => format!(
+                "upstream `{}` (`keepalive_timeout` default {})",
+                pool.name,
+                show_ms(ms)
+            ),
+        },
+        span: set.or(keepalive.map(|k| k.span)).unwrap_or(pool.name_span),
+    })
+}
+
+/// HAProxy reuses idle server connections unless `http-reuse never`, the backend closes
+/// them (`option http-server-close`, `option httpclose`), or it is not in HTTP mode. The
+/// race is reported only when the inner layer closes sooner than HAProxy's purge period
+/// (`pool-purge-delay`, default 5s), so that idle connections surely outlive it. Returns the
+/// reuse setting and the purge delay.
+fn haproxy_idle(chain: &Chain, hop: &Hop) -> Option<(Idle, Idle)> {
+    let proxy = &chain.layer(hop.outer).proxy;
+    let pool = &proxy.pools[hop.pool?];
+    let server = chain.server(hop)?;
+    let scope = pool.scope;
+    if proxy.setting(scope, "mode").first() != Some("http")
+        || haproxy_option(proxy, scope, "http-server-close")
+        || haproxy_option(proxy, scope, "httpclose")
+    {
+        return None;
+    }
+    let reuse = proxy.setting(scope, "http-reuse");
+    let mode = reuse.first().unwrap_or("safe");
+    // `safe` never sends a client's first request on an idle connection, so a browser can
+    // retry; the race breaks requests with `always` and `aggressive`.
+    if !matches!(mode, "always" | "aggressive") {
+        return None;
+    }
+    let retry = proxy.setting(scope, "retry-on");
+    if retry
+        .args()
+        .iter()
+        .any(|a| matches!(*a, "empty-response" | "all-retryable-errors"))
+        && proxy.setting(scope, "retries").first() != Some("0")
+    {
+        return None;
+    }
+    let (purge_ms, purge_span, shown) = match server.param("pool-purge-delay") {
+        Some((_, Some(v), span)) => (
+            time_ms(Dialect::Haproxy, v)?,
+            *span,
+            format!("`pool-purge-delay {v}`"),
+        ),
+        _ => (
+            5000,
+            server.directive.span,
+            "`pool-purge-delay` (default 5s)".to_string(),
+        ),
+    };
+    Some((
+        Idle {
+            ms: 0,
+            shown: format!("`http-reuse {mode}` in backend `{}`", pool.name),
+            span: reuse.directives.last()?.span,
+        },
+        Idle {
+            ms: purge_ms,
+            shown,
+            span: purge_span,
+        },
+    ))
+}
+
+/// How long the inner layer keeps an idle client connection: nginx `keepalive_timeout`
+/// (default 75s) of the listener's server; HAProxy `timeout http-keep-alive`, else
+/// `timeout http-request`, else `timeout client`. None when it closes after every response.
+fn inner_idle(chain: &Chain, hop: &Hop) -> Option<Idle> {
+    let proxy = &chain.layer(hop.inner).proxy;
+    let listener = chain.listener(hop);
+    let scope = listener.scope;
+    match proxy.dialect {
+        Dialect::Nginx => {
+            let (ms, set) = timeout(proxy, scope, "keepalive_timeout")?;
+            if ms == 0 {
+                return None;
+            }
+            Some(Idle {
+                ms,
+                shown: match set {
+                    Some(_) => format!(
+                        "`keepalive_timeout {}`",
+                        proxy.setting(scope, "keepalive_timeout").first()?
+                    ),
+                    None => format!("`keepalive_timeout` (default {})", show_ms(ms)),
+                },
+                span: set.unwrap_or(listener.span),
+            })
+        }
+        Dialect::Haproxy => haproxy_client_idle(proxy, scope),
+    }
+}
+
+fn haproxy_client_idle(proxy: &Proxy, scope: ScopeId) -> Option<Idle> {
+    // `option http-server-close` closes the server side only; the client keeps its connection.
+    if haproxy_option(proxy, scope, "httpclose") {
+        return None;
+    }
+    for name in [
+        "timeout http-keep-alive",
+        "timeout http-request",
+        "timeout client",
+    ] {
+        if let Some((ms, Some(span))) = timeout(proxy, scope, name) {
+            return Some(Idle {
+                ms,
+                shown: format!("`{name} {}`", proxy.setting(scope, name).first()?),
+                span,
+            });
+        }
+    }
+    None
+}

@@ -1,0 +1,130 @@
+//! One end of a hop uses the PROXY protocol and the other does not.
+
+use super::{Family, Rule};
+use crate::chain::{Chain, Hop};
+use crate::finding::{Dialect, Finding, Severity};
+use crate::model::Ctx;
+use crate::source::Span;
+
+pub static RULE: Rule = Rule {
+    code: "GW704",
+    name: "chain-proxy-protocol-mismatch",
+    severity: Severity::Error,
+    family: Family::Chains,
+    dialects: &[Dialect::Nginx, Dialect::Haproxy],
+    summary: "`send-proxy` to a listener without `proxy_protocol`/`accept-proxy`, or the reverse: every request fails",
+    page: include_str!("../../rules/GW704-chain-proxy-protocol-mismatch.md"),
+    check: None,
+};
+
+/// Does the outer end send a PROXY header, and where is that decided (the keyword, or the
+/// target when nothing is written)?
+fn sends(chain: &Chain, hop: &Hop) -> Option<(bool, Span, String)> {
+    let proxy = &chain.layer(hop.outer).proxy;
+    match proxy.dialect {
+        Dialect::Haproxy => {
+            let server = chain.server(hop)?;
+            // The server's own keywords come first, then `default-server`'s.
+            let kw = server
+                .params
+                .iter()
+                .find(|(k, _, _)| k.starts_with("send-proxy") || k.starts_with("no-send-proxy"));
+            Some(match kw {
+                Some((k, _, span)) if k.starts_with("send-proxy") => {
+                    (true, *span, format!("`{k}`"))
+                }
+                _ => (
+                    false,
+                    server.endpoint_span,
+                    format!(
+                        "`server {}`",
+                        server
+                            .directive
+                            .args
+                            .iter()
+                            .map(|a| a.value.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    ),
+                ),
+            })
+        }
+        Dialect::Nginx => {
+            let route = &proxy.routes[hop.route?];
+            let on = route.ctx == Ctx::Stream
+                && proxy
+                    .setting(route.scope, "proxy_protocol")
+                    .first()
+                    .is_some_and(|v| v.eq_ignore_ascii_case("on"));
+            let set = proxy.setting(route.scope, "proxy_protocol");
+            Some(match set.directives.last() {
+                Some(d) if on => (true, d.span, "`proxy_protocol on`".into()),
+                _ => (
+                    false,
+                    route.target_span,
+                    format!(
+                        "`{} {}`",
+                        route.pass.directive(),
+                        route.directive.arg(0).unwrap_or("")
+                    ),
+                ),
+            })
+        }
+    }
+}
+
+pub fn check(chain: &Chain, out: &mut Vec<Finding>) {
+    for hop in &chain.hops {
+        let Some((send, span, shown)) = sends(chain, hop) else {
+            continue;
+        };
+        let l = chain.listener(hop);
+        if send == l.proxy_protocol {
+            continue;
+        }
+        let outer_dialect = chain.layer(hop.outer).proxy.dialect;
+        let inner_dialect = chain.layer(hop.inner).proxy.dialect;
+        let inner = chain.inner_name(hop);
+        let accept_kw = match inner_dialect {
+            Dialect::Nginx => "proxy_protocol",
+            Dialect::Haproxy => "accept-proxy",
+        };
+        let f = if send {
+            let fails = if l.tcp {
+                "the PROXY header becomes the first bytes of the forwarded stream and breaks the protocol behind it".to_string()
+            } else {
+                format!(
+                    "{} reads the PROXY header as the request line and answers every request with 400 Bad Request",
+                    crate::chain::dialect_name(inner_dialect)
+                )
+            };
+            Finding::new(&RULE, span, format!("{shown} sends a PROXY protocol header to {inner}, which does not expect one (no `{accept_kw}`): {fails}"))
+                .label("PROXY header sent")
+                .related(l.span, format!("no `{accept_kw}` here"))
+                .help(format!("add `{accept_kw}` to the inner listener (and take the client address from it), or stop sending the header"))
+        } else {
+            let log = match inner_dialect {
+                Dialect::Nginx => {
+                    "nginx logs `broken header: \"GET / HTTP/1.1…\" while reading PROXY protocol` and closes the connection"
+                }
+                Dialect::Haproxy => "HAProxy finds no PROXY header and closes the connection",
+            };
+            let outer_fails = match outer_dialect {
+                Dialect::Haproxy => {
+                    "HAProxy answers 502 to every request (termination state `SH--`)"
+                }
+                Dialect::Nginx => {
+                    "nginx answers 502 to every request (`upstream prematurely closed connection while reading response header from upstream`)"
+                }
+            };
+            Finding::new(&RULE, span, format!("{shown} sends no PROXY protocol header, but {inner} requires one (`{accept_kw}`): {log}, and {outer_fails}"))
+                .label("no PROXY header sent")
+                .related(l.span, format!("`{accept_kw}` requires a PROXY header"))
+                .help(match outer_dialect {
+                    Dialect::Haproxy => "add `send-proxy` (or `send-proxy-v2`) to the server line, or remove the requirement from the inner listener".to_string(),
+                    Dialect::Nginx => format!("remove `{accept_kw}` from the inner listener (nginx's http proxy cannot send a PROXY header; a `stream` proxy can, with `proxy_protocol on`)"),
+                })
+        };
+        out.push(f.dialect(outer_dialect));
+    }
+}

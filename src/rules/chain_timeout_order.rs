@@ -1,0 +1,131 @@
+//! The outer proxy of a chain gives up on a response before the inner one does.
+
+use std::collections::HashSet;
+
+use super::{Family, Rule};
+use crate::chain::{Chain, dialect_name, show_ms, timeout};
+use crate::finding::{Dialect, Finding, Severity};
+use crate::model::Ctx;
+use crate::source::Span;
+
+pub static RULE: Rule = Rule {
+    code: "GW701",
+    name: "chain-timeout-order",
+    severity: Severity::Warning,
+    family: Family::Chains,
+    dialects: &[Dialect::Nginx, Dialect::Haproxy],
+    summary: "the outer proxy's response timeout is shorter than the inner proxy's: the outer answers 504 and the real error is lost",
+    page: include_str!("../../rules/GW701-chain-timeout-order.md"),
+    check: None,
+};
+
+/// How long one end waits for a response: milliseconds, the directive as written (or the
+/// default), and the span that decides (the route when a default does).
+struct Wait {
+    ms: u64,
+    shown: String,
+    span: Span,
+}
+
+/// nginx: the route's `<module>_read_timeout` (default 60s); HAProxy: the backend's
+/// `timeout server` (None when unset: HAProxy then waits forever).
+fn wait(chain: &Chain, layer: usize, route: usize) -> Option<Wait> {
+    let proxy = &chain.layer(layer).proxy;
+    let r = &proxy.routes[route];
+    match proxy.dialect {
+        Dialect::Nginx => {
+            if r.ctx != Ctx::Http {
+                return None;
+            }
+            let name = format!("{}_read_timeout", r.pass.prefix()?);
+            let (ms, set) = timeout(proxy, r.scope, &name)?;
+            Some(Wait {
+                ms,
+                shown: match set {
+                    Some(_) => format!("`{name} {}`", proxy.setting(r.scope, &name).first()?),
+                    None => format!("`{name}` (default {})", show_ms(ms)),
+                },
+                span: set.unwrap_or(r.directive.span),
+            })
+        }
+        Dialect::Haproxy => {
+            let pool = chain.pool_of(layer, route)?;
+            backend_wait(chain, layer, pool)
+        }
+    }
+}
+
+fn backend_wait(chain: &Chain, layer: usize, pool: usize) -> Option<Wait> {
+    let proxy = &chain.layer(layer).proxy;
+    let scope = proxy.pools[pool].scope;
+    let (ms, span) = timeout(proxy, scope, "timeout server")?;
+    Some(Wait {
+        ms,
+        shown: format!(
+            "`timeout server {}`",
+            proxy.setting(scope, "timeout server").first()?
+        ),
+        span: span?,
+    })
+}
+
+pub fn check(chain: &Chain, out: &mut Vec<Finding>) {
+    let mut seen: HashSet<(Span, Span)> = HashSet::new();
+    for hop in &chain.hops {
+        let outer_proxy = &chain.layer(hop.outer).proxy;
+        let outer = match (outer_proxy.dialect, hop.pool, hop.route) {
+            (Dialect::Haproxy, Some(p), _) => backend_wait(chain, hop.outer, p),
+            (Dialect::Nginx, _, Some(r)) => wait(chain, hop.outer, r),
+            _ => None,
+        };
+        let Some(outer) = outer else { continue };
+        let inner_proxy = &chain.layer(hop.inner).proxy;
+        let listener = chain.listener(hop);
+        let Some(inner) = chain
+            .behind(hop.inner, listener)
+            .into_iter()
+            .filter_map(|r| wait(chain, hop.inner, r))
+            .filter(|w| w.ms > outer.ms)
+            .max_by_key(|w| w.ms)
+        else {
+            continue;
+        };
+        if !seen.insert((outer.span, inner.span)) {
+            continue;
+        }
+        let outer_name = dialect_name(outer_proxy.dialect);
+        let inner_name = dialect_name(inner_proxy.dialect);
+        let outer_504 = match outer_proxy.dialect {
+            Dialect::Haproxy => "HAProxy's 504 (termination state `sH--`)".to_string(),
+            Dialect::Nginx => "nginx's 504 (`upstream timed out (110: Connection timed out) while reading response header from upstream`)".to_string(),
+        };
+        let inner_log = match inner_proxy.dialect {
+            Dialect::Nginx => "nginx logs 499 (client closed the connection)",
+            Dialect::Haproxy => "HAProxy logs termination state `CH--` (client aborted)",
+        };
+        out.push(
+            Finding::new(
+                &RULE,
+                outer.span,
+                format!(
+                    "{} gives up before the {inner_name} behind it: {} there (behind {}, reached through {}) waits longer, so a response that takes between {} and {} gets {outer_504} while {inner_name} is still waiting; {inner_log} and the backend's slowness never shows in its error log",
+                    outer.shown,
+                    inner.shown,
+                    chain.inner_name(hop),
+                    chain.outer_name(hop),
+                    show_ms(outer.ms),
+                    show_ms(inner.ms),
+                ),
+            )
+            .label(format!("{outer_name} waits {}", show_ms(outer.ms)))
+            .related(inner.span, format!("{inner_name} waits {}", show_ms(inner.ms)))
+            .help(format!(
+                "the inner layer must time out first: make the outer timeout longer than every timeout behind it (above {}), or shorten {} below {}",
+                show_ms(inner.ms),
+                inner.shown,
+                show_ms(outer.ms)
+            ))
+            .dialect(outer_proxy.dialect),
+        );
+    }
+}
