@@ -12,7 +12,10 @@ fn codes(conf: &str, backends: Vec<Backend>, version: Option<Version>) -> Vec<St
     let root = dir.path().join("nginx.conf");
     std::fs::write(&root, conf).unwrap();
     let opts = gwlint::Options {
-        facts: Facts { backends },
+        facts: Facts {
+            backends,
+            ..Facts::default()
+        },
         nginx_version: version,
         ..gwlint::Options::default()
     };

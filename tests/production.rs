@@ -46,6 +46,7 @@ mod site {
                     ..Backend::default()
                 },
             ],
+            ..Facts::default()
         }
     }
 

@@ -124,7 +124,10 @@ fn facts(body: &str) -> Facts {
             k => panic!("facts block: unknown key {k}"),
         }
     }
-    Facts { backends }
+    Facts {
+        backends,
+        ..Facts::default()
+    }
 }
 
 fn options(example: &Example) -> gwlint::Options {

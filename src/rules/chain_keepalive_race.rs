@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use super::{Family, Rule, Version};
-use crate::chain::{Chain, Hop, haproxy_option, show_ms, time_ms, timeout};
+use crate::chain::{Chain, Hop, haproxy_option, show_ms, timeout};
 use crate::finding::{Dialect, Finding, Severity};
 use crate::model::{Ctx, Pass, Proxy, ScopeId};
 use crate::source::Span;
@@ -63,33 +63,9 @@ pub fn check(chain: &Chain, out: &mut Vec<Finding>) {
                     show_ms(outer.ms)
                 ))
             }
-            Dialect::Haproxy => {
-                let Some((reuse, purge)) = haproxy_idle(chain, hop) else {
-                    continue;
-                };
-                if inner.ms > purge.ms || !seen.insert((reuse.span, inner.span)) {
-                    continue;
-                }
-                Finding::new(
-                    &RULE,
-                    reuse.span,
-                    format!(
-                        "{} keeps idle connections to the {inner_name} behind it and purges them only every {} (half of them at a time), but {} there (behind {}, reached through {}) closes them sooner: a request HAProxy sends on a connection {inner_name} is closing gets 502 (termination state `SH--`), and without `retry-on empty-response` HAProxy does not retry it",
-                        reuse.shown,
-                        purge.shown,
-                        inner.shown,
-                        chain.inner_name(hop),
-                        chain.outer_name(hop),
-                    ),
-                )
-                .label("idle connections reused")
-                .related(purge.span, format!("HAProxy keeps idle connections {}", show_ms(purge.ms)))
-                .help(format!(
-                    "add `retry-on conn-failure empty-response response-timeout` to the backend, or raise {} above {}, or use `http-reuse safe`",
-                    inner.shown,
-                    show_ms(purge.ms)
-                ))
-            }
+            // An outer HAProxy races only with `http-reuse always|aggressive` and no
+            // `retry-on`, which GW505 reports on the backend whatever stands behind it.
+            Dialect::Haproxy => continue,
         };
         out.push(
             f.related(
@@ -156,64 +132,6 @@ fn nginx_idle(chain: &Chain, hop: &Hop) -> Option<Idle> {
         },
         span: set.or(keepalive.map(|k| k.span)).unwrap_or(pool.name_span),
     })
-}
-
-/// HAProxy reuses idle server connections unless `http-reuse never`, the backend closes
-/// them (`option http-server-close`, `option httpclose`), or it is not in HTTP mode. The
-/// race is reported only when the inner layer closes sooner than HAProxy's purge period
-/// (`pool-purge-delay`, default 5s), so that idle connections surely outlive it. Returns the
-/// reuse setting and the purge delay.
-fn haproxy_idle(chain: &Chain, hop: &Hop) -> Option<(Idle, Idle)> {
-    let proxy = &chain.layer(hop.outer).proxy;
-    let pool = &proxy.pools[hop.pool?];
-    let server = chain.server(hop)?;
-    let scope = pool.scope;
-    if proxy.setting(scope, "mode").first() != Some("http")
-        || haproxy_option(proxy, scope, "http-server-close")
-        || haproxy_option(proxy, scope, "httpclose")
-    {
-        return None;
-    }
-    let reuse = proxy.setting(scope, "http-reuse");
-    let mode = reuse.first().unwrap_or("safe");
-    // `safe` never sends a client's first request on an idle connection, so a browser can
-    // retry; the race breaks requests with `always` and `aggressive`.
-    if !matches!(mode, "always" | "aggressive") {
-        return None;
-    }
-    let retry = proxy.setting(scope, "retry-on");
-    if retry
-        .args()
-        .iter()
-        .any(|a| matches!(*a, "empty-response" | "all-retryable-errors"))
-        && proxy.setting(scope, "retries").first() != Some("0")
-    {
-        return None;
-    }
-    let (purge_ms, purge_span, shown) = match server.param("pool-purge-delay") {
-        Some((_, Some(v), span)) => (
-            time_ms(Dialect::Haproxy, v)?,
-            *span,
-            format!("`pool-purge-delay {v}`"),
-        ),
-        _ => (
-            5000,
-            server.directive.span,
-            "`pool-purge-delay` (default 5s)".to_string(),
-        ),
-    };
-    Some((
-        Idle {
-            ms: 0,
-            shown: format!("`http-reuse {mode}` in backend `{}`", pool.name),
-            span: reuse.directives.last()?.span,
-        },
-        Idle {
-            ms: purge_ms,
-            shown,
-            span: purge_span,
-        },
-    ))
 }
 
 /// How long the inner layer keeps an idle client connection: nginx `keepalive_timeout`
