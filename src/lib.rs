@@ -10,6 +10,7 @@ pub mod filter;
 pub mod finding;
 pub mod load;
 pub mod model;
+pub mod probe;
 pub mod report;
 pub mod rules;
 pub mod source;
@@ -38,6 +39,8 @@ pub struct Options {
     pub dialect: Option<finding::Dialect>,
     /// Facts about the backends that the configuration cannot show (`gwlint.toml`).
     pub facts: facts::Facts,
+    /// Probe the targets for real (`--online`); None: nothing is sent to the network.
+    pub online: Option<probe::OnlineOptions>,
 }
 
 /// Is this loaded file HAProxy configuration? `--dialect` decides; otherwise its text.
@@ -204,6 +207,7 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
 
     // lower + check, tree by tree.
     let mut files_linted = std::collections::HashSet::new();
+    let mut interrupted = false;
     for &t in &kept {
         let (tree, scope) = &trees[t];
         if matches!(scope, Scope::Files(f) if f.is_empty()) {
@@ -231,6 +235,22 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
             finding::Dialect::Nginx => model::nginx::lower(tree, parsed),
             finding::Dialect::Haproxy => model::haproxy::lower(tree, parsed),
         };
+        // probe: only with --online, and not after Ctrl-C.
+        let observed = opts.online.as_ref().filter(|_| !interrupted).map(|o| {
+            let root = &loader.sources.get(tree.root).path;
+            let base = opts
+                .prefix
+                .clone()
+                .unwrap_or_else(|| root.parent().map(Path::to_path_buf).unwrap_or_default());
+            probe::run(&proxy, &base, o)
+        });
+        if let Some(o) = &observed {
+            errors.extend(o.errors.iter().cloned());
+            if o.interrupted {
+                interrupted = true;
+                errors.push("interrupted: the online probes were stopped".into());
+            }
+        }
         let ctx = rules::Context {
             sources: &loader.sources,
             tree,
@@ -238,6 +258,7 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
             proxy: &proxy,
             nginx_version: opts.nginx_version,
             facts: &opts.facts,
+            observed: observed.as_ref(),
         };
         found.extend(rules::check(&ctx));
         findings.extend(

@@ -24,6 +24,11 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         if wire(route) != Wire::Plain {
             continue;
         }
+        // With --online the answer to a ClientHello decides, not the port number.
+        if let Some(seen) = super::support_online::wire_mismatch(ctx, route, &RULE, false) {
+            out.extend(seen);
+            continue;
+        }
         let reach = reach(ctx.proxy, route);
         let on_tls: Vec<_> = reach
             .iter()

@@ -24,6 +24,11 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         if wire(route) != Wire::Tls {
             continue;
         }
+        // With --online the answer to a ClientHello decides, not the port number.
+        if let Some(seen) = super::support_online::wire_mismatch(ctx, route, &RULE, true) {
+            out.extend(seen);
+            continue;
+        }
         let reach = reach(ctx.proxy, route);
         let on_plain: Vec<_> = reach
             .iter()
