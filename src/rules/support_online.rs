@@ -111,7 +111,6 @@ pub fn date(secs: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-
 /// How a TLS-speaking route's targets answered a ClientHello without SNI. None: not observed,
 /// or nothing conclusive. Some(empty): every target accepted it. Otherwise the targets that
 /// rejected it (with the alert, or 0 for a closed connection) and accepted one with SNI.
