@@ -431,3 +431,166 @@ http {{
     assert!(plain.accepted() > 0, "{online}");
     assert!(online.contains("GW402"), "{online}");
 }
+
+/// The `online` examples of the rule pages, run against the world they describe: DNS at
+/// 127.0.8.53:5353 (`api.example.test` → 127.0.8.1), plain HTTP on 127.0.8.1:8080 and :9080,
+/// TLS on 127.0.8.1:8443 and :9443, TLS that requires SNI on 127.0.8.2:8443, nothing on
+/// 127.0.8.1:8081, and certificate files in /tmp/gwlint-example/. Fixed addresses, so one run
+/// at a time holds them (a listener on 127.0.8.254 is the lock).
+#[test]
+fn rule_pages_online_examples() {
+    let _lock = (0..600)
+        .find_map(|_| {
+            std::net::TcpListener::bind("127.0.8.254:18254")
+                .map_err(|_| std::thread::sleep(Duration::from_millis(100)))
+                .ok()
+        })
+        .expect("the page world's lock");
+    let cert = TestCert::new();
+    let files = Path::new("/tmp/gwlint-example");
+    std::fs::create_dir_all(files).unwrap();
+    write(files, "ca.pem", &cert.cert_pem);
+    write(files, "client.key", &cert.key_pem);
+    write(
+        files,
+        "client.pem",
+        &support::cert_valid(support::days_from_now(-1), support::days_from_now(365)),
+    );
+    write(
+        files,
+        "expired.pem",
+        &support::cert_valid((2020, 1, 1), (2021, 1, 1)),
+    );
+    let _dns = Dns::start(
+        "127.0.8.53:5353",
+        &[(
+            "api.example.test",
+            Answer::Addrs(vec![Ipv4Addr::new(127, 0, 8, 1)], vec![]),
+        )],
+    );
+    let _world = [
+        Listener::start("127.0.8.1:8080", Speaks::Http, &cert),
+        Listener::start("127.0.8.1:9080", Speaks::Http, &cert),
+        Listener::start("127.0.8.1:8443", Speaks::Tls, &cert),
+        Listener::start("127.0.8.1:9443", Speaks::Tls, &cert),
+        Listener::start("127.0.8.2:8443", Speaks::TlsSniRequired, &cert),
+    ];
+    let opts = online("127.0.8.53:5353".parse().unwrap());
+    let mut ran = 0;
+    for rule in gwlint::rules::RULES {
+        let mut messages = String::new();
+        for (heading, bad) in [("## Bad", true), ("## Good", false)] {
+            for (i, example) in online_examples(rule.page, heading).iter().enumerate() {
+                let dir = tempfile::tempdir().unwrap();
+                let path = write(dir.path(), "nginx.conf", example);
+                let (found, text) = lint(&path, Some(opts.clone()));
+                let codes: BTreeSet<String> = found.into_iter().map(|(_, c)| c).collect();
+                if bad {
+                    assert_eq!(
+                        codes,
+                        BTreeSet::from([rule.code.to_string()]),
+                        "online bad example {} of {}: {text}",
+                        i + 1,
+                        rule.code
+                    );
+                    let prefix = format!("{}/", dir.path().display());
+                    messages.push_str(&format!(
+                        "# online bad example {}\n{}",
+                        i + 1,
+                        text.replace(&prefix, "")
+                    ));
+                } else {
+                    assert!(
+                        codes.is_empty(),
+                        "online good example {} of {}: {text}",
+                        i + 1,
+                        rule.code
+                    );
+                }
+                ran += 1;
+            }
+        }
+        if !messages.is_empty() {
+            insta::assert_snapshot!(format!("online-{}-{}", rule.code, rule.name), messages);
+        }
+    }
+    assert!(ran >= 16, "only {ran} online examples");
+}
+
+/// The code blocks tagged `online` in a section of a page.
+fn online_examples(page: &str, heading: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_section = false;
+    let mut lines = page.lines();
+    while let Some(line) = lines.next() {
+        if line.starts_with("## ") {
+            in_section = line.trim_end() == heading;
+            continue;
+        }
+        if !in_section || !line.starts_with("```") {
+            continue;
+        }
+        let online = line.split_whitespace().any(|w| w == "online");
+        let mut body = String::new();
+        for l in lines.by_ref() {
+            if l.starts_with("```") {
+                break;
+            }
+            body.push_str(l);
+            body.push('\n');
+        }
+        if online {
+            out.push(body);
+        }
+    }
+    out
+}
+
+#[test]
+fn ctrl_c_stops_the_probes() {
+    let dns = Dns::start("127.0.0.1:0", &[("slow.example.test", Answer::Silent)]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "nginx.conf",
+        "events {}\nhttp { server { listen 80; location / { proxy_pass http://slow.example.test; } } }\n",
+    );
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gwlint"))
+        .args([
+            "--online",
+            "--dns-timeout",
+            "30s",
+            "--resolver",
+            &dns.addr.to_string(),
+        ])
+        .arg(&path)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the query is out, then interrupt.
+    let start = Instant::now();
+    while dns.queries() == 0 && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let sent = Instant::now();
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if sent.elapsed() > Duration::from_secs(5) {
+            let _ = child.kill();
+            panic!("gwlint did not stop on SIGINT");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+    assert_eq!(status.code(), Some(2), "{err}");
+    assert!(err.contains("interrupted"), "{err}");
+}

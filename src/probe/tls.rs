@@ -72,12 +72,22 @@ pub fn classify(bytes: &[u8]) -> Hello {
 /// Name of a TLS alert description (RFC 8446 section 6).
 pub fn alert_name(code: u8) -> &'static str {
     match code {
+        10 => "unexpected_message",
         40 => "handshake_failure",
+        42 => "bad_certificate",
+        45 => "certificate_expired",
         47 => "illegal_parameter",
+        48 => "unknown_ca",
+        49 => "access_denied",
+        50 => "decode_error",
         70 => "protocol_version",
+        71 => "insufficient_security",
         80 => "internal_error",
+        109 => "missing_extension",
         112 => "unrecognized_name",
-        _ => "alert",
+        116 => "certificate_required",
+        120 => "no_application_protocol",
+        _ => "",
     }
 }
 

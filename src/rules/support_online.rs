@@ -144,10 +144,10 @@ pub fn sni_required<'c>(
 pub fn describe_hello(h: &Hello) -> String {
     match h {
         Hello::Handshake => "a TLS handshake".into(),
-        Hello::Alert(code) => format!(
-            "the TLS alert {} ({code})",
-            crate::probe::tls::alert_name(*code)
-        ),
+        Hello::Alert(code) => match crate::probe::tls::alert_name(*code) {
+            "" => format!("the TLS alert {code}"),
+            name => format!("the TLS alert {name} ({code})"),
+        },
         Hello::Plain(line) if line.is_empty() => "bytes that are not TLS".into(),
         Hello::Plain(line) => format!("plain text (`{line}`)"),
         Hello::Closed => "a closed connection".into(),

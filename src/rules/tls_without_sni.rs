@@ -41,6 +41,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                         super::support_online::describe_hello(&answer)
                     ),
                 )
+                .severity(Severity::Error)
                 .label("no SNI sent")
                 .help(format!("add `{p}_ssl_server_name on;` and `{p}_ssl_name {name};`"));
                 if span != deciding_span(&sni, route) {
