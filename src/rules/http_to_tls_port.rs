@@ -10,7 +10,7 @@ pub static RULE: Rule = Rule {
     name: "http-to-tls-port",
     severity: Severity::Error,
     family: Family::Tls,
-    dialects: &[Dialect::Nginx],
+    dialects: &[Dialect::Nginx, Dialect::Haproxy],
     summary: "a plain-text *_pass (http://, grpc://, uwsgi://) to port 443 or 8443, where TLS listens",
     page: include_str!("../../rules/GW401-http-to-tls-port.md"),
     check: Some(check),
@@ -20,6 +20,13 @@ pub static RULE: Rule = Rule {
 pub const TLS_PORTS: &[u16] = &[443, 8443];
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    // HAProxy servers are judged only by what --online observed.
+    if ctx.proxy.dialect == Dialect::Haproxy {
+        out.extend(super::support_online::haproxy_wire_mismatch(
+            ctx, &RULE, false,
+        ));
+        return;
+    }
     for route in &ctx.proxy.routes {
         if wire(route) != Wire::Plain {
             continue;

@@ -10,7 +10,7 @@ pub static RULE: Rule = Rule {
     name: "https-to-plain-port",
     severity: Severity::Error,
     family: Family::Tls,
-    dialects: &[Dialect::Nginx],
+    dialects: &[Dialect::Nginx, Dialect::Haproxy],
     summary: "a TLS *_pass (https://, grpcs://, suwsgi://) to port 80 or 8080, where plain HTTP listens",
     page: include_str!("../../rules/GW402-https-to-plain-port.md"),
     check: Some(check),
@@ -20,6 +20,13 @@ pub static RULE: Rule = Rule {
 pub const PLAIN_PORTS: &[u16] = &[80, 8080];
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    // HAProxy servers are judged only by what --online observed.
+    if ctx.proxy.dialect == Dialect::Haproxy {
+        out.extend(super::support_online::haproxy_wire_mismatch(
+            ctx, &RULE, true,
+        ));
+        return;
+    }
     for route in &ctx.proxy.routes {
         if wire(route) != Wire::Tls {
             continue;

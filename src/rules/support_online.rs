@@ -220,6 +220,65 @@ pub fn wire_mismatch(
     Some(Some(f))
 }
 
+/// The observed form of GW401/GW402 for HAProxy, which has no scheme on the route: a `server`
+/// whose `ssl` keyword (or its absence) the answer to a ClientHello contradicts.
+pub fn haproxy_wire_mismatch(
+    ctx: &Context,
+    rule: &'static super::Rule,
+    expects_tls: bool,
+) -> Vec<crate::finding::Finding> {
+    use crate::finding::Finding;
+    let mut out = Vec::new();
+    for place in places(ctx) {
+        let Some((_, server)) = place.server else {
+            continue;
+        };
+        if server.flag("ssl") != expects_tls {
+            continue;
+        }
+        let name = server.directive.arg(0).unwrap_or("?");
+        for p in &place.observed.addrs {
+            let Some((_, h)) = &p.hello else { continue };
+            let wrong = if expects_tls {
+                matches!(h, Hello::Plain(_) | Hello::Silent)
+            } else {
+                h.speaks_tls()
+            };
+            if !wrong {
+                continue;
+            }
+            let f = if expects_tls {
+                Finding::new(
+                    rule,
+                    place.span,
+                    format!(
+                        "server `{name}` has `ssl` but {} answered a ClientHello with {} (observed with --online): the handshake fails and HAProxy answers 503 with termination state `SC--`",
+                        p.addr,
+                        describe_hello(h)
+                    ),
+                )
+                .label("TLS to a plain-text listener")
+                .help("remove `ssl` from the server line, or point it at the backend's TLS port")
+            } else {
+                Finding::new(
+                    rule,
+                    place.span,
+                    format!(
+                        "server `{name}` has no `ssl` but {} answered a ClientHello with {}: it is a TLS listener (observed with --online); HAProxy sends plain HTTP and answers 502 with termination state `SH--` (an nginx TLS backend answers 400 `The plain HTTP request was sent to HTTPS port`)",
+                        p.addr,
+                        describe_hello(h)
+                    ),
+                )
+                .label("plain text to a TLS listener")
+                .help("add `ssl` to the server line (with `verify required ca-file …`), or point it at the backend's plain-text port")
+            };
+            out.push(f);
+            break;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
