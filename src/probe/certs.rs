@@ -28,10 +28,22 @@ pub enum CertFile {
     },
 }
 
+/// Larger than any CA bundle.
+const MAX_BYTES: u64 = 16 << 20;
+
 pub fn check(path: &Path, role: Role) -> CertFile {
+    // Only regular files of a sane size: a device or a FIFO named by mistake must not hang.
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return CertFile::Missing,
+        Err(e) => return CertFile::Unreadable(e.to_string()),
+        Ok(m) if !m.is_file() => return CertFile::Unreadable("not a regular file".into()),
+        Ok(m) if m.len() > MAX_BYTES => {
+            return CertFile::NotPem(format!("{} bytes, too large for a PEM file", m.len()));
+        }
+        Ok(_) => {}
+    }
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return CertFile::Missing,
         Err(e) => return CertFile::Unreadable(e.to_string()),
     };
     let mut certificates = 0;
@@ -83,5 +95,22 @@ pub fn check(path: &Path, role: Role) -> CertFile {
         leaf,
         certificates,
         keys,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_a_regular_file() {
+        assert!(matches!(
+            check(Path::new("/dev/zero"), Role::TrustedCa),
+            CertFile::Unreadable(_)
+        ));
+        assert_eq!(
+            check(Path::new("/nonexistent/ca.pem"), Role::TrustedCa),
+            CertFile::Missing
+        );
     }
 }

@@ -343,3 +343,28 @@ fn progress(opts: &OnlineOptions, len: usize) -> indicatif::ProgressBar {
     }
     bar
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags() {
+        assert_eq!(
+            parse_resolver("127.0.0.1").unwrap(),
+            "127.0.0.1:53".parse().unwrap()
+        );
+        assert_eq!(
+            parse_resolver("[::1]:5353").unwrap(),
+            "[::1]:5353".parse().unwrap()
+        );
+        assert_eq!(parse_resolver("::1").unwrap(), "[::1]:53".parse().unwrap());
+        assert!(parse_resolver("dns.example").is_err());
+        assert_eq!(parse_duration("2s").unwrap(), Duration::from_secs(2));
+        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
+        assert_eq!(parse_duration("3").unwrap(), Duration::from_secs(3));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("2h").is_err());
+        assert!(parse_duration("fast").is_err());
+    }
+}
