@@ -449,6 +449,14 @@ fn rule_pages_online_examples() {
     let cert = TestCert::new();
     let files = Path::new("/tmp/gwlint-example");
     std::fs::create_dir_all(files).unwrap();
+    // Removed when the test ends, passed or failed.
+    struct Cleanup(&'static Path);
+    impl Drop for Cleanup {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(self.0);
+        }
+    }
+    let _cleanup = Cleanup(files);
     write(files, "ca.pem", &cert.cert_pem);
     write(files, "client.key", &cert.key_pem);
     write(
