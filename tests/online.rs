@@ -602,3 +602,52 @@ fn ctrl_c_stops_the_probes() {
     assert_eq!(status.code(), Some(2), "{err}");
     assert!(err.contains("interrupted"), "{err}");
 }
+
+#[test]
+fn ipv6_targets_from_aaaa_records() {
+    let cert = TestCert::new();
+    let dns = Dns::start(
+        "127.0.0.1:0",
+        &[(
+            "v6.example.test",
+            Answer::Addrs(vec![], vec![std::net::Ipv6Addr::LOCALHOST]),
+        )],
+    );
+    let live = Listener::start("[::1]:0", Speaks::Http, &cert);
+    let closed = {
+        let l = std::net::TcpListener::bind("[::1]:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let conf = format!(
+        "events {{}}
+http {{
+    upstream app {{
+        server v6.example.test:{};
+        server [::1]:{closed}; # refused
+    }}
+    server {{
+        listen 80;
+        location / {{ proxy_pass http://app; }}
+    }}
+}}
+",
+        live.addr.port()
+    );
+    let path = write(dir.path(), "nginx.conf", &conf);
+    let (found, text) = lint(&path, Some(online(dns.addr)));
+    assert_eq!(
+        found.into_iter().collect::<BTreeSet<_>>(),
+        expect(&conf, &[("refused", "GW802")]),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("connection refused at [::1]:{closed}")),
+        "{text}"
+    );
+    assert!(
+        text.contains("warning[GW802]"),
+        "the other server answers: {text}"
+    );
+    assert!(live.accepted() > 0, "the AAAA address was connected to");
+}
