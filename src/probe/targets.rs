@@ -278,7 +278,8 @@ pub fn files(proxy: &Proxy, base: &Path) -> Vec<FileTarget> {
 }
 
 /// The user nginx's workers (or HAProxy) run as, and the group named with it: nginx's `user`
-/// directive (compiled default `nobody`); HAProxy's `user` in `global` (None: whoever starts it).
+/// directive (compiled default `nobody`; unknown in a fragment); HAProxy's `user` in `global`
+/// (None: whoever starts it).
 pub fn worker_user(proxy: &Proxy) -> Option<(String, Option<String>)> {
     let d = proxy
         .scopes
@@ -286,6 +287,8 @@ pub fn worker_user(proxy: &Proxy) -> Option<(String, Option<String>)> {
         .and_then(|top| top.directives.iter().find(|d| d.name() == "user"));
     match (proxy.dialect, d) {
         (_, Some(d)) => Some((d.arg(0)?.to_string(), d.arg(1).map(str::to_string))),
+        // A fragment's main file may well set `user`: do not guess.
+        (Dialect::Nginx, None) if proxy.fragment => None,
         (Dialect::Nginx, None) => Some(("nobody".into(), None)),
         (Dialect::Haproxy, None) => None,
     }
