@@ -176,94 +176,128 @@ struct Job {
     sniff: Option<Sniff>,
 }
 
+/// What a probe task hands back.
+enum Done {
+    Dns(dns::Lookup),
+    Unix(String, unix::UnixSocket),
+    Addr(Job, Probed),
+}
+
 async fn probe_all(
     list: &[targets::Target],
     user: Option<&unix::User>,
     opts: &OnlineOptions,
     obs: &mut Observations,
 ) {
-    let names: Vec<String> = list
+    let names: HashSet<&str> = list
         .iter()
         .filter_map(|t| match &t.place {
-            Place::Inet { host, .. } if host.parse::<IpAddr>().is_err() => Some(host.clone()),
+            Place::Inet { host, .. } if host.parse::<IpAddr>().is_err() => Some(host.as_str()),
             _ => None,
         })
-        .collect::<HashSet<_>>()
-        .into_iter()
         .collect();
-    let sockets: Vec<&str> = list
+    let sockets: HashSet<&str> = list
         .iter()
         .filter_map(|t| match &t.place {
             Place::Unix(p) => Some(p.as_str()),
             _ => None,
         })
-        .collect::<HashSet<_>>()
-        .into_iter()
         .collect();
+    // The connections to make once a host's addresses are known.
+    let jobs_for = |host: &str, lookups: &HashMap<String, dns::Lookup>| -> Vec<Job> {
+        let mut out = Vec::new();
+        for t in list.iter().filter(|t| t.connect) {
+            if let Place::Inet {
+                host: h,
+                port: Some(port),
+            } = &t.place
+                && h == host
+            {
+                for ip in addresses(h, lookups) {
+                    out.push(Job {
+                        addr: SocketAddr::new(ip, *port),
+                        sniff: t.sniff.clone(),
+                    });
+                }
+            }
+        }
+        out
+    };
     let bar = progress(opts, names.len() + sockets.len() + list.len());
-
-    // DNS, every name at once.
-    let mut lookups: HashMap<String, dns::Lookup> = HashMap::new();
-    if !names.is_empty() {
-        match dns::Resolver::new(&opts.resolvers, opts.dns_timeout) {
-            Ok(r) => {
-                obs.resolver = r.description.clone();
-                let r = Arc::new(r);
-                let mut set = tokio::task::JoinSet::new();
-                for n in names {
-                    let r = r.clone();
-                    set.spawn(async move { r.lookup(&n).await });
-                }
-                while let Some(Ok(l)) = set.join_next().await {
-                    bar.inc(1);
-                    lookups.insert(l.name.clone(), l);
-                }
-            }
-            Err(e) => obs.errors.push(e),
-        }
-    }
-
-    // Unix sockets (no network).
-    let mut sockets_seen: HashMap<String, unix::UnixSocket> = HashMap::new();
-    for p in sockets {
-        sockets_seen.insert(p.into(), unix::check(p, user, opts.connect_timeout).await);
-        bar.inc(1);
-    }
-
-    // TCP connects and ClientHellos, at most `max_sockets` at once, within one deadline.
-    let mut jobs: HashSet<Job> = HashSet::new();
-    for t in list.iter().filter(|t| t.connect) {
-        if let Place::Inet {
-            host,
-            port: Some(port),
-        } = &t.place
-        {
-            for ip in addresses(host, &lookups) {
-                jobs.insert(Job {
-                    addr: SocketAddr::new(ip, *port),
-                    sniff: t.sniff.clone(),
-                });
-            }
-        }
-    }
     let limit = Arc::new(tokio::sync::Semaphore::new(opts.max_sockets.max(1)));
-    let mut set = tokio::task::JoinSet::new();
-    for job in jobs {
+    let mut set: tokio::task::JoinSet<Done> = tokio::task::JoinSet::new();
+    let mut started: HashSet<Job> = HashSet::new();
+    let spawn_job = |set: &mut tokio::task::JoinSet<Done>, job: Job| {
         let limit = limit.clone();
         let timeout = opts.connect_timeout;
         set.spawn(async move {
             let _permit = limit.acquire_owned().await;
             let probed = probe_addr(&job, timeout).await;
-            (job, probed)
+            Done::Addr(job, probed)
+        });
+    };
+
+    // Everything starts at once: DNS, unix sockets, and the connections to IP literals; the
+    // connections to a name start when its answer arrives.
+    if !names.is_empty() {
+        match dns::Resolver::new(&opts.resolvers, opts.dns_timeout) {
+            Ok(r) => {
+                obs.resolver = r.description.clone();
+                let r = Arc::new(r);
+                for n in &names {
+                    let (r, n) = (r.clone(), n.to_string());
+                    set.spawn(async move { Done::Dns(r.lookup(&n).await) });
+                }
+            }
+            Err(e) => obs.errors.push(e),
+        }
+    }
+    for p in &sockets {
+        let (p, user, timeout) = (p.to_string(), user.cloned(), opts.connect_timeout);
+        set.spawn(async move {
+            let found = unix::check(&p, user.as_ref(), timeout).await;
+            Done::Unix(p, found)
         });
     }
+    let no_lookups = HashMap::new();
+    for t in list {
+        if let Place::Inet { host, .. } = &t.place
+            && host.parse::<IpAddr>().is_ok()
+        {
+            for job in jobs_for(host, &no_lookups) {
+                if started.insert(job.clone()) {
+                    spawn_job(&mut set, job);
+                }
+            }
+        }
+    }
+
+    // One deadline for the whole phase: the larger of the DNS timeout and a connect plus a
+    // hello, and a margin. A probe still running then is dropped and reports nothing.
+    let budget = (opts.dns_timeout + Duration::from_millis(250)).max(opts.connect_timeout * 2);
+    let deadline = tokio::time::Instant::now() + budget + Duration::from_millis(500);
+    let mut lookups: HashMap<String, dns::Lookup> = HashMap::new();
+    let mut sockets_seen: HashMap<String, unix::UnixSocket> = HashMap::new();
     let mut done: HashMap<Job, Probed> = HashMap::new();
-    // Connect, then one round trip for the hello: twice the connect timeout, and a margin.
-    let deadline =
-        tokio::time::Instant::now() + opts.connect_timeout * 2 + Duration::from_millis(500);
-    while let Ok(Some(Ok((job, probed)))) = tokio::time::timeout_at(deadline, set.join_next()).await
-    {
-        done.insert(job, probed);
+    while let Ok(Some(Ok(result))) = tokio::time::timeout_at(deadline, set.join_next()).await {
+        bar.inc(1);
+        match result {
+            Done::Dns(l) => {
+                let name = l.name.clone();
+                lookups.insert(name.clone(), l);
+                for job in jobs_for(&name, &lookups) {
+                    if started.insert(job.clone()) {
+                        spawn_job(&mut set, job);
+                    }
+                }
+            }
+            Done::Unix(p, found) => {
+                sockets_seen.insert(p, found);
+            }
+            Done::Addr(job, probed) => {
+                done.insert(job, probed);
+            }
+        }
     }
     set.abort_all();
 
@@ -286,7 +320,6 @@ async fn probe_all(
                 }
             }
         }
-        bar.inc(1);
         obs.targets.insert(t.span, o);
     }
     bar.finish_and_clear();
