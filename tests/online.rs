@@ -181,7 +181,7 @@ http {
         assert!(text.contains(needle), "no «{needle}» in\n{text}");
     }
     // One deadline: max(0.8s DNS + 0.25s, 2 × 0.8s connect) + 0.5s, and the rest of the run.
-    assert!(took < Duration::from_millis(2800), "took {took:?}");
+    assert!(took < Duration::from_secs(4), "took {took:?}");
 }
 
 #[test]
@@ -203,7 +203,7 @@ fn many_dead_targets_end_within_the_bound() {
     let took = start.elapsed();
     assert_eq!(found.iter().filter(|(_, c)| c == "GW802").count(), 300);
     assert_eq!(found.iter().filter(|(_, c)| c == "GW801").count(), 1);
-    assert!(took < Duration::from_millis(2800), "took {took:?}");
+    assert!(took < Duration::from_secs(4), "took {took:?}");
 }
 
 #[test]
