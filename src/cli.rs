@@ -179,6 +179,30 @@ pub struct LintArgs {
     /// then assume the defaults that break)
     #[arg(long, value_name = "X.Y.Z")]
     pub nginx_version: Option<crate::rules::Version>,
+    #[command(flatten)]
+    pub online: OnlineArgs,
+}
+
+/// `--online` and how it probes.
+#[derive(Args, Debug)]
+#[command(next_help_heading = "Online checks")]
+pub struct OnlineArgs {
+    /// Check the targets for real from this host: DNS, TCP connect, TLS ClientHello, unix
+    /// sockets, certificate files (without it, nothing is sent to the network)
+    #[arg(long)]
+    pub online: bool,
+    /// DNS server to ask, repeatable [default: the system's resolv.conf and hosts file]
+    #[arg(long, value_name = "IP[:PORT]", value_parser = crate::probe::parse_resolver)]
+    pub resolver: Vec<std::net::SocketAddr>,
+    /// How long to wait for a DNS answer
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = crate::probe::parse_duration)]
+    pub dns_timeout: std::time::Duration,
+    /// How long to wait for a TCP connection (and for the answer to a ClientHello)
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = crate::probe::parse_duration)]
+    pub connect_timeout: std::time::Duration,
+    /// Report a client certificate that expires within this many days
+    #[arg(long, value_name = "DAYS", default_value_t = 14)]
+    pub cert_warn_days: u32,
 }
 
 pub fn main() -> ExitCode {
@@ -452,6 +476,14 @@ fn lint(args: LintArgs) -> ExitCode {
         stdin: None,
         nginx_version: args.nginx_version,
         facts: Default::default(),
+        online: args.online.online.then(|| crate::probe::OnlineOptions {
+            resolvers: args.online.resolver.clone(),
+            dns_timeout: args.online.dns_timeout,
+            connect_timeout: args.online.connect_timeout,
+            cert_warn_days: args.online.cert_warn_days,
+            progress: std::io::stderr().is_terminal(),
+            ..Default::default()
+        }),
         dialect: args.dialect.map(DialectArg::dialect),
     };
     if paths.iter().any(|p| p.as_os_str() == "-") {

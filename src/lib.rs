@@ -12,6 +12,7 @@ pub mod filter;
 pub mod finding;
 pub mod load;
 pub mod model;
+pub mod probe;
 pub mod report;
 pub mod rules;
 pub mod source;
@@ -46,6 +47,8 @@ pub struct Options {
     pub config: config::Resolver,
     /// `--select`, `--extend-select`, `--ignore`.
     pub selection: config::Selection,
+    /// Probe the targets for real (`--online`); None: nothing is sent to the network.
+    pub online: Option<probe::OnlineOptions>,
 }
 
 /// Is this loaded file HAProxy configuration? `--dialect` decides; otherwise its text.
@@ -226,6 +229,7 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
     // lower + check, tree by tree.
     let mut files_linted = HashMap::new();
     let mut linted = Vec::new();
+    let mut interrupted = false;
     for &t in &kept {
         let (tree, scope) = &trees[t];
         if matches!(scope, Scope::Files(f) if f.is_empty()) {
@@ -265,6 +269,22 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
         facts
             .backends
             .extend(cfg.iter().flat_map(|c| c.backends.iter().cloned()));
+        // probe: only with --online, and not after Ctrl-C.
+        let observed = opts.online.as_ref().filter(|_| !interrupted).map(|o| {
+            let root = &loader.sources.get(tree.root).path;
+            let base = opts
+                .prefix
+                .clone()
+                .unwrap_or_else(|| root.parent().map(Path::to_path_buf).unwrap_or_default());
+            probe::run(&proxy, &base, o)
+        });
+        if let Some(o) = &observed {
+            errors.extend(o.errors.iter().cloned());
+            if o.interrupted {
+                interrupted = true;
+                errors.push("interrupted: the online probes were stopped".into());
+            }
+        }
         let ctx = rules::Context {
             sources: &loader.sources,
             tree,
@@ -274,6 +294,7 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
                 .nginx_version
                 .or(cfg.and_then(|c| c.nginx_version.as_ref()).map(|v| v.value)),
             facts: &facts,
+            observed: observed.as_ref(),
         };
         found.extend(rules::check(&ctx));
         if tree.dialect == finding::Dialect::Haproxy {

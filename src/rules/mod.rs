@@ -73,6 +73,13 @@ pub mod chain_keepalive_race;
 pub mod chain_protocol_mismatch;
 pub mod chain_proxy_protocol_mismatch;
 pub mod chain_timeout_order;
+// online (GW8xx)
+pub mod client_certificate_expiry;
+pub mod name_not_resolved;
+pub mod support_online;
+pub mod target_unreachable;
+pub mod tls_file_unusable;
+pub mod unix_socket_unusable;
 
 /// Every rule, grouped by family (`gwlint rules` lists them by code). Codes and names are
 /// stable forever.
@@ -138,6 +145,12 @@ pub static RULES: &[&Rule] = &[
     &chain_protocol_mismatch::RULE,
     &chain_proxy_protocol_mismatch::RULE,
     &chain_health_check_status::RULE,
+    // online (GW8xx)
+    &name_not_resolved::RULE,
+    &target_unreachable::RULE,
+    &unix_socket_unusable::RULE,
+    &tls_file_unusable::RULE,
+    &client_certificate_expiry::RULE,
 ];
 
 /// Failure families; the hundreds digit of a code.
@@ -179,6 +192,8 @@ pub struct Context<'a> {
     pub nginx_version: Option<Version>,
     /// What the user declared about the backends (`gwlint.toml` `[[backend]]`).
     pub facts: &'a crate::facts::Facts,
+    /// What `--online` observed at the targets; None without `--online`.
+    pub observed: Option<&'a crate::probe::Observations>,
 }
 
 /// A proxy version such as 1.29.7.

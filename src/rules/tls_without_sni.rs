@@ -34,6 +34,27 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         let Some(p) = prefix(route) else { continue };
         let sni = ssl_setting(proxy, route, "server_name");
         let sni_on = is_on(&sni);
+        // With --online, what the backend did with a ClientHello without SNI decides.
+        if let Some(rejected) = super::support_online::sni_required(ctx, route) {
+            for (span, addr, name, answer) in rejected {
+                let mut f = Finding::new(
+                    &RULE,
+                    deciding_span(&sni, route),
+                    format!(
+                        "{addr} answered a ClientHello without SNI with {} and one with SNI \"{name}\" with a TLS handshake (observed with --online): `{p}_ssl_server_name` is off, so nginx sends no SNI and {REJECTED}",
+                        super::support_online::describe_hello(&answer)
+                    ),
+                )
+                .severity(Severity::Error)
+                .label("no SNI sent")
+                .help(format!("add `{p}_ssl_server_name on;` and `{p}_ssl_name {name};`"));
+                if span != deciding_span(&sni, route) {
+                    f = f.related(span, "requires SNI");
+                }
+                out.push(f);
+            }
+            continue;
+        }
         let name = explicit_ssl_name(proxy, route);
         let verify_on = is_on(&ssl_setting(proxy, route, "verify"));
         // Without SNI and without verification, a name set by hand has no effect at all: it
