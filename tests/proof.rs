@@ -26,12 +26,12 @@ mod tls;
 use std::time::Duration;
 
 use backend::{Backend, Behaviour};
-use net::{get, refused, try_get};
+use net::{closed_within, get, refused, try_get, websocket};
 use pages::{bad, good, quoted};
 use tls::Versions;
 
-/// Asserts a configuration check failed with the message the page quotes.
-fn refuses_to_start(prepared: &proxy::Prepared, message: &str) {
+/// Asserts a configuration check failed with the message the page quotes; returns its output.
+fn refuses_to_start(prepared: &proxy::Prepared, message: &str) -> String {
     let check = prepared.check();
     assert!(!check.ok, "the check passed:\n{}", check.output);
     assert!(
@@ -39,6 +39,89 @@ fn refuses_to_start(prepared: &proxy::Prepared, message: &str) {
         "the check failed without `{message}`:\n{}",
         check.output
     );
+    check.output
+}
+
+/// Asserts the check failed with `message` at `place` (`nginx.conf:7`): the line the page names.
+fn refuses_at(prepared: &proxy::Prepared, message: &str, place: &str) {
+    let output = refuses_to_start(prepared, message);
+    assert!(
+        output.contains(&format!("{message} in ")) && output.contains(place),
+        "not at {place}:\n{output}"
+    );
+}
+
+// ---------------------------------------------------------------- syntax and files (GW0xx)
+
+#[test]
+fn gw001_syntax_error() {
+    let b = Backend::http(Behaviour::Ok);
+    let cases = [
+        (1, "unexpected \"}\"", "nginx.conf:7"),
+        (2, "unknown directive \"2,3}$\"", "nginx.conf:5"),
+        (5, "unexpected end of file, expecting \"}\"", "nginx.conf:9"),
+    ];
+    for (n, message, place) in cases {
+        let ex = bad("GW001", n);
+        refuses_at(&proxy::nginx(&ex), quoted("GW001", message), place);
+    }
+
+    let ex = good("GW001", 1);
+    let nginx = proxy::nginx(&ex).start();
+    assert_eq!(get(nginx.port(), "/aa").status, 204);
+    let ex = good("GW001", 2).map("127.0.0.1:9000", &b.addr());
+    let nginx = proxy::nginx(&ex).start();
+    assert_eq!(get(nginx.port(), "/").status, 200);
+}
+
+#[test]
+fn gw002_include_not_found() {
+    let b = Backend::http(Behaviour::Ok);
+    let missing = quoted("GW002", "failed (2: No such file or directory)");
+    let output = refuses_to_start(&proxy::nginx(&bad("GW002", 1)), missing);
+    assert!(
+        output.contains("/conf.d/upstreams.conf\" failed"),
+        "{output}"
+    );
+    // Relative to the including file: nginx looks next to nginx.conf instead.
+    let ex = bad("GW002", 2).map("127.0.0.1:8080", &b.addr());
+    refuses_at(&proxy::nginx(&ex), missing, "conf.d/shop.conf:1");
+
+    let ex = good("GW002", 1).map("127.0.0.1:9000", &b.addr());
+    let nginx = proxy::nginx(&ex).start();
+    assert_eq!(get(nginx.port(), "/").status, 200);
+    let ex = good("GW002", 2).map("127.0.0.1:8080", &b.addr());
+    let nginx = proxy::nginx(&ex).start();
+    assert_eq!(get(nginx.port(), "/").status, 200);
+}
+
+#[test]
+fn gw003_include_cycle() {
+    let b = Backend::http(Behaviour::Ok);
+    // With the usual limit of 1024 open files (higher limits end in a stack overflow instead).
+    let ex = bad("GW003", 1).map("127.0.0.1:9000", &b.addr());
+    let check = proxy::nginx(&ex).check_with_open_files(1024);
+    let message = quoted("GW003", "failed (24: Too many open files)");
+    assert!(
+        !check.ok && check.output.contains(message),
+        "{}",
+        check.output
+    );
+    // A glob that matches its own file: nginx -t passes, having read the file ~1000 times.
+    let ex = bad("GW003", 2).map("127.0.0.1:9000", &b.addr());
+    let check = proxy::nginx(&ex).check_with_open_files(1024);
+    let warning = quoted("GW003", "could not build optimal proxy_headers_hash");
+    assert!(
+        check.ok && check.output.contains(warning),
+        "{}",
+        check.output
+    );
+
+    for n in [1, 2] {
+        let ex = good("GW003", n).map("127.0.0.1:9000", &b.addr());
+        let nginx = proxy::nginx(&ex).start();
+        assert_eq!(get(nginx.port(), "/").status, 200);
+    }
 }
 
 // ---------------------------------------------------------------- dead targets (GW1xx)
@@ -119,6 +202,47 @@ fn gw102_port_on_upstream_name() {
 }
 
 #[test]
+fn gw103_duplicate_upstream() {
+    let (a, b) = (Backend::http(Behaviour::Ok), Backend::http(Behaviour::Ok));
+    let ex = bad("GW103", 1)
+        .map("127.0.0.1:8080", &a.addr())
+        .map("127.0.0.1:8081", &b.addr());
+    refuses_at(
+        &proxy::nginx(&ex),
+        quoted("GW103", "duplicate upstream \"app\""),
+        "nginx.conf:6",
+    );
+    let ex = bad("GW103", 2)
+        .map("127.0.0.1:8080", &a.addr())
+        .map("127.0.0.1:8081", &b.addr());
+    refuses_at(
+        &proxy::nginx(&ex),
+        quoted("GW103", "duplicate upstream \"backend\""),
+        "conf.d/shop.conf:1",
+    );
+    let ex = bad("GW103", 3)
+        .map("127.0.0.1:8081", &a.addr())
+        .map("127.0.0.1:8082", &b.addr());
+    refuses_to_start(
+        &proxy::haproxy(&ex),
+        quoted("GW103", "backend 'web' has the same name as backend 'web'"),
+    );
+
+    for n in [1, 2] {
+        let ex = good("GW103", n)
+            .map("127.0.0.1:8080", &a.addr())
+            .map("127.0.0.1:8081", &b.addr());
+        let nginx = proxy::nginx(&ex).start();
+        assert_eq!(get(nginx.port(), "/").status, 200);
+    }
+    let ex = good("GW103", 3)
+        .map("127.0.0.1:8081", &a.addr())
+        .map("127.0.0.1:8082", &b.addr());
+    let haproxy = proxy::haproxy(&ex).start();
+    assert_eq!(get(haproxy.port(), "/").status, 200);
+}
+
+#[test]
 fn gw104_empty_upstream_nginx() {
     let b = Backend::http(Behaviour::Ok);
     let message = quoted("GW104", "no servers are inside upstream");
@@ -171,6 +295,28 @@ fn gw106_backup_only_upstream() {
 }
 
 #[test]
+fn gw107_backup_with_hash() {
+    let (a, b) = (Backend::http(Behaviour::Ok), Backend::http(Behaviour::Ok));
+    let message = quoted(
+        "GW107",
+        "balancing method does not support parameter \"backup\"",
+    );
+    for n in [1, 2] {
+        let ex = bad("GW107", n)
+            .map("127.0.0.1:8080", &a.addr())
+            .map("127.0.0.1:8081", &b.addr());
+        refuses_at(&proxy::nginx(&ex), message, "nginx.conf:6");
+    }
+    for n in [1, 2] {
+        let ex = good("GW107", n)
+            .map("127.0.0.1:8080", &a.addr())
+            .map("127.0.0.1:8081", &b.addr());
+        let nginx = proxy::nginx(&ex).start();
+        assert_eq!(get(nginx.port(), "/").status, 200);
+    }
+}
+
+#[test]
 fn gw108_pass_scheme_mismatch() {
     let b = Backend::http(Behaviour::Ok);
     let ex = bad("GW108", 1).map("127.0.0.1:9000", &refused());
@@ -184,6 +330,24 @@ fn gw108_pass_scheme_mismatch() {
     let ex = good("GW108", 1).map("127.0.0.1:8080", &b.addr());
     let nginx = proxy::nginx(&ex).start();
     assert_eq!(get(nginx.port(), "/").status, 200);
+}
+
+#[test]
+fn gw109_proxy_pass_to_fastcgi_port() {
+    let php = Backend::http(Behaviour::FastCgi);
+    let ex = bad("GW109", 1).map("127.0.0.1:9000", &php.addr());
+    let nginx = proxy::nginx(&ex).start();
+    assert_eq!(get(nginx.port(), "/index.php").status, 502);
+    nginx.wait_log(quoted(
+        "GW109",
+        "recv() failed (104: Connection reset by peer) while reading response header from upstream",
+    ));
+
+    // (The good example's /minio/ route, an HTTP server on the same port, is not requested:
+    // one port here serves FastCGI.)
+    let ex = good("GW109", 1).map("127.0.0.1:9000", &php.addr());
+    let nginx = proxy::nginx(&ex).start();
+    assert_eq!(get(nginx.port(), "/index.php").status, 200);
 }
 
 #[test]
@@ -201,6 +365,28 @@ fn gw121_mode_mismatch() {
 }
 
 // ---------------------------------------------------------------- timeouts (GW2xx)
+
+#[test]
+fn gw201_websocket_read_timeout() {
+    let ws = Backend::http(Behaviour::QuietWebSocket);
+    // The second bad example: 30s, so the test waits 30s rather than the default 60s.
+    let ex = bad("GW201", 2).map("127.0.0.1:8080", &ws.addr());
+    let bad_nginx = proxy::nginx(&ex).start();
+    let ex = good("GW201", 1).map("127.0.0.1:8080", &ws.addr());
+    let good_nginx = proxy::nginx(&ex).start();
+    let mut closed = websocket(bad_nginx.port(), "/socket.io/");
+    let mut open = websocket(good_nginx.port(), "/ws/");
+    let start = std::time::Instant::now();
+    assert!(closed_within(&mut closed, Duration::from_secs(40)));
+    let after = start.elapsed();
+    assert!(after >= Duration::from_secs(29), "closed after {after:?}");
+    bad_nginx.wait_log(quoted(
+        "GW201",
+        "upstream timed out (110: Connection timed out) while proxying upgraded connection",
+    ));
+    // The same silence through the good example: still open.
+    assert!(!closed_within(&mut open, Duration::from_millis(500)));
+}
 
 #[test]
 fn gw210_missing_timeouts() {
@@ -274,6 +460,43 @@ fn gw301_passive_checks_disabled() {
     }
     // max_fails=3: after three failures the server is skipped for fail_timeout.
     assert_eq!(refused_connects(&nginx.logs()), 3);
+}
+
+#[test]
+fn gw303_max_conns_without_queue() {
+    let slow = || Backend::http(Behaviour::Slow(Duration::from_millis(1500)));
+    let (a, b, c) = (slow(), slow(), slow());
+    // 230 requests at once against two servers capped at 100 connections each.
+    let burst = |port: u16| -> Vec<u16> {
+        std::thread::scope(|s| {
+            let hs: Vec<_> = (0..230)
+                .map(|_| s.spawn(move || get(port, "/").status))
+                .collect();
+            hs.into_iter().map(|h| h.join().unwrap()).collect()
+        })
+    };
+    let ex = bad("GW303", 1)
+        .map("127.0.0.1:8080", &a.addr())
+        .map("127.0.0.1:8081", &b.addr());
+    let nginx = proxy::nginx(&ex).start();
+    let statuses = burst(nginx.port());
+    let rejected = statuses.iter().filter(|&&s| s == 502).count();
+    assert!(rejected >= 20, "{rejected} answers of 502 in 230");
+    assert_eq!(
+        rejected + statuses.iter().filter(|&&s| s == 200).count(),
+        230
+    );
+    nginx.wait_log(quoted(
+        "GW303",
+        "no live upstreams while connecting to upstream",
+    ));
+
+    let ex = good("GW303", 1)
+        .map("127.0.0.1:8080", &a.addr())
+        .map("127.0.0.1:8081", &b.addr())
+        .map("127.0.0.1:8082", &c.addr());
+    let nginx = proxy::nginx(&ex).start();
+    assert!(burst(nginx.port()).iter().all(|&s| s == 200));
 }
 
 #[test]

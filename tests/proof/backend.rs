@@ -25,6 +25,11 @@ pub enum Behaviour {
     Slow(Duration),
     /// Reads the request and never answers (until the test ends).
     Silent,
+    /// Accepts a WebSocket upgrade (101) and then never sends a frame.
+    QuietWebSocket,
+    /// Speaks FastCGI like php-fpm: answers 200 to a FastCGI request, resets the connection
+    /// on anything else (an HTTP request line is not a FastCGI record).
+    FastCgi,
 }
 
 /// What a TLS backend accepts.
@@ -121,6 +126,9 @@ impl Drop for Backend {
 fn handle(conn: TcpStream, behaviour: Behaviour, tls: Option<Tls>, stop: &AtomicBool) {
     // Bounds the thread's life when the proxy keeps a connection idle.
     conn.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    if let Behaviour::FastCgi = behaviour {
+        return fastcgi(conn);
+    }
     conn.set_write_timeout(Some(Duration::from_secs(5)))
         .unwrap();
     let Some(tls) = tls else {
@@ -179,6 +187,34 @@ fn handle(conn: TcpStream, behaviour: Behaviour, tls: Option<Tls>, stop: &Atomic
     serve(&mut stream, behaviour, stop);
 }
 
+/// One FastCGI request: records up to the empty FCGI_STDIN, then a 200 on FCGI_STDOUT and
+/// FCGI_END_REQUEST. Anything that is not a version-1 record is dropped unread, which makes
+/// the kernel reset the connection, as php-fpm's does.
+fn fastcgi(mut conn: TcpStream) {
+    let mut header = [0u8; 8];
+    loop {
+        if conn.read_exact(&mut header).is_err() || header[0] != 1 {
+            return;
+        }
+        let len = u16::from_be_bytes([header[4], header[5]]) as usize + header[6] as usize;
+        let mut body = vec![0u8; len];
+        if conn.read_exact(&mut body).is_err() {
+            return;
+        }
+        // FCGI_STDIN (5) with no content ends the request.
+        if header[1] == 5 && header[4] == 0 && header[5] == 0 {
+            break;
+        }
+    }
+    let id = [header[2], header[3]];
+    let out = b"Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok\n";
+    let mut answer = vec![1, 6, id[0], id[1], 0, out.len() as u8, 0, 0];
+    answer.extend_from_slice(out);
+    answer.extend_from_slice(&[1, 6, id[0], id[1], 0, 0, 0, 0]);
+    answer.extend_from_slice(&[1, 3, id[0], id[1], 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    let _ = conn.write_all(&answer);
+}
+
 /// The `client_version` of the ClientHello waiting on the connection (record header: 5 bytes,
 /// handshake header: 4, then the version), without consuming it.
 fn client_version(conn: &TcpStream) -> Option<u16> {
@@ -225,6 +261,26 @@ fn serve<S: Read + Write>(s: &mut S, behaviour: Behaviour, stop: &AtomicBool) {
                 }
                 return;
             }
+            Behaviour::QuietWebSocket => {
+                let _ = s.write_all(
+                    b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
+                );
+                let _ = s.flush();
+                // Silent until the proxy closes the tunnel (or the test ends).
+                let deadline = Instant::now() + Duration::from_secs(120);
+                let mut byte = [0u8; 1];
+                while !stop.load(Ordering::SeqCst) && Instant::now() < deadline {
+                    match s.read(&mut byte) {
+                        Ok(0) => return,
+                        Ok(_) => {}
+                        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                        Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
+                        Err(_) => return,
+                    }
+                }
+                return;
+            }
+            Behaviour::FastCgi => unreachable!("handled before HTTP"),
             Behaviour::Slow(d) => std::thread::sleep(d),
             Behaviour::BigHeaders(n) => {
                 extra = format!("X-Filler: {}\r\n", "a".repeat(n));

@@ -71,3 +71,31 @@ pub fn try_get(port: u16, path: &str, timeout: Duration) -> Result<Response, Str
         body: body.to_string(),
     })
 }
+
+/// Opens a WebSocket through the proxy: sends the upgrade and reads the `101` head.
+pub fn websocket(port: u16, path: &str) -> TcpStream {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    )
+    .unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        assert_eq!(s.read(&mut byte).unwrap(), 1, "closed during the upgrade");
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&head);
+    assert!(head.starts_with("HTTP/1.1 101"), "no upgrade: {head}");
+    s
+}
+
+/// Waits up to `timeout` for the peer to close `s`; true if it did.
+pub fn closed_within(s: &mut TcpStream, timeout: Duration) -> bool {
+    s.set_read_timeout(Some(timeout)).unwrap();
+    let mut byte = [0u8; 1];
+    matches!(s.read(&mut byte), Ok(0))
+}

@@ -51,41 +51,48 @@ pub struct Running {
 }
 
 /// The nginx configuration that runs the example here: pid, error log and temp paths in the
-/// directory, the listener on a free port, the example's DNS names as upstreams.
+/// directory, every listener on one free port, the example's DNS names as upstreams. What is
+/// added goes on existing lines, so nginx's messages keep the page's line numbers.
 pub fn nginx(ex: &Example) -> Prepared {
     let dir = tempdir();
     let port = net::free_port();
     let d = dir.path().display().to_string();
-    let mut text = format!("pid {d}/nginx.pid;\nerror_log {d}/error.log info;\n");
+    let mut files = ex.clone();
     let mut http_done = false;
-    for line in ex.root().lines() {
-        let trimmed = line.trim_start();
-        let indent = &line[..line.len() - trimmed.len()];
-        if trimmed.starts_with("listen ") {
-            text.push_str(&format!("{indent}listen 127.0.0.1:{port};\n"));
-            continue;
+    for (i, (_, text)) in files.files.iter_mut().enumerate() {
+        let mut out = String::new();
+        if i == 0 {
+            out.push_str(&format!(
+                "pid {d}/nginx.pid; error_log {d}/error.log info; "
+            ));
         }
-        text.push_str(line);
-        text.push('\n');
-        if trimmed == "http {" && !http_done {
-            http_done = true;
-            text.push_str(&format!("    access_log {d}/access.log;\n"));
-            for t in ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"] {
-                text.push_str(&format!("    {t}_temp_path {d}/tmp_{t};\n"));
+        for line in text.lines() {
+            let trimmed = line.trim_start();
+            let indent = &line[..line.len() - trimmed.len()];
+            if trimmed.starts_with("listen ") {
+                out.push_str(&format!("{indent}listen 127.0.0.1:{port};\n"));
+                continue;
             }
-            for (name, addr) in &ex.hosts {
-                text.push_str(&format!("    upstream {name} {{ server {addr}; }}\n"));
+            out.push_str(line);
+            if i == 0 && trimmed == "http {" && !http_done {
+                http_done = true;
+                out.push_str(&format!(" access_log {d}/access.log;"));
+                for t in ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"] {
+                    out.push_str(&format!(" {t}_temp_path {d}/tmp_{t};"));
+                }
+                for (name, addr) in &ex.hosts {
+                    out.push_str(&format!(" upstream {name} {{ server {addr}; }}"));
+                }
             }
+            out.push('\n');
         }
+        *text = out.replace("{dir}", &d);
     }
     assert!(
         http_done || ex.hosts.is_empty(),
         "{}: no `http {{` line to add hosts to",
         ex.code
     );
-    let text = text.replace("{dir}", &d);
-    let mut files = ex.clone();
-    files.files[0].1 = text;
     let conf = files.write(dir.path());
     fs::write(dir.path().join("ca.pem"), tls::ca_pem()).unwrap();
     Prepared {
@@ -163,11 +170,23 @@ impl Prepared {
 
     /// `nginx -t` or `haproxy -c`.
     pub fn check(&self) -> Check {
+        self.check_command(Command::new(self.program()))
+    }
+
+    /// The check under a limit of `nofile` open files (`ulimit -n`), as on most hosts.
+    pub fn check_with_open_files(&self, nofile: u32) -> Check {
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", &format!("ulimit -n {nofile} && exec \"$0\" \"$@\"")])
+            .arg(self.program());
+        self.check_command(cmd)
+    }
+
+    fn check_command(&self, mut cmd: Command) -> Check {
         let flag = match self.kind {
             Kind::Nginx => "-t",
             Kind::Haproxy => "-c",
         };
-        let out = Command::new(self.program())
+        let out = cmd
             .args(self.args())
             .arg(flag)
             .stdin(Stdio::null())
