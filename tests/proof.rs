@@ -324,6 +324,11 @@ fn gw108_pass_scheme_mismatch() {
         &proxy::nginx(&ex),
         quoted("GW108", "invalid host in upstream \"http://127.0.0.1:"),
     );
+    let ex = bad("GW108", 2).map("127.0.0.1:50051", &refused());
+    refuses_to_start(
+        &proxy::nginx(&ex),
+        "invalid host in upstream \"http://127.0.0.1:",
+    );
     let ex = bad("GW108", 3).map("127.0.0.1:8080", &b.addr());
     refuses_to_start(&proxy::nginx(&ex), quoted("GW108", "invalid URL prefix"));
 
@@ -553,20 +558,31 @@ fn gw302_next_upstream_off() {
 fn gw401_http_to_tls_port() {
     let tls = Backend::tls(Behaviour::Ok, Versions::Modern);
     let plain = Backend::http(Behaviour::Ok);
-    let ex = bad("GW401", 2)
-        .map("127.0.0.11:8443", &tls.addr())
-        .map("127.0.0.12:8443", &tls.addr());
-    let nginx = proxy::nginx(&ex).start();
-    assert_eq!(get(nginx.port(), "/pay/").status, 502);
-    let logs = nginx.logs();
     let lines = [
         "recv() failed (104: Connection reset by peer) while reading response header from upstream",
         "upstream prematurely closed connection while reading response header from upstream",
     ];
-    assert!(
-        lines.iter().any(|l| logs.contains(quoted("GW401", l))),
-        "{logs}"
-    );
+    let cases = [
+        (
+            bad("GW401", 1).map("api.example.com:443", &tls.addr()),
+            "/api/",
+        ),
+        (
+            bad("GW401", 2)
+                .map("127.0.0.11:8443", &tls.addr())
+                .map("127.0.0.12:8443", &tls.addr()),
+            "/pay/",
+        ),
+    ];
+    for (ex, path) in cases {
+        let nginx = proxy::nginx(&ex).start();
+        assert_eq!(get(nginx.port(), path).status, 502);
+        let logs = nginx.logs();
+        assert!(
+            lines.iter().any(|l| logs.contains(quoted("GW401", l))),
+            "{logs}"
+        );
+    }
 
     let ex = good("GW401", 1)
         .map("127.0.0.11:8443", &tls.addr())
@@ -588,6 +604,19 @@ fn gw402_https_to_plain_port() {
         "GW402",
         "wrong version number) while SSL handshaking to upstream",
     ));
+    // Servers without a port: port 80, where plain HTTP listens (here: a plain backend).
+    let ex = bad("GW402", 2)
+        .map(
+            "server api1.partner.example;",
+            &format!("server {};", plain.addr()),
+        )
+        .map(
+            "server api2.partner.example;",
+            &format!("server {};", plain.addr()),
+        );
+    let nginx = proxy::nginx(&ex).start();
+    assert_eq!(get(nginx.port(), "/partner/").status, 502);
+    nginx.wait_log("wrong version number) while SSL handshaking to upstream");
 
     let ex = good("GW402", 1)
         .map("127.0.0.5:8080", &plain.addr())
@@ -631,11 +660,18 @@ fn gw403_tls_without_sni() {
 fn gw404_verify_without_ca() {
     let tls = Backend::tls(Behaviour::Ok, Versions::Modern);
     let ex = bad("GW404", 1).host("api.partner.example", &tls.addr());
+    let message = quoted(
+        "GW404",
+        "no proxy_ssl_trusted_certificate for proxy_ssl_verify",
+    );
+    refuses_to_start(&proxy::nginx(&ex), message);
+    refuses_to_start(&proxy::nginx(&bad("GW404", 2)), message);
+    let ex = bad("GW404", 3).map("127.0.0.7:50051", &tls.addr());
     refuses_to_start(
         &proxy::nginx(&ex),
         quoted(
             "GW404",
-            "no proxy_ssl_trusted_certificate for proxy_ssl_verify",
+            "no grpc_ssl_trusted_certificate for grpc_ssl_verify",
         ),
     );
 
@@ -705,6 +741,11 @@ fn gw501_busy_buffers_too_large() {
             "\"proxy_busy_buffers_size\" must be less than the size of all \"proxy_buffers\" minus one buffer",
         ),
     );
+    let ex = bad("GW501", 2).map("127.0.0.1:9000", &refused());
+    refuses_to_start(
+        &proxy::nginx(&ex),
+        "\"fastcgi_busy_buffers_size\" must be less than the size of all \"fastcgi_buffers\" minus one buffer",
+    );
     let ex = bad("GW501", 3).map("127.0.0.1:8080", &b.addr());
     refuses_to_start(
         &proxy::nginx(&ex),
@@ -740,25 +781,38 @@ fn gw502_header_buffer_too_small() {
 
 #[test]
 fn gw503_keepalive_unused() {
-    let b = Backend::http(Behaviour::Ok);
-    let ex = bad("GW503", 1).map("127.0.0.1:8080", &b.addr());
-    let nginx = proxy::nginx(&ex).start();
-    for _ in 0..5 {
-        assert_eq!(get(nginx.port(), "/").status, 200);
-    }
-    // Every request opened its own connection despite `keepalive 16`.
-    assert_eq!(b.connections(), 5);
-    drop(nginx);
+    // Five requests through nginx: how many connections did the backend see?
+    let connections = |ex: pages::Example, from: &str, behaviour: Behaviour, path: &str| {
+        let b = Backend::http(behaviour);
+        let nginx = proxy::nginx(&ex.map(from, &b.addr())).start();
+        for _ in 0..5 {
+            assert_eq!(get(nginx.port(), path).status, 200);
+        }
+        b.connections()
+    };
+    // Every request opens its own connection despite `keepalive`: HTTP/1.0, `Connection: close`
+    // from the map's default, FastCGI without keep_conn.
+    assert_eq!(
+        connections(bad("GW503", 1), "127.0.0.1:8080", Behaviour::Ok, "/"),
+        5
+    );
+    assert_eq!(
+        connections(bad("GW503", 2), "127.0.0.1:8080", Behaviour::Ok, "/"),
+        5
+    );
+    let php = "/index.php";
+    assert_eq!(
+        connections(bad("GW503", 3), "127.0.0.1:9000", Behaviour::FastCgi, php),
+        5
+    );
 
-    let b = Backend::http(Behaviour::Ok);
-    let ex = good("GW503", 1)
-        .map("127.0.0.1:8080", &b.addr())
-        .map("127.0.0.1:9000", &refused());
-    let nginx = proxy::nginx(&ex).start();
-    for _ in 0..5 {
-        assert_eq!(get(nginx.port(), "/").status, 200);
-    }
-    assert_eq!(b.connections(), 1);
+    let http = good("GW503", 1).map("127.0.0.1:9000", &refused());
+    assert_eq!(connections(http, "127.0.0.1:8080", Behaviour::Ok, "/"), 1);
+    let fastcgi = good("GW503", 1).map("127.0.0.1:8080", &refused());
+    assert_eq!(
+        connections(fastcgi, "127.0.0.1:9000", Behaviour::FastCgi, php),
+        1
+    );
 }
 
 // ---------------------------------------------------------------- name resolution (GW6xx)
@@ -771,6 +825,16 @@ fn gw601_variable_pass_without_resolver() {
     assert_eq!(get(nginx.port(), "/").status, 502);
     let line = quoted("GW601", "no resolver defined to resolve");
     nginx.wait_log(&format!("{line} app.internal"));
+    // `set $pool backend` with a port: the port makes it a host name, not the upstream.
+    let b = Backend::http(Behaviour::Ok);
+    let ex = bad("GW601", 2).map("127.0.0.1:8080", &b.addr());
+    let nginx = proxy::nginx(&ex).start();
+    assert_eq!(get(nginx.port(), "/").status, 502);
+    nginx.wait_log(&format!("{line} backend"));
+    let ex = bad("GW601", 3);
+    let nginx = proxy::nginx(&ex).start();
+    assert_eq!(get(nginx.port(), "/svc/orders/").status, 502);
+    nginx.wait_log(&format!("{line} orders.svc.internal"));
 
     let ex = good("GW601", 1)
         .map("127.0.0.1:8081", &blue.addr())

@@ -187,32 +187,41 @@ fn handle(conn: TcpStream, behaviour: Behaviour, tls: Option<Tls>, stop: &Atomic
     serve(&mut stream, behaviour, stop);
 }
 
-/// One FastCGI request: records up to the empty FCGI_STDIN, then a 200 on FCGI_STDOUT and
-/// FCGI_END_REQUEST. Anything that is not a version-1 record is dropped unread, which makes
-/// the kernel reset the connection, as php-fpm's does.
+/// FastCGI requests: records up to the empty FCGI_STDIN, then a 200 on FCGI_STDOUT and
+/// FCGI_END_REQUEST; the connection stays open only if FCGI_BEGIN_REQUEST asked for it
+/// (FCGI_KEEP_CONN, nginx's `fastcgi_keep_conn on`). Anything that is not a version-1 record
+/// is dropped unread, which makes the kernel reset the connection, as php-fpm's does.
 fn fastcgi(mut conn: TcpStream) {
     let mut header = [0u8; 8];
     loop {
-        if conn.read_exact(&mut header).is_err() || header[0] != 1 {
-            return;
+        let mut keep = false;
+        loop {
+            if conn.read_exact(&mut header).is_err() || header[0] != 1 {
+                return;
+            }
+            let len = u16::from_be_bytes([header[4], header[5]]) as usize + header[6] as usize;
+            let mut body = vec![0u8; len];
+            if conn.read_exact(&mut body).is_err() {
+                return;
+            }
+            match header[1] {
+                // FCGI_BEGIN_REQUEST: role (2 bytes), flags.
+                1 => keep = body.get(2).is_some_and(|f| f & 1 == 1),
+                // FCGI_STDIN with no content ends the request.
+                5 if header[4] == 0 && header[5] == 0 => break,
+                _ => {}
+            }
         }
-        let len = u16::from_be_bytes([header[4], header[5]]) as usize + header[6] as usize;
-        let mut body = vec![0u8; len];
-        if conn.read_exact(&mut body).is_err() {
+        let id = [header[2], header[3]];
+        let out = b"Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok\n";
+        let mut answer = vec![1, 6, id[0], id[1], 0, out.len() as u8, 0, 0];
+        answer.extend_from_slice(out);
+        answer.extend_from_slice(&[1, 6, id[0], id[1], 0, 0, 0, 0]);
+        answer.extend_from_slice(&[1, 3, id[0], id[1], 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        if conn.write_all(&answer).is_err() || !keep {
             return;
-        }
-        // FCGI_STDIN (5) with no content ends the request.
-        if header[1] == 5 && header[4] == 0 && header[5] == 0 {
-            break;
         }
     }
-    let id = [header[2], header[3]];
-    let out = b"Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok\n";
-    let mut answer = vec![1, 6, id[0], id[1], 0, out.len() as u8, 0, 0];
-    answer.extend_from_slice(out);
-    answer.extend_from_slice(&[1, 6, id[0], id[1], 0, 0, 0, 0]);
-    answer.extend_from_slice(&[1, 3, id[0], id[1], 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-    let _ = conn.write_all(&answer);
 }
 
 /// The `client_version` of the ClientHello waiting on the connection (record header: 5 bytes,
