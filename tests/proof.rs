@@ -843,3 +843,45 @@ fn gw601_variable_pass_without_resolver() {
     assert_eq!(get(nginx.port(), "/").status, 200);
     assert_eq!((blue.connections(), green.connections()), (1, 0));
 }
+
+// ---------------------------------------------------------------- the pages
+
+/// Every test a page's "Proof" section names exists here, and every scenario here is named by
+/// the page of its rule: what the pages claim as proven is what this file runs.
+#[test]
+fn pages_name_the_scenarios_that_prove_them() {
+    let source = include_str!("proof.rs");
+    let scenarios: Vec<&str> = source
+        .lines()
+        .filter_map(|l| l.strip_prefix("fn gw"))
+        .filter_map(|rest| rest.split_once("()").map(|(name, _)| name))
+        .collect();
+    assert!(scenarios.len() >= 15, "{scenarios:?}");
+    for r in gwlint::rules::RULES {
+        let Some((_, proof)) = r.page.split_once("\n## Proof\n") else {
+            continue;
+        };
+        let proof = proof.split("\n## ").next().unwrap();
+        let named: Vec<&str> = proof
+            .split('`')
+            .filter_map(|w| w.strip_prefix("gw"))
+            .filter(|w| w.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            .collect();
+        assert!(
+            !named.is_empty() || proof.trim_start().starts_with("Not "),
+            "{}'s Proof section names no scenario and does not say why",
+            r.code
+        );
+        for n in &named {
+            assert!(
+                scenarios.contains(n),
+                "{} names gw{n}, which is not here",
+                r.code
+            );
+        }
+        let code = r.code.to_ascii_lowercase();
+        for s in scenarios.iter().filter(|s| code.ends_with(&s[..3])) {
+            assert!(named.contains(s), "{}'s page does not name gw{s}", r.code);
+        }
+    }
+}
