@@ -14,6 +14,8 @@
 
 #[path = "proof/backend.rs"]
 mod backend;
+#[path = "proof/dns.rs"]
+mod dns;
 #[path = "proof/net.rs"]
 mod net;
 #[path = "proof/pages.rs"]
@@ -842,6 +844,21 @@ fn gw601_variable_pass_without_resolver() {
     let nginx = proxy::nginx(&ex).start();
     assert_eq!(get(nginx.port(), "/").status, 200);
     assert_eq!((blue.connections(), green.connections()), (1, 0));
+
+    // The resolver the second good example names, served on a loopback port; the backend's
+    // port is added to the target (the page's names mean port 80).
+    let dns = dns::Dns::start();
+    let app = Backend::http(Behaviour::Ok);
+    let port = app.addr().rsplit_once(':').unwrap().1.to_string();
+    let ex = good("GW601", 2)
+        .map("resolver 127.0.0.2 ", &format!("resolver {} ", dns.addr()))
+        .map(
+            "http://$tenant_backend;",
+            &format!("http://$tenant_backend:{port};"),
+        );
+    let nginx = proxy::nginx(&ex).start();
+    assert_eq!(get(nginx.port(), "/").status, 200);
+    assert_eq!(app.connections(), 1);
 }
 
 // ---------------------------------------------------------------- the pages
