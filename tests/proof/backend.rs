@@ -1,0 +1,330 @@
+//! Backends on loopback ports, each with one behaviour, stopped when dropped.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use rustls::ServerConfig;
+use rustls::server::Acceptor;
+
+use crate::tls::{self, Versions};
+
+/// How a backend answers each request.
+#[derive(Clone, Copy, Debug)]
+pub enum Behaviour {
+    /// 200 with a short body; keeps the connection open when the request allows it.
+    Ok,
+    /// Reads the request and closes the connection before sending anything.
+    CloseBeforeHeaders,
+    /// 200 whose header block is larger than this many bytes.
+    BigHeaders(usize),
+    /// 200 after this delay.
+    Slow(Duration),
+    /// Reads the request and never answers (until the test ends).
+    Silent,
+    /// Accepts a WebSocket upgrade (101) and then never sends a frame.
+    QuietWebSocket,
+    /// Speaks FastCGI like php-fpm: answers 200 to a FastCGI request, resets the connection
+    /// on anything else (an HTTP request line is not a FastCGI record).
+    FastCgi,
+}
+
+/// What a TLS backend accepts.
+#[derive(Clone)]
+struct Tls {
+    config: Arc<ServerConfig>,
+    /// Refuse a ClientHello whose SNI is missing or not one of these names, with the fatal
+    /// `unrecognized_name` alert CDNs and `ssl_reject_handshake on` send.
+    sni: Option<&'static [&'static str]>,
+}
+
+/// A listening backend.
+pub struct Backend {
+    port: u16,
+    stop: Arc<AtomicBool>,
+    connections: Arc<AtomicUsize>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// The fatal `unrecognized_name` (112) alert, as a TLS 1.2 record.
+const UNRECOGNIZED_NAME: [u8; 7] = [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x70];
+
+impl Backend {
+    /// A plain-HTTP backend.
+    pub fn http(behaviour: Behaviour) -> Backend {
+        Backend::start(behaviour, None)
+    }
+
+    /// A TLS backend that answers as `behaviour` once the handshake is done.
+    pub fn tls(behaviour: Behaviour, versions: Versions) -> Backend {
+        let config = tls::server(versions);
+        Backend::start(behaviour, Some(Tls { config, sni: None }))
+    }
+
+    /// A TLS backend that refuses handshakes without SNI or with a name it does not serve.
+    pub fn tls_requiring_sni(names: &'static [&'static str]) -> Backend {
+        let config = tls::server(Versions::Modern);
+        Backend::start(
+            Behaviour::Ok,
+            Some(Tls {
+                config,
+                sni: Some(names),
+            }),
+        )
+    }
+
+    fn start(behaviour: Behaviour, tls: Option<Tls>) -> Backend {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let stop = Arc::new(AtomicBool::new(false));
+        let connections = Arc::new(AtomicUsize::new(0));
+        let (s, c) = (stop.clone(), connections.clone());
+        let thread = std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                if s.load(Ordering::SeqCst) {
+                    return;
+                }
+                let Ok(conn) = conn else { continue };
+                c.fetch_add(1, Ordering::SeqCst);
+                let (s, tls) = (s.clone(), tls.clone());
+                std::thread::spawn(move || handle(conn, behaviour, tls, &s));
+            }
+        });
+        Backend {
+            port,
+            stop,
+            connections,
+            thread: Some(thread),
+        }
+    }
+
+    /// `127.0.0.1:PORT`, to put in the configuration.
+    pub fn addr(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// How many TCP connections it has accepted.
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for Backend {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop so it sees the flag.
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+fn handle(conn: TcpStream, behaviour: Behaviour, tls: Option<Tls>, stop: &AtomicBool) {
+    // Bounds the thread's life when the proxy keeps a connection idle.
+    conn.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    if let Behaviour::FastCgi = behaviour {
+        return fastcgi(conn);
+    }
+    conn.set_write_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let Some(tls) = tls else {
+        let mut conn = conn;
+        return serve(&mut conn, behaviour, stop);
+    };
+    let mut conn = conn;
+    // Plain text on a TLS port: close without a word, as OpenSSL-based servers do (an alert
+    // would be read by nginx as an HTTP/0.9 answer).
+    let mut first = [0u8; 1];
+    if !matches!(conn.peek(&mut first), Ok(1) if first[0] == 0x16) {
+        return;
+    }
+    // A ClientHello whose highest version is below TLS 1.2 gets the `protocol_version` alert
+    // RFC 5246 (E.1) asks for and OpenSSL sends; rustls answers `handshake_failure` instead.
+    if let Some(version) = client_version(&conn)
+        && version < 0x0303
+    {
+        let [major, minor] = version.to_be_bytes();
+        let _ = conn.write_all(&[0x15, major, minor, 0x00, 0x02, 0x02, 0x46]);
+        return;
+    }
+    let mut acceptor = Acceptor::default();
+    let accepted = loop {
+        match acceptor.read_tls(&mut conn) {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+        match acceptor.accept() {
+            Ok(Some(a)) => break a,
+            Ok(None) => continue,
+            Err((_, mut alert)) => {
+                let _ = alert.write_all(&mut conn);
+                return;
+            }
+        }
+    };
+    if let Some(names) = tls.sni {
+        let known = accepted
+            .client_hello()
+            .server_name()
+            .is_some_and(|n| names.contains(&n));
+        if !known {
+            let _ = conn.write_all(&UNRECOGNIZED_NAME);
+            return;
+        }
+    }
+    let session = match accepted.into_connection(tls.config) {
+        Ok(s) => s,
+        Err((_, mut alert)) => {
+            let _ = alert.write_all(&mut conn);
+            return;
+        }
+    };
+    let mut stream = rustls::StreamOwned::new(session, conn);
+    serve(&mut stream, behaviour, stop);
+}
+
+/// FastCGI requests: records up to the empty FCGI_STDIN, then a 200 on FCGI_STDOUT and
+/// FCGI_END_REQUEST; the connection stays open only if FCGI_BEGIN_REQUEST asked for it
+/// (FCGI_KEEP_CONN, nginx's `fastcgi_keep_conn on`). Anything that is not a version-1 record
+/// is dropped unread, which makes the kernel reset the connection, as php-fpm's does.
+fn fastcgi(mut conn: TcpStream) {
+    let mut header = [0u8; 8];
+    loop {
+        let mut keep = false;
+        loop {
+            if conn.read_exact(&mut header).is_err() || header[0] != 1 {
+                return;
+            }
+            let len = u16::from_be_bytes([header[4], header[5]]) as usize + header[6] as usize;
+            let mut body = vec![0u8; len];
+            if conn.read_exact(&mut body).is_err() {
+                return;
+            }
+            match header[1] {
+                // FCGI_BEGIN_REQUEST: role (2 bytes), flags.
+                1 => keep = body.get(2).is_some_and(|f| f & 1 == 1),
+                // FCGI_STDIN with no content ends the request.
+                5 if header[4] == 0 && header[5] == 0 => break,
+                _ => {}
+            }
+        }
+        let id = [header[2], header[3]];
+        let out = b"Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok\n";
+        let mut answer = vec![1, 6, id[0], id[1], 0, out.len() as u8, 0, 0];
+        answer.extend_from_slice(out);
+        answer.extend_from_slice(&[1, 6, id[0], id[1], 0, 0, 0, 0]);
+        answer.extend_from_slice(&[1, 3, id[0], id[1], 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        if conn.write_all(&answer).is_err() || !keep {
+            return;
+        }
+    }
+}
+
+/// The `client_version` of the ClientHello waiting on the connection (record header: 5 bytes,
+/// handshake header: 4, then the version), without consuming it.
+fn client_version(conn: &TcpStream) -> Option<u16> {
+    let mut head = [0u8; 11];
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while Instant::now() < deadline {
+        match conn.peek(&mut head) {
+            Ok(11) if head[5] == 0x01 => return Some(u16::from_be_bytes([head[9], head[10]])),
+            Ok(11) | Ok(0) | Err(_) => return None,
+            Ok(_) => std::thread::sleep(Duration::from_millis(5)),
+        }
+    }
+    None
+}
+
+/// Answers requests on one connection until it closes (or should close).
+fn serve<S: Read + Write>(s: &mut S, behaviour: Behaviour, stop: &AtomicBool) {
+    let mut buf = Vec::new();
+    loop {
+        let Some(head) = read_head(s, &mut buf) else {
+            return;
+        };
+        if !head.first().is_some_and(u8::is_ascii_uppercase) {
+            // Not HTTP (a TLS ClientHello on a plain port): what web servers answer.
+            let _ = s.write_all(
+                b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+            return;
+        }
+        let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
+        let first = head.lines().next().unwrap_or("");
+        let keep = if first.ends_with("http/1.1") {
+            !head.contains("\r\nconnection: close")
+        } else {
+            head.contains("\r\nconnection: keep-alive")
+        };
+        let mut extra = String::new();
+        match behaviour {
+            Behaviour::CloseBeforeHeaders => return,
+            Behaviour::Silent => {
+                let deadline = Instant::now() + Duration::from_secs(30);
+                while !stop.load(Ordering::SeqCst) && Instant::now() < deadline {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                return;
+            }
+            Behaviour::QuietWebSocket => {
+                let _ = s.write_all(
+                    b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
+                );
+                let _ = s.flush();
+                // Silent until the proxy closes the tunnel (or the test ends).
+                let deadline = Instant::now() + Duration::from_secs(120);
+                let mut byte = [0u8; 1];
+                while !stop.load(Ordering::SeqCst) && Instant::now() < deadline {
+                    match s.read(&mut byte) {
+                        Ok(0) => return,
+                        Ok(_) => {}
+                        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                        Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
+                        Err(_) => return,
+                    }
+                }
+                return;
+            }
+            Behaviour::FastCgi => unreachable!("handled before HTTP"),
+            Behaviour::Slow(d) => std::thread::sleep(d),
+            Behaviour::BigHeaders(n) => {
+                extra = format!("X-Filler: {}\r\n", "a".repeat(n));
+            }
+            Behaviour::Ok => {}
+        }
+        let connection = if keep { "keep-alive" } else { "close" };
+        let answer = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n{extra}Connection: {connection}\r\n\r\nok\n"
+        );
+        if s.write_all(answer.as_bytes())
+            .and_then(|_| s.flush())
+            .is_err()
+            || !keep
+        {
+            return;
+        }
+    }
+}
+
+/// Reads one request head (through the blank line) from `s`, keeping what follows in `buf`.
+/// Returns early with what came if it does not start like HTTP; None at the end of the stream.
+fn read_head<S: Read>(s: &mut S, buf: &mut Vec<u8>) -> Option<Vec<u8>> {
+    let mut chunk = [0u8; 4096];
+    loop {
+        if buf.first().is_some_and(|b| !b.is_ascii_uppercase()) {
+            return Some(std::mem::take(buf));
+        }
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let rest = buf.split_off(end + 4);
+            return Some(std::mem::replace(buf, rest));
+        }
+        match s.read(&mut chunk) {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+}
