@@ -19,7 +19,12 @@ pub static RULE: Rule = Rule {
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     for pool in &ctx.proxy.pools {
         let mut first: HashMap<&str, &crate::syntax::nginx::Arg> = HashMap::new();
-        for s in &pool.servers {
+        // A `server-template`'s first word is a prefix, not a name.
+        for s in pool
+            .servers
+            .iter()
+            .filter(|s| s.directive.name() == "server")
+        {
             let Some(name) = s.directive.args.first() else {
                 continue;
             };

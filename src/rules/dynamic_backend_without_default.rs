@@ -29,7 +29,10 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         let scope = &proxy.scopes[route.scope];
         // A listen with servers of its own sends unmatched requests to them.
         let own_servers = scope.kind == ScopeKind::Listen
-            && scope.directives.iter().any(|d| d.name() == "server");
+            && proxy
+                .pools
+                .iter()
+                .any(|p| p.scope == route.scope && !p.servers.is_empty());
         if own_servers
             || proxy.setting(route.scope, "default_backend").is_set()
             || has_map_default(ctx.sources.text(route.target_span))

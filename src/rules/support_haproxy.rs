@@ -53,9 +53,20 @@ pub fn value<'s>(server: &'s Server, name: &str) -> Option<(&'s str, Span)> {
     Some((v.as_deref()?, *span))
 }
 
-/// `backend/server`, as HAProxy names a server in its messages.
+/// `backend/server`, as HAProxy names a server in its messages; `backend/web1..3` for the
+/// servers of `server-template web 3 …` (or `web 1-3`).
 pub fn server_name(pool: &Pool, server: &Server) -> String {
-    format!("{}/{}", pool.name, server.directive.arg(0).unwrap_or("?"))
+    let d = server.directive;
+    let name = d.arg(0).unwrap_or("?");
+    if d.name() != "server-template" {
+        return format!("{}/{name}", pool.name);
+    }
+    let range = d.arg(1).unwrap_or("?");
+    let range = match range.split_once('-') {
+        Some((a, b)) => format!("{a}..{b}"),
+        None => format!("1..{range}"),
+    };
+    format!("{}/{name}{range}", pool.name)
 }
 
 /// The server's port, when its address has one (a server without a port connects to the
