@@ -108,7 +108,7 @@ pub fn proxies<'p, 'a>(
 }
 
 /// The words of a line's `if`/`unless` condition that name ACLs: operators (`!`, `||`,
-/// `or`) and anonymous ACLs (`{ … }`) left out, a leading `!` removed.
+/// `or`) and anonymous ACLs (`{ … }`, `!{ … }`) left out, leading `!`s removed.
 pub fn condition_acls(d: &Directive) -> Vec<(&str, Span)> {
     let Some(at) = d
         .args
@@ -120,17 +120,14 @@ pub fn condition_acls(d: &Directive) -> Vec<(&str, Span)> {
     let mut out = Vec::new();
     let mut depth = 0usize;
     for a in &d.args[at + 1..] {
-        match a.value.as_str() {
+        // HAProxy strips every leading `!` from a word first: `!{ … }` negates an anonymous
+        // ACL, `!!name` is `name`.
+        match a.value.trim_start_matches('!') {
             "{" => depth += 1,
             "}" => depth = depth.saturating_sub(1),
             _ if depth > 0 => {}
-            "||" | "or" | "!" => {}
-            v => {
-                let name = v.trim_start_matches('!');
-                if !name.is_empty() {
-                    out.push((name, a.span));
-                }
-            }
+            "||" | "or" | "" => {}
+            name => out.push((name, a.span)),
         }
     }
     out
@@ -150,6 +147,18 @@ pub fn size(v: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn condition_acls_skip_operators_and_anonymous_acls() {
+        let file = crate::source::FileId(0);
+        let parsed = crate::syntax::sections::from_haproxy(crate::syntax::haproxy::parse(
+            file,
+            "frontend fe\n    http-request deny if !HTTP_1.1 !{ req.proto_http } || !!bad or { path /x }\n",
+        ));
+        let line = &parsed.directives[0].children()[0];
+        let names: Vec<&str> = condition_acls(line).into_iter().map(|(n, _)| n).collect();
+        assert_eq!(names, ["HTTP_1.1", "bad"]);
+    }
 
     #[test]
     fn sizes() {
