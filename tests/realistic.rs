@@ -41,3 +41,11 @@ fn haproxy_edge_balancer_is_clean() {
     assert!(found.is_empty(), "{found:#?}");
     assert_eq!(files, 1);
 }
+
+/// Named defaults, `.if`/`.else` alternatives (a server or a backend written once per branch),
+/// `!{ … }` conditions, predefined ACLs, `${VAR}` addresses, dynamic routing with a default.
+#[test]
+fn haproxy_edge_cases_are_clean() {
+    let (found, _) = loud(fixture("haproxy/edge-cases.cfg"));
+    assert!(found.is_empty(), "{found:#?}");
+}

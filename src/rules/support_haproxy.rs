@@ -94,6 +94,16 @@ pub fn own(server: &Server, span: Span) -> bool {
     span.file == line.file && span.start >= line.start && span.end <= line.end
 }
 
+/// Can HAProxy read both lines in one run? Lines in conditional blocks (`.if`/`.else`) with
+/// different conditions may be alternatives, so only lines under the same condition, or one of
+/// them under none, are taken to be read together.
+pub fn read_together(a: &Directive, b: &Directive) -> bool {
+    match (&a.condition, &b.condition) {
+        (Some(x), Some(y)) => x == y,
+        _ => true,
+    }
+}
+
 /// The sections that carry traffic or rules: `defaults`, `frontend`, `backend`, `listen`.
 pub fn proxies<'p, 'a>(
     proxy: &'p Proxy<'a>,
