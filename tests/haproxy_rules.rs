@@ -150,3 +150,18 @@ fn tls_inherited_from_default_server_is_reported_on_each_server() {
         ]
     );
 }
+
+/// HAProxy compares backend names with case (verified with haproxy 2.6.12 -c: `backend web`
+/// and `backend Web` coexist; `default_backend WEB` is fatal when only `web` exists).
+#[test]
+fn backend_names_are_case_sensitive() {
+    let two = cfg(
+        "frontend fe\n    bind 127.0.0.1:8000\n    use_backend Web if { path_beg /w }\n    default_backend web\nbackend web\n    server a 127.0.0.1:8001 check\nbackend Web\n    server a 127.0.0.1:8002 check\n",
+    );
+    assert_eq!(codes(&two), Vec::<String>::new());
+    let f = findings(&cfg(
+        "frontend fe\n    bind 127.0.0.1:8000\n    default_backend WEB\nbackend web\n    server a 127.0.0.1:8001 check\n",
+    ));
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!((f[0].0.as_str(), f[0].1), ("GW101", 8));
+}
