@@ -86,7 +86,7 @@ fn haproxy(ctx: &Context, p: &crate::model::Pool) -> Option<Finding> {
             &RULE,
             p.name_span,
             format!(
-                "backend '{}' has no `server`: HAProxy answers every request routed to it with 503 (termination state `SC`, `<NOSRV>` in the log)",
+                "backend '{}' has no `server`: HAProxy answers every request routed to it with 503 (`<NOSRV>` in the log, termination state `SC--`)",
                 p.name
             ),
         )
