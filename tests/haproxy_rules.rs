@@ -165,3 +165,20 @@ fn backend_names_are_case_sensitive() {
     assert_eq!(f.len(), 1, "{f:#?}");
     assert_eq!((f[0].0.as_str(), f[0].1), ("GW101", 8));
 }
+
+/// A `server-template` stands for its servers: one template of three without `check` is a
+/// backend balancing over three unchecked servers (GW305), with its servers named as HAProxy
+/// names them.
+#[test]
+fn server_template_counts_its_servers() {
+    let f = findings(&cfg(
+        "resolvers dns\n    nameserver ns 127.0.0.1:53\nfrontend fe\n    bind 127.0.0.1:8000\n    default_backend api\nbackend api\n    server-template api 1-3 api.internal.example:8080 resolvers dns init-addr none\n",
+    ));
+    let found: Vec<&str> = f.iter().map(|(c, _, _)| c.as_str()).collect();
+    assert_eq!(found, ["GW305"], "{f:#?}");
+    assert!(f[0].2.contains("balances over 3 servers"), "{}", f[0].2);
+    let one = cfg(
+        "frontend fe\n    bind 127.0.0.1:8000\n    default_backend api\nbackend api\n    server-template api 1 127.0.0.1:8080\n",
+    );
+    assert_eq!(codes(&one), Vec::<String>::new());
+}

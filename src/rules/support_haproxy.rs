@@ -69,6 +69,23 @@ pub fn server_name(pool: &Pool, server: &Server) -> String {
     format!("{}/{name}{range}", pool.name)
 }
 
+/// How many servers a line stands for: one, or the count of a `server-template` (`3`,
+/// `1-3`); one when the count cannot be read.
+pub fn instances(server: &Server) -> usize {
+    let d = server.directive;
+    if d.name() != "server-template" {
+        return 1;
+    }
+    let count = d.arg(1).and_then(|r| match r.split_once('-') {
+        Some((a, b)) => {
+            let (a, b) = (a.parse::<usize>().ok()?, b.parse::<usize>().ok()?);
+            b.checked_sub(a).map(|n| n + 1)
+        }
+        None => r.parse().ok(),
+    });
+    count.unwrap_or(1).max(1)
+}
+
 /// The server's port, when its address has one (a server without a port connects to the
 /// port the client connected to).
 pub fn port(server: &Server) -> Option<u16> {
