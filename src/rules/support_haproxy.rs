@@ -69,6 +69,40 @@ pub fn server_name(pool: &Pool, server: &Server) -> String {
     format!("{}/{name}{range}", pool.name)
 }
 
+/// Is the server in service: not `disabled` (on its line or by `default-server`), or
+/// `enabled` again?
+pub fn in_service(server: &Server) -> bool {
+    flag(server, "disabled", "enabled").is_none()
+}
+
+/// The servers of a backend that take traffic.
+pub fn serving<'p, 'a>(pool: &'p Pool<'a>) -> Vec<&'p Server<'a>> {
+    pool.servers.iter().filter(|s| in_service(s)).collect()
+}
+
+/// The servers that take traffic and judge their own health: not following another
+/// server's checks with `track`.
+pub fn checkable<'p, 'a>(pool: &'p Pool<'a>) -> Vec<&'p Server<'a>> {
+    pool.servers
+        .iter()
+        .filter(|s| in_service(s) && s.param("track").is_none())
+        .collect()
+}
+
+/// A finding's subject when only some of the backend's servers are concerned:
+/// `server 'be/a' (one of the 3 servers of backend 'be')`; `server 'be/a'` when all are.
+pub fn server_among(pool: &Pool, server: &Server, serving: usize, concerned: usize) -> String {
+    let name = server_name(pool, server);
+    if concerned < serving {
+        format!(
+            "server '{name}' (one of the {serving} servers of backend '{}')",
+            pool.name
+        )
+    } else {
+        format!("server '{name}'")
+    }
+}
+
 /// How many servers a line stands for: one, or the count of a `server-template` (`3`,
 /// `1-3`); one when the count cannot be read.
 pub fn instances(server: &Server) -> usize {
