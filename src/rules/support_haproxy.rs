@@ -171,11 +171,11 @@ pub fn proxies<'p, 'a>(
 /// The words of a line's `if`/`unless` condition that name ACLs: operators (`!`, `||`,
 /// `or`) and anonymous ACLs (`{ … }`, `!{ … }`) left out, leading `!`s removed.
 pub fn condition_acls(d: &Directive) -> Vec<(&str, Span)> {
-    let Some(at) = d
-        .args
-        .iter()
-        .position(|a| a.value == "if" || a.value == "unless")
-    else {
+    // A quoted "if" is a value (`set-header X-Mode "unless"`), not the keyword: the keyword
+    // is written bare, as long as its value.
+    let Some(at) = d.args.iter().position(|a| {
+        (a.value == "if" || a.value == "unless") && a.span.range().len() == a.value.len()
+    }) else {
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -214,11 +214,14 @@ mod tests {
         let file = crate::source::FileId(0);
         let parsed = crate::syntax::sections::from_haproxy(crate::syntax::haproxy::parse(
             file,
-            "frontend fe\n    http-request deny if !HTTP_1.1 !{ req.proto_http } || !!bad or { path /x }\n",
+            "frontend fe\n    http-request deny if !HTTP_1.1 !{ req.proto_http } || !!bad or { path /x }\n    http-request set-header X-Mode \"unless\" if ok\n",
         ));
-        let line = &parsed.directives[0].children()[0];
-        let names: Vec<&str> = condition_acls(line).into_iter().map(|(n, _)| n).collect();
-        assert_eq!(names, ["HTTP_1.1", "bad"]);
+        let names = |i: usize| -> Vec<&str> {
+            let line = &parsed.directives[0].children()[i];
+            condition_acls(line).into_iter().map(|(n, _)| n).collect()
+        };
+        assert_eq!(names(0), ["HTTP_1.1", "bad"]);
+        assert_eq!(names(1), ["ok"], "a quoted \"unless\" is a value");
     }
 
     #[test]
