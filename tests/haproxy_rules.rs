@@ -182,3 +182,21 @@ fn server_template_counts_its_servers() {
     );
     assert_eq!(codes(&one), Vec::<String>::new());
 }
+
+/// A backend without `server` lines that still has a destination — `dispatch ADDR` or
+/// `option transparent` (also from defaults) — is not empty (haproxy 2.6.12 -c accepts both
+/// and forwards the traffic); one with neither is.
+#[test]
+fn dispatch_and_transparent_backends_are_not_empty() {
+    let routed = |backend: &str| {
+        codes(&cfg(&format!(
+            "frontend fe\n    bind 127.0.0.1:8000\n    default_backend be\nbackend be\n{backend}"
+        )))
+    };
+    assert_eq!(
+        routed("    dispatch 127.0.0.1:8081\n"),
+        Vec::<String>::new()
+    );
+    assert_eq!(routed("    option transparent\n"), Vec::<String>::new());
+    assert_eq!(routed("    balance roundrobin\n"), ["GW104"]);
+}
