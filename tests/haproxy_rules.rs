@@ -150,3 +150,53 @@ fn tls_inherited_from_default_server_is_reported_on_each_server() {
         ]
     );
 }
+
+/// HAProxy compares backend names with case (verified with haproxy 2.6.12 -c: `backend web`
+/// and `backend Web` coexist; `default_backend WEB` is fatal when only `web` exists).
+#[test]
+fn backend_names_are_case_sensitive() {
+    let two = cfg(
+        "frontend fe\n    bind 127.0.0.1:8000\n    use_backend Web if { path_beg /w }\n    default_backend web\nbackend web\n    server a 127.0.0.1:8001 check\nbackend Web\n    server a 127.0.0.1:8002 check\n",
+    );
+    assert_eq!(codes(&two), Vec::<String>::new());
+    let f = findings(&cfg(
+        "frontend fe\n    bind 127.0.0.1:8000\n    default_backend WEB\nbackend web\n    server a 127.0.0.1:8001 check\n",
+    ));
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!((f[0].0.as_str(), f[0].1), ("GW101", 8));
+}
+
+/// A `server-template` stands for its servers: one template of three without `check` is a
+/// backend balancing over three unchecked servers (GW305), with its servers named as HAProxy
+/// names them.
+#[test]
+fn server_template_counts_its_servers() {
+    let f = findings(&cfg(
+        "resolvers dns\n    nameserver ns 127.0.0.1:53\nfrontend fe\n    bind 127.0.0.1:8000\n    default_backend api\nbackend api\n    server-template api 1-3 api.internal.example:8080 resolvers dns init-addr none\n",
+    ));
+    let found: Vec<&str> = f.iter().map(|(c, _, _)| c.as_str()).collect();
+    assert_eq!(found, ["GW305"], "{f:#?}");
+    assert!(f[0].2.contains("balances over 3 servers"), "{}", f[0].2);
+    let one = cfg(
+        "frontend fe\n    bind 127.0.0.1:8000\n    default_backend api\nbackend api\n    server-template api 1 127.0.0.1:8080\n",
+    );
+    assert_eq!(codes(&one), Vec::<String>::new());
+}
+
+/// A backend without `server` lines that still has a destination — `dispatch ADDR` or
+/// `option transparent` (also from defaults) — is not empty (haproxy 2.6.12 -c accepts both
+/// and forwards the traffic); one with neither is.
+#[test]
+fn dispatch_and_transparent_backends_are_not_empty() {
+    let routed = |backend: &str| {
+        codes(&cfg(&format!(
+            "frontend fe\n    bind 127.0.0.1:8000\n    default_backend be\nbackend be\n{backend}"
+        )))
+    };
+    assert_eq!(
+        routed("    dispatch 127.0.0.1:8081\n"),
+        Vec::<String>::new()
+    );
+    assert_eq!(routed("    option transparent\n"), Vec::<String>::new());
+    assert_eq!(routed("    balance roundrobin\n"), ["GW104"]);
+}

@@ -257,7 +257,7 @@ fn default_servers<'a>(proxy: &Proxy<'a>, scope: ScopeId) -> Vec<&'a Directive> 
     out
 }
 
-/// The servers of a backend, each with its parameters followed by those of the
+/// The servers of a backend (a `server-template` counts as one), each with its parameters followed by those of the
 /// `default-server` lines in force, the deciding one first: the first occurrence of a
 /// parameter in [`Server::params`] is its effective value.
 fn servers<'a>(proxy: &Proxy<'a>, scope: ScopeId) -> Vec<Server<'a>> {
@@ -286,10 +286,16 @@ fn servers<'a>(proxy: &Proxy<'a>, scope: ScopeId) -> Vec<Server<'a>> {
     proxy.scopes[scope]
         .directives
         .iter()
-        .filter(|d| d.name() == "server")
         .filter_map(|d| {
-            let addr = d.args.get(1)?;
-            let mut p = params(d, 2);
+            // `server NAME ADDR …`, `server-template PREFIX NUM|RANGE FQDN[:PORT] …`: the
+            // template's servers share its address and parameters.
+            let at = match d.name() {
+                "server" => 1,
+                "server-template" => 2,
+                _ => return None,
+            };
+            let addr = d.args.get(at)?;
+            let mut p = params(d, at + 1);
             for ds in &defaults {
                 p.extend(params(ds, 0));
             }
@@ -363,6 +369,32 @@ mod tests {
                     p.setting(api_scope, "maxconn").first(),
                     None,
                     "global is not a parent"
+                );
+            },
+        );
+    }
+
+    #[test]
+    fn server_template_is_a_server_with_its_address_and_parameters() {
+        lowered(
+            "defaults\n    default-server check\nbackend api\n    server-template api 3 api.service.consul:8080 resolvers dns init-addr none\n",
+            |p| {
+                let s = &p.pools[0].servers;
+                assert_eq!(s.len(), 1);
+                assert_eq!(
+                    s[0].endpoint,
+                    Endpoint::Inet {
+                        host: "api.service.consul".into(),
+                        port: Some(8080)
+                    }
+                );
+                assert_eq!(
+                    s[0].param("resolvers").and_then(|x| x.1.as_deref()),
+                    Some("dns")
+                );
+                assert!(
+                    s[0].flag("check"),
+                    "default-server applies to templates too"
                 );
             },
         );

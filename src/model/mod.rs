@@ -165,7 +165,7 @@ pub struct Proxy<'a> {
     pub scopes: Vec<Scope<'a>>,
     pub routes: Vec<Route<'a>>,
     pub pools: Vec<Pool<'a>>,
-    /// Pools by context and lower-case name, in definition order.
+    /// Pools by context and name (lower-case for nginx), in definition order.
     pub pool_index: std::collections::HashMap<(Ctx, String), Vec<usize>>,
 }
 
@@ -201,23 +201,29 @@ impl<'a> Proxy<'a> {
         }
     }
 
-    /// Pools with this name in this context (nginx compares upstream names without case).
+    /// Pools with this name in this context (nginx compares upstream names without case,
+    /// HAProxy backend names with it).
     pub fn pools_named(&self, ctx: Ctx, name: &str) -> impl Iterator<Item = (usize, &Pool<'a>)> {
         self.pool_index
-            .get(&(ctx, name.to_ascii_lowercase()))
+            .get(&(ctx, self.pool_key(name)))
             .into_iter()
             .flatten()
             .map(|&i| (i, &self.pools[i]))
+    }
+
+    fn pool_key(&self, name: &str) -> String {
+        match self.dialect {
+            Dialect::Nginx => name.to_ascii_lowercase(),
+            Dialect::Haproxy => name.to_string(),
+        }
     }
 
     /// Indexes the pools by name; called once lowering has found them all.
     pub fn index_pools(&mut self) {
         self.pool_index.clear();
         for (i, p) in self.pools.iter().enumerate() {
-            self.pool_index
-                .entry((p.ctx, p.name.to_ascii_lowercase()))
-                .or_default()
-                .push(i);
+            let key = self.pool_key(&p.name);
+            self.pool_index.entry((p.ctx, key)).or_default().push(i);
         }
     }
 }

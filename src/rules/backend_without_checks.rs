@@ -1,6 +1,6 @@
 //! HAProxy: a backend of several servers, none with `check`.
 
-use super::support_haproxy::{flag, reached};
+use super::support_haproxy::{checkable, flag, instances, reached};
 use super::{Context, Family, Rule};
 use crate::finding::{Dialect, Finding, Severity};
 
@@ -20,12 +20,9 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
     for (i, pool) in proxy.pools.iter().enumerate() {
         // Servers that take traffic and could be checked: not disabled, not following
         // another server's checks (`track`).
-        let live: Vec<_> = pool
-            .servers
-            .iter()
-            .filter(|s| flag(s, "disabled", "enabled").is_none() && s.param("track").is_none())
-            .collect();
-        if live.len() < 2
+        let live = checkable(pool);
+        let count: usize = live.iter().map(|s| instances(s)).sum();
+        if count < 2
             || live.iter().any(|s| flag(s, "check", "no-check").is_some())
             || !reached(proxy, i)
         {
@@ -37,8 +34,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 pool.name_span,
                 format!(
                     "backend '{}' balances over {} servers and none has `check`: HAProxy never marks a dead one DOWN, so its share of requests fails with 503 (`SC--`, connection refused) or, once `timeout connect` expires, 503 `sC--`",
-                    pool.name,
-                    live.len()
+                    pool.name, count
                 ),
             )
             .label("no health check on any server")

@@ -2,8 +2,10 @@
 
 use std::collections::HashMap;
 
+use super::support_haproxy::read_together;
 use super::{Context, Family, Rule};
 use crate::finding::{Dialect, Finding, Severity};
+use crate::syntax::nginx::Directive;
 
 pub static RULE: Rule = Rule {
     code: "GW123",
@@ -18,13 +20,24 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     for pool in &ctx.proxy.pools {
-        let mut first: HashMap<&str, &crate::syntax::nginx::Arg> = HashMap::new();
-        for s in &pool.servers {
+        let mut first: HashMap<&str, Vec<&Directive>> = HashMap::new();
+        // A `server-template`'s first word is a prefix, not a name.
+        for s in pool
+            .servers
+            .iter()
+            .filter(|s| s.directive.name() == "server")
+        {
             let Some(name) = s.directive.args.first() else {
                 continue;
             };
-            let Some(earlier) = first.get(name.value.as_str()) else {
-                first.insert(&name.value, name);
+            let seen = first.entry(&name.value).or_default();
+            // `.if`/`.else` may pick one of two lines of the same name.
+            let earlier = seen
+                .iter()
+                .find(|e| read_together(e, s.directive))
+                .and_then(|e| e.args.first());
+            seen.push(s.directive);
+            let Some(earlier) = earlier else {
                 continue;
             };
             let line = ctx

@@ -1,5 +1,6 @@
 //! Two `upstream` blocks with the same name.
 
+use super::support_haproxy::read_together;
 use super::{Context, Family, Rule};
 use crate::finding::{Dialect, Finding, Severity};
 
@@ -20,8 +21,8 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         let first = ctx
             .proxy
             .pools_named(p.ctx, &p.name)
-            .next()
-            .filter(|&(j, _)| j < i)
+            // `.if`/`.else` may pick one of two HAProxy sections of the same name.
+            .find(|&(j, q)| j < i && read_together(q.directive, p.directive))
             .map(|(_, q)| q);
         if let Some(first) = first {
             let message = match ctx.proxy.dialect {

@@ -21,7 +21,11 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     let mut seen = Vec::new();
     for route in &proxy.routes {
+        // Only a sample expression (`%[…]`) is computed per request; an environment
+        // variable (`"${BACKEND}"`) is fixed when HAProxy starts, which checks the name then.
+        let expr = ctx.sources.text(route.target_span);
         if !matches!(route.target, Target::Endpoint(Endpoint::Dynamic))
+            || !expr.contains("%[")
             || seen.contains(&route.scope)
         {
             continue;
@@ -29,10 +33,13 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         let scope = &proxy.scopes[route.scope];
         // A listen with servers of its own sends unmatched requests to them.
         let own_servers = scope.kind == ScopeKind::Listen
-            && scope.directives.iter().any(|d| d.name() == "server");
+            && proxy
+                .pools
+                .iter()
+                .any(|p| p.scope == route.scope && !p.servers.is_empty());
         if own_servers
             || proxy.setting(route.scope, "default_backend").is_set()
-            || has_map_default(ctx.sources.text(route.target_span))
+            || has_map_default(expr)
         {
             continue;
         }

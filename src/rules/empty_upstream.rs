@@ -72,13 +72,16 @@ fn haproxy(ctx: &Context, p: &crate::model::Pool) -> Option<Finding> {
             ))
             && (d.name() != "tcp-request" || d.args.iter().any(|a| a.value == "reject"))
     });
+    // `dispatch ADDR` and `option transparent` send the traffic somewhere without a server.
+    let has_destination = ctx.proxy.setting(p.scope, "dispatch").is_set()
+        || ctx.proxy.setting(p.scope, "option transparent").is_set();
     let routed = ctx
         .proxy
         .routes
         .iter()
         .find(|r| matches!(r.target, crate::model::Target::Pool(i) if std::ptr::eq(&ctx.proxy.pools[i], p)));
     let route = routed?;
-    if answers_itself {
+    if answers_itself || has_destination {
         return None;
     }
     Some(
@@ -86,7 +89,7 @@ fn haproxy(ctx: &Context, p: &crate::model::Pool) -> Option<Finding> {
             &RULE,
             p.name_span,
             format!(
-                "backend '{}' has no `server`: HAProxy answers every request routed to it with 503 (termination state `SC`, `<NOSRV>` in the log)",
+                "backend '{}' has no `server`: HAProxy answers every request routed to it with 503 (`<NOSRV>` in the log, termination state `SC--`)",
                 p.name
             ),
         )

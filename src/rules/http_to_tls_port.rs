@@ -1,6 +1,6 @@
 //! `proxy_pass http://` (or `grpc://`, `uwsgi://`) to a port where TLS listens.
 
-use super::support_haproxy::{flag, mode, port, server_name};
+use super::support_haproxy::{flag, mode, port, server_among, serving};
 use super::support_tls::{Wire, reach, wire};
 use super::{Context, Family, Rule};
 use crate::finding::{Dialect, Finding, Severity};
@@ -127,11 +127,7 @@ fn haproxy(ctx: &Context, out: &mut Vec<Finding>) {
         if mode(proxy, pool.scope) != "http" {
             continue;
         }
-        let live: Vec<_> = pool
-            .servers
-            .iter()
-            .filter(|s| flag(s, "disabled", "enabled").is_none())
-            .collect();
+        let live = serving(pool);
         let bad: Vec<_> = live
             .iter()
             .filter(|s| port(s).is_some_and(|p| TLS_PORTS.contains(&p)))
@@ -140,16 +136,7 @@ fn haproxy(ctx: &Context, out: &mut Vec<Finding>) {
         for s in &bad {
             let p = port(s).unwrap_or(0);
             let partial = bad.len() < live.len();
-            let who = if partial {
-                format!(
-                    "server '{}' (one of the {} servers of backend '{}')",
-                    server_name(pool, s),
-                    live.len(),
-                    pool.name
-                )
-            } else {
-                format!("server '{}'", server_name(pool, s))
-            };
+            let who = server_among(pool, s, live.len(), bad.len());
             let mut f = Finding::new(
                 &RULE,
                 s.endpoint_span,

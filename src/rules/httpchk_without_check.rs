@@ -1,6 +1,6 @@
 //! HAProxy: `option httpchk` in a backend where no server has `check`.
 
-use super::support_haproxy::flag;
+use super::support_haproxy::{checkable, flag};
 use super::{Context, Family, Rule};
 use crate::finding::{Dialect, Finding, Severity};
 
@@ -28,11 +28,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         else {
             continue;
         };
-        let live: Vec<_> = pool
-            .servers
-            .iter()
-            .filter(|s| flag(s, "disabled", "enabled").is_none() && s.param("track").is_none())
-            .collect();
+        let live = checkable(pool);
         if live.is_empty() || live.iter().any(|s| flag(s, "check", "no-check").is_some()) {
             continue;
         }

@@ -1,6 +1,6 @@
 //! `proxy_pass https://` (or `grpcs://`, `suwsgi://`) to a port where plain HTTP listens.
 
-use super::support_haproxy::{flag, port, server_name};
+use super::support_haproxy::{flag, port, server_among, serving};
 use super::support_tls::{Wire, reach, wire};
 use super::{Context, Family, Rule};
 use crate::finding::{Dialect, Finding, Severity};
@@ -124,11 +124,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
 /// TLS in tcp mode too).
 fn haproxy(ctx: &Context, out: &mut Vec<Finding>) {
     for pool in &ctx.proxy.pools {
-        let live: Vec<_> = pool
-            .servers
-            .iter()
-            .filter(|s| flag(s, "disabled", "enabled").is_none())
-            .collect();
+        let live = serving(pool);
         let bad: Vec<_> = live
             .iter()
             .filter_map(|s| {
@@ -138,16 +134,7 @@ fn haproxy(ctx: &Context, out: &mut Vec<Finding>) {
             .collect();
         for (s, p, ssl) in &bad {
             let partial = bad.len() < live.len();
-            let who = if partial {
-                format!(
-                    "server '{}' (one of the {} servers of backend '{}')",
-                    server_name(pool, s),
-                    live.len(),
-                    pool.name
-                )
-            } else {
-                format!("server '{}'", server_name(pool, s))
-            };
+            let who = server_among(pool, s, live.len(), bad.len());
             let mut f = Finding::new(
                 &RULE,
                 s.endpoint_span,

@@ -53,9 +53,71 @@ pub fn value<'s>(server: &'s Server, name: &str) -> Option<(&'s str, Span)> {
     Some((v.as_deref()?, *span))
 }
 
-/// `backend/server`, as HAProxy names a server in its messages.
+/// `backend/server`, as HAProxy names a server in its messages; `backend/web1..3` for the
+/// servers of `server-template web 3 …` (or `web 1-3`).
 pub fn server_name(pool: &Pool, server: &Server) -> String {
-    format!("{}/{}", pool.name, server.directive.arg(0).unwrap_or("?"))
+    let d = server.directive;
+    let name = d.arg(0).unwrap_or("?");
+    if d.name() != "server-template" {
+        return format!("{}/{name}", pool.name);
+    }
+    let range = d.arg(1).unwrap_or("?");
+    let range = match range.split_once('-') {
+        Some((a, b)) => format!("{a}..{b}"),
+        None => format!("1..{range}"),
+    };
+    format!("{}/{name}{range}", pool.name)
+}
+
+/// Is the server in service: not `disabled` (on its line or by `default-server`), or
+/// `enabled` again?
+pub fn in_service(server: &Server) -> bool {
+    flag(server, "disabled", "enabled").is_none()
+}
+
+/// The servers of a backend that take traffic.
+pub fn serving<'p, 'a>(pool: &'p Pool<'a>) -> Vec<&'p Server<'a>> {
+    pool.servers.iter().filter(|s| in_service(s)).collect()
+}
+
+/// The servers that take traffic and judge their own health: not following another
+/// server's checks with `track`.
+pub fn checkable<'p, 'a>(pool: &'p Pool<'a>) -> Vec<&'p Server<'a>> {
+    pool.servers
+        .iter()
+        .filter(|s| in_service(s) && s.param("track").is_none())
+        .collect()
+}
+
+/// A finding's subject when only some of the backend's servers are concerned:
+/// `server 'be/a' (one of the 3 servers of backend 'be')`; `server 'be/a'` when all are.
+pub fn server_among(pool: &Pool, server: &Server, serving: usize, concerned: usize) -> String {
+    let name = server_name(pool, server);
+    if concerned < serving {
+        format!(
+            "server '{name}' (one of the {serving} servers of backend '{}')",
+            pool.name
+        )
+    } else {
+        format!("server '{name}'")
+    }
+}
+
+/// How many servers a line stands for: one, or the count of a `server-template` (`3`,
+/// `1-3`); one when the count cannot be read.
+pub fn instances(server: &Server) -> usize {
+    let d = server.directive;
+    if d.name() != "server-template" {
+        return 1;
+    }
+    let count = d.arg(1).and_then(|r| match r.split_once('-') {
+        Some((a, b)) => {
+            let (a, b) = (a.parse::<usize>().ok()?, b.parse::<usize>().ok()?);
+            b.checked_sub(a).map(|n| n + 1)
+        }
+        None => r.parse().ok(),
+    });
+    count.unwrap_or(1).max(1)
 }
 
 /// The server's port, when its address has one (a server without a port connects to the
@@ -83,6 +145,16 @@ pub fn own(server: &Server, span: Span) -> bool {
     span.file == line.file && span.start >= line.start && span.end <= line.end
 }
 
+/// Can HAProxy read both lines in one run? Lines in conditional blocks (`.if`/`.else`) with
+/// different conditions may be alternatives, so only lines under the same condition, or one of
+/// them under none, are taken to be read together.
+pub fn read_together(a: &Directive, b: &Directive) -> bool {
+    match (&a.condition, &b.condition) {
+        (Some(x), Some(y)) => x == y,
+        _ => true,
+    }
+}
+
 /// The sections that carry traffic or rules: `defaults`, `frontend`, `backend`, `listen`.
 pub fn proxies<'p, 'a>(
     proxy: &'p Proxy<'a>,
@@ -97,29 +169,26 @@ pub fn proxies<'p, 'a>(
 }
 
 /// The words of a line's `if`/`unless` condition that name ACLs: operators (`!`, `||`,
-/// `or`) and anonymous ACLs (`{ … }`) left out, a leading `!` removed.
+/// `or`) and anonymous ACLs (`{ … }`, `!{ … }`) left out, leading `!`s removed.
 pub fn condition_acls(d: &Directive) -> Vec<(&str, Span)> {
-    let Some(at) = d
-        .args
-        .iter()
-        .position(|a| a.value == "if" || a.value == "unless")
-    else {
+    // A quoted "if" is a value (`set-header X-Mode "unless"`), not the keyword: the keyword
+    // is written bare, as long as its value.
+    let Some(at) = d.args.iter().position(|a| {
+        (a.value == "if" || a.value == "unless") && a.span.range().len() == a.value.len()
+    }) else {
         return Vec::new();
     };
     let mut out = Vec::new();
     let mut depth = 0usize;
     for a in &d.args[at + 1..] {
-        match a.value.as_str() {
+        // HAProxy strips every leading `!` from a word first: `!{ … }` negates an anonymous
+        // ACL, `!!name` is `name`.
+        match a.value.trim_start_matches('!') {
             "{" => depth += 1,
             "}" => depth = depth.saturating_sub(1),
             _ if depth > 0 => {}
-            "||" | "or" | "!" => {}
-            v => {
-                let name = v.trim_start_matches('!');
-                if !name.is_empty() {
-                    out.push((name, a.span));
-                }
-            }
+            "||" | "or" | "" => {}
+            name => out.push((name, a.span)),
         }
     }
     out
@@ -139,6 +208,21 @@ pub fn size(v: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn condition_acls_skip_operators_and_anonymous_acls() {
+        let file = crate::source::FileId(0);
+        let parsed = crate::syntax::sections::from_haproxy(crate::syntax::haproxy::parse(
+            file,
+            "frontend fe\n    http-request deny if !HTTP_1.1 !{ req.proto_http } || !!bad or { path /x }\n    http-request set-header X-Mode \"unless\" if ok\n",
+        ));
+        let names = |i: usize| -> Vec<&str> {
+            let line = &parsed.directives[0].children()[i];
+            condition_acls(line).into_iter().map(|(n, _)| n).collect()
+        };
+        assert_eq!(names(0), ["HTTP_1.1", "bad"]);
+        assert_eq!(names(1), ["ok"], "a quoted \"unless\" is a value");
+    }
 
     #[test]
     fn sizes() {
