@@ -2,15 +2,9 @@
 //! assembles statements and blocks with an explicit stack and reports errors the way
 //! `ngx_conf_read_token()` would, then goes on so one file yields every error it can.
 
-use pest::Parser;
-use pest_derive::Parser;
-
+use super::nginx_lex::{self, ChunkEnd, Tok};
 use super::{MAX_DEPTH, SyntaxError, lua};
 use crate::source::{FileId, Span};
-
-#[derive(Parser)]
-#[grammar = "../grammar/nginx.pest"]
-struct Grammar;
 
 /// How an argument was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,7 +72,6 @@ pub struct File {
 }
 
 pub fn parse(file: FileId, text: &str) -> File {
-    super::init_pest();
     let mut b = Builder {
         file,
         text,
@@ -91,14 +84,29 @@ pub fn parse(file: FileId, text: &str) -> File {
     };
     let mut pos = 0;
     loop {
-        let pairs = match Grammar::parse(Rule::chunk, &text[pos..]) {
-            Ok(p) => p,
-            Err(e) => {
-                let at = pos
-                    + match e.location {
-                        pest::error::InputLocation::Pos(p) => p,
-                        pest::error::InputLocation::Span((s, _)) => s,
-                    };
+        let end = nginx_lex::chunk(text, pos, &mut |kind, start, end| match kind {
+            Tok::Comment => b.out.comments.push(Span::new(file, start, end)),
+            Tok::Semi => b.semi(start),
+            Tok::Open => b.open(start),
+            Tok::Close => b.close(start),
+            Tok::Word | Tok::LuaName | Tok::LuaArg => b.word(start, end, Quote::None),
+            Tok::DQuoted => b.word(start, end, Quote::Double),
+            Tok::SQuoted => b.word(start, end, Quote::Single),
+            Tok::Unterminated => {
+                let q = &text[start..start + 1];
+                b.error(
+                    start,
+                    start + 1,
+                    "unexpected end of file, expecting \";\" or \"}\"".into(),
+                    Some(format!("this {q} is never closed: close the string")),
+                );
+            }
+            Tok::LuaOpen => {}
+        });
+        let lua_at = match end {
+            Ok(ChunkEnd::Eof) => None,
+            Ok(ChunkEnd::Lua(open)) => Some(open),
+            Err(at) => {
                 b.error(
                     at,
                     at,
@@ -108,33 +116,6 @@ pub fn parse(file: FileId, text: &str) -> File {
                 break;
             }
         };
-        let mut lua_at = None;
-        for pair in pairs.flatten() {
-            let s = pair.as_span();
-            let (start, end) = (pos + s.start(), pos + s.end());
-            match pair.as_rule() {
-                Rule::comment => b.out.comments.push(Span::new(file, start, end)),
-                Rule::semi => b.semi(start),
-                Rule::open => b.open(start),
-                Rule::close => b.close(start),
-                Rule::word => b.word(start, end, Quote::None),
-                Rule::dquoted => b.word(start, end, Quote::Double),
-                Rule::squoted => b.word(start, end, Quote::Single),
-                Rule::unterminated => {
-                    let q = &text[start..start + 1];
-                    b.error(
-                        start,
-                        start + 1,
-                        "unexpected end of file, expecting \";\" or \"}\"".into(),
-                        Some(format!("this {q} is never closed: close the string")),
-                    );
-                }
-                Rule::lua_name => b.word(start, end, Quote::None),
-                Rule::lua_arg => b.word(start, end, Quote::None),
-                Rule::lua_open => lua_at = Some(end - 1),
-                _ => {}
-            }
-        }
         let Some(open) = lua_at else { break };
         match lua::find_block_end(text, open) {
             Ok(close) => {
