@@ -97,7 +97,7 @@ fn collect_includes(dirs: &[Directive], out: &mut Vec<(Span, Span, String)>) {
         if d.name() == "include"
             && let Some(a) = d.args.first()
         {
-            out.push((d.span, a.span, a.value.clone()));
+            out.push((d.span, a.span, a.value.to_string()));
         }
         collect_includes(d.children(), out);
     }

@@ -2,6 +2,8 @@
 //! assembles statements and blocks with an explicit stack and reports errors the way
 //! `ngx_conf_read_token()` would, then goes on so one file yields every error it can.
 
+use compact_str::CompactString;
+
 use super::nginx_lex::{self, ChunkEnd, Tok};
 use super::{MAX_DEPTH, SyntaxError, lua};
 use crate::source::{FileId, Span};
@@ -20,7 +22,8 @@ pub enum Quote {
 #[derive(Debug, Clone)]
 pub struct Arg {
     /// The value as nginx sees it: quotes removed, `\"` `\'` `\\` `\t` `\r` `\n` unescaped.
-    pub value: String,
+    /// Inline for up to 24 bytes: most words need no allocation of their own.
+    pub value: CompactString,
     /// The word as written, quotes included.
     pub span: Span,
     pub quote: Quote,
@@ -193,9 +196,9 @@ impl Builder<'_> {
         self.last_quoted_end = matches!(quote, Quote::Double | Quote::Single).then_some(end);
         let raw = &self.text[start..end];
         let value = match quote {
-            Quote::None => unescape(raw),
-            Quote::Double | Quote::Single => unescape(&raw[1..raw.len() - 1]),
-            Quote::Lua => raw.to_string(),
+            Quote::None => value_of(raw),
+            Quote::Double | Quote::Single => value_of(&raw[1..raw.len() - 1]),
+            Quote::Lua => raw.into(),
         };
         self.words.push(Arg {
             value,
@@ -205,12 +208,16 @@ impl Builder<'_> {
     }
 
     fn statement(&mut self, end: usize) -> Option<Directive> {
-        let mut words = std::mem::take(&mut self.words).into_iter();
-        let name = words.next()?;
+        if self.words.is_empty() {
+            return None;
+        }
+        // Drained, not taken: the buffer is reused, and the arguments get an exact-size Vec.
+        let args = self.words.drain(1..).collect();
+        let name = self.words.pop()?;
         let span = self.span(name.span.start as usize, end);
         Some(Directive {
             name,
-            args: words.collect(),
+            args,
             span,
             block: None,
             block_span: None,
@@ -262,7 +269,7 @@ impl Builder<'_> {
             // Keep the structure so the matching "}" closes this block.
             let anon = Directive {
                 name: Arg {
-                    value: String::new(),
+                    value: CompactString::default(),
                     span: self.span(at, at),
                     quote: Quote::None,
                 },
@@ -315,7 +322,7 @@ impl Builder<'_> {
             Some((mut d, children)) => {
                 let open = d.block_span.map_or(at, |s| s.start as usize);
                 d.block_span = Some(self.span(open, at + 1));
-                d.block = Some(children);
+                d.block = Some(shrunk(children));
                 if !d.name.value.is_empty() || d.name.span.start != d.name.span.end {
                     self.push(d);
                 } else {
@@ -342,7 +349,7 @@ impl Builder<'_> {
             return;
         }
         self.words.push(Arg {
-            value: self.text[open + 1..close].to_string(),
+            value: self.text[open + 1..close].into(),
             span: self.span(open + 1, close),
             quote: Quote::Lua,
         });
@@ -381,11 +388,18 @@ impl Builder<'_> {
         while let Some((mut d, children)) = self.stack.pop() {
             let open = d.block_span.map_or(len, |s| s.start as usize);
             d.block_span = Some(self.span(open, len));
-            d.block = Some(children);
+            d.block = Some(shrunk(children));
             self.push(d);
         }
+        self.out.directives.shrink_to_fit();
         self.out
     }
+}
+
+/// A block's statements without the spare capacity of a growing Vec.
+fn shrunk(mut v: Vec<Directive>) -> Vec<Directive> {
+    v.shrink_to_fit();
+    v
 }
 
 /// `2,3}$` after `^/a{`: what is left of a regular expression split at its `{`.
@@ -395,6 +409,14 @@ fn looks_like_quantifier_tail(w: &str) -> bool {
         .take_while(|c| c.is_ascii_digit() || *c == ',')
         .collect();
     !head.is_empty() && w[head.len()..].starts_with('}')
+}
+
+fn value_of(raw: &str) -> CompactString {
+    if raw.contains('\\') {
+        unescape(raw).into()
+    } else {
+        raw.into()
+    }
 }
 
 /// nginx's unescaping of a word (ngx_conf_read_token): `\"`, `\'`, `\\` lose the backslash;

@@ -130,20 +130,17 @@ struct LuaOpen {
 
 /// The grammar's `lua_open` at `i`.
 fn lua_open(b: &[u8], i: usize) -> Option<LuaOpen> {
-    let mut p = i;
-    let name_end = loop {
-        if b[p..].starts_with(LUA_SUFFIX)
-            && b.get(p + LUA_SUFFIX.len())
-                .is_some_and(|&c| is_ws(c) || c == b'{')
-        {
-            break p + LUA_SUFFIX.len();
-        }
-        if p < b.len() && (b[p].is_ascii_alphanumeric() || b[p] == b'_') {
-            p += 1;
-        } else {
-            return None;
-        }
-    };
+    // `lua_name` stops at the first "_by_lua_block" followed by white space or "{"; neither
+    // can occur inside a run of letters, digits and "_", so it is the end of that run.
+    let name_end = i + b[i..]
+        .iter()
+        .position(|&c| !(c.is_ascii_alphanumeric() || c == b'_'))
+        .unwrap_or(b.len() - i);
+    if !b[i..name_end].ends_with(LUA_SUFFIX)
+        || !b.get(name_end).is_some_and(|&c| is_ws(c) || c == b'{')
+    {
+        return None;
+    }
     let skip_ws = |mut q: usize| {
         while q < b.len() && is_ws(b[q]) {
             q += 1;
