@@ -135,6 +135,14 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
         push_loaded(r, &name, &mut requested, &mut findings, &mut errors);
     }
 
+    // parse: every requested file at once, on all cores; includes are parsed as trees find them.
+    loader.parse_all(
+        &requested
+            .iter()
+            .map(|&f| (f, finding::Dialect::Nginx))
+            .collect::<Vec<_>>(),
+    );
+
     // load + parse: the tree each requested file belongs to.
     let mut trees: Vec<(Tree, Scope)> = Vec::new();
     let mut tree_of_root: HashMap<FileId, usize> = HashMap::new();
@@ -198,54 +206,43 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
     }
     kept.sort();
     for (_, files) in haproxy {
+        loader.parse_all(
+            &files
+                .iter()
+                .map(|&f| (f, finding::Dialect::Haproxy))
+                .collect::<Vec<_>>(),
+        );
         trees.push((Tree::haproxy(&mut loader, files), Scope::All));
         kept.push(trees.len() - 1);
     }
 
-    // lower + check, tree by tree.
+    // lower + check, tree by tree, on all cores; results are gathered in tree order.
+    let kept: Vec<usize> = kept
+        .into_iter()
+        .filter(|&t| !matches!(&trees[t].1, Scope::Files(f) if f.is_empty()))
+        .collect();
     let mut files_linted = std::collections::HashSet::new();
     for &t in &kept {
         let (tree, scope) = &trees[t];
-        if matches!(scope, Scope::Files(f) if f.is_empty()) {
-            continue;
-        }
-        let mut found = tree.findings.clone();
-        for &f in &tree.files {
-            if scope.contains(f) {
-                files_linted.insert(f);
-            }
-            if let Some(parsed) = loader.nginx_parsed(f) {
-                found.extend(parsed.errors.iter().map(|e| {
-                    let mut x = Finding::new(&rules::syntax_error::RULE, e.span, e.message.clone())
-                        .label(match tree.dialect {
-                            finding::Dialect::Nginx => "nginx stops reading here",
-                            finding::Dialect::Haproxy => "HAProxy refuses this",
-                        });
-                    x.help = e.help.clone();
-                    x
-                }));
-            }
-        }
-        let parsed = loader.parsed_map();
-        let proxy = match tree.dialect {
-            finding::Dialect::Nginx => model::nginx::lower(tree, parsed),
-            finding::Dialect::Haproxy => model::haproxy::lower(tree, parsed),
-        };
-        let ctx = rules::Context {
-            sources: &loader.sources,
-            tree,
-            files: parsed,
-            proxy: &proxy,
-            nginx_version: opts.nginx_version,
-            facts: &opts.facts,
-        };
-        found.extend(rules::check(&ctx));
-        findings.extend(
-            found
-                .into_iter()
-                .filter(|f| scope.contains(f.span.file))
-                .map(|f| f.dialect(tree.dialect)),
-        );
+        files_linted.extend(tree.files.iter().copied().filter(|&f| scope.contains(f)));
+    }
+    let loader_ref = &loader;
+    for found in par_map(&kept, |&t| {
+        lint_tree(loader_ref, &trees[t].0, &trees[t].1, opts)
+    }) {
+        findings.extend(found);
+    }
+    // A crash in gwlint (parser, lowering, a rule) is reported where it happened, and the
+    // run fails with exit 2: what it would have checked was not checked.
+    for (f, what) in &loader.panics {
+        findings.push(rules::internal_error::failed(*f, "parsing", what));
+    }
+    for f in findings
+        .iter()
+        .filter(|f| f.rule.code == rules::internal_error::RULE.code)
+    {
+        let name = &loader.sources.get(f.span.file).name;
+        errors.push(format!("{name}: internal error (GW000): {}", f.message));
     }
 
     // One finding per place, even when several trees share a file.
@@ -266,6 +263,87 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
         findings,
         errors,
     }
+}
+
+/// Lowers and checks one tree: its include and syntax findings, then every rule's, for the
+/// files in its scope. A crash while lowering becomes a GW000 finding.
+fn lint_tree(loader: &Loader, tree: &Tree, scope: &Scope, opts: &Options) -> Vec<Finding> {
+    let mut found = tree.findings.clone();
+    for &f in &tree.files {
+        if let Some(parsed) = loader.nginx_parsed(f) {
+            found.extend(parsed.errors.iter().map(|e| {
+                let mut x = Finding::new(&rules::syntax_error::RULE, e.span, e.message.clone())
+                    .label(match tree.dialect {
+                        finding::Dialect::Nginx => "nginx stops reading here",
+                        finding::Dialect::Haproxy => "HAProxy refuses this",
+                    });
+                x.help = e.help.clone();
+                x
+            }));
+        }
+    }
+    let parsed = loader.parsed_map();
+    let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        inject_panic("lower", &loader.sources.get(tree.root).text);
+        let proxy = match tree.dialect {
+            finding::Dialect::Nginx => model::nginx::lower(tree, parsed),
+            finding::Dialect::Haproxy => model::haproxy::lower(tree, parsed),
+        };
+        let ctx = rules::Context {
+            sources: &loader.sources,
+            tree,
+            files: parsed,
+            proxy: &proxy,
+            nginx_version: opts.nginx_version,
+            facts: &opts.facts,
+        };
+        rules::check(&ctx)
+    }));
+    match checked {
+        Ok(f) => found.extend(f),
+        Err(p) => found.push(rules::internal_error::failed(
+            tree.root,
+            "checking",
+            &panic_message(&*p),
+        )),
+    }
+    found
+        .into_iter()
+        .filter(|f| scope.contains(f.span.file))
+        .map(|f| f.dialect(tree.dialect))
+        .collect()
+}
+
+/// `f` over `items` on all cores, results in the order of `items`. One item runs on the
+/// calling thread: a single small configuration pays nothing for the thread pool.
+pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+    use rayon::prelude::*;
+    if items.len() < 2 {
+        return items.iter().map(f).collect();
+    }
+    items.par_iter().map(f).collect()
+}
+
+/// What a caught panic said.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+/// Fault injection for the tests of crash handling (debug builds only): with
+/// `GWLINT_INJECT_PANIC=<stage>`, the stage panics on a file whose text holds
+/// `gwlint-inject-panic`.
+pub fn inject_panic(stage: &str, text: &str) {
+    #[cfg(debug_assertions)]
+    if std::env::var_os("GWLINT_INJECT_PANIC").is_some_and(|s| s == stage)
+        && text.contains("gwlint-inject-panic")
+    {
+        panic!("injected panic in {stage}");
+    }
+    let _ = (stage, text);
 }
 
 fn push_loaded(
