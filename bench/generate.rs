@@ -31,8 +31,8 @@ const PATHS: &[&str] = &[
 ];
 const HOSTS: &[&str] = &["shop", "blog", "api", "cdn", "mail", "admin", "docs"];
 
-/// One upstream and one server using it: about 1.3 KB, 45 lines.
-fn nginx_site(out: &mut String, r: &mut Rng, i: u64) {
+/// One upstream and one server using it: about 1.3 KB, 45 lines (`small`: 0.7 KB).
+fn nginx_site(out: &mut String, r: &mut Rng, i: u64, small: bool) {
     let host = r.pick(HOSTS);
     let port = 8000 + r.below(1000);
     out.push_str(&format!(
@@ -46,38 +46,48 @@ fn nginx_site(out: &mut String, r: &mut Rng, i: u64) {
     }
     out.push_str("        keepalive 16;\n    }\n");
     out.push_str(&format!(
-        "\n    server {{\n        listen 80;\n        server_name {host}{i}.example.com www.{host}{i}.example.com;\n        root /srv/{host}/{i}/public;\n        access_log /var/log/nginx/{host}{i}.access.log main;\n\n"
+        "\n    server {{\n        listen 80;\n        server_name {host}{i}.example.com www.{host}{i}.example.com;\n        root /srv/{host}/{i}/public;\n        access_log logs/{host}{i}.access.log;\n\n"
     ));
     out.push_str(
         "        location / {\n            try_files $uri $uri/ /index.html;\n        }\n",
     );
-    for _ in 0..2 + r.below(3) {
-        let p = r.pick(PATHS);
+    // Distinct paths: nginx refuses a duplicate location.
+    let first = r.below(PATHS.len() as u64) as usize;
+    let n = if small { 1 } else { 2 + r.below(3) as usize };
+    for k in 0..n {
+        let p = PATHS[(first + k) % PATHS.len()];
         out.push_str(&format!(
             "\n        location /{p}/ {{\n            proxy_pass http://app_{i};\n            proxy_http_version 1.1;\n            proxy_set_header Connection \"\";\n            proxy_set_header Host $host;\n            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n            proxy_read_timeout 30s;\n            proxy_connect_timeout 5s;\n        }}\n"
         ));
     }
-    if r.below(2) == 0 {
+    if !small && r.below(2) == 0 {
         out.push_str(
             "\n        location ~* \\.(css|js|png|jpg|svg)$ {\n            expires 30d;\n            add_header Cache-Control \"public, max-age=2592000\";\n        }\n",
         );
     }
-    if r.below(3) == 0 {
+    if !small && r.below(3) == 0 {
         out.push_str("\n        location = /50x.html {\n            internal;\n            return 200 'gateway error; try again';\n        }\n");
     }
     out.push_str("    }\n");
 }
 
-/// A complete nginx configuration of at least `size` bytes.
+/// A complete nginx configuration of at least `size` bytes; under 2 KB, one small site with
+/// the bare minimum around it (about 1 KB).
 pub fn nginx(size: usize, seed: u64) -> String {
     let mut r = Rng::new(seed);
+    if size < 2048 {
+        let mut out = String::from("events {\n    worker_connections 1024;\n}\n\nhttp {\n");
+        nginx_site(&mut out, &mut r, seed, true);
+        out.push_str("}\n");
+        return out;
+    }
     let mut out = String::with_capacity(size + 4096);
     out.push_str(
-        "user www-data;\nworker_processes auto;\npid /run/nginx.pid;\n\nevents {\n    worker_connections 1024;\n}\n\nhttp {\n    types {\n        text/html html;\n        text/css css;\n    }\n    default_type application/octet-stream;\n    log_format main '$remote_addr - $remote_user [$time_local] \"$request\" '\n                    '$status $body_bytes_sent \"$http_referer\"';\n    sendfile on;\n    keepalive_timeout 65;\n\n    map $http_upgrade $connection_upgrade {\n        default upgrade;\n        ''      close;\n    }\n",
+        "worker_processes auto;\n\nevents {\n    worker_connections 1024;\n}\n\nhttp {\n    types {\n        text/html html;\n        text/css css;\n    }\n    default_type application/octet-stream;\n    log_format main '$remote_addr - $remote_user [$time_local] \"$request\" '\n                    '$status $body_bytes_sent \"$http_referer\"';\n    sendfile on;\n    keepalive_timeout 65;\n\n    map $http_upgrade $connection_upgrade {\n        default upgrade;\n        ''      close;\n    }\n",
     );
     let mut i = 0;
     while out.len() < size {
-        nginx_site(&mut out, &mut r, i);
+        nginx_site(&mut out, &mut r, i, false);
         i += 1;
     }
     out.push_str("}\n");
