@@ -70,11 +70,8 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
     let mut haproxy: Vec<(PathBuf, Vec<FileId>)> = Vec::new();
     let mut add_haproxy =
         |group: PathBuf, f: FileId| match haproxy.iter_mut().find(|(g, _)| *g == group) {
-            Some((_, files)) => {
-                if !files.contains(&f) {
-                    files.push(f)
-                }
-            }
+            // Duplicates are removed once discovery is done.
+            Some((_, files)) => files.push(f),
             None => haproxy.push((group, vec![f])),
         };
     for path in paths {
@@ -135,6 +132,14 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
         push_loaded(r, &name, &mut requested, &mut findings, &mut errors);
     }
 
+    // A file named twice (or found in two walks) is linted once, where it first appeared.
+    let mut seen = std::collections::HashSet::new();
+    requested.retain(|f| seen.insert(*f));
+    for (_, files) in &mut haproxy {
+        let mut seen = std::collections::HashSet::new();
+        files.retain(|f| seen.insert(*f));
+    }
+
     // parse: every requested file at once, on all cores; includes are parsed as trees find them.
     loader.parse_all(
         &requested
@@ -192,14 +197,20 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
         .filter(|(_, (_, s))| !matches!(s, Scope::Files(f) if f.is_empty()))
         .map(|(i, _)| i)
         .collect();
+    // The files of the kept trees that report everything (kept in sets: a directory may hold
+    // 100,000 files).
+    let mut kept_set: std::collections::HashSet<usize> = kept.iter().copied().collect();
+    let mut covered: std::collections::HashSet<FileId> = kept
+        .iter()
+        .filter(|&&k| matches!(trees[k].1, Scope::All))
+        .flat_map(|&k| trees[k].0.files.iter().copied())
+        .collect();
     for f in standalone {
         let t = tree_of_root[&f];
-        let covered_by_kept = kept
-            .iter()
-            .any(|&k| k != t && trees[k].0.files.contains(&f) && matches!(trees[k].1, Scope::All));
-        if !covered_by_kept {
+        if !covered.contains(&f) {
             trees[t].1 = Scope::All;
-            if !kept.contains(&t) {
+            covered.extend(trees[t].0.files.iter().copied());
+            if kept_set.insert(t) {
                 kept.push(t);
             }
         }
@@ -354,11 +365,8 @@ fn push_loaded(
     errors: &mut Vec<String>,
 ) {
     match r {
-        Ok(id) => {
-            if !requested.contains(&id) {
-                requested.push(id)
-            }
-        }
+        // Duplicates are removed once discovery is done.
+        Ok(id) => requested.push(id),
         Err(LoadError::Binary { file, offset }) => findings.push(
             Finding::new(
                 &rules::not_text::RULE,

@@ -65,6 +65,18 @@ impl Loader {
         r
     }
 
+    /// Reads a file reached through an `include`: only a regular file. A FIFO with no writer
+    /// would block the run forever (nginx hangs on it too); a device or socket is no
+    /// configuration. A path the user names is read whatever it is (`gwlint <(…)`).
+    pub fn load_included(&mut self, path: &Path, display: &str) -> Result<FileId, LoadError> {
+        match std::fs::metadata(path) {
+            Ok(m) if !m.is_file() && !m.is_dir() => Err(LoadError::Io(
+                "not a regular file (a FIFO, socket or device)".into(),
+            )),
+            _ => self.load(path, display),
+        }
+    }
+
     /// Adds text that did not come from a file (standard input).
     pub fn add_text(&mut self, display: &str, bytes: Vec<u8>) -> Result<FileId, LoadError> {
         let key = PathBuf::from(format!("<stdin>/{display}"));
