@@ -94,11 +94,8 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
     let mut haproxy: Vec<(PathBuf, Vec<FileId>)> = Vec::new();
     let mut add_haproxy =
         |group: PathBuf, f: FileId| match haproxy.iter_mut().find(|(g, _)| *g == group) {
-            Some((_, files)) => {
-                if !files.contains(&f) {
-                    files.push(f)
-                }
-            }
+            // Duplicates are removed once discovery is done.
+            Some((_, files)) => files.push(f),
             None => haproxy.push((group, vec![f])),
         };
     for path in paths {
@@ -159,6 +156,22 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
         push_loaded(r, &name, &mut requested, &mut findings, &mut errors);
     }
 
+    // A file named twice (or found in two walks) is linted once, where it first appeared.
+    let mut seen = std::collections::HashSet::new();
+    requested.retain(|f| seen.insert(*f));
+    for (_, files) in &mut haproxy {
+        let mut seen = std::collections::HashSet::new();
+        files.retain(|f| seen.insert(*f));
+    }
+
+    // parse: every requested file at once, on all cores; includes are parsed as trees find them.
+    loader.parse_all(
+        &requested
+            .iter()
+            .map(|&f| (f, finding::Dialect::Nginx))
+            .collect::<Vec<_>>(),
+    );
+
     // load + parse: the tree each requested file belongs to.
     let mut trees: Vec<(Tree, Scope)> = Vec::new();
     let mut tree_of_root: HashMap<FileId, usize> = HashMap::new();
@@ -208,34 +221,45 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
         .filter(|(_, (_, s))| !matches!(s, Scope::Files(f) if f.is_empty()))
         .map(|(i, _)| i)
         .collect();
+    // The files of the kept trees that report everything (kept in sets: a directory may hold
+    // 100,000 files).
+    let mut kept_set: std::collections::HashSet<usize> = kept.iter().copied().collect();
+    let mut covered: std::collections::HashSet<FileId> = kept
+        .iter()
+        .filter(|&&k| matches!(trees[k].1, Scope::All))
+        .flat_map(|&k| trees[k].0.files.iter().copied())
+        .collect();
     for f in standalone {
         let t = tree_of_root[&f];
-        let covered_by_kept = kept
-            .iter()
-            .any(|&k| k != t && trees[k].0.files.contains(&f) && matches!(trees[k].1, Scope::All));
-        if !covered_by_kept {
+        if !covered.contains(&f) {
             trees[t].1 = Scope::All;
-            if !kept.contains(&t) {
+            covered.extend(trees[t].0.files.iter().copied());
+            if kept_set.insert(t) {
                 kept.push(t);
             }
         }
     }
     kept.sort();
     for (_, files) in haproxy {
+        loader.parse_all(
+            &files
+                .iter()
+                .map(|&f| (f, finding::Dialect::Haproxy))
+                .collect::<Vec<_>>(),
+        );
         trees.push((Tree::haproxy(&mut loader, files), Scope::All));
         kept.push(trees.len() - 1);
     }
 
-    // lower + check, tree by tree.
+    // lower + check, tree by tree, on all cores; results are gathered in tree order.
+    let kept: Vec<usize> = kept
+        .into_iter()
+        .filter(|&t| !matches!(&trees[t].1, Scope::Files(f) if f.is_empty()))
+        .collect();
     let mut files_linted = HashMap::new();
     let mut linted = Vec::new();
-    let mut interrupted = false;
     for &t in &kept {
         let (tree, scope) = &trees[t];
-        if matches!(scope, Scope::Files(f) if f.is_empty()) {
-            continue;
-        }
-        let mut found = tree.findings.clone();
         for &f in &tree.files {
             if scope.contains(f) && files_linted.insert(f, tree.dialect).is_none() {
                 // HAProxy files read together are each a main configuration.
@@ -246,69 +270,30 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
                     root: included.then_some(tree.root),
                 });
             }
-            if let Some(parsed) = loader.nginx_parsed(f) {
-                found.extend(parsed.errors.iter().map(|e| {
-                    let mut x = Finding::new(&rules::syntax_error::RULE, e.span, e.message.clone())
-                        .label(match tree.dialect {
-                            finding::Dialect::Nginx => "nginx stops reading here",
-                            finding::Dialect::Haproxy => "HAProxy refuses this",
-                        });
-                    x.help = e.help.clone();
-                    x
-                }));
-            }
         }
-        let parsed = loader.parsed_map();
-        let proxy = match tree.dialect {
-            finding::Dialect::Nginx => model::nginx::lower(tree, parsed),
-            finding::Dialect::Haproxy => model::haproxy::lower(tree, parsed),
-        };
-        let cfg = opts.config.for_source(loader.sources.get(tree.root));
-        let cfg = cfg.as_deref();
-        let mut facts = opts.facts.clone();
-        facts
-            .backends
-            .extend(cfg.iter().flat_map(|c| c.backends.iter().cloned()));
-        // probe: only with --online, and not after Ctrl-C.
-        let observed = opts.online.as_ref().filter(|_| !interrupted).map(|o| {
-            let root = &loader.sources.get(tree.root).path;
-            let base = opts
-                .prefix
-                .clone()
-                .unwrap_or_else(|| root.parent().map(Path::to_path_buf).unwrap_or_default());
-            probe::run(&proxy, &base, o)
-        });
-        if let Some(o) = &observed {
-            errors.extend(o.errors.iter().cloned());
-            if o.interrupted {
-                interrupted = true;
-                errors.push("interrupted: the online probes were stopped".into());
-            }
-        }
-        let ctx = rules::Context {
-            sources: &loader.sources,
-            tree,
-            files: parsed,
-            proxy: &proxy,
-            nginx_version: opts
-                .nginx_version
-                .or(cfg.and_then(|c| c.nginx_version.as_ref()).map(|v| v.value)),
-            facts: &facts,
-            observed: observed.as_ref(),
-        };
-        found.extend(rules::check(&ctx));
-        if tree.dialect == finding::Dialect::Haproxy {
-            syntax::sections::note_conditions(
-                &mut found,
-                tree.files.iter().filter_map(|f| parsed.get(f)),
-            );
-        }
-        findings.extend(
-            found
-                .into_iter()
-                .filter(|f| scope.contains(f.span.file))
-                .map(|f| f.dialect(tree.dialect)),
-        );
+    }
+    let interrupted = std::sync::atomic::AtomicBool::new(false);
+    let loader_ref = &loader;
+    for (found, errs) in par_map(&kept, |&t| {
+        lint_tree(loader_ref, &trees[t].0, &trees[t].1, opts, &interrupted)
+    }) {
+        findings.extend(found);
+        errors.extend(errs);
+    }
+    if interrupted.load(std::sync::atomic::Ordering::Relaxed) {
+        errors.push("interrupted: the online probes were stopped".into());
+    }
+    // A crash in gwlint (parser, lowering, a rule) is reported where it happened, and the
+    // run fails with exit 2: what it would have checked was not checked.
+    for (f, what) in &loader.panics {
+        findings.push(rules::internal_error::failed(*f, "parsing", what));
+    }
+    for f in findings
+        .iter()
+        .filter(|f| f.rule.code == rules::internal_error::RULE.code)
+    {
+        let name = &loader.sources.get(f.span.file).name;
+        errors.push(format!("{name}: internal error (GW000): {}", f.message));
     }
 
     // chains: the proxies of the run linked to each other, each hop checked as one path.
@@ -347,6 +332,133 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
     }
 }
 
+/// Lowers and checks one tree: its include and syntax findings, then every rule's, for the
+/// files in its scope. A crash while lowering becomes a GW000 finding.
+fn lint_tree(
+    loader: &Loader,
+    tree: &Tree,
+    scope: &Scope,
+    opts: &Options,
+    interrupted: &std::sync::atomic::AtomicBool,
+) -> (Vec<Finding>, Vec<String>) {
+    use std::sync::atomic::Ordering;
+    let mut found = tree.findings.clone();
+    let mut errors = Vec::new();
+    for &f in &tree.files {
+        if let Some(parsed) = loader.nginx_parsed(f) {
+            found.extend(parsed.errors.iter().map(|e| {
+                let mut x = Finding::new(&rules::syntax_error::RULE, e.span, e.message.clone())
+                    .label(match tree.dialect {
+                        finding::Dialect::Nginx => "nginx stops reading here",
+                        finding::Dialect::Haproxy => "HAProxy refuses this",
+                    });
+                x.help = e.help.clone();
+                x
+            }));
+        }
+    }
+    let parsed = loader.parsed_map();
+    let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        inject_panic("lower", &loader.sources.get(tree.root).text);
+        let proxy = match tree.dialect {
+            finding::Dialect::Nginx => model::nginx::lower(tree, parsed),
+            finding::Dialect::Haproxy => model::haproxy::lower(tree, parsed),
+        };
+        let cfg = opts.config.for_source(loader.sources.get(tree.root));
+        let cfg = cfg.as_deref();
+        let mut facts = opts.facts.clone();
+        facts
+            .backends
+            .extend(cfg.iter().flat_map(|c| c.backends.iter().cloned()));
+        // probe: only with --online, and not after Ctrl-C.
+        let observed =
+            opts.online
+                .as_ref()
+                .filter(|_| !interrupted.load(Ordering::Relaxed))
+                .map(|o| {
+                    let root = &loader.sources.get(tree.root).path;
+                    let base = opts.prefix.clone().unwrap_or_else(|| {
+                        root.parent().map(Path::to_path_buf).unwrap_or_default()
+                    });
+                    probe::run(&proxy, &base, o)
+                });
+        let mut errs = Vec::new();
+        if let Some(o) = &observed {
+            errs.extend(o.errors.iter().cloned());
+            if o.interrupted {
+                interrupted.store(true, Ordering::Relaxed);
+            }
+        }
+        let ctx = rules::Context {
+            sources: &loader.sources,
+            tree,
+            files: parsed,
+            proxy: &proxy,
+            nginx_version: opts
+                .nginx_version
+                .or(cfg.and_then(|c| c.nginx_version.as_ref()).map(|v| v.value)),
+            facts: &facts,
+            observed: observed.as_ref(),
+        };
+        (rules::check(&ctx), errs)
+    }));
+    match checked {
+        Ok((f, errs)) => {
+            found.extend(f);
+            errors.extend(errs);
+        }
+        Err(p) => found.push(rules::internal_error::failed(
+            tree.root,
+            "checking",
+            &panic_message(&*p),
+        )),
+    }
+    if tree.dialect == finding::Dialect::Haproxy {
+        syntax::sections::note_conditions(
+            &mut found,
+            tree.files.iter().filter_map(|f| parsed.get(f)),
+        );
+    }
+    let found = found
+        .into_iter()
+        .filter(|f| scope.contains(f.span.file))
+        .map(|f| f.dialect(tree.dialect))
+        .collect();
+    (found, errors)
+}
+
+/// `f` over `items` on all cores, results in the order of `items`. One item runs on the
+/// calling thread: a single small configuration pays nothing for the thread pool.
+pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+    use rayon::prelude::*;
+    if items.len() < 2 {
+        return items.iter().map(f).collect();
+    }
+    items.par_iter().map(f).collect()
+}
+
+/// What a caught panic said.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+/// Fault injection for the tests of crash handling (debug builds only): with
+/// `GWLINT_INJECT_PANIC=<stage>`, the stage panics on a file whose text holds
+/// `gwlint-inject-panic`.
+pub fn inject_panic(stage: &str, text: &str) {
+    #[cfg(debug_assertions)]
+    if std::env::var_os("GWLINT_INJECT_PANIC").is_some_and(|s| s == stage)
+        && text.contains("gwlint-inject-panic")
+    {
+        panic!("injected panic in {stage}");
+    }
+    let _ = (stage, text);
+}
+
 fn push_loaded(
     r: Result<FileId, LoadError>,
     name: &str,
@@ -355,11 +467,8 @@ fn push_loaded(
     errors: &mut Vec<String>,
 ) {
     match r {
-        Ok(id) => {
-            if !requested.contains(&id) {
-                requested.push(id)
-            }
-        }
+        // Duplicates are removed once discovery is done.
+        Ok(id) => requested.push(id),
         Err(LoadError::Binary { file, offset }) => findings.push(
             Finding::new(
                 &rules::not_text::RULE,

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use crate::finding::Dialect;
 use crate::source::{FileId, SourceMap};
 use crate::syntax::nginx;
 
@@ -46,6 +47,9 @@ pub struct Loader {
     by_path: HashMap<PathBuf, Result<FileId, LoadError>>,
     nginx: HashMap<FileId, nginx::File>,
     binary: HashMap<FileId, usize>,
+    /// Files whose parsing panicked (a bug in gwlint): what the panic said. They count as
+    /// parsed with no statements.
+    pub panics: Vec<(FileId, String)>,
 }
 
 impl Loader {
@@ -59,6 +63,18 @@ impl Loader {
         let r = r.and_then(|id| self.check_text(id));
         self.by_path.insert(key, r.clone());
         r
+    }
+
+    /// Reads a file reached through an `include`: only a regular file. A FIFO with no writer
+    /// would block the run forever (nginx hangs on it too); a device or socket is no
+    /// configuration. A path the user names is read whatever it is (`gwlint <(…)`).
+    pub fn load_included(&mut self, path: &Path, display: &str) -> Result<FileId, LoadError> {
+        match std::fs::metadata(path) {
+            Ok(m) if !m.is_file() && !m.is_dir() => Err(LoadError::Io(
+                "not a regular file (a FIFO, socket or device)".into(),
+            )),
+            _ => self.load(path, display),
+        }
     }
 
     /// Adds text that did not come from a file (standard input).
@@ -89,18 +105,38 @@ impl Loader {
 
     /// The syntax tree of an HAProxy file, parsed on first use (as sections of statements).
     pub fn haproxy(&mut self, id: FileId) -> &nginx::File {
-        let text = &self.sources.get(id).text;
-        self.nginx.entry(id).or_insert_with(|| {
-            crate::syntax::sections::from_haproxy(crate::syntax::haproxy::parse(id, text))
-        })
+        self.parsed(id, Dialect::Haproxy)
     }
 
     /// The nginx syntax tree of a loaded file, parsed on first use.
     pub fn nginx(&mut self, id: FileId) -> &nginx::File {
-        let text = &self.sources.get(id).text;
-        self.nginx
-            .entry(id)
-            .or_insert_with(|| nginx::parse(id, text))
+        self.parsed(id, Dialect::Nginx)
+    }
+
+    fn parsed(&mut self, id: FileId, dialect: Dialect) -> &nginx::File {
+        if !self.nginx.contains_key(&id) {
+            let (file, panic) = parse(id, &self.sources.get(id).text, dialect);
+            self.panics.extend(panic.map(|p| (id, p)));
+            self.nginx.insert(id, file);
+        }
+        &self.nginx[&id]
+    }
+
+    /// Parses the files not parsed yet, in parallel on all cores.
+    pub fn parse_all(&mut self, files: &[(FileId, Dialect)]) {
+        let todo: Vec<(FileId, Dialect)> = files
+            .iter()
+            .filter(|(id, _)| !self.nginx.contains_key(id))
+            .copied()
+            .collect();
+        let sources = &self.sources;
+        let parsed: Vec<_> = crate::par_map(&todo, |&(id, dialect)| {
+            (id, parse(id, &sources.get(id).text, dialect))
+        });
+        for (id, (file, panic)) in parsed {
+            self.panics.extend(panic.map(|p| (id, p)));
+            self.nginx.entry(id).or_insert(file);
+        }
     }
 
     pub fn nginx_parsed(&self, id: FileId) -> Option<&nginx::File> {
@@ -110,6 +146,24 @@ impl Loader {
     /// Every parsed nginx file.
     pub fn parsed_map(&self) -> &HashMap<FileId, nginx::File> {
         &self.nginx
+    }
+}
+
+/// Parses one file; a panic in the parser (a bug in gwlint) leaves the file empty and
+/// returns what the panic said, so the other files are still linted.
+fn parse(id: FileId, text: &str, dialect: Dialect) -> (nginx::File, Option<String>) {
+    let r = std::panic::catch_unwind(|| {
+        crate::inject_panic("parse", text);
+        match dialect {
+            Dialect::Nginx => nginx::parse(id, text),
+            Dialect::Haproxy => {
+                crate::syntax::sections::from_haproxy(crate::syntax::haproxy::parse(id, text))
+            }
+        }
+    });
+    match r {
+        Ok(file) => (file, None),
+        Err(p) => (nginx::File::default(), Some(crate::panic_message(&*p))),
     }
 }
 

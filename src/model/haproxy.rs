@@ -143,7 +143,7 @@ pub fn lower<'a>(tree: &'a Tree, files: &'a HashMap<FileId, File>) -> Proxy<'a> 
         {
             let servers = servers(&proxy, scope);
             proxy.pools.push(Pool {
-                name: name.value.clone(),
+                name: name.value.to_string(),
                 name_span: name.span,
                 directive: d,
                 ctx: Ctx::Http,
@@ -168,7 +168,7 @@ pub fn lower<'a>(tree: &'a Tree, files: &'a HashMap<FileId, File>) -> Proxy<'a> 
                 } else {
                     match proxy.pools_named(Ctx::Http, &arg.value).next() {
                         Some((i, _)) => Target::Pool(i),
-                        None => Target::Missing(arg.value.clone()),
+                        None => Target::Missing(arg.value.to_string()),
                     }
                 };
                 proxy.routes.push(Route {
@@ -269,13 +269,13 @@ fn servers<'a>(proxy: &Proxy<'a>, scope: ScopeId) -> Vec<Server<'a>> {
             let k = &d.args[i];
             if VALUED.contains(&k.value.as_str()) && i + 1 < d.args.len() {
                 out.push((
-                    k.value.clone(),
-                    Some(d.args[i + 1].value.clone()),
+                    k.value.to_string(),
+                    Some(d.args[i + 1].value.to_string()),
                     k.span.to(d.args[i + 1].span),
                 ));
                 i += 2;
             } else {
-                out.push((k.value.clone(), None, k.span));
+                out.push((k.value.to_string(), None, k.span));
                 i += 1;
             }
         }

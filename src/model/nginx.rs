@@ -193,14 +193,14 @@ impl<'a> Lowering<'a> {
                         .iter()
                         .map(|a| match a.value.split_once('=') {
                             Some((k, v)) => (k.to_string(), Some(v.to_string()), a.span),
-                            None => (a.value.clone(), None, a.span),
+                            None => (a.value.to_string(), None, a.span),
                         })
                         .collect(),
                 })
             })
             .collect();
         self.proxy.pools.push(Pool {
-            name: name.value.clone(),
+            name: name.value.to_string(),
             name_span: name.span,
             directive: d,
             ctx,

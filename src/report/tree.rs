@@ -40,7 +40,7 @@ fn place(sources: &SourceMap, span: Span) -> Value {
 
 fn arg(sources: &SourceMap, a: &Arg) -> Value {
     let mut v = place(sources, a.span);
-    v["value"] = Value::from(a.value.clone());
+    v["value"] = Value::from(a.value.as_str());
     v["quote"] = Value::from(match a.quote {
         Quote::None => "none",
         Quote::Double => "double",

@@ -1,6 +1,6 @@
 use super::{Context, Family, Rule};
 use crate::finding::{Dialect, Finding, Severity};
-use crate::source::Span;
+use crate::source::{FileId, Span};
 
 pub static RULE: Rule = Rule {
     code: "GW000",
@@ -14,11 +14,7 @@ pub static RULE: Rule = Rule {
 };
 
 pub fn finding(ctx: &Context, rule: &Rule, payload: Box<dyn std::any::Any + Send>) -> Finding {
-    let what = payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".into());
+    let what = crate::panic_message(&*payload);
     Finding::new(
         &RULE,
         Span::new(ctx.proxy.root, 0, 0),
@@ -26,6 +22,16 @@ pub fn finding(ctx: &Context, rule: &Rule, payload: Box<dyn std::any::Any + Send
             "rule {} ({}) failed on this configuration: {what}",
             rule.code, rule.name
         ),
+    )
+    .help("this is a bug in gwlint: please report it with the configuration that triggers it")
+}
+
+/// gwlint crashed while reading one file or configuration (`stage`: "parsing", "checking").
+pub fn failed(file: FileId, stage: &str, what: &str) -> Finding {
+    Finding::new(
+        &RULE,
+        Span::new(file, 0, 0),
+        format!("gwlint failed while {stage} this file: {what}; it was not checked"),
     )
     .help("this is a bug in gwlint: please report it with the configuration that triggers it")
 }

@@ -27,6 +27,14 @@ struct Cause {
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     let new_defaults = ctx.nginx_at_least(Version(1, 29, 7));
+    // The routes of each pool, found in one pass: a site with thousands of upstreams would
+    // otherwise scan every route for every pool.
+    let mut routes_of: Vec<Vec<&Route>> = vec![Vec::new(); proxy.pools.len()];
+    for r in &proxy.routes {
+        if let Target::Pool(p) = r.target {
+            routes_of[p].push(r);
+        }
+    }
     for (i, pool) in proxy.pools.iter().enumerate() {
         if pool.ctx != Ctx::Http {
             continue;
@@ -39,11 +47,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             continue;
         };
         let mut causes: Vec<(&Route, Cause)> = Vec::new();
-        for route in proxy
-            .routes
-            .iter()
-            .filter(|r| matches!(r.target, Target::Pool(p) if p == i))
-        {
+        for &route in &routes_of[i] {
             let found = match route.pass {
                 Pass::Proxy => proxy_causes(ctx, route, new_defaults),
                 Pass::FastCgi => fastcgi_cause(ctx, route).into_iter().collect(),

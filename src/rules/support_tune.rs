@@ -146,7 +146,7 @@ fn collect(dirs: &[Directive], name: &str, out: &mut VarValues, found: &mut bool
             "set" if d.arg(0).and_then(var_name) == Some(name) => {
                 *found = true;
                 match d.args.get(1) {
-                    Some(a) if !a.has_variable() => out.values.push(a.value.clone()),
+                    Some(a) if !a.has_variable() => out.values.push(a.value.to_string()),
                     _ => out.open = true,
                 }
             }
@@ -173,7 +173,7 @@ fn collect(dirs: &[Directive], name: &str, out: &mut VarValues, found: &mut bool
                         continue;
                     }
                     match e.args.first() {
-                        Some(a) if !a.has_variable() => out.values.push(a.value.clone()),
+                        Some(a) if !a.has_variable() => out.values.push(a.value.to_string()),
                         _ => out.open = true,
                     }
                 }

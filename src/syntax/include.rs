@@ -97,7 +97,7 @@ fn collect_includes(dirs: &[Directive], out: &mut Vec<(Span, Span, String)>) {
         if d.name() == "include"
             && let Some(a) = d.args.first()
         {
-            out.push((d.span, a.span, a.value.clone()));
+            out.push((d.span, a.span, a.value.to_string()));
         }
         collect_includes(d.children(), out);
     }
@@ -132,14 +132,14 @@ fn resolve(
         let mut out = Vec::new();
         for p in paths {
             let name = p.to_string_lossy().into_owned();
-            match loader.load(&p, &name) {
+            match loader.load_included(&p, &name) {
                 Ok(id) => out.push(id),
                 Err(e) => tree.findings.push(unloadable(loader, arg_span, &name, &e)),
             }
         }
         return out;
     }
-    match loader.load(&path, &shown) {
+    match loader.load_included(&path, &shown) {
         Ok(id) => vec![id],
         Err(LoadError::NotFound) if path.is_absolute() && !under(&path, prefix) => {
             tree.unknown.push(span);

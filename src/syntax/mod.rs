@@ -4,6 +4,7 @@ pub mod haproxy;
 pub mod include;
 pub mod lua;
 pub mod nginx;
+pub mod nginx_lex;
 pub mod sections;
 
 use crate::source::Span;

@@ -2,15 +2,11 @@
 //! assembles statements and blocks with an explicit stack and reports errors the way
 //! `ngx_conf_read_token()` would, then goes on so one file yields every error it can.
 
-use pest::Parser;
-use pest_derive::Parser;
+use compact_str::CompactString;
 
+use super::nginx_lex::{self, ChunkEnd, Tok};
 use super::{MAX_DEPTH, SyntaxError, lua};
 use crate::source::{FileId, Span};
-
-#[derive(Parser)]
-#[grammar = "../grammar/nginx.pest"]
-struct Grammar;
 
 /// How an argument was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,7 +22,8 @@ pub enum Quote {
 #[derive(Debug, Clone)]
 pub struct Arg {
     /// The value as nginx sees it: quotes removed, `\"` `\'` `\\` `\t` `\r` `\n` unescaped.
-    pub value: String,
+    /// Inline for up to 24 bytes: most words need no allocation of their own.
+    pub value: CompactString,
     /// The word as written, quotes included.
     pub span: Span,
     pub quote: Quote,
@@ -81,7 +78,6 @@ pub struct File {
 }
 
 pub fn parse(file: FileId, text: &str) -> File {
-    super::init_pest();
     let mut b = Builder {
         file,
         text,
@@ -94,14 +90,29 @@ pub fn parse(file: FileId, text: &str) -> File {
     };
     let mut pos = 0;
     loop {
-        let pairs = match Grammar::parse(Rule::chunk, &text[pos..]) {
-            Ok(p) => p,
-            Err(e) => {
-                let at = pos
-                    + match e.location {
-                        pest::error::InputLocation::Pos(p) => p,
-                        pest::error::InputLocation::Span((s, _)) => s,
-                    };
+        let end = nginx_lex::chunk(text, pos, &mut |kind, start, end| match kind {
+            Tok::Comment => b.out.comments.push(Span::new(file, start, end)),
+            Tok::Semi => b.semi(start),
+            Tok::Open => b.open(start),
+            Tok::Close => b.close(start),
+            Tok::Word | Tok::LuaName | Tok::LuaArg => b.word(start, end, Quote::None),
+            Tok::DQuoted => b.word(start, end, Quote::Double),
+            Tok::SQuoted => b.word(start, end, Quote::Single),
+            Tok::Unterminated => {
+                let q = &text[start..start + 1];
+                b.error(
+                    start,
+                    start + 1,
+                    "unexpected end of file, expecting \";\" or \"}\"".into(),
+                    Some(format!("this {q} is never closed: close the string")),
+                );
+            }
+            Tok::LuaOpen => {}
+        });
+        let lua_at = match end {
+            Ok(ChunkEnd::Eof) => None,
+            Ok(ChunkEnd::Lua(open)) => Some(open),
+            Err(at) => {
                 b.error(
                     at,
                     at,
@@ -111,33 +122,6 @@ pub fn parse(file: FileId, text: &str) -> File {
                 break;
             }
         };
-        let mut lua_at = None;
-        for pair in pairs.flatten() {
-            let s = pair.as_span();
-            let (start, end) = (pos + s.start(), pos + s.end());
-            match pair.as_rule() {
-                Rule::comment => b.out.comments.push(Span::new(file, start, end)),
-                Rule::semi => b.semi(start),
-                Rule::open => b.open(start),
-                Rule::close => b.close(start),
-                Rule::word => b.word(start, end, Quote::None),
-                Rule::dquoted => b.word(start, end, Quote::Double),
-                Rule::squoted => b.word(start, end, Quote::Single),
-                Rule::unterminated => {
-                    let q = &text[start..start + 1];
-                    b.error(
-                        start,
-                        start + 1,
-                        "unexpected end of file, expecting \";\" or \"}\"".into(),
-                        Some(format!("this {q} is never closed: close the string")),
-                    );
-                }
-                Rule::lua_name => b.word(start, end, Quote::None),
-                Rule::lua_arg => b.word(start, end, Quote::None),
-                Rule::lua_open => lua_at = Some(end - 1),
-                _ => {}
-            }
-        }
         let Some(open) = lua_at else { break };
         match lua::find_block_end(text, open) {
             Ok(close) => {
@@ -215,9 +199,9 @@ impl Builder<'_> {
         self.last_quoted_end = matches!(quote, Quote::Double | Quote::Single).then_some(end);
         let raw = &self.text[start..end];
         let value = match quote {
-            Quote::None => unescape(raw),
-            Quote::Double | Quote::Single => unescape(&raw[1..raw.len() - 1]),
-            Quote::Lua => raw.to_string(),
+            Quote::None => value_of(raw),
+            Quote::Double | Quote::Single => value_of(&raw[1..raw.len() - 1]),
+            Quote::Lua => raw.into(),
         };
         self.words.push(Arg {
             value,
@@ -227,12 +211,16 @@ impl Builder<'_> {
     }
 
     fn statement(&mut self, end: usize) -> Option<Directive> {
-        let mut words = std::mem::take(&mut self.words).into_iter();
-        let name = words.next()?;
+        if self.words.is_empty() {
+            return None;
+        }
+        // Drained, not taken: the buffer is reused, and the arguments get an exact-size Vec.
+        let args = self.words.drain(1..).collect();
+        let name = self.words.pop()?;
         let span = self.span(name.span.start as usize, end);
         Some(Directive {
             name,
-            args: words.collect(),
+            args,
             span,
             block: None,
             block_span: None,
@@ -285,7 +273,7 @@ impl Builder<'_> {
             // Keep the structure so the matching "}" closes this block.
             let anon = Directive {
                 name: Arg {
-                    value: String::new(),
+                    value: CompactString::default(),
                     span: self.span(at, at),
                     quote: Quote::None,
                 },
@@ -339,7 +327,7 @@ impl Builder<'_> {
             Some((mut d, children)) => {
                 let open = d.block_span.map_or(at, |s| s.start as usize);
                 d.block_span = Some(self.span(open, at + 1));
-                d.block = Some(children);
+                d.block = Some(shrunk(children));
                 if !d.name.value.is_empty() || d.name.span.start != d.name.span.end {
                     self.push(d);
                 } else {
@@ -366,7 +354,7 @@ impl Builder<'_> {
             return;
         }
         self.words.push(Arg {
-            value: self.text[open + 1..close].to_string(),
+            value: self.text[open + 1..close].into(),
             span: self.span(open + 1, close),
             quote: Quote::Lua,
         });
@@ -405,11 +393,18 @@ impl Builder<'_> {
         while let Some((mut d, children)) = self.stack.pop() {
             let open = d.block_span.map_or(len, |s| s.start as usize);
             d.block_span = Some(self.span(open, len));
-            d.block = Some(children);
+            d.block = Some(shrunk(children));
             self.push(d);
         }
+        self.out.directives.shrink_to_fit();
         self.out
     }
+}
+
+/// A block's statements without the spare capacity of a growing Vec.
+fn shrunk(mut v: Vec<Directive>) -> Vec<Directive> {
+    v.shrink_to_fit();
+    v
 }
 
 /// `2,3}$` after `^/a{`: what is left of a regular expression split at its `{`.
@@ -419,6 +414,14 @@ fn looks_like_quantifier_tail(w: &str) -> bool {
         .take_while(|c| c.is_ascii_digit() || *c == ',')
         .collect();
     !head.is_empty() && w[head.len()..].starts_with('}')
+}
+
+fn value_of(raw: &str) -> CompactString {
+    if raw.contains('\\') {
+        unescape(raw).into()
+    } else {
+        raw.into()
+    }
 }
 
 /// nginx's unescaping of a word (ngx_conf_read_token): `\"`, `\'`, `\\` lose the backslash;

@@ -28,7 +28,7 @@ fn arg(w: &Word) -> Arg {
     Arg {
         // What can be known without the environment: `${PORT-8080}` is 8080; `${PORT}` stays
         // as written, which later stages treat as unknown.
-        value: w.known().unwrap_or(&w.value).to_string(),
+        value: w.known().unwrap_or(&w.value).into(),
         span: w.span,
         quote: Quote::None,
     }
@@ -46,7 +46,8 @@ fn statement(s: &Statement) -> Directive {
             .iter()
             .map(|w| w.value.as_str())
             .collect::<Vec<_>>()
-            .join(" "),
+            .join(" ")
+            .into(),
         span: words[0].span.to(words[folded - 1].span),
         quote: Quote::None,
     };

@@ -1,0 +1,113 @@
+//! Where the time goes: `cargo run --release --example stages -- FILE...` loads, parses,
+//! lowers, checks and reports each file and prints the CPU time of each stage.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// CPU time of this thread: on a shared machine, wall time measures the neighbours too.
+#[derive(Clone, Copy)]
+struct Instant(Duration);
+
+impl Instant {
+    fn now() -> Instant {
+        let ns = std::fs::read_to_string("/proc/thread-self/schedstat")
+            .ok()
+            .and_then(|s| s.split_whitespace().next()?.parse().ok())
+            .unwrap_or(0);
+        Instant(Duration::from_nanos(ns))
+    }
+    fn elapsed(&self) -> Duration {
+        Instant::now().0.saturating_sub(self.0)
+    }
+}
+
+use gwlint::finding::Dialect;
+use gwlint::load::Loader;
+use gwlint::syntax::include::{self, Tree};
+
+fn main() {
+    let paths: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
+    let mut t = [Duration::ZERO; 5];
+    let mut bytes = 0;
+    let mut loader = Loader::default();
+    let mut trees = Vec::new();
+    for p in &paths {
+        let s = Instant::now();
+        let Ok(id) = loader.load(p, &p.to_string_lossy()) else {
+            eprintln!("{}: cannot load", p.display());
+            continue;
+        };
+        bytes += loader.sources.get(id).text.len();
+        t[0] += s.elapsed();
+        let s = Instant::now();
+        let haproxy = gwlint::discover::looks_like_haproxy(&loader.sources.get(id).text);
+        let tree = if haproxy {
+            Tree::haproxy(&mut loader, vec![id])
+        } else {
+            let prefix = p.parent().map(PathBuf::from).unwrap_or_default();
+            include::build(&mut loader, id, &prefix, false)
+        };
+        t[1] += s.elapsed();
+        trees.push(tree);
+    }
+    let parse_only = std::env::var_os("STAGES_PARSE_ONLY").is_some();
+    let mut findings = Vec::new();
+    let facts = gwlint::facts::Facts::default();
+    for tree in trees.iter().filter(|_| !parse_only) {
+        let s = Instant::now();
+        let parsed = loader.parsed_map();
+        let proxy = match tree.dialect {
+            Dialect::Nginx => gwlint::model::nginx::lower(tree, parsed),
+            Dialect::Haproxy => gwlint::model::haproxy::lower(tree, parsed),
+        };
+        t[2] += s.elapsed();
+        let s = Instant::now();
+        let ctx = gwlint::rules::Context {
+            sources: &loader.sources,
+            tree,
+            files: parsed,
+            proxy: &proxy,
+            nginx_version: None,
+            facts: &facts,
+            observed: None,
+        };
+        findings.extend(gwlint::rules::check(&ctx));
+        t[3] += s.elapsed();
+    }
+    let s = Instant::now();
+    gwlint::report::sort(&mut findings, &loader.sources);
+    let out = gwlint::report::concise::render(&findings, &loader.sources);
+    t[4] += s.elapsed();
+    let mb = bytes as f64 / 1e6;
+    let total: Duration = t.iter().sum();
+    println!(
+        "{:.1} MB, {} findings, {} bytes of report",
+        mb,
+        findings.len(),
+        out.len()
+    );
+    for (name, d) in ["load", "parse", "lower", "check", "report"].iter().zip(t) {
+        println!(
+            "{name:>7} {:>9.2} ms  {:>8.1} MB/s",
+            d.as_secs_f64() * 1e3,
+            mb / d.as_secs_f64()
+        );
+    }
+    let peak = std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with("VmHWM"))
+        .and_then(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .and_then(|k| k.parse::<f64>().ok())
+        })
+        .unwrap_or(0.0)
+        / 1e3;
+    println!("   peak {peak:>9.1} MB   {:>8.1}x the input", peak / mb);
+    println!(
+        "  total {:>9.2} ms  {:>8.1} MB/s",
+        total.as_secs_f64() * 1e3,
+        mb / total.as_secs_f64()
+    );
+}
