@@ -39,6 +39,15 @@ pub struct Backend {
 }
 
 impl Facts {
+    /// Adds links not known yet (several layers may share one gwlint.toml).
+    pub fn add_links(&mut self, links: &[Link]) {
+        for l in links {
+            if !self.links.contains(l) {
+                self.links.push(l.clone());
+            }
+        }
+    }
+
     /// The facts declared for a pool name or an address, most specific first: an exact
     /// address match before a name match.
     pub fn backend(&self, name_or_address: &str) -> Option<&Backend> {

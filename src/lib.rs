@@ -230,6 +230,8 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
     let mut files_linted = HashMap::new();
     let mut linted = Vec::new();
     let mut interrupted = false;
+    // The chain links every layer by the `[[link]]` entries of all of them.
+    let mut chain_facts = opts.facts.clone();
     for &t in &kept {
         let (tree, scope) = &trees[t];
         if matches!(scope, Scope::Files(f) if f.is_empty()) {
@@ -269,6 +271,10 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
         facts
             .backends
             .extend(cfg.iter().flat_map(|c| c.backends.iter().cloned()));
+        facts
+            .links
+            .extend(cfg.iter().flat_map(|c| c.links.iter().cloned()));
+        chain_facts.add_links(&facts.links);
         // probe: only with --online, and not after Ctrl-C.
         let observed = opts.online.as_ref().filter(|_| !interrupted).map(|o| {
             let root = &loader.sources.get(tree.root).path;
@@ -313,7 +319,7 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
 
     // chains: the proxies of the run linked to each other, each hop checked as one path.
     let linked: Vec<&(Tree, Scope)> = kept.iter().map(|&t| &trees[t]).collect();
-    let chained = chain::check(&loader, &linked, opts);
+    let chained = chain::check(&loader, &linked, &chain_facts, opts.nginx_version);
     findings.extend(chained.findings);
 
     // One finding per place, even when several trees share a file.

@@ -388,6 +388,11 @@ fn the_schema_lists_every_key_the_parser_accepts_and_nothing_else() {
             "[[backend]]\ntarget = \"x\"",
             &top["properties"]["backend"]["items"],
         ),
+        (
+            "link",
+            "[[link]]\ntarget = \"x\"\nlistener = \"127.0.0.1\"",
+            &top["properties"]["link"]["items"],
+        ),
     ] {
         assert_eq!(props(node), sorted(accepted_keys(table, header)), "{table}");
         assert_eq!(node["additionalProperties"], false, "{table}");
@@ -438,6 +443,10 @@ target = "app"
 idle_timeout = "5s"
 max_response_time = "90s"
 
+[[link]]
+target = "app.internal:8080"
+listener = "127.0.0.1:8080"
+
 [online]
 dns-timeout = "2s"
 connect-timeout = "500ms"
@@ -464,6 +473,7 @@ fn the_readme_example_is_valid() {
     let c = gwlint::config::ConfigFile::parse(Path::new("/srv/gwlint.toml"), body)
         .unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(c.backends.len(), 1);
+    assert_eq!(c.links.len(), 1);
     assert_eq!(c.severity.len(), 2);
     assert!(c.online.resolver.is_some());
 }

@@ -204,6 +204,15 @@ pub fn render(path: &Path, config: Option<&ConfigFile>, how: &str) -> String {
         }
         section("[[backend]]", entries);
     }
+    for l in c.into_iter().flat_map(|c| &c.links) {
+        section(
+            "[[link]]",
+            vec![
+                (format!("target = \"{}\"", l.target), l.origin.clone()),
+                (format!("listener = \"{}\"", l.listener), l.origin.clone()),
+            ],
+        );
+    }
     let online = c.map(|c| &c.online);
     let dur =
         |d: Option<&Located<Duration>>| d.map(|d| (format!("\"{}\"", duration(d.value)), d.line));
