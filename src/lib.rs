@@ -285,6 +285,7 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
             probe::run(&proxy, &base, o)
         });
         if let Some(o) = &observed {
+            chain_facts.resolved.extend(o.resolved());
             errors.extend(o.errors.iter().cloned());
             if o.interrupted {
                 interrupted = true;

@@ -656,3 +656,47 @@ http {{
     );
     assert!(live.accepted() > 0, "the AAAA address was connected to");
 }
+
+/// With `--online`, a host name that resolves to loopback links the chain like the address:
+/// HAProxy's `server web1 web.example.test:PORT send-proxy` reaches nginx's listener on PORT,
+/// which does not expect the PROXY protocol (GW704). Offline the name links nothing.
+#[test]
+fn resolved_host_names_link_the_chain() {
+    let dns = Dns::start("127.0.0.1:0", &[("web.example.test", localhost(true))]);
+    let port = closed_port().port();
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "haproxy.cfg",
+        &format!(
+            "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\nfrontend www\n    bind 127.0.0.1:8080\n    default_backend web\nbackend web\n    server web1 web.example.test:{port} send-proxy\n"
+        ),
+    );
+    write(
+        dir.path(),
+        "nginx.conf",
+        &format!(
+            "events {{}}\nhttp {{\n    server {{\n        listen 127.0.0.1:{port};\n        location / {{\n            return 200;\n        }}\n    }}\n}}\n"
+        ),
+    );
+    let chain = |online: Option<gwlint::probe::OnlineOptions>| -> Vec<String> {
+        let opts = gwlint::Options {
+            online,
+            ..Default::default()
+        };
+        let outcome = gwlint::lint(&[dir.path().to_path_buf()], &opts);
+        assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+        outcome
+            .findings
+            .iter()
+            .filter(|f| f.rule.code.starts_with("GW7"))
+            .map(|f| {
+                let file = outcome.loader.sources.get(f.span.file);
+                format!("{}:{}", file.line(f.span.start as usize), f.rule.code)
+            })
+            .collect()
+    };
+    assert_eq!(chain(None), Vec::<String>::new());
+    assert_eq!(chain(Some(online(dns.addr))), ["10:GW704"]);
+    assert!(dns.queries() > 0);
+}

@@ -93,6 +93,13 @@ impl Observations {
     pub fn at(&self, span: Span) -> Option<&Observed> {
         self.targets.get(&span)
     }
+    /// The host name targets DNS gave addresses for, by span.
+    pub fn resolved(&self) -> impl Iterator<Item = (Span, Vec<IpAddr>)> + '_ {
+        self.targets.iter().filter_map(|(span, o)| {
+            let addrs = o.dns.as_ref()?.addrs();
+            (!addrs.is_empty()).then_some((*span, addrs))
+        })
+    }
 }
 
 /// `--resolver`: an IP address with an optional port (53 by default); IPv6 with a port in
