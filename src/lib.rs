@@ -282,7 +282,7 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
                 .prefix
                 .clone()
                 .unwrap_or_else(|| root.parent().map(Path::to_path_buf).unwrap_or_default());
-            probe::run(&proxy, &base, o)
+            probe::run(&proxy, &base, &o.with_file(cfg.map(|c| &c.online)))
         });
         if let Some(o) = &observed {
             chain_facts.resolved.extend(o.resolved());

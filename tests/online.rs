@@ -700,3 +700,75 @@ fn resolved_host_names_link_the_chain() {
     assert_eq!(chain(Some(online(dns.addr))), ["10:GW704"]);
     assert!(dns.queries() > 0);
 }
+
+/// `[online]` in gwlint.toml gives the defaults of `--online`'s flags; a flag given wins.
+#[test]
+fn online_table_defaults_and_flags_on_top() {
+    let file_dns = Dns::start("127.0.0.1:0", &[("api.example.test", localhost(true))]);
+    let flag_dns = Dns::start("127.0.0.1:0", &[("api.example.test", localhost(true))]);
+    let cert = TestCert::new();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "client.key", &cert.key_pem);
+    // Expires in 20 days: reported within 30, not within 10 (nor the built-in 14).
+    write(
+        dir.path(),
+        "client.pem",
+        &support::cert_valid(support::days_from_now(-1), support::days_from_now(20)),
+    );
+    let port = closed_port().port();
+    let conf = format!(
+        "events {{}}
+http {{
+    upstream app {{ server api.example.test:{port}; }}
+    server {{
+        listen 80;
+        location / {{
+            proxy_pass https://app;
+            proxy_ssl_certificate client.pem; # cert
+            proxy_ssl_certificate_key client.key;
+        }}
+    }}
+}}
+"
+    );
+    let path = write(dir.path(), "nginx.conf", &conf);
+    write(
+        dir.path(),
+        "gwlint.toml",
+        &format!(
+            "[online]\nresolver = \"{}\"\ncert-warn-days = 30\nconnect-timeout = \"500ms\"\ndns-timeout = \"800ms\"\n",
+            file_dns.addr
+        ),
+    );
+    let run = |extra: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gwlint"))
+            .args(["--format", "concise", "--online"])
+            .args(extra)
+            .arg(&path)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert_ne!(out.status.code(), Some(2), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let cert_line = format!("nginx.conf:{}:", line_of(&conf, "cert"));
+    let from_file = run(&[]);
+    assert!(file_dns.queries() > 0, "the file's resolver: {from_file}");
+    assert_eq!(flag_dns.queries(), 0);
+    assert!(
+        from_file
+            .lines()
+            .any(|l| l.contains(&cert_line) && l.contains("[GW805]")),
+        "{from_file}"
+    );
+    let asked = file_dns.queries();
+    let from_flags = run(&[
+        "--resolver",
+        &flag_dns.addr.to_string(),
+        "--cert-warn-days",
+        "10",
+    ]);
+    assert_eq!(file_dns.queries(), asked, "the flag's resolver wins");
+    assert!(flag_dns.queries() > 0, "{from_flags}");
+    assert!(!from_flags.contains("[GW805]"), "{from_flags}");
+}
