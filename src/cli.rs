@@ -175,10 +175,14 @@ pub struct LintArgs {
     /// nginx's conf prefix: relative includes start here (default: the main file's directory)
     #[arg(long)]
     pub prefix: Option<PathBuf>,
-    /// The nginx version the configuration runs on, e.g. 1.24.0 (default: unknown; rules
-    /// then assume the defaults that break)
+    /// The nginx version the configuration runs on, e.g. 1.24.0 (default: gwlint.toml's
+    /// [nginx] version, else unknown; rules then assume the defaults that break)
     #[arg(long, value_name = "X.Y.Z")]
     pub nginx_version: Option<crate::rules::Version>,
+    /// The HAProxy version the configuration runs on, e.g. 2.8.5 (default: gwlint.toml's
+    /// [haproxy] version, else unknown)
+    #[arg(long, value_name = "X.Y.Z")]
+    pub haproxy_version: Option<crate::rules::Version>,
     #[command(flatten)]
     pub online: OnlineArgs,
 }
@@ -478,6 +482,7 @@ fn lint(args: LintArgs) -> ExitCode {
         prefix: args.prefix.clone(),
         stdin: None,
         nginx_version: args.nginx_version,
+        haproxy_version: args.haproxy_version,
         facts: Default::default(),
         online: args.online.online.then(|| crate::probe::OnlineOptions {
             resolvers: args.online.resolver.clone(),

@@ -38,6 +38,8 @@ pub struct Options {
     pub stdin: Option<(String, Vec<u8>)>,
     /// The nginx version to judge version-dependent defaults by (None: assume the worst).
     pub nginx_version: Option<rules::Version>,
+    /// The HAProxy version the configuration runs on (None: unknown).
+    pub haproxy_version: Option<rules::Version>,
     /// Read every input as this dialect instead of detecting it.
     pub dialect: Option<finding::Dialect>,
     /// Facts about the backends that the configuration cannot show (`gwlint.toml`).
@@ -300,6 +302,9 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
             nginx_version: opts
                 .nginx_version
                 .or(cfg.and_then(|c| c.nginx_version.as_ref()).map(|v| v.value)),
+            haproxy_version: opts.haproxy_version.or(cfg
+                .and_then(|c| c.haproxy_version.as_ref())
+                .map(|v| v.value)),
             facts: &facts,
             observed: observed.as_ref(),
         };

@@ -220,6 +220,22 @@ fn nginx_version_and_prefix() {
     assert_eq!(codes(&o), ["GW002"], "{}", out(&o));
 }
 
+/// `--haproxy-version` is taken and checked like `--nginx-version`; no rule depends on it yet,
+/// so the findings stay the same.
+#[test]
+fn haproxy_version_flag() {
+    let dir = site();
+    let o = gwlint(dir.path(), &["--haproxy-version", "2.8.5", "nginx/"]);
+    assert_eq!(codes(&o), ["GW301", "GW503"], "{}", err(&o));
+    let o = gwlint(dir.path(), &["--haproxy-version", "latest", "nginx/"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        err(&o).contains("invalid value 'latest' for '--haproxy-version <X.Y.Z>'"),
+        "{}",
+        err(&o)
+    );
+}
+
 #[test]
 fn unknown_keys_and_bad_values_are_errors_with_a_place_and_a_suggestion() {
     let dir = site();
