@@ -340,6 +340,8 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
         &opts.config,
         &opts.selection,
     );
+    // After the filter: a GW101 turned off leaves the GW801 it would have explained.
+    rules::name_not_resolved::drop_explained(&mut findings);
     errors.extend(opts.config.take_errors().iter().map(|e| e.to_string()));
     report::sort(&mut findings, &loader.sources);
     // Binary files given directly count as linted too.

@@ -772,3 +772,78 @@ http {{
     assert!(flag_dns.queries() > 0, "{from_flags}");
     assert!(!from_flags.contains("[GW805]"), "{from_flags}");
 }
+
+/// One failure, one finding: a mistyped upstream name (GW101) or a port on an upstream's name
+/// (GW102) does not resolve either, and GW801 does not say it again at the same place — unless
+/// the probe proves what GW101 could only suspect (a warning), or GW101 is turned off.
+#[test]
+fn a_dead_target_rule_and_nxdomain_at_one_place_are_one_finding() {
+    let dns = Dns::start("127.0.0.1:0", &[]);
+    let port = closed_port().port();
+    let dir = tempfile::tempdir().unwrap();
+    let conf = format!(
+        "events {{}}
+http {{
+    upstream api_backend {{ server 127.0.0.1:{port}; }}
+    upstream app {{ server 127.0.0.1:{port}; }}
+    server {{
+        listen 80;
+        location /a {{ proxy_pass http://api_backnd; }} # typo
+        location /b {{ proxy_pass http://app:8080; }} # port
+        location /c {{ proxy_pass http://billing; }} # nowhere
+        location /d {{ proxy_pass http://gone.example.test; }} # gone
+    }}
+}}
+"
+    );
+    let path = write(dir.path(), "nginx.conf", &conf);
+    let run = |ignore: &[&str]| -> BTreeSet<(usize, String)> {
+        let opts = gwlint::Options {
+            online: Some(online(dns.addr)),
+            selection: gwlint::config::Selection {
+                ignore: ignore.iter().map(|s| s.to_string()).collect(),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let outcome = gwlint::lint(std::slice::from_ref(&path), &opts);
+        assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+        outcome
+            .findings
+            .iter()
+            .filter(|f| ["GW101", "GW102", "GW801"].contains(&f.rule.code))
+            .map(|f| {
+                let line = outcome
+                    .loader
+                    .sources
+                    .get(f.span.file)
+                    .line(f.span.start as usize);
+                (line, f.rule.code.to_string())
+            })
+            .collect()
+    };
+    assert_eq!(
+        run(&[]),
+        expect(
+            &conf,
+            &[
+                ("typo", "GW101"),
+                ("port", "GW102"),
+                ("nowhere", "GW801"),
+                ("gone", "GW801")
+            ]
+        )
+    );
+    assert_eq!(
+        run(&["GW101"]),
+        expect(
+            &conf,
+            &[
+                ("typo", "GW801"),
+                ("port", "GW102"),
+                ("nowhere", "GW801"),
+                ("gone", "GW801")
+            ]
+        )
+    );
+}
