@@ -357,8 +357,10 @@ fn graph(mut paths: Vec<PathBuf>, format: GraphFormat, prefix: Option<PathBuf>) 
     if paths.is_empty() {
         paths.push(PathBuf::from("."));
     }
+    // gwlint.toml's [[link]] entries link host names, as in a lint run.
     let opts = crate::Options {
         prefix,
+        config: crate::config::Resolver::discover(),
         ..Default::default()
     };
     let outcome = crate::lint(&paths, &opts);

@@ -225,6 +225,17 @@ fn link_entries_in_gwlint_toml_link_host_names() {
         found[0].starts_with("./edge/lb/haproxy.cfg:10:") && found[0].contains("[GW704]"),
         "{out}"
     );
+    // `gwlint graph` draws the hop the link makes.
+    let o = Command::new(env!("CARGO_BIN_EXE_gwlint"))
+        .args(["graph", "."])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let graph = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        graph.contains("→ nginx") && graph.contains("listen 8081"),
+        "{graph}"
+    );
     // `gwlint config` shows it, with its line.
     let o = Command::new(env!("CARGO_BIN_EXE_gwlint"))
         .args(["config", "edge/lb/haproxy.cfg"])
