@@ -68,6 +68,7 @@ fn main() {
             files: parsed,
             proxy: &proxy,
             nginx_version: None,
+            haproxy_version: None,
             facts: &facts,
             observed: None,
         };

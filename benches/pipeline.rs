@@ -92,6 +92,7 @@ fn check(b: Bencher, dialect: Dialect, size: usize) {
         files: &p.files,
         proxy: &proxy,
         nginx_version: None,
+        haproxy_version: None,
         facts: &facts,
         observed: None,
     };

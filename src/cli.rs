@@ -175,10 +175,14 @@ pub struct LintArgs {
     /// nginx's conf prefix: relative includes start here (default: the main file's directory)
     #[arg(long)]
     pub prefix: Option<PathBuf>,
-    /// The nginx version the configuration runs on, e.g. 1.24.0 (default: unknown; rules
-    /// then assume the defaults that break)
+    /// The nginx version the configuration runs on, e.g. 1.24.0 (default: gwlint.toml's
+    /// [nginx] version, else unknown; rules then assume the defaults that break)
     #[arg(long, value_name = "X.Y.Z")]
     pub nginx_version: Option<crate::rules::Version>,
+    /// The HAProxy version the configuration runs on, e.g. 2.8.5 (default: gwlint.toml's
+    /// [haproxy] version, else unknown)
+    #[arg(long, value_name = "X.Y.Z")]
+    pub haproxy_version: Option<crate::rules::Version>,
     #[command(flatten)]
     pub online: OnlineArgs,
 }
@@ -191,18 +195,21 @@ pub struct OnlineArgs {
     /// sockets, certificate files (without it, nothing is sent to the network)
     #[arg(long)]
     pub online: bool,
-    /// DNS server to ask, repeatable [default: the system's resolv.conf and hosts file]
+    /// DNS server to ask, repeatable [default: gwlint.toml's [online] resolver, else the
+    /// system's resolv.conf and hosts file]
     #[arg(long, value_name = "IP[:PORT]", value_parser = crate::probe::parse_resolver)]
     pub resolver: Vec<std::net::SocketAddr>,
-    /// How long to wait for a DNS answer
-    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = crate::probe::parse_duration)]
-    pub dns_timeout: std::time::Duration,
-    /// How long to wait for a TCP connection (and for the answer to a ClientHello)
-    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = crate::probe::parse_duration)]
-    pub connect_timeout: std::time::Duration,
-    /// Report a client certificate that expires within this many days
-    #[arg(long, value_name = "DAYS", default_value_t = 14)]
-    pub cert_warn_days: u32,
+    /// How long to wait for a DNS answer [default: gwlint.toml's [online] dns-timeout, else 2s]
+    #[arg(long, value_name = "DURATION", value_parser = crate::probe::parse_duration)]
+    pub dns_timeout: Option<std::time::Duration>,
+    /// How long to wait for a TCP connection (and for the answer to a ClientHello) [default:
+    /// gwlint.toml's [online] connect-timeout, else 1s]
+    #[arg(long, value_name = "DURATION", value_parser = crate::probe::parse_duration)]
+    pub connect_timeout: Option<std::time::Duration>,
+    /// Report a client certificate that expires within this many days [default: gwlint.toml's
+    /// [online] cert-warn-days, else 14]
+    #[arg(long, value_name = "DAYS")]
+    pub cert_warn_days: Option<u32>,
 }
 
 pub fn main() -> ExitCode {
@@ -350,8 +357,10 @@ fn graph(mut paths: Vec<PathBuf>, format: GraphFormat, prefix: Option<PathBuf>) 
     if paths.is_empty() {
         paths.push(PathBuf::from("."));
     }
+    // gwlint.toml's [[link]] entries link host names, as in a lint run.
     let opts = crate::Options {
         prefix,
+        config: crate::config::Resolver::discover(),
         ..Default::default()
     };
     let outcome = crate::lint(&paths, &opts);
@@ -475,6 +484,7 @@ fn lint(args: LintArgs) -> ExitCode {
         prefix: args.prefix.clone(),
         stdin: None,
         nginx_version: args.nginx_version,
+        haproxy_version: args.haproxy_version,
         facts: Default::default(),
         online: args.online.online.then(|| crate::probe::OnlineOptions {
             resolvers: args.online.resolver.clone(),
@@ -587,4 +597,26 @@ fn statistics(findings: &[crate::finding::Finding]) -> String {
         }
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The online flags take no clap default (an unset flag lets gwlint.toml decide), so their
+    /// help states the built-in defaults itself: it must say what the code does.
+    #[test]
+    fn help_states_the_built_in_online_defaults() {
+        // Wrapping depends on the terminal's width: compare words.
+        let help = Cli::command().render_long_help().to_string();
+        let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+        let secs = |d: std::time::Duration| format!("else {}s]", d.as_secs());
+        for expected in [
+            secs(crate::probe::DNS_TIMEOUT),
+            secs(crate::probe::CONNECT_TIMEOUT),
+            format!("else {}]", crate::probe::CERT_WARN_DAYS),
+        ] {
+            assert!(help.contains(&expected), "{expected} in\n{help}");
+        }
+    }
 }

@@ -2,7 +2,11 @@
 //! a backend's idle timeout, its slowest response. Filled from `gwlint.toml` `[[backend]]`
 //! (and, with `--online`, from probes); rules read it through `Context::facts`.
 
+use std::collections::HashMap;
+use std::net::IpAddr;
 use std::time::Duration;
+
+use crate::source::Span;
 
 /// Everything known about the world outside the configuration.
 #[derive(Debug, Default, Clone)]
@@ -10,6 +14,9 @@ pub struct Facts {
     pub backends: Vec<Backend>,
     /// Host names that reach another proxy of the run (`[[link]]`).
     pub links: Vec<Link>,
+    /// The addresses `--online` resolved host name targets to, by the span of the argument
+    /// that names the target: the chain links them as if the addresses were written there.
+    pub resolved: HashMap<Span, Vec<IpAddr>>,
 }
 
 /// One `[[link]]` entry: a target host name reaches a listener of another proxy, which gwlint
@@ -39,6 +46,15 @@ pub struct Backend {
 }
 
 impl Facts {
+    /// Adds links not known yet (several layers may share one gwlint.toml).
+    pub fn add_links(&mut self, links: &[Link]) {
+        for l in links {
+            if !self.links.contains(l) {
+                self.links.push(l.clone());
+            }
+        }
+    }
+
     /// The facts declared for a pool name or an address, most specific first: an exact
     /// address match before a name match.
     pub fn backend(&self, name_or_address: &str) -> Option<&Backend> {

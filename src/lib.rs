@@ -38,6 +38,8 @@ pub struct Options {
     pub stdin: Option<(String, Vec<u8>)>,
     /// The nginx version to judge version-dependent defaults by (None: assume the worst).
     pub nginx_version: Option<rules::Version>,
+    /// The HAProxy version the configuration runs on (None: unknown).
+    pub haproxy_version: Option<rules::Version>,
     /// Read every input as this dialect instead of detecting it.
     pub dialect: Option<finding::Dialect>,
     /// Facts about the backends that the configuration cannot show (`gwlint.toml`).
@@ -258,6 +260,8 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
         .collect();
     let mut files_linted = HashMap::new();
     let mut linted = Vec::new();
+    // The chain links every layer by the `[[link]]` entries of all of them.
+    let mut chain_facts = opts.facts.clone();
     for &t in &kept {
         let (tree, scope) = &trees[t];
         for &f in &tree.files {
@@ -274,11 +278,13 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
     }
     let interrupted = std::sync::atomic::AtomicBool::new(false);
     let loader_ref = &loader;
-    for (found, errs) in par_map(&kept, |&t| {
+    for done in par_map(&kept, |&t| {
         lint_tree(loader_ref, &trees[t].0, &trees[t].1, opts, &interrupted)
     }) {
-        findings.extend(found);
-        errors.extend(errs);
+        findings.extend(done.findings);
+        errors.extend(done.errors);
+        chain_facts.add_links(&done.links);
+        chain_facts.resolved.extend(done.resolved);
     }
     if interrupted.load(std::sync::atomic::Ordering::Relaxed) {
         errors.push("interrupted: the online probes were stopped".into());
@@ -298,7 +304,7 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
 
     // chains: the proxies of the run linked to each other, each hop checked as one path.
     let linked: Vec<&(Tree, Scope)> = kept.iter().map(|&t| &trees[t]).collect();
-    let chained = chain::check(&loader, &linked, opts);
+    let chained = chain::check(&loader, &linked, &chain_facts, opts.nginx_version);
     findings.extend(chained.findings);
 
     // One finding per place, even when several trees share a file.
@@ -313,6 +319,8 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
         &opts.config,
         &opts.selection,
     );
+    // After the filter: a GW101 turned off leaves the GW801 it would have explained.
+    rules::name_not_resolved::drop_explained(&mut findings);
     errors.extend(opts.config.take_errors().iter().map(|e| e.to_string()));
     report::sort(&mut findings, &loader.sources);
     // Binary files given directly count as linted too.
@@ -340,10 +348,12 @@ fn lint_tree(
     scope: &Scope,
     opts: &Options,
     interrupted: &std::sync::atomic::AtomicBool,
-) -> (Vec<Finding>, Vec<String>) {
+) -> TreeResult {
     use std::sync::atomic::Ordering;
     let mut found = tree.findings.clone();
     let mut errors = Vec::new();
+    let mut links = Vec::new();
+    let mut resolved = Vec::new();
     for &f in &tree.files {
         if let Some(parsed) = loader.nginx_parsed(f) {
             found.extend(parsed.errors.iter().map(|e| {
@@ -370,6 +380,9 @@ fn lint_tree(
         facts
             .backends
             .extend(cfg.iter().flat_map(|c| c.backends.iter().cloned()));
+        facts
+            .links
+            .extend(cfg.iter().flat_map(|c| c.links.iter().cloned()));
         // probe: only with --online, and not after Ctrl-C.
         let observed =
             opts.online
@@ -380,10 +393,12 @@ fn lint_tree(
                     let base = opts.prefix.clone().unwrap_or_else(|| {
                         root.parent().map(Path::to_path_buf).unwrap_or_default()
                     });
-                    probe::run(&proxy, &base, o)
+                    probe::run(&proxy, &base, &o.with_file(cfg.map(|c| &c.online)))
                 });
         let mut errs = Vec::new();
+        let mut seen = Vec::new();
         if let Some(o) = &observed {
+            seen.extend(o.resolved());
             errs.extend(o.errors.iter().cloned());
             if o.interrupted {
                 interrupted.store(true, Ordering::Relaxed);
@@ -397,15 +412,21 @@ fn lint_tree(
             nginx_version: opts
                 .nginx_version
                 .or(cfg.and_then(|c| c.nginx_version.as_ref()).map(|v| v.value)),
+            haproxy_version: opts.haproxy_version.or(cfg
+                .and_then(|c| c.haproxy_version.as_ref())
+                .map(|v| v.value)),
             facts: &facts,
             observed: observed.as_ref(),
         };
-        (rules::check(&ctx), errs)
+        let found = rules::check(&ctx);
+        (found, errs, facts.links, seen)
     }));
     match checked {
-        Ok((f, errs)) => {
+        Ok((f, errs, l, r)) => {
             found.extend(f);
             errors.extend(errs);
+            links = l;
+            resolved = r;
         }
         Err(p) => found.push(rules::internal_error::failed(
             tree.root,
@@ -419,12 +440,26 @@ fn lint_tree(
             tree.files.iter().filter_map(|f| parsed.get(f)),
         );
     }
-    let found = found
+    let findings = found
         .into_iter()
         .filter(|f| scope.contains(f.span.file))
         .map(|f| f.dialect(tree.dialect))
         .collect();
-    (found, errors)
+    TreeResult {
+        findings,
+        errors,
+        links,
+        resolved,
+    }
+}
+
+/// What linting one tree gives the run: its findings and errors, and what the chain step
+/// needs from it (its `[[link]]` entries, the addresses `--online` resolved).
+struct TreeResult {
+    findings: Vec<Finding>,
+    errors: Vec<String>,
+    links: Vec<facts::Link>,
+    resolved: Vec<(Span, Vec<std::net::IpAddr>)>,
 }
 
 /// `f` over `items` on all cores, results in the order of `items`. One item runs on the

@@ -187,6 +187,83 @@ fn host_names_link_only_through_link_facts() {
 }
 
 #[test]
+fn link_entries_in_gwlint_toml_link_host_names() {
+    let dir = tempfile::tempdir().unwrap();
+    // Apart (not one deployment by their directories): only the link joins them.
+    let put = |rel: &str, text: &str| {
+        let p = dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    put(
+        "edge/lb/haproxy.cfg",
+        "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\nfrontend www\n    bind 127.0.0.1:8080\n    default_backend web\nbackend web\n    server web1 web.internal:8081 send-proxy\n",
+    );
+    put(
+        "apps/web/site/nginx.conf",
+        "events {}\nhttp {\n    server {\n        listen 8081;\n        location / {\n            return 200;\n        }\n    }\n}\n",
+    );
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_gwlint"))
+            .args(["--format", "concise", "--select", "GW7", "."])
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let o = run();
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    put(
+        "gwlint.toml",
+        "[[link]]\ntarget = \"web.internal:8081\"\nlistener = \"127.0.0.1:8081\"\n",
+    );
+    let o = run();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    let found: Vec<&str> = out.lines().filter(|l| l.contains("[GW")).collect();
+    assert_eq!(found.len(), 1, "{out}");
+    assert!(
+        found[0].starts_with("./edge/lb/haproxy.cfg:10:") && found[0].contains("[GW704]"),
+        "{out}"
+    );
+    // `gwlint graph` draws the hop the link makes.
+    let o = Command::new(env!("CARGO_BIN_EXE_gwlint"))
+        .args(["graph", "."])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let graph = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        graph.contains("→ nginx") && graph.contains("listen 8081"),
+        "{graph}"
+    );
+    // `gwlint config` shows it, with its line.
+    let o = Command::new(env!("CARGO_BIN_EXE_gwlint"))
+        .args(["config", "edge/lb/haproxy.cfg"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&o.stdout);
+    let line = shown
+        .lines()
+        .find(|l| l.starts_with("listener = \"127.0.0.1:8081\""))
+        .unwrap_or_else(|| panic!("{shown}"));
+    assert!(line.ends_with("gwlint.toml:2"), "{line}");
+    // A bad entry stops the run with its place.
+    put(
+        "gwlint.toml",
+        "[[link]]\ntarget = \"web.internal:8081\"\nlistener = \"127.0.0.1:http\"\n",
+    );
+    let o = run();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("gwlint.toml:3:12: listener: \"127.0.0.1:http\" is not an address"),
+        "{err}"
+    );
+    assert!(o.stdout.is_empty());
+}
+
+#[test]
 fn nginx_in_front_of_nginx() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(

@@ -220,6 +220,22 @@ fn nginx_version_and_prefix() {
     assert_eq!(codes(&o), ["GW002"], "{}", out(&o));
 }
 
+/// `--haproxy-version` is taken and checked like `--nginx-version`; no rule depends on it yet,
+/// so the findings stay the same.
+#[test]
+fn haproxy_version_flag() {
+    let dir = site();
+    let o = gwlint(dir.path(), &["--haproxy-version", "2.8.5", "nginx/"]);
+    assert_eq!(codes(&o), ["GW301", "GW503"], "{}", err(&o));
+    let o = gwlint(dir.path(), &["--haproxy-version", "latest", "nginx/"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        err(&o).contains("invalid value 'latest' for '--haproxy-version <X.Y.Z>'"),
+        "{}",
+        err(&o)
+    );
+}
+
 #[test]
 fn unknown_keys_and_bad_values_are_errors_with_a_place_and_a_suggestion() {
     let dir = site();
@@ -388,6 +404,11 @@ fn the_schema_lists_every_key_the_parser_accepts_and_nothing_else() {
             "[[backend]]\ntarget = \"x\"",
             &top["properties"]["backend"]["items"],
         ),
+        (
+            "link",
+            "[[link]]\ntarget = \"x\"\nlistener = \"127.0.0.1\"",
+            &top["properties"]["link"]["items"],
+        ),
     ] {
         assert_eq!(props(node), sorted(accepted_keys(table, header)), "{table}");
         assert_eq!(node["additionalProperties"], false, "{table}");
@@ -438,6 +459,10 @@ target = "app"
 idle_timeout = "5s"
 max_response_time = "90s"
 
+[[link]]
+target = "app.internal:8080"
+listener = "127.0.0.1:8080"
+
 [online]
 dns-timeout = "2s"
 connect-timeout = "500ms"
@@ -464,6 +489,7 @@ fn the_readme_example_is_valid() {
     let c = gwlint::config::ConfigFile::parse(Path::new("/srv/gwlint.toml"), body)
         .unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(c.backends.len(), 1);
+    assert_eq!(c.links.len(), 1);
     assert_eq!(c.severity.len(), 2);
     assert!(c.online.resolver.is_some());
 }

@@ -656,3 +656,194 @@ http {{
     );
     assert!(live.accepted() > 0, "the AAAA address was connected to");
 }
+
+/// With `--online`, a host name that resolves to loopback links the chain like the address:
+/// HAProxy's `server web1 web.example.test:PORT send-proxy` reaches nginx's listener on PORT,
+/// which does not expect the PROXY protocol (GW704). Offline the name links nothing.
+#[test]
+fn resolved_host_names_link_the_chain() {
+    let dns = Dns::start("127.0.0.1:0", &[("web.example.test", localhost(true))]);
+    let port = closed_port().port();
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "haproxy.cfg",
+        &format!(
+            "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\nfrontend www\n    bind 127.0.0.1:8080\n    default_backend web\nbackend web\n    server web1 web.example.test:{port} send-proxy\n"
+        ),
+    );
+    write(
+        dir.path(),
+        "nginx.conf",
+        &format!(
+            "events {{}}\nhttp {{\n    server {{\n        listen 127.0.0.1:{port};\n        location / {{\n            return 200;\n        }}\n    }}\n}}\n"
+        ),
+    );
+    let chain = |online: Option<gwlint::probe::OnlineOptions>| -> Vec<String> {
+        let opts = gwlint::Options {
+            online,
+            ..Default::default()
+        };
+        let outcome = gwlint::lint(&[dir.path().to_path_buf()], &opts);
+        assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+        outcome
+            .findings
+            .iter()
+            .filter(|f| f.rule.code.starts_with("GW7"))
+            .map(|f| {
+                let file = outcome.loader.sources.get(f.span.file);
+                format!("{}:{}", file.line(f.span.start as usize), f.rule.code)
+            })
+            .collect()
+    };
+    assert_eq!(chain(None), Vec::<String>::new());
+    assert_eq!(chain(Some(online(dns.addr))), ["10:GW704"]);
+    assert!(dns.queries() > 0);
+}
+
+/// `[online]` in gwlint.toml gives the defaults of `--online`'s flags; a flag given wins.
+#[test]
+fn online_table_defaults_and_flags_on_top() {
+    let file_dns = Dns::start("127.0.0.1:0", &[("api.example.test", localhost(true))]);
+    let flag_dns = Dns::start("127.0.0.1:0", &[("api.example.test", localhost(true))]);
+    let cert = TestCert::new();
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "client.key", &cert.key_pem);
+    // Expires in 20 days: reported within 30, not within 10 (nor the built-in 14).
+    write(
+        dir.path(),
+        "client.pem",
+        &support::cert_valid(support::days_from_now(-1), support::days_from_now(20)),
+    );
+    let port = closed_port().port();
+    let conf = format!(
+        "events {{}}
+http {{
+    upstream app {{ server api.example.test:{port}; }}
+    server {{
+        listen 80;
+        location / {{
+            proxy_pass https://app;
+            proxy_ssl_certificate client.pem; # cert
+            proxy_ssl_certificate_key client.key;
+        }}
+    }}
+}}
+"
+    );
+    let path = write(dir.path(), "nginx.conf", &conf);
+    write(
+        dir.path(),
+        "gwlint.toml",
+        &format!(
+            "[online]\nresolver = \"{}\"\ncert-warn-days = 30\nconnect-timeout = \"500ms\"\ndns-timeout = \"800ms\"\n",
+            file_dns.addr
+        ),
+    );
+    let run = |extra: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gwlint"))
+            .args(["--format", "concise", "--online"])
+            .args(extra)
+            .arg(&path)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert_ne!(out.status.code(), Some(2), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let cert_line = format!("nginx.conf:{}:", line_of(&conf, "cert"));
+    let from_file = run(&[]);
+    assert!(file_dns.queries() > 0, "the file's resolver: {from_file}");
+    assert_eq!(flag_dns.queries(), 0);
+    assert!(
+        from_file
+            .lines()
+            .any(|l| l.contains(&cert_line) && l.contains("[GW805]")),
+        "{from_file}"
+    );
+    let asked = file_dns.queries();
+    let from_flags = run(&[
+        "--resolver",
+        &flag_dns.addr.to_string(),
+        "--cert-warn-days",
+        "10",
+    ]);
+    assert_eq!(file_dns.queries(), asked, "the flag's resolver wins");
+    assert!(flag_dns.queries() > 0, "{from_flags}");
+    assert!(!from_flags.contains("[GW805]"), "{from_flags}");
+}
+
+/// One failure, one finding: a mistyped upstream name (GW101) or a port on an upstream's name
+/// (GW102) does not resolve either, and GW801 does not say it again at the same place — unless
+/// the probe proves what GW101 could only suspect (a warning), or GW101 is turned off.
+#[test]
+fn a_dead_target_rule_and_nxdomain_at_one_place_are_one_finding() {
+    let dns = Dns::start("127.0.0.1:0", &[]);
+    let port = closed_port().port();
+    let dir = tempfile::tempdir().unwrap();
+    let conf = format!(
+        "events {{}}
+http {{
+    upstream api_backend {{ server 127.0.0.1:{port}; }}
+    upstream app {{ server 127.0.0.1:{port}; }}
+    server {{
+        listen 80;
+        location /a {{ proxy_pass http://api_backnd; }} # typo
+        location /b {{ proxy_pass http://app:8080; }} # port
+        location /c {{ proxy_pass http://billing; }} # nowhere
+        location /d {{ proxy_pass http://gone.example.test; }} # gone
+    }}
+}}
+"
+    );
+    let path = write(dir.path(), "nginx.conf", &conf);
+    let run = |ignore: &[&str]| -> BTreeSet<(usize, String)> {
+        let opts = gwlint::Options {
+            online: Some(online(dns.addr)),
+            selection: gwlint::config::Selection {
+                ignore: ignore.iter().map(|s| s.to_string()).collect(),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let outcome = gwlint::lint(std::slice::from_ref(&path), &opts);
+        assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+        outcome
+            .findings
+            .iter()
+            .filter(|f| ["GW101", "GW102", "GW801"].contains(&f.rule.code))
+            .map(|f| {
+                let line = outcome
+                    .loader
+                    .sources
+                    .get(f.span.file)
+                    .line(f.span.start as usize);
+                (line, f.rule.code.to_string())
+            })
+            .collect()
+    };
+    assert_eq!(
+        run(&[]),
+        expect(
+            &conf,
+            &[
+                ("typo", "GW101"),
+                ("port", "GW102"),
+                ("nowhere", "GW801"),
+                ("gone", "GW801")
+            ]
+        )
+    );
+    assert_eq!(
+        run(&["GW101"]),
+        expect(
+            &conf,
+            &[
+                ("typo", "GW801"),
+                ("port", "GW102"),
+                ("nowhere", "GW801"),
+                ("gone", "GW801")
+            ]
+        )
+    );
+}

@@ -2,7 +2,8 @@
 //! `proxy_pass`/`grpc_pass` addresses) to the listeners of the other proxies of the run, the
 //! way the kernel would connect them: a loopback target reaches a wildcard or loopback
 //! listener on its port, any other address only a listener bound to exactly that address, a
-//! host name only through `[[link]]` in gwlint.toml.
+//! host name through `[[link]]` in gwlint.toml, or, with `--online`, through the addresses
+//! DNS gave for it.
 //!
 //! Only layers that look like one deployment are linked by address: their main files sit in
 //! one directory or in sibling directories (`deploy/haproxy/`, `deploy/nginx/`). A repository
@@ -64,7 +65,14 @@ pub fn link(layers: &[Layer], facts: &Facts, sources: &SourceMap) -> Vec<Hop> {
     for (outer, layer) in layers.iter().enumerate() {
         for aim in aims(layer) {
             let declared = declared(&aim.endpoint, aim.default_port, facts);
-            let addrs = resolve(&aim.endpoint, aim.default_port, facts);
+            let mut addrs = resolve(&aim.endpoint, aim.default_port, facts);
+            // A host name `--online` resolved links like the addresses it resolved to.
+            if let ([Addr::Name(_, port)], Some(ips), false) =
+                (addrs.as_slice(), facts.resolved.get(&aim.span), declared)
+            {
+                let port = *port;
+                addrs = ips.iter().map(|ip| Addr::Ip(*ip, port)).collect();
+            }
             for (inner, other) in layers.iter().enumerate() {
                 if inner == outer || !(declared || one_deployment(&dirs[outer], &dirs[inner])) {
                     continue;

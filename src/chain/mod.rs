@@ -7,6 +7,7 @@ pub mod graph;
 pub mod link;
 
 use crate::discover::Scope;
+use crate::facts::Facts;
 use crate::finding::{Dialect, Finding};
 use crate::load::Loader;
 use crate::model::listen::{self, Listener};
@@ -66,7 +67,12 @@ pub struct Checked {
 
 /// Lowers every kept tree again (lowering is cheap), links the layers and checks every hop.
 /// Findings outside the files the user asked about are dropped, as for the other rules.
-pub fn check(loader: &Loader, trees: &[&(Tree, Scope)], opts: &crate::Options) -> Checked {
+pub fn check(
+    loader: &Loader,
+    trees: &[&(Tree, Scope)],
+    facts: &Facts,
+    nginx_version: Option<rules::Version>,
+) -> Checked {
     let parsed = loader.parsed_map();
     let layers: Vec<Layer> = trees
         .iter()
@@ -79,12 +85,12 @@ pub fn check(loader: &Loader, trees: &[&(Tree, Scope)], opts: &crate::Options) -
             Layer { proxy, listeners }
         })
         .collect();
-    let hops = link::link(&layers, &opts.facts, &loader.sources);
+    let hops = link::link(&layers, facts, &loader.sources);
     let chain = Chain {
         sources: &loader.sources,
         layers,
         hops,
-        nginx_version: opts.nginx_version,
+        nginx_version,
     };
     let mut findings = Vec::new();
     for (rule, check) in CHECKS {

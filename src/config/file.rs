@@ -8,8 +8,9 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::facts::Backend;
+use crate::facts::{Backend, Link};
 use crate::finding::Severity;
+use crate::model::Endpoint;
 use crate::rules::{RULES, Version};
 
 type Value = Spanned<toml::Value>;
@@ -28,6 +29,7 @@ struct Raw {
     nginx: Option<RawNginx>,
     haproxy: Option<RawHaproxy>,
     backend: Option<Vec<RawBackend>>,
+    link: Option<Vec<RawLink>>,
     online: Option<RawOnline>,
 }
 
@@ -58,6 +60,13 @@ struct RawBackend {
     target: Value,
     idle_timeout: Option<Value>,
     max_response_time: Option<Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLink {
+    target: Value,
+    listener: Value,
 }
 
 #[derive(Debug, Deserialize)]
@@ -114,6 +123,8 @@ pub struct ConfigFile {
     pub nginx_prefix: Option<Located<PathBuf>>,
     pub haproxy_version: Option<Located<Version>>,
     pub backends: Vec<Backend>,
+    /// `[[link]]`: host names that reach a listener of another proxy of the run.
+    pub links: Vec<Link>,
     pub online: Online,
 }
 
@@ -259,6 +270,28 @@ impl ConfigFile {
                 target: target.value,
                 idle_timeout,
                 max_response_time,
+                origin: format!("{}:{}", path.display(), target.line),
+            });
+        }
+        for l in raw.link.iter().flatten() {
+            let target = c.link_address(
+                &l.target,
+                "target",
+                "the target as the outer proxy names it, without a scheme: \"app.internal:8080\", \
+                 or \"app.internal\" for every port",
+            );
+            let listener = c.link_address(
+                &l.listener,
+                "listener",
+                "the inner proxy's listen address: \"127.0.0.1:8080\", \"127.0.0.1\" (the \
+                 target's port), \"[::1]:8080\" or \"unix:/run/app.sock\"",
+            );
+            let (Some(target), Some(listener)) = (target, listener) else {
+                continue;
+            };
+            out.links.push(Link {
+                target: target.value,
+                listener: listener.value,
                 origin: format!("{}:{}", path.display(), target.line),
             });
         }
@@ -503,6 +536,29 @@ impl Checker<'_> {
         None
     }
 
+    /// A `[[link]]` address: `target` as the outer proxy writes it (host, host:port,
+    /// unix:path), `listener` as nginx writes `listen` (the port may be left out).
+    fn link_address(&mut self, v: &Value, key: &str, help: &str) -> Option<Located<String>> {
+        let s = self.string(v, key, help)?;
+        let problem = match Endpoint::parse(s.value.trim()) {
+            _ if s.value.contains("://") => Some("a URL, not an address".to_string()),
+            Endpoint::Inet { host, .. } if host.is_empty() => Some("no host".into()),
+            Endpoint::Unix(p) if p.is_empty() => Some("no socket path".into()),
+            Endpoint::Inet { .. } | Endpoint::Unix(_) => None,
+            Endpoint::Dynamic => Some("built from variables".into()),
+            Endpoint::Invalid(why) => Some(why),
+        };
+        let Some(why) = problem else {
+            return Some(s);
+        };
+        self.error(
+            v.span(),
+            format!("{key}: \"{}\" is not an address: {why}", s.value),
+            Some(format!("write {help}")),
+        );
+        None
+    }
+
     fn days(&mut self, v: &Value) -> Option<Located<u32>> {
         match v.get_ref() {
             toml::Value::Integer(n) if (0..=36_500).contains(n) => Some(Located {
@@ -622,6 +678,9 @@ version = "2.6.12"
 target = "app"
 idle_timeout = "5s"
 max_response_time = "90s"
+[[link]]
+target = "app.internal:8080"
+listener = "127.0.0.1:8081"
 [online]
 dns-timeout = "2s"
 connect-timeout = "500ms"
@@ -647,6 +706,14 @@ cert-warn-days = 14
         assert_eq!(c.haproxy_version.unwrap().value, Version(2, 6, 12));
         assert_eq!(c.backends[0].idle_timeout, Some(Duration::from_secs(5)));
         assert_eq!(c.backends[0].origin, "/repo/gwlint.toml:17");
+        assert_eq!(
+            c.links,
+            vec![Link {
+                target: "app.internal:8080".into(),
+                listener: "127.0.0.1:8081".into(),
+                origin: "/repo/gwlint.toml:21".into(),
+            }]
+        );
         assert_eq!(
             c.online.connect_timeout.unwrap().value,
             Duration::from_millis(500)
@@ -706,6 +773,42 @@ cert-warn-days = 14
         assert_eq!(got[3].0, 7);
         assert_eq!(got[3].2, "idle_timeout must be a string, not integer");
         assert_eq!(got.len(), 4);
+    }
+
+    #[test]
+    fn bad_links_name_the_place() {
+        let e = parse(
+            "[[link]]\ntarget = \"http://app:8080\"\nlistener = \"127.0.0.1:8081\"\n\
+             [[link]]\ntarget = \"app\"\nlistener = \"127.0.0.1:80a\"\n\
+             [[link]]\ntarget = \"app\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.len(), 1, "a missing key stops the parse: {e:?}");
+        assert_eq!(e[0].line, 7);
+        assert!(e[0].message.contains("listener"), "{e:?}");
+        let e = parse(
+            "[[link]]\ntarget = \"http://app:8080\"\nlistener = \"127.0.0.1:8081\"\n\
+             [[link]]\ntarget = \"app\"\nlistener = \"127.0.0.1:80a\"\n\
+             [[link]]\ntarget = \"app\"\nlistener = 8081\n",
+        )
+        .unwrap_err();
+        let got: Vec<_> = e.iter().map(|e| (e.line, e.message.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    2,
+                    "target: \"http://app:8080\" is not an address: a URL, not an address"
+                ),
+                (
+                    6,
+                    "listener: \"127.0.0.1:80a\" is not an address: invalid port \"80a\""
+                ),
+                (9, "listener must be a string, not integer"),
+            ]
+        );
+        assert!(e[0].help.as_deref().unwrap().contains("app.internal:8080"));
+        assert!(e[2].help.as_deref().unwrap().contains("127.0.0.1:8080"));
     }
 
     #[test]

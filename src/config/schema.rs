@@ -127,6 +127,25 @@ pub fn schema() -> Value {
                     }
                 }
             },
+            "link": {
+                "description": "A host name that reaches a listener of another proxy of the run, which gwlint cannot know without DNS: the two are checked as one chain",
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["target", "listener"],
+                    "properties": {
+                        "target": {
+                            "description": "The target as the outer proxy writes it: app.internal:8080, or app.internal for every port",
+                            "type": "string"
+                        },
+                        "listener": {
+                            "description": "The inner proxy's listen address it reaches: 127.0.0.1:8080, 127.0.0.1 (the target's port), unix:/run/app.sock",
+                            "type": "string"
+                        }
+                    }
+                }
+            },
             "online": {
                 "description": "Defaults for the --online checks",
                 "type": "object",

@@ -204,6 +204,15 @@ pub fn render(path: &Path, config: Option<&ConfigFile>, how: &str) -> String {
         }
         section("[[backend]]", entries);
     }
+    for l in c.into_iter().flat_map(|c| &c.links) {
+        section(
+            "[[link]]",
+            vec![
+                (format!("target = \"{}\"", l.target), l.origin.clone()),
+                (format!("listener = \"{}\"", l.listener), l.origin.clone()),
+            ],
+        );
+    }
     let online = c.map(|c| &c.online);
     let dur =
         |d: Option<&Located<Duration>>| d.map(|d| (format!("\"{}\"", duration(d.value)), d.line));
@@ -213,26 +222,26 @@ pub fn render(path: &Path, config: Option<&ConfigFile>, how: &str) -> String {
             opt(
                 "dns-timeout",
                 online.and_then(|o| dur(o.dns_timeout.as_ref())),
-                "built-in",
+                &format!("built-in: {}", duration(crate::probe::DNS_TIMEOUT)),
             ),
             opt(
                 "connect-timeout",
                 online.and_then(|o| dur(o.connect_timeout.as_ref())),
-                "built-in",
+                &format!("built-in: {}", duration(crate::probe::CONNECT_TIMEOUT)),
             ),
             opt(
                 "resolver",
                 online
                     .and_then(|o| o.resolver.as_ref())
                     .map(|r| (format!("\"{}\"", r.value), r.line)),
-                "the system's",
+                "the system's resolv.conf and hosts file",
             ),
             opt(
                 "cert-warn-days",
                 online
                     .and_then(|o| o.cert_warn_days.as_ref())
                     .map(|d| (d.value.to_string(), d.line)),
-                "built-in",
+                &format!("built-in: {}", crate::probe::CERT_WARN_DAYS),
             ),
         ],
     );

@@ -21,31 +21,71 @@ use crate::model::Proxy;
 use crate::source::Span;
 use targets::{Place, Sniff};
 
-/// How to probe (`--online` and its flags).
+/// How to probe (`--online` and its flags). A value left unset is taken from `[online]` in
+/// gwlint.toml ([`OnlineOptions::with_file`]), else from the built-in default.
 #[derive(Debug, Clone)]
 pub struct OnlineOptions {
-    /// DNS servers to ask (`--resolver`); empty: the system's configuration.
+    /// DNS servers to ask (`--resolver`); empty: `[online] resolver`, else the system's
+    /// configuration.
     pub resolvers: Vec<SocketAddr>,
-    pub dns_timeout: Duration,
-    pub connect_timeout: Duration,
-    /// A client certificate expiring within this many days is reported.
-    pub cert_warn_days: u32,
+    /// None: `[online] dns-timeout`, else [`DNS_TIMEOUT`].
+    pub dns_timeout: Option<Duration>,
+    /// None: `[online] connect-timeout`, else [`CONNECT_TIMEOUT`].
+    pub connect_timeout: Option<Duration>,
+    /// A client certificate expiring within this many days is reported. None:
+    /// `[online] cert-warn-days`, else [`CERT_WARN_DAYS`].
+    pub cert_warn_days: Option<u32>,
     /// Draw a progress bar on standard error (a terminal) when there are many targets.
     pub progress: bool,
     /// Sockets open at once.
     pub max_sockets: usize,
 }
 
+/// The built-in defaults (`--help` and the README say the same).
+pub const DNS_TIMEOUT: Duration = Duration::from_secs(2);
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+pub const CERT_WARN_DAYS: u32 = 14;
+
 impl Default for OnlineOptions {
     fn default() -> Self {
         OnlineOptions {
             resolvers: Vec::new(),
-            dns_timeout: Duration::from_secs(2),
-            connect_timeout: Duration::from_secs(1),
-            cert_warn_days: 14,
+            dns_timeout: None,
+            connect_timeout: None,
+            cert_warn_days: None,
             progress: false,
             max_sockets: 128,
         }
+    }
+}
+
+impl OnlineOptions {
+    /// These options, with `[online]`'s values where none is set here.
+    pub fn with_file(&self, file: Option<&crate::config::file::Online>) -> OnlineOptions {
+        let mut o = self.clone();
+        let Some(f) = file else { return o };
+        o.dns_timeout = o.dns_timeout.or(f.dns_timeout.as_ref().map(|d| d.value));
+        o.connect_timeout = o
+            .connect_timeout
+            .or(f.connect_timeout.as_ref().map(|d| d.value));
+        o.cert_warn_days = o
+            .cert_warn_days
+            .or(f.cert_warn_days.as_ref().map(|d| d.value));
+        if o.resolvers.is_empty() {
+            // Checked when the file was read.
+            o.resolvers.extend(
+                f.resolver
+                    .as_ref()
+                    .and_then(|r| parse_resolver(&r.value).ok()),
+            );
+        }
+        o
+    }
+    fn dns_timeout(&self) -> Duration {
+        self.dns_timeout.unwrap_or(DNS_TIMEOUT)
+    }
+    fn connect_timeout(&self) -> Duration {
+        self.connect_timeout.unwrap_or(CONNECT_TIMEOUT)
     }
 }
 
@@ -93,6 +133,13 @@ impl Observations {
     pub fn at(&self, span: Span) -> Option<&Observed> {
         self.targets.get(&span)
     }
+    /// The host name targets DNS gave addresses for, by span.
+    pub fn resolved(&self) -> impl Iterator<Item = (Span, Vec<IpAddr>)> + '_ {
+        self.targets.iter().filter_map(|(span, o)| {
+            let addrs = o.dns.as_ref()?.addrs();
+            (!addrs.is_empty()).then_some((*span, addrs))
+        })
+    }
 }
 
 /// `--resolver`: an IP address with an optional port (53 by default); IPv6 with a port in
@@ -133,7 +180,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
 /// Probes every target of `proxy`; relative file paths start at `base`.
 pub fn run(proxy: &Proxy, base: &Path, opts: &OnlineOptions) -> Observations {
     let mut obs = Observations {
-        cert_warn_days: opts.cert_warn_days,
+        cert_warn_days: opts.cert_warn_days.unwrap_or(CERT_WARN_DAYS),
         now: std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64),
@@ -229,7 +276,7 @@ async fn probe_all(
     let mut started: HashSet<Job> = HashSet::new();
     let spawn_job = |set: &mut tokio::task::JoinSet<Done>, job: Job| {
         let limit = limit.clone();
-        let timeout = opts.connect_timeout;
+        let timeout = opts.connect_timeout();
         set.spawn(async move {
             let _permit = limit.acquire_owned().await;
             let probed = probe_addr(&job, timeout).await;
@@ -240,7 +287,7 @@ async fn probe_all(
     // Everything starts at once: DNS, unix sockets, and the connections to IP literals; the
     // connections to a name start when its answer arrives.
     if !names.is_empty() {
-        match dns::Resolver::new(&opts.resolvers, opts.dns_timeout) {
+        match dns::Resolver::new(&opts.resolvers, opts.dns_timeout()) {
             Ok(r) => {
                 obs.resolver = r.description.clone();
                 let r = Arc::new(r);
@@ -253,7 +300,7 @@ async fn probe_all(
         }
     }
     for p in &sockets {
-        let (p, user, timeout) = (p.to_string(), user.cloned(), opts.connect_timeout);
+        let (p, user, timeout) = (p.to_string(), user.cloned(), opts.connect_timeout());
         set.spawn(async move {
             let found = unix::check(&p, user.as_ref(), timeout).await;
             Done::Unix(p, found)
@@ -274,7 +321,7 @@ async fn probe_all(
 
     // One deadline for the whole phase: the larger of the DNS timeout and a connect plus a
     // hello, and a margin. A probe still running then is dropped and reports nothing.
-    let budget = (opts.dns_timeout + Duration::from_millis(250)).max(opts.connect_timeout * 2);
+    let budget = (opts.dns_timeout() + Duration::from_millis(250)).max(opts.connect_timeout() * 2);
     let deadline = tokio::time::Instant::now() + budget + Duration::from_millis(500);
     let mut lookups: HashMap<String, dns::Lookup> = HashMap::new();
     let mut sockets_seen: HashMap<String, unix::UnixSocket> = HashMap::new();
@@ -399,5 +446,36 @@ mod tests {
         assert!(parse_duration("0s").is_err());
         assert!(parse_duration("2h").is_err());
         assert!(parse_duration("fast").is_err());
+    }
+
+    #[test]
+    fn the_file_fills_what_the_flags_leave_unset() {
+        let file = crate::config::ConfigFile::parse(
+            Path::new("/repo/gwlint.toml"),
+            "[online]\ndns-timeout = \"5s\"\nconnect-timeout = \"300ms\"\nresolver = \"127.0.0.2\"\ncert-warn-days = 30\n",
+        )
+        .unwrap();
+        let flags = OnlineOptions {
+            connect_timeout: Some(Duration::from_secs(3)),
+            cert_warn_days: Some(7),
+            ..Default::default()
+        };
+        let o = flags.with_file(Some(&file.online));
+        assert_eq!(o.dns_timeout(), Duration::from_secs(5));
+        assert_eq!(o.connect_timeout(), Duration::from_secs(3));
+        assert_eq!(o.cert_warn_days, Some(7));
+        assert_eq!(o.resolvers, ["127.0.0.2:53".parse().unwrap()]);
+        let given = OnlineOptions {
+            resolvers: vec!["127.0.0.9:5353".parse().unwrap()],
+            ..Default::default()
+        };
+        assert_eq!(
+            given.with_file(Some(&file.online)).resolvers,
+            ["127.0.0.9:5353".parse().unwrap()]
+        );
+        let none = OnlineOptions::default().with_file(None);
+        assert_eq!(none.dns_timeout(), DNS_TIMEOUT);
+        assert_eq!(none.connect_timeout(), CONNECT_TIMEOUT);
+        assert!(none.resolvers.is_empty());
     }
 }

@@ -187,9 +187,13 @@ pub struct Context<'a> {
     pub tree: &'a Tree,
     pub files: &'a HashMap<FileId, nginx::File>,
     pub proxy: &'a Proxy<'a>,
-    /// The nginx version the configuration runs on (`--nginx-version`); None: unknown, and a
-    /// rule must assume the behaviour that breaks.
+    /// The nginx version the configuration runs on (`--nginx-version`, else `[nginx] version`
+    /// in gwlint.toml); None: unknown, and a rule must assume the behaviour that breaks.
     pub nginx_version: Option<Version>,
+    /// The HAProxy version the configuration runs on (`--haproxy-version`, else `[haproxy]
+    /// version` in gwlint.toml); None: unknown. No rule reads it yet: a rule that depends on
+    /// HAProxy's version must, as with nginx, assume the behaviour that breaks when it is None.
+    pub haproxy_version: Option<Version>,
     /// What the user declared about the backends (`gwlint.toml` `[[backend]]`).
     pub facts: &'a crate::facts::Facts,
     /// What `--online` observed at the targets; None without `--online`.

@@ -1,9 +1,12 @@
 //! `--online`: a host name in a static target that DNS does not resolve.
 
+use std::collections::HashMap;
+
 use super::support_online::{places, resolver};
 use super::{Context, Family, Rule};
 use crate::finding::{Dialect, Finding, Severity};
 use crate::probe::dns::Answer;
+use crate::source::Span;
 
 pub static RULE: Rule = Rule {
     code: "GW801",
@@ -72,4 +75,33 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 .help("fix the name (a typo?) or publish it in DNS; a name only some hosts resolve belongs in /etc/hosts of the proxy's host or an IP address"),
         );
     }
+}
+
+/// Static rules whose finding at a target already says why its name cannot resolve: a
+/// mistyped upstream name (GW101), a port on an upstream's name (GW102).
+static EXPLAINED_BY: &[&Rule] = &[
+    &super::undefined_upstream::RULE,
+    &super::upstream_with_port::RULE,
+];
+
+/// One failure, one finding: where GW801 and one of [`EXPLAINED_BY`] report the same span,
+/// only the static finding stays (it names the fix), unless GW801 is more severe — the probe
+/// proved the failure the static rule could only suspect — and then only GW801 stays.
+pub fn drop_explained(findings: &mut Vec<Finding>) {
+    let explains = |f: &Finding| EXPLAINED_BY.iter().any(|r| r.code == f.rule.code);
+    // By span: the most severe GW801 and the most severe explaining finding.
+    let mut at: HashMap<Span, (Option<Severity>, Option<Severity>)> = HashMap::new();
+    for f in findings.iter() {
+        let (dns, explained) = at.entry(f.span).or_default();
+        if f.rule.code == RULE.code {
+            *dns = (*dns).max(Some(f.severity));
+        } else if explains(f) {
+            *explained = (*explained).max(Some(f.severity));
+        }
+    }
+    findings.retain(|f| match at.get(&f.span) {
+        Some(&(Some(dns), Some(explained))) if f.rule.code == RULE.code => dns > explained,
+        Some(&(Some(dns), Some(explained))) if explains(f) => dns <= explained,
+        _ => true,
+    });
 }

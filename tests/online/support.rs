@@ -333,8 +333,8 @@ pub fn lint(
 pub fn online(resolver: SocketAddr) -> gwlint::probe::OnlineOptions {
     gwlint::probe::OnlineOptions {
         resolvers: vec![resolver],
-        dns_timeout: Duration::from_millis(800),
-        connect_timeout: Duration::from_millis(800),
+        dns_timeout: Some(Duration::from_millis(800)),
+        connect_timeout: Some(Duration::from_millis(800)),
         ..Default::default()
     }
 }
