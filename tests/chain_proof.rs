@@ -21,12 +21,22 @@ mod proof {
         }
     }
 
+    /// A loopback port no other test of this run was given: the tests run in parallel, and
+    /// a port handed out twice would let one test talk to another test's proxy.
     pub fn free_port() -> u16 {
-        TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port()
+        static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+        loop {
+            let port = TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            let mut given = GIVEN.lock().unwrap();
+            if !given.contains(&port) {
+                given.push(port);
+                return port;
+            }
+        }
     }
 
     fn wait_for(port: u16) {
@@ -268,7 +278,9 @@ fn proof_health_check_gets_404() {
         std::thread::sleep(std::time::Duration::from_millis(100));
         status = proof::get(front, "/");
     }
-    proof::log_with(&dir.path().join("haproxy.log"), "<NOSRV>");
+    // The readiness probe's empty connection is logged with `<NOSRV>` too (`CR--`): wait for
+    // the request's own line.
+    proof::log_with(&dir.path().join("haproxy.log"), "SC--");
     let log = proof::log_with(&dir.path().join("haproxy.log"), "Layer7 wrong status");
     assert_eq!(status, 503, "{log}");
     assert!(log.contains("<NOSRV>") && log.contains("SC--"), "{log}");
