@@ -156,3 +156,304 @@ fn many_files_in_parallel_report_in_a_stable_order() {
         assert_eq!(lint(&[d], &[]).stdout, first.stdout);
     }
 }
+
+// ---- hostile files ---------------------------------------------------------------------------
+// Also in tests/cli.rs: 100,000-deep nesting, a 20 MB line, binary with NUL bytes, Latin-1,
+// an unterminated block, an include glob that matches the including file.
+
+/// Lints `case` beside the witness; the run must finish, exit 0–2, name the witness's finding
+/// and not panic. Returns the output for the case's own assertions.
+fn hostile(case: &str, env: &[(&str, &str)], dir: &Path) -> Output {
+    let w = witness(dir);
+    let o = lint(&[case, &w], env);
+    assert!(
+        matches!(code(&o), 1 | 2),
+        "{case}: exit {:?}\n{}",
+        o.status,
+        err(&o)
+    );
+    assert_witness(&o, case);
+    assert!(!err(&o).contains("panicked"), "{case}: {}", err(&o));
+    o
+}
+
+#[test]
+fn ten_thousand_nested_ifs() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("global\n");
+    text.push_str(&".if defined(X)\n".repeat(10_000));
+    text.push_str("  maxconn 1\n");
+    text.push_str(&".endif\n".repeat(10_000));
+    let p = write(dir.path(), "ifs/haproxy.cfg", text.as_bytes());
+    let o = hostile(&p, &[], dir.path());
+    assert!(
+        out(&o).contains("GW001") && out(&o).contains("nested '.if'"),
+        "{}",
+        out(&o)
+    );
+}
+
+#[test]
+fn nul_bytes_in_a_text_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "nul/nginx.conf", b"events {}\nhttp {\0}\n");
+    let o = hostile(&p, &[], dir.path());
+    assert!(
+        out(&o).contains("GW004") && out(&o).contains("NUL byte at offset 16"),
+        "{}",
+        out(&o)
+    );
+}
+
+#[test]
+fn random_binary_named_nginx_conf() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut bytes: Vec<u8> = (0..256 * 1024)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect();
+    // With NUL bytes: not text.
+    let p = write(dir.path(), "bin/nginx.conf", &bytes);
+    let o = hostile(&p, &[], dir.path());
+    assert!(
+        out(&o).contains("bin/nginx.conf") && out(&o).contains("GW004"),
+        "{}",
+        out(&o)
+    );
+    // Without: read as (broken, mostly not UTF-8) text, and whatever it says is reported.
+    for b in &mut bytes {
+        if *b == 0 {
+            *b = b'x';
+        }
+    }
+    let p = write(dir.path(), "garbage/nginx.conf", &bytes);
+    let o = hostile(&p, &[], dir.path());
+    assert!(out(&o).contains("garbage/nginx.conf"), "{}", out(&o));
+}
+
+#[test]
+fn unterminated_string() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "quote/nginx.conf",
+        b"events {}\nhttp { server { return 200 \"never closed; } }\n",
+    );
+    let o = hostile(&p, &[], dir.path());
+    assert!(
+        out(&o).contains("quote/nginx.conf:2:28: error[GW001]"),
+        "{}",
+        out(&o)
+    );
+    assert!(
+        out(&o).contains("unexpected end of file, expecting \";\" or \"}\""),
+        "{}",
+        out(&o)
+    );
+}
+
+#[test]
+fn lua_block_with_braces_in_strings_and_comments() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "lua/nginx.conf",
+        b"events {}\nhttp {\n  server {\n    location /lua {\n      content_by_lua_block {\n        local s = \"}}\" -- a } in a comment\n        local t = [[ { ]] --[==[ } ]==]\n        ngx.say(s, t, '{')\n      }\n    }\n    location /after { proxy_pass http://nowhere; }\n  }\n}\n",
+    );
+    let o = hostile(&p, &[], dir.path());
+    // The Lua body is skipped whole: no syntax error, and the location after it is linted.
+    assert!(!out(&o).contains("GW001"), "{}", out(&o));
+    assert!(out(&o).contains("lua/nginx.conf:11:"), "{}", out(&o));
+    assert!(out(&o).contains("GW101"), "{}", out(&o));
+}
+
+#[test]
+fn include_cycles_direct_and_through_globs() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // A file that includes itself.
+    let direct = write(
+        d,
+        "direct/nginx.conf",
+        b"events {}\nhttp { include nginx.conf; }\n",
+    );
+    let o = hostile(&direct, &[], d);
+    assert!(
+        out(&o).contains("GW003") && out(&o).contains("include cycle"),
+        "{}",
+        out(&o)
+    );
+    // Two files that include each other.
+    write(d, "pair/a.conf", b"include b.conf;\n");
+    write(d, "pair/b.conf", b"include a.conf;\n");
+    let pair = write(
+        d,
+        "pair/nginx.conf",
+        b"events {}\nhttp { include a.conf; }\n",
+    );
+    let o = hostile(&pair, &[], d);
+    assert!(out(&o).contains("include cycle"), "{}", out(&o));
+    // A glob that matches the file it is in.
+    let glob = write(
+        d,
+        "glob/nginx.conf",
+        b"events {}\nhttp { include *.conf; }\n",
+    );
+    let o = hostile(&glob, &[], d);
+    assert!(out(&o).contains("include cycle"), "{}", out(&o));
+}
+
+#[cfg(unix)]
+#[test]
+fn directory_with_a_symlink_loop() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "tree/sites-enabled/app.conf", b"server { listen 80;\n");
+    std::os::unix::fs::symlink(d.join("tree"), d.join("tree/sites-enabled/loop")).unwrap();
+    std::os::unix::fs::symlink(d.join("tree/self"), d.join("tree/self")).unwrap_or(());
+    let tree = d.join("tree");
+    let o = hostile(tree.to_str().unwrap(), &[], d);
+    assert!(
+        out(&o).contains("sites-enabled/app.conf:1:8: error[GW001]"),
+        "{}",
+        out(&o)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // A file without read permission: exit 2 with the reason. Root reads it anyway; then the
+    // cases below (which no one can read) carry the test.
+    let locked = write(d, "locked/nginx.conf", b"events {}\n");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::read(&locked).is_err() {
+        let o = hostile(&locked, &[], d);
+        assert_eq!(code(&o), 2);
+        assert!(
+            err(&o).contains("locked/nginx.conf: permission denied"),
+            "{}",
+            err(&o)
+        );
+    } else {
+        eprintln!(
+            "running as root: a mode-000 file is readable; testing a dangling symlink and a FIFO"
+        );
+    }
+    // A dangling symlink named on the command line: exit 2.
+    std::os::unix::fs::symlink(d.join("gone.conf"), d.join("dangling.conf")).unwrap();
+    let dangling = d.join("dangling.conf");
+    let o = hostile(dangling.to_str().unwrap(), &[], d);
+    assert_eq!(code(&o), 2);
+    assert!(
+        err(&o).contains("dangling.conf: no such file or directory"),
+        "{}",
+        err(&o)
+    );
+    // An include of a FIFO that no one writes to: a finding, not a hang.
+    let fifo = d.join("fifo/pipe.conf");
+    std::fs::create_dir_all(fifo.parent().unwrap()).unwrap();
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let main = write(
+        d,
+        "fifo/nginx.conf",
+        b"events {}\nhttp { include pipe.conf; }\n",
+    );
+    let o = hostile(&main, &[], d);
+    assert!(
+        out(&o).contains("GW002") && out(&o).contains("not a regular file"),
+        "{}",
+        out(&o)
+    );
+}
+
+#[test]
+fn files_that_disappear_while_being_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let churn = dir.path().join("churn");
+    std::fs::create_dir_all(&churn).unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (churn, stop) = (churn.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut round = 0u32;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                for i in 0..200 {
+                    let p = churn.join(format!("site{i:03}.conf"));
+                    if (i + round) % 2 == 0 {
+                        let _ = std::fs::write(&p, "server { listen 80; }\n".repeat(50));
+                    } else {
+                        let _ = std::fs::remove_file(&p);
+                    }
+                }
+                round += 1;
+            }
+        })
+    };
+    let d = dir.path().to_path_buf();
+    let result = std::panic::catch_unwind(|| {
+        for _ in 0..5 {
+            let w = witness(&d);
+            let o = lint(&[churn.to_str().unwrap(), &w], &[]);
+            // Files gone between the walk and the read are reported as missing (exit 2).
+            assert!(matches!(code(&o), 0..=2), "{:?}\n{}", o.status, err(&o));
+            assert_witness(&o, "a churning directory");
+            assert!(!err(&o).contains("panicked"), "{}", err(&o));
+        }
+    });
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    writer.join().unwrap();
+    if let Err(p) = result {
+        std::panic::resume_unwind(p);
+    }
+}
+
+#[test]
+fn a_hundred_thousand_files_in_a_directory() {
+    // In memory where the machine has it: creating 100,000 files on a busy disk takes minutes.
+    let shm = Path::new("/dev/shm");
+    let dir = if shm.is_dir() {
+        tempfile::tempdir_in(shm).unwrap()
+    } else {
+        tempfile::tempdir().unwrap()
+    };
+    let many = dir.path().join("many");
+    std::fs::create_dir_all(&many).unwrap();
+    for i in 0..100_000 {
+        std::fs::write(
+            many.join(format!("site{i:06}.conf")),
+            "server { listen 80; location / { proxy_pass http://127.0.0.1:8080; } }\n",
+        )
+        .unwrap();
+    }
+    // One of them is broken, and is found.
+    std::fs::write(many.join("site050000.conf"), "server { listen 80;\n").unwrap();
+    let mut c = gwlint();
+    c.args(["--format", "concise", many.to_str().unwrap()]);
+    let start = Instant::now();
+    let o = run_within(c, Duration::from_secs(120));
+    assert_eq!(code(&o), 1, "{}", err(&o));
+    assert!(
+        out(&o).contains("site050000.conf:1:8: error[GW001]"),
+        "{}",
+        &out(&o)[..out(&o).len().min(2000)]
+    );
+    assert!(
+        out(&o).contains("in 100000 files"),
+        "{}",
+        &out(&o)[..out(&o).len().min(2000)]
+    );
+    eprintln!(
+        "100,000 files linted in {:?} (debug build)",
+        start.elapsed()
+    );
+}
