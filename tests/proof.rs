@@ -28,7 +28,7 @@ mod tls;
 use std::time::Duration;
 
 use backend::{Backend, Behaviour};
-use net::{closed_within, get, refused, try_get, websocket};
+use net::{closed_within, get, refused, request, try_get, websocket};
 use pages::{bad, good, quoted};
 use tls::Versions;
 
@@ -150,6 +150,22 @@ fn gw101_undefined_backend_haproxy() {
     let ex = good("GW101", 2).map("127.0.0.1:8081", &b.addr());
     let haproxy = proxy::haproxy(&ex).start();
     assert_eq!(get(haproxy.port(), "/").status, 200);
+    drop(haproxy);
+
+    // A `use_backend` one character off the backend's name.
+    let v2 = Backend::http(Behaviour::Ok);
+    let ex = bad("GW101", 4)
+        .map("127.0.0.1:8081", &b.addr())
+        .map("127.0.0.1:8082", &v2.addr());
+    let message = quoted("GW101", "unable to find required use_backend: 'api_v2'");
+    refuses_to_start(&proxy::haproxy(&ex), message);
+    let ex = good("GW101", 3)
+        .map("127.0.0.1:8081", &b.addr())
+        .map("127.0.0.1:8082", &v2.addr());
+    let haproxy = proxy::haproxy(&ex).start();
+    assert_eq!(get(haproxy.port(), "/v2/orders").status, 200);
+    haproxy.wait_line(&["www api-v2/b ", " 200 ", "/v2/orders"]);
+    assert_eq!(get(haproxy.port(), "/").status, 200);
 }
 
 #[test]
@@ -178,6 +194,37 @@ fn gw105_all_servers_down() {
             assert_eq!(get(nginx.port(), "/").status, 200);
         }
     }
+}
+
+#[test]
+fn gw105_all_servers_disabled_haproxy() {
+    let (a, b) = (Backend::http(Behaviour::Ok), Backend::http(Behaviour::Ok));
+    // The servers are alive: `disabled` alone makes every request fail.
+    let ex = bad("GW105", 3)
+        .map("127.0.0.1:8081", &a.addr())
+        .map("127.0.0.1:8082", &b.addr());
+    let haproxy = proxy::haproxy(&ex).start();
+    for _ in 0..3 {
+        assert_eq!(get(haproxy.port(), "/off").status, 503);
+    }
+    haproxy.wait_line(&[
+        "www app/<NOSRV> ",
+        quoted("GW105", "SC--"),
+        " 503 ",
+        "GET /off ",
+    ]);
+    // Not even checked: a disabled server gets no connection at all.
+    assert_eq!(a.connections() + b.connections(), 0);
+    drop(haproxy);
+
+    let ex = good("GW105", 3)
+        .map("127.0.0.1:8081", &a.addr())
+        .map("127.0.0.1:8082", &b.addr());
+    let haproxy = proxy::haproxy(&ex).start();
+    for _ in 0..3 {
+        assert_eq!(get(haproxy.port(), "/").status, 200);
+    }
+    haproxy.wait_line(&["www app/a ", " 200 "]);
 }
 
 #[test]
@@ -371,6 +418,96 @@ fn gw121_mode_mismatch() {
     assert_eq!(get(haproxy.port(), "/").status, 200);
 }
 
+#[test]
+fn gw122_undefined_acl() {
+    let switching = "error detected while parsing switching rule : no such ACL : ";
+    // A misspelt name, and a name used above the line that defines it.
+    let output = refuses_to_start(&proxy::haproxy(&bad("GW122", 1)), switching);
+    assert!(output.contains(&format!("{switching}'is_aip'")), "{output}");
+    refuses_to_start(
+        &proxy::haproxy(&bad("GW122", 2)),
+        quoted(
+            "GW122",
+            "error detected while parsing switching rule : no such ACL : 'is_api'",
+        ),
+    );
+
+    let (api, app) = (Backend::http(Behaviour::Ok), Backend::http(Behaviour::Ok));
+    let ex = good("GW122", 1)
+        .map("127.0.0.1:8081", &api.addr())
+        .map("127.0.0.1:8082", &app.addr());
+    let haproxy = proxy::haproxy(&ex).start();
+    assert_eq!(get(haproxy.port(), "/api/orders").status, 200);
+    haproxy.wait_line(&["www api/a ", " 200 ", "/api/orders"]);
+    assert_eq!(get(haproxy.port(), "/").status, 200);
+    haproxy.wait_line(&["www app/b ", " 200 "]);
+}
+
+#[test]
+fn gw123_duplicate_server() {
+    let (a, b, c) = (
+        Backend::http(Behaviour::Ok),
+        Backend::http(Behaviour::Ok),
+        Backend::http(Behaviour::Ok),
+    );
+    let ex = bad("GW123", 1)
+        .map("127.0.0.1:8081", &a.addr())
+        .map("127.0.0.1:8082", &b.addr());
+    // (The line numbers differ from the page's: the log settings are added above.)
+    refuses_to_start(
+        &proxy::haproxy(&ex),
+        quoted(
+            "GW123",
+            "backend 'app', another server named 'web' was already defined at line",
+        ),
+    );
+
+    let ex = good("GW123", 1)
+        .map("127.0.0.1:8081", &a.addr())
+        .map("127.0.0.1:8082", &b.addr())
+        .map("127.0.0.1:9001", &c.addr());
+    let haproxy = proxy::haproxy(&ex).start();
+    for path in ["/", "/", "/api/"] {
+        assert_eq!(get(haproxy.port(), path).status, 200);
+    }
+    for server in ["www app/web1 ", "www app/web2 ", "www api/web1 "] {
+        haproxy.wait_line(&[server, " 200 "]);
+    }
+}
+
+#[test]
+fn gw124_dynamic_backend_without_default() {
+    let b = Backend::http(Behaviour::Ok);
+    let ex = bad("GW124", 1).map("127.0.0.1:8081", &b.addr());
+    let haproxy = proxy::haproxy(&ex).start();
+    // A Host that names a backend is served...
+    assert_eq!(request(haproxy.port(), "GET", "/", "api:8080").status, 200);
+    // ...any other gets the frontend's own 503.
+    assert_eq!(
+        request(haproxy.port(), "GET", "/", "scanner.example").status,
+        503
+    );
+    haproxy.wait_line(&["www www/<NOSRV> ", " 503 ", quoted("GW124", "SC--")]);
+    drop(haproxy);
+
+    let ex = good("GW124", 1).map("127.0.0.1:8081", &b.addr());
+    let haproxy = proxy::haproxy(&ex).start();
+    assert_eq!(
+        request(haproxy.port(), "GET", "/", "scanner.example").status,
+        200
+    );
+    drop(haproxy);
+    // The map's default names a backend (the map file, empty on the page, holds one entry).
+    let ex = good("GW124", 2)
+        .map("127.0.0.1:8081", &b.addr())
+        .map("/etc/haproxy/hosts.map", "{dir}/hosts.map")
+        .with_file("hosts.map", "shop.example api\n");
+    let haproxy = proxy::haproxy(&ex).start();
+    for host in ["shop.example", "scanner.example"] {
+        assert_eq!(request(haproxy.port(), "GET", "/", host).status, 200);
+    }
+}
+
 // ---------------------------------------------------------------- timeouts (GW2xx)
 
 #[test]
@@ -393,6 +530,30 @@ fn gw201_websocket_read_timeout() {
     ));
     // The same silence through the good example: still open.
     assert!(!closed_within(&mut open, Duration::from_millis(500)));
+}
+
+#[test]
+fn gw204_read_timeout_below_response_time() {
+    // The page's times divided by 30: `fastcgi_read_timeout 30s` is 1s, the script's
+    // 2 minutes 4s.
+    let php = Backend::http(Behaviour::SlowFastCgi(Duration::from_secs(4)));
+    let ex = bad("GW204", 2)
+        .map("127.0.0.1:9000", &php.addr())
+        .map("fastcgi_read_timeout 30s", "fastcgi_read_timeout 1s");
+    let nginx = proxy::nginx(&ex).start();
+    assert_eq!(get(nginx.port(), "/export.php").status, 504);
+    nginx.wait_log(quoted(
+        "GW204",
+        "upstream timed out (110: Connection timed out) while reading response header from upstream",
+    ));
+
+    // The good example's 100s against a 90s report, here 4s against 3s.
+    let reports = Backend::http(Behaviour::Slow(Duration::from_secs(3)));
+    let ex = good("GW204", 1)
+        .map("127.0.0.1:8080", &reports.addr())
+        .map("proxy_read_timeout 100s", "proxy_read_timeout 4s");
+    let nginx = proxy::nginx(&ex).start();
+    assert_eq!(get(nginx.port(), "/reports/monthly").status, 200);
 }
 
 #[test]
@@ -554,6 +715,151 @@ fn gw302_next_upstream_off() {
     }
 }
 
+/// The retries of an HAProxy log line: the last of `actconn/feconn/beconn/srv_conn/retries`
+/// (`+` when the last one went to another server), the second field of five numbers (the
+/// timers `Tq/Tw/Tc/Tr/Ta` are the first).
+fn retries(line: &str) -> u32 {
+    line.split_whitespace()
+        .filter(|w| {
+            let parts: Vec<&str> = w.split('/').collect();
+            parts.len() == 5
+                && parts
+                    .iter()
+                    .all(|n| n.trim_start_matches('+').parse::<i64>().is_ok())
+        })
+        .nth(1)
+        .and_then(|w| w.rsplit('/').next())
+        .and_then(|r| r.trim_start_matches('+').parse().ok())
+        .unwrap_or_else(|| panic!("no retries field in {line}"))
+}
+
+#[test]
+fn gw304_no_retries() {
+    // A server that restarts: up when HAProxy starts (its first check, at once, passes, and
+    // a request is answered), then its port refuses for a moment. (One failed check later
+    // leaves it UP: it takes `fall 3`.)
+    let port = net::free_port();
+    let addr = format!("127.0.0.1:{port}");
+    let ex = bad("GW304", 1).map("127.0.0.1:8081", &addr);
+    let server = Backend::http_on(port, Behaviour::Ok);
+    let haproxy = proxy::haproxy(&ex).start();
+    assert_eq!(get(haproxy.port(), "/").status, 200);
+    drop(server);
+    let start = std::time::Instant::now();
+    assert_eq!(get(haproxy.port(), "/").status, 503);
+    assert!(
+        start.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        start.elapsed()
+    );
+    let line = haproxy.wait_line(&["www app/a ", " 503 ", quoted("GW304", "SC--")]);
+    assert_eq!(retries(&line), 0, "{line}");
+    drop(haproxy);
+
+    // The same restart, the port back after 300ms: HAProxy's retry, one second after the
+    // refused connect, finds it.
+    let ex = good("GW304", 1).map("127.0.0.1:8081", &addr);
+    let server = Backend::http_on(port, Behaviour::Ok);
+    let haproxy = proxy::haproxy(&ex).start();
+    assert_eq!(get(haproxy.port(), "/").status, 200);
+    drop(server);
+    let back = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        Backend::http_on(port, Behaviour::Ok)
+    });
+    assert_eq!(get(haproxy.port(), "/orders").status, 200);
+    let _server = back.join().unwrap();
+    let line = haproxy.wait_line(&["www app/a ", " 200 ", "/orders"]);
+    assert!(retries(&line) >= 1, "{line}");
+}
+
+#[test]
+fn gw305_backend_without_checks() {
+    let live = Backend::http(Behaviour::Ok);
+    let dead = refused();
+    let ex = bad("GW305", 1)
+        .map("127.0.0.1:8081", &dead)
+        .map("127.0.0.1:8082", &live.addr());
+    let haproxy = proxy::haproxy(&ex).start();
+    // Round robin: one request of two goes to the dead server, and stays there (3 retries).
+    let mut statuses = [
+        get(haproxy.port(), "/").status,
+        get(haproxy.port(), "/").status,
+    ];
+    statuses.sort();
+    assert_eq!(statuses, [200, 503]);
+    let line = haproxy.wait_line(&["www app/a ", " 503 ", quoted("GW305", "SC--")]);
+    assert_eq!(retries(&line), 3, "{line}");
+    drop(haproxy);
+
+    let ex = good("GW305", 1)
+        .map("127.0.0.1:8081", &dead)
+        .map("127.0.0.1:8082", &live.addr());
+    let haproxy = proxy::haproxy(&ex).start();
+    haproxy.wait_line_within(&["Server app/a is DOWN"], Duration::from_secs(10));
+    for _ in 0..6 {
+        assert_eq!(get(haproxy.port(), "/").status, 200);
+    }
+}
+
+/// The bad and the good example side by side, in front of one server that accepts
+/// connections and closes them without an answer: the good one's HTTP check marks it DOWN,
+/// the bad one keeps sending it requests (502 `SH--`) and never logs a check.
+fn checked_only_by_the_good(code: &'static str) {
+    let broken = Backend::http(Behaviour::CloseBeforeHeaders);
+    let unchecked = proxy::haproxy(&bad(code, 1).map("127.0.0.1:8081", &broken.addr())).start();
+    let checked = proxy::haproxy(&good(code, 1).map("127.0.0.1:8081", &broken.addr())).start();
+    checked.wait_line_within(&["Server app/a is DOWN"], Duration::from_secs(10));
+    assert_eq!(get(checked.port(), "/").status, 503);
+    checked.wait_line(&["www app/<NOSRV> ", " 503 ", "SC--"]);
+    assert_eq!(get(unchecked.port(), "/").status, 502);
+    unchecked.wait_line(&["www app/a ", " 502 ", "SH--"]);
+    assert!(
+        !unchecked.logs().contains("is DOWN"),
+        "{}",
+        unchecked.logs()
+    );
+    drop((unchecked, checked));
+
+    let ok = Backend::http(Behaviour::Ok);
+    let haproxy = proxy::haproxy(&good(code, 1).map("127.0.0.1:8081", &ok.addr())).start();
+    assert_eq!(get(haproxy.port(), "/").status, 200);
+}
+
+#[test]
+fn gw306_httpchk_without_check() {
+    let ex = bad("GW306", 1);
+    let check = proxy::haproxy(&ex).check();
+    assert!(
+        check.ok && !check.output.contains("WARNING"),
+        "{}",
+        check.output
+    );
+    checked_only_by_the_good("GW306");
+}
+
+#[test]
+fn gw307_http_check_without_httpchk() {
+    let warning = quoted(
+        "GW307",
+        "backend 'app' uses http-check rules without 'option httpchk', so the rules are ignored.",
+    );
+    let check = proxy::haproxy(&bad("GW307", 1)).check();
+    assert!(
+        check.ok && check.output.contains(warning),
+        "{}",
+        check.output
+    );
+    let check = proxy::haproxy(&good("GW307", 1)).check();
+    assert!(
+        check.ok && !check.output.contains(warning),
+        "{}",
+        check.output
+    );
+    // Without `option httpchk` the check is a TCP connect, which the broken server passes.
+    checked_only_by_the_good("GW307");
+}
+
 // ---------------------------------------------------------------- TLS (GW4xx)
 
 #[test]
@@ -630,6 +936,46 @@ fn gw402_https_to_plain_port() {
 }
 
 #[test]
+fn gw401_http_to_tls_port_haproxy() {
+    let tls = Backend::tls(Behaviour::Ok, Versions::Modern);
+    let ex = bad("GW401", 3).map("127.0.0.11:8443", &tls.addr());
+    let haproxy = proxy::haproxy(&ex).start();
+    assert_eq!(get(haproxy.port(), "/").status, 502);
+    haproxy.wait_line(&["www payments/pay1 ", quoted("GW401", "SH--"), " 502 "]);
+    drop(haproxy);
+
+    // Verified against the test's CA.
+    let ex = good("GW401", 3)
+        .map("127.0.0.11:8443", &tls.addr())
+        .map("/etc/ssl/certs/ca-certificates.crt", "{dir}/ca.pem");
+    let haproxy = proxy::haproxy(&ex).start();
+    assert_eq!(get(haproxy.port(), "/").status, 200);
+}
+
+#[test]
+fn gw402_https_to_plain_port_haproxy() {
+    let tls = Backend::tls(Behaviour::Ok, Versions::Modern);
+    let plain = Backend::http(Behaviour::Ok);
+    let plain_at = format!("{} ", plain.addr());
+    let ex = bad("GW402", 3).map("127.0.0.5:80 ", &plain_at);
+    let haproxy = proxy::haproxy(&ex).start();
+    assert_eq!(get(haproxy.port(), "/").status, 503);
+    haproxy.wait_line(&[" 503 ", quoted("GW402", "SC--")]);
+    drop(haproxy);
+
+    let ex = good("GW402", 2)
+        .map("127.0.0.5:80 ", &plain_at)
+        .map("127.0.0.6:443", &tls.addr());
+    let haproxy = proxy::haproxy(&ex).start();
+    for _ in 0..4 {
+        assert_eq!(get(haproxy.port(), "/").status, 200);
+    }
+    // Round robin: both servers answered, the plain one and the TLS one.
+    haproxy.wait_line(&["www app/a ", " 200 "]);
+    haproxy.wait_line(&["www app/b ", " 200 "]);
+}
+
+#[test]
 fn gw403_tls_without_sni() {
     let fronted = Backend::tls_requiring_sni(&["api.partner.example", "status.partner.example"]);
     let line = quoted(
@@ -684,6 +1030,34 @@ fn gw404_verify_without_ca() {
         .map("/etc/nginx/ca/internal-ca.pem", "{dir}/ca.pem");
     let nginx = proxy::nginx(&ex).start();
     assert_eq!(get(nginx.port(), "/").status, 200);
+}
+
+#[test]
+fn gw404_verify_without_ca_haproxy() {
+    refuses_to_start(
+        &proxy::haproxy(&bad("GW404", 4)),
+        quoted(
+            "GW404",
+            "verify is enabled by default but no CA file specified",
+        ),
+    );
+    refuses_to_start(
+        &proxy::haproxy(&bad("GW404", 5)),
+        quoted("GW404", "verify is enabled but no CA file specified."),
+    );
+
+    // The CA given in `defaults` serves both backends; `verify none` on the second.
+    let (a, b) = (
+        Backend::tls(Behaviour::Ok, Versions::Modern),
+        Backend::tls(Behaviour::Ok, Versions::Modern),
+    );
+    let ex = good("GW404", 3)
+        .map("@system-ca", "{dir}/ca.pem")
+        .map("127.0.0.5:443", &a.addr())
+        .map("127.0.0.6:443", &b.addr());
+    let haproxy = proxy::haproxy(&ex).start();
+    assert_eq!(get(haproxy.port(), "/").status, 200);
+    assert_eq!(get(haproxy.port(), "/internal/").status, 200);
 }
 
 #[test]
@@ -817,6 +1191,118 @@ fn gw503_keepalive_unused() {
     );
 }
 
+/// Polls `done` every 20ms for up to `timeout`; true once it holds.
+fn until(timeout: Duration, mut done: impl FnMut() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        if done() {
+            return true;
+        }
+        if std::time::Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn gw504_keepalive_race() {
+    // The pages' times divided by 5: the backend's 5s idle timeout is 1s here, the good
+    // example's `keepalive_timeout 4s` 800ms. The backend's close always crosses the next
+    // request on a connection idle that long (Behaviour::IdleClose): the race, every time.
+    let idle = Duration::from_secs(1);
+    let after_idle = idle + Duration::from_millis(200);
+    let post = |port| request(port, "POST", "/orders", "localhost").status;
+    let closed = quoted(
+        "GW504",
+        "upstream prematurely closed connection while reading response header from upstream",
+    );
+    let app = Backend::http(Behaviour::IdleClose(idle));
+    let ex = bad("GW504", 1).map("127.0.0.1:3000", &app.addr());
+    let nginx = proxy::nginx(&ex).start();
+    assert_eq!(post(nginx.port()), 200);
+    std::thread::sleep(after_idle);
+    // nginx (keepalive_timeout 60s) reuses the connection the backend has closed.
+    assert_eq!(post(nginx.port()), 502);
+    nginx.wait_log(closed);
+    // A GET meets the same close, and nginx sends it again on a new connection.
+    assert_eq!(get(nginx.port(), "/").status, 200);
+    std::thread::sleep(after_idle);
+    assert_eq!(get(nginx.port(), "/").status, 200);
+    assert_eq!(nginx.logs().matches(closed).count(), 2);
+    assert_eq!(app.connections(), 3);
+    drop(nginx);
+
+    // Two servers, one of them (127.0.0.2:8000, idle timeout 2s: 400ms here) racing.
+    let (steady, racing) = (
+        Backend::http(Behaviour::Ok),
+        Backend::http(Behaviour::IdleClose(Duration::from_millis(400))),
+    );
+    let ex = bad("GW504", 2)
+        .map("127.0.0.1:8000", &steady.addr())
+        .map("127.0.0.2:8000", &racing.addr());
+    let nginx = proxy::nginx(&ex).start();
+    assert_eq!((post(nginx.port()), post(nginx.port())), (200, 200));
+    std::thread::sleep(Duration::from_millis(600));
+    let mut after = [post(nginx.port()), post(nginx.port())];
+    after.sort();
+    assert_eq!(after, [200, 502]);
+    drop(nginx);
+
+    // nginx closes its idle connection first (800ms < 1s): the next POST, after the
+    // backend's idle timeout, goes out on a new connection.
+    let app = Backend::http(Behaviour::IdleClose(idle));
+    let ex = good("GW504", 1)
+        .map("127.0.0.1:3000", &app.addr())
+        .map("keepalive_timeout 4s", "keepalive_timeout 800ms");
+    let nginx = proxy::nginx(&ex).start();
+    let start = std::time::Instant::now();
+    assert_eq!(post(nginx.port()), 200);
+    assert!(until(Duration::from_secs(5), || app.closed_by_proxy() == 1));
+    std::thread::sleep(after_idle.saturating_sub(start.elapsed()));
+    assert_eq!(post(nginx.port()), 200);
+    assert_eq!(app.connections(), 2);
+    assert!(!nginx.logs().contains(closed));
+}
+
+#[test]
+fn gw505_http_reuse_without_retry() {
+    // The backend's idle timeout runs out just as the next request comes on a connection: every
+    // reused connection meets its close.
+    let app = Backend::http(Behaviour::IdleClose(Duration::ZERO));
+    let ex = bad("GW505", 1).map("127.0.0.1:8081", &app.addr());
+    let haproxy = proxy::haproxy(&ex).start();
+    assert_eq!(get(haproxy.port(), "/").status, 200);
+    // Another client, and `http-reuse always` sends it on the first one's idle connection.
+    assert_eq!(get(haproxy.port(), "/next").status, 502);
+    haproxy.wait_line(&["www app/a ", " 502 ", quoted("GW505", "SH--"), "/next"]);
+    drop(haproxy);
+
+    let ex = good("GW505", 1).map("127.0.0.1:8081", &app.addr());
+    let haproxy = proxy::haproxy(&ex).start();
+    assert_eq!(get(haproxy.port(), "/").status, 200);
+    // The empty response is retried on a new connection.
+    assert_eq!(get(haproxy.port(), "/next").status, 200);
+    let line = haproxy.wait_line(&["www app/a ", " 200 ", "/next"]);
+    assert!(retries(&line) >= 1, "{line}");
+}
+
+#[test]
+fn gw506_small_bufsize() {
+    // 12 000 bytes of response headers: more than 8192 less the 1024 HAProxy keeps for
+    // rewrites, less than the default 16384.
+    let b = Backend::http(Behaviour::BigHeaders(12_000));
+    let ex = bad("GW506", 1).map("127.0.0.1:8081", &b.addr());
+    let haproxy = proxy::haproxy(&ex).start();
+    assert_eq!(get(haproxy.port(), "/").status, 502);
+    haproxy.wait_line(&["www app/a ", " 502 ", quoted("GW506", "PH--")]);
+    drop(haproxy);
+
+    let ex = good("GW506", 1).map("127.0.0.1:8081", &b.addr());
+    let haproxy = proxy::haproxy(&ex).start();
+    assert_eq!(get(haproxy.port(), "/").status, 200);
+}
+
 // ---------------------------------------------------------------- name resolution (GW6xx)
 
 #[test]
@@ -861,27 +1347,120 @@ fn gw601_variable_pass_without_resolver() {
     assert_eq!(app.connections(), 1);
 }
 
+#[test]
+fn gw602_hostname_resolved_at_start() {
+    // What one machine can show: the name is resolved when the configuration is read, so a
+    // name that does not resolve then stops nginx.
+    let check = proxy::nginx(&bad("GW602", 1)).check();
+    let message = quoted("GW602", "host not found in upstream");
+    assert!(
+        !check.ok
+            && check
+                .output
+                .contains(&format!("{message} \"api.internal.example\"")),
+        "{}",
+        check.output
+    );
+
+    // The variable is resolved per request, by the `resolver` (a loopback DNS server here).
+    let dns = dns::Dns::start();
+    let api = Backend::http(Behaviour::Ok);
+    let port = api.addr().rsplit_once(':').unwrap().1.to_string();
+    let ex = good("GW602", 1)
+        .map("resolver 127.0.0.53 ", &format!("resolver {} ", dns.addr()))
+        .map(
+            "api.internal.example:8080",
+            &format!("api.internal.example:{port}"),
+        );
+    let nginx = proxy::nginx(&ex).start();
+    assert_eq!(get(nginx.port(), "/").status, 200);
+    let (a, b) = (Backend::http(Behaviour::Ok), Backend::http(Behaviour::Ok));
+    let ex = good("GW602", 2)
+        .map("127.0.0.1:8080", &a.addr())
+        .map("127.0.0.2:8080", &b.addr());
+    let nginx = proxy::nginx(&ex).start();
+    assert_eq!(get(nginx.port(), "/").status, 200);
+}
+
+#[test]
+fn gw604_upstream_resolve_unusable() {
+    // nginx 1.22 does not know the parameter, zone or not.
+    let message = quoted("GW604", "invalid parameter \"resolve\"");
+    for n in [1, 2] {
+        refuses_at(&proxy::nginx(&bad("GW604", n)), message, "nginx.conf:");
+    }
+
+    let dns = dns::Dns::start();
+    let api = Backend::http(Behaviour::Ok);
+    let port = api.addr().rsplit_once(':').unwrap().1.to_string();
+    let ex = good("GW604", 1)
+        .map("resolver 127.0.0.53 ", &format!("resolver {} ", dns.addr()))
+        .map(
+            "api.internal.example:8080",
+            &format!("api.internal.example:{port}"),
+        );
+    let nginx = proxy::nginx(&ex).start();
+    assert_eq!(get(nginx.port(), "/").status, 200);
+    assert_eq!(api.connections(), 1);
+}
+
+#[test]
+fn gw605_server_resolved_once() {
+    // The name does not resolve here: HAProxy does not start.
+    let output = refuses_to_start(
+        &proxy::haproxy(&bad("GW605", 1)),
+        quoted("GW605", "could not resolve address 'app.internal.example'"),
+    );
+    assert!(
+        output.contains(quoted("GW605", "Failed to initialize server(s) addr.")),
+        "{output}"
+    );
+
+    // With `resolvers` (a loopback DNS server here) HAProxy starts without the address and
+    // finds it at run time.
+    let dns = dns::Dns::start();
+    let app = Backend::http(Behaviour::Ok);
+    let port = app.addr().rsplit_once(':').unwrap().1.to_string();
+    let ex = good("GW605", 1).map("127.0.0.53:53", &dns.addr()).map(
+        "app.internal.example:8080",
+        &format!("app.internal.example:{port}"),
+    );
+    let haproxy = proxy::haproxy(&ex).start();
+    assert!(until(Duration::from_secs(10), || get(haproxy.port(), "/")
+        .status
+        == 200));
+    haproxy.wait_line(&["www app/a ", " 200 "]);
+}
+
 // ---------------------------------------------------------------- the pages
 
-/// Every test a page's "Proof" section names exists here, and every scenario here is named by
-/// the page of its rule: what the pages claim as proven is what this file runs.
+/// Every rule page has a "Proof" section; every scenario it names exists (`gw…` here,
+/// `proof_…` in tests/chain_proof.rs), and every scenario here is named by the page of its
+/// rule: what the pages claim as proven is what the suites run. A section that names no
+/// scenario says why, starting with "Not".
 #[test]
 fn pages_name_the_scenarios_that_prove_them() {
-    let source = include_str!("proof.rs");
-    let scenarios: Vec<&str> = source
-        .lines()
-        .filter_map(|l| l.strip_prefix("fn gw"))
-        .filter_map(|rest| rest.split_once("()").map(|(name, _)| name))
-        .collect();
+    let scenarios_of = |source: &'static str, prefix: &str| -> Vec<&'static str> {
+        source
+            .lines()
+            .filter_map(|l| l.strip_prefix("fn "))
+            .filter(|rest| rest.starts_with(prefix))
+            .filter_map(|rest| rest.split_once("()").map(|(name, _)| name))
+            .collect()
+    };
+    let scenarios = scenarios_of(include_str!("proof.rs"), "gw");
+    let chains = scenarios_of(include_str!("chain_proof.rs"), "proof_");
     assert!(scenarios.len() >= 15, "{scenarios:?}");
+    assert!(!chains.is_empty());
     for r in gwlint::rules::RULES {
-        let Some((_, proof)) = r.page.split_once("\n## Proof\n") else {
-            continue;
-        };
+        let (_, proof) = r
+            .page
+            .split_once("\n## Proof\n")
+            .unwrap_or_else(|| panic!("{}'s page has no Proof section", r.code));
         let proof = proof.split("\n## ").next().unwrap();
         let named: Vec<&str> = proof
             .split('`')
-            .filter_map(|w| w.strip_prefix("gw"))
+            .filter(|w| w.starts_with("gw") || w.starts_with("proof_"))
             .filter(|w| w.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
             .collect();
         assert!(
@@ -891,14 +1470,14 @@ fn pages_name_the_scenarios_that_prove_them() {
         );
         for n in &named {
             assert!(
-                scenarios.contains(n),
-                "{} names gw{n}, which is not here",
+                scenarios.contains(n) || chains.contains(n),
+                "{} names {n}, which no proof suite has",
                 r.code
             );
         }
         let code = r.code.to_ascii_lowercase();
-        for s in scenarios.iter().filter(|s| code.ends_with(&s[..3])) {
-            assert!(named.contains(s), "{}'s page does not name gw{s}", r.code);
+        for s in scenarios.iter().filter(|s| s[..5] == code[..]) {
+            assert!(named.contains(s), "{}'s page does not name {s}", r.code);
         }
     }
 }

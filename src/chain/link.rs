@@ -17,10 +17,12 @@ use crate::facts::Facts;
 use crate::finding::Dialect;
 use crate::model::listen::{Bound, Listener};
 use crate::model::{Ctx, Endpoint, Pass, Target};
+use std::collections::HashMap;
+
 use crate::source::{SourceMap, Span};
 
 /// One hop: an outer proxy's target reaching an inner proxy's listener.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Hop {
     /// Layer index of the outer proxy.
     pub outer: usize,
@@ -61,7 +63,9 @@ pub fn link(layers: &[Layer], facts: &Facts, sources: &SourceMap) -> Vec<Hop> {
         p.parent().map(Path::to_path_buf).unwrap_or_default()
     };
     let dirs: Vec<_> = layers.iter().map(dir).collect();
+    let by_port = ListenerIndex::new(layers);
     let mut hops = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for (outer, layer) in layers.iter().enumerate() {
         for aim in aims(layer) {
             let declared = declared(&aim.endpoint, aim.default_port, facts);
@@ -73,7 +77,10 @@ pub fn link(layers: &[Layer], facts: &Facts, sources: &SourceMap) -> Vec<Hop> {
                 let port = *port;
                 addrs = ips.iter().map(|ip| Addr::Ip(*ip, port)).collect();
             }
-            for (inner, other) in layers.iter().enumerate() {
+            // Only the layers listening where an address points: a run over thousands of
+            // configurations must not compare every target with every listener.
+            for inner in by_port.candidates(&addrs) {
+                let other = &layers[inner];
                 if inner == outer || !(declared || one_deployment(&dirs[outer], &dirs[inner])) {
                     continue;
                 }
@@ -100,7 +107,7 @@ pub fn link(layers: &[Layer], facts: &Facts, sources: &SourceMap) -> Vec<Hop> {
                         inner,
                         listener,
                     };
-                    if !hops.contains(&hop) {
+                    if seen.insert(hop.clone()) {
                         hops.push(hop);
                     }
                 }
@@ -108,6 +115,53 @@ pub fn link(layers: &[Layer], facts: &Facts, sources: &SourceMap) -> Vec<Hop> {
         }
     }
     hops
+}
+
+/// Which layers listen on a port (or a unix path), to find a target's candidates at once.
+struct ListenerIndex {
+    ports: HashMap<u16, Vec<usize>>,
+    unix: HashMap<String, Vec<usize>>,
+    /// Layers with a port range too wide to list port by port: always candidates.
+    wide: Vec<usize>,
+}
+
+impl ListenerIndex {
+    fn new(layers: &[Layer]) -> Self {
+        let mut ix = ListenerIndex {
+            ports: HashMap::new(),
+            unix: HashMap::new(),
+            wide: Vec::new(),
+        };
+        for (i, layer) in layers.iter().enumerate() {
+            for l in &layer.listeners {
+                if let Bound::Unix(path) = &l.bound {
+                    ix.unix.entry(path.clone()).or_default().push(i);
+                } else if l.ports.1.saturating_sub(l.ports.0) > 1024 {
+                    ix.wide.push(i);
+                } else {
+                    for p in l.ports.0..=l.ports.1 {
+                        ix.ports.entry(p).or_default().push(i);
+                    }
+                }
+            }
+        }
+        ix
+    }
+
+    /// The layers that may hold a listener for one of these addresses, in layer order.
+    fn candidates(&self, addrs: &[Addr]) -> Vec<usize> {
+        let mut out: Vec<usize> = self.wide.clone();
+        for a in addrs {
+            let found = match a {
+                Addr::Ip(_, port) | Addr::Name(_, port) => self.ports.get(port),
+                Addr::Unix(path) => self.unix.get(path),
+            };
+            out.extend(found.into_iter().flatten());
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
 }
 
 /// Same directory, or sibling directories.

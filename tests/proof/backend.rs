@@ -30,6 +30,14 @@ pub enum Behaviour {
     /// Speaks FastCGI like php-fpm: answers 200 to a FastCGI request, resets the connection
     /// on anything else (an HTTP request line is not a FastCGI record).
     FastCgi,
+    /// FastCGI that answers after this delay (a slow script).
+    SlowFastCgi(Duration),
+    /// 200 with keep-alive, and an idle timeout of this long whose close always crosses the
+    /// proxy's next request: the race of a backend closing an idle connection just as the
+    /// proxy reuses it, made deterministic. The backend sends no FIN when the time runs out
+    /// (the proxy would see it and drop the connection); it drops the first request that
+    /// arrives later, unanswered, as if its FIN had been on the wire when the request left.
+    IdleClose(Duration),
 }
 
 /// What a TLS backend accepts.
@@ -46,7 +54,16 @@ pub struct Backend {
     port: u16,
     stop: Arc<AtomicBool>,
     connections: Arc<AtomicUsize>,
+    /// Connections the proxy closed (end of stream while waiting for a request).
+    closed: Arc<AtomicUsize>,
     thread: Option<JoinHandle<()>>,
+}
+
+/// What one connection's handler shares with the backend.
+#[derive(Clone)]
+struct Shared {
+    stop: Arc<AtomicBool>,
+    closed: Arc<AtomicUsize>,
 }
 
 /// The fatal `unrecognized_name` (112) alert, as a TLS 1.2 record.
@@ -55,13 +72,18 @@ const UNRECOGNIZED_NAME: [u8; 7] = [0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x70];
 impl Backend {
     /// A plain-HTTP backend.
     pub fn http(behaviour: Behaviour) -> Backend {
-        Backend::start(behaviour, None)
+        Backend::start(behaviour, None, 0)
+    }
+
+    /// A plain-HTTP backend on a given port (a server coming back where it was).
+    pub fn http_on(port: u16, behaviour: Behaviour) -> Backend {
+        Backend::start(behaviour, None, port)
     }
 
     /// A TLS backend that answers as `behaviour` once the handshake is done.
     pub fn tls(behaviour: Behaviour, versions: Versions) -> Backend {
         let config = tls::server(versions);
-        Backend::start(behaviour, Some(Tls { config, sni: None }))
+        Backend::start(behaviour, Some(Tls { config, sni: None }), 0)
     }
 
     /// A TLS backend that refuses handshakes without SNI or with a name it does not serve.
@@ -73,30 +95,35 @@ impl Backend {
                 config,
                 sni: Some(names),
             }),
+            0,
         )
     }
 
-    fn start(behaviour: Behaviour, tls: Option<Tls>) -> Backend {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    fn start(behaviour: Behaviour, tls: Option<Tls>, port: u16) -> Backend {
+        let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
         let port = listener.local_addr().unwrap().port();
-        let stop = Arc::new(AtomicBool::new(false));
+        let shared = Shared {
+            stop: Arc::new(AtomicBool::new(false)),
+            closed: Arc::new(AtomicUsize::new(0)),
+        };
         let connections = Arc::new(AtomicUsize::new(0));
-        let (s, c) = (stop.clone(), connections.clone());
+        let (sh, c) = (shared.clone(), connections.clone());
         let thread = std::thread::spawn(move || {
             for conn in listener.incoming() {
-                if s.load(Ordering::SeqCst) {
+                if sh.stop.load(Ordering::SeqCst) {
                     return;
                 }
                 let Ok(conn) = conn else { continue };
                 c.fetch_add(1, Ordering::SeqCst);
-                let (s, tls) = (s.clone(), tls.clone());
-                std::thread::spawn(move || handle(conn, behaviour, tls, &s));
+                let (sh, tls) = (sh.clone(), tls.clone());
+                std::thread::spawn(move || handle(conn, behaviour, tls, &sh));
             }
         });
         Backend {
             port,
-            stop,
+            stop: shared.stop,
             connections,
+            closed: shared.closed,
             thread: Some(thread),
         }
     }
@@ -109,6 +136,11 @@ impl Backend {
     /// How many TCP connections it has accepted.
     pub fn connections(&self) -> usize {
         self.connections.load(Ordering::SeqCst)
+    }
+
+    /// How many of its connections the proxy has closed while they were idle.
+    pub fn closed_by_proxy(&self) -> usize {
+        self.closed.load(Ordering::SeqCst)
     }
 }
 
@@ -123,17 +155,19 @@ impl Drop for Backend {
     }
 }
 
-fn handle(conn: TcpStream, behaviour: Behaviour, tls: Option<Tls>, stop: &AtomicBool) {
+fn handle(conn: TcpStream, behaviour: Behaviour, tls: Option<Tls>, shared: &Shared) {
     // Bounds the thread's life when the proxy keeps a connection idle.
     conn.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    if let Behaviour::FastCgi = behaviour {
-        return fastcgi(conn);
+    match behaviour {
+        Behaviour::FastCgi => return fastcgi(conn, Duration::ZERO, &shared.stop),
+        Behaviour::SlowFastCgi(delay) => return fastcgi(conn, delay, &shared.stop),
+        _ => {}
     }
     conn.set_write_timeout(Some(Duration::from_secs(5)))
         .unwrap();
     let Some(tls) = tls else {
         let mut conn = conn;
-        return serve(&mut conn, behaviour, stop);
+        return serve(&mut conn, behaviour, shared);
     };
     let mut conn = conn;
     // Plain text on a TLS port: close without a word, as OpenSSL-based servers do (an alert
@@ -184,14 +218,15 @@ fn handle(conn: TcpStream, behaviour: Behaviour, tls: Option<Tls>, stop: &Atomic
         }
     };
     let mut stream = rustls::StreamOwned::new(session, conn);
-    serve(&mut stream, behaviour, stop);
+    serve(&mut stream, behaviour, shared);
 }
 
 /// FastCGI requests: records up to the empty FCGI_STDIN, then a 200 on FCGI_STDOUT and
 /// FCGI_END_REQUEST; the connection stays open only if FCGI_BEGIN_REQUEST asked for it
 /// (FCGI_KEEP_CONN, nginx's `fastcgi_keep_conn on`). Anything that is not a version-1 record
 /// is dropped unread, which makes the kernel reset the connection, as php-fpm's does.
-fn fastcgi(mut conn: TcpStream) {
+/// The answer comes after `delay` (or when the test ends).
+fn fastcgi(mut conn: TcpStream, delay: Duration, stop: &AtomicBool) {
     let mut header = [0u8; 8];
     loop {
         let mut keep = false;
@@ -212,6 +247,7 @@ fn fastcgi(mut conn: TcpStream) {
                 _ => {}
             }
         }
+        pause(delay, stop);
         let id = [header[2], header[3]];
         let out = b"Status: 200 OK\r\nContent-Type: text/plain\r\n\r\nok\n";
         let mut answer = vec![1, 6, id[0], id[1], 0, out.len() as u8, 0, 0];
@@ -239,13 +275,35 @@ fn client_version(conn: &TcpStream) -> Option<u16> {
     None
 }
 
+/// Waits `d`, or less if the test ends first.
+fn pause(d: Duration, stop: &AtomicBool) {
+    let deadline = Instant::now() + d;
+    while !stop.load(Ordering::SeqCst) && Instant::now() < deadline {
+        std::thread::sleep(
+            Duration::from_millis(10).min(deadline.saturating_duration_since(Instant::now())),
+        );
+    }
+}
+
 /// Answers requests on one connection until it closes (or should close).
-fn serve<S: Read + Write>(s: &mut S, behaviour: Behaviour, stop: &AtomicBool) {
+fn serve<S: Read + Write>(s: &mut S, behaviour: Behaviour, shared: &Shared) {
+    let stop = &*shared.stop;
     let mut buf = Vec::new();
+    let mut answered: Option<Instant> = None;
     loop {
-        let Some(head) = read_head(s, &mut buf) else {
+        let mut eof = false;
+        let Some(head) = read_head(s, &mut buf, &mut eof) else {
+            if eof && buf.is_empty() && answered.is_some() {
+                shared.closed.fetch_add(1, Ordering::SeqCst);
+            }
             return;
         };
+        if let (Behaviour::IdleClose(idle), Some(at)) = (behaviour, answered)
+            && at.elapsed() >= idle
+        {
+            // Closed while idle: the request met the FIN (here: a close without an answer).
+            return;
+        }
         if !head.first().is_some_and(u8::is_ascii_uppercase) {
             // Not HTTP (a TLS ClientHello on a plain port): what web servers answer.
             let _ = s.write_all(
@@ -289,12 +347,12 @@ fn serve<S: Read + Write>(s: &mut S, behaviour: Behaviour, stop: &AtomicBool) {
                 }
                 return;
             }
-            Behaviour::FastCgi => unreachable!("handled before HTTP"),
-            Behaviour::Slow(d) => std::thread::sleep(d),
+            Behaviour::FastCgi | Behaviour::SlowFastCgi(_) => unreachable!("handled before HTTP"),
+            Behaviour::Slow(d) => pause(d, stop),
             Behaviour::BigHeaders(n) => {
                 extra = format!("X-Filler: {}\r\n", "a".repeat(n));
             }
-            Behaviour::Ok => {}
+            Behaviour::Ok | Behaviour::IdleClose(_) => {}
         }
         let connection = if keep { "keep-alive" } else { "close" };
         let answer = format!(
@@ -307,12 +365,14 @@ fn serve<S: Read + Write>(s: &mut S, behaviour: Behaviour, stop: &AtomicBool) {
         {
             return;
         }
+        answered = Some(Instant::now());
     }
 }
 
 /// Reads one request head (through the blank line) from `s`, keeping what follows in `buf`.
-/// Returns early with what came if it does not start like HTTP; None at the end of the stream.
-fn read_head<S: Read>(s: &mut S, buf: &mut Vec<u8>) -> Option<Vec<u8>> {
+/// Returns early with what came if it does not start like HTTP; None at the end of the stream
+/// (`eof` set when the peer closed it) or after the read timeout.
+fn read_head<S: Read>(s: &mut S, buf: &mut Vec<u8>, eof: &mut bool) -> Option<Vec<u8>> {
     let mut chunk = [0u8; 4096];
     loop {
         if buf.first().is_some_and(|b| !b.is_ascii_uppercase()) {
@@ -323,7 +383,11 @@ fn read_head<S: Read>(s: &mut S, buf: &mut Vec<u8>) -> Option<Vec<u8>> {
             return Some(std::mem::replace(buf, rest));
         }
         match s.read(&mut chunk) {
-            Ok(0) | Err(_) => return None,
+            Ok(0) => {
+                *eof = true;
+                return None;
+            }
+            Err(_) => return None,
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
         }
     }

@@ -49,12 +49,33 @@ pub fn get(port: u16, path: &str) -> Response {
 /// `GET path` with `Connection: close`, reading the answer to its end; an error when no
 /// complete status line came within `timeout`.
 pub fn try_get(port: u16, path: &str, timeout: Duration) -> Result<Response, String> {
+    try_request(port, "GET", path, "localhost", timeout)
+}
+
+/// `METHOD path` with this `Host`, waiting at most 10s (a POST has an empty body).
+pub fn request(port: u16, method: &str, path: &str, host: &str) -> Response {
+    try_request(port, method, path, host, Duration::from_secs(10))
+        .unwrap_or_else(|e| panic!("{method} {path} on port {port}: {e}"))
+}
+
+fn try_request(
+    port: u16,
+    method: &str,
+    path: &str,
+    host: &str,
+    timeout: Duration,
+) -> Result<Response, String> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
     s.set_read_timeout(Some(timeout)).unwrap();
     s.set_write_timeout(Some(timeout)).unwrap();
+    let body = if method == "POST" {
+        "Content-Length: 0\r\n"
+    } else {
+        ""
+    };
     write!(
         s,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\n{body}Connection: close\r\n\r\n"
     )
     .map_err(|e| e.to_string())?;
     let mut raw = Vec::new();

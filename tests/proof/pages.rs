@@ -4,7 +4,9 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use gwlint::facts::{Backend, Facts};
 use gwlint::rules::RULES;
+use gwlint::rules::support_tune::parse_time_ms;
 
 /// One example of a rule page: files (path, text), the first is the root.
 #[derive(Debug, Clone)]
@@ -15,6 +17,8 @@ pub struct Example {
     /// example served by a loopback backend, without touching `/etc/hosts`. nginx still uses
     /// the name for SNI and certificate checks, exactly as it would with DNS.
     pub hosts: Vec<(String, String)>,
+    /// What the example's ```toml facts block declares about the backends (`gwlint.toml`).
+    pub facts: Facts,
 }
 
 /// The page of a rule, by code.
@@ -38,7 +42,7 @@ pub fn quoted(code: &str, fragment: &'static str) -> &'static str {
 /// The `n`th example (1-based) under `## Bad` or `## Good` of a rule's page.
 pub fn example(code: &'static str, heading: &str, n: usize) -> Example {
     let all = examples(page(code), &format!("## {heading}"));
-    let files = all
+    let (files, facts) = all
         .into_iter()
         .nth(n - 1)
         .unwrap_or_else(|| panic!("{code} has no {heading} example {n}"));
@@ -46,6 +50,7 @@ pub fn example(code: &'static str, heading: &str, n: usize) -> Example {
         code,
         files,
         hosts: Vec::new(),
+        facts,
     }
 }
 
@@ -101,6 +106,12 @@ impl Example {
         self
     }
 
+    /// Adds a file the example refers to but does not show (an empty map file).
+    pub fn with_file(mut self, name: &str, text: &str) -> Self {
+        self.files.push((name.to_string(), text.to_string()));
+        self
+    }
+
     pub fn root(&self) -> &str {
         &self.files[0].1
     }
@@ -120,7 +131,11 @@ impl Example {
 fn lint(ex: &Example) -> Vec<(String, String)> {
     let dir = tempfile::tempdir().unwrap();
     let root = ex.write(dir.path());
-    let outcome = gwlint::lint(&[root], &gwlint::Options::default());
+    let options = gwlint::Options {
+        facts: ex.facts.clone(),
+        ..gwlint::Options::default()
+    };
+    let outcome = gwlint::lint(&[root], &options);
     assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
     outcome
         .findings
@@ -130,10 +145,13 @@ fn lint(ex: &Example) -> Vec<(String, String)> {
 }
 
 /// The code blocks of a section, as `tests/rule_pages.rs` reads them: a block tagged `nginx`
-/// (or `haproxy`) starts an example; `nginx file=conf.d/x.conf` adds a file to it.
-fn examples(page: &str, heading: &str) -> Vec<Vec<(String, String)>> {
-    let mut out: Vec<Vec<(String, String)>> = Vec::new();
+/// (or `haproxy`) starts an example; `nginx file=conf.d/x.conf` adds a file to it; `toml facts`
+/// declares its backends. Examples tagged `online` need `--online` (tests/online.rs runs
+/// them) and are not counted.
+fn examples(page: &str, heading: &str) -> Vec<(Vec<(String, String)>, Facts)> {
+    let mut out: Vec<(Vec<(String, String)>, Facts)> = Vec::new();
     let mut in_section = false;
+    let mut online = false;
     let mut lines = page.lines();
     while let Some(line) = lines.next() {
         if line.starts_with("## ") {
@@ -152,17 +170,66 @@ fn examples(page: &str, heading: &str) -> Vec<Vec<(String, String)>> {
             body.push_str(l);
             body.push('\n');
         }
-        let mut words = info.split_whitespace();
-        let root = match words.next().unwrap_or("") {
+        let words: Vec<&str> = info.split_whitespace().collect();
+        let file = words.iter().find_map(|w| w.strip_prefix("file="));
+        if words.first() == Some(&"toml") && words.contains(&"facts") {
+            if !online {
+                let ex = out.last_mut().expect("a facts block before its example");
+                ex.1 = facts(&body);
+            }
+            continue;
+        }
+        let root = match words.first().copied().unwrap_or("") {
             "nginx" => "nginx.conf",
             "haproxy" => "haproxy.cfg",
             _ => continue,
         };
-        match (words.find_map(|w| w.strip_prefix("file=")), out.last_mut()) {
-            (Some(f), Some(ex)) => ex.push((f.to_string(), body)),
+        if file.is_none() {
+            online = words.contains(&"online");
+        }
+        if online {
+            continue;
+        }
+        match (file, out.last_mut()) {
+            (Some(f), Some(ex)) => ex.0.push((f.to_string(), body)),
             (Some(f), None) => panic!("{heading}: a file= block ({f}) before the main block"),
-            (None, _) => out.push(vec![(root.to_string(), body)]),
+            (None, _) => out.push((vec![(root.to_string(), body)], Facts::default())),
         }
     }
     out
+}
+
+/// The `[[backend]]` entries of a facts block (`key = "value"` lines), as tests/rule_pages.rs
+/// reads them.
+fn facts(body: &str) -> Facts {
+    let mut backends: Vec<Backend> = Vec::new();
+    for (i, line) in body.lines().enumerate() {
+        let line = line.trim();
+        if line == "[[backend]]" {
+            backends.push(Backend {
+                origin: format!("gwlint.toml:{}", i + 1),
+                ..Backend::default()
+            });
+            continue;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        let value = value.trim().trim_matches('"');
+        let b = backends.last_mut().expect("a key before [[backend]]");
+        let duration = || {
+            let ms = parse_time_ms(value).unwrap_or_else(|| panic!("not a duration: {value}"));
+            Some(std::time::Duration::from_millis(ms))
+        };
+        match key.trim() {
+            "target" => b.target = value.to_string(),
+            "idle_timeout" => b.idle_timeout = duration(),
+            "max_response_time" => b.max_response_time = duration(),
+            k => panic!("facts block: unknown key {k}"),
+        }
+    }
+    Facts {
+        backends,
+        ..Facts::default()
+    }
 }

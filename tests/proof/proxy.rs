@@ -104,7 +104,8 @@ pub fn nginx(ex: &Example) -> Prepared {
 }
 
 /// The HAProxy configuration that runs the example here: `bind` on a free port, and the
-/// traffic log (httplog, with the termination state) on standard output.
+/// traffic log (httplog, with the termination state) on standard output; `{dir}/ca.pem` is
+/// the test's CA.
 pub fn haproxy(ex: &Example) -> Prepared {
     let dir = tempdir();
     let port = net::free_port();
@@ -132,6 +133,7 @@ pub fn haproxy(ex: &Example) -> Prepared {
     let mut files = ex.clone();
     files.files[0].1 = text;
     let conf = files.write(dir.path());
+    fs::write(dir.path().join("ca.pem"), tls::ca_pem()).unwrap();
     Prepared {
         kind: Kind::Haproxy,
         dir,
@@ -268,7 +270,12 @@ impl Running {
 
     /// Waits until one line of the logs contains every fragment, and returns that line.
     pub fn wait_line(&self, fragments: &[&str]) -> String {
-        let deadline = Instant::now() + Duration::from_secs(3);
+        self.wait_line_within(fragments, Duration::from_secs(3))
+    }
+
+    /// Waits up to `timeout` for a line with every fragment (a health check's verdict).
+    pub fn wait_line_within(&self, fragments: &[&str], timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
         loop {
             let logs = self.logs();
             if let Some(line) = logs
