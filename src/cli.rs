@@ -361,6 +361,7 @@ fn graph(mut paths: Vec<PathBuf>, format: GraphFormat, prefix: Option<PathBuf>) 
     let opts = crate::Options {
         prefix,
         config: crate::config::Resolver::discover(),
+        graph: true,
         ..Default::default()
     };
     let outcome = crate::lint(&paths, &opts);
@@ -495,6 +496,7 @@ fn lint(args: LintArgs) -> ExitCode {
             ..Default::default()
         }),
         dialect: args.dialect.map(DialectArg::dialect),
+        graph: false,
     };
     if paths.iter().any(|p| p.as_os_str() == "-") {
         let mut buf = Vec::new();

@@ -49,6 +49,8 @@ pub struct Options {
     pub config: config::Resolver,
     /// `--select`, `--extend-select`, `--ignore`.
     pub selection: config::Selection,
+    /// Draw how the proxies reach each other into `Outcome::graph` (`gwlint graph`).
+    pub graph: bool,
     /// Probe the targets for real (`--online`); None: nothing is sent to the network.
     pub online: Option<probe::OnlineOptions>,
 }
@@ -304,7 +306,13 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
 
     // chains: the proxies of the run linked to each other, each hop checked as one path.
     let linked: Vec<&(Tree, Scope)> = kept.iter().map(|&t| &trees[t]).collect();
-    let chained = chain::check(&loader, &linked, &chain_facts, opts.nginx_version);
+    let chained = chain::check(
+        &loader,
+        &linked,
+        &chain_facts,
+        opts.nginx_version,
+        opts.graph,
+    );
     findings.extend(chained.findings);
 
     // One finding per place, even when several trees share a file.

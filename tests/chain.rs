@@ -142,8 +142,12 @@ fn each_chain_finding_at_its_line() {
 fn one_layer_alone_is_no_chain() {
     let outcome = gwlint::lint(
         &[fixture("bad").join("haproxy.cfg")],
-        &gwlint::Options::default(),
+        &gwlint::Options {
+            graph: true,
+            ..Default::default()
+        },
     );
+    assert!(!outcome.graph.nodes.is_empty(), "the graph is drawn");
     assert!(
         outcome
             .findings

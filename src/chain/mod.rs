@@ -66,13 +66,22 @@ pub struct Checked {
 }
 
 /// Lowers every kept tree again (lowering is cheap), links the layers and checks every hop.
-/// Findings outside the files the user asked about are dropped, as for the other rules.
+/// Findings outside the files the user asked about are dropped, as for the other rules. The
+/// graph is drawn only when asked for (`gwlint graph`): a lint run does not need it.
 pub fn check(
     loader: &Loader,
     trees: &[&(Tree, Scope)],
     facts: &Facts,
     nginx_version: Option<rules::Version>,
+    want_graph: bool,
 ) -> Checked {
+    // One configuration alone is no chain: nothing to link, nothing to lower again.
+    if trees.len() < 2 && !want_graph {
+        return Checked {
+            findings: Vec::new(),
+            graph: Graph::default(),
+        };
+    }
     let parsed = loader.parsed_map();
     let layers: Vec<Layer> = trees
         .iter()
@@ -115,7 +124,11 @@ pub fn check(
         }
     }
     findings.retain(|f| trees.iter().any(|(_, scope)| scope.contains(f.span.file)));
-    let graph = graph::build(&chain);
+    let graph = if want_graph {
+        graph::build(&chain)
+    } else {
+        Graph::default()
+    };
     Checked { findings, graph }
 }
 
