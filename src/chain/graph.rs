@@ -10,7 +10,6 @@ use super::{Chain, dialect_name};
 use crate::finding::Dialect;
 use crate::model::{Proxy, ScopeId, ScopeKind, Target};
 use crate::source::Span;
-use crate::syntax::nginx::Directive;
 
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct Graph {
@@ -61,15 +60,6 @@ pub struct Edge {
     pub link: bool,
 }
 
-fn written(d: &Directive) -> String {
-    let mut s = d.name().to_string();
-    for a in &d.args {
-        s.push(' ');
-        s.push_str(&a.value);
-    }
-    s
-}
-
 /// `frontend fe`, `server example.test`, `location /api`, `upstream app`.
 fn block_name(proxy: &Proxy, scope: ScopeId) -> String {
     let mut s = Some(scope);
@@ -86,7 +76,7 @@ fn block_name(proxy: &Proxy, scope: ScopeId) -> String {
                         None => "server".into(),
                     }
                 }
-                _ => written(b),
+                _ => b.written(),
             };
             return name;
         }
@@ -128,7 +118,7 @@ pub fn build(chain: &Chain) -> Graph {
             let label = if l.implied {
                 "listen *:80 (implied)".to_string()
             } else {
-                written(l.directive)
+                l.directive.written()
             };
             add(
                 &mut g,
@@ -147,7 +137,7 @@ pub fn build(chain: &Chain) -> Graph {
                 li,
                 NodeKind::Route,
                 block_name(proxy, r.scope),
-                written(r.directive),
+                r.directive.written(),
                 r.directive.span,
             );
         }
@@ -172,7 +162,7 @@ pub fn build(chain: &Chain) -> Graph {
                     li,
                     NodeKind::Server,
                     format!("{kind} {}", p.name),
-                    written(server.directive),
+                    server.directive.written(),
                     server.directive.span,
                 );
             }

@@ -197,24 +197,8 @@ impl<'a> Chain<'a> {
             .unwrap_or_default();
         let what = match (layer.proxy.dialect, l.implied) {
             (Dialect::Nginx, true) => "the implied `listen *:80`".to_string(),
-            (Dialect::Nginx, false) => format!(
-                "`listen {}`",
-                l.directive
-                    .args
-                    .iter()
-                    .map(|a| a.value.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            ),
-            (Dialect::Haproxy, _) => format!(
-                "`bind {}`",
-                l.directive
-                    .args
-                    .iter()
-                    .map(|a| a.value.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            ),
+            (Dialect::Nginx, false) => format!("`{}`", l.directive.written()),
+            (Dialect::Haproxy, _) => format!("`{}`", l.directive.written()),
         };
         format!("{what} in {file}")
     }

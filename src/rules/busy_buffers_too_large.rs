@@ -67,7 +67,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             };
             let limit = (num - 1) * one;
             let written = |s: &Setting, name: &str, default: &str| match s.directives.last() {
-                Some(d) => format!("`{name} {}`", args(d)),
+                Some(d) => format!("`{name} {}`", d.args_text()),
                 None => format!("`{name} {default}` (default)"),
             };
             let (bs_w, bufs_w) = (
@@ -103,7 +103,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                     continue;
                 };
                 let busy_w = match busy.directives.last() {
-                    Some(d) => format!("`{busy_name} {}`", args(d)),
+                    Some(d) => format!("`{busy_name} {}`", d.args_text()),
                     None => format!(
                         "`{busy_name}` defaults to 2 × {} = {}",
                         show_size(size),
@@ -139,14 +139,6 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             out.push(f);
         }
     }
-}
-
-fn args(d: &crate::syntax::nginx::Directive) -> String {
-    d.args
-        .iter()
-        .map(|a| a.value.as_str())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// The setting's value, its default when unset, None when written in a form not understood.

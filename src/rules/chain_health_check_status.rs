@@ -277,15 +277,7 @@ fn answer(proxy: &Proxy, server: ScopeId, path: &str) -> Option<Answer> {
         return None;
     }
     let block = proxy.scopes[loc].block?;
-    let name = format!(
-        "`location {}`",
-        block
-            .args
-            .iter()
-            .map(|a| a.value.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
-    );
+    let name = format!("`{}`", block.written());
     if let Some(a) = returned(proxy, loc, &name) {
         return Some(a);
     }
@@ -336,14 +328,7 @@ fn returned(proxy: &Proxy, scope: ScopeId, location: &str) -> Option<Answer> {
     };
     Some(Answer {
         status,
-        shown: format!(
-            "{status} (`return {}`)",
-            d.args
-                .iter()
-                .map(|a| a.value.as_str())
-                .collect::<Vec<_>>()
-                .join(" ")
-        ),
+        shown: format!("{status} (`{}`)", d.written()),
         span: d.span,
         location: location.to_string(),
     })

@@ -54,16 +54,7 @@ fn outer(chain: &Chain, hop: &Hop) -> Option<Outer> {
                     Some((_, _, span)) if tls => *span,
                     _ => server.endpoint_span,
                 },
-                shown: format!(
-                    "`server {}`",
-                    server
-                        .directive
-                        .args
-                        .iter()
-                        .map(|a| a.value.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                ),
+                shown: format!("`{}`", server.directive.written()),
             })
         }
         Dialect::Nginx => {

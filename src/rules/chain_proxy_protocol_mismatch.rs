@@ -36,16 +36,7 @@ fn sends(chain: &Chain, hop: &Hop) -> Option<(bool, Span, String)> {
                 _ => (
                     false,
                     server.endpoint_span,
-                    format!(
-                        "`server {}`",
-                        server
-                            .directive
-                            .args
-                            .iter()
-                            .map(|a| a.value.as_str())
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                    ),
+                    format!("`{}`", server.directive.written()),
                 ),
             })
         }

@@ -22,18 +22,7 @@ pub const PLAIN_PORTS: &[u16] = &[80, 8080];
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     if ctx.proxy.dialect == Dialect::Haproxy {
-        // With --online the answer to a ClientHello decides, not the port number.
-        let mut guessed = Vec::new();
-        haproxy(ctx, &mut guessed);
-        out.extend(
-            guessed
-                .into_iter()
-                .filter(|f| !super::support_online::hello_seen(ctx, f.span)),
-        );
-        out.extend(super::support_online::haproxy_wire_mismatch(
-            ctx, &RULE, true,
-        ));
-        return;
+        return super::support_online::haproxy_wire(ctx, &RULE, true, haproxy, out);
     }
     for route in &ctx.proxy.routes {
         if wire(route) != Wire::Tls {

@@ -228,6 +228,21 @@ pub fn wire_mismatch(
     Some(Some(f))
 }
 
+/// GW401/GW402 on HAProxy: the observed answer to a ClientHello where there is one, the
+/// port heuristic (`guess`) for the other servers.
+pub fn haproxy_wire(
+    ctx: &Context,
+    rule: &'static super::Rule,
+    expects_tls: bool,
+    guess: fn(&Context, &mut Vec<crate::finding::Finding>),
+    out: &mut Vec<crate::finding::Finding>,
+) {
+    let mut guessed = Vec::new();
+    guess(ctx, &mut guessed);
+    out.extend(guessed.into_iter().filter(|f| !hello_seen(ctx, f.span)));
+    out.extend(haproxy_wire_mismatch(ctx, rule, expects_tls));
+}
+
 /// The observed form of GW401/GW402 for HAProxy, which has no scheme on the route: a `server`
 /// whose `ssl` keyword (or its absence) the answer to a ClientHello contradicts.
 pub fn haproxy_wire_mismatch(

@@ -67,6 +67,18 @@ impl Directive {
     pub fn children(&self) -> &[Directive] {
         self.block.as_deref().unwrap_or(&[])
     }
+    /// The arguments' values, space-separated (`127.0.0.1:8080 ssl`), for messages.
+    pub fn args_text(&self) -> String {
+        let values: Vec<&str> = self.args.iter().map(|a| a.value.as_str()).collect();
+        values.join(" ")
+    }
+    /// The statement as written, name and arguments (`listen 127.0.0.1:8080 ssl`).
+    pub fn written(&self) -> String {
+        if self.args.is_empty() {
+            return self.name().to_string();
+        }
+        format!("{} {}", self.name(), self.args_text())
+    }
 }
 
 /// One parsed file.
