@@ -3,6 +3,8 @@
 //! line that names the target; a live, correct target gets none; without `--online` nothing
 //! is sent.
 
+#[path = "common/pages.rs"]
+mod common_pages;
 #[path = "online/support.rs"]
 mod support;
 
@@ -530,33 +532,13 @@ fn rule_pages_online_examples() {
     assert!(ran >= 16, "only {ran} online examples");
 }
 
-/// The code blocks tagged `online` in a section of a page.
+/// The examples tagged `online` in a section of a page: their main file.
 fn online_examples(page: &str, heading: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut in_section = false;
-    let mut lines = page.lines();
-    while let Some(line) = lines.next() {
-        if line.starts_with("## ") {
-            in_section = line.trim_end() == heading;
-            continue;
-        }
-        if !in_section || !line.starts_with("```") {
-            continue;
-        }
-        let online = line.split_whitespace().any(|w| w == "online");
-        let mut body = String::new();
-        for l in lines.by_ref() {
-            if l.starts_with("```") {
-                break;
-            }
-            body.push_str(l);
-            body.push('\n');
-        }
-        if online {
-            out.push(body);
-        }
-    }
-    out
+    common_pages::examples(page, heading)
+        .into_iter()
+        .filter(|ex| ex.online)
+        .filter_map(|ex| ex.files.into_iter().next().map(|(_, text)| text))
+        .collect()
 }
 
 #[test]

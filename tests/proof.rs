@@ -14,6 +14,8 @@
 
 #[path = "proof/backend.rs"]
 mod backend;
+#[path = "common/pages.rs"]
+mod common_pages;
 #[path = "proof/dns.rs"]
 mod dns;
 #[path = "proof/net.rs"]

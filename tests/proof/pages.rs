@@ -1,12 +1,12 @@
-//! The rule pages' examples, as the proxies will run them: parsed the way `tests/rule_pages.rs`
-//! parses them, then adjusted for one machine by explicit substitutions that must each apply.
+//! The rule pages' examples, as the proxies will run them: read by `tests/common/pages.rs`, as
+//! for `tests/rule_pages.rs`, then adjusted for one machine by explicit substitutions that must
+//! each apply.
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use gwlint::facts::{Backend, Facts};
+use gwlint::facts::Facts;
 use gwlint::rules::RULES;
-use gwlint::rules::support_tune::parse_time_ms;
 
 /// One example of a rule page: files (path, text), the first is the root.
 #[derive(Debug, Clone)]
@@ -41,16 +41,17 @@ pub fn quoted(code: &str, fragment: &'static str) -> &'static str {
 
 /// The `n`th example (1-based) under `## Bad` or `## Good` of a rule's page.
 pub fn example(code: &'static str, heading: &str, n: usize) -> Example {
-    let all = examples(page(code), &format!("## {heading}"));
-    let (files, facts) = all
+    // Examples tagged `online` need `--online` (tests/online.rs runs them) and are not counted.
+    let ex = crate::common_pages::examples(page(code), &format!("## {heading}"))
         .into_iter()
+        .filter(|ex| !ex.online)
         .nth(n - 1)
         .unwrap_or_else(|| panic!("{code} has no {heading} example {n}"));
     Example {
         code,
-        files,
+        files: ex.files,
         hosts: Vec::new(),
-        facts,
+        facts: ex.facts,
     }
 }
 
@@ -142,94 +143,4 @@ fn lint(ex: &Example) -> Vec<(String, String)> {
         .iter()
         .map(|f| (f.rule.code.to_string(), f.message.clone()))
         .collect()
-}
-
-/// The code blocks of a section, as `tests/rule_pages.rs` reads them: a block tagged `nginx`
-/// (or `haproxy`) starts an example; `nginx file=conf.d/x.conf` adds a file to it; `toml facts`
-/// declares its backends. Examples tagged `online` need `--online` (tests/online.rs runs
-/// them) and are not counted.
-fn examples(page: &str, heading: &str) -> Vec<(Vec<(String, String)>, Facts)> {
-    let mut out: Vec<(Vec<(String, String)>, Facts)> = Vec::new();
-    let mut in_section = false;
-    let mut online = false;
-    let mut lines = page.lines();
-    while let Some(line) = lines.next() {
-        if line.starts_with("## ") {
-            in_section = line.trim_end() == heading;
-            continue;
-        }
-        if !in_section || !line.starts_with("```") {
-            continue;
-        }
-        let info = line.trim_start_matches('`').trim();
-        let mut body = String::new();
-        for l in lines.by_ref() {
-            if l.starts_with("```") {
-                break;
-            }
-            body.push_str(l);
-            body.push('\n');
-        }
-        let words: Vec<&str> = info.split_whitespace().collect();
-        let file = words.iter().find_map(|w| w.strip_prefix("file="));
-        if words.first() == Some(&"toml") && words.contains(&"facts") {
-            if !online {
-                let ex = out.last_mut().expect("a facts block before its example");
-                ex.1 = facts(&body);
-            }
-            continue;
-        }
-        let root = match words.first().copied().unwrap_or("") {
-            "nginx" => "nginx.conf",
-            "haproxy" => "haproxy.cfg",
-            _ => continue,
-        };
-        if file.is_none() {
-            online = words.contains(&"online");
-        }
-        if online {
-            continue;
-        }
-        match (file, out.last_mut()) {
-            (Some(f), Some(ex)) => ex.0.push((f.to_string(), body)),
-            (Some(f), None) => panic!("{heading}: a file= block ({f}) before the main block"),
-            (None, _) => out.push((vec![(root.to_string(), body)], Facts::default())),
-        }
-    }
-    out
-}
-
-/// The `[[backend]]` entries of a facts block (`key = "value"` lines), as tests/rule_pages.rs
-/// reads them.
-fn facts(body: &str) -> Facts {
-    let mut backends: Vec<Backend> = Vec::new();
-    for (i, line) in body.lines().enumerate() {
-        let line = line.trim();
-        if line == "[[backend]]" {
-            backends.push(Backend {
-                origin: format!("gwlint.toml:{}", i + 1),
-                ..Backend::default()
-            });
-            continue;
-        }
-        let Some((key, value)) = line.split_once('=') else {
-            continue;
-        };
-        let value = value.trim().trim_matches('"');
-        let b = backends.last_mut().expect("a key before [[backend]]");
-        let duration = || {
-            let ms = parse_time_ms(value).unwrap_or_else(|| panic!("not a duration: {value}"));
-            Some(std::time::Duration::from_millis(ms))
-        };
-        match key.trim() {
-            "target" => b.target = value.to_string(),
-            "idle_timeout" => b.idle_timeout = duration(),
-            "max_response_time" => b.max_response_time = duration(),
-            k => panic!("facts block: unknown key {k}"),
-        }
-    }
-    Facts {
-        backends,
-        ..Facts::default()
-    }
 }
