@@ -2,23 +2,15 @@
 //! Each is snapshotted on `examples/` and parsed back to check what its consumers require.
 
 use std::collections::BTreeMap;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use insta_cmd::assert_cmd_snapshot;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
-fn gwlint() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_gwlint"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("GWLINT_FORMAT")
-        .env("NO_COLOR", "1");
-    c
-}
-
-fn run(args: &[&str]) -> Output {
-    gwlint().args(args).output().unwrap()
-}
+#[path = "common/cli.rs"]
+mod common_cli;
+use common_cli::{gwlint, run};
 
 fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).expect("output is UTF-8")

@@ -1,21 +1,13 @@
 //! The command line as a user meets it: formats (snapshots), exit codes, hostile inputs.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use insta_cmd::assert_cmd_snapshot;
 
-fn gwlint() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_gwlint"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("GWLINT_FORMAT")
-        .env("NO_COLOR", "1");
-    c
-}
-
-fn run(args: &[&str]) -> Output {
-    gwlint().args(args).output().unwrap()
-}
+#[path = "common/cli.rs"]
+mod common_cli;
+use common_cli::{gwlint, run};
 
 fn code(o: &Output) -> i32 {
     o.status.code().expect("gwlint was killed by a signal")

@@ -7,12 +7,12 @@ use insta_cmd::assert_cmd_snapshot;
 
 const FIXTURE: &str = "tests/fixtures/haproxy/findings";
 
+#[path = "common/cli.rs"]
+mod common_cli;
+
 fn gwlint(format: &str) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_gwlint"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("GWLINT_FORMAT")
-        .env("NO_COLOR", "1")
-        .args(["--format", format, FIXTURE]);
+    let mut c = common_cli::gwlint();
+    c.args(["--format", format, FIXTURE]);
     c
 }
 

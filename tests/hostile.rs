@@ -5,13 +5,12 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "common/cli.rs"]
+mod common_cli;
+
 fn gwlint() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_gwlint"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("GWLINT_FORMAT")
-        .env_remove("GWLINT_INJECT_PANIC")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null());
+    let mut c = common_cli::gwlint();
+    c.stdin(Stdio::null());
     c
 }
 

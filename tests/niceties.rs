@@ -4,13 +4,9 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-fn gwlint() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_gwlint"));
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("GWLINT_FORMAT")
-        .env("NO_COLOR", "1");
-    c
-}
+#[path = "common/cli.rs"]
+mod common_cli;
+use common_cli::gwlint;
 
 fn run_in(dir: &Path, args: &[&str]) -> Output {
     gwlint().current_dir(dir).args(args).output().unwrap()
