@@ -50,6 +50,26 @@ fn main() {
         t[1] += s.elapsed();
         trees.push(tree);
     }
+    eprintln!(
+        "after parse: rss {:.1} MB, peak {:.1} MB",
+        status_mb("VmRSS"),
+        status_mb("VmHWM")
+    );
+    if std::env::var_os("STAGES_CENSUS").is_some() {
+        let mut c = [0usize; 5];
+        for f in loader.parsed_map().values() {
+            census(&f.directives, &mut c);
+        }
+        eprintln!(
+            "directives {} args {} blocks {} long values {}",
+            c[0], c[1], c[2], c[3]
+        );
+        eprintln!(
+            "size Directive {} Arg {}",
+            std::mem::size_of::<gwlint::syntax::nginx::Directive>(),
+            std::mem::size_of::<gwlint::syntax::nginx::Arg>()
+        );
+    }
     let parse_only = std::env::var_os("STAGES_PARSE_ONLY").is_some();
     let mut findings = Vec::new();
     let facts = gwlint::facts::Facts::default();
@@ -72,6 +92,11 @@ fn main() {
             facts: &facts,
             observed: None,
         };
+        eprintln!(
+            "after lower: rss {:.1} MB, peak {:.1} MB",
+            status_mb("VmRSS"),
+            status_mb("VmHWM")
+        );
         findings.extend(gwlint::rules::check(&ctx));
         t[3] += s.elapsed();
     }
@@ -94,21 +119,35 @@ fn main() {
             mb / d.as_secs_f64()
         );
     }
-    let peak = std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find(|l| l.starts_with("VmHWM"))
-        .and_then(|l| {
-            l.split_whitespace()
-                .nth(1)
-                .and_then(|k| k.parse::<f64>().ok())
-        })
-        .unwrap_or(0.0)
-        / 1e3;
+    let peak = status_mb("VmHWM");
     println!("   peak {peak:>9.1} MB   {:>8.1}x the input", peak / mb);
     println!(
         "  total {:>9.2} ms  {:>8.1} MB/s",
         total.as_secs_f64() * 1e3,
         mb / total.as_secs_f64()
     );
+}
+
+/// A figure of /proc/self/status (`VmRSS`, `VmHWM`) in MB.
+fn status_mb(key: &str) -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with(key))
+        .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        .unwrap_or(0.0)
+        / 1e3
+}
+
+#[allow(dead_code)]
+fn census(dirs: &[gwlint::syntax::nginx::Directive], c: &mut [usize; 5]) {
+    for d in dirs {
+        c[0] += 1;
+        c[1] += d.args.len();
+        c[3] += d.args.iter().filter(|a| a.value.len() > 24).count();
+        if let Some(b) = &d.block {
+            c[2] += 1;
+            census(b, c);
+        }
+    }
 }
