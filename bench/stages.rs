@@ -145,7 +145,7 @@ fn census(dirs: &[gwlint::syntax::nginx::Directive], c: &mut [usize; 5]) {
         c[0] += 1;
         c[1] += d.args.len();
         c[3] += d.args.iter().filter(|a| a.value.len() > 24).count();
-        if let Some(b) = &d.block {
+        if let Some(b) = d.block() {
             c[2] += 1;
             census(b, c);
         }

@@ -29,7 +29,7 @@ fn quoted(value: &str) -> String {
 fn print_nginx(dirs: &[Directive], depth: usize, out: &mut String) {
     for d in dirs {
         out.push_str(&"  ".repeat(depth));
-        let lua = d.args.last().is_some_and(|a| a.quote == Quote::Lua);
+        let lua = d.args.last().is_some_and(|a| a.quote() == Quote::Lua);
         // A Lua block is recognised by its bare name; any other name may need quotes ('').
         if lua {
             out.push_str(d.name());
@@ -38,7 +38,7 @@ fn print_nginx(dirs: &[Directive], depth: usize, out: &mut String) {
         }
         for a in &d.args {
             out.push(' ');
-            match a.quote {
+            match a.quote() {
                 Quote::Lua => {
                     out.push('{');
                     out.push_str(&a.value);
@@ -48,7 +48,7 @@ fn print_nginx(dirs: &[Directive], depth: usize, out: &mut String) {
                 _ => out.push_str(&quoted(&a.value)),
             }
         }
-        match &d.block {
+        match d.block() {
             _ if lua => out.push('\n'),
             Some(children) => {
                 out.push_str(" {\n");
@@ -166,7 +166,7 @@ fn same(nodes: &[Node], dirs: &[Directive]) {
         assert_eq!(n.name, d.name());
         let values: Vec<&str> = d.args.iter().map(|a| a.value.as_str()).collect();
         assert_eq!(n.args, values);
-        match (&n.block, &d.block) {
+        match (&n.block, d.block()) {
             (Some(a), Some(b)) => same(a, b),
             (None, None) => {}
             _ => panic!("block mismatch at {}", n.name),

@@ -67,7 +67,7 @@ fn root_kind(dirs: &[Directive]) -> ScopeKind {
     }
     let servers: Vec<&Directive> = dirs
         .iter()
-        .filter(|d| d.name() == "server" && d.block.is_some())
+        .filter(|d| d.name() == "server" && d.block().is_some())
         .collect();
     if !servers.is_empty() {
         // A stream server proxies directly; an http server has locations.
@@ -148,7 +148,7 @@ impl<'a> Lowering<'a> {
                 }
                 continue;
             }
-            let Some(children) = &d.block else {
+            let Some(children) = d.block() else {
                 self.proxy.scopes[scope].directives.push(d);
                 if let Some(pass) = Pass::from_directive(d.name()) {
                     let ctx = self.ctx(scope);

@@ -249,7 +249,7 @@ pub fn files(proxy: &Proxy, base: &Path) -> Vec<FileTarget> {
                     .flat_map(|s| s.directives.iter())
                     .find(|d| d.name() == name)
                     .and_then(|d| d.args.first())
-                    .map(|a| base.join(&a.value))
+                    .map(|a| base.join(a.value.as_str()))
             };
             let ca_base = global("ca-base").unwrap_or_else(|| base.to_path_buf());
             let crt_base = global("crt-base").unwrap_or_else(|| base.to_path_buf());
@@ -262,7 +262,7 @@ pub fn files(proxy: &Proxy, base: &Path) -> Vec<FileTarget> {
                             .directive
                             .args
                             .iter()
-                            .find(|a| a.value == *value && a.span.start > span.start)
+                            .find(|a| a.value == value.as_str() && a.span.start > span.start)
                             .map_or(*span, |a| a.span);
                         match key.as_str() {
                             "ca-file" => push(span, value, Role::TrustedCa, &ca_base),

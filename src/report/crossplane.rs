@@ -87,7 +87,7 @@ fn statements(
         let mut args: Vec<String> = d
             .args
             .iter()
-            .map(|a| arg(sources.text(a.span), a.quote, &a.value))
+            .map(|a| arg(sources.text(a.span), a.quote(), &a.value))
             .collect();
         if d.name() == "if" {
             prepare_if_args(&mut args);
@@ -95,7 +95,7 @@ fn statements(
         let mut stmt = serde_json::Map::new();
         stmt.insert(
             "directive".into(),
-            Value::from(arg(sources.text(d.name.span), d.name.quote, d.name())),
+            Value::from(arg(sources.text(d.name.span), d.name.quote(), d.name())),
         );
         stmt.insert("line".into(), Value::from(src.line(d.span.start as usize)));
         stmt.insert("args".into(), Value::from(args));
@@ -107,7 +107,7 @@ fn statements(
                 .collect();
             stmt.insert("includes".into(), Value::from(idx));
         }
-        if let Some(children) = &d.block {
+        if let Some(children) = d.block() {
             stmt.insert(
                 "block".into(),
                 Value::from(statements(children, file, tree, sources, single)),

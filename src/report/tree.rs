@@ -41,7 +41,7 @@ fn place(sources: &SourceMap, span: Span) -> Value {
 fn arg(sources: &SourceMap, a: &Arg) -> Value {
     let mut v = place(sources, a.span);
     v["value"] = Value::from(a.value.as_str());
-    v["quote"] = Value::from(match a.quote {
+    v["quote"] = Value::from(match a.quote() {
         Quote::None => "none",
         Quote::Double => "double",
         Quote::Single => "single",
@@ -68,7 +68,7 @@ fn directives(dirs: &[Directive], tree: &Tree, sources: &SourceMap) -> Vec<Value
             if let Some(c) = &d.condition {
                 v["condition"] = Value::from(c.to_string());
             }
-            if let Some(children) = &d.block {
+            if let Some(children) = d.block() {
                 v["block"] = Value::from(directives(children, tree, sources));
             }
             v

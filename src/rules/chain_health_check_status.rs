@@ -249,7 +249,7 @@ fn answer(proxy: &Proxy, server: ScopeId, path: &str) -> Option<Answer> {
     let mut regex = false;
     for loc in children(server, ScopeKind::Location) {
         let d = proxy.scopes[loc].block?;
-        let (modifier, pattern) = match d.args.as_slice() {
+        let (modifier, pattern) = match &d.args[..] {
             [m, p] => (m.value.as_str(), p.value.as_str()),
             [p] if p.value.starts_with('=') && p.value.len() > 1 => ("=", &p.value[1..]),
             [p] if p.value.starts_with('@') => continue,

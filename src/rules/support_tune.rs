@@ -150,7 +150,7 @@ fn collect(dirs: &[Directive], name: &str, out: &mut VarValues, found: &mut bool
                     _ => out.open = true,
                 }
             }
-            "map" | "geo" | "split_clients" if d.block.is_some() => {
+            "map" | "geo" | "split_clients" if d.block().is_some() => {
                 // map $src $dst; geo [$src] $dst; split_clients "$src" $dst.
                 let Some(dst) = d.args.last() else { continue };
                 if var_name(&dst.value) != Some(name) {
@@ -168,7 +168,7 @@ fn collect(dirs: &[Directive], name: &str, out: &mut VarValues, found: &mut bool
                     if special {
                         continue;
                     }
-                    if e.name() == "include" || e.block.is_some() {
+                    if e.name() == "include" || e.block().is_some() {
                         out.open = true;
                         continue;
                     }
@@ -181,7 +181,7 @@ fn collect(dirs: &[Directive], name: &str, out: &mut VarValues, found: &mut bool
             }
             _ => {}
         }
-        if d.block.is_some() && !crate::model::directives::is_table_block(d.name()) {
+        if d.block().is_some() && !crate::model::directives::is_table_block(d.name()) {
             collect(d.children(), name, out, found);
         }
     }

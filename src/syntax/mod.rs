@@ -1,5 +1,6 @@
 //! Syntax trees: the nginx parser, nginx include resolution.
 
+pub mod atom;
 pub mod haproxy;
 pub mod include;
 pub mod lua;

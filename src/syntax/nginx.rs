@@ -2,8 +2,7 @@
 //! assembles statements and blocks with an explicit stack and reports errors the way
 //! `ngx_conf_read_token()` would, then goes on so one file yields every error it can.
 
-use compact_str::CompactString;
-
+use super::atom::Atom;
 use super::nginx_lex::{self, ChunkEnd, Tok};
 use super::{MAX_DEPTH, SyntaxError, lua};
 use crate::source::{FileId, Span};
@@ -18,21 +17,44 @@ pub enum Quote {
     Lua,
 }
 
-/// One word of a statement (the directive name is the first).
-#[derive(Debug, Clone)]
+impl Quote {
+    const ALL: [Quote; 4] = [Quote::None, Quote::Double, Quote::Single, Quote::Lua];
+}
+
+/// One word of a statement (the directive name is the first): 16 bytes, as a configuration
+/// holds millions of them.
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Arg {
     /// The value as nginx sees it: quotes removed, `\"` `\'` `\\` `\t` `\r` `\n` unescaped.
-    /// Inline for up to 24 bytes: most words need no allocation of their own.
-    pub value: CompactString,
+    /// Interned; its tag holds the [`Quote`].
+    pub value: Atom,
     /// The word as written, quotes included.
     pub span: Span,
-    pub quote: Quote,
 }
 
 impl Arg {
+    pub fn new(value: &str, span: Span, quote: Quote) -> Arg {
+        Arg {
+            value: Atom::new(value).tagged(quote as u8),
+            span,
+        }
+    }
+    pub fn quote(&self) -> Quote {
+        Quote::ALL[usize::from(self.value.tag())]
+    }
     /// True when the value holds an nginx variable (`$name` or `${name}`).
     pub fn has_variable(&self) -> bool {
-        self.quote != Quote::Lua && has_variable(&self.value)
+        self.quote() != Quote::Lua && has_variable(&self.value)
+    }
+}
+
+impl std::fmt::Debug for Arg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Arg")
+            .field("value", &self.value)
+            .field("span", &self.span)
+            .field("quote", &self.quote())
+            .finish()
     }
 }
 
@@ -42,30 +64,60 @@ pub fn has_variable(s: &str) -> bool {
         .any(|w| w[0] == b'$' && (w[1] == b'{' || w[1] == b'_' || w[1].is_ascii_alphanumeric()))
 }
 
+/// The statements of a block directive and where the block is written.
+#[derive(Debug, Clone)]
+pub struct Block {
+    pub directives: Vec<Directive>,
+    /// From `{` to `}` (to the end of the file when unclosed).
+    pub span: Span,
+}
+
 #[derive(Debug, Clone)]
 pub struct Directive {
     pub name: Arg,
-    pub args: Vec<Arg>,
+    pub args: Box<[Arg]>,
     /// From the name to the terminating `;` or `{` (or the end of a Lua block).
     pub span: Span,
-    /// The statements of a block directive.
-    pub block: Option<Vec<Directive>>,
-    /// From `{` to `}` of a block directive (to the end of the file when unclosed).
-    pub block_span: Option<Span>,
     /// HAProxy: the conditional blocks the line is in, as written, outermost first
     /// (`.if defined(X) > .else`); None outside any, and always in nginx.
-    pub condition: Option<std::sync::Arc<str>>,
+    pub condition: Option<Atom>,
+    /// Boxed: most statements have none, and a directive is kept small.
+    block: Option<Box<Block>>,
 }
 
 impl Directive {
+    pub fn new(name: Arg, args: Vec<Arg>, span: Span) -> Directive {
+        Directive {
+            name,
+            args: args.into_boxed_slice(),
+            span,
+            condition: None,
+            block: None,
+        }
+    }
     pub fn name(&self) -> &str {
-        &self.name.value
+        self.name.value.as_str()
     }
     pub fn arg(&self, i: usize) -> Option<&str> {
         self.args.get(i).map(|a| a.value.as_str())
     }
+    /// The statements of a block directive; None for a simple one.
+    pub fn block(&self) -> Option<&[Directive]> {
+        self.block.as_deref().map(|b| b.directives.as_slice())
+    }
+    /// From `{` to `}` of a block directive (to the end of the file when unclosed).
+    pub fn block_span(&self) -> Option<Span> {
+        self.block.as_deref().map(|b| b.span)
+    }
+    pub fn set_block(&mut self, mut directives: Vec<Directive>, span: Span) {
+        directives.shrink_to_fit();
+        self.block = Some(Box::new(Block { directives, span }));
+    }
+    pub fn take_block(&mut self) -> Option<Block> {
+        self.block.take().map(|b| *b)
+    }
     pub fn children(&self) -> &[Directive] {
-        self.block.as_deref().unwrap_or(&[])
+        self.block().unwrap_or(&[])
     }
     /// The arguments' values, space-separated (`127.0.0.1:8080 ssl`), for messages.
     pub fn args_text(&self) -> String {
@@ -159,8 +211,8 @@ struct Builder<'t> {
     file: FileId,
     text: &'t str,
     out: File,
-    /// Open blocks: the directive and the statements gathered so far.
-    stack: Vec<(Directive, Vec<Directive>)>,
+    /// Open blocks: the directive, where its `{` is, and the statements gathered so far.
+    stack: Vec<(Directive, usize, Vec<Directive>)>,
     words: Vec<Arg>,
     last_quoted_end: Option<usize>,
     /// Blocks opened past MAX_DEPTH: their content is skipped.
@@ -210,15 +262,11 @@ impl Builder<'_> {
         }
         self.last_quoted_end = matches!(quote, Quote::Double | Quote::Single).then_some(end);
         let raw = &self.text[start..end];
-        let value = match quote {
-            Quote::None => value_of(raw),
-            Quote::Double | Quote::Single => value_of(&raw[1..raw.len() - 1]),
-            Quote::Lua => raw.into(),
-        };
-        self.words.push(Arg {
-            value,
-            span: self.span(start, end),
-            quote,
+        let span = self.span(start, end);
+        self.words.push(match quote {
+            Quote::None => arg_of(raw, span, quote),
+            Quote::Double | Quote::Single => arg_of(&raw[1..raw.len() - 1], span, quote),
+            Quote::Lua => Arg::new(raw, span, quote),
         });
     }
 
@@ -226,23 +274,22 @@ impl Builder<'_> {
         if self.words.is_empty() {
             return None;
         }
-        // Drained, not taken: the buffer is reused, and the arguments get an exact-size Vec.
-        let args = self.words.drain(1..).collect();
-        let name = self.words.pop()?;
-        let span = self.span(name.span.start as usize, end);
+        // Copied, not taken: the buffer is reused, and the arguments get an exact-size box.
+        let name = self.words[0];
+        let args = self.words[1..].into();
+        self.words.clear();
         Some(Directive {
             name,
             args,
-            span,
-            block: None,
-            block_span: None,
+            span: self.span(name.span.start as usize, end),
             condition: None,
+            block: None,
         })
     }
 
     fn push(&mut self, d: Directive) {
         match self.stack.last_mut() {
-            Some((_, children)) => children.push(d),
+            Some((_, _, children)) => children.push(d),
             None => self.out.directives.push(d),
         }
     }
@@ -268,14 +315,14 @@ impl Builder<'_> {
         let glued = self
             .words
             .last()
-            .is_some_and(|w| w.quote == Quote::None && w.span.end as usize == at);
+            .is_some_and(|w| w.quote() == Quote::None && w.span.end as usize == at);
         self.last_quoted_end = None;
         self.glued_open = None;
         if self.skipped_depth > 0 {
             self.skipped_depth += 1;
             return;
         }
-        let Some(mut d) = self.statement(at + 1) else {
+        let Some(d) = self.statement(at + 1) else {
             self.error(
                 at,
                 at + 1,
@@ -283,19 +330,12 @@ impl Builder<'_> {
                 Some("a block needs a directive name before \"{\"".into()),
             );
             // Keep the structure so the matching "}" closes this block.
-            let anon = Directive {
-                name: Arg {
-                    value: CompactString::default(),
-                    span: self.span(at, at),
-                    quote: Quote::None,
-                },
-                args: vec![],
-                span: self.span(at, at + 1),
-                block: None,
-                block_span: None,
-                condition: None,
-            };
-            self.stack.push((anon, Vec::new()));
+            let anon = Directive::new(
+                Arg::new("", self.span(at, at), Quote::None),
+                Vec::new(),
+                self.span(at, at + 1),
+            );
+            self.stack.push((anon, at, Vec::new()));
             return;
         };
         if self.stack.len() >= MAX_DEPTH {
@@ -311,8 +351,7 @@ impl Builder<'_> {
         if glued {
             self.glued_open = Some(at);
         }
-        d.block_span = Some(self.span(at, at + 1));
-        self.stack.push((d, Vec::new()));
+        self.stack.push((d, at, Vec::new()));
     }
 
     fn close(&mut self, at: usize) {
@@ -336,15 +375,13 @@ impl Builder<'_> {
             self.words.clear();
         }
         match self.stack.pop() {
-            Some((mut d, children)) => {
-                let open = d.block_span.map_or(at, |s| s.start as usize);
-                d.block_span = Some(self.span(open, at + 1));
-                d.block = Some(shrunk(children));
+            Some((mut d, open, children)) => {
                 if !d.name.value.is_empty() || d.name.span.start != d.name.span.end {
+                    d.set_block(children, self.span(open, at + 1));
                     self.push(d);
                 } else {
                     // An anonymous block from an error: keep its statements.
-                    for c in d.block.take().unwrap_or_default() {
+                    for c in children {
                         self.push(c);
                     }
                 }
@@ -365,11 +402,11 @@ impl Builder<'_> {
             self.words.clear();
             return;
         }
-        self.words.push(Arg {
-            value: self.text[open + 1..close].into(),
-            span: self.span(open + 1, close),
-            quote: Quote::Lua,
-        });
+        self.words.push(Arg::new(
+            &self.text[open + 1..close],
+            self.span(open + 1, close),
+            Quote::Lua,
+        ));
         if let Some(d) = self.statement(close + 1) {
             self.push(d);
         }
@@ -390,9 +427,8 @@ impl Builder<'_> {
         }
         // After another error, an unclosed block is almost always its echo (a `{` taken from
         // a regular expression, a statement cut off): nginx, too, reports only the first.
-        if let Some((d, _)) = self.stack.last().filter(|_| self.out.errors.is_empty()) {
-            let open = d.block_span.map_or(len, |s| s.start as usize);
-            let name = d.name.value.clone();
+        if let Some(&(ref d, open, _)) = self.stack.last().filter(|_| self.out.errors.is_empty()) {
+            let name = d.name.value;
             self.error(
                 open,
                 (open + 1).min(len),
@@ -402,21 +438,13 @@ impl Builder<'_> {
                 )),
             );
         }
-        while let Some((mut d, children)) = self.stack.pop() {
-            let open = d.block_span.map_or(len, |s| s.start as usize);
-            d.block_span = Some(self.span(open, len));
-            d.block = Some(shrunk(children));
+        while let Some((mut d, open, children)) = self.stack.pop() {
+            d.set_block(children, self.span(open, len));
             self.push(d);
         }
         self.out.directives.shrink_to_fit();
         self.out
     }
-}
-
-/// A block's statements without the spare capacity of a growing Vec.
-fn shrunk(mut v: Vec<Directive>) -> Vec<Directive> {
-    v.shrink_to_fit();
-    v
 }
 
 /// `2,3}$` after `^/a{`: what is left of a regular expression split at its `{`.
@@ -428,11 +456,11 @@ fn looks_like_quantifier_tail(w: &str) -> bool {
     !head.is_empty() && w[head.len()..].starts_with('}')
 }
 
-fn value_of(raw: &str) -> CompactString {
+fn arg_of(raw: &str, span: Span, quote: Quote) -> Arg {
     if raw.contains('\\') {
-        unescape(raw).into()
+        Arg::new(&unescape(raw), span, quote)
     } else {
-        raw.into()
+        Arg::new(raw, span, quote)
     }
 }
 
@@ -534,7 +562,7 @@ mod tests {
         );
         assert!(f.errors.is_empty(), "{:?}", f.errors);
         assert_eq!(f.directives.len(), 3);
-        assert_eq!(f.directives[0].args[0].quote, Quote::Lua);
+        assert_eq!(f.directives[0].args[0].quote(), Quote::Lua);
         assert_eq!(f.directives[1].arg(0), Some("$x"));
         assert_eq!(f.directives[1].arg(1), Some(" return 1 "));
     }

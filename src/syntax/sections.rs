@@ -3,6 +3,7 @@
 //! `no option X` are folded into one name (`timeout server`), so that a setting is looked up
 //! by one name in either dialect.
 
+use super::atom::Atom;
 use super::haproxy::{self, Statement, Word};
 use super::nginx::{Arg, Directive, File, Quote};
 use crate::finding::Finding;
@@ -13,8 +14,8 @@ pub fn from_haproxy(parsed: haproxy::File) -> File {
     for section in &parsed.sections {
         let mut d = statement(&section.header);
         let end = section.statements.last().map_or(d.span.end, |s| s.span.end);
-        d.block_span = Some(Span { end, ..d.span });
-        d.block = Some(section.statements.iter().map(statement).collect());
+        let children = section.statements.iter().map(statement).collect();
+        d.set_block(children, Span { end, ..d.span });
         directives.push(d);
     }
     File {
@@ -25,13 +26,9 @@ pub fn from_haproxy(parsed: haproxy::File) -> File {
 }
 
 fn arg(w: &Word) -> Arg {
-    Arg {
-        // What can be known without the environment: `${PORT-8080}` is 8080; `${PORT}` stays
-        // as written, which later stages treat as unknown.
-        value: w.known().unwrap_or(&w.value).into(),
-        span: w.span,
-        quote: Quote::None,
-    }
+    // What can be known without the environment: `${PORT-8080}` is 8080; `${PORT}` stays
+    // as written, which later stages treat as unknown.
+    Arg::new(w.known().unwrap_or(&w.value), w.span, Quote::None)
 }
 
 fn statement(s: &Statement) -> Directive {
@@ -41,24 +38,18 @@ fn statement(s: &Statement) -> Directive {
         Some("no") if words.len() >= 3 && words[1].value == "option" => 3,
         _ => 1,
     };
-    let name = Arg {
-        value: words[..folded]
+    let name = Arg::new(
+        &words[..folded]
             .iter()
             .map(|w| w.value.as_str())
             .collect::<Vec<_>>()
-            .join(" ")
-            .into(),
-        span: words[0].span.to(words[folded - 1].span),
-        quote: Quote::None,
-    };
-    Directive {
-        name,
-        args: words[folded..].iter().map(arg).collect(),
-        span: s.span,
-        block: None,
-        block_span: None,
-        condition: s.condition.clone(),
-    }
+            .join(" "),
+        words[0].span.to(words[folded - 1].span),
+        Quote::None,
+    );
+    let mut d = Directive::new(name, words[folded..].iter().map(arg).collect(), s.span);
+    d.condition = s.condition.as_deref().map(Atom::new);
+    d
 }
 
 /// Says in each finding's message which conditional block (`.if …`) the line it points at is
@@ -68,8 +59,8 @@ pub fn note_conditions<'f>(findings: &mut [Finding], files: impl IntoIterator<It
     for f in files {
         for d in &f.directives {
             for x in std::iter::once(d).chain(d.children()) {
-                if let Some(c) = &x.condition {
-                    lines.push((x.span, c));
+                if let Some(c) = x.condition {
+                    lines.push((x.span, c.as_str()));
                 }
             }
         }
