@@ -39,6 +39,7 @@ fn main() {
         };
         bytes += loader.sources.get(id).text.len();
         t[0] += s.elapsed();
+        eprintln!("after load: rss {:.1} MB", status_mb("VmRSS"));
         let s = Instant::now();
         let haproxy = gwlint::discover::looks_like_haproxy(&loader.sources.get(id).text);
         let tree = if haproxy {
@@ -61,8 +62,21 @@ fn main() {
             census(&f.directives, &mut c);
         }
         eprintln!(
-            "directives {} args {} blocks {} long values {}",
-            c[0], c[1], c[2], c[3]
+            "directives {} args {} blocks {} long values {} atoms {}",
+            c[0],
+            c[1],
+            c[2],
+            c[3],
+            gwlint::syntax::atom::count()
+        );
+        use gwlint::model::*;
+        eprintln!(
+            "size Scope {} Route {} Server {} Pool {} Endpoint {}",
+            std::mem::size_of::<Scope>(),
+            std::mem::size_of::<Route>(),
+            std::mem::size_of::<Server>(),
+            std::mem::size_of::<Pool>(),
+            std::mem::size_of::<Endpoint>()
         );
         eprintln!(
             "size Directive {} Arg {}",

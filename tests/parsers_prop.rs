@@ -97,7 +97,7 @@ fn spans_inside(f: &nginx::File, len: usize) {
     fn walk(dirs: &[Directive], len: usize) {
         for d in dirs {
             assert!(d.span.start <= d.span.end && d.span.end as usize <= len);
-            for a in std::iter::once(&d.name).chain(&d.args) {
+            for a in std::iter::once(d.name_arg()).chain(d.args.iter().copied()) {
                 assert!(a.span.end as usize <= len);
             }
             walk(d.children(), len);

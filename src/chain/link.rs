@@ -219,7 +219,7 @@ fn aims(layer: &Layer) -> Vec<Aim> {
                 }
                 // A `server` or URL without a port: 80 (443 for https/grpcs) in http; a
                 // stream `proxy_pass` always has one.
-                let default_port = match (route.ctx, route.scheme.as_deref()) {
+                let default_port = match (route.ctx, route.scheme) {
                     (Ctx::Stream, _) => None,
                     (_, Some("https" | "grpcs")) => Some(443),
                     _ => Some(80),

@@ -269,13 +269,13 @@ fn servers<'a>(proxy: &Proxy<'a>, scope: ScopeId) -> Vec<Server<'a>> {
             let k = &d.args[i];
             if VALUED.contains(&k.value.as_str()) && i + 1 < d.args.len() {
                 out.push((
-                    k.value.to_string(),
-                    Some(d.args[i + 1].value.to_string()),
+                    k.value.as_str(),
+                    Some(d.args[i + 1].value.as_str()),
                     k.span.to(d.args[i + 1].span),
                 ));
                 i += 2;
             } else {
-                out.push((k.value.to_string(), None, k.span));
+                out.push((k.value.as_str(), None, k.span));
                 i += 1;
             }
         }
@@ -338,7 +338,7 @@ mod tests {
                 let a = &p.pools[0].servers[0];
                 assert!(a.flag("check"));
                 assert_eq!(
-                    a.param("inter").and_then(|x| x.1.as_deref()),
+                    a.param("inter").and_then(|x| x.1),
                     None,
                     "api inherits the last defaults, not base"
                 );
@@ -388,10 +388,7 @@ mod tests {
                         port: Some(8080)
                     }
                 );
-                assert_eq!(
-                    s[0].param("resolvers").and_then(|x| x.1.as_deref()),
-                    Some("dns")
-                );
+                assert_eq!(s[0].param("resolvers").and_then(|x| x.1), Some("dns"));
                 assert!(
                     s[0].flag("check"),
                     "default-server applies to templates too"
@@ -409,18 +406,18 @@ mod tests {
                 let first = |s: &Server, names: &[&str]| {
                     s.params
                         .iter()
-                        .find(|(n, _, _)| names.contains(&n.as_str()))
-                        .map(|(n, v, _)| (n.clone(), v.clone()))
+                        .find(|(n, _, _)| names.contains(n))
+                        .map(|(n, v, _)| (n.to_string(), v.map(str::to_string)))
                 };
                 assert_eq!(first(a, &["ssl", "no-ssl"]), Some(("no-ssl".into(), None)));
                 assert_eq!(first(b, &["ssl", "no-ssl"]), Some(("ssl".into(), None)));
                 assert!(b.flag("check"), "the backend's default-server applies");
                 assert_eq!(
-                    b.param("verify").and_then(|x| x.1.as_deref()),
+                    b.param("verify").and_then(|x| x.1),
                     Some("required"),
                     "the backend's line overrides its defaults'"
                 );
-                assert_eq!(b.param("inter").and_then(|x| x.1.as_deref()), Some("2s"));
+                assert_eq!(b.param("inter").and_then(|x| x.1), Some("2s"));
             },
         );
     }

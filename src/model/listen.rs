@@ -95,7 +95,7 @@ fn nginx<'a>(proxy: &Proxy<'a>) -> Vec<Listener<'a>> {
         {
             out.push(Listener {
                 directive: block,
-                span: block.name.span,
+                span: block.name_arg().span,
                 bound: Bound::AnyV4,
                 ports: (80, 80),
                 ssl: false,

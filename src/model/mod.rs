@@ -115,8 +115,9 @@ pub struct Route<'a> {
     pub directive: &'a Directive,
     pub pass: Pass,
     pub ctx: Ctx,
-    /// `http`, `https`, `grpc`, `grpcs`, `uwsgi`, `suwsgi` when the target names one.
-    pub scheme: Option<String>,
+    /// `http`, `https`, `grpc`, `grpcs`, `uwsgi`, `suwsgi` when the target names one
+    /// (lower case, interned).
+    pub scheme: Option<&'static str>,
     pub target: Target,
     /// The argument that names the target.
     pub target_span: Span,
@@ -131,12 +132,13 @@ pub struct Server<'a> {
     pub endpoint: Endpoint,
     pub endpoint_span: Span,
     /// Parameters as written: `weight=2` → ("weight", Some("2")), `down` → ("down", None).
-    pub params: Vec<(String, Option<String>, Span)>,
+    /// Borrowed from the interned words: a server costs no allocation per parameter.
+    pub params: Vec<(&'static str, Option<&'static str>, Span)>,
 }
 
 impl Server<'_> {
-    pub fn param(&self, name: &str) -> Option<&(String, Option<String>, Span)> {
-        self.params.iter().find(|(n, _, _)| n == name)
+    pub fn param(&self, name: &str) -> Option<&(&'static str, Option<&'static str>, Span)> {
+        self.params.iter().find(|(n, _, _)| *n == name)
     }
     pub fn flag(&self, name: &str) -> bool {
         self.param(name).is_some()

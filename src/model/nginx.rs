@@ -7,6 +7,7 @@ use super::endpoint::{Endpoint, split_url};
 use super::{Ctx, Pass, Pool, Proxy, Route, Scope, ScopeId, ScopeKind, Server, Target, directives};
 use crate::finding::Dialect;
 use crate::source::FileId;
+use crate::syntax::atom::Atom;
 use crate::syntax::include::Tree;
 use crate::syntax::nginx::{Directive, File};
 
@@ -51,6 +52,11 @@ pub fn lower<'a>(tree: &'a Tree, files: &'a HashMap<FileId, File>) -> Proxy<'a> 
         }
     };
     l.walk(root, top, 0);
+    // Kept for the whole run: without the spare capacity of growing vectors.
+    for s in &mut l.proxy.scopes {
+        s.directives.shrink_to_fit();
+    }
+    l.proxy.scopes.shrink_to_fit();
     l.proxy.index_pools();
     l.resolve_routes();
     l.proxy
@@ -191,9 +197,9 @@ impl<'a> Lowering<'a> {
                     endpoint_span: addr.span,
                     params: s.args[1..]
                         .iter()
-                        .map(|a| match a.value.split_once('=') {
-                            Some((k, v)) => (k.to_string(), Some(v.to_string()), a.span),
-                            None => (a.value.to_string(), None, a.span),
+                        .map(|a| match a.value.as_str().split_once('=') {
+                            Some((k, v)) => (k, Some(v), a.span),
+                            None => (a.value.as_str(), None, a.span),
                         })
                         .collect(),
                 })
@@ -234,7 +240,7 @@ impl<'a> Lowering<'a> {
                 directive: d,
                 pass,
                 ctx,
-                scheme: scheme.map(str::to_ascii_lowercase),
+                scheme: scheme.map(|s| Atom::new(&s.to_ascii_lowercase()).as_str()),
                 target,
                 target_span: arg.span,
                 scope,

@@ -56,7 +56,7 @@ pub fn collect(proxy: &Proxy) -> Vec<Target> {
             continue;
         };
         let port = |p: Option<u16>| {
-            p.or(match route.scheme.as_deref() {
+            p.or(match route.scheme {
                 Some("http") => Some(80),
                 Some("https") => Some(443),
                 _ => None,
@@ -180,7 +180,7 @@ fn nginx_sni(proxy: &Proxy, route: &crate::model::Route, place: &Place) -> Sniff
 /// HAProxy sends SNI only with `sni <expr>` (before 3.3); `str(name)` is a constant name.
 fn haproxy_sni(s: &Server, place: &Place) -> Sniff {
     let host = host_of(place).and_then(sni_name);
-    match s.param("sni").and_then(|p| p.1.clone()) {
+    match s.param("sni").and_then(|p| p.1) {
         Some(expr) => Sniff {
             sni: expr
                 .strip_prefix("str(")
@@ -193,7 +193,7 @@ fn haproxy_sni(s: &Server, place: &Place) -> Sniff {
             sni: None,
             retry_with: s
                 .param("verifyhost")
-                .and_then(|p| p.1.clone())
+                .and_then(|p| p.1.map(str::to_string))
                 .or(host)
                 .filter(|n| support_tls::is_dotted_host_name(n)),
         },
@@ -262,9 +262,9 @@ pub fn files(proxy: &Proxy, base: &Path) -> Vec<FileTarget> {
                             .directive
                             .args
                             .iter()
-                            .find(|a| a.value == value.as_str() && a.span.start > span.start)
+                            .find(|a| a.value == *value && a.span.start > span.start)
                             .map_or(*span, |a| a.span);
-                        match key.as_str() {
+                        match *key {
                             "ca-file" => push(span, value, Role::TrustedCa, &ca_base),
                             "crt" => push(span, value, Role::ClientCert, &crt_base),
                             _ => {}

@@ -95,7 +95,11 @@ fn statements(
         let mut stmt = serde_json::Map::new();
         stmt.insert(
             "directive".into(),
-            Value::from(arg(sources.text(d.name.span), d.name.quote(), d.name())),
+            Value::from(arg(
+                sources.text(d.name_arg().span),
+                d.name_arg().quote(),
+                d.name(),
+            )),
         );
         stmt.insert("line".into(), Value::from(src.line(d.span.start as usize)));
         stmt.insert("args".into(), Value::from(args));

@@ -43,9 +43,9 @@ fn outer(chain: &Chain, hop: &Hop) -> Option<Outer> {
             let ssl = server
                 .params
                 .iter()
-                .find(|(k, _, _)| k == "ssl" || k == "no-ssl");
-            let tls = ssl.is_some_and(|(k, _, _)| k == "ssl");
-            let proto = server.param("proto").and_then(|p| p.1.as_deref());
+                .find(|(k, _, _)| *k == "ssl" || *k == "no-ssl");
+            let tls = ssl.is_some_and(|(k, _, _)| *k == "ssl");
+            let proto = server.param("proto").and_then(|p| p.1);
             Some(Outer {
                 tls: Some(tls),
                 tcp: proxy.setting(pool.scope, "mode").first() != Some("http"),

@@ -64,7 +64,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             .collect::<Vec<_>>()
             .join(", ");
         let what: Vec<String> = missing.iter().map(|k| consequence(k)).collect();
-        let span = block.args.first().map_or(block.name.span, |a| a.span);
+        let span = block.args.first().map_or(block.name_arg().span, |a| a.span);
         out.push(
             Finding::new(
                 &RULE,

@@ -55,7 +55,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             ),
             (Dialect::Haproxy, Some((_, s)))
                 if s.param("init-addr")
-                    .and_then(|p| p.1.as_deref())
+                    .and_then(|p| p.1)
                     .is_some_and(|v| v.split(',').any(|m| m == "none")) =>
             {
                 severity = Severity::Warning;

@@ -45,7 +45,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         match &route.scheme {
             Some(scheme) => {
                 // With a variable, nginx parses the URL per request, not at start-up.
-                if has_variable(url) || ok.contains(&scheme.as_str()) {
+                if has_variable(url) || ok.contains(scheme) {
                     continue;
                 }
                 // The address after the scheme, for the fix.
@@ -61,7 +61,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                         format!("`invalid host in upstream \"{url}\"`"),
                         format!(
                             "write `grpc_pass grpc://{rest};`{}",
-                            if scheme == "https" {
+                            if *scheme == "https" {
                                 " — `grpcs://` for TLS"
                             } else {
                                 ""

@@ -64,7 +64,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         if route.ctx != Ctx::Http || route.pass != Pass::Proxy {
             continue;
         }
-        if !matches!(route.scheme.as_deref(), Some("http" | "https")) {
+        if !matches!(route.scheme, Some("http" | "https")) {
             continue;
         }
         // The names to judge by: the host, or the upstream and its servers' hosts.
@@ -101,7 +101,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         let Some(why) = php_evidence(ctx, route, &names) else {
             continue;
         };
-        let scheme = route.scheme.as_deref().unwrap_or("http");
+        let scheme = route.scheme.unwrap_or("http");
         let url = route.directive.arg(0).unwrap_or("");
         let addr = url
             .strip_prefix(&format!("{scheme}://"))

@@ -42,8 +42,8 @@ pub fn flag(server: &Server, on: &str, off: &str) -> Option<Span> {
     server
         .params
         .iter()
-        .find(|(n, _, _)| n == on || n == off)
-        .filter(|(n, _, _)| n == on)
+        .find(|(n, _, _)| *n == on || *n == off)
+        .filter(|(n, _, _)| *n == on)
         .map(|(_, _, span)| *span)
 }
 

@@ -31,7 +31,7 @@ pub fn wire(route: &Route) -> Wire {
     if prefix(route).is_none() {
         return Wire::Unknown;
     }
-    match (route.pass, route.scheme.as_deref()) {
+    match (route.pass, route.scheme) {
         (Pass::Proxy, Some("https"))
         | (Pass::Grpc, Some("grpcs"))
         | (Pass::Uwsgi, Some("suwsgi")) => Wire::Tls,

@@ -72,9 +72,7 @@ fn haproxy(ctx: &Context, out: &mut Vec<Finding>) {
                 .or_else(|| {
                     s.params
                         .iter()
-                        .find(|(n, _, span)| {
-                            matches!(n.as_str(), "ssl" | "check-ssl") && !own(s, *span)
-                        })
+                        .find(|(n, _, span)| matches!(*n, "ssl" | "check-ssl") && !own(s, *span))
                         .map(|(_, _, span)| *span)
                 });
             let Some(tls) = tls else { continue };

@@ -140,6 +140,11 @@ impl From<&str> for Atom {
     }
 }
 
+/// How many distinct texts are interned.
+pub fn count() -> usize {
+    table().next.load(Ordering::Relaxed) as usize
+}
+
 const SHARDS: usize = 16;
 /// Chunk `k` of the index holds `FIRST_CHUNK << k` entries: 22 chunks cover 2^30 atoms.
 const FIRST_CHUNK: u32 = 1 << 10;

@@ -72,33 +72,105 @@ pub struct Block {
     pub span: Span,
 }
 
+/// The arguments of a statement. Most statements have one (`proxy_pass x`, `keepalive 16`):
+/// that one is kept in place, more go to an exact-size box.
+#[derive(Clone)]
+pub struct Args(ArgsRepr);
+
+#[derive(Clone)]
+enum ArgsRepr {
+    Few { len: u8, one: Arg },
+    Many(Box<[Arg]>),
+}
+
+impl Args {
+    pub fn new(args: &[Arg]) -> Args {
+        Args(match args.len() {
+            0 => ArgsRepr::Few {
+                len: 0,
+                one: Arg {
+                    value: Atom::default(),
+                    span: Span::new(crate::source::FileId(0), 0, 0),
+                },
+            },
+            1 => ArgsRepr::Few {
+                len: 1,
+                one: args[0],
+            },
+            _ => ArgsRepr::Many(args.into()),
+        })
+    }
+}
+
+impl std::ops::Deref for Args {
+    type Target = [Arg];
+    fn deref(&self) -> &[Arg] {
+        match &self.0 {
+            ArgsRepr::Few { len: 0, .. } => &[],
+            ArgsRepr::Few { one, .. } => std::slice::from_ref(one),
+            ArgsRepr::Many(b) => b,
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a Args {
+    type Item = &'a Arg;
+    type IntoIter = std::slice::Iter<'a, Arg>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl std::fmt::Debug for Args {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// One statement: 56 bytes, as a configuration holds millions of them.
 #[derive(Debug, Clone)]
 pub struct Directive {
-    pub name: Arg,
-    pub args: Box<[Arg]>,
+    pub args: Args,
+    /// Boxed: most statements have none.
+    block: Option<Box<Block>>,
     /// From the name to the terminating `;` or `{` (or the end of a Lua block).
     pub span: Span,
+    /// The name's value (its quote in the tag); it is written from `span.start` to `name_end`.
+    name: Atom,
+    name_end: u32,
     /// HAProxy: the conditional blocks the line is in, as written, outermost first
     /// (`.if defined(X) > .else`); None outside any, and always in nginx.
     pub condition: Option<Atom>,
-    /// Boxed: most statements have none, and a directive is kept small.
-    block: Option<Box<Block>>,
 }
 
 impl Directive {
-    pub fn new(name: Arg, args: Vec<Arg>, span: Span) -> Directive {
+    pub fn new(name: Arg, args: &[Arg], span: Span) -> Directive {
         Directive {
-            name,
-            args: args.into_boxed_slice(),
-            span,
-            condition: None,
+            args: Args::new(args),
             block: None,
+            span: Span {
+                start: name.span.start,
+                ..span
+            },
+            name: name.value,
+            name_end: name.span.end,
+            condition: None,
         }
     }
-    pub fn name(&self) -> &str {
-        self.name.value.as_str()
+    pub fn name(&self) -> &'static str {
+        self.name.as_str()
     }
-    pub fn arg(&self, i: usize) -> Option<&str> {
+    /// The name as a word: its value and where it is written.
+    pub fn name_arg(&self) -> Arg {
+        Arg {
+            value: self.name,
+            span: Span {
+                end: self.name_end,
+                ..self.span
+            },
+        }
+    }
+    pub fn arg(&self, i: usize) -> Option<&'static str> {
         self.args.get(i).map(|a| a.value.as_str())
     }
     /// The statements of a block directive; None for a simple one.
@@ -276,15 +348,13 @@ impl Builder<'_> {
         }
         // Copied, not taken: the buffer is reused, and the arguments get an exact-size box.
         let name = self.words[0];
-        let args = self.words[1..].into();
-        self.words.clear();
-        Some(Directive {
+        let d = Directive::new(
             name,
-            args,
-            span: self.span(name.span.start as usize, end),
-            condition: None,
-            block: None,
-        })
+            &self.words[1..],
+            self.span(name.span.start as usize, end),
+        );
+        self.words.clear();
+        Some(d)
     }
 
     fn push(&mut self, d: Directive) {
@@ -332,7 +402,7 @@ impl Builder<'_> {
             // Keep the structure so the matching "}" closes this block.
             let anon = Directive::new(
                 Arg::new("", self.span(at, at), Quote::None),
-                Vec::new(),
+                &[],
                 self.span(at, at + 1),
             );
             self.stack.push((anon, at, Vec::new()));
@@ -376,7 +446,7 @@ impl Builder<'_> {
         }
         match self.stack.pop() {
             Some((mut d, open, children)) => {
-                if !d.name.value.is_empty() || d.name.span.start != d.name.span.end {
+                if !d.name().is_empty() || d.span.start != d.name_end {
                     d.set_block(children, self.span(open, at + 1));
                     self.push(d);
                 } else {
@@ -428,7 +498,7 @@ impl Builder<'_> {
         // After another error, an unclosed block is almost always its echo (a `{` taken from
         // a regular expression, a statement cut off): nginx, too, reports only the first.
         if let Some(&(ref d, open, _)) = self.stack.last().filter(|_| self.out.errors.is_empty()) {
-            let name = d.name.value;
+            let name = d.name();
             self.error(
                 open,
                 (open + 1).min(len),

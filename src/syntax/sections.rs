@@ -47,7 +47,8 @@ fn statement(s: &Statement) -> Directive {
         words[0].span.to(words[folded - 1].span),
         Quote::None,
     );
-    let mut d = Directive::new(name, words[folded..].iter().map(arg).collect(), s.span);
+    let args: Vec<Arg> = words[folded..].iter().map(arg).collect();
+    let mut d = Directive::new(name, &args, s.span);
     d.condition = s.condition.as_deref().map(Atom::new);
     d
 }
