@@ -1,8 +1,37 @@
 //! Where the time goes: `cargo run --release --example stages -- FILE...` loads, parses,
 //! lowers, checks and reports each file and prints the CPU time of each stage.
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
+
+/// Counts live heap bytes, so each stage's memory is known apart from the allocator's slack.
+struct Counting;
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        LIVE.fetch_add(l.size(), Ordering::Relaxed);
+        unsafe { System.alloc(l) }
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
+        unsafe { System.dealloc(p, l) }
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
+        LIVE.fetch_add(new, Ordering::Relaxed);
+        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
+        unsafe { System.realloc(p, l, new) }
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+fn live_mb() -> f64 {
+    LIVE.load(Ordering::Relaxed) as f64 / 1e6
+}
 
 /// CPU time of this thread: on a shared machine, wall time measures the neighbours too.
 #[derive(Clone, Copy)]
@@ -39,7 +68,11 @@ fn main() {
         };
         bytes += loader.sources.get(id).text.len();
         t[0] += s.elapsed();
-        eprintln!("after load: rss {:.1} MB", status_mb("VmRSS"));
+        eprintln!(
+            "after load: rss {:.1} MB, heap {:.1} MB",
+            status_mb("VmRSS"),
+            live_mb()
+        );
         let s = Instant::now();
         let haproxy = gwlint::discover::looks_like_haproxy(&loader.sources.get(id).text);
         let tree = if haproxy {
@@ -52,9 +85,10 @@ fn main() {
         trees.push(tree);
     }
     eprintln!(
-        "after parse: rss {:.1} MB, peak {:.1} MB",
+        "after parse: rss {:.1} MB, peak {:.1} MB, heap {:.1} MB",
         status_mb("VmRSS"),
-        status_mb("VmHWM")
+        status_mb("VmHWM"),
+        live_mb()
     );
     if std::env::var_os("STAGES_CENSUS").is_some() {
         let mut c = [0usize; 5];
@@ -107,9 +141,10 @@ fn main() {
             observed: None,
         };
         eprintln!(
-            "after lower: rss {:.1} MB, peak {:.1} MB",
+            "after lower: rss {:.1} MB, peak {:.1} MB, heap {:.1} MB",
             status_mb("VmRSS"),
-            status_mb("VmHWM")
+            status_mb("VmHWM"),
+            live_mb()
         );
         findings.extend(gwlint::rules::check(&ctx));
         t[3] += s.elapsed();

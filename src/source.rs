@@ -53,18 +53,33 @@ pub struct SourceFile {
     pub text: String,
     /// True when the file held bytes that are not UTF-8.
     pub lossy: bool,
-    line_starts: Vec<u32>,
+    /// The start of every [`LINE_STRIDE`]th line: a full index would cost 4 bytes a line
+    /// for every file of the run, this one an 32nd of that; a lookup counts the few lines
+    /// in between.
+    line_marks: Vec<u32>,
 }
 
+const LINE_STRIDE: usize = 32;
+
 impl SourceFile {
+    /// 0-based line and the byte offset where it starts.
+    fn line_and_start(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let k = self
+            .line_marks
+            .partition_point(|&s| s as usize <= offset)
+            .saturating_sub(1);
+        let base = self.line_marks.get(k).map_or(0, |&s| s as usize);
+        let between = &self.text.as_bytes()[base..offset];
+        let n = memchr::memchr_iter(b'\n', between).count();
+        let start = memchr::memrchr(b'\n', between).map_or(base, |i| base + i + 1);
+        (k * LINE_STRIDE + n, start)
+    }
+
     /// 1-based line and column (column counted in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let line = match self.line_starts.binary_search(&(offset as u32)) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
-        let start = self.line_starts[line] as usize;
+        let (line, start) = self.line_and_start(offset);
         let mut col_start = offset;
         while !self.text.is_char_boundary(col_start) {
             col_start -= 1;
@@ -75,10 +90,7 @@ impl SourceFile {
 
     /// The 1-based line of a byte offset.
     pub fn line(&self, offset: usize) -> usize {
-        match self.line_starts.binary_search(&(offset as u32)) {
-            Ok(i) => i + 1,
-            Err(i) => i,
-        }
+        self.line_and_start(offset).0 + 1
     }
 
     pub fn slice(&self, span: Span) -> &str {
@@ -99,9 +111,14 @@ impl SourceMap {
             Ok(s) => (s, false),
             Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), true),
         };
-        let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
-        line_starts.push(0u32);
-        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i as u32 + 1));
+        let mut line_marks = vec![0u32];
+        line_marks.extend(
+            memchr::memchr_iter(b'\n', text.as_bytes())
+                .skip(LINE_STRIDE - 1)
+                .step_by(LINE_STRIDE)
+                .map(|i| i as u32 + 1),
+        );
+        line_marks.shrink_to_fit();
         let id = FileId(self.files.len() as u32);
         self.by_path.insert(path.to_path_buf(), id);
         self.files.push(SourceFile {
@@ -109,7 +126,7 @@ impl SourceMap {
             name,
             text,
             lossy,
-            line_starts,
+            line_marks,
         });
         id
     }
@@ -132,5 +149,34 @@ impl SourceMap {
 
     pub fn text(&self, span: Span) -> &str {
         self.get(span.file).slice(span)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_and_columns_match_a_plain_count() {
+        let text: String = (0..200)
+            .map(|i| match i % 4 {
+                0 => String::new(),
+                1 => "é\r".into(),
+                2 => "x".repeat(i),
+                _ => "  server_name ü;".into(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let mut map = SourceMap::default();
+        let id = map.add(Path::new("t"), "t".into(), text.clone().into_bytes());
+        let f = map.get(id);
+        for offset in 0..=text.len() + 3 {
+            let at = offset.min(text.len());
+            let before = &text[..text.floor_char_boundary(at)];
+            let line = before.matches('\n').count() + 1;
+            let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+            assert_eq!(f.line_col(offset), (line, col), "offset {offset}");
+            assert_eq!(f.line(offset), line, "offset {offset}");
+        }
     }
 }

@@ -65,7 +65,7 @@ fn directives(dirs: &[Directive], tree: &Tree, sources: &SourceMap) -> Vec<Value
                 );
             }
             // HAProxy: the `.if` branch the line is in (nginx has none).
-            if let Some(c) = &d.condition {
+            if let Some(c) = d.condition() {
                 v["condition"] = Value::from(c.to_string());
             }
             if let Some(children) = d.block() {

@@ -149,7 +149,7 @@ pub fn own(server: &Server, span: Span) -> bool {
 /// different conditions may be alternatives, so only lines under the same condition, or one of
 /// them under none, are taken to be read together.
 pub fn read_together(a: &Directive, b: &Directive) -> bool {
-    match (&a.condition, &b.condition) {
+    match (a.condition(), b.condition()) {
         (Some(x), Some(y)) => x == y,
         _ => true,
     }

@@ -127,47 +127,71 @@ impl std::fmt::Debug for Args {
     }
 }
 
-/// One statement: 56 bytes, as a configuration holds millions of them.
+/// One statement: 48 bytes, as a configuration holds millions of them.
 #[derive(Debug, Clone)]
 pub struct Directive {
     pub args: Args,
-    /// Boxed: most statements have none.
-    block: Option<Box<Block>>,
+    /// What few statements have; None for most.
+    extra: Option<Box<Extra>>,
     /// From the name to the terminating `;` or `{` (or the end of a Lua block).
     pub span: Span,
-    /// The name's value (its quote in the tag); it is written from `span.start` to `name_end`.
+    /// The name's value (its quote in the tag), written from `span.start`.
     name: Atom,
-    name_end: u32,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Extra {
+    block: Option<Block>,
     /// HAProxy: the conditional blocks the line is in, as written, outermost first
-    /// (`.if defined(X) > .else`); None outside any, and always in nginx.
-    pub condition: Option<Atom>,
+    /// (`.if defined(X) > .else`).
+    condition: Option<Atom>,
+    /// Where the name ends when its value is not what is written (quoted, escaped, or a
+    /// folded HAProxy keyword such as `timeout server`).
+    name_end: Option<u32>,
 }
 
 impl Directive {
     pub fn new(name: Arg, args: &[Arg], span: Span) -> Directive {
-        Directive {
+        let mut d = Directive {
             args: Args::new(args),
-            block: None,
+            extra: None,
             span: Span {
                 start: name.span.start,
                 ..span
             },
             name: name.value,
-            name_end: name.span.end,
-            condition: None,
+        };
+        if name.span.len() != name.value.len() || name.quote() != Quote::None {
+            d.extra_mut().name_end = Some(name.span.end);
         }
+        d
+    }
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.extra.get_or_insert_with(Box::default)
     }
     pub fn name(&self) -> &'static str {
         self.name.as_str()
     }
     /// The name as a word: its value and where it is written.
     pub fn name_arg(&self) -> Arg {
+        let end = self
+            .extra
+            .as_ref()
+            .and_then(|e| e.name_end)
+            .unwrap_or(self.span.start + self.name.len() as u32);
         Arg {
             value: self.name,
-            span: Span {
-                end: self.name_end,
-                ..self.span
-            },
+            span: Span { end, ..self.span },
+        }
+    }
+    /// HAProxy: the conditional blocks the line is in, as written, outermost first
+    /// (`.if defined(X) > .else`); None outside any, and always in nginx.
+    pub fn condition(&self) -> Option<&'static str> {
+        self.extra.as_ref()?.condition.map(Atom::as_str)
+    }
+    pub fn set_condition(&mut self, condition: Option<&str>) {
+        if let Some(c) = condition {
+            self.extra_mut().condition = Some(Atom::new(c));
         }
     }
     pub fn arg(&self, i: usize) -> Option<&'static str> {
@@ -175,18 +199,16 @@ impl Directive {
     }
     /// The statements of a block directive; None for a simple one.
     pub fn block(&self) -> Option<&[Directive]> {
-        self.block.as_deref().map(|b| b.directives.as_slice())
+        let b = self.extra.as_ref()?.block.as_ref()?;
+        Some(b.directives.as_slice())
     }
     /// From `{` to `}` of a block directive (to the end of the file when unclosed).
     pub fn block_span(&self) -> Option<Span> {
-        self.block.as_deref().map(|b| b.span)
+        Some(self.extra.as_ref()?.block.as_ref()?.span)
     }
     pub fn set_block(&mut self, mut directives: Vec<Directive>, span: Span) {
         directives.shrink_to_fit();
-        self.block = Some(Box::new(Block { directives, span }));
-    }
-    pub fn take_block(&mut self) -> Option<Block> {
-        self.block.take().map(|b| *b)
+        self.extra_mut().block = Some(Block { directives, span });
     }
     pub fn children(&self) -> &[Directive] {
         self.block().unwrap_or(&[])
@@ -446,7 +468,7 @@ impl Builder<'_> {
         }
         match self.stack.pop() {
             Some((mut d, open, children)) => {
-                if !d.name().is_empty() || d.span.start != d.name_end {
+                if !d.name().is_empty() || !d.name_arg().span.is_empty() {
                     d.set_block(children, self.span(open, at + 1));
                     self.push(d);
                 } else {

@@ -3,7 +3,6 @@
 //! `no option X` are folded into one name (`timeout server`), so that a setting is looked up
 //! by one name in either dialect.
 
-use super::atom::Atom;
 use super::haproxy::{self, Statement, Word};
 use super::nginx::{Arg, Directive, File, Quote};
 use crate::finding::Finding;
@@ -49,7 +48,7 @@ fn statement(s: &Statement) -> Directive {
     );
     let args: Vec<Arg> = words[folded..].iter().map(arg).collect();
     let mut d = Directive::new(name, &args, s.span);
-    d.condition = s.condition.as_deref().map(Atom::new);
+    d.set_condition(s.condition.as_deref());
     d
 }
 
@@ -60,8 +59,8 @@ pub fn note_conditions<'f>(findings: &mut [Finding], files: impl IntoIterator<It
     for f in files {
         for d in &f.directives {
             for x in std::iter::once(d).chain(d.children()) {
-                if let Some(c) = x.condition {
-                    lines.push((x.span, c.as_str()));
+                if let Some(c) = x.condition() {
+                    lines.push((x.span, c));
                 }
             }
         }
