@@ -203,6 +203,7 @@ pub fn lower<'a>(tree: &'a Tree, files: &'a HashMap<FileId, File>) -> Proxy<'a> 
             });
         }
     }
+    proxy.finish();
     proxy
 }
 

@@ -220,6 +220,15 @@ impl<'a> Proxy<'a> {
         }
     }
 
+    /// Called once lowering is done: the model is kept for the whole run, so the scopes'
+    /// lists drop the spare capacity they grew with; the pools are indexed by name.
+    pub fn finish(&mut self) {
+        for s in &mut self.scopes {
+            s.directives.shrink_to_fit();
+        }
+        self.index_pools();
+    }
+
     /// Indexes the pools by name; called once lowering has found them all.
     pub fn index_pools(&mut self) {
         self.pool_index.clear();

@@ -17,6 +17,13 @@ const MAX_WALK_DEPTH: usize = 1000;
 pub fn lower<'a>(tree: &'a Tree, files: &'a HashMap<FileId, File>) -> Proxy<'a> {
     let root = &files[&tree.root].directives;
     let kind = root_kind(root);
+    // The model lives as long as the run: sized once, not grown by doubling and copying.
+    let blocks: usize = tree
+        .files
+        .iter()
+        .filter_map(|f| files.get(f))
+        .map(|f| count_blocks(&f.directives))
+        .sum();
     let mut l = Lowering {
         tree,
         files,
@@ -24,7 +31,7 @@ pub fn lower<'a>(tree: &'a Tree, files: &'a HashMap<FileId, File>) -> Proxy<'a> 
             dialect: Dialect::Nginx,
             root: tree.root,
             fragment: kind != ScopeKind::Main,
-            scopes: Vec::new(),
+            scopes: Vec::with_capacity(blocks + 4),
             routes: Vec::new(),
             pools: Vec::new(),
             pool_index: HashMap::new(),
@@ -52,14 +59,17 @@ pub fn lower<'a>(tree: &'a Tree, files: &'a HashMap<FileId, File>) -> Proxy<'a> 
         }
     };
     l.walk(root, top, 0);
-    // Kept for the whole run: without the spare capacity of growing vectors.
-    for s in &mut l.proxy.scopes {
-        s.directives.shrink_to_fit();
-    }
-    l.proxy.scopes.shrink_to_fit();
     l.proxy.index_pools();
     l.resolve_routes();
+    l.proxy.finish();
     l.proxy
+}
+
+fn count_blocks(dirs: &[Directive]) -> usize {
+    dirs.iter()
+        .filter_map(|d| d.block())
+        .map(|b| 1 + count_blocks(b))
+        .sum()
 }
 
 /// The context a file's top-level directives imply.
@@ -185,26 +195,29 @@ impl<'a> Lowering<'a> {
     fn pool(&mut self, d: &'a Directive, scope: ScopeId) {
         let Some(name) = d.args.first() else { return };
         let ctx = self.ctx(scope);
-        let servers = self.proxy.scopes[scope]
-            .directives
-            .iter()
-            .filter(|s| s.name() == "server")
-            .filter_map(|s| {
-                let addr = s.args.first()?;
-                Some(Server {
-                    directive: s,
-                    endpoint: Endpoint::parse(&addr.value),
-                    endpoint_span: addr.span,
-                    params: s.args[1..]
-                        .iter()
-                        .map(|a| match a.value.as_str().split_once('=') {
-                            Some((k, v)) => (k, Some(v), a.span),
-                            None => (a.value.as_str(), None, a.span),
-                        })
-                        .collect(),
-                })
-            })
-            .collect();
+        let directives = &self.proxy.scopes[scope].directives;
+        let mut servers =
+            Vec::with_capacity(directives.iter().filter(|s| s.name() == "server").count());
+        servers.extend(
+            directives
+                .iter()
+                .filter(|s| s.name() == "server")
+                .filter_map(|s| {
+                    let addr = s.args.first()?;
+                    Some(Server {
+                        directive: s,
+                        endpoint: Endpoint::parse(&addr.value),
+                        endpoint_span: addr.span,
+                        params: s.args[1..]
+                            .iter()
+                            .map(|a| match a.value.as_str().split_once('=') {
+                                Some((k, v)) => (k, Some(v), a.span),
+                                None => (a.value.as_str(), None, a.span),
+                            })
+                            .collect(),
+                    })
+                }),
+        );
         self.proxy.pools.push(Pool {
             name: name.value.to_string(),
             name_span: name.span,
@@ -216,6 +229,7 @@ impl<'a> Lowering<'a> {
     }
 
     fn resolve_routes(&mut self) {
+        self.proxy.routes.reserve_exact(self.passes.len());
         for (d, pass, scope, ctx) in std::mem::take(&mut self.passes) {
             let Some(arg) = d.args.first() else { continue };
             let (scheme, addr) = split_url(&arg.value);

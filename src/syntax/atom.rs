@@ -150,7 +150,7 @@ const SHARDS: usize = 16;
 const FIRST_CHUNK: u32 = 1 << 10;
 const CHUNKS: usize = 21;
 /// Text is copied into leaked blocks of this size; longer words get a block of their own.
-const ARENA_BLOCK: usize = 64 * 1024;
+const ARENA_BLOCK: usize = 16 * 1024;
 
 struct Table {
     shards: [Mutex<Shard>; SHARDS],
