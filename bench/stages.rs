@@ -55,13 +55,7 @@ use gwlint::load::Loader;
 use gwlint::syntax::include::{self, Tree};
 
 fn main() {
-    if std::env::var_os("STAGES_MMAP").is_some() {
-        unsafe extern "C" {
-            fn mallopt(param: i32, value: i32) -> i32;
-        }
-        // M_MMAP_THRESHOLD = -3
-        unsafe { mallopt(-3, 64 * 1024) };
-    }
+    gwlint::tune_allocator();
     let paths: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
     let mut t = [Duration::ZERO; 5];
     let mut bytes = 0;

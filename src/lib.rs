@@ -567,3 +567,15 @@ fn include_edges(tree: &Tree) -> HashMap<FileId, Vec<FileId>> {
     }
     edges
 }
+
+/// For programs that lint large inputs, called before any thread starts. glibc raises its mmap
+/// threshold each time a large block is freed, after which freed blocks below it stay in the
+/// heap as holes: on a 50 MB configuration that was 20 MB of resident memory nothing used. A
+/// fixed threshold (glibc's initial one) keeps large blocks mapped and returns them when freed.
+pub fn tune_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator parameter.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+    }
+}

@@ -1,3 +1,4 @@
 fn main() -> std::process::ExitCode {
+    gwlint::tune_allocator();
     gwlint::cli::main()
 }

@@ -22,6 +22,16 @@ use hashbrown::HashTable;
 const INDEX_BITS: u32 = 30;
 const INDEX_MASK: u32 = (1 << INDEX_BITS) - 1;
 
+/// The atom of a string literal, interned once per call site: `d.is(atom!("include"))`
+/// compares two integers where `d.name() == "include"` compares text.
+#[macro_export]
+macro_rules! atom {
+    ($s:literal) => {{
+        static ATOM: std::sync::OnceLock<$crate::syntax::atom::Atom> = std::sync::OnceLock::new();
+        *ATOM.get_or_init(|| $crate::syntax::atom::Atom::new($s))
+    }};
+}
+
 /// An interned string: `Deref<Target = str>`, `Copy`, compared and hashed by identity,
 /// ordered by text.
 #[derive(Clone, Copy)]
@@ -145,6 +155,28 @@ pub fn count() -> usize {
     table().next.load(Ordering::Relaxed) as usize
 }
 
+/// A front for the global table, for one thread's run of interning (one file's parse): a word
+/// seen before in the same run is found without the shared table's lock.
+#[derive(Default)]
+pub struct Local {
+    /// The text kept beside its atom: comparing needs no trip through the global index.
+    seen: HashTable<(&'static str, Atom)>,
+}
+
+impl Local {
+    pub fn atom(&mut self, text: &str) -> Atom {
+        let t = table();
+        let hash = t.hasher.hash_one(text);
+        if let Some(&(_, a)) = self.seen.find(hash, |(s, _)| *s == text) {
+            return a;
+        }
+        let a = t.intern_hashed(text, hash);
+        self.seen
+            .insert_unique(hash, (a.as_str(), a), |(s, _)| t.hasher.hash_one(s));
+        a
+    }
+}
+
 const SHARDS: usize = 16;
 /// Chunk `k` of the index holds `FIRST_CHUNK << k` entries: 22 chunks cover 2^30 atoms.
 const FIRST_CHUNK: u32 = 1 << 10;
@@ -196,7 +228,10 @@ impl Table {
     }
 
     fn intern(&self, text: &str) -> Atom {
-        let hash = self.hasher.hash_one(text);
+        self.intern_hashed(text, self.hasher.hash_one(text))
+    }
+
+    fn intern_hashed(&self, text: &str, hash: u64) -> Atom {
         let shard = &self.shards[(hash >> 60) as usize % SHARDS];
         let mut shard = shard.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(&i) = shard.map.find(hash, |&i| self.get(i) == text) {
@@ -279,6 +314,16 @@ mod tests {
         assert_eq!(slot(3 * FIRST_CHUNK), (2, 0));
         let (k, i) = slot(INDEX_MASK - 1);
         assert!(k < CHUNKS && i < (FIRST_CHUNK as usize) << k);
+    }
+
+    #[test]
+    fn local_front_gives_the_global_atoms() {
+        let mut l = Local::default();
+        let a = l.atom("keepalive_timeout");
+        assert_eq!(a, Atom::new("keepalive_timeout"));
+        assert_eq!(l.atom("keepalive_timeout"), a);
+        assert_eq!(crate::atom!("keepalive_timeout"), a);
+        assert_ne!(l.atom("keepalive"), a);
     }
 
     #[test]

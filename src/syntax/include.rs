@@ -76,7 +76,14 @@ pub fn build(loader: &mut Loader, root: FileId, prefix: &Path, single: bool) -> 
         let file = tree.files[i];
         i += 1;
         let mut found = Vec::new();
-        collect_includes(&loader.nginx(file).directives, &mut found);
+        // A name is its text unescaped, and unescaping cannot make `include`: a file without
+        // the word has no include to walk its whole tree for.
+        let has_word =
+            memchr::memmem::find(loader.sources.get(file).text.as_bytes(), b"include").is_some();
+        let parsed = &loader.nginx(file).directives;
+        if has_word {
+            collect_includes(parsed, &mut found);
+        }
         for (span, arg_span, pattern) in found {
             let targets = resolve(loader, &mut tree, prefix, span, arg_span, &pattern);
             for &t in &targets {
@@ -94,7 +101,7 @@ pub fn build(loader: &mut Loader, root: FileId, prefix: &Path, single: bool) -> 
 
 fn collect_includes(dirs: &[Directive], out: &mut Vec<(Span, Span, String)>) {
     for d in dirs {
-        if d.name() == "include"
+        if d.is(crate::atom!("include"))
             && let Some(a) = d.args.first()
         {
             out.push((d.span, a.span, a.value.to_string()));

@@ -2,7 +2,7 @@
 //! assembles statements and blocks with an explicit stack and reports errors the way
 //! `ngx_conf_read_token()` would, then goes on so one file yields every error it can.
 
-use super::atom::Atom;
+use super::atom::{self, Atom};
 use super::nginx_lex::{self, ChunkEnd, Tok};
 use super::{MAX_DEPTH, SyntaxError, lua};
 use crate::source::{FileId, Span};
@@ -34,8 +34,11 @@ pub struct Arg {
 
 impl Arg {
     pub fn new(value: &str, span: Span, quote: Quote) -> Arg {
+        Arg::of(Atom::new(value), span, quote)
+    }
+    pub fn of(value: Atom, span: Span, quote: Quote) -> Arg {
         Arg {
-            value: Atom::new(value).tagged(quote as u8),
+            value: value.tagged(quote as u8),
             span,
         }
     }
@@ -172,6 +175,10 @@ impl Directive {
     pub fn name(&self) -> &'static str {
         self.name.as_str()
     }
+    /// Whether the name is `name`: `d.is(atom!("include"))` compares two integers.
+    pub fn is(&self, name: Atom) -> bool {
+        self.name == name
+    }
     /// The name as a word: its value and where it is written.
     pub fn name_arg(&self) -> Arg {
         let end = self
@@ -235,70 +242,176 @@ pub struct File {
     pub errors: Vec<SyntaxError>,
 }
 
+/// Files at least this large are parsed in segments on all cores.
+const SPLIT_MIN: usize = 4 << 20;
+
 pub fn parse(file: FileId, text: &str) -> File {
-    let mut b = Builder {
-        file,
-        text,
-        out: File::default(),
-        stack: Vec::new(),
-        words: Vec::new(),
-        last_quoted_end: None,
-        skipped_depth: 0,
-        glued_open: None,
-    };
-    let mut pos = 0;
-    loop {
-        let end = nginx_lex::chunk(text, pos, &mut |kind, start, end| match kind {
-            Tok::Comment => b.out.comments.push(Span::new(file, start, end)),
-            Tok::Semi => b.semi(start),
-            Tok::Open => b.open(start),
-            Tok::Close => b.close(start),
-            Tok::Word | Tok::LuaName | Tok::LuaArg => b.word(start, end, Quote::None),
-            Tok::DQuoted => b.word(start, end, Quote::Double),
-            Tok::SQuoted => b.word(start, end, Quote::Single),
-            Tok::Unterminated => {
-                let q = &text[start..start + 1];
-                b.error(
-                    start,
-                    start + 1,
-                    "unexpected end of file, expecting \";\" or \"}\"".into(),
-                    Some(format!("this {q} is never closed: close the string")),
-                );
+    if text.len() >= SPLIT_MIN
+        && rayon::current_num_threads() > 1
+        && let Some(f) = parse_split(file, text, rayon::current_num_threads())
+    {
+        return f;
+    }
+    let mut b = Builder::new(file, text);
+    b.run(text, 0);
+    b.finish()
+}
+
+/// A large file is nearly always one big block (`http { … }`) of many statements. The lexer
+/// alone (a fraction of the parse) finds statement boundaries inside that block; the stretches
+/// between them are built on all cores, each as the children of the block, and joined in
+/// order. The result is the sequential parse's: anything unusual in a stretch (an error, a Lua
+/// block, an unclosed quote) makes it give up, and the caller parses the file in one piece.
+fn parse_split(file: FileId, text: &str, segments: usize) -> Option<File> {
+    use rayon::prelude::*;
+    let points = split_points(text, segments)?;
+    let mut bounds = vec![0];
+    bounds.extend(&points);
+    let mut built: Vec<Builder> = bounds
+        .par_windows(2)
+        .enumerate()
+        .map(|(i, w)| {
+            let mut b = Builder::new(file, text);
+            if i > 0 {
+                let here = Span::new(file, w[0], w[0]);
+                let block = Directive::new(Arg::new("", here, Quote::None), &[], here);
+                b.stack.push((block, w[0], Vec::new()));
             }
-            Tok::LuaOpen => {}
-        });
-        let lua_at = match end {
-            Ok(ChunkEnd::Eof) => None,
-            Ok(ChunkEnd::Lua(open)) => Some(open),
-            Err(at) => {
-                b.error(
-                    at,
-                    at,
-                    "the parser gave up here (input too large or too complex)".into(),
-                    None,
-                );
-                break;
+            b.run(&text[..w[1]], w[0]);
+            b
+        })
+        .collect();
+    let mut rest = built.split_off(1);
+    let mut a = built.pop()?;
+    let clean = |b: &Builder| b.stack.len() == 1 && b.words.is_empty() && b.skipped_depth == 0;
+    if !clean(&a) || rest.iter().any(|b| !clean(b) || !b.out.errors.is_empty()) {
+        return None;
+    }
+    let more: usize = rest.iter().map(|b| b.stack[0].2.len()).sum();
+    a.stack.last_mut()?.2.reserve_exact(more);
+    for b in &mut rest {
+        let (_, _, children) = b.stack.pop()?;
+        a.stack.last_mut()?.2.extend(children);
+        a.out.comments.append(&mut b.out.comments);
+    }
+    a.run(text, *points.last()?);
+    Some(a.finish())
+}
+
+/// Where to cut: after statements (`;` or `}`) directly inside the largest top-level block,
+/// about `segments` stretches apart, and after its last statement. None when the lexer meets
+/// what a stretch could not be built from alone (Lua, an unclosed quote).
+fn split_points(text: &str, segments: usize) -> Option<Vec<usize>> {
+    let step = (text.len() / segments.max(1)).max(1);
+    let mut depth = 0usize;
+    let mut block = 0usize;
+    // Per top-level block: where it opens, the cuts taken and its last statement boundary.
+    let mut cuts: Vec<(usize, Vec<usize>, usize)> = Vec::new();
+    let mut usable = true;
+    let end = nginx_lex::chunk(text, 0, &mut |kind, start, _| match kind {
+        Tok::Open => {
+            depth += 1;
+            if depth == 1 {
+                block += 1;
+                cuts.push((start, Vec::new(), start));
             }
-        };
-        let Some(open) = lua_at else { break };
-        match lua::find_block_end(text, open) {
-            Ok(close) => {
-                b.lua_body(open, close);
-                pos = close + 1;
+        }
+        Tok::Close | Tok::Semi if depth >= 1 => {
+            if kind == Tok::Close {
+                depth -= 1;
             }
-            Err(at) => {
-                b.error(
-                    at,
-                    at + 1,
-                    "unexpected end of file inside a Lua block".into(),
-                    Some("close the Lua string, comment or block that starts here".into()),
-                );
-                b.words.clear();
-                break;
+            if depth == 1 && block > 0 {
+                let (open, taken, last) = &mut cuts[block - 1];
+                *last = start + 1;
+                if start + 1 >= taken.last().copied().unwrap_or(*open) + step {
+                    taken.push(start + 1);
+                }
+            }
+        }
+        Tok::Unterminated | Tok::LuaOpen | Tok::LuaName | Tok::LuaArg => usable = false,
+        _ => {}
+    });
+    if !usable || end != Ok(ChunkEnd::Eof) {
+        return None;
+    }
+    let (_, mut taken, last) = cuts.into_iter().max_by_key(|(open, _, last)| last - open)?;
+    taken.retain(|&p| p < last);
+    taken.push(last);
+    (taken.len() >= 2).then_some(taken)
+}
+
+impl<'t> Builder<'t> {
+    fn new(file: FileId, text: &'t str) -> Builder<'t> {
+        Builder {
+            file,
+            text,
+            out: File::default(),
+            stack: Vec::new(),
+            words: Vec::new(),
+            last_quoted_end: None,
+            skipped_depth: 0,
+            glued_open: None,
+            atoms: atom::Local::default(),
+        }
+    }
+
+    /// Builds from the tokens of `lex` (the text, or the part of it that ends a stretch)
+    /// from `pos` on.
+    fn run(&mut self, lex: &str, pos: usize) {
+        let b = self;
+        let mut pos = pos;
+        loop {
+            let end = nginx_lex::chunk(lex, pos, &mut |kind, start, end| match kind {
+                Tok::Comment => b.out.comments.push(Span::new(b.file, start, end)),
+                Tok::Semi => b.semi(start),
+                Tok::Open => b.open(start),
+                Tok::Close => b.close(start),
+                Tok::Word | Tok::LuaName | Tok::LuaArg => b.word(start, end, Quote::None),
+                Tok::DQuoted => b.word(start, end, Quote::Double),
+                Tok::SQuoted => b.word(start, end, Quote::Single),
+                Tok::Unterminated => {
+                    let q = &b.text[start..start + 1];
+                    b.error(
+                        start,
+                        start + 1,
+                        "unexpected end of file, expecting \";\" or \"}\"".into(),
+                        Some(format!("this {q} is never closed: close the string")),
+                    );
+                }
+                Tok::LuaOpen => {}
+            });
+            let lua_at = match end {
+                Ok(ChunkEnd::Eof) => None,
+                Ok(ChunkEnd::Lua(open)) => Some(open),
+                Err(at) => {
+                    b.error(
+                        at,
+                        at,
+                        "the parser gave up here (input too large or too complex)".into(),
+                        None,
+                    );
+                    break;
+                }
+            };
+            let Some(open) = lua_at else { break };
+            match lua::find_block_end(b.text, open) {
+                Ok(close) => {
+                    b.lua_body(open, close);
+                    pos = close + 1;
+                }
+                Err(at) => {
+                    b.error(
+                        at,
+                        at + 1,
+                        "unexpected end of file inside a Lua block".into(),
+                        Some("close the Lua string, comment or block that starts here".into()),
+                    );
+                    b.words.clear();
+                    break;
+                }
             }
         }
     }
-    b.finish()
 }
 
 struct Builder<'t> {
@@ -313,11 +426,21 @@ struct Builder<'t> {
     skipped_depth: usize,
     /// The block just opened with `{` glued to the previous word, as in `~ ^/a{2}$`.
     glued_open: Option<usize>,
+    atoms: atom::Local,
 }
 
 impl Builder<'_> {
     fn span(&self, start: usize, end: usize) -> Span {
         Span::new(self.file, start, end)
+    }
+
+    fn arg_of(&mut self, raw: &str, span: Span, quote: Quote) -> Arg {
+        let value = if memchr::memchr(b'\\', raw.as_bytes()).is_some() {
+            self.atoms.atom(&unescape(raw))
+        } else {
+            self.atoms.atom(raw)
+        };
+        Arg::of(value, span, quote)
     }
 
     fn error(&mut self, start: usize, end: usize, message: String, help: Option<String>) {
@@ -357,11 +480,12 @@ impl Builder<'_> {
         self.last_quoted_end = matches!(quote, Quote::Double | Quote::Single).then_some(end);
         let raw = &self.text[start..end];
         let span = self.span(start, end);
-        self.words.push(match quote {
-            Quote::None => arg_of(raw, span, quote),
-            Quote::Double | Quote::Single => arg_of(&raw[1..raw.len() - 1], span, quote),
+        let arg = match quote {
+            Quote::None => self.arg_of(raw, span, quote),
+            Quote::Double | Quote::Single => self.arg_of(&raw[1..raw.len() - 1], span, quote),
             Quote::Lua => Arg::new(raw, span, quote),
-        });
+        };
+        self.words.push(arg);
     }
 
     fn statement(&mut self, end: usize) -> Option<Directive> {
@@ -548,14 +672,6 @@ fn looks_like_quantifier_tail(w: &str) -> bool {
     !head.is_empty() && w[head.len()..].starts_with('}')
 }
 
-fn arg_of(raw: &str, span: Span, quote: Quote) -> Arg {
-    if raw.contains('\\') {
-        Arg::new(&unescape(raw), span, quote)
-    } else {
-        Arg::new(raw, span, quote)
-    }
-}
-
 /// nginx's unescaping of a word (ngx_conf_read_token): `\"`, `\'`, `\\` lose the backslash;
 /// `\t`, `\r`, `\n` become the control characters; any other escape is kept as written.
 pub fn unescape(s: &str) -> String {
@@ -657,6 +773,59 @@ mod tests {
         assert_eq!(f.directives[0].args[0].quote(), Quote::Lua);
         assert_eq!(f.directives[1].arg(0), Some("$x"));
         assert_eq!(f.directives[1].arg(1), Some(" return 1 "));
+    }
+
+    fn sequential(text: &str) -> File {
+        let mut b = Builder::new(FileId(0), text);
+        b.run(text, 0);
+        b.finish()
+    }
+
+    fn same_tree(a: &File, b: &File) {
+        assert_eq!(format!("{:?}", a.directives), format!("{:?}", b.directives));
+        assert_eq!(a.comments, b.comments);
+        assert_eq!(format!("{:?}", a.errors), format!("{:?}", b.errors));
+    }
+
+    #[test]
+    fn a_file_parsed_in_stretches_is_the_file_parsed_in_one() {
+        let site = |i: usize| {
+            format!(
+                "  # site {i}\n  upstream u{i} {{ server 127.0.0.{}:80 max_fails=3; }}\n  server {{ listen 80; location ~ \"^/a{{2}}\" {{ proxy_pass http://u{i}; }} }}\n  proxy_set_header X-{i} 'a b';\n",
+                i % 200
+            )
+        };
+        let body: String = (0..400).map(site).collect();
+        let text = format!(
+            "events {{}}\nhttp {{\n{body}}}\nstream {{ server {{ listen 1; proxy_pass 127.0.0.1:2; }} }}\n"
+        );
+        for segments in [2, 3, 7, 50] {
+            let split = parse_split(FileId(0), &text, segments).expect("splits");
+            same_tree(&split, &sequential(&text));
+        }
+        // The file as a whole, on this machine's cores or in one piece.
+        same_tree(&parse(FileId(0), &text), &sequential(&text));
+    }
+
+    #[test]
+    fn stretches_give_up_on_what_they_cannot_build_alone() {
+        let body = "  location / { return 200; }\n".repeat(200);
+        let errs = format!("http {{\n{body}  a;;\n{body}}}\n");
+        assert!(
+            parse_split(FileId(0), &errs, 8).is_none(),
+            "an error in a stretch"
+        );
+        let lua = format!("http {{\n{body} content_by_lua_block {{ x }}\n{body}}}\n");
+        assert!(parse_split(FileId(0), &lua, 8).is_none(), "Lua");
+        let quote = format!("http {{\n{body} a \"b;\n");
+        assert!(
+            parse_split(FileId(0), &quote, 8).is_none(),
+            "an unclosed quote"
+        );
+        assert!(
+            parse_split(FileId(0), "a; b;", 8).is_none(),
+            "no block to cut"
+        );
     }
 
     #[test]
