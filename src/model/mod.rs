@@ -184,6 +184,25 @@ impl<'a> Proxy<'a> {
     /// The effective value of `name` at `scope`, with nginx's inheritance: the innermost level
     /// that sets the directive decides, and all its occurrences there count.
     pub fn setting(&self, scope: ScopeId, name: &str) -> Setting<'a> {
+        let (directives, in_upstream) = self.innermost(scope, name);
+        let default = match self.dialect {
+            Dialect::Nginx if directives.is_empty() => directives::default(name, in_upstream),
+            _ => None,
+        };
+        Setting {
+            directives,
+            default,
+        }
+    }
+
+    /// The directives that decide `name` at `scope` (as `setting`), without looking up the
+    /// default when none does: for rules that ask often and know the default themselves.
+    pub fn deciding(&self, scope: ScopeId, name: &str) -> Found<'a> {
+        self.innermost(scope, name).0
+    }
+
+    /// The innermost level's occurrences of `name`, and whether the walk passed an upstream.
+    fn innermost(&self, scope: ScopeId, name: &str) -> (Found<'a>, bool) {
         let index = self
             .lookup
             .get_or_init(|| lookup::Index::build(&self.scopes));
@@ -195,20 +214,11 @@ impl<'a> Proxy<'a> {
             in_upstream |= sc.kind == ScopeKind::Upstream;
             let found = index.find(id, sc, name, bits);
             if !found.is_empty() {
-                return Setting {
-                    directives: found,
-                    default: None,
-                };
+                return (found, in_upstream);
             }
             s = sc.parent;
         }
-        Setting {
-            directives: Found::Empty,
-            default: match self.dialect {
-                Dialect::Nginx => directives::default(name, in_upstream),
-                Dialect::Haproxy => None,
-            },
-        }
+        (Found::Empty, in_upstream)
     }
 
     /// Pools with this name in this context (nginx compares upstream names without case,
