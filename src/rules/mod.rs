@@ -198,6 +198,9 @@ pub struct Context<'a> {
     pub facts: &'a crate::facts::Facts,
     /// What `--online` observed at the targets; None without `--online`.
     pub observed: Option<&'a crate::probe::Observations>,
+    /// The variables the configuration assigns (`support_tune::variable_values`); empty
+    /// until a rule asks.
+    pub variables: support_tune::Assignments,
 }
 
 /// A proxy version such as 1.29.7.
