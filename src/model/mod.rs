@@ -195,6 +195,16 @@ impl<'a> Proxy<'a> {
         }
     }
 
+    /// Builds the index `setting` looks names up in (otherwise built on first use).
+    pub fn index_settings(&self) {
+        self.index();
+    }
+
+    fn index(&self) -> &lookup::Index {
+        self.lookup
+            .get_or_init(|| lookup::Index::build(&self.scopes))
+    }
+
     /// The directives that decide `name` at `scope` (as `setting`), without looking up the
     /// default when none does: for rules that ask often and know the default themselves.
     pub fn deciding(&self, scope: ScopeId, name: &str) -> Found<'a> {
