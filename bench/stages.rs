@@ -140,6 +140,7 @@ fn main() {
             haproxy_version: None,
             facts: &facts,
             observed: None,
+            variables: Default::default(),
         };
         eprintln!(
             "after lower: rss {:.1} MB, peak {:.1} MB, heap {:.1} MB",

@@ -95,6 +95,7 @@ fn check(b: Bencher, dialect: Dialect, size: usize) {
         haproxy_version: None,
         facts: &facts,
         observed: None,
+        variables: Default::default(),
     };
     let text = &p.sources.get(p.tree.root).text;
     bytes(b, text).bench(|| gwlint::rules::check(&ctx));

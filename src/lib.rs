@@ -425,6 +425,7 @@ fn lint_tree(
                 .map(|v| v.value)),
             facts: &facts,
             observed: observed.as_ref(),
+            variables: Default::default(),
         };
         let found = rules::check(&ctx);
         (found, errs, facts.links, seen)

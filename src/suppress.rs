@@ -47,24 +47,25 @@ pub struct Invalid {
     pub help: String,
 }
 
+/// What every suppression comment holds: `# gwlint:`.
+const MARKER: &str = "gwlint:";
+
 /// The suppressions of one parsed file, and the comments that try to be one and fail.
 pub fn scan(id: FileId, src: &SourceFile, parsed: &File) -> (Vec<Suppression>, Vec<Invalid>) {
     let mut out = Vec::new();
     let mut invalid = Vec::new();
-    let mut statements = Vec::new();
-    collect(&parsed.directives, &mut statements);
-    let statements: Vec<(usize, usize, usize)> = statements
-        .iter()
-        .map(|s| {
-            (
-                s.start as usize,
-                src.line(s.start as usize),
-                end_line(src, *s),
-            )
-        })
-        .collect();
+    // Most files hold no suppression: one pass over the text for the marker settles it, and
+    // only then are comments read and statements placed.
+    let marker = memchr::memmem::Finder::new(MARKER);
+    if marker.find(src.text.as_bytes()).is_none() {
+        return (out, invalid);
+    }
+    let mut statements: Option<Statements> = None;
     for &comment in &parsed.comments {
         let text = src.slice(comment);
+        if marker.find(text.as_bytes()).is_none() {
+            continue;
+        }
         match parse(text) {
             None => {}
             Some(Err((offset, message, help))) => invalid.push(Invalid {
@@ -73,6 +74,7 @@ pub fn scan(id: FileId, src: &SourceFile, parsed: &File) -> (Vec<Suppression>, V
                 help,
             }),
             Some(Ok(p)) => {
+                let statements = statements.get_or_insert_with(|| Statements::of(src, parsed));
                 let line = src.line(comment.start as usize);
                 let line_start = src.text[..comment.start as usize]
                     .rfind('\n')
@@ -82,17 +84,10 @@ pub fn scan(id: FileId, src: &SourceFile, parsed: &File) -> (Vec<Suppression>, V
                     .is_empty();
                 let lines = if alone {
                     // The next statement: its first line to the line of its `;` or `{`.
-                    statements
-                        .iter()
-                        .filter(|(start, _, _)| *start > comment.end as usize)
-                        .min_by_key(|(start, _, _)| *start)
-                        .map_or((0, 0), |&(_, a, b)| (a, b))
+                    statements.next_after(comment.end as usize)
                 } else {
                     // This line, and the whole statement when it runs over several lines.
-                    statements
-                        .iter()
-                        .filter(|(_, a, b)| *a <= line && line <= *b)
-                        .fold((line, line), |(lo, hi), &(_, a, b)| (lo.min(a), hi.max(b)))
+                    statements.around(line)
                 };
                 let mut rules = Vec::new();
                 for (s, range) in p.rules {
@@ -131,8 +126,56 @@ pub fn scan(id: FileId, src: &SourceFile, parsed: &File) -> (Vec<Suppression>, V
     (out, invalid)
 }
 
-/// Every statement's span, from its name to its `;` or `{` (blocks' contents are their own
-/// statements).
+/// Every statement of a file, from its name to its `;` or `{` (blocks' contents are their own
+/// statements), as (start offset, first line, last line), sorted by start.
+struct Statements {
+    rows: Vec<(usize, usize, usize)>,
+    /// The most lines one statement spans, less one: bounds the search for a line's statements.
+    longest: usize,
+}
+
+impl Statements {
+    fn of(src: &SourceFile, parsed: &File) -> Statements {
+        let mut spans = Vec::new();
+        collect(&parsed.directives, &mut spans);
+        let mut rows: Vec<(usize, usize, usize)> = spans
+            .iter()
+            .map(|s| {
+                (
+                    s.start as usize,
+                    src.line(s.start as usize),
+                    end_line(src, *s),
+                )
+            })
+            .collect();
+        // Stable, and already in order for a parsed file: the first of equal starts stays first.
+        rows.sort_by_key(|r| r.0);
+        let longest = rows
+            .iter()
+            .map(|r| r.2.saturating_sub(r.1))
+            .max()
+            .unwrap_or(0);
+        Statements { rows, longest }
+    }
+
+    /// The lines of the first statement that starts after `offset`; (0, 0) when none does.
+    fn next_after(&self, offset: usize) -> (usize, usize) {
+        let i = self.rows.partition_point(|r| r.0 <= offset);
+        self.rows.get(i).map_or((0, 0), |&(_, a, b)| (a, b))
+    }
+
+    /// `line`, widened to every statement that runs over it.
+    fn around(&self, line: usize) -> (usize, usize) {
+        // Rows are in line order too; a statement over `line` starts at most `longest` before.
+        let lo = self.rows.partition_point(|r| r.1 + self.longest < line);
+        let hi = self.rows.partition_point(|r| r.1 <= line);
+        self.rows[lo..hi.max(lo)]
+            .iter()
+            .filter(|(_, a, b)| *a <= line && line <= *b)
+            .fold((line, line), |(lo, hi), &(_, a, b)| (lo.min(a), hi.max(b)))
+    }
+}
+
 fn collect(directives: &[Directive], out: &mut Vec<Span>) {
     for d in directives {
         out.push(d.span);
@@ -236,7 +279,50 @@ pub fn apply(
 
 #[cfg(test)]
 mod tests {
-    use super::parse;
+    use super::{Statements, parse};
+    use crate::source::SourceMap;
+
+    #[test]
+    fn statements_found_by_search_match_a_full_scan() {
+        let mut text = String::from("http {\n");
+        for i in 0..30 {
+            match i % 3 {
+                0 => text.push_str(&format!("  add_header X{i} v;\n")),
+                1 => text.push_str(&format!("  location /{i}\n    /x {{\n  return 200;\n }}\n")),
+                _ => text.push_str(&format!(
+                    "  proxy_set_header\n    A{i}\n    b;  server_tokens off;\n"
+                )),
+            }
+        }
+        text.push_str("}\n");
+        let mut sources = SourceMap::default();
+        let id = sources.add(
+            std::path::Path::new("t.conf"),
+            "t.conf".into(),
+            text.clone().into(),
+        );
+        let parsed = crate::syntax::nginx::parse(id, &text);
+        let st = Statements::of(sources.get(id), &parsed);
+        assert!(st.longest >= 2, "multi-line statements");
+        let lines = text.lines().count() + 2;
+        for line in 0..lines {
+            let want = st
+                .rows
+                .iter()
+                .filter(|(_, a, b)| *a <= line && line <= *b)
+                .fold((line, line), |(lo, hi), &(_, a, b)| (lo.min(a), hi.max(b)));
+            assert_eq!(st.around(line), want, "line {line}");
+        }
+        for offset in 0..text.len() + 1 {
+            let want = st
+                .rows
+                .iter()
+                .filter(|(start, _, _)| *start > offset)
+                .min_by_key(|(start, _, _)| *start)
+                .map_or((0, 0), |&(_, a, b)| (a, b));
+            assert_eq!(st.next_after(offset), want, "offset {offset}");
+        }
+    }
 
     #[test]
     fn forms() {

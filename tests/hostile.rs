@@ -121,6 +121,33 @@ fn a_crash_while_lowering_one_configuration_is_gw000_and_exit_2() {
     assert_witness(&o, "a lowering crash");
 }
 
+#[test]
+fn a_crash_in_one_rule_is_gw000_and_the_other_rules_still_report() {
+    let dir = tempfile::tempdir().unwrap();
+    // GW501 (busy buffers) and GW101 (undefined upstream) on the same configuration.
+    let bad = write(
+        dir.path(),
+        "bad/nginx.conf",
+        b"# gwlint-inject-panic\nevents {}\nhttp { proxy_busy_buffers_size 64k; server { location / { proxy_pass http://apl; } } }\n",
+    );
+    let o = lint(&[&bad], &[]);
+    assert_eq!(code(&o), 1, "{}{}", out(&o), err(&o));
+    assert!(
+        out(&o).contains("GW501") && out(&o).contains("GW101"),
+        "{}",
+        out(&o)
+    );
+    let o = lint(&[&bad], &[("GWLINT_INJECT_PANIC", "GW501")]);
+    assert_eq!(code(&o), 2, "{}{}", out(&o), err(&o));
+    assert!(
+        out(&o).contains("error[GW000] rule GW501 (busy-buffers-too-large) failed"),
+        "{}",
+        out(&o)
+    );
+    assert!(!out(&o).contains("[GW501]"), "{}", out(&o));
+    assert!(out(&o).contains("[GW101]"), "{}", out(&o));
+}
+
 // ---- parallel runs ---------------------------------------------------------------------------
 
 #[test]

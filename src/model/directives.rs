@@ -1,8 +1,9 @@
 //! What gwlint knows about nginx directives, in one table: defaults (from nginx.org's
 //! documentation, `data/nginx-directive-defaults.tsv`) and which directives hand traffic off.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
+
+use super::lookup::NameMap;
 
 const DEFAULTS_TSV: &str = include_str!("../../data/nginx-directive-defaults.tsv");
 
@@ -10,24 +11,26 @@ const DEFAULTS_TSV: &str = include_str!("../../data/nginx-directive-defaults.tsv
 /// depend on the platform are written `4k|8k`: the first is x86-64 Linux's.
 /// `in_upstream` selects the `upstream` module's meaning of a shared name (`keepalive_timeout`).
 pub fn default(name: &str, in_upstream: bool) -> Option<&'static str> {
-    static TABLE: OnceLock<HashMap<(&'static str, bool), &'static str>> = OnceLock::new();
+    // By name: [other modules' default, the upstream module's]. Asked on every lookup that
+    // finds nothing set, so the table is hashed cheaply.
+    type Table = NameMap<&'static str, [Option<&'static str>; 2]>;
+    static TABLE: OnceLock<Table> = OnceLock::new();
     let table = TABLE.get_or_init(|| {
-        let mut t = HashMap::new();
+        let mut t = Table::default();
         for line in DEFAULTS_TSV.lines() {
             let mut f = line.split('\t');
             if let (Some(module), Some(name), Some(value), None) =
                 (f.next(), f.next(), f.next(), f.next())
             {
                 let value = value.split('|').next().unwrap_or(value);
-                t.insert((name, module == "upstream"), value);
+                t.entry(name).or_default()[(module == "upstream") as usize] = Some(value);
             }
         }
         t
     });
-    table
-        .get(&(name, in_upstream))
-        .or_else(|| table.get(&(name, !in_upstream)))
-        .copied()
+    let both = table.get(name)?;
+    both[in_upstream as usize]
+        .or(both[!in_upstream as usize])
         .filter(|v| *v != "(none)")
 }
 

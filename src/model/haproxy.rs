@@ -92,6 +92,7 @@ pub fn lower<'a>(tree: &'a Tree, files: &'a HashMap<FileId, File>) -> Proxy<'a> 
         routes: Vec::new(),
         pools: Vec::new(),
         pool_index: HashMap::new(),
+        lookup: Default::default(),
     };
     let mut last_defaults: Option<ScopeId> = None;
     let mut named_defaults: HashMap<&str, ScopeId> = HashMap::new();

@@ -5,6 +5,7 @@ pub mod directives;
 pub mod endpoint;
 pub mod haproxy;
 pub mod listen;
+pub mod lookup;
 pub mod nginx;
 
 use crate::finding::Dialect;
@@ -13,6 +14,7 @@ use crate::syntax::nginx::Directive;
 
 pub use directives::Pass;
 pub use endpoint::Endpoint;
+pub use lookup::Found;
 
 /// http or stream: upstream names live in separate namespaces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -69,7 +71,7 @@ pub enum Origin {
 pub struct Setting<'a> {
     /// Every occurrence at the level that decides (array directives such as
     /// `proxy_set_header` have several); empty when the default applies.
-    pub directives: Vec<&'a Directive>,
+    pub directives: Found<'a>,
     /// The documented default, when nothing sets it.
     pub default: Option<&'static str>,
 }
@@ -94,8 +96,15 @@ impl<'a> Setting<'a> {
                 .unwrap_or_default(),
         }
     }
+    /// The `i`th argument of the deciding directive, or the `i`th word of the default.
+    pub fn arg(&self, i: usize) -> Option<&str> {
+        match self.directives.last() {
+            Some(d) => d.arg(i),
+            None => self.default?.split_whitespace().nth(i),
+        }
+    }
     pub fn first(&self) -> Option<&str> {
-        self.args().first().copied()
+        self.arg(0)
     }
 }
 
@@ -169,38 +178,59 @@ pub struct Proxy<'a> {
     pub pools: Vec<Pool<'a>>,
     /// Pools by context and name (lower-case for nginx), in definition order.
     pub pool_index: std::collections::HashMap<(Ctx, String), Vec<usize>>,
+    /// Which names each scope holds, for `setting`; built on first use.
+    pub lookup: std::sync::OnceLock<lookup::Index>,
 }
 
 impl<'a> Proxy<'a> {
     /// The effective value of `name` at `scope`, with nginx's inheritance: the innermost level
     /// that sets the directive decides, and all its occurrences there count.
     pub fn setting(&self, scope: ScopeId, name: &str) -> Setting<'a> {
+        let (directives, in_upstream) = self.innermost(scope, name);
+        let default = match self.dialect {
+            Dialect::Nginx if directives.is_empty() => directives::default(name, in_upstream),
+            _ => None,
+        };
+        Setting {
+            directives,
+            default,
+        }
+    }
+
+    /// Builds the index `setting` looks names up in (otherwise built on first use).
+    pub fn index_settings(&self) {
+        self.index();
+    }
+
+    fn index(&self) -> &lookup::Index {
+        self.lookup
+            .get_or_init(|| lookup::Index::build(&self.scopes))
+    }
+
+    /// The directives that decide `name` at `scope` (as `setting`), without looking up the
+    /// default when none does: for rules that ask often and know the default themselves.
+    pub fn deciding(&self, scope: ScopeId, name: &str) -> Found<'a> {
+        self.innermost(scope, name).0
+    }
+
+    /// The innermost level's occurrences of `name`, and whether the walk passed an upstream.
+    fn innermost(&self, scope: ScopeId, name: &str) -> (Found<'a>, bool) {
+        let index = self
+            .lookup
+            .get_or_init(|| lookup::Index::build(&self.scopes));
+        let bits = lookup::bits(name);
         let mut s = Some(scope);
         let mut in_upstream = false;
         while let Some(id) = s {
             let sc = &self.scopes[id];
             in_upstream |= sc.kind == ScopeKind::Upstream;
-            let found: Vec<&'a Directive> = sc
-                .directives
-                .iter()
-                .copied()
-                .filter(|d| d.name() == name)
-                .collect();
+            let found = index.find(id, sc, name, bits);
             if !found.is_empty() {
-                return Setting {
-                    directives: found,
-                    default: None,
-                };
+                return (found, in_upstream);
             }
             s = sc.parent;
         }
-        Setting {
-            directives: Vec::new(),
-            default: match self.dialect {
-                Dialect::Nginx => directives::default(name, in_upstream),
-                Dialect::Haproxy => None,
-            },
-        }
+        (Found::Empty, in_upstream)
     }
 
     /// Pools with this name in this context (nginx compares upstream names without case,
@@ -231,6 +261,8 @@ impl<'a> Proxy<'a> {
 
     /// Indexes the pools by name; called once lowering has found them all.
     pub fn index_pools(&mut self) {
+        // Scopes are complete now: a name index built before would be stale.
+        self.lookup = Default::default();
         self.pool_index.clear();
         for (i, p) in self.pools.iter().enumerate() {
             let key = self.pool_key(&p.name);

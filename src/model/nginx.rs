@@ -35,6 +35,7 @@ pub fn lower<'a>(tree: &'a Tree, files: &'a HashMap<FileId, File>) -> Proxy<'a> 
             routes: Vec::new(),
             pools: Vec::new(),
             pool_index: HashMap::new(),
+            lookup: Default::default(),
         },
         active: vec![tree.root],
         passes: Vec::new(),

@@ -74,13 +74,14 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
 /// routed there; a backup server that is not disabled takes the traffic.
 fn haproxy(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
+    let reached = reached(proxy);
     for (i, pool) in proxy.pools.iter().enumerate() {
         let disabled: Vec<_> = pool
             .servers
             .iter()
             .map(|s| flag(s, "disabled", "enabled"))
             .collect();
-        if disabled.is_empty() || disabled.iter().any(Option::is_none) || !reached(proxy, i) {
+        if disabled.is_empty() || disabled.iter().any(Option::is_none) || !reached[i] {
             continue;
         }
         let n = pool.servers.len();

@@ -17,15 +17,13 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
+    let reached = reached(proxy);
     for (i, pool) in proxy.pools.iter().enumerate() {
         // Servers that take traffic and could be checked: not disabled, not following
         // another server's checks (`track`).
         let live = checkable(pool);
         let count: usize = live.iter().map(|s| instances(s)).sum();
-        if count < 2
-            || live.iter().any(|s| flag(s, "check", "no-check").is_some())
-            || !reached(proxy, i)
-        {
+        if count < 2 || live.iter().any(|s| flag(s, "check", "no-check").is_some()) || !reached[i] {
             continue;
         }
         out.push(

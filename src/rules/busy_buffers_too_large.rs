@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use super::support_tune::{in_stream, parse_size, show_size};
 use super::{Context, Family, Rule};
 use crate::finding::{Dialect, Finding, Severity};
-use crate::model::{ScopeKind, Setting};
+use crate::model::{Found, ScopeKind};
 use crate::source::Span;
 
 pub static RULE: Rule = Rule {
@@ -19,8 +19,32 @@ pub static RULE: Rule = Rule {
     check: Some(check),
 };
 
-/// The modules with buffered responses (grpc has no `grpc_buffers`).
-const PREFIXES: &[&str] = &["proxy", "fastcgi", "uwsgi", "scgi"];
+macro_rules! module {
+    ($p:literal) => {
+        Module {
+            prefix: $p,
+            buffer_size: concat!($p, "_buffer_size"),
+            buffers: concat!($p, "_buffers"),
+            busy: concat!($p, "_busy_buffers_size"),
+        }
+    };
+}
+
+/// The modules with buffered responses (grpc has no `grpc_buffers`), and the names of their
+/// three directives, written out once rather than formatted per scope.
+const MODULES: &[Module] = &[
+    module!("proxy"),
+    module!("fastcgi"),
+    module!("uwsgi"),
+    module!("scgi"),
+];
+
+struct Module {
+    prefix: &'static str,
+    buffer_size: &'static str,
+    buffers: &'static str,
+    busy: &'static str,
+}
 
 /// One page on x86-64 Linux: the default of `*_buffer_size` and of one `*_buffers` buffer.
 const PAGE: u64 = 4096;
@@ -37,11 +61,13 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         {
             continue;
         }
-        for &p in PREFIXES {
-            let bs = proxy.setting(id, &format!("{p}_buffer_size"));
-            let bufs = proxy.setting(id, &format!("{p}_buffers"));
-            let busy = proxy.setting(id, &format!("{p}_busy_buffers_size"));
-            if !bs.is_set() && !bufs.is_set() && !busy.is_set() {
+        for m in MODULES {
+            let p = m.prefix;
+            // The defaults are known here: nginx's table is not asked.
+            let bs = proxy.deciding(id, m.buffer_size);
+            let bufs = proxy.deciding(id, m.buffers);
+            let busy = proxy.deciding(id, m.busy);
+            if bs.is_empty() && bufs.is_empty() && busy.is_empty() {
                 continue;
             }
             let Some(buffer_size) = value(&bs, |a| parse_size(a.first()?), PAGE) else {
@@ -58,25 +84,25 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 continue; // "there must be at least 2 proxy_buffers": another failure
             }
             let size = buffer_size.max(one);
-            let busy_value = match busy.is_set() {
-                true => match parse_size(busy.first().unwrap_or("")) {
+            let busy_value = match busy.last() {
+                Some(d) => match parse_size(d.arg(0).unwrap_or("")) {
                     Some(v) => v,
                     None => continue,
                 },
-                false => 2 * size,
+                None => 2 * size,
             };
             let limit = (num - 1) * one;
-            let written = |s: &Setting, name: &str, default: &str| match s.directives.last() {
+            let written = |s: &Found, name: &str, default: &str| match s.last() {
                 Some(d) => format!("`{name} {}`", d.args_text()),
                 None => format!("`{name} {default}` (default)"),
             };
             let (bs_w, bufs_w) = (
-                written(&bs, &format!("{p}_buffer_size"), "4k"),
-                written(&bufs, &format!("{p}_buffers"), "8 4k"),
+                written(&bs, m.buffer_size, "4k"),
+                written(&bufs, m.buffers, "8 4k"),
             );
-            let busy_name = format!("{p}_busy_buffers_size");
+            let busy_name = m.busy;
             let (span, message, help) = if busy_value < size {
-                let Some(d) = busy.directives.last() else {
+                let Some(d) = busy.last() else {
                     continue;
                 };
                 (
@@ -96,13 +122,10 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 } else {
                     [&busy, &bufs, &bs]
                 };
-                let Some(span) = order
-                    .iter()
-                    .find_map(|s| s.directives.last().map(|d| d.span))
-                else {
+                let Some(span) = order.iter().find_map(|s| s.last().map(|d| d.span)) else {
                     continue;
                 };
-                let busy_w = match busy.directives.last() {
+                let busy_w = match busy.last() {
                     Some(d) => format!("`{busy_name} {}`", d.args_text()),
                     None => format!(
                         "`{busy_name}` defaults to 2 × {} = {}",
@@ -130,7 +153,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 .label("nginx refuses to start")
                 .help(help);
             for s in [&bs, &bufs, &busy] {
-                if let Some(d) = s.directives.last()
+                if let Some(d) = s.last()
                     && d.span != span
                 {
                     f = f.related(d.span, format!("`{}` is set here", d.name()));
@@ -142,11 +165,10 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
 }
 
 /// The setting's value, its default when unset, None when written in a form not understood.
-fn value<T>(s: &Setting, parse: impl Fn(&[&str]) -> Option<T>, default: T) -> Option<T> {
-    if s.is_set() {
-        parse(&s.args())
-    } else {
-        Some(default)
+fn value<T>(s: &Found, parse: impl Fn(&[&str]) -> Option<T>, default: T) -> Option<T> {
+    match s.last() {
+        Some(d) => parse(&d.args.iter().map(|a| a.value.as_str()).collect::<Vec<_>>()),
+        None => Some(default),
     }
 }
 

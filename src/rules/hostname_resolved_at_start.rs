@@ -106,11 +106,8 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         );
     }
     for pool in &proxy.pools {
-        let resolver = proxy.setting(pool.scope, "resolver").is_set();
-        let zone = proxy.scopes[pool.scope]
-            .directives
-            .iter()
-            .any(|d| d.name() == "zone");
+        // Looked up for the first server named by DNS: most pools list addresses.
+        let mut in_scope = None;
         for server in &pool.servers {
             if server.flag("resolve") {
                 continue;
@@ -118,6 +115,14 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             let Some((host, port)) = dns_name(&server.endpoint) else {
                 continue;
             };
+            let (resolver, zone) = *in_scope.get_or_insert_with(|| {
+                let resolver = !proxy.deciding(pool.scope, "resolver").is_empty();
+                let zone = proxy.scopes[pool.scope]
+                    .directives
+                    .iter()
+                    .any(|d| d.name() == "zone");
+                (resolver, zone)
+            });
             let Some((reason, severity)) = why(host, resolver) else {
                 continue;
             };

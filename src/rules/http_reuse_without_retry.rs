@@ -31,9 +31,10 @@ fn covers(words: &[&str]) -> bool {
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
+    let reached = reached(proxy);
     let mut found: Vec<(Span, String, Vec<String>)> = Vec::new();
     for (i, pool) in proxy.pools.iter().enumerate() {
-        if pool.servers.is_empty() || !reached(proxy, i) || mode(proxy, pool.scope) != "http" {
+        if pool.servers.is_empty() || !reached[i] || mode(proxy, pool.scope) != "http" {
             continue;
         }
         let reuse = proxy.setting(pool.scope, "http-reuse");

@@ -107,26 +107,24 @@ pub fn reuses(ctx: &Context, route: &Route, new_defaults: bool) -> bool {
 fn proxy_causes(ctx: &Context, route: &Route, new_defaults: bool) -> Vec<Cause> {
     let proxy = ctx.proxy;
     let mut causes = Vec::new();
-    let version = proxy.setting(route.scope, "proxy_http_version");
-    let v = match version.directives.last() {
-        Some(d) => d.arg(0).unwrap_or("").to_string(),
-        None if new_defaults => "1.1".into(),
-        None => "1.0".into(),
+    // The defaults depend on the version: nginx's table is not asked.
+    let version = proxy.deciding(route.scope, "proxy_http_version");
+    let v = match version.last() {
+        Some(d) => d.arg(0).unwrap_or(""),
+        None if new_defaults => "1.1",
+        None => "1.0",
     };
     if v == "1.0" {
         causes.push(Cause {
-            what: match version.directives.last() {
+            what: match version.last() {
                 Some(_) => "`proxy_http_version 1.0` speaks HTTP/1.0 to it".into(),
                 None => "`proxy_http_version` is not set to 1.1 (nginx before 1.29.7 speaks HTTP/1.0 to upstreams)".into(),
             },
-            span: version
-                .directives
-                .last()
-                .map_or(route.directive.span, |d| d.span),
+            span: version.last().map_or(route.directive.span, |d| d.span),
         });
     }
-    let headers = proxy.setting(route.scope, "proxy_set_header");
-    let conn = headers.directives.iter().rev().find(|d| {
+    let headers = proxy.deciding(route.scope, "proxy_set_header");
+    let conn = headers.iter().rev().find(|d| {
         d.arg(0)
             .is_some_and(|n| n.eq_ignore_ascii_case("connection"))
     });

@@ -198,6 +198,9 @@ pub struct Context<'a> {
     pub facts: &'a crate::facts::Facts,
     /// What `--online` observed at the targets; None without `--online`.
     pub observed: Option<&'a crate::probe::Observations>,
+    /// The variables the configuration assigns (`support_tune::variable_values`); empty
+    /// until a rule asks.
+    pub variables: support_tune::Assignments,
 }
 
 /// A proxy version such as 1.29.7.
@@ -266,21 +269,30 @@ pub fn find(key: &str) -> Option<&'static Rule> {
         .find(|r| r.code.eq_ignore_ascii_case(key) || r.name == key)
 }
 
-/// Runs every model rule on one proxy. A rule that panics becomes an internal-error finding
-/// instead of taking the run down.
+/// Runs every model rule on one proxy, on all cores; findings come out in `RULES` order
+/// whatever finishes first. A rule that panics becomes an internal-error finding instead of
+/// taking the run (or the other rules) down.
 pub fn check(ctx: &Context) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for rule in RULES {
-        let Some(check) = rule.check else { continue };
-        if !rule.dialects.contains(&ctx.proxy.dialect) {
-            continue;
-        }
-        let mut found = Vec::new();
-        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(ctx, &mut found)));
-        match r {
-            Ok(()) => out.extend(found),
-            Err(p) => out.push(internal_error::finding(ctx, rule, p)),
-        }
-    }
-    out
+    use rayon::prelude::*;
+    // Built here once rather than by whichever rule asks first while the others wait.
+    ctx.proxy.index_settings();
+    let root = &ctx.sources.get(ctx.proxy.root).text;
+    RULES
+        .par_iter()
+        .filter(|rule| rule.dialects.contains(&ctx.proxy.dialect))
+        .filter_map(|rule| Some((rule, rule.check?)))
+        .map(|(rule, check)| {
+            let mut found = Vec::new();
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                // The crash tests make one rule fail: GWLINT_INJECT_PANIC=<its code>.
+                crate::inject_panic(rule.code, root);
+                check(ctx, &mut found)
+            }));
+            match r {
+                Ok(()) => found,
+                Err(p) => vec![internal_error::finding(ctx, rule, p)],
+            }
+        })
+        .flatten_iter()
+        .collect()
 }

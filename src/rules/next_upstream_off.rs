@@ -4,7 +4,7 @@
 use super::support_dead::{param_value, primaries};
 use super::{Context, Family, Rule};
 use crate::finding::{Dialect, Finding, Severity};
-use crate::model::{Ctx, Target};
+use crate::model::{Ctx, Pass, Target};
 
 pub static RULE: Rule = Rule {
     code: "GW302",
@@ -17,6 +17,19 @@ pub static RULE: Rule = Rule {
     check: Some(check),
 };
 
+/// `*_next_upstream` of the route's module.
+fn next_upstream(pass: Pass) -> Option<&'static str> {
+    Some(match pass {
+        Pass::Proxy => "proxy_next_upstream",
+        Pass::FastCgi => "fastcgi_next_upstream",
+        Pass::Uwsgi => "uwsgi_next_upstream",
+        Pass::Scgi => "scgi_next_upstream",
+        Pass::Grpc => "grpc_next_upstream",
+        Pass::Memcached => "memcached_next_upstream",
+        Pass::UseBackend | Pass::DefaultBackend => return None,
+    })
+}
+
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     for route in &ctx.proxy.routes {
         if route.ctx != Ctx::Http {
@@ -25,19 +38,19 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         let Target::Pool(i) = route.target else {
             continue;
         };
+        // Most routes keep the default: look for the directive before the servers.
+        let Some(name) = next_upstream(route.pass) else {
+            continue;
+        };
+        let setting = ctx.proxy.setting(route.scope, name);
+        let Some(d) = setting.directives.last() else {
+            continue;
+        };
         let pool = &ctx.proxy.pools[i];
         let live = primaries(pool);
         if live.len() < 2 {
             continue;
         }
-        let Some(prefix) = route.pass.prefix() else {
-            continue;
-        };
-        let name = format!("{prefix}_next_upstream");
-        let setting = ctx.proxy.setting(route.scope, &name);
-        let Some(d) = setting.directives.last() else {
-            continue;
-        };
         let args = setting.args();
         let off = args == ["off"];
         if !off && args.contains(&"error") {
@@ -76,5 +89,27 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             ))
             .related(pool.name_span, format!("upstream \"{}\" has {} servers", pool.name, live.len())),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_the_module_prefix() {
+        for pass in [
+            Pass::Proxy,
+            Pass::FastCgi,
+            Pass::Uwsgi,
+            Pass::Scgi,
+            Pass::Grpc,
+            Pass::Memcached,
+            Pass::UseBackend,
+            Pass::DefaultBackend,
+        ] {
+            let want = pass.prefix().map(|p| format!("{p}_next_upstream"));
+            assert_eq!(next_upstream(pass).map(String::from), want);
+        }
     }
 }

@@ -18,10 +18,11 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
+    let reached = reached(proxy);
     // One finding per `retries 0` line, with the backends it applies to.
     let mut found: Vec<(Span, Vec<String>)> = Vec::new();
     for (i, pool) in proxy.pools.iter().enumerate() {
-        if pool.servers.is_empty() || !reached(proxy, i) {
+        if pool.servers.is_empty() || !reached[i] {
             continue;
         }
         let Some(d) = proxy

@@ -17,8 +17,9 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
+    let reached = reached(proxy);
     for (i, pool) in proxy.pools.iter().enumerate() {
-        if !reached(proxy, i) {
+        if !reached[i] {
             continue;
         }
         for s in &pool.servers {

@@ -129,14 +129,21 @@ pub fn port(server: &Server) -> Option<u16> {
     }
 }
 
-/// Can traffic reach this backend: a `use_backend`/`default_backend` (or the `listen`
-/// itself) names it, or a frontend picks backends by a name computed at run time.
-pub fn reached(proxy: &Proxy, index: usize) -> bool {
-    proxy.routes.iter().any(|r| match &r.target {
-        Target::Pool(i) => *i == index,
-        Target::Endpoint(Endpoint::Dynamic) => true,
-        _ => false,
-    })
+/// Per pool, can traffic reach it: a `use_backend`/`default_backend` (or the `listen`
+/// itself) names it, or a frontend picks backends by a name computed at run time. One pass
+/// over the routes for all pools.
+pub fn reached(proxy: &Proxy) -> Vec<bool> {
+    let dynamic = proxy
+        .routes
+        .iter()
+        .any(|r| matches!(r.target, Target::Endpoint(Endpoint::Dynamic)));
+    let mut reached = vec![dynamic; proxy.pools.len()];
+    for r in &proxy.routes {
+        if let Target::Pool(i) = r.target {
+            reached[i] = true;
+        }
+    }
+    reached
 }
 
 /// Is this parameter written on the server's own line (not inherited from `default-server`)?

@@ -121,14 +121,21 @@ pub struct VarValues {
     pub open: bool,
 }
 
+/// Every variable the configuration assigns, with its values: listed in one pass over the
+/// tree the first time a rule asks, since rules ask per route.
+#[derive(Debug, Default)]
+pub struct Assignments(std::sync::OnceLock<std::collections::HashMap<String, VarValues>>);
+
 /// Values the configuration gives `$name` (without the `$`); None when nothing assigns it.
-pub fn variable_values(ctx: &super::Context, name: &str) -> Option<VarValues> {
-    let mut out = VarValues::default();
-    let mut found = false;
-    for file in ctx.files.values() {
-        collect(&file.directives, name, &mut out, &mut found);
-    }
-    found.then_some(out)
+pub fn variable_values<'c>(ctx: &'c super::Context, name: &str) -> Option<&'c VarValues> {
+    let all = ctx.variables.0.get_or_init(|| {
+        let mut all = std::collections::HashMap::new();
+        for file in ctx.files.values() {
+            collect(&file.directives, &mut all);
+        }
+        all
+    });
+    all.get(name)
 }
 
 fn var_name(s: &str) -> Option<&str> {
@@ -140,23 +147,25 @@ fn var_name(s: &str) -> Option<&str> {
     )
 }
 
-fn collect(dirs: &[Directive], name: &str, out: &mut VarValues, found: &mut bool) {
+fn collect(dirs: &[Directive], all: &mut std::collections::HashMap<String, VarValues>) {
     for d in dirs {
         match d.name() {
-            "set" if d.arg(0).and_then(var_name) == Some(name) => {
-                *found = true;
-                match d.args.get(1) {
-                    Some(a) if !a.has_variable() => out.values.push(a.value.to_string()),
-                    _ => out.open = true,
+            "set" => {
+                if let Some(name) = d.arg(0).and_then(var_name) {
+                    let out = all.entry(name.to_string()).or_default();
+                    match d.args.get(1) {
+                        Some(a) if !a.has_variable() => out.values.push(a.value.to_string()),
+                        _ => out.open = true,
+                    }
                 }
             }
             "map" | "geo" | "split_clients" if d.block().is_some() => {
                 // map $src $dst; geo [$src] $dst; split_clients "$src" $dst.
                 let Some(dst) = d.args.last() else { continue };
-                if var_name(&dst.value) != Some(name) {
+                let Some(name) = var_name(&dst.value) else {
                     continue;
-                }
-                *found = true;
+                };
+                let out = all.entry(name.to_string()).or_default();
                 for e in d.children() {
                     let special = match d.name() {
                         "map" => matches!(e.name(), "hostnames" | "volatile"),
@@ -182,7 +191,7 @@ fn collect(dirs: &[Directive], name: &str, out: &mut VarValues, found: &mut bool
             _ => {}
         }
         if d.block().is_some() && !crate::model::directives::is_table_block(d.name()) {
-            collect(d.children(), name, out, found);
+            collect(d.children(), all);
         }
     }
 }

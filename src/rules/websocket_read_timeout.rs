@@ -27,8 +27,8 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         if route.ctx != Ctx::Http || route.pass != Pass::Proxy {
             continue;
         }
-        let headers = proxy.setting(route.scope, "proxy_set_header");
-        let Some(upgrade) = headers.directives.iter().find(|d| {
+        let headers = proxy.deciding(route.scope, "proxy_set_header");
+        let Some(upgrade) = headers.iter().find(|d| {
             d.arg(0).is_some_and(|n| n.eq_ignore_ascii_case("upgrade"))
                 && d.arg(1).is_some_and(|v| !v.is_empty())
         }) else {
