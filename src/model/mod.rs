@@ -176,8 +176,8 @@ pub struct Proxy<'a> {
     pub scopes: Vec<Scope<'a>>,
     pub routes: Vec<Route<'a>>,
     pub pools: Vec<Pool<'a>>,
-    /// Pools by context and name (lower-case for nginx), in definition order.
-    pub pool_index: std::collections::HashMap<(Ctx, String), Vec<usize>>,
+    /// Pools by name (lower-case for nginx), in definition order.
+    pub pool_index: std::collections::HashMap<String, Vec<usize>>,
     /// Which names each scope holds, for `setting`; built on first use.
     pub lookup: std::sync::OnceLock<lookup::Index>,
 }
@@ -237,16 +237,19 @@ impl<'a> Proxy<'a> {
     /// HAProxy backend names with it).
     pub fn pools_named(&self, ctx: Ctx, name: &str) -> impl Iterator<Item = (usize, &Pool<'a>)> {
         self.pool_index
-            .get(&(ctx, self.pool_key(name)))
+            .get(self.pool_key(name).as_ref())
             .into_iter()
             .flatten()
             .map(|&i| (i, &self.pools[i]))
+            .filter(move |(_, p)| p.ctx == ctx)
     }
 
-    fn pool_key(&self, name: &str) -> String {
+    fn pool_key<'n>(&self, name: &'n str) -> std::borrow::Cow<'n, str> {
         match self.dialect {
-            Dialect::Nginx => name.to_ascii_lowercase(),
-            Dialect::Haproxy => name.to_string(),
+            Dialect::Nginx if name.bytes().any(|b| b.is_ascii_uppercase()) => {
+                name.to_ascii_lowercase().into()
+            }
+            _ => name.into(),
         }
     }
 
@@ -265,8 +268,8 @@ impl<'a> Proxy<'a> {
         self.lookup = Default::default();
         self.pool_index.clear();
         for (i, p) in self.pools.iter().enumerate() {
-            let key = self.pool_key(&p.name);
-            self.pool_index.entry((p.ctx, key)).or_default().push(i);
+            let key = self.pool_key(&p.name).into_owned();
+            self.pool_index.entry(key).or_default().push(i);
         }
     }
 }

@@ -73,6 +73,15 @@ fn count_blocks(dirs: &[Directive]) -> usize {
         .sum()
 }
 
+/// A URL scheme in lower case, interned.
+fn scheme_of(s: &str) -> &'static str {
+    const KNOWN: [&str; 6] = ["http", "https", "grpc", "grpcs", "uwsgi", "suwsgi"];
+    match KNOWN.iter().find(|k| k.eq_ignore_ascii_case(s)) {
+        Some(k) => k,
+        None => Atom::new(&s.to_ascii_lowercase()).as_str(),
+    }
+}
+
 /// The context a file's top-level directives imply.
 fn root_kind(dirs: &[Directive]) -> ScopeKind {
     let has = |n: &str| dirs.iter().any(|d| d.name() == n);
@@ -152,7 +161,7 @@ impl<'a> Lowering<'a> {
         }
         let kind = self.proxy.scopes[scope].kind;
         for d in dirs {
-            if d.name() == "include" {
+            if d.is(crate::atom!("include")) {
                 for &f in self.tree.included(d) {
                     if self.active.contains(&f) {
                         continue;
@@ -255,7 +264,7 @@ impl<'a> Lowering<'a> {
                 directive: d,
                 pass,
                 ctx,
-                scheme: scheme.map(|s| Atom::new(&s.to_ascii_lowercase()).as_str()),
+                scheme: scheme.map(scheme_of),
                 target,
                 target_span: arg.span,
                 scope,
