@@ -33,16 +33,20 @@ fn live_mb() -> f64 {
     LIVE.load(Ordering::Relaxed) as f64 / 1e6
 }
 
-/// CPU time of this thread: on a shared machine, wall time measures the neighbours too.
+/// CPU time of this process, all its threads (parsing and the rules run on every core): on
+/// a shared machine, wall time measures the neighbours too.
 #[derive(Clone, Copy)]
 struct Instant(Duration);
 
 impl Instant {
     fn now() -> Instant {
-        let ns = std::fs::read_to_string("/proc/thread-self/schedstat")
-            .ok()
-            .and_then(|s| s.split_whitespace().next()?.parse().ok())
-            .unwrap_or(0);
+        let ns: u64 = std::fs::read_dir("/proc/self/task")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+            .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+            .sum();
         Instant(Duration::from_nanos(ns))
     }
     fn elapsed(&self) -> Duration {
