@@ -70,7 +70,7 @@ pub fn has_variable(s: &str) -> bool {
 /// The statements of a block directive and where the block is written.
 #[derive(Debug, Clone)]
 pub struct Block {
-    pub directives: Vec<Directive>,
+    pub directives: Box<[Directive]>,
     /// From `{` to `}` (to the end of the file when unclosed).
     pub span: Span,
 }
@@ -207,14 +207,14 @@ impl Directive {
     /// The statements of a block directive; None for a simple one.
     pub fn block(&self) -> Option<&[Directive]> {
         let b = self.extra.as_ref()?.block.as_ref()?;
-        Some(b.directives.as_slice())
+        Some(&b.directives)
     }
     /// From `{` to `}` of a block directive (to the end of the file when unclosed).
     pub fn block_span(&self) -> Option<Span> {
         Some(self.extra.as_ref()?.block.as_ref()?.span)
     }
-    pub fn set_block(&mut self, mut directives: Vec<Directive>, span: Span) {
-        directives.shrink_to_fit();
+    pub fn set_block(&mut self, directives: Vec<Directive>, span: Span) {
+        let directives = directives.into_boxed_slice();
         self.extra_mut().block = Some(Block { directives, span });
     }
     pub fn children(&self) -> &[Directive] {
