@@ -246,9 +246,11 @@ pub struct File {
 const SPLIT_MIN: usize = 4 << 20;
 
 pub fn parse(file: FileId, text: &str) -> File {
+    let cores = rayon::current_num_threads();
     if text.len() >= SPLIT_MIN
-        && rayon::current_num_threads() > 1
-        && let Some(f) = parse_split(file, text, rayon::current_num_threads())
+        && cores > 1
+        && memchr::memmem::find(text.as_bytes(), b"_by_lua_block").is_none()
+        && let Some(f) = parse_guessed(file, text, cores).or_else(|| parse_split(file, text, cores))
     {
         return f;
     }
@@ -296,6 +298,99 @@ fn parse_split(file: FileId, text: &str, segments: usize) -> Option<File> {
     }
     a.run(text, *points.last()?);
     Some(a.finish())
+}
+
+/// Like [`parse_split`] without the lexer's pass: the cuts are guessed at line starts that
+/// look like statements directly inside the big block (after a line ending in `;` or `}`,
+/// with the least indentation nearby), the last stretch runs to the end of the file, and the
+/// guess is checked afterwards: each stretch before a cut must end exactly there with only
+/// the big block open. A wrong guess costs the work, not the result.
+fn parse_guessed(file: FileId, text: &str, segments: usize) -> Option<File> {
+    use rayon::prelude::*;
+    let mut bounds = vec![0];
+    for k in 1..segments {
+        let cut = guess_cut(text, k * text.len() / segments)?;
+        if cut <= *bounds.last()? {
+            return None;
+        }
+        bounds.push(cut);
+    }
+    bounds.push(text.len());
+    let mut built: Vec<Builder> = bounds
+        .par_windows(2)
+        .enumerate()
+        .map(|(i, w)| {
+            let mut b = Builder::new(file, text);
+            if i > 0 {
+                let here = Span::new(file, w[0], w[0]);
+                let block = Directive::new(Arg::new("", here, Quote::None), &[], here);
+                b.stack.push((block, w[0], Vec::new()));
+                b.stretch = true;
+            }
+            b.run(&text[..w[1]], w[0]);
+            b
+        })
+        .collect();
+    let mut rest = built.split_off(1);
+    let mut a = built.pop()?;
+    let last = rest.pop()?;
+    let open_at_cut =
+        |b: &Builder| b.stack.len() == 1 && b.words.is_empty() && b.skipped_depth == 0;
+    let quiet = |b: &Builder| b.out.errors.is_empty() && b.words.is_empty() && b.skipped_depth == 0;
+    let middle_ok = rest.iter().all(|b| open_at_cut(b) && b.stretch && quiet(b));
+    let last_ok = quiet(&last)
+        && match last.stretch_closed {
+            Some(_) => last.stack.is_empty(),
+            None => last.stack.len() == 1,
+        };
+    if !open_at_cut(&a) || !middle_ok || !last_ok {
+        return None;
+    }
+    let mut last = last;
+    let more: usize = rest.iter().map(|b| b.stack[0].2.len()).sum::<usize>()
+        + last.stack.first().map_or(0, |s| s.2.len())
+        + last.stretch_closed.as_ref().map_or(0, |c| c.1.len());
+    a.stack.last_mut()?.2.reserve_exact(more);
+    for b in rest.iter_mut().chain(std::iter::once(&mut last)) {
+        if let Some((_, _, children)) = b.stack.pop() {
+            a.stack.last_mut()?.2.extend(children);
+        }
+        a.out.comments.append(&mut b.out.comments);
+    }
+    if let Some((at, children)) = last.stretch_closed.take() {
+        a.stack.last_mut()?.2.extend(children);
+        a.close(at);
+        for d in std::mem::take(&mut last.out.directives) {
+            a.push(d);
+        }
+    }
+    Some(a.finish())
+}
+
+/// A line start at or after `from` that looks like a statement of the big block.
+fn guess_cut(text: &str, from: usize) -> Option<usize> {
+    const WINDOW: usize = 64 * 1024;
+    let b = text.as_bytes();
+    let end = (from + WINDOW).min(b.len());
+    let mut best: Option<(usize, usize)> = None;
+    let mut at = from;
+    while let Some(nl) = memchr::memchr(b'\n', &b[at..end]).map(|i| at + i) {
+        at = nl + 1;
+        let ended = b[..nl]
+            .iter()
+            .rev()
+            .find(|c| !c.is_ascii_whitespace())
+            .is_some_and(|c| matches!(c, b';' | b'}'));
+        let indent = b[at..end]
+            .iter()
+            .take_while(|c| matches!(c, b' ' | b'\t'))
+            .count();
+        let starts_word = b.get(at + indent).is_some_and(|c| c.is_ascii_alphabetic());
+        if ended && starts_word && indent > 0 && best.is_none_or(|(_, i)| indent < i) {
+            best = Some((at, indent));
+        }
+    }
+    best.map(|(at, _)| at)
 }
 
 /// Where to cut: after statements (`;` or `}`) directly inside the largest top-level block,
@@ -352,6 +447,8 @@ impl<'t> Builder<'t> {
             skipped_depth: 0,
             glued_open: None,
             atoms: atom::Local::default(),
+            stretch: false,
+            stretch_closed: None,
         }
     }
 
@@ -427,6 +524,10 @@ struct Builder<'t> {
     /// The block just opened with `{` glued to the previous word, as in `~ ^/a{2}$`.
     glued_open: Option<usize>,
     atoms: atom::Local,
+    /// A stretch built alone: its bottom block stands for the block the stretch starts in.
+    stretch: bool,
+    /// Where a stretch closed that block, and the statements it had gathered.
+    stretch_closed: Option<(usize, Vec<Directive>)>,
 }
 
 impl Builder<'_> {
@@ -591,6 +692,10 @@ impl Builder<'_> {
             self.words.clear();
         }
         match self.stack.pop() {
+            Some((_, _, children)) if self.stretch && self.stack.is_empty() => {
+                self.stretch = false;
+                self.stretch_closed = Some((at, children));
+            }
             Some((mut d, open, children)) => {
                 if !d.name().is_empty() || !d.name_arg().span.is_empty() {
                     d.set_block(children, self.span(open, at + 1));
@@ -803,8 +908,40 @@ mod tests {
             let split = parse_split(FileId(0), &text, segments).expect("splits");
             same_tree(&split, &sequential(&text));
         }
+        for segments in [2, 3, 5] {
+            let guessed = parse_guessed(FileId(0), &text, segments).expect("guesses");
+            same_tree(&guessed, &sequential(&text));
+        }
         // The file as a whole, on this machine's cores or in one piece.
         same_tree(&parse(FileId(0), &text), &sequential(&text));
+    }
+
+    #[test]
+    fn a_wrong_guess_is_caught() {
+        // Every line that looks like a statement of the big block is inside a server: the
+        // guessed cuts are one level too deep, and the stretches say so.
+        let server = "server {\n  listen 80;\n  location / {\n    return 200;\n  }\n}\n";
+        let text = format!("http {{\n{}}}\n", server.repeat(300));
+        assert!(parse_guessed(FileId(0), &text, 3).is_none());
+        same_tree(
+            &parse_split(FileId(0), &text, 3).expect("the lexer's cuts"),
+            &sequential(&text),
+        );
+        // An unbalanced tail, and errors after the cut, are for the one-piece parse to report.
+        for tail in ["", "}\n}\n", "a b\n", "x {\n"] {
+            let text = format!(
+                "http {{\n{}{tail}",
+                "  location / { return 200; }\n".repeat(400)
+            );
+            match parse_guessed(FileId(0), &text, 2) {
+                Some(g) => same_tree(&g, &sequential(&text)),
+                None => assert!(
+                    !sequential(&text).errors.is_empty() || tail.is_empty(),
+                    "{tail:?}"
+                ),
+            }
+            same_tree(&parse(FileId(0), &text), &sequential(&text));
+        }
     }
 
     #[test]
