@@ -24,22 +24,8 @@ pub fn lower<'a>(tree: &'a Tree, files: &'a HashMap<FileId, File>) -> Proxy<'a> 
         .filter_map(|f| files.get(f))
         .map(|f| count_blocks(&f.directives))
         .sum();
-    let mut l = Lowering {
-        tree,
-        files,
-        proxy: Proxy {
-            dialect: Dialect::Nginx,
-            root: tree.root,
-            fragment: kind != ScopeKind::Main,
-            scopes: Vec::with_capacity(blocks + 4),
-            routes: Vec::new(),
-            pools: Vec::new(),
-            pool_index: HashMap::new(),
-            lookup: Default::default(),
-        },
-        active: vec![tree.root],
-        passes: Vec::new(),
-    };
+    let mut l = Lowering::new(tree, files, blocks + 4, vec![tree.root]);
+    l.proxy.fragment = kind != ScopeKind::Main;
     // A fragment sits in the context its directives imply, under an implied http or stream.
     let top = match kind {
         ScopeKind::Main => l.scope(None, ScopeKind::Main, None),
@@ -123,20 +109,116 @@ struct Lowering<'a> {
     /// Files being walked (an include of one of them is a cycle, reported elsewhere).
     active: Vec<FileId>,
     passes: Vec<(&'a Directive, Pass, ScopeId, Ctx)>,
+    /// A part of a big block walked on its own core: it does not split again.
+    part: bool,
 }
 
+/// A block with at least this many statements is lowered in parts on all cores.
+const PARALLEL_BLOCK: usize = 4096;
+
 impl<'a> Lowering<'a> {
+    fn new(
+        tree: &'a Tree,
+        files: &'a HashMap<FileId, File>,
+        scopes: usize,
+        active: Vec<FileId>,
+    ) -> Lowering<'a> {
+        Lowering {
+            tree,
+            files,
+            proxy: Proxy {
+                dialect: Dialect::Nginx,
+                root: tree.root,
+                fragment: false,
+                scopes: Vec::with_capacity(scopes),
+                routes: Vec::new(),
+                pools: Vec::new(),
+                pool_index: HashMap::new(),
+                lookup: Default::default(),
+            },
+            active,
+            passes: Vec::new(),
+            part: false,
+        }
+    }
+
+    /// Walks the statements of a big block (`http { … }` of thousands of servers) in
+    /// contiguous parts on all cores, then appends each part's scopes, pools and hand-offs
+    /// in order, renumbered: the same model as one walk, as parts keep document order.
+    fn walk_parallel(&mut self, dirs: &'a [Directive], scope: ScopeId, depth: usize) {
+        use rayon::prelude::*;
+        let kind = self.proxy.scopes[scope].kind;
+        let ctx = self.ctx(scope);
+        let part = dirs.len().div_ceil(rayon::current_num_threads().max(1));
+        let parts: Vec<Lowering<'a>> = dirs
+            .par_chunks(part)
+            .map(|chunk| {
+                let blocks = chunk
+                    .iter()
+                    .map(|d| d.block().map_or(0, |b| count_blocks(b) + 1))
+                    .sum::<usize>();
+                let mut sub = Lowering::new(self.tree, self.files, blocks + 2, self.active.clone());
+                sub.part = true;
+                // Scope 0 stands for `scope`: same kind, and the context it is in.
+                let parent = match ctx {
+                    Ctx::Stream => Some(sub.scope(None, ScopeKind::Stream, None)),
+                    Ctx::Http => None,
+                };
+                let top = sub.scope(parent, kind, None);
+                sub.walk(chunk, top, depth);
+                sub
+            })
+            .collect();
+        for sub in parts {
+            // The stand-ins (one, or two under stream) map to `scope`; the rest follow on.
+            let stand_ins = sub
+                .proxy
+                .scopes
+                .iter()
+                .take_while(|s| s.block.is_none())
+                .count();
+            let base = self.proxy.scopes.len();
+            let map = |id: ScopeId| match id < stand_ins {
+                true => scope,
+                false => base + id - stand_ins,
+            };
+            let mut scopes = sub.proxy.scopes.into_iter();
+            for stand_in in scopes.by_ref().take(stand_ins) {
+                self.proxy.scopes[scope]
+                    .directives
+                    .extend(stand_in.directives);
+            }
+            for mut s in scopes {
+                s.parent = s.parent.map(map);
+                self.proxy.scopes.push(s);
+            }
+            for mut p in sub.proxy.pools {
+                p.scope = map(p.scope);
+                self.proxy.pools.push(p);
+            }
+            self.passes.extend(
+                sub.passes
+                    .into_iter()
+                    .map(|(d, pass, sc, cx)| (d, pass, map(sc), cx)),
+            );
+        }
+    }
+
     fn scope(
         &mut self,
         parent: Option<ScopeId>,
         kind: ScopeKind,
         block: Option<&'a Directive>,
     ) -> ScopeId {
+        // Its own statements, includes aside: the list is sized once.
+        let own = block.map_or(0, |b| {
+            b.children().iter().filter(|d| d.block().is_none()).count()
+        });
         self.proxy.scopes.push(Scope {
             parent,
             kind,
             block,
-            directives: Vec::new(),
+            directives: Vec::with_capacity(own),
         });
         self.proxy.scopes.len() - 1
     }
@@ -158,6 +240,9 @@ impl<'a> Lowering<'a> {
     fn walk(&mut self, dirs: &'a [Directive], scope: ScopeId, depth: usize) {
         if depth > MAX_WALK_DEPTH {
             return;
+        }
+        if dirs.len() >= PARALLEL_BLOCK && !self.part && rayon::current_num_threads() > 1 {
+            return self.walk_parallel(dirs, scope, depth);
         }
         let kind = self.proxy.scopes[scope].kind;
         for d in dirs {
@@ -317,6 +402,68 @@ mod tests {
                 assert_eq!(ka.first(), Some("60s"), "the upstream module's default");
             },
         );
+    }
+
+    /// The model as text: scopes (kind, parent, block and directives by position), pools,
+    /// routes.
+    fn shape(p: &Proxy) -> String {
+        let mut out = String::new();
+        for (i, s) in p.scopes.iter().enumerate() {
+            let dirs: Vec<u32> = s.directives.iter().map(|d| d.span.start).collect();
+            out += &format!(
+                "{i} {:?} {:?} {:?} {dirs:?}\n",
+                s.kind,
+                s.parent,
+                s.block.map(|b| b.span)
+            );
+        }
+        for p in &p.pools {
+            out += &format!(
+                "pool {} {:?} {} {}\n",
+                p.name,
+                p.ctx,
+                p.scope,
+                p.servers.len()
+            );
+        }
+        for r in &p.routes {
+            out += &format!(
+                "route {:?} {} {:?} {:?} {}\n",
+                r.pass, r.directive.span.start, r.ctx, r.target, r.scope
+            );
+        }
+        out
+    }
+
+    #[test]
+    fn a_big_block_lowered_in_parts_is_the_block_lowered_whole() {
+        let site = |i: usize| {
+            format!(
+                "  upstream u{i} {{ server 127.0.0.1:{}; }}\n  server {{ listen 80; location / {{ proxy_pass http://u{i}; if ($x) {{ proxy_pass http://u{}; }} }} }}\n  proxy_read_timeout {i}s;\n",
+                1000 + i,
+                i / 2
+            )
+        };
+        let body: String = (0..PARALLEL_BLOCK).map(site).collect();
+        let stream: String = (0..PARALLEL_BLOCK / 2)
+            .map(|i| format!("  upstream s{i} {{ server 127.0.0.1:{i}; }}\n  server {{ listen {i}; proxy_pass s{i}; }}\n"))
+            .collect();
+        let text = format!("events {{}}\nhttp {{\n{body}}}\nstream {{\n{stream}}}\n");
+        let file = FileId(0);
+        let parsed = crate::syntax::nginx::parse(file, &text);
+        assert!(parsed.errors.is_empty());
+        let files = HashMap::from([(file, parsed)]);
+        let tree = Tree::of_files(Dialect::Nginx, vec![file]);
+        let pool = |n| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .unwrap()
+        };
+        let whole = pool(1).install(|| shape(&lower(&tree, &files)));
+        let parts = pool(3).install(|| shape(&lower(&tree, &files)));
+        assert!(whole.lines().count() > 3 * PARALLEL_BLOCK);
+        assert_eq!(whole, parts);
     }
 
     #[test]
