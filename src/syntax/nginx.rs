@@ -554,8 +554,9 @@ impl Builder<'_> {
             return;
         }
         // nginx wants white space, ";", "{" or ")" after a closing quote.
-        let c = self.text[start..].chars().next().unwrap_or(' ');
-        if self.last_quoted_end == Some(start) && c != ')' {
+        if self.last_quoted_end == Some(start)
+            && let Some(c) = self.text[start..].chars().next().filter(|&c| c != ')')
+        {
             self.error(
                 start,
                 start + c.len_utf8(),
