@@ -497,6 +497,7 @@ fn lint(args: LintArgs) -> ExitCode {
         }),
         dialect: args.dialect.map(DialectArg::dialect),
         graph: false,
+        exiting: true,
     };
     if paths.iter().any(|p| p.as_os_str() == "-") {
         let mut buf = Vec::new();

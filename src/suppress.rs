@@ -260,15 +260,37 @@ pub fn apply(
     suppressions: &mut [Suppression],
     line_of: impl Fn(Span) -> usize,
 ) {
+    use std::collections::HashMap;
+    if suppressions.is_empty() {
+        return;
+    }
+    // The suppressions that can cover a finding, by its file (file-wide ones) and by its
+    // line: each finding looks at its own, not at every suppression of the run.
+    let mut file_wide: HashMap<FileId, Vec<usize>> = HashMap::new();
+    let mut by_line: HashMap<(FileId, usize), Vec<usize>> = HashMap::new();
+    for (i, s) in suppressions.iter().enumerate() {
+        if s.file_wide {
+            file_wide.entry(s.span.file).or_default().push(i);
+        } else {
+            for line in s.lines.0..=s.lines.1 {
+                by_line.entry((s.span.file, line)).or_default().push(i);
+            }
+        }
+    }
+    let lined: std::collections::HashSet<FileId> = by_line.keys().map(|k| k.0).collect();
     findings.retain(|f| {
-        let line = line_of(f.span);
+        let file = f.span.file;
+        let at_line = lined
+            .contains(&file)
+            .then(|| by_line.get(&(file, line_of(f.span))))
+            .flatten();
         let mut covered = false;
-        for s in suppressions
-            .iter_mut()
-            .filter(|s| s.span.file == f.span.file)
-            .filter(|s| s.file_wide || (s.lines.0 <= line && line <= s.lines.1))
-        {
-            for n in s.rules.iter_mut().filter(|n| f.rule.matches(&n.selector)) {
+        for &i in file_wide.get(&file).into_iter().chain(at_line).flatten() {
+            for n in suppressions[i]
+                .rules
+                .iter_mut()
+                .filter(|n| f.rule.matches(&n.selector))
+            {
                 n.used = true;
                 covered = true;
             }
@@ -279,8 +301,54 @@ pub fn apply(
 
 #[cfg(test)]
 mod tests {
-    use super::{Statements, parse};
-    use crate::source::SourceMap;
+    use super::{Named, Statements, Suppression, apply, parse};
+    use crate::finding::Finding;
+    use crate::source::{FileId, SourceMap, Span};
+
+    #[test]
+    fn apply_covers_by_file_and_by_line_and_marks_what_was_used() {
+        let (a, b) = (FileId(0), FileId(1));
+        let sup = |file, file_wide, rule: &str, lines| Suppression {
+            span: Span::new(file, 0, 1),
+            file_wide,
+            rules: vec![Named {
+                selector: rule.into(),
+                span: Span::new(file, 0, 1),
+                used: false,
+            }],
+            reason: None,
+            lines,
+        };
+        let mut sups = vec![
+            sup(a, false, "GW101", (3, 4)),
+            sup(a, false, "GW201", (4, 4)),
+            sup(b, true, "GW1", (0, 0)),
+            sup(a, false, "GW301", (9, 9)),
+        ];
+        // A finding's line is its span's start, for the test.
+        let at = |file, line: usize, rule| {
+            Finding::new(
+                crate::rules::find(rule).unwrap(),
+                Span::new(file, line, line + 1),
+                "m",
+            )
+        };
+        let mut findings = vec![
+            at(a, 4, "GW101"),
+            at(a, 4, "GW202"),
+            at(a, 5, "GW101"),
+            at(b, 7, "GW102"),
+            at(b, 7, "GW201"),
+        ];
+        apply(&mut findings, &mut sups, |s| s.start as usize);
+        let left: Vec<(FileId, u32, &str)> = findings
+            .iter()
+            .map(|f| (f.span.file, f.span.start, f.rule.code))
+            .collect();
+        assert_eq!(left, [(a, 4, "GW202"), (a, 5, "GW101"), (b, 7, "GW201")]);
+        let used: Vec<bool> = sups.iter().map(|s| s.rules[0].used).collect();
+        assert_eq!(used, [true, false, true, false]);
+    }
 
     #[test]
     fn statements_found_by_search_match_a_full_scan() {

@@ -12,12 +12,16 @@ use crate::syntax::nginx::Directive;
 /// Scopes with more directives than this get a sorted index; smaller ones are scanned.
 const SORTED_ABOVE: usize = 32;
 
-/// The first (up to) 8 bytes of `b`, little-endian, zero-padded.
+/// The first (up to) 8 bytes of `b`, little-endian, zero-padded. (A copy of a variable
+/// length would be a call to `memcpy`, twice per name.)
 fn load8(b: &[u8]) -> u64 {
-    let mut a = [0u8; 8];
-    let n = b.len().min(8);
-    a[..n].copy_from_slice(&b[..n]);
-    u64::from_le_bytes(a)
+    match b.first_chunk::<8>() {
+        Some(head) => u64::from_le_bytes(*head),
+        None => b
+            .iter()
+            .enumerate()
+            .fold(0, |v, (i, &x)| v | (x as u64) << (8 * i)),
+    }
 }
 
 const MUL: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -56,26 +60,36 @@ impl Hasher for NameHasher {
 
 pub type NameMap<K, V> = HashMap<K, V, BuildHasherDefault<NameHasher>>;
 
-/// The directives of one scope with a given name, in order: none, one (no allocation), or
-/// several (`proxy_set_header`).
+/// How many occurrences `Found` holds without allocating: a location's `proxy_set_header`s.
+const INLINE: usize = 4;
+
+/// The directives of one scope with a given name, in order: none, up to `INLINE` (no
+/// allocation: rules ask per route), or more.
 #[derive(Debug, Clone, Default)]
 pub enum Found<'a> {
     #[default]
     Empty,
-    One(&'a Directive),
+    /// The first `len` are found; the rest repeat the first.
+    Few(u8, [&'a Directive; INLINE]),
     Many(Vec<&'a Directive>),
 }
 
 impl<'a> Found<'a> {
     fn push(&mut self, d: &'a Directive) {
-        *self = match std::mem::take(self) {
-            Found::Empty => Found::One(d),
-            Found::One(first) => Found::Many(vec![first, d]),
-            Found::Many(mut v) => {
-                v.push(d);
-                Found::Many(v)
+        match self {
+            Found::Empty => *self = Found::Few(1, [d; INLINE]),
+            Found::Few(len, few) if (*len as usize) < INLINE => {
+                few[*len as usize] = d;
+                *len += 1;
             }
-        };
+            Found::Few(_, few) => {
+                let mut v = Vec::with_capacity(2 * INLINE);
+                v.extend_from_slice(few);
+                v.push(d);
+                *self = Found::Many(v);
+            }
+            Found::Many(v) => v.push(d),
+        }
     }
 }
 
@@ -84,28 +98,42 @@ impl<'a> std::ops::Deref for Found<'a> {
     fn deref(&self) -> &[&'a Directive] {
         match self {
             Found::Empty => &[],
-            Found::One(d) => std::slice::from_ref(d),
+            Found::Few(len, few) => &few[..*len as usize],
             Found::Many(v) => v,
         }
     }
 }
 
-/// Per scope: the mask of its names and how many directives it had when indexed; and for big
-/// scopes, their directives' positions sorted by name.
+/// Per scope: the mask of its names and how many directives it had when indexed; the mask of
+/// its own and all enclosing scopes' names, so that a name set nowhere on the way up is
+/// settled without a walk; and for big scopes, their directives' positions sorted by name.
 #[derive(Debug, Default)]
 pub struct Index {
     masks: Vec<(u64, usize)>,
+    inherited: Vec<u64>,
     sorted: HashMap<usize, Box<[u32]>>,
 }
 
+/// Scopes per task when the index is built on all cores.
+const CHUNK: usize = 4096;
+
 impl Index {
     pub fn build(scopes: &[Scope]) -> Index {
-        let mut masks = Vec::with_capacity(scopes.len());
-        let mut sorted = HashMap::new();
-        for (id, sc) in scopes.iter().enumerate() {
-            let mask = sc.directives.iter().fold(0, |m, d| m | bits(d.name()));
-            masks.push((mask, sc.directives.len()));
-            if sc.directives.len() > SORTED_ABOVE {
+        use rayon::prelude::*;
+        let masks: Vec<(u64, usize)> = scopes
+            .par_iter()
+            .with_min_len(CHUNK)
+            .map(|sc| {
+                let mask = sc.directives.iter().fold(0, |m, d| m | bits(d.name()));
+                (mask, sc.directives.len())
+            })
+            .collect();
+        let sorted = scopes
+            .par_iter()
+            .with_min_len(CHUNK)
+            .enumerate()
+            .filter(|(_, sc)| sc.directives.len() > SORTED_ABOVE)
+            .map(|(id, sc)| {
                 let mut pos: Vec<u32> = (0..sc.directives.len() as u32).collect();
                 // Stable: a name's occurrences stay in their written order.
                 pos.sort_by(|&a, &b| {
@@ -113,10 +141,51 @@ impl Index {
                         .name()
                         .cmp(sc.directives[b as usize].name())
                 });
-                sorted.insert(id, pos.into_boxed_slice());
-            }
+                (id, pos.into_boxed_slice())
+            })
+            .collect();
+        let mut inherited: Vec<u64> = Vec::with_capacity(scopes.len());
+        for (id, sc) in scopes.iter().enumerate() {
+            let outer = match sc.parent {
+                // Lowering numbers a parent before its children.
+                Some(p) if p < id => inherited[p],
+                Some(p) => {
+                    let mut m = 0;
+                    let mut up = Some(p);
+                    while let Some(u) = up {
+                        m |= masks[u].0;
+                        up = scopes[u].parent.filter(|&q| q != u);
+                    }
+                    m
+                }
+                None => 0,
+            };
+            inherited.push(masks[id].0 | outer);
         }
-        Index { masks, sorted }
+        Index {
+            masks,
+            inherited,
+            sorted,
+        }
+    }
+
+    /// Can any of the names whose `bits` are or-ed in `any` be set in scope `id` or a scope
+    /// around it? False is certain. A scope changed since the index was built says true.
+    pub fn may_inherit_any(&self, id: usize, sc: &Scope, any: u64) -> bool {
+        match (self.masks.get(id), self.inherited.get(id)) {
+            (Some(&(_, len)), Some(&mask)) if len == sc.directives.len() => mask & any != 0,
+            _ => true,
+        }
+    }
+
+    /// Can `name` (whose `bits` are given) be set in scope `id` or a scope around it? False
+    /// is certain; true may be a collision. A scope changed since the index was built says
+    /// true. (Lowering builds the index after its last change to the scopes.)
+    pub fn may_inherit(&self, id: usize, sc: &Scope, bits: u64) -> bool {
+        match (self.masks.get(id), self.inherited.get(id)) {
+            (Some(&(_, len)), Some(&mask)) if len == sc.directives.len() => mask & bits == bits,
+            _ => true,
+        }
     }
 
     /// The directives named `name` (whose `bits` are given) in scope `id`, in order. A scope
@@ -151,6 +220,14 @@ mod tests {
     use crate::model::{ScopeKind, nginx};
     use crate::source::FileId;
     use crate::syntax::include::Tree;
+
+    #[test]
+    fn short_and_long_names_load_as_zero_padded_little_endian() {
+        assert_eq!(load8(b""), 0);
+        assert_eq!(load8(b"ab"), 0x6261);
+        assert_eq!(load8(b"abcdefghij"), u64::from_le_bytes(*b"abcdefgh"));
+        assert_eq!(load8(b"abcdefg"), u64::from_le_bytes(*b"abcdefg\0"));
+    }
 
     #[test]
     fn names_that_share_a_prefix_get_different_bits() {
@@ -205,10 +282,46 @@ mod tests {
             .position(|s| s.kind == ScopeKind::Location)
             .unwrap();
         let found = index.find(loc, &proxy.scopes[loc], name, bits(name));
-        assert!(matches!(found, Found::Many(_)));
+        assert!(matches!(found, Found::Few(2, _)), "two: no allocation");
         assert_eq!(found.len(), 2);
         let one = index.find(loc, &proxy.scopes[loc], "add_header", bits("add_header"));
         assert!(one.is_empty());
+    }
+
+    #[test]
+    fn inherited_masks_settle_names_set_nowhere_around() {
+        let text = "http { proxy_buffers 8 8k; server { location /a { proxy_read_timeout 5s; } }
+            server { location /b { location /c { } } } }";
+        let file = FileId(0);
+        let parsed = crate::syntax::nginx::parse(file, text);
+        let files = HashMap::from([(file, parsed)]);
+        let tree = Tree::of_files(Dialect::Nginx, vec![file]);
+        let proxy = nginx::lower(&tree, &files);
+        let index = Index::build(&proxy.scopes);
+        let loc = |n: usize| {
+            let (id, _) = proxy
+                .scopes
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.kind == ScopeKind::Location)
+                .nth(n)
+                .unwrap();
+            id
+        };
+        let (a, c) = (loc(0), loc(2));
+        let may = |id: usize, name: &str| index.may_inherit(id, &proxy.scopes[id], bits(name));
+        assert!(may(a, "proxy_read_timeout") && may(a, "proxy_buffers"));
+        assert!(may(c, "proxy_buffers"), "from http, two levels up");
+        assert!(
+            !may(c, "proxy_read_timeout"),
+            "set only in the other server"
+        );
+        let any = bits("proxy_read_timeout") | bits("proxy_buffer_size");
+        assert!(!index.may_inherit_any(c, &proxy.scopes[c], any));
+        assert!(index.may_inherit_any(a, &proxy.scopes[a], any));
+        assert_eq!(proxy.deciding(c, "proxy_buffers").len(), 1);
+        assert!(proxy.deciding(c, "proxy_read_timeout").is_empty());
+        assert_eq!(proxy.setting(c, "proxy_read_timeout").first(), Some("60s"));
     }
 
     #[test]

@@ -186,7 +186,7 @@ impl<'a> Proxy<'a> {
     /// The effective value of `name` at `scope`, with nginx's inheritance: the innermost level
     /// that sets the directive decides, and all its occurrences there count.
     pub fn setting(&self, scope: ScopeId, name: &str) -> Setting<'a> {
-        let (directives, in_upstream) = self.innermost(scope, name);
+        let (directives, in_upstream) = self.innermost(scope, name, true);
         let default = match self.dialect {
             Dialect::Nginx if directives.is_empty() => directives::default(name, in_upstream),
             _ => None,
@@ -210,23 +210,36 @@ impl<'a> Proxy<'a> {
     /// The directives that decide `name` at `scope` (as `setting`), without looking up the
     /// default when none does: for rules that ask often and know the default themselves.
     pub fn deciding(&self, scope: ScopeId, name: &str) -> Found<'a> {
-        self.innermost(scope, name).0
+        self.innermost(scope, name, false).0
     }
 
-    /// The innermost level's occurrences of `name`, and whether the walk passed an upstream.
-    fn innermost(&self, scope: ScopeId, name: &str) -> (Found<'a>, bool) {
-        let index = self
-            .lookup
-            .get_or_init(|| lookup::Index::build(&self.scopes));
+    /// Can any of `names` be set at `scope` or around it? False is certain, true may be wrong:
+    /// for rules that ask about many scopes for names that are seldom set.
+    pub fn may_set_any(&self, scope: ScopeId, names: &[&str]) -> bool {
+        let any = names.iter().fold(0, |m, n| m | lookup::bits(n));
+        self.index()
+            .may_inherit_any(scope, &self.scopes[scope], any)
+    }
+
+    /// The innermost level's occurrences of `name`, and whether the walk passed an upstream
+    /// (only known for sure when `upstream` asks for it).
+    fn innermost(&self, scope: ScopeId, name: &str, upstream: bool) -> (Found<'a>, bool) {
+        let index = self.index();
         let bits = lookup::bits(name);
         let mut s = Some(scope);
         let mut in_upstream = false;
+        // Most names asked for are set nowhere around the scope: settled by one mask.
+        let walk = index.may_inherit(scope, &self.scopes[scope], bits);
         while let Some(id) = s {
             let sc = &self.scopes[id];
             in_upstream |= sc.kind == ScopeKind::Upstream;
-            let found = index.find(id, sc, name, bits);
-            if !found.is_empty() {
-                return (found, in_upstream);
+            if walk {
+                let found = index.find(id, sc, name, bits);
+                if !found.is_empty() {
+                    return (found, in_upstream);
+                }
+            } else if in_upstream || !upstream {
+                break;
             }
             s = sc.parent;
         }

@@ -62,6 +62,10 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             continue;
         }
         for m in MODULES {
+            // Most scopes set none of the three, nor do the scopes around them.
+            if !proxy.may_set_any(id, &[m.buffer_size, m.buffers, m.busy]) {
+                continue;
+            }
             let p = m.prefix;
             // The defaults are known here: nginx's table is not asked.
             let bs = proxy.deciding(id, m.buffer_size);
