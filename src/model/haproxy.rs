@@ -91,7 +91,7 @@ pub fn lower<'a>(tree: &'a Tree, files: &'a HashMap<FileId, File>) -> Proxy<'a> 
         }],
         routes: Vec::new(),
         pools: Vec::new(),
-        pool_index: HashMap::new(),
+        pool_index: Default::default(),
         lookup: Default::default(),
     };
     let mut last_defaults: Option<ScopeId> = None;

@@ -177,7 +177,7 @@ pub struct Proxy<'a> {
     pub routes: Vec<Route<'a>>,
     pub pools: Vec<Pool<'a>>,
     /// Pools by name (lower-case for nginx), in definition order.
-    pub pool_index: std::collections::HashMap<String, Vec<usize>>,
+    pub pool_index: lookup::NameMap<String, Vec<usize>>,
     /// Which names each scope holds, for `setting`; built on first use.
     pub lookup: std::sync::OnceLock<lookup::Index>,
 }

@@ -17,14 +17,7 @@ const MAX_WALK_DEPTH: usize = 1000;
 pub fn lower<'a>(tree: &'a Tree, files: &'a HashMap<FileId, File>) -> Proxy<'a> {
     let root = &files[&tree.root].directives;
     let kind = root_kind(root);
-    // The model lives as long as the run: sized once, not grown by doubling and copying.
-    let blocks: usize = tree
-        .files
-        .iter()
-        .filter_map(|f| files.get(f))
-        .map(|f| count_blocks(&f.directives))
-        .sum();
-    let mut l = Lowering::new(tree, files, blocks + 4, vec![tree.root]);
+    let mut l = Lowering::new(tree, files, 0, vec![tree.root]);
     l.proxy.fragment = kind != ScopeKind::Main;
     // A fragment sits in the context its directives imply, under an implied http or stream.
     let top = match kind {
@@ -50,13 +43,6 @@ pub fn lower<'a>(tree: &'a Tree, files: &'a HashMap<FileId, File>) -> Proxy<'a> 
     l.resolve_routes();
     l.proxy.finish();
     l.proxy
-}
-
-fn count_blocks(dirs: &[Directive]) -> usize {
-    dirs.iter()
-        .filter_map(|d| d.block())
-        .map(|b| 1 + count_blocks(b))
-        .sum()
 }
 
 /// A URL scheme in lower case, interned.
@@ -133,7 +119,7 @@ impl<'a> Lowering<'a> {
                 scopes: Vec::with_capacity(scopes),
                 routes: Vec::new(),
                 pools: Vec::new(),
-                pool_index: HashMap::new(),
+                pool_index: Default::default(),
                 lookup: Default::default(),
             },
             active,
@@ -153,11 +139,7 @@ impl<'a> Lowering<'a> {
         let parts: Vec<Lowering<'a>> = dirs
             .par_chunks(part)
             .map(|chunk| {
-                let blocks = chunk
-                    .iter()
-                    .map(|d| d.block().map_or(0, |b| count_blocks(b) + 1))
-                    .sum::<usize>();
-                let mut sub = Lowering::new(self.tree, self.files, blocks + 2, self.active.clone());
+                let mut sub = Lowering::new(self.tree, self.files, 0, self.active.clone());
                 sub.part = true;
                 // Scope 0 stands for `scope`: same kind, and the context it is in.
                 let parent = match ctx {
@@ -169,6 +151,9 @@ impl<'a> Lowering<'a> {
                 sub
             })
             .collect();
+        // The model lives as long as the run: its scopes are sized once here, not doubled.
+        let more: usize = parts.iter().map(|p| p.proxy.scopes.len()).sum();
+        self.proxy.scopes.reserve_exact(more);
         for sub in parts {
             // The stand-ins (one, or two under stream) map to `scope`; the rest follow on.
             let stand_ins = sub
@@ -323,38 +308,46 @@ impl<'a> Lowering<'a> {
         });
     }
 
+    /// The hand-offs become routes, on all cores: each is resolved on its own.
     fn resolve_routes(&mut self) {
-        self.proxy.routes.reserve_exact(self.passes.len());
-        for (d, pass, scope, ctx) in std::mem::take(&mut self.passes) {
-            let Some(arg) = d.args.first() else { continue };
-            let (scheme, addr) = split_url(&arg.value);
-            let endpoint = if arg.has_variable() {
-                Endpoint::Dynamic
-            } else {
-                Endpoint::parse(addr)
-            };
-            // An upstream name is written without a port; with one, nginx refuses to start
-            // (a rule reports it), so the route is left pointing at the address.
-            let pool = match &endpoint {
-                Endpoint::Inet { host, port: None } => {
-                    self.proxy.pools_named(ctx, host).next().map(|(i, _)| i)
-                }
-                _ => None,
-            };
-            let target = match pool {
-                Some(i) => Target::Pool(i),
-                None => Target::Endpoint(endpoint),
-            };
-            self.proxy.routes.push(Route {
-                directive: d,
-                pass,
-                ctx,
-                scheme: scheme.map(scheme_of),
-                target,
-                target_span: arg.span,
-                scope,
-            });
-        }
+        use rayon::prelude::*;
+        let passes = std::mem::take(&mut self.passes);
+        let proxy = &self.proxy;
+        let routes: Vec<Route<'a>> = passes
+            .par_iter()
+            .with_min_len(1024)
+            .filter_map(|&(d, pass, scope, ctx)| {
+                let arg = d.args.first()?;
+                let (scheme, addr) = split_url(&arg.value);
+                let endpoint = if arg.has_variable() {
+                    Endpoint::Dynamic
+                } else {
+                    Endpoint::parse(addr)
+                };
+                // An upstream name is written without a port; with one, nginx refuses to
+                // start (a rule reports it), so the route is left pointing at the address.
+                let pool = match &endpoint {
+                    Endpoint::Inet { host, port: None } => {
+                        proxy.pools_named(ctx, host).next().map(|(i, _)| i)
+                    }
+                    _ => None,
+                };
+                let target = match pool {
+                    Some(i) => Target::Pool(i),
+                    None => Target::Endpoint(endpoint),
+                };
+                Some(Route {
+                    directive: d,
+                    pass,
+                    ctx,
+                    scheme: scheme.map(scheme_of),
+                    target,
+                    target_span: arg.span,
+                    scope,
+                })
+            })
+            .collect();
+        self.proxy.routes = routes;
     }
 }
 
