@@ -8,7 +8,7 @@ use libfuzzer_sys::fuzz_target;
 fn spans_inside(dirs: &[Directive], len: usize) {
     for d in dirs {
         assert!(d.span.start <= d.span.end && d.span.end as usize <= len);
-        for a in std::iter::once(&d.name).chain(&d.args) {
+        for a in std::iter::once(d.name_arg()).chain(d.args.iter().copied()) {
             assert!(a.span.start <= a.span.end && a.span.end as usize <= len);
         }
         spans_inside(d.children(), len);
