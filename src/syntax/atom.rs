@@ -13,7 +13,7 @@ use std::hash::{BuildHasher, Hash, Hasher};
 use std::num::NonZeroU32;
 use std::ops::Deref;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{OnceLock, RwLock};
 
 use hashbrown::HashTable;
 
@@ -170,11 +170,32 @@ impl Local {
         if let Some(&(_, a)) = self.seen.find(hash, |(s, _)| *s == text) {
             return a;
         }
-        let a = t.intern_hashed(text, hash);
+        let a = RECENT.with(|r| {
+            let mut r = r.borrow_mut();
+            if let Some(&(_, a)) = r.find(hash, |(s, _)| *s == text) {
+                return a;
+            }
+            let a = t.intern_hashed(text, hash);
+            if r.len() >= RECENT_MAX {
+                r.clear();
+            }
+            r.insert_unique(hash, (a.as_str(), a), |(s, _)| t.hasher.hash_one(s));
+            a
+        });
         self.seen
             .insert_unique(hash, (a.as_str(), a), |(s, _)| t.hasher.hash_one(s));
         a
     }
+}
+
+/// Per thread, the words it interned lately: a run of many small files repeats the same
+/// vocabulary, and this keeps the threads off the shared table's locks. Bounded, as threads
+/// outlive a run.
+const RECENT_MAX: usize = 8192;
+
+thread_local! {
+    static RECENT: std::cell::RefCell<HashTable<(&'static str, Atom)>> =
+        std::cell::RefCell::new(HashTable::new());
 }
 
 const SHARDS: usize = 16;
@@ -185,7 +206,7 @@ const CHUNKS: usize = 21;
 const ARENA_BLOCK: usize = 16 * 1024;
 
 struct Table {
-    shards: [Mutex<Shard>; SHARDS],
+    shards: [RwLock<Shard>; SHARDS],
     chunks: [OnceLock<Box<[OnceLock<&'static str>]>>; CHUNKS],
     next: AtomicU32,
     hasher: foldhash::fast::FixedState,
@@ -202,7 +223,7 @@ struct Shard {
 fn table() -> &'static Table {
     static TABLE: OnceLock<Table> = OnceLock::new();
     TABLE.get_or_init(|| Table {
-        shards: std::array::from_fn(|_| Mutex::new(Shard::default())),
+        shards: std::array::from_fn(|_| RwLock::new(Shard::default())),
         chunks: std::array::from_fn(|_| OnceLock::new()),
         next: AtomicU32::new(0),
         hasher: foldhash::fast::FixedState::with_seed(0x6777_6c69_6e74),
@@ -233,7 +254,14 @@ impl Table {
 
     fn intern_hashed(&self, text: &str, hash: u64) -> Atom {
         let shard = &self.shards[(hash >> 60) as usize % SHARDS];
-        let mut shard = shard.lock().unwrap_or_else(|e| e.into_inner());
+        // Most texts are interned already (by another file, or thread): readers share the lock.
+        {
+            let read = shard.read().unwrap_or_else(|e| e.into_inner());
+            if let Some(&i) = read.map.find(hash, |&i| self.get(i) == text) {
+                return atom(i);
+            }
+        }
+        let mut shard = shard.write().unwrap_or_else(|e| e.into_inner());
         if let Some(&i) = shard.map.find(hash, |&i| self.get(i) == text) {
             return atom(i);
         }
