@@ -195,7 +195,7 @@ const RECENT_MAX: usize = 8192;
 
 thread_local! {
     static RECENT: std::cell::RefCell<HashTable<(&'static str, Atom)>> =
-        std::cell::RefCell::new(HashTable::new());
+        const { std::cell::RefCell::new(HashTable::new()) };
 }
 
 const SHARDS: usize = 16;
