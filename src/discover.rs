@@ -109,6 +109,17 @@ pub fn ancestor_roots(file: &Path) -> Vec<PathBuf> {
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
+    if a == b {
+        return true;
+    }
+    // Device and inode: two stat calls, where resolving both paths reads every link on them.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(x), Ok(y)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+            return (x.dev(), x.ino()) == (y.dev(), y.ino());
+        }
+    }
     match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
         (Ok(a), Ok(b)) => a == b,
         _ => a == b,

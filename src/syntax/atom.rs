@@ -164,6 +164,13 @@ pub struct Local {
 }
 
 impl Local {
+    /// A front sized for about this many distinct words.
+    pub fn with_capacity(words: usize) -> Local {
+        Local {
+            seen: HashTable::with_capacity(words),
+        }
+    }
+
     pub fn atom(&mut self, text: &str) -> Atom {
         let t = table();
         let hash = t.hasher.hash_one(text);

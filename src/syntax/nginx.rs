@@ -446,7 +446,8 @@ impl<'t> Builder<'t> {
             last_quoted_end: None,
             skipped_depth: 0,
             glued_open: None,
-            atoms: atom::Local::default(),
+            // A configuration's distinct words: about one per 40 bytes of a small file.
+            atoms: atom::Local::with_capacity((text.len() / 40).min(1 << 14)),
             stretch: false,
             stretch_closed: None,
         }
