@@ -265,24 +265,10 @@ pub fn parse(file: FileId, text: &str) -> File {
 /// order. The result is the sequential parse's: anything unusual in a stretch (an error, a Lua
 /// block, an unclosed quote) makes it give up, and the caller parses the file in one piece.
 fn parse_split(file: FileId, text: &str, segments: usize) -> Option<File> {
-    use rayon::prelude::*;
     let points = split_points(text, segments)?;
     let mut bounds = vec![0];
     bounds.extend(&points);
-    let mut built: Vec<Builder> = bounds
-        .par_windows(2)
-        .enumerate()
-        .map(|(i, w)| {
-            let mut b = Builder::new(file, text);
-            if i > 0 {
-                let here = Span::new(file, w[0], w[0]);
-                let block = Directive::new(Arg::new("", here, Quote::None), &[], here);
-                b.stack.push((block, w[0], Vec::new()));
-            }
-            b.run(&text[..w[1]], w[0]);
-            b
-        })
-        .collect();
+    let mut built = build_stretches(file, text, &bounds);
     let mut rest = built.split_off(1);
     let mut a = built.pop()?;
     let clean = |b: &Builder| b.stack.len() == 1 && b.words.is_empty() && b.skipped_depth == 0;
@@ -306,7 +292,6 @@ fn parse_split(file: FileId, text: &str, segments: usize) -> Option<File> {
 /// guess is checked afterwards: each stretch before a cut must end exactly there with only
 /// the big block open. A wrong guess costs the work, not the result.
 fn parse_guessed(file: FileId, text: &str, segments: usize) -> Option<File> {
-    use rayon::prelude::*;
     let mut bounds = vec![0];
     for k in 1..segments {
         let cut = guess_cut(text, k * text.len() / segments)?;
@@ -316,21 +301,7 @@ fn parse_guessed(file: FileId, text: &str, segments: usize) -> Option<File> {
         bounds.push(cut);
     }
     bounds.push(text.len());
-    let mut built: Vec<Builder> = bounds
-        .par_windows(2)
-        .enumerate()
-        .map(|(i, w)| {
-            let mut b = Builder::new(file, text);
-            if i > 0 {
-                let here = Span::new(file, w[0], w[0]);
-                let block = Directive::new(Arg::new("", here, Quote::None), &[], here);
-                b.stack.push((block, w[0], Vec::new()));
-                b.stretch = true;
-            }
-            b.run(&text[..w[1]], w[0]);
-            b
-        })
-        .collect();
+    let mut built = build_stretches(file, text, &bounds);
     let mut rest = built.split_off(1);
     let mut a = built.pop()?;
     let last = rest.pop()?;
@@ -365,6 +336,27 @@ fn parse_guessed(file: FileId, text: &str, segments: usize) -> Option<File> {
         }
     }
     Some(a.finish())
+}
+
+/// The stretches between `bounds`, built on all cores. All but the first start inside a
+/// stand-in for the big block, whose statements they gather.
+fn build_stretches<'t>(file: FileId, text: &'t str, bounds: &[usize]) -> Vec<Builder<'t>> {
+    use rayon::prelude::*;
+    bounds
+        .par_windows(2)
+        .enumerate()
+        .map(|(i, w)| {
+            let mut b = Builder::new(file, text);
+            if i > 0 {
+                let here = Span::new(file, w[0], w[0]);
+                let block = Directive::new(Arg::new("", here, Quote::None), &[], here);
+                b.stack.push((block, w[0], Vec::new()));
+                b.stretch = true;
+            }
+            b.run(&text[..w[1]], w[0]);
+            b
+        })
+        .collect()
 }
 
 /// A line start at or after `from` that looks like a statement of the big block.
