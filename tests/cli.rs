@@ -1,25 +1,12 @@
 //! The command line as a user meets it: formats (snapshots), exit codes, hostile inputs.
 
 use std::path::Path;
-use std::process::Output;
 
 use insta_cmd::assert_cmd_snapshot;
 
 #[path = "common/cli.rs"]
 mod common_cli;
-use common_cli::{gwlint, run};
-
-fn code(o: &Output) -> i32 {
-    o.status.code().expect("gwlint was killed by a signal")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common_cli::{code, err, gwlint, out, run};
 
 // ---- formats -------------------------------------------------------------------------------
 
@@ -161,7 +148,7 @@ fn github_annotations_escape_and_drop_columns_on_multiline_spans() {
         "github",
         dir.path().join("nginx.conf").to_str().unwrap(),
     ]);
-    let out = stdout(&o);
+    let out = out(&o);
     assert!(out.starts_with("::error file="), "{out}");
     assert!(out.contains("title=GW001 syntax-error::"), "{out}");
     assert!(!out.contains('\r'));
@@ -189,7 +176,7 @@ fn exit_codes() {
         b"events {}\nhttp { server { listen 80; location / { proxy_pass http://app; } } }\n",
     );
     assert_eq!(code(&run(&[&clean])), 0);
-    assert!(stdout(&run(&[&clean])).contains("No problems found"));
+    assert!(out(&run(&[&clean])).contains("No problems found"));
     assert_eq!(code(&run(&["examples/"])), 1);
     assert_eq!(code(&run(&["--exit-zero", "examples/"])), 0);
     // A warning fails by default and with --fail-on warning, not with --fail-on error.
@@ -203,13 +190,13 @@ fn exit_codes() {
     // I/O errors: a missing path is exit 2, and the other files are still reported.
     let o = run(&["--format", "concise", "does/not/exist.conf", &warn]);
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("does/not/exist.conf: no such file or directory"));
-    assert!(stdout(&o).contains("GW101"), "{}", stdout(&o));
+    assert!(err(&o).contains("does/not/exist.conf: no such file or directory"));
+    assert!(out(&o).contains("GW101"), "{}", out(&o));
 }
 
 #[test]
 fn select_and_ignore() {
-    let only = stdout(&run(&[
+    let only = out(&run(&[
         "--format",
         "concise",
         "--select",
@@ -223,7 +210,7 @@ fn select_and_ignore() {
         "{only}"
     );
     assert!(only.contains("[GW103]"));
-    let by_name = stdout(&run(&[
+    let by_name = out(&run(&[
         "--format",
         "concise",
         "--ignore",
@@ -231,7 +218,7 @@ fn select_and_ignore() {
         "examples/",
     ]));
     assert!(!by_name.contains("[GW1"), "{by_name}");
-    let prefix = stdout(&run(&[
+    let prefix = out(&run(&[
         "--format",
         "concise",
         "--select",
@@ -248,9 +235,9 @@ fn select_and_ignore() {
 
 #[test]
 fn quiet_and_statistics() {
-    let q = stdout(&run(&["--format", "concise", "-q", "examples/"]));
+    let q = out(&run(&["--format", "concise", "-q", "examples/"]));
     assert!(!q.contains("Found"));
-    let s = stdout(&run(&["--format", "concise", "--statistics", "examples/"]));
+    let s = out(&run(&["--format", "concise", "--statistics", "examples/"]));
     assert!(
         s.lines()
             .any(|l| l.split_whitespace().collect::<Vec<_>>()
@@ -276,19 +263,19 @@ fn stdin_with_a_filename() {
         .unwrap();
     let o = child.wait_with_output().unwrap();
     assert_eq!(code(&o), 1);
-    assert!(stdout(&o).starts_with("site.conf:2:"), "{}", stdout(&o));
+    assert!(out(&o).starts_with("site.conf:2:"), "{}", out(&o));
 }
 
 #[test]
 fn rule_and_rules() {
     let o = run(&["rule", "GW101"]);
     assert_eq!(code(&o), 0);
-    assert!(stdout(&o).starts_with("# GW101 undefined-upstream"));
-    assert_eq!(stdout(&run(&["rule", "undefined-upstream"])), stdout(&o));
+    assert!(out(&o).starts_with("# GW101 undefined-upstream"));
+    assert_eq!(out(&run(&["rule", "undefined-upstream"])), out(&o));
     let list: serde_json::Value =
         serde_json::from_slice(&run(&["rules", "--format", "json"]).stdout).unwrap();
     assert_eq!(list.as_array().unwrap().len(), gwlint::rules::RULES.len());
-    assert!(stdout(&run(&["rules"])).contains("GW104 "));
+    assert!(out(&run(&["rules"])).contains("GW104 "));
 }
 
 #[test]
@@ -359,7 +346,7 @@ fn hostile_inputs_do_not_hide_other_files() {
             .args(["--format", "concise", &path, &witness])
             .output()
             .unwrap();
-        let out = stdout(&o);
+        let out = out(&o);
         assert!(matches!(code(&o), 0..=2), "{name}: {o:?}");
         assert!(
             out.contains("witness/nginx.conf:2:"),
@@ -372,13 +359,13 @@ fn hostile_inputs_do_not_hide_other_files() {
                 "{name}: {out}"
             );
         }
-        assert!(!stderr(&o).contains("panicked"), "{name}: {}", stderr(&o));
+        assert!(!err(&o).contains("panicked"), "{name}: {}", err(&o));
     }
     // A directory with no configuration is a usage error with a clear message.
     std::fs::create_dir_all(d.join("empty")).unwrap();
     let o = run(&[d.join("empty").to_str().unwrap()]);
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("no nginx or HAProxy configuration found"));
+    assert!(err(&o).contains("no nginx or HAProxy configuration found"));
 }
 
 #[test]
@@ -391,8 +378,8 @@ fn invalid_utf8_is_linted_not_refused() {
     );
     let o = run(&["--format", "concise", &p]);
     assert!(
-        stdout(&o).contains(":3:") && stdout(&o).contains("GW104"),
+        out(&o).contains(":3:") && out(&o).contains("GW104"),
         "{}",
-        stdout(&o)
+        out(&o)
     );
 }

@@ -3,13 +3,15 @@
 //! its JSON Schema.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
+
+#[path = "common/cli.rs"]
+mod common_cli;
+use common_cli::{code, err, out};
 
 fn gwlint(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gwlint"))
+    common_cli::gwlint()
         .current_dir(dir)
-        .env_remove("GWLINT_FORMAT")
-        .env("NO_COLOR", "1")
         .args(
             ["--format", "concise"]
                 .iter()
@@ -18,18 +20,6 @@ fn gwlint(dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .output()
         .unwrap()
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().expect("gwlint was killed by a signal")
-}
-
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn write(dir: &Path, name: &str, text: &str) {

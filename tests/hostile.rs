@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 #[path = "common/cli.rs"]
 mod common_cli;
+use common_cli::{code, err, out};
 
 fn gwlint() -> Command {
     let mut c = common_cli::gwlint();
@@ -46,18 +47,6 @@ fn write(dir: &Path, name: &str, text: &[u8]) -> String {
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
     std::fs::write(&p, text).unwrap();
     p.to_string_lossy().into_owned()
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().expect("gwlint was killed by a signal")
-}
-
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// A configuration with one known finding (GW101 on line 2), to show it is still reported.

@@ -16,3 +16,15 @@ pub fn gwlint() -> Command {
 pub fn run(args: &[&str]) -> Output {
     gwlint().args(args).output().unwrap()
 }
+
+pub fn code(o: &Output) -> i32 {
+    o.status.code().expect("gwlint was killed by a signal")
+}
+
+pub fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
