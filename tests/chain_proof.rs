@@ -5,7 +5,12 @@
 // HAProxy, on loopback ports, each bounded in time; every process is killed when the test
 // ends. A machine without both proxies fails these tests loudly rather than skipping them.
 
+#[path = "proof/net.rs"]
+#[allow(dead_code)]
+mod net;
+
 mod proof {
+    pub use super::net::free_port;
     use std::io::{Read, Write};
     use std::net::{TcpListener, TcpStream};
     use std::path::Path;
@@ -18,24 +23,6 @@ mod proof {
         fn drop(&mut self) {
             let _ = self.0.kill();
             let _ = self.0.wait();
-        }
-    }
-
-    /// A loopback port no other test of this run was given: the tests run in parallel, and
-    /// a port handed out twice would let one test talk to another test's proxy.
-    pub fn free_port() -> u16 {
-        static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
-        loop {
-            let port = TcpListener::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port();
-            let mut given = GIVEN.lock().unwrap();
-            if !given.contains(&port) {
-                given.push(port);
-                return port;
-            }
         }
     }
 
