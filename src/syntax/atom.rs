@@ -62,9 +62,10 @@ impl Atom {
     }
 }
 
+/// The empty text, interned once (every statement without arguments asks for it).
 impl Default for Atom {
     fn default() -> Atom {
-        Atom::new("")
+        crate::atom!("")
     }
 }
 
