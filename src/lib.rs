@@ -185,12 +185,13 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
     let mut trees: Vec<(Tree, Scope)> = Vec::new();
     let mut tree_of_root: HashMap<FileId, usize> = HashMap::new();
     let mut standalone: Vec<FileId> = Vec::new();
+    let mut roots = discover::Roots::default();
     for &file in &requested {
         let path = loader.sources.get(file).path.clone();
         let is_stdin = path.starts_with("<stdin>");
         let mut covered = false;
         if !is_stdin {
-            for root_path in discover::ancestor_roots(&path_as_given(&loader, file)) {
+            for root_path in roots.of(&path_as_given(&loader, file)) {
                 let name = root_path.to_string_lossy().into_owned();
                 let Ok(root) = loader.load(&root_path, &name) else {
                     continue;

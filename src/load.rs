@@ -45,6 +45,9 @@ impl std::fmt::Display for LoadError {
 pub struct Loader {
     pub sources: SourceMap,
     by_path: HashMap<PathBuf, Result<FileId, LoadError>>,
+    /// Directories resolved so far: a fleet of files shares a few, and resolving a path
+    /// reads every link on it.
+    dirs: HashMap<PathBuf, PathBuf>,
     nginx: HashMap<FileId, nginx::File>,
     binary: HashMap<FileId, usize>,
     /// Files whose parsing panicked (a bug in gwlint): what the panic said. They count as
@@ -55,14 +58,71 @@ pub struct Loader {
 impl Loader {
     /// Reads a file once; `display` is how the path is shown to the user.
     pub fn load(&mut self, path: &Path, display: &str) -> Result<FileId, LoadError> {
-        let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let meta = std::fs::symlink_metadata(path);
+        let key = match &meta {
+            Ok(m) if !m.file_type().is_symlink() => self.resolved(path),
+            _ => std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
+        };
         if let Some(r) = self.by_path.get(&key) {
             return r.clone();
         }
-        let r = read(path).map(|bytes| self.add(&key, display, bytes));
+        // The metadata of a link is the target's; a plain file's is at hand.
+        let meta = match meta {
+            Ok(m) if !m.file_type().is_symlink() => Ok(m),
+            _ => std::fs::metadata(path),
+        };
+        let r = read(path, meta).map(|bytes| self.add(&key, display, bytes));
         let r = r.and_then(|id| self.check_text(id));
         self.by_path.insert(key, r.clone());
         r
+    }
+
+    /// The path with every link resolved, for a path that is not a link itself: its
+    /// directory resolved (once per run) and its name.
+    fn resolved(&mut self, path: &Path) -> PathBuf {
+        match (path.parent(), path.file_name()) {
+            (Some(dir), Some(name)) => match self.resolved_dir(dir) {
+                Some(d) => d.join(name),
+                None => path.to_path_buf(),
+            },
+            _ => std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
+        }
+    }
+
+    /// A directory with every link resolved: a directory that is not a link is its resolved
+    /// parent and its name. One `lstat` per new directory, where resolving a path from the
+    /// root reads every link on it (a fleet of 500 sites shares the directories above them).
+    fn resolved_dir(&mut self, dir: &Path) -> Option<PathBuf> {
+        let mut names = Vec::new();
+        let mut d = dir;
+        let mut base = loop {
+            if let Some(b) = self.dirs.get(d) {
+                break b.clone();
+            }
+            let plain = std::fs::symlink_metadata(d).is_ok_and(|m| !m.file_type().is_symlink());
+            match (d.parent(), d.file_name()) {
+                (Some(parent), Some(name)) if plain && !parent.as_os_str().is_empty() => {
+                    names.push((d, name));
+                    d = parent;
+                }
+                // The root, ".", "..", a link, or a relative path's first component.
+                _ => {
+                    let shown = if d.as_os_str().is_empty() {
+                        Path::new(".")
+                    } else {
+                        d
+                    };
+                    let b = std::fs::canonicalize(shown).ok()?;
+                    self.dirs.insert(d.to_path_buf(), b.clone());
+                    break b;
+                }
+            }
+        };
+        for (d, name) in names.into_iter().rev() {
+            base.push(name);
+            self.dirs.insert(d.to_path_buf(), base.clone());
+        }
+        Some(base)
     }
 
     /// Reads a file reached through an `include`: only a regular file. A FIFO with no writer
@@ -167,15 +227,27 @@ fn parse(id: FileId, text: &str, dialect: Dialect) -> (nginx::File, Option<Strin
     }
 }
 
-fn read(path: &Path) -> Result<Vec<u8>, LoadError> {
-    let meta = std::fs::metadata(path).map_err(io_error)?;
+fn read(path: &Path, meta: std::io::Result<std::fs::Metadata>) -> Result<Vec<u8>, LoadError> {
+    use std::io::Read;
+    let meta = meta.map_err(io_error)?;
     if meta.is_dir() {
         return Err(LoadError::Io("is a directory".into()));
     }
     if meta.len() > MAX_FILE_SIZE {
         return Err(LoadError::TooLarge(meta.len()));
     }
-    std::fs::read(path).map_err(io_error)
+    let mut file = std::fs::File::open(path).map_err(io_error)?;
+    // Sized from the metadata at hand; a file that grows meanwhile is read to its end, up
+    // to the limit.
+    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
+    file.by_ref()
+        .take(MAX_FILE_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io_error)?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Err(LoadError::TooLarge(bytes.len() as u64));
+    }
+    Ok(bytes)
 }
 
 fn io_error(e: std::io::Error) -> LoadError {
@@ -183,5 +255,46 @@ fn io_error(e: std::io::Error) -> LoadError {
         std::io::ErrorKind::NotFound => LoadError::NotFound,
         std::io::ErrorKind::PermissionDenied => LoadError::Io("permission denied".into()),
         _ => LoadError::Io(e.to_string()),
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    /// A file is one file however it is reached: through a linked directory, a linked file,
+    /// `..` or a relative path; and its path is resolved like `realpath`.
+    #[test]
+    fn a_file_reached_by_links_is_loaded_once() {
+        let tmp = tempfile::tempdir().unwrap();
+        let real = tmp.path().canonicalize().unwrap().join("real");
+        std::fs::create_dir_all(real.join("sites")).unwrap();
+        let file = real.join("sites/a.conf");
+        std::fs::write(&file, "events {}\n").unwrap();
+        std::os::unix::fs::symlink(&real, tmp.path().join("dirlink")).unwrap();
+        std::os::unix::fs::symlink(&file, tmp.path().join("filelink.conf")).unwrap();
+
+        let mut loader = Loader::default();
+        let id = loader.load(&file, "a").unwrap();
+        assert_eq!(loader.sources.get(id).path, file);
+        for other in [
+            tmp.path().join("dirlink/sites/a.conf"),
+            tmp.path().join("filelink.conf"),
+            real.join("sites/../sites/a.conf"),
+            tmp.path().join("dirlink/sites/../sites/a.conf"),
+        ] {
+            assert_eq!(loader.load(&other, "b").unwrap(), id, "{}", other.display());
+        }
+        // A second file in a directory resolved before.
+        std::fs::write(real.join("sites/b.conf"), "events {}\n").unwrap();
+        let b = loader
+            .load(&tmp.path().join("dirlink/sites/b.conf"), "b")
+            .unwrap();
+        assert_ne!(b, id);
+        assert_eq!(loader.sources.get(b).path, real.join("sites/b.conf"));
+        assert!(matches!(
+            loader.load(&real.join("sites/missing.conf"), "m"),
+            Err(LoadError::NotFound)
+        ));
     }
 }

@@ -59,7 +59,11 @@ struct Aim {
 pub fn link(layers: &[Layer], facts: &Facts, sources: &SourceMap) -> Vec<Hop> {
     let dir = |l: &Layer| -> std::path::PathBuf {
         let p = &sources.get(l.proxy.root).path;
-        let p = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+        // The loader resolved the path of every file it read (standard input stays relative).
+        let p = match p.is_absolute() {
+            true => p.clone(),
+            false => std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()),
+        };
         p.parent().map(Path::to_path_buf).unwrap_or_default()
     };
     let dirs: Vec<_> = layers.iter().map(dir).collect();

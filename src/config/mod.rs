@@ -89,7 +89,17 @@ impl Resolver {
     /// The configuration that applies to a loaded file; standard input is placed by the name
     /// it is reported under (`--stdin-filename`), relative to the working directory.
     pub fn for_source(&self, src: &SourceFile) -> Option<Arc<ConfigFile>> {
-        self.for_path(&source_path(src))
+        let path = source_path(src);
+        match (&self.mode, path.parent()) {
+            // A loaded file's path is resolved already, and is a file: its directory is where
+            // the search starts.
+            (Mode::Discover, Some(dir))
+                if path.is_absolute() && !src.path.starts_with("<stdin>") =>
+            {
+                self.nearest(dir)
+            }
+            _ => self.for_path(&path),
+        }
     }
 
     fn nearest(&self, dir: &Path) -> Option<Arc<ConfigFile>> {
