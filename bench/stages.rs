@@ -152,6 +152,9 @@ fn main() {
             status_mb("VmHWM"),
             live_mb()
         );
+        if std::env::var_os("STAGES_CENSUS").is_some() {
+            model_census(&proxy);
+        }
         findings.extend(gwlint::rules::check(&ctx));
         t[3] += s.elapsed();
     }
@@ -205,4 +208,24 @@ fn census(dirs: &[gwlint::syntax::nginx::Directive], c: &mut [usize; 5]) {
             census(b, c);
         }
     }
+}
+
+fn model_census(p: &gwlint::model::Proxy) {
+    use std::mem::size_of;
+    let mb = |b: usize| b as f64 / 1e6;
+    let lists: usize = p.scopes.iter().map(|s| s.directives.capacity()).sum();
+    let servers: usize = p.pools.iter().map(|x| x.servers.len()).sum();
+    eprintln!(
+        "scopes {} ({:.1} MB) lists {} ({:.1} MB) routes {} ({:.1} MB) pools {} ({:.1} MB) servers {} ({:.1} MB)",
+        p.scopes.len(),
+        mb(p.scopes.capacity() * size_of::<gwlint::model::Scope>()),
+        lists,
+        mb(lists * 8),
+        p.routes.len(),
+        mb(p.routes.capacity() * size_of::<gwlint::model::Route>()),
+        p.pools.len(),
+        mb(p.pools.capacity() * size_of::<gwlint::model::Pool>()),
+        servers,
+        mb(servers * size_of::<gwlint::model::Server>()),
+    );
 }

@@ -306,12 +306,7 @@ fn servers<'a>(proxy: &Proxy<'a>, scope: ScopeId) -> Vec<Server<'a>> {
             } else {
                 endpoint(&addr.value)
             };
-            Some(Server {
-                directive: d,
-                endpoint,
-                endpoint_span: addr.span,
-                params: p,
-            })
+            Some(Server::listed(d, endpoint, addr.span, p))
         })
         .collect()
 }
@@ -406,8 +401,7 @@ mod tests {
             |p| {
                 let (a, b) = (&p.pools[0].servers[0], &p.pools[0].servers[1]);
                 let first = |s: &Server, names: &[&str]| {
-                    s.params
-                        .iter()
+                    s.params()
                         .find(|(n, _, _)| names.contains(n))
                         .map(|(n, v, _)| (n.to_string(), v.map(str::to_string)))
                 };

@@ -134,20 +134,60 @@ pub struct Route<'a> {
     pub scope: ScopeId,
 }
 
+/// A server parameter as written: `weight=2` → ("weight", Some("2")), `down` → ("down",
+/// None), with the span of the word. Borrowed from the interned words.
+pub type Param = (&'static str, Option<&'static str>, Span);
+
 /// One `server` of a pool.
 #[derive(Debug)]
 pub struct Server<'a> {
     pub directive: &'a Directive,
     pub endpoint: Endpoint,
     pub endpoint_span: Span,
-    /// Parameters as written: `weight=2` → ("weight", Some("2")), `down` → ("down", None).
-    /// Borrowed from the interned words: a server costs no allocation per parameter.
-    pub params: Vec<(&'static str, Option<&'static str>, Span)>,
+    /// HAProxy: the server's keywords merged with `default-server`'s. None (nginx): the words
+    /// after the address, read from the directive when asked, as a fleet holds millions.
+    listed: Option<Vec<Param>>,
 }
 
-impl Server<'_> {
-    pub fn param(&self, name: &str) -> Option<&(&'static str, Option<&'static str>, Span)> {
-        self.params.iter().find(|(n, _, _)| *n == name)
+impl<'a> Server<'a> {
+    /// A server whose parameters are the words after its address (`weight=2 down`).
+    pub fn new(directive: &'a Directive, endpoint: Endpoint, endpoint_span: Span) -> Self {
+        Server {
+            directive,
+            endpoint,
+            endpoint_span,
+            listed: None,
+        }
+    }
+    /// A server whose parameters are listed apart from its directive (HAProxy).
+    pub fn listed(
+        directive: &'a Directive,
+        endpoint: Endpoint,
+        endpoint_span: Span,
+        params: Vec<Param>,
+    ) -> Self {
+        Server {
+            listed: Some(params),
+            ..Server::new(directive, endpoint, endpoint_span)
+        }
+    }
+    /// The parameters in order: for HAProxy the server's own keywords, then
+    /// `default-server`'s.
+    pub fn params(&self) -> impl Iterator<Item = Param> + '_ {
+        let listed = self.listed.as_deref().unwrap_or_default();
+        let written = match self.listed {
+            Some(_) => &[][..],
+            None => self.directive.args.get(1..).unwrap_or_default(),
+        };
+        listed.iter().copied().chain(written.iter().map(
+            |a| match a.value.as_str().split_once('=') {
+                Some((k, v)) => (k, Some(v), a.span),
+                None => (a.value.as_str(), None, a.span),
+            },
+        ))
+    }
+    pub fn param(&self, name: &str) -> Option<Param> {
+        self.params().find(|(n, _, _)| *n == name)
     }
     pub fn flag(&self, name: &str) -> bool {
         self.param(name).is_some()

@@ -284,18 +284,7 @@ impl<'a> Lowering<'a> {
                 .filter(|s| s.name() == "server")
                 .filter_map(|s| {
                     let addr = s.args.first()?;
-                    Some(Server {
-                        directive: s,
-                        endpoint: Endpoint::parse(&addr.value),
-                        endpoint_span: addr.span,
-                        params: s.args[1..]
-                            .iter()
-                            .map(|a| match a.value.as_str().split_once('=') {
-                                Some((k, v)) => (k, Some(v), a.span),
-                                None => (a.value.as_str(), None, a.span),
-                            })
-                            .collect(),
-                    })
+                    Some(Server::new(s, Endpoint::parse(&addr.value), addr.span))
                 }),
         );
         self.proxy.pools.push(Pool {

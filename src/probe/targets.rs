@@ -255,7 +255,7 @@ pub fn files(proxy: &Proxy, base: &Path) -> Vec<FileTarget> {
             let crt_base = global("crt-base").unwrap_or_else(|| base.to_path_buf());
             for pool in &proxy.pools {
                 for s in &pool.servers {
-                    for (key, value, span) in &s.params {
+                    for (key, value, span) in s.params() {
                         let Some(value) = value else { continue };
                         // The span covers `key value`; report at the value.
                         let span = s
@@ -263,8 +263,8 @@ pub fn files(proxy: &Proxy, base: &Path) -> Vec<FileTarget> {
                             .args
                             .iter()
                             .find(|a| a.value == *value && a.span.start > span.start)
-                            .map_or(*span, |a| a.span);
-                        match *key {
+                            .map_or(span, |a| a.span);
+                        match key {
                             "ca-file" => push(span, value, Role::TrustedCa, &ca_base),
                             "crt" => push(span, value, Role::ClientCert, &crt_base),
                             _ => {}

@@ -41,17 +41,16 @@ fn outer(chain: &Chain, hop: &Hop) -> Option<Outer> {
             let pool = &proxy.pools[hop.pool?];
             // The server's own keywords come first, then `default-server`'s.
             let ssl = server
-                .params
-                .iter()
+                .params()
                 .find(|(k, _, _)| *k == "ssl" || *k == "no-ssl");
-            let tls = ssl.is_some_and(|(k, _, _)| *k == "ssl");
+            let tls = ssl.is_some_and(|(k, _, _)| k == "ssl");
             let proto = server.param("proto").and_then(|p| p.1);
             Some(Outer {
                 tls: Some(tls),
                 tcp: proxy.setting(pool.scope, "mode").first() != Some("http"),
                 h2: proto == Some("h2"),
                 span: match ssl {
-                    Some((_, _, span)) if tls => *span,
+                    Some((_, _, span)) if tls => span,
                     _ => server.endpoint_span,
                 },
                 shown: format!("`{}`", server.directive.written()),

@@ -26,13 +26,10 @@ fn sends(chain: &Chain, hop: &Hop) -> Option<(bool, Span, String)> {
             let server = chain.server(hop)?;
             // The server's own keywords come first, then `default-server`'s.
             let kw = server
-                .params
-                .iter()
+                .params()
                 .find(|(k, _, _)| k.starts_with("send-proxy") || k.starts_with("no-send-proxy"));
             Some(match kw {
-                Some((k, _, span)) if k.starts_with("send-proxy") => {
-                    (true, *span, format!("`{k}`"))
-                }
+                Some((k, _, span)) if k.starts_with("send-proxy") => (true, span, format!("`{k}`")),
                 _ => (
                     false,
                     server.endpoint_span,

@@ -33,12 +33,12 @@ pub fn http_pools<'p, 'a>(proxy: &'p Proxy<'a>) -> impl Iterator<Item = (usize, 
 /// The value of a server parameter written `name=value`.
 pub fn param_value<'s>(server: &'s Server, name: &str) -> Option<(&'s str, Span)> {
     let (_, value, span) = server.param(name)?;
-    Some((value.as_deref()?, *span))
+    Some((value?, span))
 }
 
 /// The span of a flag parameter such as `down` or `backup`.
 pub fn flag_span(server: &Server, name: &str) -> Option<Span> {
-    server.param(name).map(|(_, _, span)| *span)
+    server.param(name).map(|(_, _, span)| span)
 }
 
 /// Balancing methods that reject `backup` on the servers that follow them.

@@ -40,17 +40,16 @@ pub fn global<'a>(proxy: &Proxy<'a>, name: &str) -> Option<&'a Directive> {
 /// `no-backup`) decides or neither is written.
 pub fn flag(server: &Server, on: &str, off: &str) -> Option<Span> {
     server
-        .params
-        .iter()
+        .params()
         .find(|(n, _, _)| *n == on || *n == off)
         .filter(|(n, _, _)| *n == on)
-        .map(|(_, _, span)| *span)
+        .map(|(_, _, span)| span)
 }
 
 /// The effective value of a server keyword that takes one (`verify required`, `sni …`).
 pub fn value<'s>(server: &'s Server, name: &str) -> Option<(&'s str, Span)> {
     let (_, v, span) = server.param(name)?;
-    Some((v.as_deref()?, *span))
+    Some((v?, span))
 }
 
 /// `backend/server`, as HAProxy names a server in its messages; `backend/web1..3` for the

@@ -30,7 +30,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             out.push(
                 Finding::new(
                     &RULE,
-                    *span,
+                    span,
                     format!(
                         "nginx {}.{}.{} has no `resolve` parameter for upstream servers (open source nginx has it from 1.27.3): it refuses to start with `[emerg] invalid parameter \"resolve\"`",
                         v.0, v.1, v.2
@@ -49,7 +49,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             out.push(
                 Finding::new(
                     &RULE,
-                    *span,
+                    span,
                     format!(
                         "upstream `{name}` re-resolves its servers but has no `zone`: nginx refuses to start with `[emerg] resolving names at run time requires upstream \"{name}\" … to be in shared memory`"
                     ),
@@ -63,7 +63,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             out.push(
                 Finding::new(
                     &RULE,
-                    *span,
+                    span,
                     format!(
                         "upstream `{name}` re-resolves its servers but no `resolver` is in scope (in the upstream or `http {{}}`): nginx refuses to start with `[emerg] no resolver defined to resolve names at run time in upstream \"{name}\"`"
                     ),
@@ -77,7 +77,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             out.push(
                 Finding::new(
                     &RULE,
-                    *span,
+                    span,
                     "`resolve` on an upstream server needs nginx 1.27.3 or later (or NGINX Plus): older open-source versions refuse to start with `[emerg] invalid parameter \"resolve\"`",
                 )
                 .severity(Severity::Info)

@@ -70,10 +70,9 @@ fn haproxy(ctx: &Context, out: &mut Vec<Finding>) {
             let tls = flag(s, "ssl", "no-ssl")
                 .or_else(|| flag(s, "check-ssl", "no-check-ssl"))
                 .or_else(|| {
-                    s.params
-                        .iter()
+                    s.params()
                         .find(|(n, _, span)| matches!(*n, "ssl" | "check-ssl") && !own(s, *span))
-                        .map(|(_, _, span)| *span)
+                        .map(|(_, _, span)| span)
                 });
             let Some(tls) = tls else { continue };
             if value(s, "ca-file").is_some() {
