@@ -9,19 +9,30 @@ use std::time::Duration;
 /// Counts live heap bytes, so each stage's memory is known apart from the allocator's slack.
 struct Counting;
 static LIVE: AtomicUsize = AtomicUsize::new(0);
+/// Live allocations by requested size in 16-byte steps (the last counts the rest): what glibc
+/// adds per allocation is what many small ones cost.
+static SIZES: [AtomicUsize; 17] = [const { AtomicUsize::new(0) }; 17];
+
+fn class(size: usize) -> &'static AtomicUsize {
+    &SIZES[(size / 16).min(16)]
+}
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, l: Layout) -> *mut u8 {
         LIVE.fetch_add(l.size(), Ordering::Relaxed);
+        class(l.size()).fetch_add(1, Ordering::Relaxed);
         unsafe { System.alloc(l) }
     }
     unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
         LIVE.fetch_sub(l.size(), Ordering::Relaxed);
+        class(l.size()).fetch_sub(1, Ordering::Relaxed);
         unsafe { System.dealloc(p, l) }
     }
     unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
         LIVE.fetch_add(new, Ordering::Relaxed);
         LIVE.fetch_sub(l.size(), Ordering::Relaxed);
+        class(new).fetch_add(1, Ordering::Relaxed);
+        class(l.size()).fetch_sub(1, Ordering::Relaxed);
         unsafe { System.realloc(p, l, new) }
     }
 }
@@ -154,6 +165,7 @@ fn main() {
         );
         if std::env::var_os("STAGES_CENSUS").is_some() {
             model_census(&proxy);
+            malloc_census();
         }
         findings.extend(gwlint::rules::check(&ctx));
         t[3] += s.elapsed();
@@ -228,4 +240,25 @@ fn model_census(p: &gwlint::model::Proxy) {
         servers,
         mb(servers * size_of::<gwlint::model::Server>()),
     );
+}
+
+/// glibc's view: bytes in use (chunks, headers included), free inside its arenas, mapped.
+fn malloc_census() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        // SAFETY: mallinfo2 only reads the allocator's counters.
+        let m = unsafe { libc::mallinfo2() };
+        eprintln!(
+            "malloc: in use {:.1} MB, free in arenas {:.1} MB, mapped {:.1} MB, arenas {:.1} MB (live {:.1} MB requested)\nlive allocations by size (16-byte steps from 0): {:?}",
+            m.uordblks as f64 / 1e6,
+            m.fordblks as f64 / 1e6,
+            m.hblkhd as f64 / 1e6,
+            m.arena as f64 / 1e6,
+            live_mb(),
+            SIZES
+                .iter()
+                .map(|c| c.load(Ordering::Relaxed))
+                .collect::<Vec<_>>()
+        );
+    }
 }
