@@ -225,14 +225,14 @@ fn census(dirs: &[gwlint::syntax::nginx::Directive], c: &mut [usize; 5]) {
 fn model_census(p: &gwlint::model::Proxy) {
     use std::mem::size_of;
     let mb = |b: usize| b as f64 / 1e6;
-    let lists: usize = p.scopes.iter().map(|s| s.directives.capacity()).sum();
+    let lists: usize = p.scopes.iter().map(|s| s.directives.runs().len()).sum();
     let servers: usize = p.pools.iter().map(|x| x.servers.len()).sum();
     eprintln!(
-        "scopes {} ({:.1} MB) lists {} ({:.1} MB) routes {} ({:.1} MB) pools {} ({:.1} MB) servers {} ({:.1} MB)",
+        "scopes {} ({:.1} MB) runs {} ({:.1} MB) routes {} ({:.1} MB) pools {} ({:.1} MB) servers {} ({:.1} MB)",
         p.scopes.len(),
         mb(p.scopes.capacity() * size_of::<gwlint::model::Scope>()),
         lists,
-        mb(lists * 8),
+        mb(lists * 16),
         p.routes.len(),
         mb(p.routes.capacity() * size_of::<gwlint::model::Route>()),
         p.pools.len(),

@@ -87,7 +87,7 @@ pub fn lower<'a>(tree: &'a Tree, files: &'a HashMap<FileId, File>) -> Proxy<'a> 
             parent: None,
             kind: ScopeKind::Global,
             block: None,
-            directives: Vec::new(),
+            directives: Default::default(),
         }],
         routes: Vec::new(),
         pools: Vec::new(),
@@ -102,7 +102,7 @@ pub fn lower<'a>(tree: &'a Tree, files: &'a HashMap<FileId, File>) -> Proxy<'a> 
         for d in &file.directives {
             let kind = match d.name() {
                 "global" => {
-                    proxy.scopes[0].directives.extend(d.children());
+                    proxy.scopes[0].directives.push_run(d.children());
                     continue;
                 }
                 "defaults" => ScopeKind::Defaults,
@@ -123,7 +123,7 @@ pub fn lower<'a>(tree: &'a Tree, files: &'a HashMap<FileId, File>) -> Proxy<'a> 
                 parent,
                 kind,
                 block: Some(d),
-                directives: d.children().iter().collect(),
+                directives: super::Statements::from_run(d.children()),
             });
             let id = proxy.scopes.len() - 1;
             if kind == ScopeKind::Defaults {

@@ -111,7 +111,8 @@ impl<'a> std::ops::Deref for Found<'a> {
 pub struct Index {
     masks: Vec<(u64, usize)>,
     inherited: Vec<u64>,
-    sorted: HashMap<usize, Box<[u32]>>,
+    /// Positions as (run, offset in the run) of the scope's [`Statements`].
+    sorted: HashMap<usize, Box<[(u32, u32)]>>,
 }
 
 /// Scopes per task when the index is built on all cores.
@@ -134,13 +135,14 @@ impl Index {
             .enumerate()
             .filter(|(_, sc)| sc.directives.len() > SORTED_ABOVE)
             .map(|(id, sc)| {
-                let mut pos: Vec<u32> = (0..sc.directives.len() as u32).collect();
+                let runs = sc.directives.runs();
+                let mut pos: Vec<(u32, u32)> = Vec::with_capacity(sc.directives.len());
+                for (r, run) in runs.iter().enumerate() {
+                    pos.extend((0..run.len() as u32).map(|i| (r as u32, i)));
+                }
+                let at = |(r, i): (u32, u32)| &runs[r as usize][i as usize];
                 // Stable: a name's occurrences stay in their written order.
-                pos.sort_by(|&a, &b| {
-                    sc.directives[a as usize]
-                        .name()
-                        .cmp(sc.directives[b as usize].name())
-                });
+                pos.sort_by(|&a, &b| at(a).name().cmp(at(b).name()));
                 (id, pos.into_boxed_slice())
             })
             .collect();
@@ -197,14 +199,15 @@ impl Index {
             Some(&(mask, _)) if mask & bits != bits => {}
             Some(_) if self.sorted.contains_key(&id) => {
                 let pos = &self.sorted[&id];
-                let at = |p: u32| sc.directives[p as usize];
+                let runs = sc.directives.runs();
+                let at = |(r, i): (u32, u32)| &runs[r as usize][i as usize];
                 let start = pos.partition_point(|&p| at(p).name() < name);
                 for &p in pos[start..].iter().take_while(|&&p| at(p).name() == name) {
                     found.push(at(p));
                 }
             }
             _ => {
-                for &d in sc.directives.iter().filter(|d| d.name() == name) {
+                for d in sc.directives.iter().filter(|d| d.name() == name) {
                     found.push(d);
                 }
             }
@@ -331,10 +334,10 @@ mod tests {
             parent: None,
             kind: ScopeKind::Location,
             block: None,
-            directives: Vec::new(),
+            directives: Default::default(),
         };
         let index = Index::build(std::slice::from_ref(&scope));
-        scope.directives.push(&parsed.directives[0]);
+        scope.directives.push_run(&parsed.directives);
         let name = "proxy_read_timeout";
         assert_eq!(index.find(0, &scope, name, bits(name)).len(), 1);
     }

@@ -7,6 +7,7 @@ pub mod haproxy;
 pub mod listen;
 pub mod lookup;
 pub mod nginx;
+pub mod statements;
 
 use crate::finding::Dialect;
 use crate::source::{FileId, Span};
@@ -15,6 +16,7 @@ use crate::syntax::nginx::Directive;
 pub use directives::Pass;
 pub use endpoint::Endpoint;
 pub use lookup::Found;
+pub use statements::Statements;
 
 /// http or stream: upstream names live in separate namespaces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -53,8 +55,8 @@ pub struct Scope<'a> {
     pub kind: ScopeKind,
     /// The block directive that opens it (None for the top level).
     pub block: Option<&'a Directive>,
-    /// Directives at this level, includes expanded, in order.
-    pub directives: Vec<&'a Directive>,
+    /// The plain directives at this level, includes expanded, in order.
+    pub directives: Statements<'a>,
 }
 
 /// Where an effective value comes from.

@@ -171,7 +171,7 @@ impl<'a> Lowering<'a> {
             for stand_in in scopes.by_ref().take(stand_ins) {
                 self.proxy.scopes[scope]
                     .directives
-                    .extend(stand_in.directives);
+                    .extend_within(&stand_in.directives, dirs);
             }
             for mut s in scopes {
                 s.parent = s.parent.map(map);
@@ -195,15 +195,11 @@ impl<'a> Lowering<'a> {
         kind: ScopeKind,
         block: Option<&'a Directive>,
     ) -> ScopeId {
-        // Its own statements, includes aside: the list is sized once.
-        let own = block.map_or(0, |b| {
-            b.children().iter().filter(|d| d.block().is_none()).count()
-        });
         self.proxy.scopes.push(Scope {
             parent,
             kind,
             block,
-            directives: Vec::with_capacity(own),
+            directives: Default::default(),
         });
         self.proxy.scopes.len() - 1
     }
@@ -230,8 +226,12 @@ impl<'a> Lowering<'a> {
             return self.walk_parallel(dirs, scope, depth);
         }
         let kind = self.proxy.scopes[scope].kind;
-        for d in dirs {
+        // The scope's statements are runs of `dirs`, cut where an include stands.
+        let mut run = 0;
+        for (i, d) in dirs.iter().enumerate() {
             if d.is(crate::atom!("include")) {
+                self.proxy.scopes[scope].directives.push_run(&dirs[run..i]);
+                run = i + 1;
                 for &f in self.tree.included(d) {
                     if self.active.contains(&f) {
                         continue;
@@ -245,7 +245,6 @@ impl<'a> Lowering<'a> {
                 continue;
             }
             let Some(children) = d.block() else {
-                self.proxy.scopes[scope].directives.push(d);
                 if let Some(pass) = Pass::from_directive(d.name()) {
                     let ctx = self.ctx(scope);
                     self.passes.push((d, pass, scope, ctx));
@@ -270,6 +269,7 @@ impl<'a> Lowering<'a> {
                 self.pool(d, child);
             }
         }
+        self.proxy.scopes[scope].directives.push_run(&dirs[run..]);
     }
 
     fn pool(&mut self, d: &'a Directive, scope: ScopeId) {

@@ -296,7 +296,7 @@ fn answer(proxy: &Proxy, server: ScopeId, path: &str) -> Option<Answer> {
     // The access rules of the innermost level that has any; the check comes from loopback.
     let mut s = Some(loc);
     while let Some(id) = s {
-        let rules: Vec<&&Directive> = proxy.scopes[id]
+        let rules: Vec<&Directive> = proxy.scopes[id]
             .directives
             .iter()
             .filter(|d| matches!(d.name(), "allow" | "deny"))

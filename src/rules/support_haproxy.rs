@@ -32,7 +32,6 @@ pub fn global<'a>(proxy: &Proxy<'a>, name: &str) -> Option<&'a Directive> {
         .iter()
         .rev()
         .find(|d| d.name() == name)
-        .copied()
 }
 
 /// The span of the word that turns a server flag on (`ssl`, `check`, `disabled`, `backup`)
