@@ -168,6 +168,12 @@ fn main() {
             malloc_census();
         }
         findings.extend(gwlint::rules::check(&ctx));
+        eprintln!(
+            "after check: rss {:.1} MB, peak {:.1} MB, heap {:.1} MB",
+            status_mb("VmRSS"),
+            status_mb("VmHWM"),
+            live_mb()
+        );
         t[3] += s.elapsed();
     }
     let s = Instant::now();

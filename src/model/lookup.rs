@@ -109,7 +109,9 @@ impl<'a> std::ops::Deref for Found<'a> {
 /// settled without a walk; and for big scopes, their directives' positions sorted by name.
 #[derive(Debug, Default)]
 pub struct Index {
-    masks: Vec<(u64, usize)>,
+    masks: Vec<u64>,
+    /// How many statements each scope had when indexed.
+    lens: Vec<u32>,
     inherited: Vec<u64>,
     /// Positions as (run, offset in the run) of the scope's [`Statements`].
     sorted: HashMap<usize, Box<[(u32, u32)]>>,
@@ -121,14 +123,14 @@ const CHUNK: usize = 4096;
 impl Index {
     pub fn build(scopes: &[Scope]) -> Index {
         use rayon::prelude::*;
-        let masks: Vec<(u64, usize)> = scopes
+        let (masks, lens): (Vec<u64>, Vec<u32>) = scopes
             .par_iter()
             .with_min_len(CHUNK)
             .map(|sc| {
                 let mask = sc.directives.iter().fold(0, |m, d| m | bits(d.name()));
-                (mask, sc.directives.len())
+                (mask, sc.directives.len() as u32)
             })
-            .collect();
+            .unzip();
         let sorted = scopes
             .par_iter()
             .with_min_len(CHUNK)
@@ -155,17 +157,18 @@ impl Index {
                     let mut m = 0;
                     let mut up = Some(p);
                     while let Some(u) = up {
-                        m |= masks[u].0;
+                        m |= masks[u];
                         up = scopes[u].parent.filter(|&q| q != u);
                     }
                     m
                 }
                 None => 0,
             };
-            inherited.push(masks[id].0 | outer);
+            inherited.push(masks[id] | outer);
         }
         Index {
             masks,
+            lens,
             inherited,
             sorted,
         }
@@ -174,18 +177,24 @@ impl Index {
     /// Can any of the names whose `bits` are or-ed in `any` be set in scope `id` or a scope
     /// around it? False is certain. A scope changed since the index was built says true.
     pub fn may_inherit_any(&self, id: usize, sc: &Scope, any: u64) -> bool {
-        match (self.masks.get(id), self.inherited.get(id)) {
-            (Some(&(_, len)), Some(&mask)) if len == sc.directives.len() => mask & any != 0,
+        match self.inherited.get(id) {
+            Some(&mask) if self.unchanged(id, sc) => mask & any != 0,
             _ => true,
         }
+    }
+
+    fn unchanged(&self, id: usize, sc: &Scope) -> bool {
+        self.lens
+            .get(id)
+            .is_some_and(|&n| n as usize == sc.directives.len())
     }
 
     /// Can `name` (whose `bits` are given) be set in scope `id` or a scope around it? False
     /// is certain; true may be a collision. A scope changed since the index was built says
     /// true. (Lowering builds the index after its last change to the scopes.)
     pub fn may_inherit(&self, id: usize, sc: &Scope, bits: u64) -> bool {
-        match (self.masks.get(id), self.inherited.get(id)) {
-            (Some(&(_, len)), Some(&mask)) if len == sc.directives.len() => mask & bits == bits,
+        match self.inherited.get(id) {
+            Some(&mask) if self.unchanged(id, sc) => mask & bits == bits,
             _ => true,
         }
     }
@@ -194,9 +203,9 @@ impl Index {
     /// that changed since the index was built is scanned.
     pub fn find<'a>(&self, id: usize, sc: &Scope<'a>, name: &str, bits: u64) -> Found<'a> {
         let mut found = Found::Empty;
-        let current = self.masks.get(id).filter(|m| m.1 == sc.directives.len());
+        let current = self.masks.get(id).filter(|_| self.unchanged(id, sc));
         match current {
-            Some(&(mask, _)) if mask & bits != bits => {}
+            Some(&mask) if mask & bits != bits => {}
             Some(_) if self.sorted.contains_key(&id) => {
                 let pos = &self.sorted[&id];
                 let runs = sc.directives.runs();

@@ -9,8 +9,6 @@ use crate::syntax::nginx::Directive;
 #[derive(Debug, Clone, Default)]
 pub struct Statements<'a> {
     runs: Runs<'a>,
-    /// How many plain statements the runs hold.
-    len: u32,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -42,7 +40,6 @@ impl<'a> Statements<'a> {
         if run.is_empty() {
             return;
         }
-        self.len += run.len() as u32;
         self.runs = match std::mem::take(&mut self.runs) {
             Runs::None => Runs::One(run),
             Runs::One(last) => Runs::Many(vec![last, run]),
@@ -59,14 +56,11 @@ impl<'a> Statements<'a> {
         for &run in other.runs() {
             let last = self.runs().last().copied();
             match last.and_then(|last| joined(whole, last, run)) {
-                Some(j) => {
-                    self.len += run.len() as u32;
-                    match &mut self.runs {
-                        Runs::One(r) => *r = j,
-                        Runs::Many(v) => *v.last_mut().expect("a last run") = j,
-                        Runs::None => unreachable!("a last run"),
-                    }
-                }
+                Some(j) => match &mut self.runs {
+                    Runs::One(r) => *r = j,
+                    Runs::Many(v) => *v.last_mut().expect("a last run") = j,
+                    Runs::None => unreachable!("a last run"),
+                },
                 None => self.push_plain(run),
             }
         }
@@ -88,11 +82,12 @@ impl<'a> Statements<'a> {
         }
     }
 
+    /// How many statements: a sum over the runs (one or a few).
     pub fn len(&self) -> usize {
-        self.len as usize
+        self.runs().iter().map(|r| r.len()).sum()
     }
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        matches!(self.runs, Runs::None)
     }
     pub fn first(&self) -> Option<&'a Directive> {
         self.iter().next()
