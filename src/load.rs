@@ -148,7 +148,7 @@ impl Loader {
 
     fn add(&mut self, key: &Path, display: &str, bytes: Vec<u8>) -> FileId {
         // A binary file keeps no text: only its name is needed to report it.
-        if let Some(offset) = bytes.iter().position(|&b| b == 0) {
+        if let Some(offset) = memchr::memchr(0, &bytes) {
             let id = self.sources.add(key, display.to_string(), Vec::new());
             self.binary.insert(id, offset);
             return id;

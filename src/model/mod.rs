@@ -189,7 +189,20 @@ impl<'a> Server<'a> {
         ))
     }
     pub fn param(&self, name: &str) -> Option<Param> {
-        self.params().find(|(n, _, _)| *n == name)
+        if self.listed.is_some() {
+            return self.params().find(|(n, _, _)| *n == name);
+        }
+        // Rules ask a fleet's servers for a flag each: the word is matched where it stands,
+        // not split first.
+        let args = self.directive.args.get(1..).unwrap_or_default();
+        args.iter().find_map(|a| {
+            let w = a.value.as_str();
+            match w.strip_prefix(name)?.strip_prefix('=') {
+                Some(v) => Some((&w[..name.len()], Some(v), a.span)),
+                None if w.len() == name.len() => Some((w, None, a.span)),
+                None => None,
+            }
+        })
     }
     pub fn flag(&self, name: &str) -> bool {
         self.param(name).is_some()

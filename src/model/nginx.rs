@@ -356,6 +356,33 @@ mod tests {
     }
 
     #[test]
+    fn a_server_parameter_is_found_as_its_list_has_it() {
+        let text =
+            "upstream u { server 127.0.0.1 weight=2 down max_fails=0 backupx resolve=a=b; }\n";
+        lowered(text, |p| {
+            let s = &p.pools[0].servers[0];
+            let listed: Vec<_> = s.params().collect();
+            assert_eq!(listed.len(), 5);
+            for name in [
+                "weight",
+                "down",
+                "max_fails",
+                "backup",
+                "backupx",
+                "resolve",
+                "wei",
+                "",
+            ] {
+                let found = listed.iter().find(|(n, _, _)| *n == name).copied();
+                assert_eq!(s.param(name), found, "{name}");
+            }
+            assert_eq!(s.param("weight").and_then(|p| p.1), Some("2"));
+            assert_eq!(s.param("resolve").and_then(|p| p.1), Some("a=b"));
+            assert!(s.flag("down") && !s.flag("backup"));
+        });
+    }
+
+    #[test]
     fn inheritance_and_defaults() {
         lowered(
             "events {}\nhttp {\n proxy_set_header A 1;\n proxy_set_header B 2;\n proxy_read_timeout 5s;\n server {\n  location /a { proxy_pass http://u; }\n  location /b { proxy_set_header C 3; if ($x) { proxy_pass http://u; } }\n }\n upstream u { server 127.0.0.1:1; }\n}\n",
