@@ -12,7 +12,7 @@ use std::fmt;
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::num::NonZeroU32;
 use std::ops::Deref;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicPtr, Ordering};
 use std::sync::{OnceLock, RwLock};
 
 use hashbrown::HashTable;
@@ -153,7 +153,11 @@ impl From<&str> for Atom {
 
 /// How many distinct texts are interned.
 pub fn count() -> usize {
-    table().next.load(Ordering::Relaxed) as usize
+    let shards = &table().shards;
+    shards
+        .iter()
+        .map(|s| s.read().unwrap_or_else(|e| e.into_inner()).len as usize)
+        .sum()
 }
 
 /// A front for the global table, for one thread's run of interning (one file's parse): a word
@@ -215,8 +219,9 @@ const ARENA_BLOCK: usize = 16 * 1024;
 
 struct Table {
     shards: [RwLock<Shard>; SHARDS],
-    chunks: [OnceLock<Box<[OnceLock<&'static str>]>>; CHUNKS],
-    next: AtomicU32,
+    /// Per index, a pointer to its text stored as a 4-byte little-endian length and the
+    /// bytes: 8 bytes a slot, and the text found in one hop.
+    chunks: [OnceLock<Box<[AtomicPtr<u8>]>>; CHUNKS],
     hasher: foldhash::fast::FixedState,
 }
 
@@ -226,6 +231,9 @@ struct Shard {
     map: HashTable<u32>,
     /// The unused end of the current arena block.
     free: &'static mut [u8],
+    /// How many texts this shard holds: its indexes are `n * SHARDS + shard`, so threads
+    /// interning new words share no counter.
+    len: u32,
 }
 
 fn table() -> &'static Table {
@@ -233,7 +241,6 @@ fn table() -> &'static Table {
     TABLE.get_or_init(|| Table {
         shards: std::array::from_fn(|_| RwLock::new(Shard::default())),
         chunks: std::array::from_fn(|_| OnceLock::new()),
-        next: AtomicU32::new(0),
         hasher: foldhash::fast::FixedState::with_seed(0x6777_6c69_6e74),
     })
 }
@@ -248,12 +255,20 @@ fn slot(index: u32) -> (usize, usize) {
 impl Table {
     fn get(&self, index: u32) -> &'static str {
         let (k, i) = slot(index);
-        // An atom exists only once its entry is written (under its shard's lock).
-        self.chunks[k]
-            .get()
-            .and_then(|c| c[i].get())
-            .copied()
-            .unwrap_or_default()
+        // An atom exists only once its slot is written (under its shard's lock).
+        let Some(p) = self.chunks[k].get().map(|c| c[i].load(Ordering::Acquire)) else {
+            return "";
+        };
+        if p.is_null() {
+            return "";
+        }
+        // SAFETY: a slot is null or points to a length (4 bytes, little-endian) followed by
+        // that many bytes copied from a `str`, written before the pointer was published
+        // (Release, above Acquire) and never changed or freed.
+        unsafe {
+            let len = u32::from_le_bytes(std::ptr::read_unaligned(p as *const [u8; 4]));
+            std::str::from_utf8_unchecked(std::slice::from_raw_parts(p.add(4), len as usize))
+        }
     }
 
     fn intern(&self, text: &str) -> Atom {
@@ -261,7 +276,8 @@ impl Table {
     }
 
     fn intern_hashed(&self, text: &str, hash: u64) -> Atom {
-        let shard = &self.shards[(hash >> 60) as usize % SHARDS];
+        let n = (hash >> 60) as usize % SHARDS;
+        let shard = &self.shards[n];
         // Most texts are interned already (by another file, or thread): readers share the lock.
         {
             let read = shard.read().unwrap_or_else(|e| e.into_inner());
@@ -273,19 +289,21 @@ impl Table {
         if let Some(&i) = shard.map.find(hash, |&i| self.get(i) == text) {
             return atom(i);
         }
-        let index = self.next.fetch_add(1, Ordering::Relaxed);
+        let index = shard.len as u64 * SHARDS as u64 + n as u64;
         assert!(
-            index < INDEX_MASK,
+            index < u64::from(INDEX_MASK),
             "more distinct words than gwlint can intern"
         );
+        let index = index as u32;
+        shard.len += 1;
         let stored = shard.store(text);
         let (k, i) = slot(index);
         let chunk = self.chunks[k].get_or_init(|| {
             (0..(FIRST_CHUNK as usize) << k)
-                .map(|_| OnceLock::new())
+                .map(|_| AtomicPtr::new(std::ptr::null_mut()))
                 .collect()
         });
-        let _ = chunk[i].set(stored);
+        chunk[i].store(stored, Ordering::Release);
         shard
             .map
             .insert_unique(hash, index, |&i| self.hasher.hash_one(self.get(i)));
@@ -298,19 +316,23 @@ fn atom(index: u32) -> Atom {
 }
 
 impl Shard {
-    /// A copy of `text` that lives for the rest of the run.
-    fn store(&mut self, text: &str) -> &'static str {
-        let len = text.len();
-        if len > ARENA_BLOCK / 4 {
-            return Box::leak(text.into());
-        }
-        if self.free.len() < len {
-            self.free = Box::leak(vec![0u8; ARENA_BLOCK].into_boxed_slice());
-        }
-        let (dst, rest) = std::mem::take(&mut self.free).split_at_mut(len);
-        self.free = rest;
-        dst.copy_from_slice(text.as_bytes());
-        std::str::from_utf8(dst).expect("a copy of a str is UTF-8")
+    /// A copy of `text`, after its length, that lives for the rest of the run.
+    fn store(&mut self, text: &str) -> *mut u8 {
+        let len = u32::try_from(text.len()).expect("a word is shorter than a file");
+        let need = text.len() + 4;
+        let dst: &'static mut [u8] = if need > ARENA_BLOCK / 4 {
+            Box::leak(vec![0u8; need].into_boxed_slice())
+        } else {
+            if self.free.len() < need {
+                self.free = Box::leak(vec![0u8; ARENA_BLOCK].into_boxed_slice());
+            }
+            let (dst, rest) = std::mem::take(&mut self.free).split_at_mut(need);
+            self.free = rest;
+            dst
+        };
+        dst[..4].copy_from_slice(&len.to_le_bytes());
+        dst[4..].copy_from_slice(text.as_bytes());
+        dst.as_mut_ptr()
     }
 }
 
