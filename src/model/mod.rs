@@ -149,17 +149,23 @@ pub struct Server<'a> {
     /// HAProxy: the server's keywords merged with `default-server`'s. None (nginx): the words
     /// after the address, read from the directive when asked, as a fleet holds millions.
     listed: Option<Vec<Param>>,
+    /// The name masks ([`lookup::bits`]) of the parameters, or-ed: rules ask every server
+    /// for flags it mostly lacks (`down`, `backup`, `resolve`), and "no" reads no word.
+    names: u64,
 }
 
 impl<'a> Server<'a> {
     /// A server whose parameters are the words after its address (`weight=2 down`).
     pub fn new(directive: &'a Directive, endpoint: Endpoint, endpoint_span: Span) -> Self {
-        Server {
+        let mut s = Server {
             directive,
             endpoint,
             endpoint_span,
             listed: None,
-        }
+            names: 0,
+        };
+        s.names = s.params().fold(0, |m, (n, _, _)| m | lookup::bits(n));
+        s
     }
     /// A server whose parameters are listed apart from its directive (HAProxy).
     pub fn listed(
@@ -169,8 +175,11 @@ impl<'a> Server<'a> {
         params: Vec<Param>,
     ) -> Self {
         Server {
+            names: params.iter().fold(0, |m, (n, _, _)| m | lookup::bits(n)),
             listed: Some(params),
-            ..Server::new(directive, endpoint, endpoint_span)
+            directive,
+            endpoint,
+            endpoint_span,
         }
     }
     /// The parameters in order: for HAProxy the server's own keywords, then
@@ -189,6 +198,10 @@ impl<'a> Server<'a> {
         ))
     }
     pub fn param(&self, name: &str) -> Option<Param> {
+        let bits = lookup::bits(name);
+        if self.names & bits != bits {
+            return None;
+        }
         if self.listed.is_some() {
             return self.params().find(|(n, _, _)| *n == name);
         }
