@@ -240,6 +240,7 @@ fn read(path: &Path, meta: std::io::Result<std::fs::Metadata>) -> Result<Vec<u8>
     // Sized from the metadata at hand; a file that grows meanwhile is read to its end, up
     // to the limit.
     let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
+    huge_pages(&mut bytes);
     file.by_ref()
         .take(MAX_FILE_SIZE + 1)
         .read_to_end(&mut bytes)
@@ -248,6 +249,33 @@ fn read(path: &Path, meta: std::io::Result<std::fs::Metadata>) -> Result<Vec<u8>
         return Err(LoadError::TooLarge(bytes.len() as u64));
     }
     Ok(bytes)
+}
+
+/// Asks the kernel to back a large buffer with 2 MB pages where it can: a 50 MB file is
+/// otherwise read through 13 thousand page faults, one per 4 KiB, before parsing starts.
+fn huge_pages(buf: &mut Vec<u8>) {
+    #[cfg(target_os = "linux")]
+    {
+        const HUGE: usize = 2 << 20;
+        let spare = buf.spare_capacity_mut();
+        if spare.len() < 4 * HUGE {
+            return;
+        }
+        let start = spare.as_mut_ptr() as usize;
+        let aligned = start.next_multiple_of(HUGE);
+        let end = (start + spare.len()) / HUGE * HUGE;
+        if end > aligned {
+            // SAFETY: the range lies inside the buffer's own allocation; the advice changes
+            // how its pages are backed, not its contents.
+            unsafe {
+                libc::madvise(
+                    aligned as *mut libc::c_void,
+                    end - aligned,
+                    libc::MADV_HUGEPAGE,
+                );
+            }
+        }
+    }
 }
 
 fn io_error(e: std::io::Error) -> LoadError {
