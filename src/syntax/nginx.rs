@@ -516,6 +516,7 @@ impl<'t> Builder<'t> {
             stretch: false,
             stretch_closed: None,
             pool: PoolWriter::default(),
+            spare: Vec::new(),
         }
     }
 
@@ -593,6 +594,9 @@ struct Builder<'t> {
     atoms: atom::Local,
     /// Where the statements' argument lists go.
     pool: PoolWriter,
+    /// Emptied lists of a closed block's statements, reused by the blocks opened next: a
+    /// block's statements are moved to an exact-size box, not grown and shrunk in place.
+    spare: Vec<Vec<Directive>>,
     /// A stretch built alone: its bottom block stands for the block the stretch starts in.
     stretch: bool,
     /// Where a stretch closed that block, and the statements it had gathered.
@@ -602,6 +606,13 @@ struct Builder<'t> {
 impl Builder<'_> {
     fn span(&self, start: usize, end: usize) -> Span {
         Span::new(self.file, start, end)
+    }
+
+    /// A block's statements in one exact-size allocation; the list goes back to `spare`.
+    fn exact(&mut self, mut children: Vec<Directive>) -> Vec<Directive> {
+        let exact: Vec<Directive> = children.drain(..).collect();
+        self.spare.push(children);
+        exact
     }
 
     fn arg_of(&mut self, raw: &str, span: Span, quote: Quote) -> Arg {
@@ -719,7 +730,8 @@ impl Builder<'_> {
                 &[],
                 self.span(at, at + 1),
             );
-            self.stack.push((anon, at, Vec::new()));
+            let children = self.spare.pop().unwrap_or_default();
+            self.stack.push((anon, at, children));
             return;
         };
         if self.stack.len() >= MAX_DEPTH {
@@ -735,7 +747,8 @@ impl Builder<'_> {
         if glued {
             self.glued_open = Some(at);
         }
-        self.stack.push((d, at, Vec::new()));
+        let children = self.spare.pop().unwrap_or_default();
+        self.stack.push((d, at, children));
     }
 
     fn close(&mut self, at: usize) {
@@ -765,7 +778,8 @@ impl Builder<'_> {
             }
             Some((mut d, open, children)) => {
                 if !d.name().is_empty() || !d.name_arg().span.is_empty() {
-                    d.set_block(children, self.span(open, at + 1));
+                    let span = self.span(open, at + 1);
+                    d.set_block(self.exact(children), span);
                     self.push(d);
                 } else {
                     // An anonymous block from an error: keep its statements.
@@ -827,7 +841,8 @@ impl Builder<'_> {
             );
         }
         while let Some((mut d, open, children)) = self.stack.pop() {
-            d.set_block(children, self.span(open, len));
+            let span = self.span(open, len);
+            d.set_block(self.exact(children), span);
             self.push(d);
         }
         self.out.directives.shrink_to_fit();
