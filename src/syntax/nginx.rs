@@ -610,7 +610,8 @@ impl Builder<'_> {
 
     /// A block's statements in one exact-size allocation; the list goes back to `spare`.
     fn exact(&mut self, mut children: Vec<Directive>) -> Vec<Directive> {
-        let exact: Vec<Directive> = children.drain(..).collect();
+        let mut exact = Vec::with_capacity(children.len());
+        exact.append(&mut children);
         self.spare.push(children);
         exact
     }
