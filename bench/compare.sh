@@ -74,7 +74,7 @@ have crossplane && time_it "crossplane 500 configs" "$RUNS" python3 "$W/crosspla
 have gixy && time_it "gixy-ng 500 configs" 3 gixy $FLEET
 
 echo "== one 50 MB nginx config"
-time_it "gwlint 50 MB" 3 "$GW" --format concise "$W/big/nginx.conf"
+time_it "gwlint 50 MB" "$RUNS" "$GW" --format concise "$W/big/nginx.conf"
 have nginx && time_it "nginx -t 50 MB" 1 nginx -q -t -p "$W/big" -c "$W/big/nginx.conf" -e /dev/null
 have crossplane && time_it "crossplane 50 MB" 1 python3 "$W/crossplane_all.py" "$W/big/nginx.conf"
 /usr/bin/time -f "%M" -o "$W/rss" "$GW" --format concise "$W/big/nginx.conf" >/dev/null 2>&1 || true

@@ -126,6 +126,7 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
         if path.is_dir() {
             let (files, walk_errors) = discover::walk(path);
             errors.extend(walk_errors);
+            loader.prefetch(&files);
             let mut found = 0;
             for f in files {
                 let name = f.to_string_lossy().into_owned();

@@ -48,6 +48,8 @@ pub struct Loader {
     /// Directories resolved so far: a fleet of files shares a few, and resolving a path
     /// reads every link on it.
     dirs: HashMap<PathBuf, PathBuf>,
+    /// Plain files read ahead on all cores ([`Loader::prefetch`]), waiting for `load`.
+    prefetched: HashMap<PathBuf, Result<Vec<u8>, LoadError>>,
     nginx: HashMap<FileId, nginx::File>,
     binary: HashMap<FileId, usize>,
     /// Files whose parsing panicked (a bug in gwlint): what the panic said. They count as
@@ -58,6 +60,16 @@ pub struct Loader {
 impl Loader {
     /// Reads a file once; `display` is how the path is shown to the user.
     pub fn load(&mut self, path: &Path, display: &str) -> Result<FileId, LoadError> {
+        if let Some(read) = self.prefetched.remove(path) {
+            let key = self.resolved(path);
+            if let Some(r) = self.by_path.get(&key) {
+                return r.clone();
+            }
+            let r = read.map(|bytes| self.add(&key, display, bytes));
+            let r = r.and_then(|id| self.check_text(id));
+            self.by_path.insert(key, r.clone());
+            return r;
+        }
         let meta = std::fs::symlink_metadata(path);
         let key = match &meta {
             Ok(m) if !m.file_type().is_symlink() => self.resolved(path),
@@ -75,6 +87,23 @@ impl Loader {
         let r = r.and_then(|id| self.check_text(id));
         self.by_path.insert(key, r.clone());
         r
+    }
+
+    /// Reads the plain files among `paths` on all cores, for `load` to take in order: a
+    /// directory of 500 sites is otherwise read one file at a time. Links are left to `load`.
+    pub fn prefetch(&mut self, paths: &[PathBuf]) {
+        use rayon::prelude::*;
+        let read: Vec<_> = paths
+            .par_iter()
+            .filter_map(|p| {
+                let meta = std::fs::symlink_metadata(p);
+                match meta {
+                    Ok(m) if !m.file_type().is_symlink() => Some((p.clone(), read(p, Ok(m)))),
+                    _ => None,
+                }
+            })
+            .collect();
+        self.prefetched.extend(read);
     }
 
     /// The path with every link resolved, for a path that is not a link itself: its
@@ -324,5 +353,21 @@ mod tests {
             loader.load(&real.join("sites/missing.conf"), "m"),
             Err(LoadError::NotFound)
         ));
+
+        // Read ahead on all cores, then loaded: the same files, the same errors.
+        let mut ahead = Loader::default();
+        let paths = [
+            file.clone(),
+            real.join("sites/b.conf"),
+            tmp.path().join("dirlink/sites/a.conf"),
+            real.join("sites"),
+        ];
+        ahead.prefetch(&paths);
+        let a = ahead.load(&paths[0], "a").unwrap();
+        assert_eq!(ahead.sources.get(a).text, "events {}\n");
+        assert_eq!(ahead.sources.get(a).path, file);
+        assert_ne!(ahead.load(&paths[1], "b").unwrap(), a);
+        assert_eq!(ahead.load(&paths[2], "a2").unwrap(), a, "one file");
+        assert!(matches!(ahead.load(&paths[3], "d"), Err(LoadError::Io(_))));
     }
 }
