@@ -1,7 +1,7 @@
 //! The plain statements of a scope: views of the syntax tree, not copies. A scope's
 //! statements are runs of its block's statements without blocks (cut where an `include`
-//! stands, the included file's runs in between). A 50 MB configuration has 220
-//! thousand scopes: a list of pointers each held a million pointers and as many allocations.
+//! stands, the included file's runs in between). A 50 MB configuration has 220 thousand
+//! scopes: a list of pointers per scope held a million pointers in 220 thousand allocations.
 
 use crate::syntax::nginx::Directive;
 
