@@ -109,6 +109,11 @@ impl Loader {
     /// The path with every link resolved, for a path that is not a link itself: its
     /// directory resolved (once per run) and its name.
     fn resolved(&mut self, path: &Path) -> PathBuf {
+        // Elsewhere a path may differ from the resolved one in letter case (Windows, macOS):
+        // only the system's own resolution gives one name per file there.
+        if cfg!(not(target_os = "linux")) {
+            return std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        }
         match (path.parent(), path.file_name()) {
             (Some(dir), Some(name)) => match self.resolved_dir(dir) {
                 Some(d) => d.join(name),

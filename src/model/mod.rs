@@ -198,6 +198,10 @@ impl<'a> Server<'a> {
         ))
     }
     pub fn param(&self, name: &str) -> Option<Param> {
+        // A parameter's name ends at its first `=`.
+        if name.contains('=') {
+            return None;
+        }
         let bits = lookup::bits(name);
         if self.names & bits != bits {
             return None;

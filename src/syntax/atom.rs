@@ -211,17 +211,24 @@ thread_local! {
 }
 
 const SHARDS: usize = 16;
-/// Chunk `k` of the index holds `FIRST_CHUNK << k` entries: 22 chunks cover 2^30 atoms.
+/// Chunk `k` of a shard's slots holds `FIRST_CHUNK << k` entries: 21 chunks cover more than
+/// the 2^26 words a shard can number.
 const FIRST_CHUNK: u32 = 1 << 10;
 const CHUNKS: usize = 21;
 /// Text is copied into leaked blocks of this size; longer words get a block of their own.
 const ARENA_BLOCK: usize = 16 * 1024;
 
+/// A run of slots, made when the first of them is needed.
+type Chunk = OnceLock<Box<[AtomicPtr<u8>]>>;
+
 struct Table {
     shards: [RwLock<Shard>; SHARDS],
-    /// Per index, a pointer to its text stored as a 4-byte little-endian length and the
-    /// bytes: 8 bytes a slot, and the text found in one hop.
-    chunks: [OnceLock<Box<[AtomicPtr<u8>]>>; CHUNKS],
+    /// Per shard, per index in the shard, a pointer to its text stored as a 4-byte
+    /// little-endian length and the bytes: 8 bytes a slot, and the text found in one hop.
+    /// Each shard's slots grow with its own words, so a file whose words all fall in one
+    /// shard costs no more than spread ones.
+    chunks: [[Chunk; CHUNKS]; SHARDS],
+    /// Seeded per process: which shard a word falls in cannot be chosen by a file.
     hasher: foldhash::fast::FixedState,
 }
 
@@ -240,8 +247,10 @@ fn table() -> &'static Table {
     static TABLE: OnceLock<Table> = OnceLock::new();
     TABLE.get_or_init(|| Table {
         shards: std::array::from_fn(|_| RwLock::new(Shard::default())),
-        chunks: std::array::from_fn(|_| OnceLock::new()),
-        hasher: foldhash::fast::FixedState::with_seed(0x6777_6c69_6e74),
+        chunks: std::array::from_fn(|_| std::array::from_fn(|_| OnceLock::new())),
+        hasher: foldhash::fast::FixedState::with_seed(
+            std::collections::hash_map::RandomState::new().hash_one(0x6777_6c69_6e74u64),
+        ),
     })
 }
 
@@ -254,9 +263,10 @@ fn slot(index: u32) -> (usize, usize) {
 
 impl Table {
     fn get(&self, index: u32) -> &'static str {
-        let (k, i) = slot(index);
+        let (k, i) = slot(index / SHARDS as u32);
+        let chunks = &self.chunks[index as usize % SHARDS];
         // An atom exists only once its slot is written (under its shard's lock).
-        let Some(p) = self.chunks[k].get().map(|c| c[i].load(Ordering::Acquire)) else {
+        let Some(p) = chunks[k].get().map(|c| c[i].load(Ordering::Acquire)) else {
             return "";
         };
         if p.is_null() {
@@ -295,10 +305,10 @@ impl Table {
             "more distinct words than gwlint can intern"
         );
         let index = index as u32;
+        let (k, i) = slot(shard.len);
         shard.len += 1;
         let stored = shard.store(text);
-        let (k, i) = slot(index);
-        let chunk = self.chunks[k].get_or_init(|| {
+        let chunk = self.chunks[n][k].get_or_init(|| {
             (0..(FIRST_CHUNK as usize) << k)
                 .map(|_| AtomicPtr::new(std::ptr::null_mut()))
                 .collect()
