@@ -60,30 +60,27 @@ pub struct Loader {
 impl Loader {
     /// Reads a file once; `display` is how the path is shown to the user.
     pub fn load(&mut self, path: &Path, display: &str) -> Result<FileId, LoadError> {
-        if let Some(read) = self.prefetched.remove(path) {
-            let key = self.resolved(path);
-            if let Some(r) = self.by_path.get(&key) {
-                return r.clone();
-            }
-            let r = read.map(|bytes| self.add(&key, display, bytes));
-            let r = r.and_then(|id| self.check_text(id));
-            self.by_path.insert(key, r.clone());
-            return r;
-        }
-        let meta = std::fs::symlink_metadata(path);
-        let key = match &meta {
-            Ok(m) if !m.file_type().is_symlink() => self.resolved(path),
-            _ => std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
+        // A file read ahead is a plain file: its metadata was asked then.
+        let ahead = self.prefetched.remove(path);
+        let meta = ahead.is_none().then(|| std::fs::symlink_metadata(path));
+        let plain = match &meta {
+            Some(m) => m.as_ref().is_ok_and(|m| !m.file_type().is_symlink()),
+            None => true,
+        };
+        let key = match plain {
+            true => self.resolved(path),
+            false => std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
         };
         if let Some(r) = self.by_path.get(&key) {
             return r.clone();
         }
-        // The metadata of a link is the target's; a plain file's is at hand.
-        let meta = match meta {
-            Ok(m) if !m.file_type().is_symlink() => Ok(m),
-            _ => std::fs::metadata(path),
+        let bytes = match (ahead, meta) {
+            (Some(read), _) => read,
+            // The metadata of a link is the target's; a plain file's is at hand.
+            (None, Some(meta)) if plain => read(path, meta),
+            (None, _) => read(path, std::fs::metadata(path)),
         };
-        let r = read(path, meta).map(|bytes| self.add(&key, display, bytes));
+        let r = bytes.map(|bytes| self.add(&key, display, bytes));
         let r = r.and_then(|id| self.check_text(id));
         self.by_path.insert(key, r.clone());
         r

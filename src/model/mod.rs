@@ -157,15 +157,7 @@ pub struct Server<'a> {
 impl<'a> Server<'a> {
     /// A server whose parameters are the words after its address (`weight=2 down`).
     pub fn new(directive: &'a Directive, endpoint: Endpoint, endpoint_span: Span) -> Self {
-        let mut s = Server {
-            directive,
-            endpoint,
-            endpoint_span,
-            listed: None,
-            names: 0,
-        };
-        s.names = s.params().fold(0, |m, (n, _, _)| m | lookup::bits(n));
-        s
+        Server::with(directive, endpoint, endpoint_span, None)
     }
     /// A server whose parameters are listed apart from its directive (HAProxy).
     pub fn listed(
@@ -174,13 +166,23 @@ impl<'a> Server<'a> {
         endpoint_span: Span,
         params: Vec<Param>,
     ) -> Self {
-        Server {
-            names: params.iter().fold(0, |m, (n, _, _)| m | lookup::bits(n)),
-            listed: Some(params),
+        Server::with(directive, endpoint, endpoint_span, Some(params))
+    }
+    fn with(
+        directive: &'a Directive,
+        endpoint: Endpoint,
+        endpoint_span: Span,
+        listed: Option<Vec<Param>>,
+    ) -> Self {
+        let mut s = Server {
             directive,
             endpoint,
             endpoint_span,
-        }
+            listed,
+            names: 0,
+        };
+        s.names = s.params().fold(0, |m, (n, _, _)| m | lookup::bits(n));
+        s
     }
     /// The parameters in order: for HAProxy the server's own keywords, then
     /// `default-server`'s.
@@ -220,6 +222,11 @@ impl<'a> Server<'a> {
                 None => None,
             }
         })
+    }
+    /// The value of a parameter that has one (`max_fails=3`, HAProxy `verify required`).
+    pub fn value(&self, name: &str) -> Option<(&'static str, Span)> {
+        let (_, value, span) = self.param(name)?;
+        Some((value?, span))
     }
     pub fn flag(&self, name: &str) -> bool {
         self.param(name).is_some()

@@ -17,7 +17,7 @@ const MAX_WALK_DEPTH: usize = 1000;
 pub fn lower<'a>(tree: &'a Tree, files: &'a HashMap<FileId, File>) -> Proxy<'a> {
     let root = &files[&tree.root].directives;
     let kind = root_kind(root);
-    let mut l = Lowering::new(tree, files, 0, vec![tree.root]);
+    let mut l = Lowering::new(tree, files, vec![tree.root]);
     l.proxy.fragment = kind != ScopeKind::Main;
     // A fragment sits in the context its directives imply, under an implied http or stream.
     let top = match kind {
@@ -103,12 +103,7 @@ struct Lowering<'a> {
 const PARALLEL_BLOCK: usize = 4096;
 
 impl<'a> Lowering<'a> {
-    fn new(
-        tree: &'a Tree,
-        files: &'a HashMap<FileId, File>,
-        scopes: usize,
-        active: Vec<FileId>,
-    ) -> Lowering<'a> {
+    fn new(tree: &'a Tree, files: &'a HashMap<FileId, File>, active: Vec<FileId>) -> Lowering<'a> {
         Lowering {
             tree,
             files,
@@ -116,7 +111,7 @@ impl<'a> Lowering<'a> {
                 dialect: Dialect::Nginx,
                 root: tree.root,
                 fragment: false,
-                scopes: Vec::with_capacity(scopes),
+                scopes: Vec::new(),
                 routes: Vec::new(),
                 pools: Vec::new(),
                 pool_index: Default::default(),
@@ -139,7 +134,7 @@ impl<'a> Lowering<'a> {
         let parts: Vec<Lowering<'a>> = dirs
             .par_chunks(part)
             .map(|chunk| {
-                let mut sub = Lowering::new(self.tree, self.files, 0, self.active.clone());
+                let mut sub = Lowering::new(self.tree, self.files, self.active.clone());
                 sub.part = true;
                 // Scope 0 stands for `scope`: same kind, and the context it is in.
                 let parent = match ctx {
@@ -372,6 +367,7 @@ mod tests {
                 "resolve",
                 "wei",
                 "",
+                "resolve=a",
             ] {
                 let found = listed.iter().find(|(n, _, _)| *n == name).copied();
                 assert_eq!(s.param(name), found, "{name}");

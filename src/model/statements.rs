@@ -54,13 +54,13 @@ impl<'a> Statements<'a> {
     /// together: a run that continues the last one in `whole` joins it.
     pub fn extend_within(&mut self, other: &Statements<'a>, whole: &'a [Directive]) {
         for &run in other.runs() {
-            let last = self.runs().last().copied();
-            match last.and_then(|last| joined(whole, last, run)) {
-                Some(j) => match &mut self.runs {
-                    Runs::One(r) => *r = j,
-                    Runs::Many(v) => *v.last_mut().expect("a last run") = j,
-                    Runs::None => unreachable!("a last run"),
-                },
+            let last = match &mut self.runs {
+                Runs::None => None,
+                Runs::One(r) => Some(r),
+                Runs::Many(v) => v.last_mut(),
+            };
+            match last.and_then(|last| Some((joined(whole, last, run)?, last))) {
+                Some((j, last)) => *last = j,
                 None => self.push_plain(run),
             }
         }
@@ -75,11 +75,7 @@ impl<'a> Statements<'a> {
     }
 
     pub fn iter(&self) -> Iter<'_, 'a> {
-        Iter {
-            runs: self.runs().iter(),
-            front: [].iter(),
-            back: [].iter(),
-        }
+        self.runs().iter().copied().flatten()
     }
 
     /// How many statements: a sum over the runs (one or a few).
@@ -107,47 +103,16 @@ impl<'a> Statements<'a> {
 /// `a` and `b` as one run, when both are ranges of `whole` and `b` starts where `a` ends.
 fn joined<'a>(whole: &'a [Directive], a: &[Directive], b: &[Directive]) -> Option<&'a [Directive]> {
     let size = std::mem::size_of::<Directive>();
-    let at = |r: &[Directive]| (r.as_ptr() as usize).checked_sub(whole.as_ptr() as usize);
-    let (start, end) = (at(a)? / size, at(b)? / size + b.len());
-    (at(a)? / size + a.len() == at(b)? / size && end <= whole.len()).then(|| &whole[start..end])
+    let at =
+        |r: &[Directive]| Some((r.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)? / size);
+    let (start, mid) = (at(a)?, at(b)?);
+    let end = mid + b.len();
+    (start + a.len() == mid && end <= whole.len()).then(|| &whole[start..end])
 }
 
-/// The plain statements of a [`Statements`], in order.
-#[derive(Clone)]
-pub struct Iter<'s, 'a> {
-    runs: std::slice::Iter<'s, &'a [Directive]>,
-    front: std::slice::Iter<'a, Directive>,
-    back: std::slice::Iter<'a, Directive>,
-}
-
-impl<'a> Iterator for Iter<'_, 'a> {
-    type Item = &'a Directive;
-    fn next(&mut self) -> Option<&'a Directive> {
-        loop {
-            if let Some(d) = self.front.next() {
-                return Some(d);
-            }
-            match self.runs.next() {
-                Some(r) => self.front = r.iter(),
-                None => return self.back.next(),
-            }
-        }
-    }
-}
-
-impl<'a> DoubleEndedIterator for Iter<'_, 'a> {
-    fn next_back(&mut self) -> Option<&'a Directive> {
-        loop {
-            if let Some(d) = self.back.next_back() {
-                return Some(d);
-            }
-            match self.runs.next_back() {
-                Some(r) => self.back = r.iter(),
-                None => return self.front.next_back(),
-            }
-        }
-    }
-}
+/// The plain statements of a [`Statements`], in order (from both ends).
+pub type Iter<'s, 'a> =
+    std::iter::Flatten<std::iter::Copied<std::slice::Iter<'s, &'a [Directive]>>>;
 
 impl<'s, 'a> IntoIterator for &'s Statements<'a> {
     type Item = &'a Directive;

@@ -1,6 +1,6 @@
 //! `server … max_conns=N` on every server of an upstream, with no `queue`.
 
-use super::support_dead::{http_pools, param_value};
+use super::support_dead::http_pools;
 use super::{Context, Family, Rule};
 use crate::finding::{Dialect, Finding, Severity};
 
@@ -25,7 +25,8 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         let caps: Vec<_> = usable
             .iter()
             .filter_map(|s| {
-                param_value(s, "max_conns").filter(|(v, _)| v.parse::<u64>().is_ok_and(|n| n > 0))
+                s.value("max_conns")
+                    .filter(|(v, _)| v.parse::<u64>().is_ok_and(|n| n > 0))
             })
             .collect();
         if caps.len() != usable.len() {

@@ -1,7 +1,7 @@
 //! `proxy_next_upstream off` (or a list without `error`) on a route to a pool of several
 //! servers.
 
-use super::support_dead::{param_value, primaries};
+use super::support_dead::primaries;
 use super::{Context, Family, Rule};
 use crate::finding::{Dialect, Finding, Severity};
 use crate::model::{Ctx, Pass, Target};
@@ -63,7 +63,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         };
         let never_marked = live
             .iter()
-            .all(|s| param_value(s, "max_fails").is_some_and(|(v, _)| v == "0"));
+            .all(|s| s.value("max_fails").is_some_and(|(v, _)| v == "0"));
         let share = if never_marked {
             "every request nginx sends to it (its servers have `max_fails=0`, so a dead one keeps its share)"
         } else {

@@ -1,6 +1,6 @@
 //! `max_fails=0` on every server of a multi-server upstream.
 
-use super::support_dead::{http_pools, param_value, primaries};
+use super::support_dead::{http_pools, primaries};
 use super::{Context, Family, Rule};
 use crate::finding::{Dialect, Finding, Severity};
 
@@ -23,7 +23,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         }
         let zeros: Vec<_> = live
             .iter()
-            .filter_map(|s| param_value(s, "max_fails").filter(|(v, _)| *v == "0"))
+            .filter_map(|s| s.value("max_fails").filter(|(v, _)| *v == "0"))
             .collect();
         if zeros.len() != live.len() {
             continue;

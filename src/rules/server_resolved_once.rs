@@ -1,6 +1,6 @@
 //! HAProxy: a server given by host name without `resolvers`.
 
-use super::support_haproxy::{in_service, reached, server_name, value};
+use super::support_haproxy::{in_service, reached, server_name};
 use super::{Context, Family, Rule};
 use crate::finding::{Dialect, Finding, Severity};
 
@@ -27,7 +27,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 continue;
             };
             if host.eq_ignore_ascii_case("localhost")
-                || value(s, "resolvers").is_some()
+                || s.value("resolvers").is_some()
                 || !in_service(s)
             {
                 continue;

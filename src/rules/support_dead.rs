@@ -30,12 +30,6 @@ pub fn http_pools<'p, 'a>(proxy: &'p Proxy<'a>) -> impl Iterator<Item = (usize, 
         .filter(|(_, p)| p.ctx == Ctx::Http)
 }
 
-/// The value of a server parameter written `name=value`.
-pub fn param_value<'s>(server: &'s Server, name: &str) -> Option<(&'s str, Span)> {
-    let (_, value, span) = server.param(name)?;
-    Some((value?, span))
-}
-
 /// The span of a flag parameter such as `down` or `backup`.
 pub fn flag_span(server: &Server, name: &str) -> Option<Span> {
     server.param(name).map(|(_, _, span)| span)

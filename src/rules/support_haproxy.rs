@@ -45,12 +45,6 @@ pub fn flag(server: &Server, on: &str, off: &str) -> Option<Span> {
         .map(|(_, _, span)| span)
 }
 
-/// The effective value of a server keyword that takes one (`verify required`, `sni …`).
-pub fn value<'s>(server: &'s Server, name: &str) -> Option<(&'s str, Span)> {
-    let (_, v, span) = server.param(name)?;
-    Some((v?, span))
-}
-
 /// `backend/server`, as HAProxy names a server in its messages; `backend/web1..3` for the
 /// servers of `server-template web 3 …` (or `web 1-3`).
 pub fn server_name(pool: &Pool, server: &Server) -> String {

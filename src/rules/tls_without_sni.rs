@@ -1,6 +1,6 @@
 //! TLS to a named backend without SNI, or with the upstream's name as SNI.
 
-use super::support_haproxy::{flag, in_service, own, server_name, value};
+use super::support_haproxy::{flag, in_service, own, server_name};
 use super::support_tls::{
     Wire, deciding_span, explicit_ssl_name, is_dotted_host_name, is_ip, is_on, prefix, ssl_setting,
     wire,
@@ -160,7 +160,7 @@ fn haproxy(ctx: &Context, out: &mut Vec<Finding>) {
             let Endpoint::Inet { host, .. } = &s.endpoint else {
                 continue;
             };
-            if !is_dotted_host_name(host) || value(s, "sni").is_some() || !in_service(s) {
+            if !is_dotted_host_name(host) || s.value("sni").is_some() || !in_service(s) {
                 continue;
             }
             let Some(ssl) = flag(s, "ssl", "no-ssl") else {

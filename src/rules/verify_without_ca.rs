@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use super::support_haproxy::{flag, global, own, server_name, value};
+use super::support_haproxy::{flag, global, own, server_name};
 use super::support_tls::{deciding_span, is_on, may_use_tls, prefix, ssl_setting};
 use super::{Context, Family, Rule};
 use crate::finding::{Dialect, Finding, Severity};
@@ -75,10 +75,10 @@ fn haproxy(ctx: &Context, out: &mut Vec<Finding>) {
                         .map(|(_, _, span)| span)
                 });
             let Some(tls) = tls else { continue };
-            if value(s, "ca-file").is_some() {
+            if s.value("ca-file").is_some() {
                 continue;
             }
-            let (why, quoted) = match value(s, "verify") {
+            let (why, quoted) = match s.value("verify") {
                 Some(("none", _)) => continue,
                 Some((_, span)) => (Some(span), "verify is enabled but no CA file specified."),
                 None => match global_verify {

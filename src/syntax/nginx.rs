@@ -340,8 +340,11 @@ fn parse_split(file: FileId, text: &str, segments: usize) -> Option<File> {
     let mut built = build_stretches(file, text, &bounds);
     let mut rest = built.split_off(1);
     let mut a = built.pop()?;
-    let clean = |b: &Builder| b.stack.len() == 1 && b.words.is_empty() && b.skipped_depth == 0;
-    if !clean(&a) || rest.iter().any(|b| !clean(b) || !b.out.errors.is_empty()) {
+    if !a.open_at_cut()
+        || rest
+            .iter()
+            .any(|b| !b.open_at_cut() || !b.out.errors.is_empty())
+    {
         return None;
     }
     let more: usize = rest.iter().map(|b| b.stack[0].2.len()).sum();
@@ -373,20 +376,19 @@ fn parse_guessed(file: FileId, text: &str, segments: usize) -> Option<File> {
     let mut built = build_stretches(file, text, &bounds);
     let mut rest = built.split_off(1);
     let mut a = built.pop()?;
-    let last = rest.pop()?;
-    let open_at_cut =
-        |b: &Builder| b.stack.len() == 1 && b.words.is_empty() && b.skipped_depth == 0;
+    let mut last = rest.pop()?;
     let quiet = |b: &Builder| b.out.errors.is_empty() && b.words.is_empty() && b.skipped_depth == 0;
-    let middle_ok = rest.iter().all(|b| open_at_cut(b) && b.stretch && quiet(b));
+    let middle_ok = rest
+        .iter()
+        .all(|b| b.open_at_cut() && b.stretch && quiet(b));
     let last_ok = quiet(&last)
         && match last.stretch_closed {
             Some(_) => last.stack.is_empty(),
             None => last.stack.len() == 1,
         };
-    if !open_at_cut(&a) || !middle_ok || !last_ok {
+    if !a.open_at_cut() || !middle_ok || !last_ok {
         return None;
     }
-    let mut last = last;
     let more: usize = rest.iter().map(|b| b.stack[0].2.len()).sum::<usize>()
         + last.stack.first().map_or(0, |s| s.2.len())
         + last.stretch_closed.as_ref().map_or(0, |c| c.1.len());
@@ -606,6 +608,11 @@ struct Builder<'t> {
 impl Builder<'_> {
     fn span(&self, start: usize, end: usize) -> Span {
         Span::new(self.file, start, end)
+    }
+
+    /// Stopped at a cut with only the block it started in open, and no statement begun.
+    fn open_at_cut(&self) -> bool {
+        self.stack.len() == 1 && self.words.is_empty() && self.skipped_depth == 0
     }
 
     /// A block's statements in one exact-size allocation; the list goes back to `spare`.
