@@ -95,7 +95,12 @@ fn main() {
             Tree::haproxy(&mut loader, vec![id])
         } else {
             let prefix = p.parent().map(PathBuf::from).unwrap_or_default();
-            include::build(&mut loader, id, &prefix, false)
+            include::build(
+                &mut loader,
+                id,
+                gwlint::plan::place::Place::local(&prefix),
+                false,
+            )
         };
         t[1] += s.elapsed();
         trees.push(tree);

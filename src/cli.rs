@@ -62,6 +62,8 @@ pub enum Command {
         /// nginx's conf prefix: relative includes start here
         #[arg(long)]
         prefix: Option<PathBuf>,
+        #[command(flatten)]
+        deploy: DeployArgs,
         /// Files and directories [default: .]
         paths: Vec<PathBuf>,
     },
@@ -77,6 +79,8 @@ pub enum Command {
         /// nginx's conf prefix for relative includes (default: the main file's directory)
         #[arg(long)]
         prefix: Option<PathBuf>,
+        #[command(flatten)]
+        deploy: DeployArgs,
         /// Files and directories, as for linting [default: .]
         paths: Vec<PathBuf>,
     },
@@ -184,7 +188,23 @@ pub struct LintArgs {
     #[arg(long, value_name = "X.Y.Z")]
     pub haproxy_version: Option<crate::rules::Version>,
     #[command(flatten)]
+    pub deploy: DeployArgs,
+    #[command(flatten)]
     pub online: OnlineArgs,
+}
+
+/// Where the configuration runs: what maps run-time paths to the repository.
+#[derive(Args, Debug, Clone, Default)]
+#[command(next_help_heading = "Deployment")]
+pub struct DeployArgs {
+    /// Where a run-time path is in the repository, e.g. /etc/nginx=deploy/nginx; repeatable
+    /// (also `[[mount]]` in gwlint.toml; Compose files and Dockerfiles are read by themselves)
+    #[arg(long, value_name = "RUNTIME=PATH", value_parser = crate::plan::mounts::parse_flag)]
+    pub mount: Vec<crate::plan::mounts::Mount>,
+    /// Follow includes to this host's own files, outside the tree linted (for running on
+    /// the gateway itself; never on configurations from untrusted changes)
+    #[arg(long)]
+    pub system: bool,
 }
 
 /// `--online` and how it probes.
@@ -246,8 +266,9 @@ pub fn main() -> ExitCode {
             format,
             dialect,
             prefix,
+            deploy,
             paths,
-        }) => files(paths, format, dialect, prefix),
+        }) => files(paths, format, dialect, prefix, deploy),
         Some(Command::Completions { shell }) => {
             clap_complete::generate(shell, &mut Cli::command(), "gwlint", &mut std::io::stdout());
             ExitCode::SUCCESS
@@ -264,8 +285,9 @@ pub fn main() -> ExitCode {
         Some(Command::Graph {
             format,
             prefix,
+            deploy,
             paths,
-        }) => graph(paths, format, prefix),
+        }) => graph(paths, format, prefix, deploy),
         None => lint(cli.lint),
     }
 }
@@ -334,7 +356,16 @@ fn parse(
     let tree = if haproxy {
         crate::syntax::include::Tree::haproxy(&mut loader, vec![root])
     } else {
-        crate::syntax::include::build(&mut loader, root, &prefix, single)
+        crate::syntax::include::build(
+            &mut loader,
+            root,
+            {
+                let mut place = crate::plan::place::Place::local(&prefix);
+                place.boundary = crate::plan::Planner::new(Vec::new(), false).boundary(file);
+                place
+            },
+            single,
+        )
     };
     let parsed = loader.parsed_map();
     let out = match format {
@@ -353,7 +384,12 @@ fn parse(
 }
 
 /// `gwlint graph`: how the proxies of a run reach each other.
-fn graph(mut paths: Vec<PathBuf>, format: GraphFormat, prefix: Option<PathBuf>) -> ExitCode {
+fn graph(
+    mut paths: Vec<PathBuf>,
+    format: GraphFormat,
+    prefix: Option<PathBuf>,
+    deploy: DeployArgs,
+) -> ExitCode {
     if paths.is_empty() {
         paths.push(PathBuf::from("."));
     }
@@ -362,6 +398,8 @@ fn graph(mut paths: Vec<PathBuf>, format: GraphFormat, prefix: Option<PathBuf>) 
         prefix,
         config: crate::config::Resolver::discover(),
         graph: true,
+        mounts: deploy.mount,
+        system: deploy.system,
         ..Default::default()
     };
     let outcome = crate::lint(&paths, &opts);
@@ -385,6 +423,7 @@ fn files(
     format: ListFormat,
     dialect: Option<DialectArg>,
     prefix: Option<PathBuf>,
+    deploy: DeployArgs,
 ) -> ExitCode {
     if paths.is_empty() {
         paths.push(PathBuf::from("."));
@@ -392,6 +431,9 @@ fn files(
     let opts = crate::Options {
         prefix,
         dialect: dialect.map(DialectArg::dialect),
+        config: crate::config::Resolver::discover(),
+        mounts: deploy.mount,
+        system: deploy.system,
         ..Default::default()
     };
     let outcome = crate::lint(&paths, &opts);
@@ -406,15 +448,24 @@ fn files(
                 .unwrap_or(0);
             let mut s = String::new();
             for l in &outcome.linted {
-                let line = format!(
+                let mut line = format!(
                     "{:<width$}  {:<7}  {}",
                     name(l.file),
                     l.dialect.as_str(),
                     l.root
                         .map_or(String::new(), |r| format!("included by {}", name(r)))
                 );
+                if let Some((rt, by)) = &l.runtime {
+                    line = format!("{}  at {}", line.trim_end(), rt.display());
+                    if let Some(by) = by {
+                        line.push_str(&format!(" ({by})"));
+                    }
+                }
                 s.push_str(line.trim_end());
                 s.push('\n');
+            }
+            for (path, why) in &outcome.skipped {
+                s.push_str(&format!("skipped {}: {why}\n", crate::report::escape(path)));
             }
             s
         }
@@ -427,6 +478,8 @@ fn files(
                         "file": name(l.file),
                         "dialect": l.dialect,
                         "root": l.root.map(name),
+                        "runtime": l.runtime.as_ref().map(|(p, _)| p.to_string_lossy()),
+                        "mapped_by": l.runtime.as_ref().and_then(|(_, by)| by.clone()),
                     })
                 })
                 .collect();
@@ -498,6 +551,8 @@ fn lint(args: LintArgs) -> ExitCode {
         dialect: args.dialect.map(DialectArg::dialect),
         graph: false,
         exiting: true,
+        mounts: args.deploy.mount.clone(),
+        system: args.deploy.system,
     };
     if paths.iter().any(|p| p.as_os_str() == "-") {
         let mut buf = Vec::new();
@@ -557,6 +612,26 @@ fn lint(args: LintArgs) -> ExitCode {
             ));
         }
     }
+    if human && !args.quiet {
+        let unfollowed = findings
+            .iter()
+            .filter(|f| f.rule.code == crate::rules::include_not_followed::RULE.code)
+            .count();
+        if unfollowed > 0 {
+            out.push_str(&format!(
+                "{unfollowed} include{} not followed (GW005): what {} define is unknown.\n",
+                plural(unfollowed),
+                if unfollowed == 1 {
+                    "it would"
+                } else {
+                    "they would"
+                }
+            ));
+        }
+        for (path, why) in &outcome.skipped {
+            out.push_str(&format!("Skipped {}: {why}\n", crate::report::escape(path)));
+        }
+    }
     let mut lock = stdout.lock();
     let _ = lock.write_all(out.as_bytes());
     let _ = lock.flush();
@@ -579,7 +654,9 @@ fn lint(args: LintArgs) -> ExitCode {
             let cfg = config.for_source(sources.get(f.span.file))?;
             cfg.fail_on.as_ref().map(|l| l.value)
         });
-        f.severity >= threshold.unwrap_or(Severity::Info)
+        // Info findings are hints (an include not followed, a name resolved once): they do
+        // not fail a run unless asked.
+        f.severity >= threshold.unwrap_or(Severity::Warning)
     });
     let code = ExitCode::from(u8::from(failing && !args.exit_zero));
     // The process ends here: freeing every syntax tree one by one would only cost time.

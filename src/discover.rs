@@ -37,6 +37,20 @@ pub fn is_haproxy_candidate(path: &Path) -> bool {
     !name.starts_with('.') && (name.ends_with(".cfg") || name == "haproxy.conf")
 }
 
+/// Could this file (found in a directory walk) be an `nginx -T` dump? (Its text decides.)
+pub fn is_dump_candidate(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    !name.starts_with('.')
+        && name.contains("nginx")
+        && [".txt", ".dump", ".out", ".log"]
+            .iter()
+            .any(|x| name.ends_with(x))
+}
+
 /// Is this file (found in a directory walk) an nginx configuration?
 pub fn is_nginx_candidate(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
@@ -56,35 +70,118 @@ pub fn is_nginx_candidate(path: &Path) -> bool {
         || name.ends_with(".nginx")
 }
 
+/// What a directory walk found: configuration files, errors, and what it passed over that a
+/// user may have meant (a line each in the report and in `gwlint files`).
+#[derive(Debug, Default)]
+pub struct Walk {
+    pub files: Vec<PathBuf>,
+    pub errors: Vec<String>,
+    /// (path, why it was not linted).
+    pub skipped: Vec<(PathBuf, &'static str)>,
+}
+
+/// Why a file that reads like configuration by its name is not linted on its own.
+fn skip_reason(path: &Path) -> Option<&'static str> {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if name.starts_with('.') {
+        return None;
+    }
+    let stem_conf = |suffix: &str| {
+        name.strip_suffix(suffix).is_some_and(|s| {
+            s.ends_with(".conf") || s.ends_with(".cfg") || s == "nginx" || s.ends_with("nginx.conf")
+        })
+    };
+    if [".sample", ".example", ".dist", ".bak", ".orig"]
+        .iter()
+        .any(|s| stem_conf(s))
+    {
+        return Some("an example or backup copy, not loaded by the proxy");
+    }
+    if name.ends_with(".template") || name.ends_with(".stream-template") {
+        return Some(
+            "a template: linted where a Compose file or Dockerfile places it (the official image's templates/ → conf.d/)",
+        );
+    }
+    let parent = path
+        .parent()
+        .and_then(|p| p.file_name())
+        .and_then(|n| n.to_str())
+        .unwrap_or("");
+    let config_dir = matches!(
+        parent,
+        "nginx"
+            | "conf.d"
+            | "snippets"
+            | "haproxy"
+            | "site-confs"
+            | "proxy-confs"
+            | "vhosts"
+            | "servers"
+    );
+    if config_dir
+        && !name.contains('.')
+        && !matches!(name, "Dockerfile" | "Makefile" | "LICENSE" | "README")
+    {
+        return Some("no extension outside sites-*/: linted only where an include names it");
+    }
+    None
+}
+
 /// The configuration files below a directory, sorted, without following symbolic links
 /// (a link loop cannot trap the walk) and without hidden directories.
-pub fn walk(dir: &Path) -> (Vec<PathBuf>, Vec<String>) {
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
+pub fn walk(dir: &Path) -> Walk {
+    let mut out = Walk::default();
+    let mut hidden = Vec::new();
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(false)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| {
-            e.depth() == 0
-                || !e
-                    .file_name()
+            let skip = e.depth() > 0
+                && e.file_type().is_dir()
+                && e.file_name()
                     .to_str()
-                    .is_some_and(|n| n.starts_with('.') || n == "target" || n == "node_modules")
+                    .is_some_and(|n| n.starts_with('.') || n == "target" || n == "node_modules");
+            if skip
+                && e.file_name()
+                    .to_str()
+                    .is_some_and(|n| n.starts_with('.') && n != ".git")
+            {
+                hidden.push(e.path().to_path_buf());
+            }
+            !skip
         });
     for entry in walker {
         match entry {
             Ok(e)
                 if e.file_type().is_file()
-                    && (is_nginx_candidate(e.path()) || is_haproxy_candidate(e.path())) =>
+                    && (is_nginx_candidate(e.path())
+                        || is_haproxy_candidate(e.path())
+                        || is_dump_candidate(e.path())) =>
             {
-                files.push(e.path().to_path_buf())
+                out.files.push(e.path().to_path_buf())
+            }
+            Ok(e) if e.file_type().is_file() => {
+                if let Some(why) = skip_reason(e.path()) {
+                    out.skipped.push((e.path().to_path_buf(), why));
+                }
             }
             Ok(_) => {}
-            Err(e) => errors.push(e.to_string()),
+            Err(e) => out.errors.push(e.to_string()),
         }
     }
-    (files, errors)
+    // A hidden directory is reported only when it holds configuration at its top.
+    for h in hidden {
+        let holds = std::fs::read_dir(&h).is_ok_and(|d| {
+            d.filter_map(Result::ok)
+                .any(|e| is_nginx_candidate(&e.path()) || is_haproxy_candidate(&e.path()))
+        });
+        if holds {
+            out.skipped
+                .push((h, "a hidden directory: name it to lint it"));
+        }
+    }
+    out
 }
 
 /// Finds the main configurations above files, asking the file system once per directory: a

@@ -12,6 +12,7 @@ pub mod filter;
 pub mod finding;
 pub mod load;
 pub mod model;
+pub mod plan;
 pub mod probe;
 pub mod report;
 pub mod rules;
@@ -58,6 +59,11 @@ pub struct Options {
     /// costs as much as a rule on a big configuration. Leave false in a program that lints
     /// more than once.
     pub exiting: bool,
+    /// `--mount RUNTIME=PATH`: where run-time paths are in the repository, for every
+    /// deployment of the run.
+    pub mounts: Vec<plan::mounts::Mount>,
+    /// `--system`: follow includes to the host's files (linting on the gateway itself).
+    pub system: bool,
 }
 
 /// Is this loaded file HAProxy configuration? `--dialect` decides; otherwise its text.
@@ -80,15 +86,19 @@ pub struct Outcome {
     pub linted: Vec<Linted>,
     /// How the proxies of the run reach each other (`gwlint graph`).
     pub graph: chain::Graph,
+    /// Files a directory walk passed over that a user may have meant, and why.
+    pub skipped: Vec<(String, &'static str)>,
 }
 
 /// One file a run linted, its dialect, and the main configuration that includes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Linted {
     pub file: FileId,
     pub dialect: finding::Dialect,
     /// The nginx configuration this file was linted as part of (None: it is one itself).
     pub root: Option<FileId>,
+    /// Where the file sits at run time, and what says so (a mount's origin).
+    pub runtime: Option<(PathBuf, Option<String>)>,
 }
 
 /// Lints the given paths (`-` is standard input).
@@ -100,6 +110,12 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
     // discover: the files the user asked about, in order. HAProxy files found in one
     // directory form one configuration, as `haproxy -f DIR` reads them.
     let mut requested: Vec<FileId> = Vec::new();
+    let mut planner = plan::Planner::new(opts.mounts.clone(), opts.system);
+    // `nginx -T` dumps, each one deployment.
+    let mut dumps: Vec<FileId> = Vec::new();
+    // HAProxy files named alone: linted with the rest of their `-f` list, reported alone.
+    let mut alone: Vec<FileId> = Vec::new();
+    let mut skipped: Vec<(String, &'static str)> = Vec::new();
     let mut haproxy: Vec<(PathBuf, Vec<FileId>)> = Vec::new();
     let mut add_haproxy =
         |group: PathBuf, f: FileId| match haproxy.iter_mut().find(|(g, _)| *g == group) {
@@ -113,25 +129,68 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
                 .stdin
                 .clone()
                 .unwrap_or_else(|| ("-".into(), Vec::new()));
-            let r = loader.add_text(&name, bytes);
+            if plan::dump::is_dump(&String::from_utf8_lossy(&bytes)) {
+                let r = loader.add_text(&name, bytes);
+                if let Ok(id) = r {
+                    dumps.push(id);
+                }
+                continue;
+            }
+            // A buffer named after a file of the repository is that file, in its deployment.
+            let named = name != "-" && {
+                let p = Path::new(&name);
+                p.parent()
+                    .is_none_or(|d| d.as_os_str().is_empty() || d.is_dir())
+            };
+            let r = if named {
+                loader.overlay(Path::new(&name), &name, bytes)
+            } else {
+                loader.add_text(&name, bytes)
+            };
             if let Ok(id) = r
                 && is_haproxy(&loader, id, opts)
             {
-                add_haproxy(PathBuf::from(format!("<stdin>/{name}")), id);
+                let group = match named {
+                    true => Path::new(&name)
+                        .parent()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_default(),
+                    false => PathBuf::from(format!("<stdin>/{name}")),
+                };
+                add_haproxy(group, id);
+                alone.push(id);
                 continue;
             }
             push_loaded(r, &name, &mut requested, &mut findings, &mut errors);
             continue;
         }
         if path.is_dir() {
-            let (files, walk_errors) = discover::walk(path);
+            let discover::Walk {
+                files,
+                errors: walk_errors,
+                skipped: walk_skipped,
+            } = discover::walk(path);
             errors.extend(walk_errors);
+            skipped.extend(
+                walk_skipped
+                    .into_iter()
+                    .map(|(p, why)| (p.to_string_lossy().into_owned(), why)),
+            );
             loader.prefetch(&files);
             let mut found = 0;
             for f in files {
                 let name = f.to_string_lossy().into_owned();
                 let haproxy_name = discover::is_haproxy_candidate(&f);
                 let r = loader.load(&f, &name);
+                if discover::is_dump_candidate(&f) {
+                    if let Ok(id) = r
+                        && plan::dump::is_dump(&loader.sources.get(id).text)
+                    {
+                        dumps.push(id);
+                        found += 1;
+                    }
+                    continue;
+                }
                 if let Ok(id) = r
                     && (haproxy_name || opts.dialect == Some(finding::Dialect::Haproxy))
                 {
@@ -158,9 +217,16 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
         let name = path.to_string_lossy().into_owned();
         let r = loader.load(path, &name);
         if let Ok(id) = r
+            && plan::dump::is_dump(&loader.sources.get(id).text)
+        {
+            dumps.push(id);
+            continue;
+        }
+        if let Ok(id) = r
             && is_haproxy(&loader, id, opts)
         {
-            add_haproxy(path.clone(), id);
+            add_haproxy(path.parent().map(Path::to_path_buf).unwrap_or_default(), id);
+            alone.push(id);
             continue;
         }
         push_loaded(r, &name, &mut requested, &mut findings, &mut errors);
@@ -192,12 +258,39 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
         let is_stdin = path.starts_with("<stdin>");
         let mut covered = false;
         if !is_stdin {
-            for root_path in roots.of(&path_as_given(&loader, file)) {
-                let name = root_path.to_string_lossy().into_owned();
-                let Ok(root) = loader.load(&root_path, &name) else {
-                    continue;
+            let given = path_as_given(&loader, file);
+            let boundary = planner.boundary(&given);
+            let mut mains = planner.mains_for(&given);
+            mains.extend(
+                roots
+                    .of(&given)
+                    .into_iter()
+                    .filter(|r| {
+                        boundary.as_ref().is_none_or(|b| {
+                            std::fs::canonicalize(r).is_ok_and(|r| r.starts_with(b))
+                        })
+                    })
+                    .map(plan::Main::File),
+            );
+            for main in mains {
+                let root = match &main {
+                    plan::Main::File(root_path) => {
+                        let name = root_path.to_string_lossy().into_owned();
+                        let Ok(root) = loader.load(root_path, &name) else {
+                            continue;
+                        };
+                        root
+                    }
+                    plan::Main::Image(s) => image_main(&mut loader, &mut planner, *s),
                 };
-                let t = tree_index(&mut loader, &mut trees, &mut tree_of_root, root, opts);
+                let t = tree_index(
+                    &mut loader,
+                    &mut trees,
+                    &mut tree_of_root,
+                    root,
+                    opts,
+                    &mut planner,
+                );
                 if trees[t].0.files.contains(&file) && root != file {
                     let edges = include_edges(&trees[t].0);
                     trees[t]
@@ -215,7 +308,14 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
     // A requested file that another requested file includes is linted as part of that tree.
     // Main configurations first, then the largest trees.
     for &f in &standalone {
-        tree_index(&mut loader, &mut trees, &mut tree_of_root, f, opts);
+        tree_index(
+            &mut loader,
+            &mut trees,
+            &mut tree_of_root,
+            f,
+            opts,
+            &mut planner,
+        );
     }
     standalone.sort_by_key(|f| {
         let t = &trees[tree_of_root[f]].0;
@@ -251,15 +351,40 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
         }
     }
     kept.sort();
-    for (_, files) in haproxy {
-        loader.parse_all(
-            &files
-                .iter()
-                .map(|&f| (f, finding::Dialect::Haproxy))
-                .collect::<Vec<_>>(),
-        );
-        trees.push((Tree::haproxy(&mut loader, files), Scope::All));
+    // nginx -T dumps: each is one deployment, its files at the paths the dump names.
+    for dump in dumps {
+        let tree = dump_tree(&mut loader, dump);
+        trees.push((tree, Scope::All));
         kept.push(trees.len() - 1);
+    }
+    let alone: std::collections::HashSet<FileId> = alone.into_iter().collect();
+    for (dir, files) in haproxy {
+        let named_alone = files.iter().all(|f| alone.contains(f));
+        let files = if named_alone && !dir.starts_with("<stdin>") {
+            haproxy_list(&mut loader, &mut planner, &dir, files)
+        } else {
+            files
+        };
+        let scope = match named_alone {
+            true => Scope::Files(
+                files
+                    .iter()
+                    .copied()
+                    .filter(|f| alone.contains(f))
+                    .collect(),
+            ),
+            false => Scope::All,
+        };
+        for files in haproxy_alternatives(&loader, files) {
+            loader.parse_all(
+                &files
+                    .iter()
+                    .map(|&f| (f, finding::Dialect::Haproxy))
+                    .collect::<Vec<_>>(),
+            );
+            trees.push((Tree::haproxy(&mut loader, files), scope.clone()));
+            kept.push(trees.len() - 1);
+        }
     }
 
     // lower + check, tree by tree, on all cores; results are gathered in tree order.
@@ -274,13 +399,18 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
     for &t in &kept {
         let (tree, scope) = &trees[t];
         for &f in &tree.files {
-            if scope.contains(f) && files_linted.insert(f, tree.dialect).is_none() {
+            if scope.contains(f)
+                && tree.is_own(f)
+                && !loader.sources.get(f).path.starts_with("<image:")
+                && files_linted.insert(f, tree.dialect).is_none()
+            {
                 // HAProxy files read together are each a main configuration.
                 let included = tree.dialect == finding::Dialect::Nginx && f != tree.root;
                 linted.push(Linted {
                     file: f,
                     dialect: tree.dialect,
                     root: included.then_some(tree.root),
+                    runtime: tree.runtime.get(&f).cloned(),
                 });
             }
         }
@@ -352,6 +482,7 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
         findings,
         errors,
         graph: chained.graph,
+        skipped,
     }
 }
 
@@ -462,7 +593,7 @@ fn lint_tree(
     }
     let findings = found
         .into_iter()
-        .filter(|f| scope.contains(f.span.file))
+        .filter(|f| scope.contains(f.span.file) && tree.is_own(f.span.file))
         .map(|f| f.dialect(tree.dialect))
         .collect();
     TreeResult {
@@ -547,29 +678,156 @@ fn tree_index(
     tree_of_root: &mut HashMap<FileId, usize>,
     root: FileId,
     opts: &Options,
+    planner: &mut plan::Planner,
 ) -> usize {
     if let Some(&t) = tree_of_root.get(&root) {
         return t;
     }
-    let configured = || {
-        let cfg = opts.config.for_source(loader.sources.get(root))?;
-        cfg.nginx_prefix.as_ref().map(|p| p.value.clone())
-    };
-    let prefix = match opts.prefix.clone().or_else(configured) {
-        Some(p) => p,
+    let place = match planner.image_of(root) {
+        Some(service) => planner.place_of_image(service),
         None => {
+            let cfg = opts.config.for_source(loader.sources.get(root));
+            let prefix = opts
+                .prefix
+                .clone()
+                .or_else(|| cfg.as_ref()?.nginx_prefix.as_ref().map(|p| p.value.clone()));
+            let configured = cfg.as_ref().map(|c| c.mounts.clone()).unwrap_or_default();
             let given = path_as_given(loader, root);
             if loader.sources.get(root).path.starts_with("<stdin>") {
-                PathBuf::new()
+                let mut place = plan::place::Place::local(&prefix.unwrap_or_default());
+                place.boundary = planner.boundary(Path::new("."));
+                place
             } else {
-                given.parent().map(Path::to_path_buf).unwrap_or_default()
+                let text = loader.sources.get(root).text.clone();
+                planner.place_for(&given, &text, prefix.as_deref(), &configured)
             }
         }
     };
-    let tree = include::build(loader, root, &prefix, false);
+    let tree = include::build(loader, root, place, false);
     trees.push((tree, Scope::Files(Default::default())));
     tree_of_root.insert(root, trees.len() - 1);
     trees.len() - 1
+}
+
+/// The image's own main file for a container that mounts only part of `/etc/nginx`: one
+/// file per container, as each has its own mounts.
+fn image_main(loader: &mut Loader, planner: &mut plan::Planner, service: usize) -> FileId {
+    let s = &planner.services[service];
+    let stock = plan::stock::official_image_main();
+    let key = PathBuf::from(format!(
+        "<image:{}:{}>/etc/nginx/nginx.conf",
+        s.file.display(),
+        s.name
+    ));
+    let id = loader.add_virtual(
+        &key,
+        "/etc/nginx/nginx.conf",
+        stock.text.as_bytes().to_vec(),
+    );
+    planner.note_image(id, service);
+    id
+}
+
+/// The tree of an `nginx -T` dump: its first file is the main one; includes resolve among
+/// the dump's files only.
+fn dump_tree(loader: &mut Loader, dump: FileId) -> Tree {
+    let src = loader.sources.get(dump);
+    let (name, text) = (src.name.clone(), src.text.clone());
+    let mut files = std::collections::BTreeMap::new();
+    let mut first = None;
+    for f in plan::dump::split(&text) {
+        let key = PathBuf::from(format!("<dump:{name}>{}", f.path));
+        let id = loader.add_virtual(&key, &f.path, text[f.text.clone()].as_bytes().to_vec());
+        first.get_or_insert((id, PathBuf::from(&f.path)));
+        files.entry(PathBuf::from(&f.path)).or_insert(id);
+    }
+    let Some((main, main_path)) = first else {
+        return Tree::of_files(finding::Dialect::Nginx, vec![dump]);
+    };
+    let place = plan::place::Place {
+        prefix: main_path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default(),
+        dump: Some(files),
+        ..Default::default()
+    };
+    include::build(loader, main, place, false)
+}
+
+/// The `-f` list an HAProxy file named alone belongs to: the other `*.cfg` files of its
+/// directory (as `haproxy -f DIR` reads them, in lexical order), when they make one
+/// configuration (at most one `global` among them).
+fn haproxy_list(
+    loader: &mut Loader,
+    planner: &mut plan::Planner,
+    dir: &Path,
+    named: Vec<FileId>,
+) -> Vec<FileId> {
+    let boundary = planner.boundary(if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    });
+    let Ok(entries) = std::fs::read_dir(if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    }) else {
+        return named;
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "cfg"))
+        .filter(|p| {
+            boundary
+                .as_ref()
+                .is_none_or(|b| std::fs::canonicalize(p).is_ok_and(|c| c.starts_with(b)))
+        })
+        .collect();
+    paths.sort();
+    let mut files = Vec::new();
+    for p in paths {
+        let shown = if dir.as_os_str().is_empty() {
+            p.strip_prefix(".").unwrap_or(&p).to_path_buf()
+        } else {
+            p.clone()
+        };
+        if let Ok(id) = loader.load(&p, &shown.to_string_lossy())
+            && discover::looks_like_haproxy(&loader.sources.get(id).text)
+        {
+            files.push(id);
+        }
+    }
+    let globals = files
+        .iter()
+        .filter(|&&f| has_global(&loader.sources.get(f).text))
+        .count();
+    if globals > 1 || !named.iter().all(|f| files.contains(f)) {
+        return named;
+    }
+    files
+}
+
+/// HAProxy files found together that each hold a `global` section are alternatives
+/// (`haproxy.cfg` beside `haproxy-staging.cfg`), not one configuration: each is its own.
+fn haproxy_alternatives(loader: &Loader, files: Vec<FileId>) -> Vec<Vec<FileId>> {
+    let globals = files
+        .iter()
+        .filter(|&&f| has_global(&loader.sources.get(f).text))
+        .count();
+    if globals > 1 {
+        files.into_iter().map(|f| vec![f]).collect()
+    } else {
+        vec![files]
+    }
+}
+
+fn has_global(text: &str) -> bool {
+    text.lines()
+        .any(|l| l.split_whitespace().next() == Some("global"))
 }
 
 fn include_edges(tree: &Tree) -> HashMap<FileId, Vec<FileId>> {

@@ -168,6 +168,44 @@ impl Loader {
         }
     }
 
+    /// A file an image or package ships, known by content (`plan::stock`), under its run-time
+    /// path: loaded once per run.
+    pub fn stock(&mut self, runtime: &Path, text: &'static str) -> FileId {
+        let key = PathBuf::from(format!("<stock>{}", runtime.display()));
+        if let Some(Ok(id)) = self.by_path.get(&key) {
+            return *id;
+        }
+        let id = self.add(&key, &runtime.to_string_lossy(), text.as_bytes().to_vec());
+        self.by_path.insert(key, Ok(id));
+        id
+    }
+
+    /// A file that is not on disk under its name (a file of an `nginx -T` dump), keyed by
+    /// `key`; the same key again gives the same file.
+    pub fn add_virtual(&mut self, key: &Path, display: &str, bytes: Vec<u8>) -> FileId {
+        if let Some(Ok(id)) = self.by_path.get(key) {
+            return *id;
+        }
+        let id = self.add(key, display, bytes);
+        self.by_path.insert(key.to_path_buf(), Ok(id));
+        id
+    }
+
+    /// Puts `bytes` in place of the file at `path` (an editor's buffer given on standard
+    /// input with `--stdin-filename`): the file is linted in its deployment with this text.
+    pub fn overlay(
+        &mut self,
+        path: &Path,
+        display: &str,
+        bytes: Vec<u8>,
+    ) -> Result<FileId, LoadError> {
+        let key = self.resolved(path);
+        let id = self.add(&key, display, bytes);
+        let r = self.check_text(id);
+        self.by_path.insert(key, r.clone());
+        r
+    }
+
     /// Adds text that did not come from a file (standard input).
     pub fn add_text(&mut self, display: &str, bytes: Vec<u8>) -> Result<FileId, LoadError> {
         let key = PathBuf::from(format!("<stdin>/{display}"));

@@ -90,6 +90,8 @@ fn files_of_an_included_file_names_its_parent() {
             "file": "nginx/conf.d/app.conf",
             "dialect": "nginx",
             "root": "nginx/nginx.conf",
+            "runtime": null,
+            "mapped_by": null,
         }])
     );
 }

@@ -30,7 +30,15 @@ struct Raw {
     haproxy: Option<RawHaproxy>,
     backend: Option<Vec<RawBackend>>,
     link: Option<Vec<RawLink>>,
+    mount: Option<Vec<RawMount>>,
     online: Option<RawOnline>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMount {
+    runtime: Value,
+    path: Value,
 }
 
 #[derive(Debug, Deserialize)]
@@ -125,6 +133,8 @@ pub struct ConfigFile {
     pub backends: Vec<Backend>,
     /// `[[link]]`: host names that reach a listener of another proxy of the run.
     pub links: Vec<Link>,
+    /// `[[mount]]`: where a run-time directory or file is in the repository.
+    pub mounts: Vec<crate::plan::mounts::Mount>,
     pub online: Online,
 }
 
@@ -293,6 +303,38 @@ impl ConfigFile {
                 target: target.value,
                 listener: listener.value,
                 origin: format!("{}:{}", path.display(), target.line),
+            });
+        }
+        for m in raw.mount.iter().flatten() {
+            let runtime = c.string(
+                &m.runtime,
+                "runtime",
+                "an absolute run-time path such as \"/etc/nginx\"",
+            );
+            let local = c.string(
+                &m.path,
+                "path",
+                "a path of the repository such as \"deploy/nginx\"",
+            );
+            let (Some(runtime), Some(local)) = (runtime, local) else {
+                continue;
+            };
+            if !Path::new(&runtime.value).is_absolute() {
+                c.error(
+                    m.runtime.span(),
+                    format!("`{}` is not an absolute path", runtime.value),
+                    Some("runtime is where the proxy reads the files, e.g. \"/etc/nginx\"".into()),
+                );
+                continue;
+            }
+            out.mounts.push(crate::plan::mounts::Mount {
+                runtime: crate::plan::mounts::normalize(Path::new(&runtime.value)),
+                local: dir.join(&local.value),
+                origin: crate::plan::mounts::Origin::Config(format!(
+                    "{}:{}",
+                    path.display(),
+                    runtime.line
+                )),
             });
         }
         if let Some(o) = &raw.online {

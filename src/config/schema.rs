@@ -146,6 +146,26 @@ pub fn schema() -> Value {
                     }
                 }
             },
+            "mount": {
+                "description": "Where a run-time path (a directory or file the proxy reads) is in the repository; gwlint also reads Compose files and Dockerfiles, and infers /etc/nginx and the other well-known roots",
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": false,
+                    "required": ["runtime", "path"],
+                    "properties": {
+                        "runtime": {
+                            "description": "The absolute path at run time: /etc/nginx, /usr/local/etc/haproxy",
+                            "type": "string",
+                            "pattern": "^/"
+                        },
+                        "path": {
+                            "description": "The repository path, relative to this gwlint.toml: nginx, deploy/nginx/conf.d",
+                            "type": "string"
+                        }
+                    }
+                }
+            },
             "online": {
                 "description": "Defaults for the --online checks",
                 "type": "object",

@@ -11,6 +11,7 @@ use crate::syntax::nginx;
 pub mod duplicate_upstream;
 pub mod empty_upstream;
 pub mod include_cycle;
+pub mod include_not_followed;
 pub mod include_not_found;
 pub mod internal_error;
 pub mod missing_timeouts;
@@ -89,6 +90,7 @@ pub static RULES: &[&Rule] = &[
     &include_not_found::RULE,
     &include_cycle::RULE,
     &not_text::RULE,
+    &include_not_followed::RULE,
     // suppressions (GW011-GW013), raised by the filter stage
     &suppression_without_reason::RULE,
     &unused_suppression::RULE,

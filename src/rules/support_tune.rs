@@ -130,7 +130,10 @@ pub struct Assignments(std::sync::OnceLock<std::collections::HashMap<String, Var
 pub fn variable_values<'c>(ctx: &'c super::Context, name: &str) -> Option<&'c VarValues> {
     let all = ctx.variables.0.get_or_init(|| {
         let mut all = std::collections::HashMap::new();
-        for file in ctx.files.values() {
+        // The files of this deployment, in the order nginx reads them: never another
+        // deployment's, and never in hash-map order (the first value listed is named in
+        // messages).
+        for file in ctx.tree.files.iter().filter_map(|f| ctx.files.get(f)) {
             collect(&file.directives, &mut all);
         }
         all

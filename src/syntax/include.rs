@@ -3,10 +3,11 @@
 //! include edges between them.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::finding::Finding;
 use crate::load::{LoadError, Loader};
+use crate::plan::place::{Place, Resolved};
 use crate::rules;
 use crate::source::{FileId, Span};
 use crate::syntax::nginx::Directive;
@@ -24,10 +25,16 @@ pub struct Tree {
     pub includes: HashMap<Span, Vec<FileId>>,
     /// Missing includes, unreadable includes, cycles.
     pub findings: Vec<Finding>,
-    /// Absolute includes outside the configuration's directory that are not on this machine
-    /// (`/etc/nginx/mime.types` linted in a repository): not reported, but what they would
-    /// define is unknown.
+    /// Includes gwlint does not follow (outside the tree, unmapped, not in the repository):
+    /// what they would define is unknown, never absent. Each is also a GW005 finding.
     pub unknown: Vec<Span>,
+    /// Files the image or package ships (`mime.types`), known by content: read for what they
+    /// set, never reported on.
+    pub stock: Vec<FileId>,
+    /// How this deployment sees the file system.
+    pub place: Place,
+    /// Where included files sit at run time, and the mount that placed them there.
+    pub runtime: HashMap<FileId, (PathBuf, Option<String>)>,
 }
 
 impl Tree {
@@ -41,7 +48,15 @@ impl Tree {
             includes: HashMap::new(),
             findings: Vec::new(),
             unknown: Vec::new(),
+            stock: Vec::new(),
+            place: Place::default(),
+            runtime: HashMap::new(),
         }
+    }
+
+    /// Is this file of the repository (not a stock file)?
+    pub fn is_own(&self, f: FileId) -> bool {
+        !self.stock.contains(&f)
     }
 
     /// An HAProxy configuration: its files are read in order as one (`haproxy -f a -f b`).
@@ -57,17 +72,30 @@ impl Tree {
     }
 }
 
-/// Loads the tree of `root`; with `single`, includes are not followed.
-pub fn build(loader: &mut Loader, root: FileId, prefix: &Path, single: bool) -> Tree {
+/// Loads the tree of `root` as `place` sees the file system; with `single`, includes are not
+/// followed.
+pub fn build(loader: &mut Loader, root: FileId, place: Place, single: bool) -> Tree {
     let mut tree = Tree {
         dialect: crate::finding::Dialect::Nginx,
         root,
-        prefix: prefix.to_path_buf(),
+        prefix: place.prefix.clone(),
         files: vec![root],
         includes: HashMap::new(),
         findings: Vec::new(),
         unknown: Vec::new(),
+        stock: Vec::new(),
+        place,
+        runtime: HashMap::new(),
     };
+    let given = std::path::Path::new(&loader.sources.get(root).name);
+    if let Some(rt) = tree.place.mounts.runtime(given) {
+        let by = tree
+            .place
+            .mounts
+            .local(&rt)
+            .map(|(_, m)| m.origin.to_string());
+        tree.runtime.insert(root, (rt, by));
+    }
     let mut edges: HashMap<FileId, Vec<(Span, FileId)>> = HashMap::new();
     let mut seen = std::collections::HashSet::from([root]);
     loader.nginx(root);
@@ -85,7 +113,7 @@ pub fn build(loader: &mut Loader, root: FileId, prefix: &Path, single: bool) -> 
             collect_includes(parsed, &mut found);
         }
         for (span, arg_span, pattern) in found {
-            let targets = resolve(loader, &mut tree, prefix, span, arg_span, &pattern);
+            let targets = resolve(loader, &mut tree, span, arg_span, &pattern);
             for &t in &targets {
                 if seen.insert(t) {
                     tree.files.push(t);
@@ -113,62 +141,53 @@ fn collect_includes(dirs: &[Directive], out: &mut Vec<(Span, Span, String)>) {
 fn resolve(
     loader: &mut Loader,
     tree: &mut Tree,
-    prefix: &Path,
     span: Span,
     arg_span: Span,
     pattern: &str,
 ) -> Vec<FileId> {
-    let path = if Path::new(pattern).is_absolute() {
-        PathBuf::from(pattern)
-    } else {
-        prefix.join(pattern)
-    };
-    let shown = path.to_string_lossy().into_owned();
-    // nginx globs only when the name has glob characters (ngx_conf_include).
-    if pattern.contains(['*', '?', '[']) {
-        let opts = glob::MatchOptions {
-            case_sensitive: true,
-            require_literal_separator: true,
-            require_literal_leading_dot: true,
-        };
-        let mut paths: Vec<PathBuf> = match glob::glob_with(&shown, opts) {
-            Ok(p) => p.filter_map(Result::ok).filter(|p| !p.is_dir()).collect(),
-            Err(_) => Vec::new(),
-        };
-        paths.sort();
-        let mut out = Vec::new();
-        for p in paths {
-            let name = p.to_string_lossy().into_owned();
-            match loader.load_included(&p, &name) {
-                Ok(id) => out.push(id),
-                Err(e) => tree.findings.push(unloadable(loader, arg_span, &name, &e)),
+    match tree.place.resolve(pattern) {
+        Resolved::Files(found) => {
+            let mut out = Vec::new();
+            for (runtime, local) in found {
+                let name = local.to_string_lossy().into_owned();
+                match loader.load_included(&local, &name) {
+                    Ok(id) => {
+                        let by = tree
+                            .place
+                            .mounts
+                            .local(&runtime)
+                            .map(|(_, m)| m.origin.to_string());
+                        if runtime.is_absolute() {
+                            tree.runtime.entry(id).or_insert((runtime, by));
+                        }
+                        out.push(id)
+                    }
+                    Err(e) => tree.findings.push(unloadable(loader, arg_span, &name, &e)),
+                }
             }
+            out
         }
-        return out;
-    }
-    match loader.load_included(&path, &shown) {
-        Ok(id) => vec![id],
-        Err(LoadError::NotFound) if path.is_absolute() && !under(&path, prefix) => {
+        Resolved::Dumped(files) => files,
+        Resolved::Stock(runtime, _, text) => {
+            let id = loader.stock(&runtime, text);
+            if !tree.stock.contains(&id) {
+                tree.stock.push(id);
+            }
+            vec![id]
+        }
+        Resolved::Missing(local) => {
+            let shown = local.to_string_lossy().into_owned();
+            tree.findings
+                .push(unloadable(loader, arg_span, &shown, &LoadError::NotFound));
+            Vec::new()
+        }
+        Resolved::Unfollowed(runtime, why) => {
             tree.unknown.push(span);
+            tree.findings.push(rules::include_not_followed::finding(
+                arg_span, &runtime, &why,
+            ));
             Vec::new()
         }
-        Err(e) => {
-            tree.findings.push(unloadable(loader, arg_span, &shown, &e));
-            Vec::new()
-        }
-    }
-}
-
-/// Is `path` inside the directory `dir` (compared as absolute paths)?
-fn under(path: &Path, dir: &Path) -> bool {
-    let abs = |p: &Path| {
-        std::fs::canonicalize(p)
-            .ok()
-            .or_else(|| std::path::absolute(p).ok())
-    };
-    match abs(dir) {
-        Some(d) => path.starts_with(&d) || path.starts_with(dir),
-        None => false,
     }
 }
 

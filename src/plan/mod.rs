@@ -1,0 +1,435 @@
+//! plan: from the files found to *deployments*, one proxy process each: its main file (or
+//! HAProxy's `-f` list) and where every file it loads sits at run time, mapped back to the
+//! files of the repository. Nothing outside the linted tree is read unless a mount maps it.
+//!
+//! Where a main file runs, in order of evidence: `--mount` and `[[mount]]`; the Compose files
+//! and Dockerfiles of the repository ([`containers`]); and, failing both, an absolute include
+//! under a well-known root (`/etc/nginx/conf.d/*.conf`) whose files are found around the main
+//! file ([`place::KNOWN_ROOTS`]).
+
+pub mod containers;
+pub mod dump;
+pub mod mounts;
+pub mod place;
+pub mod stock;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::finding::Dialect;
+use mounts::{Mount, Mounts, Origin, normalize};
+use place::{KNOWN_ROOTS, Place};
+
+/// The main file a deployment starts from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Main {
+    /// A file of the repository.
+    File(PathBuf),
+    /// The image's own main file (the official nginx image's `nginx.conf`), for a container
+    /// that mounts only `conf.d/`: the index into [`Planner::services`] of that container.
+    Image(usize),
+}
+
+/// Finds deployments for the files of a run, reading container definitions once per tree.
+#[derive(Default)]
+pub struct Planner {
+    /// `--mount` mounts, applied to every deployment.
+    pub flag_mounts: Vec<Mount>,
+    /// `--system`: read the host's files where a configuration names them.
+    pub system: bool,
+    /// Every container definition found, across the trees of the run.
+    pub services: Vec<containers::Service>,
+    /// The trees whose definitions were read.
+    read: HashMap<PathBuf, ()>,
+    boundaries: HashMap<PathBuf, Option<PathBuf>>,
+    cwd: Option<PathBuf>,
+    /// The image main files made for containers ([`Main::Image`]), by file.
+    images: HashMap<crate::source::FileId, usize>,
+    /// Definition files that could not be read, as "path: message".
+    pub errors: Vec<String>,
+}
+
+impl Planner {
+    pub fn new(flag_mounts: Vec<Mount>, system: bool) -> Planner {
+        Planner {
+            flag_mounts,
+            system,
+            cwd: std::env::current_dir()
+                .ok()
+                .and_then(|d| std::fs::canonicalize(d).ok()),
+            ..Planner::default()
+        }
+    }
+
+    /// The directory no read may leave for a file or directory given: the repository that
+    /// holds it (the nearest directory above with `.git`), else the working directory if it
+    /// holds it, else the directory given (or the file's). None with `--system`.
+    pub fn boundary(&mut self, path: &Path) -> Option<PathBuf> {
+        if self.system {
+            return None;
+        }
+        let abs = std::fs::canonicalize(nonempty(path))
+            .or_else(|_| std::path::absolute(path))
+            .unwrap_or_else(|_| path.to_path_buf());
+        let dir = if abs.is_dir() {
+            abs.clone()
+        } else {
+            abs.parent().map(Path::to_path_buf).unwrap_or_default()
+        };
+        if let Some(b) = self.boundaries.get(&dir) {
+            return b.clone();
+        }
+        let repo = dir
+            .ancestors()
+            .find(|d| d.join(".git").exists())
+            .map(Path::to_path_buf);
+        // Outside a repository and the working directory, the deployment's own directory:
+        // that of the nginx.conf above the file (where `Roots` looks), else the file's.
+        let b = repo
+            .or_else(|| self.cwd.clone().filter(|c| dir.starts_with(c)))
+            .or_else(|| {
+                dir.ancestors()
+                    .take(4)
+                    .filter(|d| d.join("nginx.conf").is_file())
+                    .last()
+                    .map(Path::to_path_buf)
+            })
+            .unwrap_or_else(|| dir.clone());
+        self.boundaries.insert(dir, Some(b.clone()));
+        Some(b)
+    }
+
+    /// Reads the container definitions of the tree holding `path`, once.
+    fn read_tree(&mut self, path: &Path) {
+        let Some(tree) = self.boundary(path).or_else(|| {
+            // With --system, the definitions near the file still say where it runs.
+            std::fs::canonicalize(nonempty(path))
+                .ok()
+                .and_then(|p| p.parent().map(Path::to_path_buf))
+        }) else {
+            return;
+        };
+        if self.read.insert(tree.clone(), ()).is_some() {
+            return;
+        }
+        let (mut services, errors) = containers::discover(&tree);
+        for s in &mut services {
+            for m in &mut s.mounts {
+                m.local = self.shown(&m.local);
+            }
+        }
+        self.services.extend(services);
+        self.errors.extend(errors);
+    }
+
+    /// A path as the user sees it: relative to the working directory when it lies below it.
+    pub fn shown(&self, p: &Path) -> PathBuf {
+        match &self.cwd {
+            Some(c) if p.is_absolute() => match p.strip_prefix(c) {
+                Ok(rest) if rest.as_os_str().is_empty() => PathBuf::from("."),
+                Ok(rest) => rest.to_path_buf(),
+                Err(_) => p.to_path_buf(),
+            },
+            _ => normalize(p),
+        }
+    }
+
+    /// The services (nginx or HAProxy containers) one of whose mounts holds `path`.
+    fn covering(&mut self, path: &Path, dialect: Dialect) -> Vec<usize> {
+        self.read_tree(path);
+        let Ok(canon) = std::fs::canonicalize(nonempty(path)) else {
+            return Vec::new();
+        };
+        self.services
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| containers::proxy_kind(s) == Some(dialect))
+            .filter(|(_, s)| {
+                s.mounts.iter().any(|m| {
+                    std::fs::canonicalize(nonempty(&m.local)).is_ok_and(|l| canon.starts_with(l))
+                })
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// The main files a containerised deployment would load `file` from: the file a
+    /// container mounts as its main configuration, or the image's own.
+    pub fn mains_for(&mut self, file: &Path) -> Vec<Main> {
+        let mut out = Vec::new();
+        for i in self.covering(file, Dialect::Nginx) {
+            let s = &self.services[i];
+            let mounts = mounts_of(s);
+            let main = main_path(s);
+            match mounts.local(Path::new(main)) {
+                Some((local, _)) if local.is_file() => out.push(Main::File(local)),
+                _ if is_official_nginx(s) => out.push(Main::Image(i)),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// How the deployment of a main file sees the file system. `prefix` is `--prefix` or
+    /// gwlint.toml's `[nginx] prefix`; `configured` the `[[mount]]`s that apply.
+    pub fn place_for(
+        &mut self,
+        main: &Path,
+        main_text: &str,
+        prefix: Option<&Path>,
+        configured: &[Mount],
+    ) -> Place {
+        let boundary = self.boundary(main);
+        let dir = main.parent().map(Path::to_path_buf).unwrap_or_default();
+        let home = std::fs::canonicalize(nonempty(&dir)).ok();
+        let mut mounts = Mounts::default();
+        let container = self.covering(main, Dialect::Nginx).first().copied();
+        if let Some(i) = container {
+            for m in &self.services[i].mounts {
+                mounts.push(container_mount(m));
+            }
+        }
+        for m in configured.iter().chain(&self.flag_mounts) {
+            mounts.push(m.clone());
+        }
+        let explicit_prefix = prefix.map(Path::to_path_buf);
+        let local_prefix = prefix.map(Path::to_path_buf).unwrap_or(dir.clone());
+        let shown_prefix = self
+            .shown(&std::fs::canonicalize(nonempty(&local_prefix)).unwrap_or(local_prefix.clone()));
+        let runtime = mounts
+            .runtime(&shown_prefix)
+            .or_else(|| mounts.runtime(&local_prefix));
+        let prefix = match runtime {
+            Some(rt) => rt,
+            None if mounts.is_empty() && prefix.is_none() => match infer(main_text, &dir) {
+                Some(m) => {
+                    let rt = m.runtime.clone();
+                    mounts.push(m);
+                    rt
+                }
+                None => local_prefix,
+            },
+            None => local_prefix,
+        };
+        // What the user pointed at is part of the tree.
+        let allowed = configured
+            .iter()
+            .chain(&self.flag_mounts)
+            .map(|m| m.local.clone())
+            .chain(explicit_prefix)
+            .filter_map(|p| std::fs::canonicalize(nonempty(&p)).ok())
+            .collect();
+        Place {
+            prefix,
+            mounts,
+            dump: None,
+            boundary,
+            allowed,
+            home,
+        }
+    }
+
+    /// Records that `file` is the image's main file of container `service`.
+    pub fn note_image(&mut self, file: crate::source::FileId, service: usize) {
+        self.images.insert(file, service);
+    }
+
+    /// The container whose image main file `file` is.
+    pub fn image_of(&self, file: crate::source::FileId) -> Option<usize> {
+        self.images.get(&file).copied()
+    }
+
+    /// The place of a container's image-provided main file.
+    pub fn place_of_image(&mut self, service: usize) -> Place {
+        let s = &self.services[service];
+        let file = s.file.clone();
+        let mut mounts = mounts_of(s);
+        for m in &self.flag_mounts {
+            mounts.push(m.clone());
+        }
+        let allowed = self
+            .flag_mounts
+            .iter()
+            .filter_map(|m| std::fs::canonicalize(nonempty(&m.local)).ok())
+            .collect();
+        Place {
+            prefix: PathBuf::from("/etc/nginx"),
+            mounts,
+            dump: None,
+            boundary: self.boundary(&file),
+            allowed,
+            home: None,
+        }
+    }
+}
+
+fn nonempty(p: &Path) -> &Path {
+    if p.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        p
+    }
+}
+
+fn container_mount(m: &containers::Mount) -> Mount {
+    Mount {
+        runtime: m.runtime.clone(),
+        local: m.local.clone(),
+        origin: Origin::Container(m.origin.clone()),
+    }
+}
+
+fn mounts_of(s: &containers::Service) -> Mounts {
+    let mut mounts = Mounts::default();
+    for m in &s.mounts {
+        mounts.push(container_mount(m));
+    }
+    mounts
+}
+
+/// The run-time path of an image's main nginx configuration.
+fn main_path(s: &containers::Service) -> &'static str {
+    let image = s.image.as_deref().unwrap_or("");
+    if image.contains("openresty") {
+        "/usr/local/openresty/nginx/conf/nginx.conf"
+    } else if image.contains("bitnami") {
+        "/opt/bitnami/nginx/conf/nginx.conf"
+    } else if image.contains("linuxserver") {
+        "/config/nginx/nginx.conf"
+    } else {
+        "/etc/nginx/nginx.conf"
+    }
+}
+
+/// The official image (`nginx`, `nginx:1.27-alpine`, `nginxinc/nginx-unprivileged`), whose
+/// own main file includes `/etc/nginx/conf.d/*.conf`.
+fn is_official_nginx(s: &containers::Service) -> bool {
+    let image = s.image.as_deref().unwrap_or("");
+    let name = image
+        .rsplit_once('/')
+        .map_or(image, |(_, n)| n)
+        .split([':', '@'])
+        .next()
+        .unwrap_or("");
+    let repo = image.split([':', '@']).next().unwrap_or("");
+    matches!(
+        repo,
+        "nginx" | "library/nginx" | "docker.io/nginx" | "docker.io/library/nginx"
+    ) || (name.starts_with("nginx-unprivileged") && image.contains("nginxinc"))
+}
+
+/// Infers where a main file runs from its own absolute includes: the first include under a
+/// well-known root whose rest, taken from the main file's directory, finds files there.
+pub fn infer(main_text: &str, dir: &Path) -> Option<Mount> {
+    for pattern in absolute_includes(main_text) {
+        let p = normalize(Path::new(&pattern));
+        for root in KNOWN_ROOTS {
+            let Ok(rest) = p.strip_prefix(root) else {
+                continue;
+            };
+            if rest.as_os_str().is_empty() {
+                continue;
+            }
+            let local = dir.join(rest);
+            let text = local.to_string_lossy();
+            let found = if place::is_glob(&pattern) {
+                glob::glob(&text).is_ok_and(|mut g| g.next().is_some())
+                    // `sites-enabled/*` of a repository with no site enabled yet.
+                    || local.parent().is_some_and(|d| d.is_dir() && !place::is_glob(&d.to_string_lossy()))
+            } else {
+                local.exists()
+            };
+            if found {
+                return Some(Mount {
+                    runtime: PathBuf::from(root),
+                    local: dir.to_path_buf(),
+                    origin: Origin::Inferred {
+                        root: dir.to_path_buf(),
+                        include: pattern,
+                    },
+                });
+            }
+        }
+    }
+    None
+}
+
+/// The absolute `include` arguments of a text, by a scan cheap enough for every main file
+/// (the parse of the include tree comes later, through the mounts found here).
+fn absolute_includes(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let line = line.trim_start();
+        let Some(rest) = line.strip_prefix("include") else {
+            continue;
+        };
+        if !rest.starts_with([' ', '\t']) {
+            continue;
+        }
+        let arg = rest
+            .trim()
+            .trim_end_matches(';')
+            .trim()
+            .trim_matches(['"', '\'']);
+        if arg.starts_with('/') {
+            out.push(arg.to_string());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absolute_includes_are_found() {
+        let text = "http {\n    include /etc/nginx/mime.types;\n  include conf.d/*.conf;\n include \"/etc/nginx/conf.d/*.conf\";\n}\n# include /x;\nincluded /y;\n";
+        assert_eq!(
+            absolute_includes(text),
+            vec!["/etc/nginx/mime.types", "/etc/nginx/conf.d/*.conf"]
+        );
+    }
+
+    #[test]
+    fn inference_needs_the_files() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("conf.d")).unwrap();
+        std::fs::write(dir.path().join("conf.d/a.conf"), "").unwrap();
+        let m = infer("include /etc/nginx/conf.d/*.conf;", dir.path()).unwrap();
+        assert_eq!(m.runtime, PathBuf::from("/etc/nginx"));
+        assert_eq!(m.local, dir.path());
+        let m = infer("include /config/nginx/conf.d/*.conf;", dir.path()).unwrap();
+        assert_eq!(m.runtime, PathBuf::from("/config/nginx"));
+        assert!(infer("include /etc/nginx/sites/*.conf;", dir.path()).is_none());
+        assert!(infer("include /srv/conf.d/*.conf;", dir.path()).is_none());
+        assert!(infer("include /etc/nginx/mime.types;", dir.path()).is_none());
+    }
+
+    #[test]
+    fn official_images() {
+        let s = |image: &str| containers::Service {
+            name: "proxy".into(),
+            file: "compose.yaml".into(),
+            line: 1,
+            image: Some(image.into()),
+            base_image: None,
+            dockerfile: None,
+            command: Vec::new(),
+            mounts: Vec::new(),
+            haproxy_files: Vec::new(),
+            env: Vec::new(),
+            project: Vec::new(),
+        };
+        assert!(is_official_nginx(&s("nginx")));
+        assert!(is_official_nginx(&s("nginx:1.27-alpine")));
+        assert!(is_official_nginx(&s("docker.io/library/nginx:stable")));
+        assert!(is_official_nginx(&s("nginxinc/nginx-unprivileged:1.27")));
+        assert!(!is_official_nginx(&s("bitnami/nginx:1.27")));
+        assert!(!is_official_nginx(&s("openresty/openresty")));
+        assert_eq!(
+            main_path(&s("bitnami/nginx")),
+            "/opt/bitnami/nginx/conf/nginx.conf"
+        );
+    }
+}

@@ -1,0 +1,57 @@
+//! Raised while loading: an include gwlint does not follow, so what it holds is unknown.
+
+use std::path::Path;
+
+use super::{Family, Rule};
+use crate::finding::{Dialect, Finding, Severity};
+use crate::plan::place::Unfollowed;
+use crate::source::Span;
+
+pub static RULE: Rule = Rule {
+    code: "GW005",
+    name: "include-not-followed",
+    severity: Severity::Info,
+    family: Family::SyntaxAndFiles,
+    dialects: &[Dialect::Nginx],
+    summary: "an include gwlint does not follow (outside the repository, or not mapped into it): what it defines is unknown",
+    page: include_str!("../../rules/GW005-include-not-followed.md"),
+    check: None,
+};
+
+/// The finding for an include not followed. It names the path as written at run time and
+/// never reads it: the path may be any file of the machine running gwlint.
+pub fn finding(arg: Span, runtime: &Path, why: &Unfollowed) -> Finding {
+    let shown = runtime.display();
+    let (what, label, help) = match why {
+        Unfollowed::Outside => (
+            format!("`include {shown}` leaves the linted tree: gwlint does not read it"),
+            "outside the repository",
+            "keep included files inside the repository; to lint the host's own files, run with --system".to_string(),
+        ),
+        Unfollowed::Unmapped => (
+            format!("`include {shown}` names a run-time path no mount maps into the repository: gwlint does not read it"),
+            "not mapped into the repository",
+            "tell gwlint where that directory is in the repository: --mount RUNTIME=PATH, or [[mount]] in gwlint.toml (runtime = \"/etc/nginx\", path = \"nginx\"); or run with --system on the gateway".to_string(),
+        ),
+        Unfollowed::NotInRepository { local, mount } => (
+            format!(
+                "`include {shown}` maps to {} (gwlint found this configuration's files in {mount}), where no such file is: the image or its start-up may write it",
+                local.display()
+            ),
+            "not in the repository",
+            "if the image does not provide the file, nginx refuses to start with `open() ... failed (2: No such file or directory)`; if it does, nothing is wrong".to_string(),
+        ),
+        Unfollowed::NotInDump => (
+            format!("`include {shown}` names a file the nginx -T dump does not hold"),
+            "not in the dump",
+            "take the dump again with `nginx -T` on the running configuration".to_string(),
+        ),
+    };
+    Finding::new(
+        &RULE,
+        arg,
+        format!("{what}; what it defines (upstreams, resolvers, settings) is unknown, so rules that depend on it stay silent"),
+    )
+    .label(label)
+    .help(help)
+}

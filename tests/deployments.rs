@@ -1,0 +1,771 @@
+//! Deployments: gwlint lints a configuration the way the proxy loads it at run time. An
+//! absolute include (`/etc/nginx/conf.d/*.conf`) is mapped to the repository's files through
+//! what the repository says about where they go (the layout of the official image, a Compose
+//! volume, a Dockerfile `COPY`, a Debian `/etc/nginx` tree, a linuxserver.io `/config` tree,
+//! HAProxy's `-f DIR`, an `nginx -T` dump), never read from this machine's `/etc`.
+//!
+//! Every layout of `tests/fixtures/deploy/` is a small repository laid out as real ones are.
+//! The nginx layouts define `upstream api_backend` in one file and mistype it
+//! (`proxy_pass http://api_backnd;`) in another: the one error expected is GW101 at the typo,
+//! whichever way gwlint is pointed at the repository (the directory, the main file, the changed
+//! file alone as pre-commit passes it, standard input).
+//!
+//! What these tests assume (the implementation may refine it, the assertions say the minimum):
+//! - Files the repository does not hold and the image or package ships (`/etc/nginx/mime.types`,
+//!   Debian's `proxy_params` and `modules-enabled/`) or that are written at container start
+//!   (linuxserver's `/config/nginx/resolver.conf`) are not GW002: their content is unknown, an
+//!   info finding (GW005 include-not-followed) at most.
+//! - A finding is reported at the file that holds its text in the repository: for Debian's
+//!   `sites-enabled/app -> ../sites-available/app`, at `sites-available/app` (the file a diff
+//!   shows and pre-commit passes); for an `nginx -T` dump, at the dumped file's own name
+//!   (`/etc/nginx/conf.d/app.conf`) and line, not the dump's.
+//! - `gwlint files --format json` lists `{file, dialect, root}`; an entry that names something
+//!   outside the linted tree may do so only when it is marked as not read (`"stock": true` or
+//!   `"followed": false`), and never a path under `/etc`.
+//! - Nothing outside the linted tree is read unless a mount maps it: its content never shows in
+//!   any output format.
+
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+use std::process::{Output, Stdio};
+
+use serde_json::Value;
+
+#[path = "common/cli.rs"]
+mod common_cli;
+
+const ROOT: &str = "tests/fixtures/deploy";
+
+/// One repository layout of `tests/fixtures/deploy/`. Paths are relative to its directory.
+struct Layout {
+    dir: &'static str,
+    /// What the proxy is started with: the main file (HAProxy: the `-f` directory).
+    main: &'static str,
+    /// The file with the typo, and the typo's line in it.
+    typo: &'static str,
+    line: u64,
+    /// The file that defines the upstream (backend) the typo misses.
+    defines: &'static str,
+    /// Rules that must not fire in any mode (a file linted out of its deployment would get them).
+    absent: &'static [&'static str],
+}
+
+impl Layout {
+    fn path(&self, rel: &str) -> String {
+        format!("{ROOT}/{}/{rel}", self.dir)
+    }
+    fn typo_path(&self) -> String {
+        self.path(self.typo)
+    }
+    /// The typo file's text, checked to hold the typo where the tests expect it, so that a
+    /// failure is gwlint's and not an edited fixture's.
+    fn typo_text(&self) -> String {
+        let text = std::fs::read_to_string(repo(&self.typo_path())).unwrap();
+        let at = text.lines().nth(self.line as usize - 1).unwrap_or("");
+        assert!(
+            at.contains("api_backnd"),
+            "fixture {}:{} no longer holds the typo: {at:?}",
+            self.typo_path(),
+            self.line
+        );
+        text
+    }
+}
+
+const OFFICIAL: Layout = Layout {
+    dir: "official",
+    main: "nginx/nginx.conf",
+    typo: "nginx/conf.d/app.conf",
+    line: 18,
+    defines: "nginx/conf.d/upstreams.conf",
+    absent: &[],
+};
+
+/// No nginx.conf in the repository: the image's own is the main file. No main-file mode.
+const COMPOSE: Layout = Layout {
+    dir: "compose",
+    main: "",
+    typo: "proxy/conf.d/default.conf",
+    line: 13,
+    defines: "proxy/conf.d/upstreams.conf",
+    absent: &[],
+};
+
+const DOCKERFILE: Layout = Layout {
+    dir: "dockerfile",
+    main: "nginx/main.conf",
+    typo: "sites/app.conf",
+    line: 16,
+    defines: "sites/upstreams.conf",
+    absent: &[],
+};
+
+const DEBIAN: Layout = Layout {
+    dir: "debian",
+    main: "etc/nginx/nginx.conf",
+    typo: "etc/nginx/sites-available/app",
+    line: 18,
+    defines: "etc/nginx/sites-available/api.example.com",
+    absent: &[],
+};
+
+const LINUXSERVER: Layout = Layout {
+    dir: "linuxserver",
+    main: "config/nginx/nginx.conf",
+    typo: "config/nginx/proxy-confs/app.subdomain.conf",
+    line: 22,
+    defines: "config/nginx/proxy-confs/api.subdomain.conf",
+    absent: &[],
+};
+
+/// `haproxy -f /usr/local/etc/haproxy/conf.d`: the main "file" is the directory; the typo is
+/// in `default_backend`. The timeouts are in 00-global.cfg's defaults: a file linted alone
+/// without them would get GW210.
+const HAPROXY_SPLIT: Layout = Layout {
+    dir: "haproxy-split",
+    main: "haproxy/conf.d",
+    typo: "haproxy/conf.d/10-frontend.cfg",
+    line: 6,
+    defines: "haproxy/conf.d/20-backends.cfg",
+    absent: &["GW210"],
+};
+
+// ---- running gwlint -----------------------------------------------------------------------
+
+fn run(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut c = common_cli::gwlint();
+    c.args(args)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    if let Some(input) = stdin {
+        // gwlint may stop reading early (and fail); the output says why.
+        let _ = child.stdin.take().unwrap().write_all(input);
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// Lints with `--format json --fail-on error`: the exit code and the findings. A usage error
+/// (exit 2) or output that is not JSON fails the test with gwlint's message.
+fn lint(args: &[&str], stdin: Option<&[u8]>) -> (i32, Vec<Value>) {
+    lint_or_why(args, stdin).unwrap_or_else(|why| panic!("{why}"))
+}
+
+/// [`lint`], with exit 2 or output that is not JSON as an error that says why.
+fn lint_or_why(args: &[&str], stdin: Option<&[u8]>) -> Result<(i32, Vec<Value>), String> {
+    let mut all = vec!["--format", "json", "--fail-on", "error"];
+    all.extend_from_slice(args);
+    let o = run(&all, stdin);
+    let code = common_cli::code(&o);
+    let why = |what: String| {
+        format!(
+            "gwlint {all:?} {what}:\n{}{}",
+            common_cli::out(&o),
+            common_cli::err(&o)
+        )
+    };
+    if code == 2 {
+        return Err(why("exited 2".into()));
+    }
+    match serde_json::from_slice::<Value>(&o.stdout) {
+        Ok(Value::Array(findings)) => Ok((code, findings)),
+        Ok(_) => Err(why("printed JSON that is not an array".into())),
+        Err(e) => Err(why(format!("printed no JSON ({e})"))),
+    }
+}
+
+fn s<'a>(f: &'a Value, k: &str) -> &'a str {
+    f[k].as_str().unwrap_or("")
+}
+
+fn show(findings: &[Value]) -> String {
+    let lines: Vec<String> = findings
+        .iter()
+        .map(|f| {
+            format!(
+                "  {}:{}:{}: {}[{}] {}",
+                s(f, "file"),
+                f["line"],
+                f["column"],
+                s(f, "severity"),
+                s(f, "code"),
+                s(f, "message")
+            )
+        })
+        .collect();
+    if lines.is_empty() {
+        "  (no findings)".into()
+    } else {
+        lines.join("\n")
+    }
+}
+
+fn assert_finding(findings: &[Value], code: &str, file: &str, line: u64) {
+    assert!(
+        findings
+            .iter()
+            .any(|f| s(f, "code") == code && s(f, "file") == file && f["line"] == line),
+        "expected {code} at {file}:{line}; gwlint reported:\n{}",
+        show(findings)
+    );
+}
+
+fn assert_no(findings: &[Value], code: &str) {
+    let hits: Vec<Value> = findings
+        .iter()
+        .filter(|f| s(f, "code").starts_with(code))
+        .cloned()
+        .collect();
+    assert!(
+        hits.is_empty(),
+        "no {code} expected; gwlint reported:\n{}",
+        show(findings)
+    );
+}
+
+/// Every error-severity finding is one of `expected` (code, file, line).
+fn assert_no_other_errors(findings: &[Value], expected: &[(&str, &str, u64)]) {
+    let other: Vec<Value> = findings
+        .iter()
+        .filter(|f| s(f, "severity") == "error")
+        .filter(|f| {
+            !expected
+                .iter()
+                .any(|(c, p, l)| s(f, "code") == *c && s(f, "file") == *p && f["line"] == *l)
+        })
+        .cloned()
+        .collect();
+    assert!(
+        other.is_empty(),
+        "errors other than {expected:?}:\n{}",
+        show(&other)
+    );
+}
+
+/// The typo is found, and nothing else is an error: no include is "not found".
+fn assert_typo_only(l: &Layout, code: i32, findings: &[Value], file: &str, line: u64) {
+    assert_finding(findings, "GW101", file, line);
+    assert_no(findings, "GW002");
+    for c in l.absent {
+        assert_no(findings, c);
+    }
+    assert_no_other_errors(findings, &[("GW101", file, line)]);
+    assert_eq!(code, 1, "an error is exit 1:\n{}", show(findings));
+}
+
+/// No error at all (in particular no GW101, GW104 nor GW002), exit 0.
+fn assert_clean(l: &Layout, code: i32, findings: &[Value]) {
+    assert_no(findings, "GW101");
+    assert_no(findings, "GW104");
+    assert_no(findings, "GW002");
+    for c in l.absent {
+        assert_no(findings, c);
+    }
+    assert_no_other_errors(findings, &[]);
+    assert_eq!(code, 0, "no error is exit 0 with --fail-on error");
+}
+
+fn repo(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+/// The path, absolute (relative ones from the repository root) and with `.` and `..` resolved
+/// by their names (`a/../../etc` is `/etc`, whatever symbolic links say).
+fn normal(p: &str) -> PathBuf {
+    let p = Path::new(p);
+    let full = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        repo(&p.to_string_lossy())
+    };
+    let mut out = PathBuf::new();
+    for c in full.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn is_under(file: &str, dir: &str) -> bool {
+    normal(file).starts_with(normal(dir))
+}
+
+// ---- the modes, for every layout ------------------------------------------------------------
+
+/// `gwlint <layout>`.
+fn directory(l: &Layout) {
+    l.typo_text();
+    let (code, f) = lint(&[&l.path("")], None);
+    assert_typo_only(l, code, &f, &l.typo_path(), l.line);
+}
+
+/// `gwlint <main file>`.
+fn main_file(l: &Layout) {
+    l.typo_text();
+    let (code, f) = lint(&[&l.path(l.main)], None);
+    assert_typo_only(l, code, &f, &l.typo_path(), l.line);
+}
+
+/// `gwlint <the typo file>`, as pre-commit passes a changed file: linted in its deployment, so
+/// the upstream defined in another file is known and the typo is still found.
+fn changed_file(l: &Layout) {
+    l.typo_text();
+    let (code, f) = lint(&[&l.typo_path()], None);
+    assert_typo_only(l, code, &f, &l.typo_path(), l.line);
+}
+
+/// `gwlint <the file that defines the upstream>`: nothing false (the upstream is used, the
+/// file has no error).
+fn defining_file(l: &Layout) {
+    l.typo_text();
+    let (code, f) = lint(&[&l.path(l.defines)], None);
+    assert_clean(l, code, &f);
+}
+
+/// An editor's buffer: `gwlint - --stdin-filename <typo file>`. Reported under that name.
+fn stdin(l: &Layout) {
+    let text = l.typo_text();
+    let name = l.typo_path();
+    let (code, f) = lint(&["-", "--stdin-filename", &name], Some(text.as_bytes()));
+    assert_typo_only(l, code, &f, &name, l.line);
+}
+
+/// The buffer has the typo fixed, the disk does not: the buffer is what is linted.
+fn stdin_edited(l: &Layout) {
+    let text = l.typo_text().replace("api_backnd", "api_backend");
+    let name = l.typo_path();
+    let (code, f) = lint(&["-", "--stdin-filename", &name], Some(text.as_bytes()));
+    assert_clean(l, code, &f);
+}
+
+macro_rules! layout_tests {
+    ($module:ident = $layout:ident: $($mode:ident),+) => {
+        mod $module {
+            $(
+                #[test]
+                fn $mode() {
+                    super::$mode(&super::$layout)
+                }
+            )+
+        }
+    };
+}
+
+layout_tests!(
+    official = OFFICIAL:
+    directory, main_file, changed_file, defining_file, stdin, stdin_edited
+);
+layout_tests!(
+    compose = COMPOSE:
+    directory, changed_file, defining_file, stdin, stdin_edited
+);
+layout_tests!(
+    dockerfile = DOCKERFILE:
+    directory, main_file, changed_file, defining_file, stdin, stdin_edited
+);
+layout_tests!(
+    debian = DEBIAN:
+    directory, main_file, changed_file, defining_file, stdin, stdin_edited
+);
+layout_tests!(
+    linuxserver = LINUXSERVER:
+    directory, main_file, changed_file, defining_file, stdin, stdin_edited
+);
+layout_tests!(
+    haproxy_split = HAPROXY_SPLIT:
+    directory, main_file, changed_file, defining_file, stdin, stdin_edited
+);
+
+/// `include /config/nginx/resolver.conf;` names a file the container writes at start: not in
+/// the repository, and not an error (an info finding that it is not followed, at most).
+#[test]
+fn linuxserver_generated_include_is_not_an_error() {
+    let main = LINUXSERVER.path(LINUXSERVER.main);
+    let text = std::fs::read_to_string(repo(&main)).unwrap();
+    let line = 1 + text
+        .lines()
+        .position(|l| l.contains("include /config/nginx/resolver.conf;"))
+        .expect("the fixture includes resolver.conf") as u64;
+    for args in [vec![LINUXSERVER.path("")], vec![main.clone()]] {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (_, f) = lint(&args, None);
+        assert_no(&f, "GW002");
+        for x in f
+            .iter()
+            .filter(|x| s(x, "file") == main && x["line"] == line)
+        {
+            assert!(
+                s(x, "code") == "GW005" && s(x, "severity") != "error",
+                "at the resolver.conf include only an info GW005 is expected:\n{}",
+                show(&f)
+            );
+        }
+        // The deployment was followed: the typo behind the other includes is found.
+        assert_finding(&f, "GW101", &LINUXSERVER.typo_path(), LINUXSERVER.line);
+    }
+}
+
+// ---- nginx -T dump ---------------------------------------------------------------------------
+
+const DUMP: &str = "tests/fixtures/deploy/dump/nginx-T.txt";
+const DUMP_TYPO: (&str, u64) = ("/etc/nginx/conf.d/app.conf", 13);
+
+fn assert_dump(code: i32, f: &[Value]) {
+    let (file, line) = DUMP_TYPO;
+    assert_finding(f, "GW101", file, line);
+    assert_no(f, "GW002");
+    assert_no_other_errors(f, &[("GW101", file, line)]);
+    assert!(
+        f.iter().all(|x| !s(x, "file").ends_with("nginx-T.txt")),
+        "findings are in the dumped files, not in the dump:\n{}",
+        show(f)
+    );
+    assert_eq!(code, 1);
+}
+
+fn dump_text() -> Vec<u8> {
+    let text = std::fs::read(repo(DUMP)).unwrap();
+    let s = String::from_utf8_lossy(&text);
+    assert!(s.starts_with("nginx: the configuration file /etc/nginx/nginx.conf syntax is ok\n"));
+    let start = s
+        .lines()
+        .position(|l| l == "# configuration file /etc/nginx/conf.d/app.conf:")
+        .unwrap();
+    let typo = s.lines().nth(start + DUMP_TYPO.1 as usize).unwrap();
+    assert!(
+        typo.contains("api_backnd"),
+        "the dump's typo moved: {typo:?}"
+    );
+    text
+}
+
+#[test]
+fn dump_file() {
+    dump_text();
+    let (code, f) = lint(&[DUMP], None);
+    assert_dump(code, &f);
+}
+
+#[test]
+fn dump_directory() {
+    dump_text();
+    let (code, f) = lint(&["tests/fixtures/deploy/dump"], None);
+    assert_dump(code, &f);
+}
+
+#[test]
+fn dump_stdin() {
+    let text = dump_text();
+    let (code, f) = lint(&["-", "--stdin-filename", "nginx-T.txt"], Some(&text));
+    assert_dump(code, &f);
+}
+
+/// A dump piped in without a name (`nginx -T | gwlint -`) is recognised by its text.
+#[test]
+fn dump_stdin_without_a_name() {
+    let text = dump_text();
+    let (code, f) = lint(&["-"], Some(&text));
+    assert_dump(code, &f);
+}
+
+// ---- configurations side by side that are alternatives, not layers --------------------------
+
+/// haproxy.cfg and haproxy-staging.cfg are each complete (global, defaults, frontend, backend
+/// `web`): two deployments, not one `-f DIR`. Merged, `web` would be GW103.
+#[test]
+fn haproxy_alternatives_are_not_merged() {
+    let dir = "tests/fixtures/deploy/haproxy-alternatives";
+    let (code, f) = lint(&[dir], None);
+    assert_no(&f, "GW103");
+    assert_no_other_errors(&f, &[]);
+    assert_eq!(code, 0);
+    // Both were linted (not one dropped to avoid the duplicate): each file has its own root.
+    let o = run(&["files", "--format", "json", dir], None);
+    let files: Value = serde_json::from_slice(&o.stdout).unwrap();
+    for name in ["haproxy.cfg", "haproxy-staging.cfg"] {
+        let path = format!("{dir}/{name}");
+        assert!(
+            files
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| s(e, "file") == path && e["root"].is_null()),
+            "{path} is a main configuration of its own: {files:#}"
+        );
+    }
+}
+
+/// Eight unrelated test configurations on the same listener: one typo, one finding, and no
+/// gateway chain between them.
+#[test]
+fn many_configurations_side_by_side() {
+    let dir = "tests/fixtures/deploy/many";
+    let t5 = format!("{dir}/t5.conf");
+    let (code, f) = lint(&[dir], None);
+    let gw101: Vec<&Value> = f.iter().filter(|x| s(x, "code") == "GW101").collect();
+    assert_eq!(gw101.len(), 1, "exactly one GW101:\n{}", show(&f));
+    assert_finding(&f, "GW101", &t5, 23);
+    assert_no(&f, "GW103");
+    assert_no(&f, "GW7");
+    assert_no_other_errors(&f, &[("GW101", &t5, 23)]);
+    assert_eq!(code, 1);
+}
+
+// ---- the same findings, whatever else is linted in the run --------------------------------
+
+type Key = (String, String, u64, u64, String);
+
+fn keys<'a>(f: impl Iterator<Item = &'a Value>) -> Vec<Key> {
+    let mut k: Vec<Key> = f
+        .map(|x| {
+            (
+                s(x, "code").to_string(),
+                s(x, "file").to_string(),
+                x["line"].as_u64().unwrap_or(0),
+                x["column"].as_u64().unwrap_or(0),
+                s(x, "message").to_string(),
+            )
+        })
+        .collect();
+    k.sort();
+    k
+}
+
+/// Each layout linted alone, and all of `tests/fixtures/deploy` at once: for each layout the
+/// findings in its files are the same (layouts do not leak into each other's deployments).
+#[test]
+fn findings_do_not_depend_on_the_rest_of_the_run() {
+    let mut layouts: Vec<String> = std::fs::read_dir(repo(ROOT))
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().unwrap().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    layouts.sort();
+    assert!(layouts.len() >= 10, "{layouts:?}");
+    let (_, whole) = lint(&[ROOT], None);
+    // The whole run is not empty by accident: every typo of the tree is found in it.
+    for l in [
+        &OFFICIAL,
+        &COMPOSE,
+        &DOCKERFILE,
+        &DEBIAN,
+        &LINUXSERVER,
+        &HAPROXY_SPLIT,
+    ] {
+        assert_finding(&whole, "GW101", &l.typo_path(), l.line);
+    }
+    assert_finding(&whole, "GW101", DUMP_TYPO.0, DUMP_TYPO.1);
+    assert_finding(&whole, "GW101", "tests/fixtures/deploy/many/t5.conf", 23);
+    let mut differ = Vec::new();
+    for name in &layouts {
+        let dir = format!("{ROOT}/{name}");
+        let mine = |x: &&Value| {
+            let file = s(x, "file");
+            if name == "dump" {
+                file.starts_with("/etc/nginx/")
+            } else {
+                !file.starts_with("/etc/nginx/") && is_under(file, &dir)
+            }
+        };
+        let alone = match lint_or_why(&[&dir], None) {
+            Ok((_, alone)) => alone,
+            Err(why) => {
+                differ.push(format!("{name}: alone, {why}"));
+                continue;
+            }
+        };
+        let alone = keys(alone.iter().filter(mine));
+        let together = keys(whole.iter().filter(mine));
+        if alone != together {
+            differ.push(format!(
+                "{name}:\n alone:    {alone:?}\n together: {together:?}"
+            ));
+        }
+    }
+    assert!(differ.is_empty(), "{}", differ.join("\n"));
+}
+
+// ---- what `gwlint files` lists --------------------------------------------------------------
+
+/// `(file, root)` of each entry of `gwlint files --format json`, and whether it is marked as
+/// not read (a stock file of the image, an include not followed).
+fn listed(path: &str) -> Vec<(String, Option<String>, bool)> {
+    let o = run(&["files", "--format", "json", path], None);
+    assert_eq!(common_cli::code(&o), 0, "{}", common_cli::err(&o));
+    let v: Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("gwlint files: not JSON ({e}): {}", common_cli::out(&o)));
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let unread = e["stock"] == true || e["followed"] == false;
+            (
+                s(e, "file").to_string(),
+                e["root"].as_str().map(str::to_string),
+                unread,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn files_of_the_official_layout_are_the_repository_s() {
+    let dir = "tests/fixtures/deploy/official";
+    let l = listed(dir);
+    for (file, _, unread) in &l {
+        assert!(!file.starts_with("/etc"), "{file} is this machine's: {l:?}");
+        assert!(
+            *unread || is_under(file, dir),
+            "{file} is outside {dir} and not marked stock / not followed: {l:?}"
+        );
+    }
+    let main = format!("{dir}/nginx/nginx.conf");
+    let expect = [
+        (main.clone(), None),
+        (format!("{dir}/nginx/conf.d/app.conf"), Some(main.clone())),
+        (
+            format!("{dir}/nginx/conf.d/upstreams.conf"),
+            Some(main.clone()),
+        ),
+    ];
+    for (file, root) in expect {
+        assert!(
+            l.iter().any(|(f, r, _)| *f == file && *r == root),
+            "expected {file} with root {root:?}: {l:?}"
+        );
+    }
+}
+
+// ---- hostile includes -----------------------------------------------------------------------
+
+const FORMATS: [&str; 8] = [
+    "pretty",
+    "concise",
+    "json",
+    "sarif",
+    "github",
+    "checkstyle",
+    "junit",
+    "gitlab",
+];
+
+/// The first line of a file of this machine, when it can be read and is not empty.
+fn first_line(path: &str) -> Option<String> {
+    let text = std::fs::read(path).ok()?;
+    let line = String::from_utf8_lossy(&text)
+        .lines()
+        .next()?
+        .trim()
+        .to_string();
+    (line.len() >= 8).then_some(line)
+}
+
+fn assert_nowhere(args: &[&str], stdin: Option<&[u8]>, secrets: &[String]) {
+    assert!(!secrets.is_empty());
+    for format in FORMATS {
+        let mut all = vec!["--format", format];
+        all.extend_from_slice(args);
+        let o = run(&all, stdin);
+        let text = format!("{}{}", common_cli::out(&o), common_cli::err(&o));
+        common_cli::code(&o); // not killed by a signal
+        assert!(!text.contains("panicked"), "gwlint {all:?} crashed: {text}");
+        for secret in secrets {
+            assert!(
+                !text.contains(secret.as_str()),
+                "gwlint {all:?} printed {secret:?}, from a file outside the linted tree:\n{text}"
+            );
+        }
+    }
+}
+
+/// `include /etc/shadow;` and `include ../../../../../../../../etc/passwd;`: neither file's
+/// content shows in any format.
+#[test]
+fn hostile_includes_print_nothing_of_this_machine() {
+    let secrets: Vec<String> = ["/etc/shadow", "/etc/passwd"]
+        .iter()
+        .filter_map(|p| first_line(p))
+        .collect();
+    assert_nowhere(&["tests/fixtures/deploy/hostile"], None, &secrets);
+    assert_nowhere(
+        &["tests/fixtures/deploy/hostile/nginx.conf"],
+        None,
+        &secrets,
+    );
+}
+
+#[test]
+fn hostile_files_lists_only_the_tree() {
+    let dir = "tests/fixtures/deploy/hostile";
+    let l = listed(dir);
+    assert!(
+        l.iter().any(|(f, _, _)| *f == format!("{dir}/nginx.conf")),
+        "{l:?}"
+    );
+    for (file, _, _) in &l {
+        assert!(is_under(file, dir), "{file} is outside {dir}: {l:?}");
+    }
+}
+
+/// A file outside the repository with a unique marker, included by absolute path and by a
+/// relative path that climbs out: the marker never shows, whatever the format, whether the
+/// configuration is given as a directory, a file or standard input.
+#[test]
+fn an_included_file_outside_the_tree_is_not_printed() {
+    let marker = format!(
+        "gwlint-secret-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("secret.conf");
+    // If read, it gives findings that quote it: an empty upstream, then a syntax error.
+    std::fs::write(
+        &secret,
+        format!("upstream {marker} {{ }}\n{marker}-line without a semicolon\n"),
+    )
+    .unwrap();
+    let tree = tempfile::tempdir().unwrap();
+    let outside_name = outside.path().file_name().unwrap().to_string_lossy();
+    let hostile =
+        std::fs::read_to_string(repo("tests/fixtures/deploy/hostile/nginx.conf")).unwrap();
+    let conf = hostile.replacen(
+        "http {\n",
+        &format!(
+            "http {{\n    include {};\n    include ../{outside_name}/secret.conf;\n",
+            secret.display()
+        ),
+        1,
+    );
+    assert!(conf.contains("secret.conf"));
+    let main = tree.path().join("nginx.conf");
+    std::fs::write(&main, &conf).unwrap();
+    let secrets = vec![marker.clone()];
+    let dir = tree.path().to_string_lossy().into_owned();
+    let file = main.to_string_lossy().into_owned();
+    assert_nowhere(&[&dir], None, &secrets);
+    assert_nowhere(&[&file], None, &secrets);
+    assert_nowhere(
+        &["-", "--stdin-filename", &file],
+        Some(conf.as_bytes()),
+        &secrets,
+    );
+    let l = listed(&dir);
+    for (f, _, _) in &l {
+        assert!(is_under(f, &dir), "{f} is outside {dir}: {l:?}");
+    }
+}
