@@ -358,13 +358,39 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
         kept.push(trees.len() - 1);
     }
     let alone: std::collections::HashSet<FileId> = alone.into_iter().collect();
+    // A container's `-f` list joins the groups it names (`-f haproxy.cfg -f conf.d/`).
+    let mut lists: Vec<(Vec<FileId>, Vec<FileId>)> = Vec::new();
     for (dir, files) in haproxy {
         let named_alone = files.iter().all(|f| alone.contains(f));
-        let files = if named_alone && !dir.starts_with("<stdin>") {
-            haproxy_list(&mut loader, &mut planner, &dir, files)
-        } else {
-            files
+        let listed = (!dir.starts_with("<stdin>"))
+            .then(|| {
+                let first = PathBuf::from(&loader.sources.get(files[0]).name);
+                planner.haproxy_list(&first)
+            })
+            .flatten();
+        let files = match listed {
+            Some(list) => list
+                .iter()
+                .filter_map(|p| loader.load(p, &p.to_string_lossy()).ok())
+                .collect(),
+            None if named_alone => haproxy_list(&mut loader, &mut planner, &dir, files),
+            None => files,
         };
+        let named: Vec<FileId> = match named_alone {
+            true => files
+                .iter()
+                .copied()
+                .filter(|f| alone.contains(f))
+                .collect(),
+            false => files.clone(),
+        };
+        match lists.iter_mut().find(|(l, _)| *l == files) {
+            Some((_, n)) => n.extend(named),
+            None => lists.push((files, named)),
+        }
+    }
+    for (files, named) in lists {
+        let named_alone = named.len() < files.len() && named.iter().all(|f| alone.contains(f));
         let scope = match named_alone {
             true => Scope::Files(
                 files
@@ -703,7 +729,11 @@ fn tree_index(
             }
         }
     };
-    let tree = include::build(loader, root, place, false);
+    let mut tree = include::build(loader, root, place, false);
+    if planner.image_of(root).is_some() {
+        // The image's own file: read for what it sets, never reported on.
+        tree.stock.push(root);
+    }
     trees.push((tree, Scope::Files(Default::default())));
     tree_of_root.insert(root, trees.len() - 1);
     trees.len() - 1
@@ -719,11 +749,13 @@ fn image_main(loader: &mut Loader, planner: &mut plan::Planner, service: usize) 
         s.file.display(),
         s.name
     ));
-    let id = loader.add_virtual(
-        &key,
-        "/etc/nginx/nginx.conf",
-        stock.text.as_bytes().to_vec(),
+    let shown = format!(
+        "/etc/nginx/nginx.conf of {} ({} service {})",
+        s.image.as_deref().unwrap_or("the nginx image"),
+        s.file.display(),
+        s.name
     );
+    let id = loader.add_virtual(&key, &shown, stock.text.as_bytes().to_vec());
     planner.note_image(id, service);
     id
 }

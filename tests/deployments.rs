@@ -769,3 +769,46 @@ fn an_included_file_outside_the_tree_is_not_printed() {
         assert!(is_under(f, &dir), "{f} is outside {dir}: {l:?}");
     }
 }
+
+/// A Compose `command:` with two `-f`: a main file and a directory of backends. Each file
+/// alone (as pre-commit passes it) and the directory are linted as that one configuration.
+#[test]
+fn haproxy_command_lists_join_files_of_two_directories() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let put = |rel: &str, text: &str| {
+        let p = d.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    std::fs::create_dir(d.join(".git")).unwrap();
+    put(
+        "compose.yaml",
+        "services:\n  lb:\n    image: haproxy:2.8\n    command: [\"haproxy\", \"-f\", \"/usr/local/etc/haproxy/haproxy.cfg\", \"-f\", \"/usr/local/etc/haproxy/backends\"]\n    volumes:\n      - ./lb:/usr/local/etc/haproxy:ro\n",
+    );
+    put(
+        "lb/haproxy.cfg",
+        "global\n    maxconn 1000\n\ndefaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n\nfrontend www\n    bind :80\n    default_backend api\n",
+    );
+    put(
+        "lb/backends/api.cfg",
+        "backend api\n    server a1 10.0.0.1:8000 check\n    server a2 10.0.0.2:8000 check\n",
+    );
+    for target in ["lb/haproxy.cfg", "lb/backends/api.cfg", "."] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gwlint"))
+            .current_dir(d)
+            .args(["--format", "json", "--fail-on", "error", target])
+            .output()
+            .unwrap();
+        let findings: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+        let codes: Vec<&str> = findings.iter().map(|f| s(f, "code")).collect();
+        assert!(
+            !codes
+                .iter()
+                .any(|c| ["GW101", "GW104", "GW210"].contains(c)),
+            "{target}: {}",
+            show(&findings)
+        );
+        assert_eq!(out.status.code(), Some(0), "{target}: {}", show(&findings));
+    }
+}

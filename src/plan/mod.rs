@@ -113,9 +113,14 @@ impl Planner {
             return;
         }
         let (mut services, errors) = containers::discover(&tree);
+        let cwd = self.cwd.as_ref().map(|c| format!("{}/", c.display()));
         for s in &mut services {
+            s.file = self.shown(&s.file);
             for m in &mut s.mounts {
                 m.local = self.shown(&m.local);
+                if let Some(rest) = cwd.as_ref().and_then(|c| m.origin.strip_prefix(c.as_str())) {
+                    m.origin = rest.to_string();
+                }
             }
         }
         self.services.extend(services);
@@ -168,6 +173,44 @@ impl Planner {
             }
         }
         out
+    }
+
+    /// The `-f` list of the HAProxy container that loads `file` (its Compose `command:` or
+    /// Dockerfile `CMD`), as repository files in HAProxy's order: a directory gives its `*.cfg`
+    /// files in lexical order. None when no container says.
+    pub fn haproxy_list(&mut self, file: &Path) -> Option<Vec<PathBuf>> {
+        let canon = std::fs::canonicalize(nonempty(file)).ok()?;
+        for i in self.covering(file, Dialect::Haproxy) {
+            let s = &self.services[i];
+            let mounts = mounts_of(s);
+            let mut list = Vec::new();
+            for rt in &s.haproxy_files {
+                let Some((local, _)) = mounts.local(rt) else {
+                    continue;
+                };
+                if local.is_dir() {
+                    let mut cfgs: Vec<PathBuf> = std::fs::read_dir(&local)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Result::ok)
+                        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                        .map(|e| e.path())
+                        .filter(|p| p.extension().is_some_and(|x| x == "cfg"))
+                        .collect();
+                    cfgs.sort();
+                    list.extend(cfgs);
+                } else if local.is_file() {
+                    list.push(local);
+                }
+            }
+            let holds = list
+                .iter()
+                .any(|p| std::fs::canonicalize(p).is_ok_and(|c| c == canon));
+            if holds {
+                return Some(list);
+            }
+        }
+        None
     }
 
     /// How the deployment of a main file sees the file system. `prefix` is `--prefix` or
