@@ -812,3 +812,47 @@ fn haproxy_command_lists_join_files_of_two_directories() {
         assert_eq!(out.status.code(), Some(0), "{target}: {}", show(&findings));
     }
 }
+
+/// What an include gwlint does not follow could define is unknown, never absent: no "no
+/// resolver in scope" and no "undefined upstream" because of it; with the file mapped by
+/// `--mount`, its content counts.
+#[test]
+fn an_include_not_followed_is_unknown_not_absent() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join(".git")).unwrap();
+    std::fs::create_dir_all(d.join("nginx")).unwrap();
+    std::fs::create_dir_all(d.join("shared")).unwrap();
+    std::fs::write(
+        d.join("nginx/nginx.conf"),
+        "events {}\nhttp {\n    include /srv/shared/defs.conf;\n    server {\n        listen 80;\n        set $target api.example.com;\n        location / { proxy_pass http://$target; }\n        location /v2/ { proxy_pass http://backend_v2; }\n    }\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("shared/defs.conf"),
+        "resolver 127.0.0.11 valid=10s;\nupstream backend { server 127.0.0.1:8000; }\n",
+    )
+    .unwrap();
+    let lint_in = |extra: &[&str]| -> Vec<Value> {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gwlint"))
+            .current_dir(d)
+            .args(["--format", "json", "nginx/nginx.conf"])
+            .args(extra)
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let unmapped = lint_in(&[]);
+    let codes: Vec<&str> = unmapped.iter().map(|f| s(f, "code")).collect();
+    assert_eq!(codes, ["GW005"], "{}", show(&unmapped));
+    // Mapped, the file is read: its resolver counts, and backend_v2 is a near miss of
+    // `backend`, which it now defines.
+    let mapped = lint_in(&["--mount", "/srv/shared=shared"]);
+    let codes: Vec<&str> = mapped.iter().map(|f| s(f, "code")).collect();
+    assert!(
+        !codes.contains(&"GW005") && !codes.contains(&"GW601"),
+        "{}",
+        show(&mapped)
+    );
+    assert!(codes.contains(&"GW101"), "{}", show(&mapped));
+}
