@@ -150,7 +150,8 @@ pub struct LintArgs {
     /// Rules to add to the selection (to gwlint.toml's `select`)
     #[arg(long, value_delimiter = ',')]
     pub extend_select: Vec<String>,
-    /// Exit 1 when a finding has at least this severity [default: gwlint.toml's fail-on, or info]
+    /// Exit 1 when a finding has at least this severity [default: gwlint.toml's fail-on, or
+    /// warning: info findings are hints]
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
     /// Use this configuration file instead of the nearest gwlint.toml / .gwlint.toml
