@@ -365,7 +365,14 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
         let listed = (!dir.starts_with("<stdin>"))
             .then(|| {
                 let first = PathBuf::from(&loader.sources.get(files[0]).name);
-                planner.haproxy_list(&first)
+                // gwlint.toml's `[haproxy] files` first, then a container's command.
+                let configured = opts
+                    .config
+                    .for_source(loader.sources.get(files[0]))
+                    .map(|c| c.haproxy_files.clone())
+                    .unwrap_or_default();
+                plan::Planner::expand_haproxy_list(&configured, &first)
+                    .or_else(|| planner.haproxy_list(&first))
             })
             .flatten();
         let files = match listed {

@@ -856,3 +856,54 @@ fn an_include_not_followed_is_unknown_not_absent() {
     );
     assert!(codes.contains(&"GW101"), "{}", show(&mapped));
 }
+
+/// `[haproxy] files` in gwlint.toml gives the `-f` list when no container does.
+#[test]
+fn haproxy_files_from_gwlint_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let put = |rel: &str, text: &str| {
+        let p = d.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    std::fs::create_dir(d.join(".git")).unwrap();
+    put(
+        "lb/haproxy.cfg",
+        "global\n    maxconn 1000\n\ndefaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n\nfrontend www\n    bind :80\n    default_backend api\n",
+    );
+    put(
+        "lb/backends/api.cfg",
+        "backend api\n    server a1 10.0.0.1:8000 check\n    server a2 10.0.0.2:8000 check\n",
+    );
+    let run_here = |target: &str| -> Vec<Value> {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gwlint"))
+            .current_dir(d)
+            .args(["--format", "json", target])
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    // Without the list, the main file alone names a backend it does not have.
+    let alone = run_here("lb/haproxy.cfg");
+    assert!(
+        alone.iter().any(|f| s(f, "code") == "GW101"),
+        "{}",
+        show(&alone)
+    );
+    put(
+        "gwlint.toml",
+        "[haproxy]\nfiles = [\"lb/haproxy.cfg\", \"lb/backends\"]\n",
+    );
+    for target in ["lb/haproxy.cfg", "lb/backends/api.cfg"] {
+        let found = run_here(target);
+        let codes: Vec<&str> = found.iter().map(|f| s(f, "code")).collect();
+        assert!(
+            !codes
+                .iter()
+                .any(|c| ["GW101", "GW104", "GW210"].contains(c)),
+            "{target}: {}",
+            show(&found)
+        );
+    }
+}

@@ -59,6 +59,7 @@ struct RawNginx {
 #[serde(deny_unknown_fields)]
 struct RawHaproxy {
     version: Option<Value>,
+    files: Option<Value>,
 }
 
 // Named as the nginx-rules issue spells them (`idle_timeout`, `max_response_time`).
@@ -130,6 +131,9 @@ pub struct ConfigFile {
     /// Absolute, or relative to the working directory when `dir` is.
     pub nginx_prefix: Option<Located<PathBuf>>,
     pub haproxy_version: Option<Located<Version>>,
+    /// `[haproxy] files`: the `-f` list HAProxy runs with (files or directories, in order),
+    /// relative to this file's directory.
+    pub haproxy_files: Vec<PathBuf>,
     pub backends: Vec<Backend>,
     /// `[[link]]`: host names that reach a listener of another proxy of the run.
     pub links: Vec<Link>,
@@ -255,6 +259,27 @@ impl ConfigFile {
         }
         if let Some(h) = &raw.haproxy {
             out.haproxy_version = h.version.as_ref().and_then(|v| c.version(v, "2.8.5"));
+            let expected = "a list of files and directories such as [\"haproxy.cfg\", \"conf.d\"]";
+            match h.files.as_ref().map(|v| (v, v.get_ref())) {
+                Some((_, toml::Value::Array(items))) => {
+                    for item in items {
+                        match item {
+                            toml::Value::String(f) => out.haproxy_files.push(dir.join(f)),
+                            other => c.error(
+                                h.files.as_ref().map(|v| v.span()).unwrap_or_default(),
+                                format!("files must hold strings, not {}", other.type_str()),
+                                Some(format!("write {expected}")),
+                            ),
+                        }
+                    }
+                }
+                Some((v, _)) => {
+                    if let Some(f) = c.string(v, "files", expected) {
+                        out.haproxy_files.push(dir.join(f.value));
+                    }
+                }
+                None => {}
+            }
         }
         for b in raw.backend.iter().flatten() {
             let target = c.string(

@@ -101,6 +101,13 @@ pub fn schema() -> Value {
                     "version": {
                         "description": "The HAProxy version the configuration runs on",
                         "$ref": "#/definitions/version"
+                    },
+                    "files": {
+                        "description": "The -f list HAProxy runs with: files and directories (a directory's *.cfg in lexical order), relative to this file; linted as one configuration",
+                        "anyOf": [
+                            { "type": "array", "items": { "type": "string" } },
+                            { "type": "string" }
+                        ]
                     }
                 }
             },

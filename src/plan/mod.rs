@@ -183,26 +183,11 @@ impl Planner {
         for i in self.covering(file, Dialect::Haproxy) {
             let s = &self.services[i];
             let mounts = mounts_of(s);
-            let mut list = Vec::new();
-            for rt in &s.haproxy_files {
-                let Some((local, _)) = mounts.local(rt) else {
-                    continue;
-                };
-                if local.is_dir() {
-                    let mut cfgs: Vec<PathBuf> = std::fs::read_dir(&local)
-                        .into_iter()
-                        .flatten()
-                        .filter_map(Result::ok)
-                        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-                        .map(|e| e.path())
-                        .filter(|p| p.extension().is_some_and(|x| x == "cfg"))
-                        .collect();
-                    cfgs.sort();
-                    list.extend(cfgs);
-                } else if local.is_file() {
-                    list.push(local);
-                }
-            }
+            let list = expand_cfgs(
+                s.haproxy_files
+                    .iter()
+                    .filter_map(|rt| mounts.local(rt).map(|(local, _)| local)),
+            );
             let holds = list
                 .iter()
                 .any(|p| std::fs::canonicalize(p).is_ok_and(|c| c == canon));
@@ -211,6 +196,17 @@ impl Planner {
             }
         }
         None
+    }
+
+    /// Expands a `-f` list of repository paths: a directory gives its `*.cfg` files in
+    /// lexical order. Returns the list when it holds `file`.
+    pub fn expand_haproxy_list(list: &[PathBuf], file: &Path) -> Option<Vec<PathBuf>> {
+        let canon = std::fs::canonicalize(nonempty(file)).ok()?;
+        let expanded = expand_cfgs(list.iter().cloned());
+        expanded
+            .iter()
+            .any(|p| std::fs::canonicalize(p).is_ok_and(|c| c == canon))
+            .then_some(expanded)
     }
 
     /// How the deployment of a main file sees the file system. `prefix` is `--prefix` or
@@ -304,6 +300,29 @@ impl Planner {
             home: None,
         }
     }
+}
+
+/// A `-f` list's files: a directory gives its `*.cfg` files in lexical order, as HAProxy
+/// loads them.
+fn expand_cfgs(list: impl Iterator<Item = PathBuf>) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for local in list {
+        if local.is_dir() {
+            let mut cfgs: Vec<PathBuf> = std::fs::read_dir(&local)
+                .into_iter()
+                .flatten()
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "cfg"))
+                .collect();
+            cfgs.sort();
+            out.extend(cfgs);
+        } else if local.is_file() {
+            out.push(local);
+        }
+    }
+    out
 }
 
 fn nonempty(p: &Path) -> &Path {
