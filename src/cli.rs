@@ -465,7 +465,7 @@ fn files(
                 s.push_str(line.trim_end());
                 s.push('\n');
             }
-            for (path, why) in &outcome.skipped {
+            for (path, why) in outcome.skipped.iter().chain(&outcome.not_config) {
                 s.push_str(&format!("skipped {}: {why}\n", crate::report::escape(path)));
             }
             s
@@ -631,6 +631,15 @@ fn lint(args: LintArgs) -> ExitCode {
         }
         for (path, why) in &outcome.skipped {
             out.push_str(&format!("Skipped {}: {why}\n", crate::report::escape(path)));
+        }
+        let others = outcome.not_config.len();
+        if others > 0 {
+            out.push_str(&format!(
+                "Skipped {others} file{} found by name that {} not nginx or HAProxy configuration (`gwlint files` lists {}).\n",
+                plural(others),
+                if others == 1 { "is" } else { "are" },
+                if others == 1 { "it" } else { "them" },
+            ));
         }
     }
     let mut lock = stdout.lock();

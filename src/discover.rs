@@ -31,6 +31,61 @@ pub fn looks_like_haproxy(text: &str) -> bool {
         })
 }
 
+/// Does this text read as nginx configuration? For files a directory walk finds by name
+/// (`*.conf` is also redis's, supervisord's, fail2ban's, Apache's and dovecot's extension):
+/// its first statement starts with a lowercase directive name, some line ends a statement or
+/// a block (`;`, `{`, `}`), and no line reads as another format (`key = value`, `[section]`,
+/// `<Tag>`, template markup). An empty file passes.
+pub fn looks_like_nginx(text: &str) -> Result<(), &'static str> {
+    if text.contains("{{") || text.contains("{%") {
+        return Err("a template (`{{`/`{%` markup), not configuration nginx reads");
+    }
+    let mut first = true;
+    let mut ends = false;
+    for line in text.lines() {
+        let line = match line.find('#') {
+            Some(i) => &line[..i],
+            None => line,
+        }
+        .trim();
+        if line.is_empty() {
+            continue;
+        }
+        if line.starts_with('<') {
+            return Err("XML or Apache markup (`<…>` lines), not nginx");
+        }
+        if line.starts_with('[') && line.ends_with(']') {
+            return Err("an INI file (`[section]` lines), not nginx");
+        }
+        let mut words = line.split_whitespace();
+        let word = words.next().unwrap_or("");
+        let second = words.next().unwrap_or("");
+        if (second == "=" || word.ends_with('=') || second.starts_with('='))
+            && !matches!(word, "location" | "if" | "}")
+            && !word.starts_with(['"', '\'', '~', '$'])
+        {
+            return Err("`key = value` lines, not nginx");
+        }
+        if first {
+            first = false;
+            let name = word.trim_end_matches([';', '{']);
+            let plain = !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                && !name.as_bytes()[0].is_ascii_digit();
+            if !plain && !matches!(word, "}" | "{") {
+                return Err("its first statement is no nginx directive");
+            }
+        }
+        ends |= line.ends_with([';', '{', '}']);
+    }
+    if !first && !ends {
+        return Err("no statement ends with `;` or `{`: not nginx");
+    }
+    Ok(())
+}
+
 /// Could this file (found in a directory walk) be HAProxy configuration? (Its text decides.)
 pub fn is_haproxy_candidate(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
@@ -273,4 +328,37 @@ pub fn reachable(start: FileId, edges: &HashMap<FileId, Vec<FileId>>) -> HashSet
         }
     }
     seen
+}
+
+#[cfg(test)]
+mod nginx_tests {
+    use super::looks_like_nginx;
+
+    #[test]
+    fn nginx_and_the_other_conf_files() {
+        for ok in [
+            "",
+            "# only a comment\n",
+            "proxy_set_header Host $host;\n",
+            "upstream app {\n    server 127.0.0.1:8000;\n}\n",
+            "server {\n    location = /x { return 204; }\n    if ($x = 1) { return 403; }\n}\n",
+            "events {}\nhttp { include conf.d/*.conf; }\n",
+            "more_set_headers 'Server: x';\n",
+        ] {
+            assert_eq!(looks_like_nginx(ok), Ok(()), "{ok:?}");
+        }
+        for bad in [
+            "[program:web]\ncommand=/usr/bin/web\n",
+            "[Definition]\nfailregex = ^x$\n",
+            "bind 127.0.0.1\nport 6379\n",
+            "ServerRoot \"/etc/httpd\"\nListen 80\n",
+            "<VirtualHost *:80>\n</VirtualHost>\n",
+            "protocols = imap pop3\nservice imap {\n}\n",
+            "options {\n  pidfile = \"/run/rspamd.pid\";\n}\n",
+            "server {\n  listen {{ port }};\n}\n",
+            "@version: 3.38\nsource s_src { system(); };\n",
+        ] {
+            assert!(looks_like_nginx(bad).is_err(), "{bad:?}");
+        }
+    }
 }

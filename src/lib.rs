@@ -88,6 +88,8 @@ pub struct Outcome {
     pub graph: chain::Graph,
     /// Files a directory walk passed over that a user may have meant, and why.
     pub skipped: Vec<(String, &'static str)>,
+    /// Files a walk found by name that do not read as nginx or HAProxy configuration.
+    pub not_config: Vec<(String, &'static str)>,
 }
 
 /// One file a run linted, its dialect, and the main configuration that includes it.
@@ -116,6 +118,8 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
     // HAProxy files named alone: linted with the rest of their `-f` list, reported alone.
     let mut alone: Vec<FileId> = Vec::new();
     let mut skipped: Vec<(String, &'static str)> = Vec::new();
+    // Files found by name that are not configuration of either proxy.
+    let mut not_config: Vec<(String, &'static str)> = Vec::new();
     let mut haproxy: Vec<(PathBuf, Vec<FileId>)> = Vec::new();
     let mut add_haproxy =
         |group: PathBuf, f: FileId| match haproxy.iter_mut().find(|(g, _)| *g == group) {
@@ -176,6 +180,18 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
                     .into_iter()
                     .map(|(p, why)| (p.to_string_lossy().into_owned(), why)),
             );
+            // Files a container puts at the proxy's paths, whatever their names.
+            let mounted = planner.mounted_files_under(path);
+            let mounted_canon: Vec<PathBuf> = mounted
+                .iter()
+                .filter_map(|m| std::fs::canonicalize(m).ok())
+                .collect();
+            let mut files = files;
+            for m in &mounted {
+                if !files.contains(m) {
+                    files.push(m.clone());
+                }
+            }
             loader.prefetch(&files);
             let mut found = 0;
             for f in files {
@@ -201,6 +217,16 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
                     continue;
                 }
                 if haproxy_name {
+                    continue;
+                }
+                // A `*.conf` found by name is linted as nginx only when it reads as nginx
+                // (redis, supervisord, fail2ban and Apache use the extension too).
+                if let Ok(id) = r
+                    && opts.dialect.is_none()
+                    && !std::fs::canonicalize(&f).is_ok_and(|c| mounted_canon.contains(&c))
+                    && let Err(why) = discover::looks_like_nginx(&loader.sources.get(id).text)
+                {
+                    not_config.push((name, why));
                     continue;
                 }
                 found += 1;
@@ -516,6 +542,7 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
         errors,
         graph: chained.graph,
         skipped,
+        not_config,
     }
 }
 

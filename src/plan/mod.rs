@@ -158,6 +158,38 @@ impl Planner {
             .collect()
     }
 
+    /// The files below `dir` that an nginx or HAProxy container mounts or copies as files
+    /// (`COPY proxy/conf /etc/nginx/conf.d/default.conf`): configuration whatever its name.
+    pub fn mounted_files_under(&mut self, dir: &Path) -> Vec<PathBuf> {
+        self.read_tree(dir);
+        let Ok(base) = std::fs::canonicalize(nonempty(dir)) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for s in &self.services {
+            if containers::proxy_kind(s).is_none() {
+                continue;
+            }
+            for m in &s.mounts {
+                // Configuration at a proxy's configuration path: not its certificates,
+                // scripts or pages.
+                let at_config_path = KNOWN_ROOTS.iter().any(|r| m.runtime.starts_with(r))
+                    && m.runtime
+                        .extension()
+                        .is_none_or(|x| x == "conf" || x == "cfg");
+                let under = at_config_path
+                    && m.local.is_file()
+                    && std::fs::canonicalize(&m.local).is_ok_and(|c| c.starts_with(&base));
+                // A template becomes configuration only through the image's start-up step.
+                let template = m.local.extension().is_some_and(|x| x == "template");
+                if under && !template && !out.contains(&m.local) {
+                    out.push(m.local.clone());
+                }
+            }
+        }
+        out
+    }
+
     /// The main files a containerised deployment would load `file` from: the file a
     /// container mounts as its main configuration, or the image's own.
     pub fn mains_for(&mut self, file: &Path) -> Vec<Main> {
