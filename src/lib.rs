@@ -759,7 +759,33 @@ fn tree_index(
                 place
             } else {
                 let text = loader.sources.get(root).text.clone();
-                planner.place_for(&given, &text, prefix.as_deref(), &configured)
+                // A fragment that no main file loads: its relative includes start at the
+                // prefix of the main configuration around it, if there is one; else where
+                // they lead is unknown.
+                let fragment = !loader
+                    .nginx(root)
+                    .directives
+                    .iter()
+                    .any(|d| model::directives::is_main_only(d.name()) || d.name() == "http");
+                let around = (fragment && prefix.is_none())
+                    .then(|| {
+                        let boundary = planner.boundary(&given);
+                        discover::Roots::default().of(&given).into_iter().find(|r| {
+                            boundary.as_ref().is_none_or(|b| {
+                                std::fs::canonicalize(r).is_ok_and(|c| c.starts_with(b))
+                            })
+                        })
+                    })
+                    .flatten()
+                    .and_then(|r| r.parent().map(Path::to_path_buf));
+                let mut place = planner.place_for(
+                    &given,
+                    &text,
+                    around.as_deref().or(prefix.as_deref()),
+                    &configured,
+                );
+                place.prefix_unknown = fragment && prefix.is_none() && around.is_none();
+                place
             }
         }
     };

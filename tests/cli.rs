@@ -183,6 +183,16 @@ fn exit_codes() {
     assert_eq!(code(&run(&[&warn])), 1);
     assert_eq!(code(&run(&["--fail-on", "warning", &warn])), 1);
     assert_eq!(code(&run(&["--fail-on", "error", &warn])), 0);
+    // Info findings are hints: they fail a run only when asked to.
+    let info = write(
+        dir.path(),
+        "info/nginx.conf",
+        b"events {}\nhttp { include /srv/shared/extra.conf; }\n",
+    );
+    let o = run(&["--format", "concise", &info]);
+    assert!(out(&o).contains("info[GW005]"), "{}", out(&o));
+    assert_eq!(code(&o), 0);
+    assert_eq!(code(&run(&["--fail-on", "info", &info])), 1);
     // Usage errors.
     assert_eq!(code(&run(&["--format", "xml", "examples/"])), 2);
     assert_eq!(code(&run(&["--select", "GW9999", "examples/"])), 2);

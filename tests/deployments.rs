@@ -907,3 +907,126 @@ fn haproxy_files_from_gwlint_toml() {
         );
     }
 }
+
+/// A gwlint.toml comes with the change under review: its `[[mount]]` cannot point outside the
+/// repository (`--mount` on the command line can: the user typed it).
+#[test]
+fn a_gwlint_toml_mount_stays_inside_the_repository() {
+    let top = tempfile::tempdir().unwrap();
+    let repo = top.path().join("repo");
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    std::fs::create_dir_all(top.path().join("outside/conf.d")).unwrap();
+    let marker = format!("gwlint-outside-{}", std::process::id());
+    std::fs::write(
+        top.path().join("outside/conf.d/x.conf"),
+        format!("server {{ location / {{ proxy_pass http://{marker}_up; }} }}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        repo.join("nginx.conf"),
+        "events {}\nhttp {\n    include /etc/nginx/conf.d/*.conf;\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        repo.join("gwlint.toml"),
+        "[[mount]]\nruntime = \"/etc/nginx\"\npath = \"../outside\"\n",
+    )
+    .unwrap();
+    for args in [&["files", "."][..], &["--format", "json", "."][..]] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gwlint"))
+            .current_dir(&repo)
+            .args(args)
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!text.contains(&marker), "{args:?}: {text}");
+        assert!(!text.contains("outside/conf.d/x.conf"), "{args:?}: {text}");
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gwlint"))
+        .current_dir(&repo)
+        .args(["--format", "json", "."])
+        .output()
+        .unwrap();
+    let findings: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        findings
+            .iter()
+            .any(|f| s(f, "code") == "GW005" && s(f, "message").contains("leaves the linted tree")),
+        "{}",
+        show(&findings)
+    );
+    // The same mount given on the command line is the user's choice.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gwlint"))
+        .current_dir(&repo)
+        .args([
+            "--isolated",
+            "--format",
+            "json",
+            "--mount",
+            "/etc/nginx=../outside",
+            ".",
+        ])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&marker));
+}
+
+/// A fragment no main file loads (a template kept beside conf.d/): its relative includes start
+/// at the prefix of the nginx.conf around it; with none around, where they lead is unknown.
+#[test]
+fn a_fragment_s_relative_includes_start_at_the_main_prefix() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let put = |rel: &str, text: &str| {
+        let p = d.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    std::fs::create_dir(d.join(".git")).unwrap();
+    put(
+        "nginx/nginx.conf",
+        "events {}\nhttp {\n    include conf.d/*.conf;\n}\n",
+    );
+    put(
+        "nginx/conf.d/site.conf",
+        "server {\n    listen 80;\n    include h5bp/basic.conf;\n}\n",
+    );
+    put(
+        "nginx/conf.d/templates/example.conf",
+        "server {\n    listen 80;\n    include h5bp/basic.conf;\n}\n",
+    );
+    put(
+        "nginx/h5bp/basic.conf",
+        "add_header X-Content-Type-Options nosniff always;\n",
+    );
+    put(
+        "orphan/site.conf",
+        "server {\n    listen 80;\n    include h5bp/missing.conf;\n}\n",
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gwlint"))
+        .current_dir(d)
+        .args(["--format", "json", "."])
+        .output()
+        .unwrap();
+    let findings: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        !findings.iter().any(|f| s(f, "code") == "GW002"),
+        "{}",
+        show(&findings)
+    );
+    let orphan: Vec<&Value> = findings
+        .iter()
+        .filter(|f| s(f, "file").ends_with("orphan/site.conf"))
+        .collect();
+    assert_eq!(orphan.len(), 1, "{}", show(&findings));
+    assert_eq!(s(orphan[0], "code"), "GW005");
+    assert!(
+        s(orphan[0], "message").contains("fragment"),
+        "{}",
+        show(&findings)
+    );
+}

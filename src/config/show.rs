@@ -133,7 +133,7 @@ pub fn render(path: &Path, config: Option<&ConfigFile>, how: &str) -> String {
     line(
         format!(
             "fail-on = \"{}\"",
-            fail_on.map_or("info", |s| s.value.as_str())
+            fail_on.map_or("warning", |s| s.value.as_str())
         ),
         origin(fail_on.map(|s| s.line)),
     );

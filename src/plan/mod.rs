@@ -282,10 +282,11 @@ impl Planner {
             },
             None => local_prefix,
         };
-        // What the user pointed at is part of the tree.
-        let allowed = configured
+        // What the user pointed at on the command line is part of the tree; a gwlint.toml
+        // comes with the (maybe untrusted) change, so its mounts stay inside the boundary.
+        let allowed = self
+            .flag_mounts
             .iter()
-            .chain(&self.flag_mounts)
             .map(|m| m.local.clone())
             .chain(explicit_prefix)
             .filter_map(|p| std::fs::canonicalize(nonempty(&p)).ok())
@@ -297,6 +298,7 @@ impl Planner {
             boundary,
             allowed,
             home,
+            prefix_unknown: false,
         }
     }
 
@@ -330,6 +332,7 @@ impl Planner {
             boundary: self.boundary(&file),
             allowed,
             home: None,
+            prefix_unknown: false,
         }
     }
 }

@@ -55,6 +55,9 @@ pub struct Place {
     /// The main file's directory, resolved: an absolute include below it is the file there,
     /// when no mount says otherwise (a checkout linted where it is deployed).
     pub home: Option<PathBuf>,
+    /// The file is a fragment no main file loads: nginx's prefix, where relative includes
+    /// start, is unknown, so a relative include that is not found is unknown too.
+    pub prefix_unknown: bool,
 }
 
 /// Why an include is not followed.
@@ -69,6 +72,9 @@ pub enum Unfollowed {
     NotInRepository { local: PathBuf, mount: String },
     /// An `nginx -T` dump does not hold the file.
     NotInDump,
+    /// A relative include in a fragment no main file loads: it starts at nginx's prefix,
+    /// which is unknown.
+    PrefixUnknown,
 }
 
 /// What an include's argument resolves to.
@@ -181,6 +187,9 @@ impl Place {
                         mount,
                     },
                 ),
+                (None, None) if self.prefix_unknown && Path::new(pattern).is_relative() => {
+                    Resolved::Unfollowed(runtime, Unfollowed::PrefixUnknown)
+                }
                 (None, None) => Resolved::Missing(found),
             },
             Err(why) => Resolved::Unfollowed(runtime, why),

@@ -41,6 +41,11 @@ pub fn finding(arg: Span, runtime: &Path, why: &Unfollowed) -> Finding {
             "not in the repository",
             "if the image does not provide the file, nginx refuses to start with `open() ... failed (2: No such file or directory)`; if it does, nothing is wrong".to_string(),
         ),
+        Unfollowed::PrefixUnknown => (
+            format!("`include {shown}` is relative, and this file is a fragment no main configuration loads: relative includes start at nginx's prefix (the main file's directory), which gwlint does not know"),
+            "relative to an unknown prefix",
+            "lint the fragment with the main file that includes it, or give --prefix DIR (or [nginx] prefix in gwlint.toml)".to_string(),
+        ),
         Unfollowed::NotInDump => (
             format!("`include {shown}` names a file the nginx -T dump does not hold"),
             "not in the dump",
