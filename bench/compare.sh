@@ -24,6 +24,17 @@ for i in $(seq -w 1 500); do
   mkdir -p "$W/fleet/site$i"
   "$GEN" nginx 900 "$i" > "$W/fleet/site$i/nginx.conf"
 done
+# A test suite's cases: 500 unrelated complete configurations that all listen on
+# 127.0.0.1:8080-8083 and send to 127.0.0.1:8081-8083, all in one directory, and the same
+# files one per directory (suite/apart/caseNNN/, as the fleet) and one level deeper
+# (suite/deep/caseNNN/nginx/: not one deployment even by their directories).
+mkdir -p "$W/suite/one"
+for i in $(seq -w 1 500); do
+  "$GEN" nginx-loopback 900 "$i" > "$W/suite/one/case$i.conf"
+  mkdir -p "$W/suite/apart/case$i" "$W/suite/deep/case$i/nginx"
+  cp "$W/suite/one/case$i.conf" "$W/suite/apart/case$i/nginx.conf"
+  cp "$W/suite/one/case$i.conf" "$W/suite/deep/case$i/nginx/nginx.conf"
+done
 "$GEN" nginx 50M > "$W/big/nginx.conf"
 "$GEN" haproxy 1M > "$W/ha/haproxy.cfg"
 cat > "$W/crossplane_all.py" <<'PY'
@@ -72,6 +83,17 @@ time_it "gwlint 500 configs" "$RUNS" "$GW" --format concise "$W/fleet"
 have crossplane && time_it "crossplane 500 configs" "$RUNS" python3 "$W/crossplane_all.py" $FLEET
 # shellcheck disable=SC2086
 have gixy && time_it "gixy-ng 500 configs" 3 gixy $FLEET
+
+echo "== 500 unrelated configs on the same loopback ports: one directory vs one directory each"
+time_it "gwlint suite, one directory" "$RUNS" "$GW" --format concise "$W/suite/one"
+time_it "gwlint suite, 500 directories" "$RUNS" "$GW" --format concise "$W/suite/apart"
+time_it "gwlint suite, 500 nested dirs" "$RUNS" "$GW" --format concise "$W/suite/deep"
+for set in "one directory" "500 directories" "500 nested dirs"; do
+  python3 -c "print(f'  per config, {\"$set\"}: {${MEAN[gwlint suite, $set]}/500*1e6:.0f} us')"
+done
+python3 -c "print(f'  one directory / 500 directories: {${MEAN[gwlint suite, one directory]}/${MEAN[gwlint suite, 500 directories]}:.2f}x (target: at most 1.3x)')"
+chains=$("$GW" --format concise --select GW7 "$W/suite/one" | grep -c '\[GW7' || true)
+echo "  chain findings in the one directory: $chains (the cases are alternatives: 0)"
 
 echo "== one 50 MB nginx config"
 time_it "gwlint 50 MB" "$RUNS" "$GW" --format concise "$W/big/nginx.conf"

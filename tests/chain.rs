@@ -321,3 +321,307 @@ fn layers_link_in_one_directory_or_sibling_directories_only() {
         "{files:?}"
     );
 }
+
+/// The GW7xx findings of a run over several paths, `dir/file:line code`.
+fn chain_findings(paths: &[PathBuf], opts: &gwlint::Options) -> Vec<String> {
+    let outcome = gwlint::lint(paths, opts);
+    assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+    outcome
+        .findings
+        .iter()
+        .filter(|f| f.rule.code.starts_with("GW7"))
+        .map(|f| {
+            let file = outcome.loader.sources.get(f.span.file);
+            let path = Path::new(&file.name);
+            let dir = path.parent().and_then(Path::file_name).unwrap_or_default();
+            format!(
+                "{}/{}:{} {}",
+                dir.to_string_lossy(),
+                path.file_name().unwrap().to_string_lossy(),
+                file.line(f.span.start as usize),
+                f.rule.code
+            )
+        })
+        .collect()
+}
+
+/// The links `gwlint graph --format json` draws, as `from label -> to label`.
+fn graph_links(args: &[&str]) -> Vec<String> {
+    let mut all = vec!["graph", "--format", "json"];
+    all.extend_from_slice(args);
+    let out = gwlint(&all);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let nodes = v["nodes"].as_array().unwrap();
+    let label = |e: &serde_json::Value, end: &str| {
+        let n = &nodes[e[end].as_u64().unwrap() as usize];
+        format!(
+            "{} {}",
+            n["file"].as_str().unwrap(),
+            n["label"].as_str().unwrap()
+        )
+    };
+    v["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["link"] == true)
+        .map(|e| format!("{} -> {}", label(e, "from"), label(e, "to")))
+        .collect()
+}
+
+fn put(dir: &Path, rel: &str, text: &str) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+const HAPROXY_80_TO_8081: &str = "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\nfrontend www\n    bind :80\n    default_backend web\nbackend web\n    server web1 127.0.0.1:8081 send-proxy\n";
+const NGINX_8081: &str = "events {}\nhttp {\n    server {\n        listen 127.0.0.1:8081;\n        location / {\n            return 200;\n        }\n    }\n}\n";
+
+#[test]
+fn the_cases_of_a_test_suite_in_one_directory_are_no_chain() {
+    // Every case listens on 127.0.0.1:8080 and sends to 127.0.0.1:8080-8081: linked to each
+    // other they gave 13 findings; they cannot run side by side, so they are alternatives.
+    assert_eq!(
+        chain_findings(&[fixture("suite")], &gwlint::Options::default()),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        graph_links(&["tests/fixtures/chain/suite"]),
+        Vec::<String>::new()
+    );
+    // The same front and back servers as two configurations that can run together are a
+    // chain, with its findings: what removed them is the collision, not the servers.
+    let dir = tempfile::tempdir().unwrap();
+    put(
+        dir.path(),
+        "front.conf",
+        "events {}\nhttp {\n    server {\n        listen 127.0.0.1:8080;\n        location / {\n            proxy_read_timeout 30s;\n            proxy_pass http://127.0.0.1:8081;\n        }\n    }\n}\n",
+    );
+    put(
+        dir.path(),
+        "back.conf",
+        "events {}\nhttp {\n    server {\n        listen 127.0.0.1:8081 ssl;\n        ssl_certificate server.crt;\n        ssl_certificate_key server.key;\n        location / {\n            proxy_read_timeout 90s;\n            proxy_pass http://127.0.0.1:9000;\n        }\n    }\n}\n",
+    );
+    let found = chain_findings(&[dir.path().to_path_buf()], &gwlint::Options::default());
+    let name = dir
+        .path()
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert_eq!(
+        found,
+        [
+            format!("{name}/front.conf:6 GW701"),
+            format!("{name}/front.conf:7 GW703"),
+        ]
+    );
+    // A second back end on the same address is an alternative: which one runs is not known.
+    put(
+        dir.path(),
+        "back-v2.conf",
+        "events {}\nhttp {\n    server {\n        listen 127.0.0.1:8081;\n        location / {\n            return 200;\n        }\n    }\n}\n",
+    );
+    assert_eq!(
+        chain_findings(&[dir.path().to_path_buf()], &gwlint::Options::default()),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn two_alternatives_behind_one_haproxy_are_not_linked() {
+    // haproxy/ in front of nginx/ and nginx-staging/, both on 127.0.0.1:8081: they collide,
+    // and the files do not say which one this HAProxy sends to.
+    assert_eq!(
+        chain_findings(&[fixture("alternatives")], &gwlint::Options::default()),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        graph_links(&["tests/fixtures/chain/alternatives"]),
+        Vec::<String>::new()
+    );
+    // One deployment at a time is linked and checked.
+    for inner in ["nginx", "nginx-staging"] {
+        let paths = [
+            fixture("alternatives/haproxy"),
+            fixture("alternatives").join(inner),
+        ];
+        assert_eq!(
+            chain_findings(&paths, &gwlint::Options::default()),
+            ["haproxy/haproxy.cfg:18 GW704"],
+            "{inner}"
+        );
+        let links = graph_links(&[
+            "tests/fixtures/chain/alternatives/haproxy",
+            &format!("tests/fixtures/chain/alternatives/{inner}"),
+        ]);
+        assert_eq!(
+            links,
+            [format!(
+                "tests/fixtures/chain/alternatives/haproxy/haproxy.cfg server web1 127.0.0.1:8081 send-proxy -> tests/fixtures/chain/alternatives/{inner}/nginx.conf listen 127.0.0.1:8081"
+            )]
+        );
+    }
+}
+
+#[test]
+fn layers_that_do_not_collide_link_as_before() {
+    // HAProxy on :80 in front of nginx on 127.0.0.1:8081, sibling directories.
+    let dir = tempfile::tempdir().unwrap();
+    put(dir.path(), "haproxy/haproxy.cfg", HAPROXY_80_TO_8081);
+    put(dir.path(), "nginx/nginx.conf", NGINX_8081);
+    let opts = gwlint::Options::default();
+    assert_eq!(
+        chain_findings(&[dir.path().to_path_buf()], &opts),
+        ["haproxy/haproxy.cfg:10 GW704"]
+    );
+    // nginx on another loopback address of the same port, or on [::1], takes other
+    // connections: both run side by side, and the one HAProxy names is linked.
+    put(
+        dir.path(),
+        "nginx-v6/nginx.conf",
+        &NGINX_8081.replace("127.0.0.1:8081", "[::1]:8081"),
+    );
+    put(
+        dir.path(),
+        "nginx-lo2/nginx.conf",
+        &NGINX_8081.replace("127.0.0.1:8081", "127.0.0.2:8081"),
+    );
+    assert_eq!(
+        chain_findings(&[dir.path().to_path_buf()], &opts),
+        ["haproxy/haproxy.cfg:10 GW704"]
+    );
+}
+
+#[test]
+fn a_layer_that_collides_with_the_one_in_front_is_not_behind_it() {
+    // nginx also listens on *:80, where HAProxy binds: they cannot run on one host, though
+    // HAProxy's server names nginx's other address.
+    let dir = tempfile::tempdir().unwrap();
+    put(dir.path(), "haproxy/haproxy.cfg", HAPROXY_80_TO_8081);
+    put(
+        dir.path(),
+        "nginx/nginx.conf",
+        &NGINX_8081.replace(
+            "listen 127.0.0.1:8081;",
+            "listen 127.0.0.1:8081;\n        listen 80;",
+        ),
+    );
+    let opts = gwlint::Options::default();
+    assert_eq!(
+        chain_findings(&[dir.path().to_path_buf()], &opts),
+        Vec::<String>::new()
+    );
+    // A dual-stack [::]:80 takes IPv4's port 80 too; an IPv6-only one does not.
+    let v6 = |flags: &str| {
+        NGINX_8081.replace(
+            "listen 127.0.0.1:8081;",
+            &format!("listen 127.0.0.1:8081;\n        listen [::]:80{flags};"),
+        )
+    };
+    put(dir.path(), "nginx/nginx.conf", &v6(" ipv6only=off"));
+    assert_eq!(
+        chain_findings(&[dir.path().to_path_buf()], &opts),
+        Vec::<String>::new()
+    );
+    put(dir.path(), "nginx/nginx.conf", &v6(""));
+    assert_eq!(
+        chain_findings(&[dir.path().to_path_buf()], &opts),
+        ["haproxy/haproxy.cfg:10 GW704"]
+    );
+    // Unix sockets collide by path.
+    let unix = |path: &str| {
+        NGINX_8081.replace(
+            "listen 127.0.0.1:8081;",
+            &format!("listen 127.0.0.1:8081;\n        listen unix:{path};"),
+        )
+    };
+    put(
+        dir.path(),
+        "haproxy/haproxy.cfg",
+        &HAPROXY_80_TO_8081.replace("bind :80", "bind /run/www.sock"),
+    );
+    put(dir.path(), "nginx/nginx.conf", &unix("/run/www.sock"));
+    assert_eq!(
+        chain_findings(&[dir.path().to_path_buf()], &opts),
+        Vec::<String>::new()
+    );
+    put(dir.path(), "nginx/nginx.conf", &unix("/run/app.sock"));
+    assert_eq!(
+        chain_findings(&[dir.path().to_path_buf()], &opts),
+        ["haproxy/haproxy.cfg:10 GW704"]
+    );
+}
+
+#[test]
+fn no_chain_joins_two_alternatives_through_a_third_configuration() {
+    // edge/ (HAProxy on :80) → mid/ (nginx on 127.0.0.1:8081) → app/ (nginx on
+    // 127.0.0.1:8082): one deployment, both hops checked.
+    let dir = tempfile::tempdir().unwrap();
+    put(dir.path(), "edge/haproxy.cfg", HAPROXY_80_TO_8081);
+    put(
+        dir.path(),
+        "mid/nginx.conf",
+        "events {}\nhttp {\n    server {\n        listen 127.0.0.1:8081 proxy_protocol;\n        location / {\n            proxy_read_timeout 10s;\n            proxy_pass http://127.0.0.1:8082;\n        }\n    }\n}\n",
+    );
+    let app = "events {}\nhttp {\n    server {\n        listen 127.0.0.1:8082;\n        location / {\n            proxy_read_timeout 60s;\n            proxy_pass http://127.0.0.1:9000;\n        }\n    }\n}\n";
+    put(dir.path(), "app/nginx.conf", app);
+    let opts = gwlint::Options::default();
+    assert_eq!(
+        chain_findings(&[dir.path().to_path_buf()], &opts),
+        ["mid/nginx.conf:6 GW701"]
+    );
+    let base = dir.path().to_string_lossy().into_owned();
+    assert_eq!(graph_links(&[base.as_str()]).len(), 2);
+    // app/ also binds *:80, as edge/ does: edge and app are alternatives, so no chain runs
+    // from one to the other, not through mid/ either.
+    put(
+        dir.path(),
+        "app/nginx.conf",
+        &app.replace(
+            "listen 127.0.0.1:8082;",
+            "listen 127.0.0.1:8082;\n        listen 80;",
+        ),
+    );
+    assert_eq!(
+        chain_findings(&[dir.path().to_path_buf()], &opts),
+        Vec::<String>::new()
+    );
+    assert_eq!(graph_links(&[base.as_str()]), Vec::<String>::new());
+    // Linted without edge/, mid/ → app/ is one deployment again.
+    let paths = [dir.path().join("mid"), dir.path().join("app")];
+    assert_eq!(chain_findings(&paths, &opts), ["mid/nginx.conf:6 GW701"]);
+}
+
+#[test]
+fn a_link_entry_links_across_a_collision() {
+    // HAProxy on :80 in front of nginx on :80 through a host name: another host, where the
+    // port is free. The user's `[[link]]` is the evidence, honoured as written.
+    let dir = tempfile::tempdir().unwrap();
+    put(
+        dir.path(),
+        "lb/haproxy.cfg",
+        &HAPROXY_80_TO_8081.replace("127.0.0.1:8081", "web.internal:80"),
+    );
+    put(
+        dir.path(),
+        "web/nginx.conf",
+        &NGINX_8081.replace("127.0.0.1:8081", "80"),
+    );
+    let mut opts = gwlint::Options::default();
+    assert_eq!(
+        chain_findings(&[dir.path().to_path_buf()], &opts),
+        Vec::<String>::new()
+    );
+    opts.facts.links.push(gwlint::facts::Link {
+        target: "web.internal".into(),
+        listener: "127.0.0.1".into(),
+        origin: "gwlint.toml:1".into(),
+    });
+    assert_eq!(
+        chain_findings(&[dir.path().to_path_buf()], &opts),
+        ["lb/haproxy.cfg:10 GW704"]
+    );
+}

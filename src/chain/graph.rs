@@ -1,7 +1,7 @@
 //! The chain of a run as a graph: client → listener → route → pool → server → the next
 //! proxy's listener → … Printed by `gwlint graph` as text, JSON or Graphviz DOT.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
 use serde::Serialize;
@@ -58,6 +58,36 @@ pub struct Edge {
     pub to: usize,
     /// A hop from one proxy to another (the others are inside one configuration).
     pub link: bool,
+}
+
+/// The text drawing under way: each node's edges, the path from the root, the lines so far.
+struct Text<'g> {
+    graph: &'g Graph,
+    kids: Vec<Vec<&'g Edge>>,
+    path: Vec<usize>,
+    out: String,
+}
+
+impl Text<'_> {
+    fn node(&mut self, id: usize, indent: &str, last: bool, via_link: bool) {
+        let branch = if last { "└─ " } else { "├─ " };
+        let n = &self.graph.nodes[id];
+        let link = if via_link { "→ " } else { "" };
+        if self.path.contains(&id) || self.path.len() > 64 {
+            let line = self.graph.line(n, via_link);
+            let _ = writeln!(self.out, "{indent}{branch}{link}(loop) {line}");
+            return;
+        }
+        let line = self.graph.line(n, via_link);
+        let _ = writeln!(self.out, "{indent}{branch}{link}{line}");
+        let next_indent = format!("{indent}{}", if last { "   " } else { "│  " });
+        let kids = self.kids[id].clone();
+        self.path.push(id);
+        for (i, e) in kids.iter().enumerate() {
+            self.node(e.to, &next_indent, i + 1 == kids.len(), e.link);
+        }
+        self.path.pop();
+    }
 }
 
 /// `frontend fe`, `server example.test`, `location /api`, `upstream app`.
@@ -168,8 +198,10 @@ pub fn build(chain: &Chain) -> Graph {
             }
         }
     }
-    let edge = |g: &mut Graph, from: usize, to: usize, link: bool| {
-        if !g.edges.iter().any(|e| e.from == from && e.to == to) {
+    // Edges kept once each, in the order they are found (a set, not a scan of the list).
+    let mut drawn: HashSet<(usize, usize)> = HashSet::new();
+    let mut edge = |g: &mut Graph, from: usize, to: usize, link: bool| {
+        if drawn.insert((from, to)) {
             g.edges.push(Edge { from, to, link });
         }
     };
@@ -223,17 +255,25 @@ pub fn build(chain: &Chain) -> Graph {
 }
 
 impl Graph {
-    fn children(&self, id: usize) -> impl Iterator<Item = &Edge> {
-        self.edges.iter().filter(move |e| e.from == id)
+    /// Each node's outgoing edges, in order.
+    fn children(&self) -> Vec<Vec<&Edge>> {
+        let mut kids = vec![Vec::new(); self.nodes.len()];
+        for e in &self.edges {
+            if let Some(k) = kids.get_mut(e.from) {
+                k.push(e);
+            }
+        }
+        kids
     }
 
     /// Where traffic enters: listeners (and routes of fragments without one) that no other
     /// proxy of the run sends to.
     fn roots(&self) -> Vec<usize> {
+        let entered: HashSet<usize> = self.edges.iter().map(|e| e.to).collect();
         self.nodes
             .iter()
             .filter(|n| matches!(n.kind, NodeKind::Listener | NodeKind::Route))
-            .filter(|n| !self.edges.iter().any(|e| e.to == n.id))
+            .filter(|n| !entered.contains(&n.id))
             .map(|n| n.id)
             .collect()
     }
@@ -256,45 +296,20 @@ impl Graph {
 
     /// The chain as an indented tree, from the client down.
     pub fn render_text(&self) -> String {
-        let mut out = String::from("client\n");
         let roots = self.roots();
+        let mut text = Text {
+            graph: self,
+            kids: self.children(),
+            path: Vec::new(),
+            out: String::from("client\n"),
+        };
         for (i, &r) in roots.iter().enumerate() {
-            self.text_node(r, "", i + 1 == roots.len(), false, &mut vec![], &mut out);
+            text.node(r, "", i + 1 == roots.len(), false);
         }
         if roots.is_empty() {
-            out.push_str("└─ (no listener or route found)\n");
+            text.out.push_str("└─ (no listener or route found)\n");
         }
-        out
-    }
-
-    fn text_node(
-        &self,
-        id: usize,
-        indent: &str,
-        last: bool,
-        via_link: bool,
-        path: &mut Vec<usize>,
-        out: &mut String,
-    ) {
-        let branch = if last { "└─ " } else { "├─ " };
-        let n = &self.nodes[id];
-        let link = if via_link { "→ " } else { "" };
-        if path.contains(&id) || path.len() > 64 {
-            let _ = writeln!(
-                out,
-                "{indent}{branch}{link}(loop) {}",
-                self.line(n, via_link)
-            );
-            return;
-        }
-        let _ = writeln!(out, "{indent}{branch}{link}{}", self.line(n, via_link));
-        let next_indent = format!("{indent}{}", if last { "   " } else { "│  " });
-        let kids: Vec<&Edge> = self.children(id).collect();
-        path.push(id);
-        for (i, e) in kids.iter().enumerate() {
-            self.text_node(e.to, &next_indent, i + 1 == kids.len(), e.link, path, out);
-        }
-        path.pop();
+        text.out
     }
 
     pub fn render_json(&self) -> String {

@@ -5,19 +5,44 @@
 //! host name through `[[link]]` in gwlint.toml, or, with `--online`, through the addresses
 //! DNS gave for it.
 //!
-//! Only layers that look like one deployment are linked by address: their main files sit in
-//! one directory or in sibling directories (`deploy/haproxy/`, `deploy/nginx/`). A repository
-//! of unrelated configurations that happen to use the same loopback port is no chain.
+//! A hop by address needs evidence that both ends run side by side on one host:
+//! - their main files sit in one directory or in sibling directories (`deploy/haproxy/`,
+//!   `deploy/nginx/`): a repository of unrelated configurations is no chain;
+//! - they do not collide: two configurations that bind the same port on overlapping
+//!   addresses (the same address, or a wildcard of that family; a unix socket: the same
+//!   path) cannot both start on one host (`bind() … Address already in use`). They are
+//!   alternatives — production and staging, the cases of a test suite — and no hop joins
+//!   them: not directly, and not along a chain through other configurations (A → C → B with
+//!   A and B colliding describes no deployment; its hops between A and B are dropped);
+//! - of the configurations in one deployment with the outer one (by their directories), one
+//!   only is reached by the address. Every listener an address reaches covers that address,
+//!   so two configurations reached by it always collide: they are alternatives, and the files
+//!   do not say which one runs behind this proxy. A finding must claim a failure that really
+//!   happens in the deployment the files are written for; a hop to each alternative would
+//!   claim failures against a configuration that may never sit behind this one, so none is
+//!   made (lint one deployment at a time, `gwlint haproxy/ nginx/`, to check it).
+//!
+//! A `[[link]]` entry is the user's own evidence and is honoured as before: the target links
+//! to every other configuration listening at the address it names, wherever their files are
+//! and whatever else they bind (a host name may well be another host, where the same port is
+//! free).
+//!
+//! Cost: listeners are indexed once by port, bound address (a unix socket by path) and
+//! directory; a target looks up the few keys its addresses reach in the directories of its
+//! deployment and gives up as soon as two configurations answer, so linking N layers with M
+//! targets costs O(N + M) lookups plus the hops made. Collisions are tested only for the pairs
+//! a hop would join, through each layer's set of bound keys, and chains of hops only inside a
+//! group of linked layers that holds a collision at all.
 
+use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::Layer;
 use crate::facts::Facts;
 use crate::finding::Dialect;
 use crate::model::listen::{Bound, Listener};
 use crate::model::{Ctx, Endpoint, Pass, Target};
-use std::collections::HashMap;
 
 use crate::source::{SourceMap, Span};
 
@@ -56,8 +81,299 @@ struct Aim {
     span: Span,
 }
 
+/// What a bound socket occupies on its port, as the kernel tells sockets apart; the `Some*`
+/// marks are only looked up (a wildcard collides with any address of its family).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Slot {
+    V4(Ipv4Addr),
+    V6(Ipv6Addr),
+    AnyV4,
+    AnyV6,
+    Name(String),
+    Unix(String),
+    SomeV4,
+    SomeV6,
+    SomeName,
+}
+
+/// The slots a listener binds: a dual-stack `[::]` takes IPv4's wildcard too, `localhost`
+/// its loopback addresses (nginx binds every address a name resolves to).
+fn slots(b: &Bound) -> Vec<Slot> {
+    match b {
+        Bound::Ip(IpAddr::V4(a)) => vec![Slot::V4(*a)],
+        Bound::Ip(IpAddr::V6(a)) => vec![Slot::V6(*a)],
+        Bound::AnyV4 => vec![Slot::AnyV4],
+        Bound::AnyV6 { v4: false } => vec![Slot::AnyV6],
+        Bound::AnyV6 { v4: true } => vec![Slot::AnyV6, Slot::AnyV4],
+        Bound::Name(n) if n == "localhost" => vec![
+            Slot::Name(n.clone()),
+            Slot::V4(Ipv4Addr::LOCALHOST),
+            Slot::V6(Ipv6Addr::LOCALHOST),
+        ],
+        Bound::Name(n) => vec![Slot::Name(n.clone())],
+        Bound::Unix(p) => vec![Slot::Unix(p.clone())],
+    }
+}
+
+/// What a layer records for one bound slot: the slot and the mark of its family.
+fn footprint(slot: Slot, out: &mut Vec<Slot>) {
+    let mark = match slot {
+        Slot::V4(_) => Some(Slot::SomeV4),
+        Slot::V6(_) => Some(Slot::SomeV6),
+        Slot::Name(_) => Some(Slot::SomeName),
+        _ => None,
+    };
+    out.push(slot);
+    out.extend(mark);
+}
+
+/// The slots of another socket on the same port that this one cannot share: its own, the
+/// wildcard of its family (for an address), every address of its family (for a wildcard).
+/// A host name's family is unknown until nginx resolves it: it collides with both wildcards.
+fn conflicts(slot: &Slot) -> Vec<Slot> {
+    match slot {
+        Slot::V4(_) => vec![slot.clone(), Slot::AnyV4],
+        Slot::V6(_) => vec![slot.clone(), Slot::AnyV6],
+        Slot::AnyV4 => vec![Slot::AnyV4, Slot::SomeV4, Slot::SomeName],
+        Slot::AnyV6 => vec![Slot::AnyV6, Slot::SomeV6, Slot::SomeName],
+        Slot::Name(_) => vec![slot.clone(), Slot::AnyV4, Slot::AnyV6],
+        Slot::Unix(_) => vec![slot.clone()],
+        Slot::SomeV4 | Slot::SomeV6 | Slot::SomeName => Vec::new(),
+    }
+}
+
+/// The listener slots a connection to this address arrives at, with how specifically: 2
+/// bound to it exactly, 1 through a wildcard (only a loopback address surely is this
+/// machine; any other address reaches a wildcard listener only when the proxy runs there,
+/// which gwlint cannot know).
+fn reach_keys(a: &Addr) -> Vec<(u16, Slot, u8)> {
+    match a {
+        Addr::Ip(IpAddr::V4(ip), p) => {
+            let mut v = vec![(*p, Slot::V4(*ip), 2)];
+            if ip.is_loopback() {
+                v.push((*p, Slot::AnyV4, 1));
+            }
+            v
+        }
+        Addr::Ip(IpAddr::V6(ip), p) => {
+            let mut v = vec![(*p, Slot::V6(*ip), 2)];
+            if ip.is_loopback() {
+                v.push((*p, Slot::AnyV6, 1));
+            }
+            v
+        }
+        Addr::Name(n, p) => vec![(*p, Slot::Name(n.clone()), 2)],
+        Addr::Unix(path) => vec![(0, Slot::Unix(path.clone()), 2)],
+    }
+}
+
+/// A port range too wide to index port by port (HAProxy `:1-65535`).
+fn wide(l: &Listener) -> bool {
+    l.ports.1.saturating_sub(l.ports.0) > 1024
+}
+
+fn ports(l: &Listener) -> std::ops::RangeInclusive<u16> {
+    l.ports.0..=l.ports.1
+}
+
+/// Do two sockets collide (could not be bound by two processes of one host)?
+fn listeners_collide(a: &Listener, b: &Listener) -> bool {
+    if a.ports.1 < b.ports.0 || b.ports.1 < a.ports.0 {
+        return false;
+    }
+    let mut theirs = Vec::new();
+    for s in slots(&b.bound) {
+        footprint(s, &mut theirs);
+    }
+    slots(&a.bound)
+        .iter()
+        .flat_map(conflicts)
+        .any(|c| theirs.contains(&c))
+}
+
+/// Where each layer is bound, and which layers listen where.
+struct Index {
+    /// (port, slot) → (layer, listener), in layer order: for `[[link]]` targets.
+    at: HashMap<(u16, Slot), Vec<(usize, usize)>>,
+    /// (port, slot, directory of the main file) → (layer, listener), in layer order.
+    in_dir: HashMap<(u16, Slot, usize), Vec<(usize, usize)>>,
+    /// (port, slot, the directory above it) → (layer, listener), in layer order.
+    under: HashMap<(u16, Slot, usize), Vec<(usize, usize)>>,
+    /// Per layer: its directory and the one above (interned).
+    dir: Vec<(usize, Option<usize>)>,
+    /// Listeners with a port range too wide to index: (layer, listener).
+    wide: Vec<(usize, usize)>,
+    /// Per layer: the (port, slot) keys it binds, with the family marks.
+    bound: Vec<HashSet<(u16, Slot)>>,
+    /// Per layer: its wide listeners.
+    wide_of: Vec<Vec<usize>>,
+}
+
+impl Index {
+    fn new(layers: &[Layer], dirs: &[PathBuf]) -> Self {
+        let mut ix = Index {
+            at: HashMap::new(),
+            in_dir: HashMap::new(),
+            under: HashMap::new(),
+            dir: Vec::with_capacity(layers.len()),
+            wide: Vec::new(),
+            bound: Vec::with_capacity(layers.len()),
+            wide_of: Vec::with_capacity(layers.len()),
+        };
+        let mut ids: HashMap<&Path, usize> = HashMap::new();
+        for d in dirs {
+            let mut id = |p| {
+                let n = ids.len();
+                *ids.entry(p).or_insert(n)
+            };
+            let here = id(d.as_path());
+            let up = d.parent().map(id);
+            ix.dir.push((here, up));
+        }
+        for (i, layer) in layers.iter().enumerate() {
+            let (here, up) = ix.dir[i];
+            let mut bound = HashSet::new();
+            let mut wide_of = Vec::new();
+            let mut marks = Vec::new();
+            for (li, l) in layer.listeners.iter().enumerate() {
+                if wide(l) {
+                    ix.wide.push((i, li));
+                    wide_of.push(li);
+                    continue;
+                }
+                let slots = slots(&l.bound);
+                marks.clear();
+                for s in &slots {
+                    footprint(s.clone(), &mut marks);
+                }
+                for p in ports(l) {
+                    for s in &slots {
+                        ix.at.entry((p, s.clone())).or_default().push((i, li));
+                        ix.in_dir
+                            .entry((p, s.clone(), here))
+                            .or_default()
+                            .push((i, li));
+                        if let Some(up) = up {
+                            ix.under
+                                .entry((p, s.clone(), up))
+                                .or_default()
+                                .push((i, li));
+                        }
+                    }
+                    for m in &marks {
+                        bound.insert((p, m.clone()));
+                    }
+                }
+            }
+            ix.bound.push(bound);
+            ix.wide_of.push(wide_of);
+        }
+        ix
+    }
+
+    /// Could layers `a` and `b` not run side by side on one host?
+    fn collide(&self, layers: &[Layer], a: usize, b: usize) -> bool {
+        if a == b {
+            return false;
+        }
+        let (small, big) = match self.bound[a].len() <= self.bound[b].len() {
+            true => (&self.bound[a], &self.bound[b]),
+            false => (&self.bound[b], &self.bound[a]),
+        };
+        let keyed = small
+            .iter()
+            .any(|(p, s)| conflicts(s).into_iter().any(|c| big.contains(&(*p, c))));
+        keyed
+            || [(a, b), (b, a)].iter().any(|&(x, y)| {
+                self.wide_of[x].iter().any(|&li| {
+                    let l = &layers[x].listeners[li];
+                    layers[y].listeners.iter().any(|m| listeners_collide(l, m))
+                })
+            })
+    }
+
+    /// Are two layers one deployment by their directories: the same, one the other's
+    /// parent, or siblings?
+    fn near(&self, a: usize, b: usize) -> bool {
+        let ((da, pa), (db, pb)) = (self.dir[a], self.dir[b]);
+        da == db || pa == Some(db) || pb == Some(da) || (pa.is_some() && pa == pb)
+    }
+
+    /// The listeners of other layers that connections from `outer` to `a` arrive at, with
+    /// their rank: (layer, listener, rank). For a `[[link]]` target every other layer there;
+    /// by address only the layers in one deployment with `outer` by their directories, and
+    /// None when there are two of them (alternatives: the files do not say which one runs).
+    fn reached(
+        &self,
+        layers: &[Layer],
+        a: &Addr,
+        outer: usize,
+        declared: bool,
+    ) -> Option<Vec<(usize, usize, u8)>> {
+        let mut out: Vec<(usize, usize, u8)> = Vec::new();
+        if declared {
+            for (p, slot, rank) in reach_keys(a) {
+                let list = self.at.get(&(p, slot)).map_or(&[][..], Vec::as_slice);
+                out.extend(
+                    list.iter()
+                        .filter(|e| e.0 != outer)
+                        .map(|&(layer, li)| (layer, li, rank)),
+                );
+            }
+            for &(layer, li) in &self.wide {
+                if let Some(rank) =
+                    reaches(a, &layers[layer].listeners[li]).filter(|_| layer != outer)
+                {
+                    out.push((layer, li, rank));
+                }
+            }
+            return Some(out);
+        }
+        let (here, up) = self.dir[outer];
+        let mut inner: Option<usize> = None;
+        // One more layer found: false when it is a second one.
+        let mut one = |layer: usize| *inner.get_or_insert(layer) == layer;
+        for (p, slot, rank) in reach_keys(a) {
+            // The same directory, the one above, the ones below, the siblings.
+            let lists = [
+                self.in_dir.get(&(p, slot.clone(), here)),
+                up.and_then(|up| self.in_dir.get(&(p, slot.clone(), up))),
+                self.under.get(&(p, slot.clone(), here)),
+                up.and_then(|up| self.under.get(&(p, slot.clone(), up))),
+            ];
+            for list in lists.into_iter().flatten() {
+                // A list is in layer order: `outer`'s own entries are one run, and the
+                // others' ends tell one layer from several.
+                let lo = list.partition_point(|e| e.0 < outer);
+                let hi = list.partition_point(|e| e.0 <= outer);
+                for part in [&list[..lo], &list[hi..]] {
+                    let (Some(first), Some(last)) = (part.first(), part.last()) else {
+                        continue;
+                    };
+                    if first.0 != last.0 || !one(first.0) {
+                        return None;
+                    }
+                    out.extend(part.iter().map(|&(layer, li)| (layer, li, rank)));
+                }
+            }
+        }
+        for &(layer, li) in &self.wide {
+            if layer == outer || !self.near(outer, layer) {
+                continue;
+            }
+            if let Some(rank) = reaches(a, &layers[layer].listeners[li]) {
+                if !one(layer) {
+                    return None;
+                }
+                out.push((layer, li, rank));
+            }
+        }
+        Some(out)
+    }
+}
+
 pub fn link(layers: &[Layer], facts: &Facts, sources: &SourceMap) -> Vec<Hop> {
-    let dir = |l: &Layer| -> std::path::PathBuf {
+    let dir = |l: &Layer| -> PathBuf {
         let p = &sources.get(l.proxy.root).path;
         // The loader resolved the path of every file it read (standard input stays relative).
         let p = match p.is_absolute() {
@@ -67,9 +383,16 @@ pub fn link(layers: &[Layer], facts: &Facts, sources: &SourceMap) -> Vec<Hop> {
         p.parent().map(Path::to_path_buf).unwrap_or_default()
     };
     let dirs: Vec<_> = layers.iter().map(dir).collect();
-    let by_port = ListenerIndex::new(layers);
+    let index = Index::new(layers, &dirs);
+    let mut collide: HashMap<(usize, usize), bool> = HashMap::new();
+    let mut collides = |a: usize, b: usize| {
+        *collide
+            .entry((a.min(b), a.max(b)))
+            .or_insert_with(|| index.collide(layers, a, b))
+    };
     let mut hops = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    // Hops made by address alone, which must not join alternatives along a chain.
+    let mut by_address: Vec<bool> = Vec::new();
     for (outer, layer) in layers.iter().enumerate() {
         for aim in aims(layer) {
             let declared = declared(&aim.endpoint, aim.default_port, facts);
@@ -81,27 +404,33 @@ pub fn link(layers: &[Layer], facts: &Facts, sources: &SourceMap) -> Vec<Hop> {
                 let port = *port;
                 addrs = ips.iter().map(|ip| Addr::Ip(*ip, port)).collect();
             }
-            // Only the layers listening where an address points: a run over thousands of
-            // configurations must not compare every target with every listener.
-            for inner in by_port.candidates(&addrs) {
-                let other = &layers[inner];
-                if inner == outer || !(declared || one_deployment(&dirs[outer], &dirs[inner])) {
+            // Per inner layer, the listeners reached and how specifically.
+            let mut found: Vec<(usize, usize, u8)> = Vec::new();
+            for a in &addrs {
+                // By address, two layers of one deployment there are alternatives.
+                let Some(reached) = index.reached(layers, a, outer, declared) else {
+                    continue;
+                };
+                found.extend(reached);
+            }
+            found.sort_unstable_by_key(|&(inner, li, rank)| (inner, std::cmp::Reverse(rank), li));
+            let mut i = 0;
+            while i < found.len() {
+                let inner = found[i].0;
+                let end = i + found[i..].iter().take_while(|f| f.0 == inner).count();
+                // The most specific listeners win, as the kernel (and nginx) pick them.
+                let best = found[i].2;
+                let group = &found[i..end];
+                i = end;
+                if !declared && collides(outer, inner) {
                     continue;
                 }
-                // The most specific listeners win, as the kernel (and nginx) pick them.
-                let mut best: Vec<(u8, usize)> = Vec::new();
-                for (li, l) in other.listeners.iter().enumerate() {
-                    let Some(rank) = addrs.iter().filter_map(|a| reaches(a, l)).max() else {
+                let mut last = None;
+                for &(_, listener, _) in group.iter().take_while(|f| f.2 == best) {
+                    if last == Some(listener) {
                         continue;
-                    };
-                    match best.first().map(|b| b.0) {
-                        Some(r) if r > rank => continue,
-                        Some(r) if r < rank => best.clear(),
-                        _ => {}
                     }
-                    best.push((rank, li));
-                }
-                for (_, listener) in best {
+                    last = Some(listener);
                     let hop = Hop {
                         outer,
                         route: aim.route,
@@ -111,69 +440,142 @@ pub fn link(layers: &[Layer], facts: &Facts, sources: &SourceMap) -> Vec<Hop> {
                         inner,
                         listener,
                     };
-                    if seen.insert(hop.clone()) {
-                        hops.push(hop);
-                    }
+                    // Each aim is one server (or one `*_pass`) of one route, and its listeners
+                    // are each taken once above: no hop is made twice.
+                    by_address.push(!declared);
+                    hops.push(hop);
                 }
             }
         }
     }
-    hops
+    debug_assert_eq!(hops.iter().collect::<HashSet<_>>().len(), hops.len());
+    let cut = joining_alternatives(&hops, &by_address, &index, &mut collides);
+    if cut.is_empty() {
+        return hops;
+    }
+    hops.into_iter()
+        .zip(by_address)
+        .filter(|(h, address)| !(*address && cut.contains(&(h.outer, h.inner))))
+        .map(|(h, _)| h)
+        .collect()
 }
 
-/// Which layers listen on a port (or a unix path), to find a target's candidates at once.
-struct ListenerIndex {
-    ports: HashMap<u16, Vec<usize>>,
-    unix: HashMap<String, Vec<usize>>,
-    /// Layers with a port range too wide to list port by port: always candidates.
-    wide: Vec<usize>,
-}
-
-impl ListenerIndex {
-    fn new(layers: &[Layer]) -> Self {
-        let mut ix = ListenerIndex {
-            ports: HashMap::new(),
-            unix: HashMap::new(),
-            wide: Vec::new(),
-        };
-        for (i, layer) in layers.iter().enumerate() {
-            for l in &layer.listeners {
-                if let Bound::Unix(path) = &l.bound {
-                    ix.unix.entry(path.clone()).or_default().push(i);
-                } else if l.ports.1.saturating_sub(l.ports.0) > 1024 {
-                    ix.wide.push(i);
-                } else {
-                    for p in l.ports.0..=l.ports.1 {
-                        ix.ports.entry(p).or_default().push(i);
-                    }
+/// The layer pairs (outer, inner) of hops by address that lie on a chain joining two
+/// configurations that collide: A → C → B where A and B cannot run side by side describes no
+/// deployment, so none of its hops from A to B is kept. A hop X → Y is cut when a layer that
+/// reaches X (or X) collides with a layer Y reaches (or Y); after the cut no chain of the
+/// remaining hops joins two alternatives. Only a group of linked layers that holds a
+/// collision at all is looked at hop by hop: a real deployment costs one pass over its keys.
+fn joining_alternatives(
+    hops: &[Hop],
+    by_address: &[bool],
+    index: &Index,
+    collides: &mut impl FnMut(usize, usize) -> bool,
+) -> HashSet<(usize, usize)> {
+    let mut edges: Vec<(usize, usize)> = hops
+        .iter()
+        .zip(by_address)
+        .filter(|(_, address)| **address)
+        .map(|(h, _)| (h.outer, h.inner))
+        .collect();
+    edges.sort_unstable();
+    edges.dedup();
+    let mut cut = HashSet::new();
+    if edges.len() < 2 {
+        // One hop joins two layers already known not to collide.
+        return cut;
+    }
+    // Groups of layers joined by hops (union-find over the layers that have one).
+    let mut parent: HashMap<usize, usize> = HashMap::new();
+    fn root(parent: &mut HashMap<usize, usize>, x: usize) -> usize {
+        let mut r = x;
+        while let Some(&p) = parent.get(&r).filter(|&&p| p != r) {
+            r = p;
+        }
+        let mut y = x;
+        while y != r {
+            let next = parent[&y];
+            parent.insert(y, r);
+            y = next;
+        }
+        r
+    }
+    for &(a, b) in &edges {
+        parent.entry(a).or_insert(a);
+        parent.entry(b).or_insert(b);
+        let (ra, rb) = (root(&mut parent, a), root(&mut parent, b));
+        if ra != rb {
+            parent.insert(ra, rb);
+        }
+    }
+    // Per group: its layers and its edges.
+    type Group = (Vec<usize>, Vec<(usize, usize)>);
+    let mut groups: HashMap<usize, Group> = HashMap::new();
+    let mut members: Vec<usize> = parent.keys().copied().collect();
+    members.sort_unstable();
+    for m in members {
+        let r = root(&mut parent, m);
+        groups.entry(r).or_default().0.push(m);
+    }
+    for &(a, b) in &edges {
+        let r = root(&mut parent, a);
+        groups.entry(r).or_default().1.push((a, b));
+    }
+    let mut out: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut into: HashMap<usize, Vec<usize>> = HashMap::new();
+    for &(a, b) in &edges {
+        out.entry(a).or_default().push(b);
+        into.entry(b).or_default().push(a);
+    }
+    let walk = |from: usize, next: &HashMap<usize, Vec<usize>>| -> Vec<usize> {
+        let mut seen = HashSet::from([from]);
+        let mut todo = vec![from];
+        while let Some(x) = todo.pop() {
+            for &y in next.get(&x).map_or(&[][..], Vec::as_slice) {
+                if seen.insert(y) {
+                    todo.push(y);
                 }
             }
         }
-        ix
-    }
-
-    /// The layers that may hold a listener for one of these addresses, in layer order.
-    fn candidates(&self, addrs: &[Addr]) -> Vec<usize> {
-        let mut out: Vec<usize> = self.wide.clone();
-        for a in addrs {
-            let found = match a {
-                Addr::Ip(_, port) | Addr::Name(_, port) => self.ports.get(port),
-                Addr::Unix(path) => self.unix.get(path),
-            };
-            out.extend(found.into_iter().flatten());
+        seen.into_iter().collect()
+    };
+    for (group, group_edges) in groups.values() {
+        // Two layers: the hop between them was made only if they do not collide.
+        if group.len() < 3 || !holds_collision(group, index) {
+            continue;
         }
-        out.sort_unstable();
-        out.dedup();
-        out
+        for &(x, y) in group_edges {
+            let before = walk(x, &into);
+            let after = walk(y, &out);
+            if before
+                .iter()
+                .any(|&a| after.iter().any(|&b| collides(a, b)))
+            {
+                cut.insert((x, y));
+            }
+        }
     }
+    cut
 }
 
-/// Same directory, or sibling directories.
-fn one_deployment(a: &Path, b: &Path) -> bool {
-    a == b
-        || a.parent() == Some(b)
-        || b.parent() == Some(a)
-        || (a.parent().is_some() && a.parent() == b.parent())
+/// Do any two layers of a group collide? One pass over their keys (a layer with a port
+/// range too wide to index counts as a yes: the caller then tests pairs exactly).
+fn holds_collision(group: &[usize], index: &Index) -> bool {
+    let mut taken: HashSet<&(u16, Slot)> = HashSet::new();
+    for &l in group {
+        if !index.wide_of[l].is_empty() {
+            return true;
+        }
+        let bound = &index.bound[l];
+        if bound
+            .iter()
+            .any(|(p, s)| conflicts(s).into_iter().any(|c| taken.contains(&(*p, c))))
+        {
+            return true;
+        }
+        taken.extend(bound.iter());
+    }
+    false
 }
 
 /// Does a `[[link]]` entry name this target? Then it links wherever the layers live.
@@ -316,23 +718,14 @@ fn linked(target: &str, port: Option<u16>, facts: &Facts) -> Option<Vec<Addr>> {
 }
 
 /// How specifically a listener takes connections to this address: 2 bound to it exactly, 1
-/// through a wildcard; None when it does not.
+/// through a wildcard; None when it does not (the index's rule, for one listener).
 fn reaches(a: &Addr, l: &Listener) -> Option<u8> {
-    let in_ports = |p: u16| l.ports.0 <= p && p <= l.ports.1;
-    match (a, &l.bound) {
-        (Addr::Unix(p), Bound::Unix(q)) => (p == q).then_some(2),
-        (Addr::Ip(ip, port), bound) if in_ports(*port) => match bound {
-            Bound::Ip(b) => (b == ip).then_some(2),
-            Bound::Name(n) => (n == "localhost" && ip.is_loopback()).then_some(2),
-            // Only a loopback address surely is this machine; any other address reaches a
-            // wildcard listener only when the proxy runs there, which gwlint cannot know.
-            Bound::AnyV4 => (ip.is_ipv4() && ip.is_loopback()).then_some(1),
-            Bound::AnyV6 { v4 } => (ip.is_loopback() && (ip.is_ipv6() || *v4)).then_some(1),
-            Bound::Unix(_) => None,
-        },
-        (Addr::Name(n, port), Bound::Name(m)) if in_ports(*port) => (n == m).then_some(2),
-        _ => None,
-    }
+    let bound = slots(&l.bound);
+    reach_keys(a)
+        .into_iter()
+        .filter(|(p, s, _)| ports(l).contains(p) && bound.contains(s))
+        .map(|(_, _, rank)| rank)
+        .max()
 }
 
 #[cfg(test)]
@@ -394,6 +787,14 @@ mod tests {
             Some(1)
         );
         assert_eq!(reaches(&lo6, &listener(Bound::AnyV4, 8080)), None);
+        // `localhost` binds 127.0.0.1 and ::1, not the rest of 127.0.0.0/8.
+        let localhost = || listener(Bound::Name("localhost".into()), 8080);
+        assert_eq!(reaches(&lo, &localhost()), Some(2));
+        assert_eq!(reaches(&lo6, &localhost()), Some(2));
+        assert_eq!(
+            reaches(&Addr::Ip("127.0.0.2".parse().unwrap(), 8080), &localhost()),
+            None
+        );
         assert_eq!(reaches(&other, &listener(Bound::AnyV4, 8080)), None);
         assert_eq!(
             reaches(
@@ -409,6 +810,43 @@ mod tests {
             ),
             Some(2)
         );
+    }
+
+    #[test]
+    fn sockets_collide_as_bind_would_refuse_them() {
+        let ip = |s: &str| Bound::Ip(s.parse().unwrap());
+        let c = |a: Bound, b: Bound| listeners_collide(&listener(a, 8080), &listener(b, 8080));
+        // The same address, or a wildcard of its family.
+        assert!(c(ip("127.0.0.1"), ip("127.0.0.1")));
+        assert!(c(ip("127.0.0.1"), Bound::AnyV4));
+        assert!(c(Bound::AnyV4, ip("10.0.0.5")));
+        assert!(c(Bound::AnyV4, Bound::AnyV4));
+        assert!(c(ip("::1"), Bound::AnyV6 { v4: false }));
+        // A dual-stack [::] takes IPv4's addresses too; an IPv6-only one does not.
+        assert!(c(Bound::AnyV6 { v4: true }, ip("127.0.0.1")));
+        assert!(c(Bound::AnyV6 { v4: true }, Bound::AnyV4));
+        assert!(!c(Bound::AnyV6 { v4: false }, Bound::AnyV4));
+        assert!(!c(Bound::AnyV6 { v4: false }, ip("127.0.0.1")));
+        // Other addresses, other families.
+        assert!(!c(ip("127.0.0.1"), ip("127.0.0.2")));
+        assert!(!c(ip("127.0.0.1"), ip("::1")));
+        assert!(!c(ip("::1"), Bound::AnyV4));
+        // localhost is its loopback addresses; another name only collides with wildcards.
+        assert!(c(Bound::Name("localhost".into()), ip("127.0.0.1")));
+        assert!(c(Bound::Name("localhost".into()), ip("::1")));
+        assert!(c(Bound::Name("app.internal".into()), Bound::AnyV4));
+        assert!(!c(Bound::Name("app.internal".into()), ip("10.0.0.5")));
+        // Unix sockets by path.
+        assert!(c(Bound::Unix("/a".into()), Bound::Unix("/a".into())));
+        assert!(!c(Bound::Unix("/a".into()), Bound::Unix("/b".into())));
+        // Another port.
+        assert!(!listeners_collide(
+            &listener(Bound::AnyV4, 8080),
+            &listener(Bound::AnyV4, 8081)
+        ));
+        let mut range = listener(Bound::AnyV4, 8000);
+        range.ports = (8000, 8099);
+        assert!(listeners_collide(&range, &listener(ip("127.0.0.1"), 8080)));
     }
 
     #[test]

@@ -6,6 +6,9 @@
 pub mod graph;
 pub mod link;
 
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
 use crate::discover::Scope;
 use crate::facts::Facts;
 use crate::finding::{Dialect, Finding};
@@ -13,7 +16,7 @@ use crate::load::Loader;
 use crate::model::listen::{self, Listener};
 use crate::model::{Proxy, ScopeId, ScopeKind, Server, Target};
 use crate::rules::{self, Rule};
-use crate::source::{SourceMap, Span};
+use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::include::Tree;
 
 pub use graph::Graph;
@@ -31,6 +34,8 @@ pub struct Chain<'a> {
     pub layers: Vec<Layer<'a>>,
     pub hops: Vec<Hop>,
     pub nginx_version: Option<rules::Version>,
+    /// Per layer, built when first asked: the routes inside each block (`behind`).
+    routes_in: Vec<OnceLock<HashMap<ScopeId, Vec<usize>>>>,
 }
 
 pub type Check = fn(&Chain, &mut Vec<Finding>);
@@ -97,6 +102,7 @@ pub fn check(
     let hops = link::link(&layers, facts, &loader.sources);
     let chain = Chain {
         sources: &loader.sources,
+        routes_in: layers.iter().map(|_| OnceLock::new()).collect(),
         layers,
         hops,
         nginx_version,
@@ -123,7 +129,19 @@ pub fn check(
             }
         }
     }
-    findings.retain(|f| trees.iter().any(|(_, scope)| scope.contains(f.span.file)));
+    // One set of the files in scope, not every tree asked about every finding.
+    if !trees.iter().any(|(_, scope)| matches!(scope, Scope::All)) {
+        let files: HashSet<FileId> = trees
+            .iter()
+            .filter_map(|(_, scope)| match scope {
+                Scope::Files(f) => Some(f),
+                Scope::All => None,
+            })
+            .flatten()
+            .copied()
+            .collect();
+        findings.retain(|f| files.contains(&f.span.file));
+    }
     let graph = if want_graph {
         graph::build(&chain)
     } else {
@@ -205,14 +223,27 @@ impl<'a> Chain<'a> {
     /// The routes that serve connections accepted by a listener: the nginx `server`'s
     /// locations, the HAProxy frontend's `use_backend`/`default_backend`.
     pub fn behind(&self, layer: usize, listener: &Listener) -> Vec<usize> {
-        let proxy = &self.layers[layer].proxy;
-        proxy
-            .routes
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| within(proxy, r.scope, listener.scope))
-            .map(|(i, _)| i)
-            .collect()
+        self.routes_in(layer)
+            .get(&listener.scope)
+            .cloned()
+            .unwrap_or_default()
+    }
+    /// Every block of a layer with the routes inside it, in order: each route is listed
+    /// under its own block and every block around it, once per layer (asking every route
+    /// about every listener would cost listeners × routes).
+    pub fn routes_in(&self, layer: usize) -> &HashMap<ScopeId, Vec<usize>> {
+        self.routes_in[layer].get_or_init(|| {
+            let proxy = &self.layers[layer].proxy;
+            let mut map: HashMap<ScopeId, Vec<usize>> = HashMap::new();
+            for (i, r) in proxy.routes.iter().enumerate() {
+                let mut scope = Some(r.scope);
+                while let Some(s) = scope {
+                    map.entry(s).or_default().push(i);
+                    scope = proxy.scopes[s].parent;
+                }
+            }
+            map
+        })
     }
     /// The pool a route hands to, if any.
     pub fn pool_of(&self, layer: usize, route: usize) -> Option<usize> {
