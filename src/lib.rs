@@ -184,12 +184,22 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
             let mounted = planner.mounted_files_under(path);
             let mounted_canon: Vec<PathBuf> = mounted
                 .iter()
-                .filter_map(|m| std::fs::canonicalize(m).ok())
+                .filter_map(|m| planner.canon.path(m))
                 .collect();
             let mut files = files;
-            for m in &mounted {
-                if !files.contains(m) {
-                    files.push(m.clone());
+            if !mounted.is_empty() {
+                let walked: std::collections::HashSet<PathBuf> =
+                    files.iter().filter_map(|f| planner.canon.path(f)).collect();
+                let base = plan::mounts::normalize(path);
+                for m in &mounted {
+                    if !planner.canon.path(m).is_some_and(|c| walked.contains(&c)) {
+                        // Spelled as the walk spells its files (`./proxy/conf`).
+                        let spelled = match m.strip_prefix(&base) {
+                            Ok(rest) => path.join(rest),
+                            Err(_) => m.clone(),
+                        };
+                        files.push(spelled);
+                    }
                 }
             }
             loader.prefetch(&files);
@@ -223,8 +233,11 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
                 // (redis, supervisord, fail2ban and Apache use the extension too).
                 if let Ok(id) = r
                     && opts.dialect.is_none()
-                    && !std::fs::canonicalize(&f).is_ok_and(|c| mounted_canon.contains(&c))
                     && let Err(why) = discover::looks_like_nginx(&loader.sources.get(id).text)
+                    && !planner
+                        .canon
+                        .path(&f)
+                        .is_some_and(|c| mounted_canon.contains(&c))
                 {
                     not_config.push((name, why));
                     continue;
@@ -279,6 +292,8 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
     let mut tree_of_root: HashMap<FileId, usize> = HashMap::new();
     let mut standalone: Vec<FileId> = Vec::new();
     let mut roots = discover::Roots::default();
+    // Whether a main file found above a file lies inside the tree, by path.
+    let mut inside_cache: HashMap<PathBuf, bool> = HashMap::new();
     for &file in &requested {
         let path = loader.sources.get(file).path.clone();
         let is_stdin = path.starts_with("<stdin>");
@@ -287,17 +302,17 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
             let given = path_as_given(&loader, file);
             let boundary = planner.boundary(&given);
             let mut mains = planner.mains_for(&given);
-            mains.extend(
-                roots
-                    .of(&given)
-                    .into_iter()
-                    .filter(|r| {
-                        boundary.as_ref().is_none_or(|b| {
-                            std::fs::canonicalize(r).is_ok_and(|r| r.starts_with(b))
-                        })
-                    })
-                    .map(plan::Main::File),
-            );
+            for r in roots.of(&given) {
+                let inside = match &boundary {
+                    None => true,
+                    Some(b) => *inside_cache.entry(r.clone()).or_insert_with(|| {
+                        std::fs::canonicalize(&r).is_ok_and(|c| c.starts_with(b))
+                    }),
+                };
+                if inside {
+                    mains.push(plan::Main::File(r));
+                }
+            }
             for main in mains {
                 let root = match &main {
                     plan::Main::File(root_path) => {
@@ -399,6 +414,7 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
                     .unwrap_or_default();
                 plan::Planner::expand_haproxy_list(&configured, &first)
                     .or_else(|| planner.haproxy_list(&first))
+                    .or_else(|| haproxy_conf_d(&dir, &first))
             })
             .flatten();
         let files = match listed {
@@ -901,6 +917,39 @@ fn haproxy_list(
         return named;
     }
     files
+}
+
+/// Fedora's and RHEL's package runs `haproxy -f /etc/haproxy/haproxy.cfg -f
+/// /etc/haproxy/conf.d` (`CONFIG` and `CFGDIR` in haproxy.service): a main file beside a
+/// `conf.d/` of `*.cfg` files is that list.
+fn haproxy_conf_d(dir: &Path, file: &Path) -> Option<Vec<PathBuf>> {
+    let base = match dir.file_name().is_some_and(|n| n == "conf.d") {
+        true => dir.parent()?.to_path_buf(),
+        false => dir.to_path_buf(),
+    };
+    let conf_d = base.join("conf.d");
+    if !conf_d.is_dir() {
+        return None;
+    }
+    // The main file: haproxy.cfg, or the one `.cfg` beside conf.d/ (a `defaults.cfg` that a
+    // start script puts first).
+    let main = base.join("haproxy.cfg");
+    let main = match main.is_file() {
+        true => main,
+        false => {
+            let mut cfgs = std::fs::read_dir(&base)
+                .ok()?
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "cfg"));
+            let only = cfgs.next()?;
+            if cfgs.next().is_some() {
+                return None;
+            }
+            only
+        }
+    };
+    plan::Planner::expand_haproxy_list(&[main, conf_d], file)
 }
 
 /// HAProxy files found together that each hold a `global` section are alternatives

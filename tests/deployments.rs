@@ -1030,3 +1030,154 @@ fn a_fragment_s_relative_includes_start_at_the_main_prefix() {
         show(&findings)
     );
 }
+
+/// Writes `files` into a new repository (a directory with `.git`) and lints `args` there.
+fn in_repo(files: &[(&str, &str)], args: &[&str]) -> (tempfile::TempDir, Vec<Value>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join(".git")).unwrap();
+    for (rel, text) in files {
+        let p = d.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gwlint"))
+        .current_dir(d)
+        .args(["--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let findings = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (dir, findings, stderr)
+}
+
+fn codes_of(findings: &[Value]) -> Vec<&str> {
+    findings.iter().map(|f| s(f, "code")).collect()
+}
+
+/// `docker build -f alpine/Dockerfile .`: the sources are at the repository's root, not
+/// beside the Dockerfile.
+#[test]
+fn a_dockerfile_whose_context_is_the_repository_root() {
+    let (_d, found, _) = in_repo(
+        &[
+            (
+                "alpine/Dockerfile",
+                "FROM openresty/openresty:alpine\nCOPY nginx.conf /usr/local/openresty/nginx/conf/nginx.conf\nCOPY site.conf /etc/nginx/conf.d/default.conf\n",
+            ),
+            (
+                "nginx.conf",
+                "events {}\nhttp {\n    upstream api { server 127.0.0.1:8000; }\n    include /etc/nginx/conf.d/*.conf;\n}\n",
+            ),
+            (
+                "site.conf",
+                "server {\n    listen 80;\n    location / {\n        proxy_pass http://apii;\n    }\n}\n",
+            ),
+        ],
+        &["."],
+    );
+    assert_finding(&found, "GW101", "./site.conf", 4);
+}
+
+/// A Dockerfile COPY adds files to the image's: a file the repository lacks there may be the
+/// image's own (unknown), where a Compose bind mount of the directory replaces it (GW002).
+#[test]
+fn copied_files_join_the_image_s_and_bind_mounts_replace_them() {
+    let nginx = "events {}\nhttp {\n    include /etc/nginx/extra/proxy.conf;\n    include /etc/nginx/conf.d/*.conf;\n}\n";
+    let (_d, copied, _) = in_repo(
+        &[
+            ("Dockerfile", "FROM nginx:1.27\nCOPY nginx/ /etc/nginx/\n"),
+            ("nginx/nginx.conf", nginx),
+            ("nginx/conf.d/site.conf", "server { listen 80; }\n"),
+        ],
+        &["."],
+    );
+    assert!(!codes_of(&copied).contains(&"GW002"), "{}", show(&copied));
+    assert!(codes_of(&copied).contains(&"GW005"), "{}", show(&copied));
+    let (_d, bound, _) = in_repo(
+        &[
+            (
+                "compose.yaml",
+                "services:\n  web:\n    image: nginx:1.27\n    volumes:\n      - ./nginx:/etc/nginx:ro\n",
+            ),
+            ("nginx/nginx.conf", nginx),
+            ("nginx/conf.d/site.conf", "server { listen 80; }\n"),
+        ],
+        &["."],
+    );
+    assert!(codes_of(&bound).contains(&"GW002"), "{}", show(&bound));
+}
+
+/// Fedora's and RHEL's `haproxy -f haproxy.cfg -f conf.d`: the defaults in the main file
+/// hold for the sections in conf.d/.
+#[test]
+fn haproxy_cfg_beside_conf_d_is_one_configuration() {
+    let (_d, found, _) = in_repo(
+        &[
+            (
+                "haproxy/haproxy.cfg",
+                "global\n    maxconn 1000\n\ndefaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n",
+            ),
+            (
+                "haproxy/conf.d/app.cfg",
+                "frontend www\n    bind :80\n    default_backend app\n\nbackend app\n    server a1 10.0.0.1:8000 check\n    server a2 10.0.0.2:8000 check\n",
+            ),
+        ],
+        &["."],
+    );
+    assert!(!codes_of(&found).contains(&"GW210"), "{}", show(&found));
+    let (_d, alone, _) = in_repo(
+        &[
+            (
+                "haproxy/haproxy.cfg",
+                "global\n    maxconn 1000\n\ndefaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n",
+            ),
+            (
+                "haproxy/conf.d/app.cfg",
+                "frontend www\n    bind :80\n    default_backend app\n\nbackend app\n    server a1 10.0.0.1:8000 check\n    server a2 10.0.0.2:8000 check\n",
+            ),
+        ],
+        &["haproxy/conf.d/app.cfg"],
+    );
+    assert!(!codes_of(&alone).contains(&"GW210"), "{}", show(&alone));
+}
+
+/// `*.conf` is also redis's, supervisord's and fail2ban's extension: a directory walk lints
+/// only what reads as nginx, and says how many it skipped; a file a proxy container copies
+/// to its configuration path is linted whatever its name.
+#[test]
+fn only_nginx_is_linted_as_nginx() {
+    let (d, found, _) = in_repo(
+        &[
+            ("redis/redis.conf", "bind 127.0.0.1\nport 6379\n"),
+            (
+                "supervisor/supervisord.conf",
+                "[program:web]\ncommand=/usr/bin/web\n",
+            ),
+            ("fail2ban/jail.conf", "[sshd]\nenabled = true\n"),
+            (
+                "proxy/Dockerfile",
+                "FROM nginx:1.27\nCOPY conf /etc/nginx/conf.d/default.conf\n",
+            ),
+            (
+                "proxy/conf",
+                "upstream app { server 127.0.0.1:8000; }\nserver {\n    listen 80;\n    location / {\n        proxy_pass http://ap;\n    }\n}\n",
+            ),
+        ],
+        &["."],
+    );
+    assert!(!codes_of(&found).contains(&"GW001"), "{}", show(&found));
+    assert_finding(&found, "GW101", "./proxy/conf", 5);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gwlint"))
+        .current_dir(d.path())
+        .args(["--format", "concise", "."])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Skipped 3 files found by name that are not nginx or HAProxy configuration"),
+        "{text}"
+    );
+}

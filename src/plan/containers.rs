@@ -83,6 +83,9 @@ impl Service {
 const MAX_DEPTH: usize = 6;
 const MAX_BYTES: u64 = 1 << 20;
 const MAX_FILES: usize = 200;
+/// Directory entries looked at in one tree: a monorepo linted one file at a time (pre-commit,
+/// an editor) must not walk all of it for each run.
+const MAX_ENTRIES: usize = 20_000;
 /// Bounds the expansion of a Dockerfile glob and the walk of a templates directory.
 const MAX_MATCHES: usize = 1000;
 /// Bounds the nodes a YAML document may expand to through its aliases (see [`AliasBudget`]).
@@ -149,8 +152,21 @@ pub fn discover(root: &Path) -> (Vec<Service>, Vec<String>) {
         }
         match read_bounded(path) {
             Ok(text) => {
-                let context = path.parent().unwrap_or(Path::new(""));
-                services.extend(from_dockerfile(path, &text, context));
+                // Without a Compose `build:` saying, the context is the Dockerfile's
+                // directory, or the tree's root when the sources are found there instead
+                // (`docker build -f alpine/Dockerfile .`).
+                let here = path.parent().unwrap_or(Path::new(""));
+                let local = from_dockerfile(path, &text, here);
+                let found = |s: &[Service]| {
+                    s.iter()
+                        .flat_map(|s| &s.mounts)
+                        .filter(|m| m.local.exists())
+                        .count()
+                };
+                let at_root = (here != root)
+                    .then(|| from_dockerfile(path, &text, root))
+                    .filter(|r| found(r) > found(&local));
+                services.extend(at_root.unwrap_or(local));
             }
             Err(e) => errors.push(e),
         }
@@ -175,7 +191,14 @@ fn definition_files(root: &Path) -> (Vec<PathBuf>, Vec<PathBuf>, Vec<String>) {
                         n.starts_with('.') || n == "target" || n == "node_modules"
                     }))
         });
-    for entry in walker {
+    for (seen, entry) in walker.enumerate() {
+        if seen >= MAX_ENTRIES {
+            errors.push(format!(
+                "{}: more than {MAX_ENTRIES} entries looked at for Compose files and Dockerfiles; the rest are not read (give the mounts with --mount or [[mount]])",
+                root.display()
+            ));
+            break;
+        }
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {

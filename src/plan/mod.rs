@@ -7,6 +7,7 @@
 //! under a well-known root (`/etc/nginx/conf.d/*.conf`) whose files are found around the main
 //! file ([`place::KNOWN_ROOTS`]).
 
+pub mod canon;
 pub mod containers;
 pub mod dump;
 pub mod mounts;
@@ -42,9 +43,15 @@ pub struct Planner {
     /// The trees whose definitions were read.
     read: HashMap<PathBuf, ()>,
     boundaries: HashMap<PathBuf, Option<PathBuf>>,
+    /// `boundary` by the directory as given.
+    given: HashMap<PathBuf, Option<PathBuf>>,
+    /// Each service's mount sources, resolved (for `covering`), parallel to `services`.
+    resolved_mounts: Vec<Vec<Option<PathBuf>>>,
     cwd: Option<PathBuf>,
     /// The image main files made for containers ([`Main::Image`]), by file.
     images: HashMap<crate::source::FileId, usize>,
+    /// Resolved paths, shared with every deployment's `Place`.
+    pub canon: std::sync::Arc<canon::Canon>,
     /// Definition files that could not be read, as "path: message".
     pub errors: Vec<String>,
 }
@@ -68,7 +75,25 @@ impl Planner {
         if self.system {
             return None;
         }
-        let abs = std::fs::canonicalize(nonempty(path))
+        // Asked for every file of a run: keyed by the directory as given, so a fleet of 500
+        // sites in one directory resolves it once.
+        let given = match path.is_dir() {
+            true => path.to_path_buf(),
+            false => path.parent().map(Path::to_path_buf).unwrap_or_default(),
+        };
+        if let Some(b) = self.given.get(&given) {
+            return b.clone();
+        }
+        let b = self.boundary_of(path);
+        self.given.insert(given, b.clone());
+        b
+    }
+
+    fn boundary_of(&mut self, path: &Path) -> Option<PathBuf> {
+        let abs = self
+            .canon
+            .path(path)
+            .ok_or(())
             .or_else(|_| std::path::absolute(path))
             .unwrap_or_else(|_| path.to_path_buf());
         let dir = if abs.is_dir() {
@@ -142,18 +167,28 @@ impl Planner {
     /// The services (nginx or HAProxy containers) one of whose mounts holds `path`.
     fn covering(&mut self, path: &Path, dialect: Dialect) -> Vec<usize> {
         self.read_tree(path);
-        let Ok(canon) = std::fs::canonicalize(nonempty(path)) else {
+        // Most repositories have no container of this proxy: nothing to resolve.
+        if !self
+            .services
+            .iter()
+            .any(|s| containers::proxy_kind(s) == Some(dialect))
+        {
+            return Vec::new();
+        }
+        let Some(canon) = self.canon.path(path) else {
             return Vec::new();
         };
+        while self.resolved_mounts.len() < self.services.len() {
+            let s = &self.services[self.resolved_mounts.len()];
+            let resolved = s.mounts.iter().map(|m| self.canon.path(&m.local)).collect();
+            self.resolved_mounts.push(resolved);
+        }
         self.services
             .iter()
+            .zip(&self.resolved_mounts)
             .enumerate()
-            .filter(|(_, s)| containers::proxy_kind(s) == Some(dialect))
-            .filter(|(_, s)| {
-                s.mounts.iter().any(|m| {
-                    std::fs::canonicalize(nonempty(&m.local)).is_ok_and(|l| canon.starts_with(l))
-                })
-            })
+            .filter(|(_, (s, _))| containers::proxy_kind(s) == Some(dialect))
+            .filter(|(_, (_, locals))| locals.iter().flatten().any(|l| canon.starts_with(l)))
             .map(|(i, _)| i)
             .collect()
     }
@@ -162,7 +197,7 @@ impl Planner {
     /// (`COPY proxy/conf /etc/nginx/conf.d/default.conf`): configuration whatever its name.
     pub fn mounted_files_under(&mut self, dir: &Path) -> Vec<PathBuf> {
         self.read_tree(dir);
-        let Ok(base) = std::fs::canonicalize(nonempty(dir)) else {
+        let Some(base) = self.canon.path(dir) else {
             return Vec::new();
         };
         let mut out = Vec::new();
@@ -179,7 +214,10 @@ impl Planner {
                         .is_none_or(|x| x == "conf" || x == "cfg");
                 let under = at_config_path
                     && m.local.is_file()
-                    && std::fs::canonicalize(&m.local).is_ok_and(|c| c.starts_with(&base));
+                    && self
+                        .canon
+                        .path(&m.local)
+                        .is_some_and(|c| c.starts_with(&base));
                 // A template becomes configuration only through the image's start-up step.
                 let template = m.local.extension().is_some_and(|x| x == "template");
                 if under && !template && !out.contains(&m.local) {
@@ -252,7 +290,7 @@ impl Planner {
     ) -> Place {
         let boundary = self.boundary(main);
         let dir = main.parent().map(Path::to_path_buf).unwrap_or_default();
-        let home = std::fs::canonicalize(nonempty(&dir)).ok();
+        let home = self.canon.path(&dir);
         let mut mounts = Mounts::default();
         let container = self.covering(main, Dialect::Nginx).first().copied();
         if let Some(i) = container {
@@ -265,8 +303,12 @@ impl Planner {
         }
         let explicit_prefix = prefix.map(Path::to_path_buf);
         let local_prefix = prefix.map(Path::to_path_buf).unwrap_or(dir.clone());
-        let shown_prefix = self
-            .shown(&std::fs::canonicalize(nonempty(&local_prefix)).unwrap_or(local_prefix.clone()));
+        let shown_prefix = self.shown(
+            &self
+                .canon
+                .path(&local_prefix)
+                .unwrap_or(local_prefix.clone()),
+        );
         let runtime = mounts
             .runtime(&shown_prefix)
             .or_else(|| mounts.runtime(&local_prefix));
@@ -289,7 +331,7 @@ impl Planner {
             .iter()
             .map(|m| m.local.clone())
             .chain(explicit_prefix)
-            .filter_map(|p| std::fs::canonicalize(nonempty(&p)).ok())
+            .filter_map(|p| self.canon.path(&p))
             .collect();
         Place {
             prefix,
@@ -299,6 +341,7 @@ impl Planner {
             allowed,
             home,
             prefix_unknown: false,
+            canon: self.canon.clone(),
         }
     }
 
@@ -323,7 +366,7 @@ impl Planner {
         let allowed = self
             .flag_mounts
             .iter()
-            .filter_map(|m| std::fs::canonicalize(nonempty(&m.local)).ok())
+            .filter_map(|m| self.canon.path(&m.local))
             .collect();
         Place {
             prefix: PathBuf::from("/etc/nginx"),
@@ -333,6 +376,7 @@ impl Planner {
             allowed,
             home: None,
             prefix_unknown: false,
+            canon: self.canon.clone(),
         }
     }
 }
@@ -369,10 +413,14 @@ fn nonempty(p: &Path) -> &Path {
 }
 
 fn container_mount(m: &containers::Mount) -> Mount {
+    let copied = m.origin.ends_with("(COPY)") || m.origin.ends_with("(ADD)");
     Mount {
         runtime: m.runtime.clone(),
         local: m.local.clone(),
-        origin: Origin::Container(m.origin.clone()),
+        origin: match copied {
+            true => Origin::Copied(m.origin.clone()),
+            false => Origin::Container(m.origin.clone()),
+        },
     }
 }
 

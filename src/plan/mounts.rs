@@ -10,8 +10,11 @@ pub enum Origin {
     Flag,
     /// `[[mount]]` in a gwlint.toml (its path and line).
     Config(String),
-    /// A Compose file or Dockerfile (where, as `containers::Mount::origin` says).
+    /// A Compose bind mount or config (where, as `containers::Mount::origin` says): the
+    /// container sees the repository's directory in place of the image's.
     Container(String),
+    /// A Dockerfile `COPY`/`ADD`: the files are added to the image's, which may hold more.
+    Copied(String),
     /// An absolute include under a well-known root found its files around the main file.
     Inferred { root: PathBuf, include: String },
     /// An `nginx -T` dump names the file.
@@ -23,7 +26,7 @@ impl std::fmt::Display for Origin {
         match self {
             Origin::Flag => write!(f, "--mount"),
             Origin::Config(at) => write!(f, "[[mount]] in {at}"),
-            Origin::Container(at) => write!(f, "{at}"),
+            Origin::Container(at) | Origin::Copied(at) => write!(f, "{at}"),
             Origin::Inferred { root, include } => {
                 write!(f, "inferred: {include} found under {}", root.display())
             }

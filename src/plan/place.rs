@@ -58,6 +58,8 @@ pub struct Place {
     /// The file is a fragment no main file loads: nginx's prefix, where relative includes
     /// start, is unknown, so a relative include that is not found is unknown too.
     pub prefix_unknown: bool,
+    /// Resolved paths, shared by the deployments of a run.
+    pub canon: std::sync::Arc<super::canon::Canon>,
 }
 
 /// Why an include is not followed.
@@ -142,7 +144,12 @@ impl Place {
         }
         let (local, inferred) = match self.mounts.local(&runtime) {
             Some((local, m)) => {
-                let inferred = matches!(m.origin, super::mounts::Origin::Inferred { .. });
+                // Where the repository's files are added to the image's (inferred, or a
+                // Dockerfile COPY), a file that is not in the repository may be the image's.
+                let inferred = matches!(
+                    m.origin,
+                    super::mounts::Origin::Inferred { .. } | super::mounts::Origin::Copied(_)
+                );
                 (local, inferred.then(|| m.local.display().to_string()))
             }
             None if runtime.is_absolute()
@@ -203,7 +210,7 @@ impl Place {
             .components()
             .take_while(|c| !is_glob(&c.as_os_str().to_string_lossy()))
             .collect();
-        if let Ok(dir) = std::fs::canonicalize(nonempty(&literal))
+        if let Some(dir) = self.canon.path(&literal)
             && !self.inside(&dir)
         {
             return Resolved::Unfollowed(runtime.to_path_buf(), Unfollowed::Outside);
@@ -302,7 +309,7 @@ impl Place {
         // Resolve what exists of the path: a missing file's directory still must be inside.
         let mut probe = p.as_path();
         loop {
-            if let Ok(c) = std::fs::canonicalize(nonempty(probe)) {
+            if let Some(c) = self.canon.path(probe) {
                 return if self.inside(&c) {
                     Ok(p)
                 } else {
@@ -324,14 +331,6 @@ impl Place {
                 resolved.starts_with(b) || self.allowed.iter().any(|a| resolved.starts_with(a))
             }
         }
-    }
-}
-
-fn nonempty(p: &Path) -> &Path {
-    if p.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        p
     }
 }
 

@@ -35,7 +35,7 @@ pub fn finding(arg: Span, runtime: &Path, why: &Unfollowed) -> Finding {
         ),
         Unfollowed::NotInRepository { local, mount } => (
             format!(
-                "`include {shown}` maps to {} (gwlint found this configuration's files in {mount}), where no such file is: the image or its start-up may write it",
+                "`include {shown}` maps to {} (this deployment's files at run time come from {mount}), where no such file is: the image or its start-up may provide it",
                 local.display()
             ),
             "not in the repository",
