@@ -648,6 +648,9 @@ fn lint(args: LintArgs) -> ExitCode {
     if args.statistics && !human {
         eprint!("{}", statistics(findings));
     }
+    for n in &outcome.notes {
+        eprintln!("gwlint: note: {}", crate::report::escape(n));
+    }
     for e in &outcome.errors {
         eprintln!("gwlint: error: {e}");
     }

@@ -90,6 +90,9 @@ pub struct Outcome {
     pub skipped: Vec<(String, &'static str)>,
     /// Files a walk found by name that do not read as nginx or HAProxy configuration.
     pub not_config: Vec<(String, &'static str)>,
+    /// What the run could not use but did not need (a Compose file it cannot read): said on
+    /// standard error, without failing the run.
+    pub notes: Vec<String>,
 }
 
 /// One file a run linted, its dialect, and the main configuration that includes it.
@@ -559,6 +562,7 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
         graph: chained.graph,
         skipped,
         not_config,
+        notes: std::mem::take(&mut planner.errors),
     }
 }
 

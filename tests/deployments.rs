@@ -1181,3 +1181,50 @@ fn only_nginx_is_linted_as_nginx() {
         "{text}"
     );
 }
+
+/// A Compose file gwlint cannot read is said (a note on standard error), never silently
+/// dropped, and does not fail the run; a flow list closed at its key's indentation is read.
+#[test]
+fn compose_files_gwlint_cannot_read_are_said() {
+    let (_d, found, stderr) = in_repo(
+        &[
+            (
+                "compose.yaml",
+                "services:\n  web:\n    image: nginx\n    volumes: [\"./nginx.conf:/etc/nginx/nginx.conf\"\n  broken: : :\n",
+            ),
+            ("nginx.conf", "events {}\nhttp { server { listen 80; } }\n"),
+        ],
+        &["."],
+    );
+    assert!(
+        stderr.contains("gwlint: note: ") && stderr.contains("compose.yaml"),
+        "{stderr}"
+    );
+    assert!(!codes_of(&found).contains(&"GW000"), "{}", show(&found));
+    let (_d, found, stderr) = in_repo(
+        &[
+            (
+                "compose.yaml",
+                "services:\n  db:\n    healthcheck:\n      test: [\n        \"CMD-SHELL\",\n        \"true\"\n      ]\n  web:\n    image: nginx:1.27\n    volumes: [\"./proxy.conf:/etc/nginx/conf.d/default.conf:ro\"]\n",
+            ),
+            (
+                "proxy.conf",
+                "upstream app { server 127.0.0.1:8000; }\nserver {\n    listen 80;\n    location / { proxy_pass http://ap; }\n}\n",
+            ),
+        ],
+        &["proxy.conf"],
+    );
+    assert!(!stderr.contains("note"), "{stderr}");
+    assert_finding(&found, "GW101", "proxy.conf", 4);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gwlint"))
+        .current_dir(_d.path())
+        .args(["files", "--format", "json", "proxy.conf"])
+        .output()
+        .unwrap();
+    let listed: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        listed[0]["runtime"].as_str(),
+        Some("/etc/nginx/conf.d/default.conf"),
+        "{listed:?}"
+    );
+}

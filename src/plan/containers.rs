@@ -561,6 +561,20 @@ fn key_line(text: &str, from: usize, name: &str, indent: Option<usize>) -> Optio
 // ---------------------------------------------------------------------------------------------
 // Compose
 
+/// The text with every line that only closes flow collections (`]`, `}`, `],`) indented two
+/// more columns; nothing else changes, so line numbers hold.
+fn indent_flow_closers(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 64);
+    for line in text.split_inclusive('\n') {
+        let t = line.trim();
+        if !t.is_empty() && t.chars().all(|c| matches!(c, ']' | '}' | ',')) {
+            out.push_str("  ");
+        }
+        out.push_str(line);
+    }
+    out
+}
+
 /// What a Compose file declares at its top level, which services refer to.
 struct Compose<'a> {
     path: &'a Path,
@@ -580,7 +594,14 @@ pub fn from_compose(path: &Path, text: &str) -> Result<Vec<Service>, String> {
             path.display()
         ));
     }
-    let docs = YamlLoader::load_from_str(text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let docs = YamlLoader::load_from_str(text)
+        .or_else(|e| {
+            // yaml-rust2 refuses a flow collection closed at its key's indentation
+            // (`test: [⏎  "CMD", ⏎ ]`), which Compose (Go's yaml.v3) and libyaml accept:
+            // indent such closing lines further and try once more.
+            YamlLoader::load_from_str(&indent_flow_closers(text)).map_err(|_| e)
+        })
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     let Some(Yaml::Hash(top)) = docs.into_iter().next() else {
         return Ok(Vec::new());
     };
@@ -2474,6 +2495,24 @@ services:
         assert_eq!(
             shell_words(r#"nginx -g 'daemon off;' -c "/etc/a b.conf" x\ y"#),
             vec!["nginx", "-g", "daemon off;", "-c", "/etc/a b.conf", "x y"]
+        );
+    }
+}
+
+#[cfg(test)]
+mod flow_tests {
+    use super::*;
+
+    /// A flow sequence over several lines (`test: [⏎ "CMD-SHELL", ⏎ "true" ⏎ ]`) is plain YAML.
+    #[test]
+    fn multi_line_flow_sequences() {
+        let text = "services:\n  db:\n    healthcheck:\n      test: [\n        \"CMD-SHELL\",\n        \"true\"\n      ]\n  web:\n    image: nginx\n    volumes: [\"./nginx.conf:/etc/nginx/nginx.conf:ro\"]\n";
+        let services = from_compose(Path::new("compose.yaml"), text).unwrap();
+        let web = services.iter().find(|s| s.name == "web").unwrap();
+        assert_eq!(web.mounts.len(), 1);
+        assert_eq!(
+            web.mounts[0].runtime,
+            PathBuf::from("/etc/nginx/nginx.conf")
         );
     }
 }
