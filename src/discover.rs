@@ -133,6 +133,9 @@ pub struct Walk {
     pub errors: Vec<String>,
     /// (path, why it was not linted).
     pub skipped: Vec<(PathBuf, &'static str)>,
+    /// Compose files and Dockerfiles seen on the way (the plan reads them).
+    pub composes: Vec<PathBuf>,
+    pub dockerfiles: Vec<PathBuf>,
 }
 
 /// Why a file that reads like configuration by its name is not linted on its own.
@@ -217,6 +220,12 @@ pub fn walk(dir: &Path) -> Walk {
                 out.files.push(e.path().to_path_buf())
             }
             Ok(e) if e.file_type().is_file() => {
+                let name = e.file_name().to_str().unwrap_or("");
+                if crate::plan::containers::is_compose_name(name) {
+                    out.composes.push(e.path().to_path_buf());
+                } else if crate::plan::containers::is_dockerfile_name(name) {
+                    out.dockerfiles.push(e.path().to_path_buf());
+                }
                 if let Some(why) = skip_reason(e.path()) {
                     out.skipped.push((e.path().to_path_buf(), why));
                 }

@@ -176,7 +176,10 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
                 files,
                 errors: walk_errors,
                 skipped: walk_skipped,
+                composes,
+                dockerfiles,
             } = discover::walk(path);
+            planner.prime(path, composes, dockerfiles);
             errors.extend(walk_errors);
             skipped.extend(
                 walk_skipped

@@ -93,7 +93,7 @@ const MAX_YAML_NODES: u64 = 1_000_000;
 
 /// Is this file name a Compose file: `compose.yaml`, `docker-compose.yml`, or an override such
 /// as `docker-compose.prod.yml`?
-fn is_compose_name(name: &str) -> bool {
+pub fn is_compose_name(name: &str) -> bool {
     ["docker-compose", "compose"].iter().any(|prefix| {
         name.strip_prefix(prefix).is_some_and(|rest| {
             let Some(middle) = rest
@@ -109,7 +109,7 @@ fn is_compose_name(name: &str) -> bool {
 }
 
 /// Is this file name a Dockerfile: `Dockerfile`, `Dockerfile.prod`, `proxy.Dockerfile`?
-fn is_dockerfile_name(name: &str) -> bool {
+pub fn is_dockerfile_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     // Per-Dockerfile ignore files and notes share the prefix.
     if [".dockerignore", ".md", ".txt"]
@@ -128,7 +128,35 @@ fn is_dockerfile_name(name: &str) -> bool {
 /// A Dockerfile that a Compose file builds is read as part of that service only, not again as
 /// a bare Dockerfile.
 pub fn discover(root: &Path) -> (Vec<Service>, Vec<String>) {
-    let (mut composes, mut dockerfiles, mut errors) = definition_files(root);
+    let (composes, dockerfiles, errors) = definition_files(root, &[]);
+    read_definitions(root, composes, dockerfiles, errors)
+}
+
+/// The Compose files and Dockerfiles under `root` outside the directories in `skip` (whose
+/// definitions a directory walk found already), as [`discover`] finds them.
+pub fn definition_files_skipping(
+    root: &Path,
+    skip: &[PathBuf],
+) -> (Vec<PathBuf>, Vec<PathBuf>, Vec<String>) {
+    definition_files(root, skip)
+}
+
+/// The services of definition files already found (by a directory walk that saw them),
+/// as [`discover`] reads them.
+pub fn read_definitions(
+    root: &Path,
+    mut composes: Vec<PathBuf>,
+    mut dockerfiles: Vec<PathBuf>,
+    mut errors: Vec<String>,
+) -> (Vec<Service>, Vec<String>) {
+    if composes.len() + dockerfiles.len() > MAX_FILES {
+        errors.push(format!(
+            "{}: more than {MAX_FILES} container definition files; the rest are not read",
+            root.display()
+        ));
+        composes.truncate(MAX_FILES);
+        dockerfiles.truncate(MAX_FILES - composes.len());
+    }
     let mut services = Vec::new();
     let mut built = HashSet::new();
     composes.sort();
@@ -177,7 +205,7 @@ pub fn discover(root: &Path) -> (Vec<Service>, Vec<String>) {
 }
 
 /// The Compose files and Dockerfiles of the tree, within the bounds of [`discover`].
-fn definition_files(root: &Path) -> (Vec<PathBuf>, Vec<PathBuf>, Vec<String>) {
+fn definition_files(root: &Path, skip: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathBuf>, Vec<String>) {
     let (mut composes, mut dockerfiles, mut errors) = (Vec::new(), Vec::new(), Vec::new());
     let walker = walkdir::WalkDir::new(root)
         .follow_links(false)
@@ -185,11 +213,14 @@ fn definition_files(root: &Path) -> (Vec<PathBuf>, Vec<PathBuf>, Vec<String>) {
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| {
-            e.depth() == 0
-                || !(e.file_type().is_dir()
-                    && e.file_name().to_str().is_some_and(|n| {
-                        n.starts_with('.') || n == "target" || n == "node_modules"
-                    }))
+            if e.depth() == 0 || !e.file_type().is_dir() {
+                return true;
+            }
+            let ignored = e
+                .file_name()
+                .to_str()
+                .is_some_and(|n| n.starts_with('.') || n == "target" || n == "node_modules");
+            !ignored && !skip.iter().any(|s| s == e.path())
         });
     for (seen, entry) in walker.enumerate() {
         if seen >= MAX_ENTRIES {

@@ -43,6 +43,10 @@ pub struct Planner {
     /// The trees whose definitions were read.
     read: HashMap<PathBuf, ()>,
     boundaries: HashMap<PathBuf, Option<PathBuf>>,
+    /// Directories a walk of the run has seen whole, with the definitions found there.
+    walks: Vec<(PathBuf, Vec<PathBuf>, Vec<PathBuf>)>,
+    /// The repository each directory lies in (`repository_of`).
+    repos: HashMap<PathBuf, Option<PathBuf>>,
     /// `boundary` by the directory as given.
     given: HashMap<PathBuf, Option<PathBuf>>,
     /// Each service's mount sources, resolved (for `covering`), parallel to `services`.
@@ -104,10 +108,7 @@ impl Planner {
         if let Some(b) = self.boundaries.get(&dir) {
             return b.clone();
         }
-        let repo = dir
-            .ancestors()
-            .find(|d| d.join(".git").exists())
-            .map(Path::to_path_buf);
+        let repo = self.repository_of(&dir);
         // Outside a repository and the working directory, the deployment's own directory:
         // that of the nginx.conf above the file (where `Roots` looks), else the file's.
         let b = repo
@@ -124,6 +125,28 @@ impl Planner {
         Some(b)
     }
 
+    /// The nearest directory at or above `dir` (resolved) that holds `.git`; one look per
+    /// directory in a run.
+    fn repository_of(&mut self, dir: &Path) -> Option<PathBuf> {
+        let mut seen = Vec::new();
+        let mut found = None;
+        for d in dir.ancestors() {
+            if let Some(r) = self.repos.get(d) {
+                found = r.clone();
+                break;
+            }
+            seen.push(d.to_path_buf());
+            if d.join(".git").exists() {
+                found = Some(d.to_path_buf());
+                break;
+            }
+        }
+        for d in seen {
+            self.repos.insert(d, found.clone());
+        }
+        found
+    }
+
     /// Reads the container definitions of the tree holding `path`, once.
     fn read_tree(&mut self, path: &Path) {
         let Some(tree) = self.boundary(path).or_else(|| {
@@ -137,15 +160,54 @@ impl Planner {
         if self.read.insert(tree.clone(), ()).is_some() {
             return;
         }
-        let (mut services, errors) = containers::discover(&tree);
+        let inside: Vec<_> = self
+            .walks
+            .iter()
+            .filter(|(d, _, _)| d.starts_with(&tree))
+            .collect();
+        let skip: Vec<PathBuf> = inside.iter().map(|(d, _, _)| d.clone()).collect();
+        let (mut composes, mut dockerfiles, errors) =
+            containers::definition_files_skipping(&tree, &skip);
+        for (_, c, d) in inside {
+            composes.extend(c.iter().cloned());
+            dockerfiles.extend(d.iter().cloned());
+        }
+        let (services, errors) = containers::read_definitions(&tree, composes, dockerfiles, errors);
+        self.add_services(services, errors);
+    }
+
+    /// Takes the container definitions a directory walk found, when the walk covered the
+    /// whole tree: the tree is then not walked a second time.
+    pub fn prime(&mut self, walked: &Path, composes: Vec<PathBuf>, dockerfiles: Vec<PathBuf>) {
+        let (Some(tree), Some(dir)) = (self.boundary(walked), self.canon.path(walked)) else {
+            return;
+        };
+        if self.read.contains_key(&tree) {
+            return;
+        }
+        if dir == tree {
+            self.read.insert(tree.clone(), ());
+            let (services, errors) =
+                containers::read_definitions(walked, composes, dockerfiles, Vec::new());
+            self.add_services(services, errors);
+            return;
+        }
+        // Part of the tree: kept until the rest of it is searched (`read_tree`).
+        self.walks.push((dir, composes, dockerfiles));
+    }
+
+    fn add_services(&mut self, mut services: Vec<containers::Service>, errors: Vec<String>) {
         let cwd = self.cwd.as_ref().map(|c| format!("{}/", c.display()));
         for s in &mut services {
             s.file = self.shown(&s.file);
             for m in &mut s.mounts {
                 m.local = self.shown(&m.local);
-                if let Some(rest) = cwd.as_ref().and_then(|c| m.origin.strip_prefix(c.as_str())) {
-                    m.origin = rest.to_string();
-                }
+                let origin = m.origin.strip_prefix("./").unwrap_or(&m.origin);
+                let origin = cwd
+                    .as_ref()
+                    .and_then(|c| origin.strip_prefix(c.as_str()))
+                    .unwrap_or(origin);
+                m.origin = origin.to_string();
             }
         }
         self.services.extend(services);
