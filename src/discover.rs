@@ -42,6 +42,9 @@ pub fn looks_like_nginx(text: &str) -> Result<(), &'static str> {
     }
     let mut first = true;
     let mut ends = false;
+    // Lua inside `*_by_lua_block { … }` is not nginx syntax: skipped, by brace depth.
+    let mut depth = 0i64;
+    let mut lua_until: Option<i64> = None;
     for line in text.lines() {
         let line = match line.find('#') {
             Some(i) => &line[..i],
@@ -51,6 +54,22 @@ pub fn looks_like_nginx(text: &str) -> Result<(), &'static str> {
         if line.is_empty() {
             continue;
         }
+        let opened = line.matches('{').count() as i64 - line.matches('}').count() as i64;
+        if let Some(until) = lua_until {
+            depth += opened;
+            if depth <= until {
+                lua_until = None;
+            }
+            continue;
+        }
+        if line.contains("_by_lua_block") && line.ends_with('{') {
+            lua_until = Some(depth);
+            depth += opened;
+            ends = true;
+            first = false;
+            continue;
+        }
+        depth += opened;
         if line.starts_with('<') {
             return Err("XML or Apache markup (`<…>` lines), not nginx");
         }
@@ -353,6 +372,7 @@ mod nginx_tests {
             "server {\n    location = /x { return 204; }\n    if ($x = 1) { return 403; }\n}\n",
             "events {}\nhttp { include conf.d/*.conf; }\n",
             "more_set_headers 'Server: x';\n",
+            "location / {\n    access_by_lua_block {\n        ngx.ctx.user = \"x\"\n        if a then b = { c = 1 } end\n    }\n    proxy_pass http://app;\n}\n",
         ] {
             assert_eq!(looks_like_nginx(ok), Ok(()), "{ok:?}");
         }

@@ -298,24 +298,20 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
     let mut tree_of_root: HashMap<FileId, usize> = HashMap::new();
     let mut standalone: Vec<FileId> = Vec::new();
     let mut roots = discover::Roots::default();
-    // Whether a main file found above a file lies inside the tree, by path.
-    let mut inside_cache: HashMap<PathBuf, bool> = HashMap::new();
     for &file in &requested {
         let path = loader.sources.get(file).path.clone();
         let is_stdin = path.starts_with("<stdin>");
         let mut covered = false;
         if !is_stdin {
             let given = path_as_given(&loader, file);
-            let boundary = planner.boundary(&given);
             let mut mains = planner.mains_for(&given);
+            // Only main files inside this file's tree (a container may name any path).
+            mains.retain(|m| match m {
+                plan::Main::File(p) => planner.admits(&given, p),
+                plan::Main::Image(_) => true,
+            });
             for r in roots.of(&given) {
-                let inside = match &boundary {
-                    None => true,
-                    Some(b) => *inside_cache.entry(r.clone()).or_insert_with(|| {
-                        std::fs::canonicalize(&r).is_ok_and(|c| c.starts_with(b))
-                    }),
-                };
-                if inside {
+                if planner.admits(&given, &r) {
                     mains.push(plan::Main::File(r));
                 }
             }
@@ -424,10 +420,19 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
             })
             .flatten();
         let files = match listed {
-            Some(list) => list
-                .iter()
-                .filter_map(|p| loader.load(p, &p.to_string_lossy()).ok())
-                .collect(),
+            Some(list) => {
+                let first = PathBuf::from(&loader.sources.get(files[0]).name);
+                let admitted: Vec<FileId> = list
+                    .iter()
+                    // A container's or gwlint.toml's list may name any path: only the tree's.
+                    .filter(|p| planner.admits(&first, p))
+                    .filter_map(|p| loader.load(p, &p.to_string_lossy()).ok())
+                    .collect();
+                match admitted.contains(&files[0]) {
+                    true => admitted,
+                    false => files,
+                }
+            }
             None if named_alone => haproxy_list(&mut loader, &mut planner, &dir, files),
             None => files,
         };
@@ -806,6 +811,7 @@ fn tree_index(
                     &text,
                     around.as_deref().or(prefix.as_deref()),
                     &configured,
+                    opts.prefix.is_some(),
                 );
                 place.prefix_unknown = fragment && prefix.is_none() && around.is_none();
                 place

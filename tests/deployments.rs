@@ -1228,3 +1228,199 @@ fn compose_files_gwlint_cannot_read_are_said() {
         "{listed:?}"
     );
 }
+
+/// Every way a change under review could point the plan outside the repository: no byte of
+/// the outside files reaches the output (their marker line), whatever the route.
+#[test]
+fn nothing_outside_the_repository_through_the_plan() {
+    #[cfg(unix)]
+    use std::os::unix::fs::symlink;
+    let top = tempfile::tempdir().unwrap();
+    let outside = top.path().join("outside");
+    std::fs::create_dir_all(outside.join("conf.d")).unwrap();
+    let marker = format!("gwlint-plan-secret-{}", std::process::id());
+    let secret_cfg = format!("backend {marker}\n    server s1 {marker}:80\n");
+    std::fs::write(outside.join("secret.cfg"), &secret_cfg).unwrap();
+    std::fs::write(outside.join("conf.d/leak.cfg"), &secret_cfg).unwrap();
+    std::fs::write(
+        outside.join("nginx.conf"),
+        format!("events {{}}\nhttp {{ upstream {marker} {{ server 127.0.0.1:1; }} }}\n"),
+    )
+    .unwrap();
+    let haproxy = "global\n    maxconn 100\n\ndefaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n\nfrontend www\n    bind :80\n    default_backend web\n\nbackend web\n    server w1 10.0.0.1:80 check\n";
+    // (what, files to write, links to make), each path relative to a repository of its own.
+    type Case<'a> = (&'a str, Vec<(&'a str, String)>, Vec<(&'a str, String)>);
+    let cases: Vec<Case> = vec![
+        (
+            "[haproxy] files naming files outside",
+            vec![
+                ("lb/haproxy.cfg", haproxy.to_string()),
+                ("gwlint.toml", format!("[haproxy]\nfiles = [\"lb/haproxy.cfg\", \"{}\", \"../outside/secret.cfg\"]\n", outside.join("secret.cfg").display())),
+            ],
+            vec![],
+        ),
+        (
+            "[nginx] prefix outside",
+            vec![
+                ("nginx.conf", "events {}\nhttp {\n    include nginx.conf;\n}\n".to_string()),
+                ("gwlint.toml", format!("[nginx]\nprefix = \"{}\"\n", outside.display())),
+            ],
+            vec![],
+        ),
+        (
+            "a Compose volume from outside in an HAProxy -f list",
+            vec![
+                ("lb/haproxy.cfg", haproxy.to_string()),
+                ("compose.yaml", "services:\n  lb:\n    image: haproxy:2.8\n    command: [\"haproxy\", \"-f\", \"/usr/local/etc/haproxy/haproxy.cfg\", \"-f\", \"/x/secret.cfg\"]\n    volumes:\n      - ./lb:/usr/local/etc/haproxy:ro\n      - ../outside/secret.cfg:/x/secret.cfg:ro\n".to_string()),
+            ],
+            vec![],
+        ),
+        (
+            "a main file beside conf.d/ that links outside",
+            vec![("haproxy/conf.d/10.cfg", haproxy.to_string())],
+            vec![("haproxy/haproxy.cfg", outside.join("secret.cfg").display().to_string())],
+        ),
+        (
+            "a conf.d/ that links outside",
+            vec![("haproxy/haproxy.cfg", haproxy.to_string())],
+            vec![("haproxy/conf.d", outside.join("conf.d").display().to_string())],
+        ),
+        (
+            "a container's main file that links outside",
+            vec![
+                ("compose.yaml", "services:\n  web:\n    image: nginx:1.27\n    volumes:\n      - ./nginx.conf:/etc/nginx/nginx.conf:ro\n      - ./conf.d:/etc/nginx/conf.d:ro\n".to_string()),
+                ("conf.d/site.conf", "server { listen 80; }\n".to_string()),
+            ],
+            vec![("nginx.conf", outside.join("nginx.conf").display().to_string())],
+        ),
+    ];
+    for (what, files, links) in cases {
+        let repo = top
+            .path()
+            .join(what.replace(' ', "_").replace(['[', ']', '/', '-'], ""));
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        for (rel, text) in &files {
+            let p = repo.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        #[cfg(unix)]
+        for (rel, target) in &links {
+            let p = repo.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            symlink(target, p).unwrap();
+        }
+        for args in [
+            &["--format", "json", "."][..],
+            &["--format", "pretty", "."][..],
+            &["files", "."][..],
+            &["--format", "concise", "conf.d/site.conf"][..],
+            &["--format", "concise", "haproxy/conf.d/10.cfg"][..],
+            &["--format", "concise", "lb/haproxy.cfg"][..],
+        ] {
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_gwlint"))
+                .current_dir(&repo)
+                .args(args)
+                .output()
+                .unwrap();
+            let text = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(!text.contains(&marker), "{what}, {args:?}: {text}");
+            assert!(!text.contains("leak.cfg"), "{what}, {args:?}: {text}");
+        }
+    }
+}
+
+/// One match of a glob that cannot be read (a link out of the tree) does not drop the
+/// others: the typo in the readable one is still found.
+#[test]
+fn one_unreadable_match_keeps_the_other_matches() {
+    let (d, _, _) = in_repo(
+        &[
+            (
+                "etc/nginx/nginx.conf",
+                "events {}\nhttp {\n    upstream app { server 127.0.0.1:8000; }\n    include /etc/nginx/sites-enabled/*;\n}\n",
+            ),
+            (
+                "etc/nginx/sites-available/app",
+                "server {\n    listen 80;\n    location / {\n        proxy_pass http://ap;\n    }\n}\n",
+            ),
+        ],
+        &["."],
+    );
+    #[cfg(unix)]
+    {
+        std::fs::create_dir_all(d.path().join("etc/nginx/sites-enabled")).unwrap();
+        std::os::unix::fs::symlink(
+            "../sites-available/app",
+            d.path().join("etc/nginx/sites-enabled/app"),
+        )
+        .unwrap();
+        std::os::unix::fs::symlink(
+            "/etc/hostname",
+            d.path().join("etc/nginx/sites-enabled/default"),
+        )
+        .unwrap();
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gwlint"))
+        .current_dir(d.path())
+        .args(["--format", "json", "."])
+        .output()
+        .unwrap();
+    let found: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_finding(&found, "GW101", "./etc/nginx/sites-available/app", 4);
+    assert!(
+        found
+            .iter()
+            .any(|f| s(f, "code") == "GW005" && s(f, "message").contains("/etc/hostname")),
+        "{}",
+        show(&found)
+    );
+    assert!(codes_of(&found).contains(&"GW005"), "{}", show(&found));
+}
+
+/// A file is placed only by its own repository's containers: another repository in the same
+/// run that mounts it (`../other/conf.d`) changes nothing.
+#[test]
+fn another_repository_s_containers_do_not_place_a_file() {
+    let top = tempfile::tempdir().unwrap();
+    let put = |rel: &str, text: &str| {
+        let p = top.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    std::fs::create_dir_all(top.path().join("one/.git")).unwrap();
+    std::fs::create_dir_all(top.path().join("two/.git")).unwrap();
+    put(
+        "one/conf.d/app.conf",
+        "upstream app { server 127.0.0.1:8000; }\nserver {\n    listen 80;\n    location / { proxy_pass http://app; }\n    include /etc/nginx/extra.conf;\n}\n",
+    );
+    put(
+        "two/compose.yaml",
+        "services:\n  web:\n    image: nginx:1.27\n    volumes:\n      - ../one/conf.d:/etc/nginx/conf.d:ro\n",
+    );
+    put("two/site.conf", "server { listen 81; }\n");
+    let run = |args: &[&str]| -> Vec<Value> {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gwlint"))
+            .current_dir(top.path())
+            .args(["--format", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let in_file = |found: Vec<Value>| -> Vec<String> {
+        found
+            .iter()
+            .filter(|f| s(f, "file").contains("one/conf.d/app.conf"))
+            .map(|f| format!("{}:{}", s(f, "code"), f["line"]))
+            .collect()
+    };
+    let alone = in_file(run(&["one/conf.d/app.conf"]));
+    let together = in_file(run(&["two", "one/conf.d/app.conf"]));
+    assert_eq!(alone, together);
+    assert!(!alone.is_empty());
+}

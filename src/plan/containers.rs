@@ -162,7 +162,10 @@ pub fn read_definitions(
     composes.sort();
     dockerfiles.sort();
     for path in &composes {
-        match read_bounded(path).and_then(|text| from_compose(path, &text)) {
+        let resolved_root = std::fs::canonicalize(root).ok();
+        match read_bounded(path)
+            .and_then(|text| from_compose_in(path, &text, resolved_root.as_deref()))
+        {
             Ok(found) => {
                 built.extend(
                     found
@@ -609,6 +612,8 @@ fn indent_flow_closers(text: &str) -> String {
 /// What a Compose file declares at its top level, which services refer to.
 struct Compose<'a> {
     path: &'a Path,
+    /// No Dockerfile outside this directory (resolved) is read.
+    root: Option<PathBuf>,
     dir: PathBuf,
     text: &'a str,
     /// Top-level `configs:` and `secrets:` with a `file:`: name -> repository path.
@@ -619,6 +624,16 @@ struct Compose<'a> {
 /// The services of a Compose file. Services without anything gwlint can use are returned
 /// too: [`proxy_kind`] decides which run a proxy.
 pub fn from_compose(path: &Path, text: &str) -> Result<Vec<Service>, String> {
+    from_compose_in(path, text, None)
+}
+
+/// [`from_compose`], reading a `build:` context's Dockerfile only inside `root` (resolved):
+/// a Compose file from a pull request may name `context: ../../elsewhere`.
+pub fn from_compose_in(
+    path: &Path,
+    text: &str,
+    root: Option<&Path>,
+) -> Result<Vec<Service>, String> {
     if AliasBudget::measure(text) > MAX_YAML_NODES {
         return Err(format!(
             "{}: YAML aliases expand to more than {MAX_YAML_NODES} nodes, not read",
@@ -640,6 +655,7 @@ pub fn from_compose(path: &Path, text: &str) -> Result<Vec<Service>, String> {
     let dir = path.parent().unwrap_or(Path::new(""));
     let compose = Compose {
         path,
+        root: root.map(Path::to_path_buf),
         dir: dir.to_path_buf(),
         text,
         configs: file_entries(&top["configs"], dir),
@@ -771,6 +787,11 @@ impl Compose<'_> {
             return None;
         }
         let path = normalize(&context.join(dockerfile));
+        if let Some(root) = &self.root
+            && !std::fs::canonicalize(&path).is_ok_and(|p| p.starts_with(root))
+        {
+            return None;
+        }
         let text = read_bounded(&path).ok()?;
         let args: HashMap<String, String> = pairs(&y["args"])
             .into_iter()

@@ -40,8 +40,11 @@ pub struct Planner {
     pub system: bool,
     /// Every container definition found, across the trees of the run.
     pub services: Vec<containers::Service>,
+    /// The tree (boundary) each service was read in, parallel to `services`: a file is
+    /// placed only by its own tree's containers, whatever else the run reads.
+    service_tree: Vec<Option<PathBuf>>,
     /// The trees whose definitions were read.
-    read: HashMap<PathBuf, ()>,
+    read: std::collections::HashSet<PathBuf>,
     boundaries: HashMap<PathBuf, Option<PathBuf>>,
     /// Directories a walk of the run has seen whole, with the definitions found there.
     walks: Vec<(PathBuf, Vec<PathBuf>, Vec<PathBuf>)>,
@@ -94,17 +97,18 @@ impl Planner {
     }
 
     fn boundary_of(&mut self, path: &Path) -> Option<PathBuf> {
-        let abs = self
-            .canon
-            .path(path)
-            .ok_or(())
-            .or_else(|_| std::path::absolute(path))
-            .unwrap_or_else(|_| path.to_path_buf());
-        let dir = if abs.is_dir() {
-            abs.clone()
-        } else {
-            abs.parent().map(Path::to_path_buf).unwrap_or_default()
+        // From the directory the path is in, resolved, never from where a link named by the
+        // path points: a committed `nginx.conf -> /elsewhere/nginx.conf` must not make
+        // /elsewhere the tree.
+        let given_dir = match path.is_dir() {
+            true => path.to_path_buf(),
+            false => path.parent().map(Path::to_path_buf).unwrap_or_default(),
         };
+        let dir = self
+            .canon
+            .path(&given_dir)
+            .or_else(|| std::path::absolute(&given_dir).ok())
+            .unwrap_or(given_dir);
         if let Some(b) = self.boundaries.get(&dir) {
             return b.clone();
         }
@@ -157,7 +161,7 @@ impl Planner {
         }) else {
             return;
         };
-        if self.read.insert(tree.clone(), ()).is_some() {
+        if !self.read.insert(tree.clone()) {
             return;
         }
         let inside: Vec<_> = self
@@ -173,7 +177,7 @@ impl Planner {
             dockerfiles.extend(d.iter().cloned());
         }
         let (services, errors) = containers::read_definitions(&tree, composes, dockerfiles, errors);
-        self.add_services(services, errors);
+        self.add_services(Some(tree), services, errors);
     }
 
     /// Takes the container definitions a directory walk found, when the walk covered the
@@ -182,21 +186,28 @@ impl Planner {
         let (Some(tree), Some(dir)) = (self.boundary(walked), self.canon.path(walked)) else {
             return;
         };
-        if self.read.contains_key(&tree) {
+        if self.read.contains(&tree) {
             return;
         }
         if dir == tree {
-            self.read.insert(tree.clone(), ());
+            self.read.insert(tree.clone());
             let (services, errors) =
                 containers::read_definitions(walked, composes, dockerfiles, Vec::new());
-            self.add_services(services, errors);
+            self.add_services(Some(tree), services, errors);
             return;
         }
         // Part of the tree: kept until the rest of it is searched (`read_tree`).
         self.walks.push((dir, composes, dockerfiles));
     }
 
-    fn add_services(&mut self, mut services: Vec<containers::Service>, errors: Vec<String>) {
+    fn add_services(
+        &mut self,
+        tree: Option<PathBuf>,
+        mut services: Vec<containers::Service>,
+        errors: Vec<String>,
+    ) {
+        self.service_tree
+            .extend(std::iter::repeat_n(tree, services.len()));
         let cwd = self.cwd.as_ref().map(|c| format!("{}/", c.display()));
         for s in &mut services {
             s.file = self.shown(&s.file);
@@ -245,10 +256,12 @@ impl Planner {
             let resolved = s.mounts.iter().map(|m| self.canon.path(&m.local)).collect();
             self.resolved_mounts.push(resolved);
         }
+        let tree = self.boundary(path);
         self.services
             .iter()
             .zip(&self.resolved_mounts)
             .enumerate()
+            .filter(|(i, _)| tree.is_none() || self.service_tree[*i] == tree)
             .filter(|(_, (s, _))| containers::proxy_kind(s) == Some(dialect))
             .filter(|(_, (_, locals))| locals.iter().flatten().any(|l| canon.starts_with(l)))
             .map(|(i, _)| i)
@@ -288,6 +301,16 @@ impl Planner {
             }
         }
         out
+    }
+
+    /// May a file the plan found for `asked` (a path of the run) be read: does it lie, links
+    /// resolved, inside the tree of `asked`? Every file the plan finds on its own (a
+    /// container's main file or `-f` list, a `conf.d/` beside a main file) is asked for.
+    pub fn admits(&mut self, asked: &Path, found: &Path) -> bool {
+        match self.boundary(asked) {
+            None => true,
+            Some(b) => self.canon.path(found).is_some_and(|c| c.starts_with(&b)),
+        }
     }
 
     /// The main files a containerised deployment would load `file` from: the file a
@@ -349,6 +372,7 @@ impl Planner {
         main_text: &str,
         prefix: Option<&Path>,
         configured: &[Mount],
+        prefix_from_cli: bool,
     ) -> Place {
         let boundary = self.boundary(main);
         let dir = main.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -363,7 +387,8 @@ impl Planner {
         for m in configured.iter().chain(&self.flag_mounts) {
             mounts.push(m.clone());
         }
-        let explicit_prefix = prefix.map(Path::to_path_buf);
+        // A prefix from gwlint.toml comes with the change, and stays inside the tree.
+        let explicit_prefix = prefix.filter(|_| prefix_from_cli).map(Path::to_path_buf);
         let local_prefix = prefix.map(Path::to_path_buf).unwrap_or(dir.clone());
         let shown_prefix = self.shown(
             &self
@@ -528,6 +553,7 @@ fn is_official_nginx(s: &containers::Service) -> bool {
 /// Infers where a main file runs from its own absolute includes: the first include under a
 /// well-known root whose rest, taken from the main file's directory, finds files there.
 pub fn infer(main_text: &str, dir: &Path) -> Option<Mount> {
+    let dir = nonempty(dir);
     for pattern in absolute_includes(main_text) {
         let p = normalize(Path::new(&pattern));
         for root in KNOWN_ROOTS {

@@ -77,13 +77,25 @@ pub enum Unfollowed {
     /// A relative include in a fragment no main file loads: it starts at nginx's prefix,
     /// which is unknown.
     PrefixUnknown,
+    /// A file the include names (or one its glob matches) is a link to this run-time path,
+    /// which no mount maps into the repository.
+    LinkOut(PathBuf),
+}
+
+/// A match of a glob that is not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// A dangling link: nginx fails to open it (GW002).
+    Missing(PathBuf),
+    Unfollowed(PathBuf, Unfollowed),
 }
 
 /// What an include's argument resolves to.
 #[derive(Debug)]
 pub enum Resolved {
-    /// Repository files to read, in nginx's order, each with its run-time path.
-    Files(Vec<(PathBuf, PathBuf)>),
+    /// Repository files to read, in nginx's order, each with its run-time path; and the
+    /// matches of a glob that cannot be read.
+    Files(Vec<(PathBuf, PathBuf)>, Vec<Problem>),
     /// Files of the dump.
     Dumped(Vec<FileId>),
     /// A file the image or package ships (or writes at start): (run-time path, origin, text).
@@ -155,7 +167,7 @@ impl Place {
             None if runtime.is_absolute()
                 && !self.home.as_ref().is_some_and(|h| runtime.starts_with(h))
                 && !self.allowed.iter().any(|a| runtime.starts_with(a))
-                && self.boundary.is_some() =>
+                && self.boundary.as_ref().is_some_and(|b| !runtime.starts_with(b)) =>
             {
                 // Files mounted one by one into a directory the image owns
                 // (`./app.conf:/etc/nginx/conf.d/app.conf`).
@@ -165,7 +177,7 @@ impl Place {
                         return Resolved::Unfollowed(runtime, why);
                     }
                     if !out.is_empty() {
-                        return Resolved::Files(out);
+                        return Resolved::Files(out, Vec::new());
                     }
                 }
                 // A relative include that climbs out of the prefix leaves the tree.
@@ -182,7 +194,7 @@ impl Place {
             return self.expand(&runtime, &text);
         }
         match self.follow(&local) {
-            Ok(found) if found.exists() => Resolved::Files(vec![(runtime, found)]),
+            Ok(found) if found.exists() => Resolved::Files(vec![(runtime, found)], Vec::new()),
             // A stock name (`mime.types`, `fastcgi_params`) that the repository lacks is the
             // image's or package's own file.
             Ok(found) => match (stock(&runtime, pattern), inferred) {
@@ -228,6 +240,7 @@ impl Place {
         });
         paths.sort();
         let mut out = Vec::new();
+        let mut problems = Vec::new();
         for p in paths {
             let rt = match (
                 runtime.parent(),
@@ -238,17 +251,21 @@ impl Place {
                 (Some(d), Some(n), Some(lp)) if !is_glob(&lp.to_string_lossy()) => d.join(n),
                 _ => p.clone(),
             };
+            // Each match on its own: one that cannot be read does not drop the others.
             match self.follow(&p) {
                 Ok(found) if found.exists() => out.push((rt, found)),
-                // A dangling link nginx would fail on; keep it to report.
-                Ok(found) => return Resolved::Missing(found),
-                Err(why) => return Resolved::Unfollowed(rt, why),
+                // A dangling link nginx would fail on.
+                Ok(found) => problems.push(Problem::Missing(found)),
+                // Named by the pattern, not the match: the name may be of a directory
+                // outside the tree.
+                Err(why) => problems.push(Problem::Unfollowed(runtime.to_path_buf(), why)),
             }
         }
         if let Err(why) = self.file_mounts(runtime, &mut out) {
-            return Resolved::Unfollowed(runtime.to_path_buf(), why);
+            problems.push(Problem::Unfollowed(runtime.to_path_buf(), why));
         }
-        Resolved::Files(out)
+        problems.dedup();
+        Resolved::Files(out, problems)
     }
 
     /// Adds the files mounted one by one at run-time paths the glob matches; a file mount
@@ -297,7 +314,7 @@ impl Place {
                     Some((local, _)) => local,
                     None if self.boundary.is_none() => target,
                     None if self.home.as_ref().is_some_and(|h| target.starts_with(h)) => target,
-                    None => return Err(Unfollowed::Unmapped),
+                    None => return Err(Unfollowed::LinkOut(target)),
                 }
             } else {
                 normalize(&p.parent().unwrap_or(Path::new("")).join(target))
@@ -411,7 +428,9 @@ mod tests {
             home: Some(root.clone()),
             ..Place::default()
         };
-        assert!(matches!(place.resolve("conf.d/*.conf"), Resolved::Files(f) if f.len() == 1));
+        assert!(
+            matches!(place.resolve("conf.d/*.conf"), Resolved::Files(f, p) if f.len() == 1 && p.is_empty())
+        );
         assert!(matches!(
             place.resolve("/etc/shadow"),
             Resolved::Unfollowed(_, Unfollowed::Unmapped)
@@ -431,10 +450,19 @@ mod tests {
         #[cfg(unix)]
         {
             std::os::unix::fs::symlink("/etc/hostname", root.join("conf.d/link.conf")).unwrap();
-            assert!(matches!(
-                place.resolve("conf.d/*.conf"),
-                Resolved::Unfollowed(_, Unfollowed::Unmapped)
-            ));
+            match place.resolve("conf.d/*.conf") {
+                Resolved::Files(found, problems) => {
+                    assert_eq!(found.len(), 1);
+                    assert_eq!(
+                        problems,
+                        vec![Problem::Unfollowed(
+                            root.join("conf.d/*.conf"),
+                            Unfollowed::LinkOut("/etc/hostname".into())
+                        )]
+                    );
+                }
+                other => panic!("{other:?}"),
+            }
         }
     }
 }

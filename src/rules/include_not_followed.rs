@@ -18,10 +18,16 @@ pub static RULE: Rule = Rule {
     check: None,
 };
 
-/// The finding for an include not followed. It names the path as written at run time and
-/// never reads it: the path may be any file of the machine running gwlint.
-pub fn finding(arg: Span, runtime: &Path, why: &Unfollowed) -> Finding {
-    let shown = runtime.display();
+/// The finding for an include not followed: it names the include as written (and the
+/// run-time path it leads to), never what is there, which may be any file of the machine
+/// running gwlint.
+pub fn finding(arg: Span, written: &str, runtime: &Path, why: &Unfollowed) -> Finding {
+    let shown = match Path::new(written) == runtime {
+        true => written.to_string(),
+        // Closes the quote the messages open before it: "`include X` (at run time `Y`)".
+        false => format!("{written}` at run time `{}", runtime.display()),
+    };
+    let shown = crate::report::escape(&shown);
     let (what, label, help) = match why {
         Unfollowed::Outside => (
             format!("`include {shown}` leaves the linted tree: gwlint does not read it"),
@@ -45,6 +51,14 @@ pub fn finding(arg: Span, runtime: &Path, why: &Unfollowed) -> Finding {
             format!("`include {shown}` is relative, and this file is a fragment no main configuration loads: relative includes start at nginx's prefix (the main file's directory), which gwlint does not know"),
             "relative to an unknown prefix",
             "lint the fragment with the main file that includes it, or give --prefix DIR (or [nginx] prefix in gwlint.toml)".to_string(),
+        ),
+        Unfollowed::LinkOut(target) => (
+            format!(
+                "`include {shown}` reaches a link to `{}`, a run-time path no mount maps into the repository: gwlint does not follow it",
+                crate::report::escape(&target.display().to_string())
+            ),
+            "a link out of the repository",
+            "link to a file of the repository (a relative link such as ../sites-available/x, or an absolute one under a mapped root), or map the path with --mount".to_string(),
         ),
         Unfollowed::NotInDump => (
             format!("`include {shown}` names a file the nginx -T dump does not hold"),

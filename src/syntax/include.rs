@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use crate::finding::Finding;
 use crate::load::{LoadError, Loader};
-use crate::plan::place::{Place, Resolved};
+use crate::plan::place::{Place, Problem, Resolved};
 use crate::rules;
 use crate::source::{FileId, Span};
 use crate::syntax::nginx::Directive;
@@ -146,7 +146,26 @@ fn resolve(
     pattern: &str,
 ) -> Vec<FileId> {
     match tree.place.resolve(pattern) {
-        Resolved::Files(found) => {
+        Resolved::Files(found, problems) => {
+            for problem in problems {
+                match problem {
+                    Problem::Missing(local) => {
+                        let shown = local.to_string_lossy().into_owned();
+                        tree.findings.push(unloadable(
+                            loader,
+                            arg_span,
+                            &shown,
+                            &LoadError::NotFound,
+                        ));
+                    }
+                    Problem::Unfollowed(runtime, why) => {
+                        tree.unknown.push(span);
+                        tree.findings.push(rules::include_not_followed::finding(
+                            arg_span, pattern, &runtime, &why,
+                        ));
+                    }
+                }
+            }
             let mut out = Vec::new();
             for (runtime, local) in found {
                 let name = local.to_string_lossy().into_owned();
@@ -184,7 +203,7 @@ fn resolve(
         Resolved::Unfollowed(runtime, why) => {
             tree.unknown.push(span);
             tree.findings.push(rules::include_not_followed::finding(
-                arg_span, &runtime, &why,
+                arg_span, pattern, &runtime, &why,
             ));
             Vec::new()
         }
