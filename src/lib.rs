@@ -885,30 +885,15 @@ fn haproxy_list(
     dir: &Path,
     named: Vec<FileId>,
 ) -> Vec<FileId> {
-    let boundary = planner.boundary(if dir.as_os_str().is_empty() {
+    let here = if dir.as_os_str().is_empty() {
         Path::new(".")
     } else {
         dir
-    });
-    let Ok(entries) = std::fs::read_dir(if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    }) else {
-        return named;
     };
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "cfg"))
-        .filter(|p| {
-            boundary
-                .as_ref()
-                .is_none_or(|b| std::fs::canonicalize(p).is_ok_and(|c| c.starts_with(b)))
-        })
+    let paths: Vec<PathBuf> = plan::expand_cfgs(std::iter::once(here.to_path_buf()))
+        .into_iter()
+        .filter(|p| planner.admits(here, p))
         .collect();
-    paths.sort();
     let mut files = Vec::new();
     for p in paths {
         let shown = if dir.as_os_str().is_empty() {

@@ -470,7 +470,7 @@ impl Planner {
 
 /// A `-f` list's files: a directory gives its `*.cfg` files in lexical order, as HAProxy
 /// loads them.
-fn expand_cfgs(list: impl Iterator<Item = PathBuf>) -> Vec<PathBuf> {
+pub fn expand_cfgs(list: impl Iterator<Item = PathBuf>) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for local in list {
         if local.is_dir() {

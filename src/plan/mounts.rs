@@ -17,8 +17,6 @@ pub enum Origin {
     Copied(String),
     /// An absolute include under a well-known root found its files around the main file.
     Inferred { root: PathBuf, include: String },
-    /// An `nginx -T` dump names the file.
-    Dump(String),
 }
 
 impl std::fmt::Display for Origin {
@@ -30,7 +28,6 @@ impl std::fmt::Display for Origin {
             Origin::Inferred { root, include } => {
                 write!(f, "inferred: {include} found under {}", root.display())
             }
-            Origin::Dump(at) => write!(f, "nginx -T dump {at}"),
         }
     }
 }
@@ -85,8 +82,8 @@ impl Mounts {
         Some((local, m))
     }
 
-    /// The run-time path of a repository path, when a mount places it (the first, most
-    /// specific match).
+    /// The run-time path of a repository path, when a mount places it (the mount with the
+    /// longest repository path; among equal ones, the last).
     pub fn runtime(&self, local: &Path) -> Option<PathBuf> {
         let local = normalize(local);
         self.list

@@ -49,8 +49,8 @@ pub struct Place {
     pub dump: Option<BTreeMap<PathBuf, FileId>>,
     /// No file outside this directory (resolved) is read; None: any file (`--system`).
     pub boundary: Option<PathBuf>,
-    /// Directories the user pointed at outside the boundary (`--prefix`, `--mount`,
-    /// `[[mount]]`), resolved: reads there are allowed too.
+    /// Directories the user pointed at on the command line (`--prefix`, `--mount`),
+    /// resolved: reads there are allowed too. Never from gwlint.toml.
     pub allowed: Vec<PathBuf>,
     /// The main file's directory, resolved: an absolute include below it is the file there,
     /// when no mount says otherwise (a checkout linted where it is deployed).
@@ -112,10 +112,11 @@ pub fn is_glob(pattern: &str) -> bool {
 }
 
 fn glob_options() -> glob::MatchOptions {
+    // glob(3): `*` never crosses `/`, and a leading dot is matched only by a dot.
     glob::MatchOptions {
         case_sensitive: true,
         require_literal_separator: true,
-        require_literal_leading_dot: false,
+        require_literal_leading_dot: true,
     }
 }
 
@@ -167,7 +168,10 @@ impl Place {
             None if runtime.is_absolute()
                 && !self.home.as_ref().is_some_and(|h| runtime.starts_with(h))
                 && !self.allowed.iter().any(|a| runtime.starts_with(a))
-                && self.boundary.as_ref().is_some_and(|b| !runtime.starts_with(b)) =>
+                && self
+                    .boundary
+                    .as_ref()
+                    .is_some_and(|b| !runtime.starts_with(b)) =>
             {
                 // Files mounted one by one into a directory the image owns
                 // (`./app.conf:/etc/nginx/conf.d/app.conf`).
@@ -232,12 +236,6 @@ impl Place {
                 Ok(p) => p.filter_map(Result::ok).filter(|p| !p.is_dir()).collect(),
                 Err(_) => Vec::new(),
             };
-        // glob(3) skips names starting with a dot unless the pattern's does.
-        paths.retain(|p| {
-            !p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with('.'))
-        });
         paths.sort();
         let mut out = Vec::new();
         let mut problems = Vec::new();
@@ -414,6 +412,32 @@ mod tests {
             resolve_dumped(&d, Path::new("/etc/nginx/x.conf")),
             Resolved::Unfollowed(_, Unfollowed::NotInDump)
         ));
+    }
+
+    #[test]
+    fn leading_dots_as_glob3() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        std::fs::create_dir_all(root.join("conf.d/.old")).unwrap();
+        std::fs::write(root.join("conf.d/a.conf"), "").unwrap();
+        std::fs::write(root.join("conf.d/.b.conf"), "").unwrap();
+        std::fs::write(root.join("conf.d/.old/c.conf"), "").unwrap();
+        let place = Place {
+            prefix: root.clone(),
+            boundary: Some(root.clone()),
+            home: Some(root.clone()),
+            ..Place::default()
+        };
+        let names = |pattern: &str| match place.resolve(pattern) {
+            Resolved::Files(found, _) => found
+                .iter()
+                .map(|(_, l)| l.strip_prefix(&root).unwrap().display().to_string())
+                .collect::<Vec<_>>(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(names("conf.d/*.conf"), ["conf.d/a.conf"]);
+        assert_eq!(names("conf.d/*/*.conf"), Vec::<String>::new());
+        assert_eq!(names("conf.d/**.conf"), ["conf.d/a.conf"]);
     }
 
     #[test]
