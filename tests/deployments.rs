@@ -770,18 +770,41 @@ fn an_included_file_outside_the_tree_is_not_printed() {
     }
 }
 
+/// A repository of the test's own: a temporary directory with `.git`.
+struct Repo(tempfile::TempDir);
+
+impl Repo {
+    fn new() -> Repo {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(".git")).unwrap();
+        Repo(dir)
+    }
+    fn path(&self) -> &Path {
+        self.0.path()
+    }
+    fn put(&self, rel: &str, text: &str) {
+        let p = self.0.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+}
+
+/// Runs gwlint in `dir` with `args`.
+fn gwlint_in(dir: impl AsRef<Path>, args: &[&str]) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_gwlint"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
 /// A Compose `command:` with two `-f`: a main file and a directory of backends. Each file
 /// alone (as pre-commit passes it) and the directory are linted as that one configuration.
 #[test]
 fn haproxy_command_lists_join_files_of_two_directories() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let put = |rel: &str, text: &str| {
-        let p = d.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    };
-    std::fs::create_dir(d.join(".git")).unwrap();
+    let repo = Repo::new();
+    let d = repo.path();
+    let put = |rel: &str, text: &str| repo.put(rel, text);
     put(
         "compose.yaml",
         "services:\n  lb:\n    image: haproxy:2.8\n    command: [\"haproxy\", \"-f\", \"/usr/local/etc/haproxy/haproxy.cfg\", \"-f\", \"/usr/local/etc/haproxy/backends\"]\n    volumes:\n      - ./lb:/usr/local/etc/haproxy:ro\n",
@@ -795,11 +818,7 @@ fn haproxy_command_lists_join_files_of_two_directories() {
         "backend api\n    server a1 10.0.0.1:8000 check\n    server a2 10.0.0.2:8000 check\n",
     );
     for target in ["lb/haproxy.cfg", "lb/backends/api.cfg", "."] {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gwlint"))
-            .current_dir(d)
-            .args(["--format", "json", "--fail-on", "error", target])
-            .output()
-            .unwrap();
+        let out = gwlint_in(d, &["--format", "json", "--fail-on", "error", target]);
         let findings: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
         let codes: Vec<&str> = findings.iter().map(|f| s(f, "code")).collect();
         assert!(
@@ -860,14 +879,9 @@ fn an_include_not_followed_is_unknown_not_absent() {
 /// `[haproxy] files` in gwlint.toml gives the `-f` list when no container does.
 #[test]
 fn haproxy_files_from_gwlint_toml() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let put = |rel: &str, text: &str| {
-        let p = d.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    };
-    std::fs::create_dir(d.join(".git")).unwrap();
+    let repo = Repo::new();
+    let d = repo.path();
+    let put = |rel: &str, text: &str| repo.put(rel, text);
     put(
         "lb/haproxy.cfg",
         "global\n    maxconn 1000\n\ndefaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n\nfrontend www\n    bind :80\n    default_backend api\n",
@@ -877,11 +891,7 @@ fn haproxy_files_from_gwlint_toml() {
         "backend api\n    server a1 10.0.0.1:8000 check\n    server a2 10.0.0.2:8000 check\n",
     );
     let run_here = |target: &str| -> Vec<Value> {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gwlint"))
-            .current_dir(d)
-            .args(["--format", "json", target])
-            .output()
-            .unwrap();
+        let out = gwlint_in(d, &["--format", "json", target]);
         serde_json::from_slice(&out.stdout).unwrap()
     };
     // Without the list, the main file alone names a backend it does not have.
@@ -933,11 +943,7 @@ fn a_gwlint_toml_mount_stays_inside_the_repository() {
     )
     .unwrap();
     for args in [&["files", "."][..], &["--format", "json", "."][..]] {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gwlint"))
-            .current_dir(&repo)
-            .args(args)
-            .output()
-            .unwrap();
+        let out = gwlint_in(&repo, args);
         let text = format!(
             "{}{}",
             String::from_utf8_lossy(&out.stdout),
@@ -946,11 +952,7 @@ fn a_gwlint_toml_mount_stays_inside_the_repository() {
         assert!(!text.contains(&marker), "{args:?}: {text}");
         assert!(!text.contains("outside/conf.d/x.conf"), "{args:?}: {text}");
     }
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gwlint"))
-        .current_dir(&repo)
-        .args(["--format", "json", "."])
-        .output()
-        .unwrap();
+    let out = gwlint_in(&repo, &["--format", "json", "."]);
     let findings: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert!(
         findings
@@ -960,18 +962,17 @@ fn a_gwlint_toml_mount_stays_inside_the_repository() {
         show(&findings)
     );
     // The same mount given on the command line is the user's choice.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gwlint"))
-        .current_dir(&repo)
-        .args([
+    let out = gwlint_in(
+        &repo,
+        &[
             "--isolated",
             "--format",
             "json",
             "--mount",
             "/etc/nginx=../outside",
             ".",
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains(&marker));
 }
 
@@ -979,14 +980,9 @@ fn a_gwlint_toml_mount_stays_inside_the_repository() {
 /// at the prefix of the nginx.conf around it; with none around, where they lead is unknown.
 #[test]
 fn a_fragment_s_relative_includes_start_at_the_main_prefix() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let put = |rel: &str, text: &str| {
-        let p = d.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    };
-    std::fs::create_dir(d.join(".git")).unwrap();
+    let repo = Repo::new();
+    let d = repo.path();
+    let put = |rel: &str, text: &str| repo.put(rel, text);
     put(
         "nginx/nginx.conf",
         "events {}\nhttp {\n    include conf.d/*.conf;\n}\n",
@@ -1007,11 +1003,7 @@ fn a_fragment_s_relative_includes_start_at_the_main_prefix() {
         "orphan/site.conf",
         "server {\n    listen 80;\n    include h5bp/missing.conf;\n}\n",
     );
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gwlint"))
-        .current_dir(d)
-        .args(["--format", "json", "."])
-        .output()
-        .unwrap();
+    let out = gwlint_in(d, &["--format", "json", "."]);
     let findings: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert!(
         !findings.iter().any(|f| s(f, "code") == "GW002"),
@@ -1032,25 +1024,17 @@ fn a_fragment_s_relative_includes_start_at_the_main_prefix() {
 }
 
 /// Writes `files` into a new repository (a directory with `.git`) and lints `args` there.
-fn in_repo(files: &[(&str, &str)], args: &[&str]) -> (tempfile::TempDir, Vec<Value>, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    std::fs::create_dir(d.join(".git")).unwrap();
+fn in_repo(files: &[(&str, &str)], args: &[&str]) -> (Repo, Vec<Value>, String) {
+    let repo = Repo::new();
     for (rel, text) in files {
-        let p = d.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
+        repo.put(rel, text);
     }
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gwlint"))
-        .current_dir(d)
-        .args(["--format", "json"])
-        .args(args)
-        .output()
-        .unwrap();
+    let args: Vec<&str> = ["--format", "json"].iter().chain(args).copied().collect();
+    let out = gwlint_in(repo.path(), &args);
     let findings = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    (dir, findings, stderr)
+    (repo, findings, stderr)
 }
 
 fn codes_of(findings: &[Value]) -> Vec<&str> {
@@ -1318,11 +1302,7 @@ fn nothing_outside_the_repository_through_the_plan() {
             &["--format", "concise", "haproxy/conf.d/10.cfg"][..],
             &["--format", "concise", "lb/haproxy.cfg"][..],
         ] {
-            let out = std::process::Command::new(env!("CARGO_BIN_EXE_gwlint"))
-                .current_dir(&repo)
-                .args(args)
-                .output()
-                .unwrap();
+            let out = gwlint_in(&repo, args);
             let text = format!(
                 "{}{}",
                 String::from_utf8_lossy(&out.stdout),
