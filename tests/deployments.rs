@@ -770,6 +770,12 @@ fn an_included_file_outside_the_tree_is_not_printed() {
     }
 }
 
+/// An HAProxy main file whose frontend routes to a backend kept in another file.
+const LB_MAIN: &str = "global\n    maxconn 1000\n\ndefaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n\nfrontend www\n    bind :80\n    default_backend api\n";
+/// The backend `LB_MAIN` routes to.
+const LB_BACKENDS: &str =
+    "backend api\n    server a1 10.0.0.1:8000 check\n    server a2 10.0.0.2:8000 check\n";
+
 /// A repository of the test's own: a temporary directory with `.git`.
 struct Repo(tempfile::TempDir);
 
@@ -809,14 +815,8 @@ fn haproxy_command_lists_join_files_of_two_directories() {
         "compose.yaml",
         "services:\n  lb:\n    image: haproxy:2.8\n    command: [\"haproxy\", \"-f\", \"/usr/local/etc/haproxy/haproxy.cfg\", \"-f\", \"/usr/local/etc/haproxy/backends\"]\n    volumes:\n      - ./lb:/usr/local/etc/haproxy:ro\n",
     );
-    put(
-        "lb/haproxy.cfg",
-        "global\n    maxconn 1000\n\ndefaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n\nfrontend www\n    bind :80\n    default_backend api\n",
-    );
-    put(
-        "lb/backends/api.cfg",
-        "backend api\n    server a1 10.0.0.1:8000 check\n    server a2 10.0.0.2:8000 check\n",
-    );
+    put("lb/haproxy.cfg", LB_MAIN);
+    put("lb/backends/api.cfg", LB_BACKENDS);
     for target in ["lb/haproxy.cfg", "lb/backends/api.cfg", "."] {
         let out = gwlint_in(d, &["--format", "json", "--fail-on", "error", target]);
         let findings: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
@@ -882,14 +882,8 @@ fn haproxy_files_from_gwlint_toml() {
     let repo = Repo::new();
     let d = repo.path();
     let put = |rel: &str, text: &str| repo.put(rel, text);
-    put(
-        "lb/haproxy.cfg",
-        "global\n    maxconn 1000\n\ndefaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n\nfrontend www\n    bind :80\n    default_backend api\n",
-    );
-    put(
-        "lb/backends/api.cfg",
-        "backend api\n    server a1 10.0.0.1:8000 check\n    server a2 10.0.0.2:8000 check\n",
-    );
+    put("lb/haproxy.cfg", LB_MAIN);
+    put("lb/backends/api.cfg", LB_BACKENDS);
     let run_here = |target: &str| -> Vec<Value> {
         let out = gwlint_in(d, &["--format", "json", target]);
         serde_json::from_slice(&out.stdout).unwrap()
