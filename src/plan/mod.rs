@@ -50,6 +50,8 @@ pub struct Planner {
     walks: Vec<(PathBuf, Vec<PathBuf>, Vec<PathBuf>)>,
     /// The repository each directory lies in (`repository_of`).
     repos: HashMap<PathBuf, Option<PathBuf>>,
+    /// `boundary` by the path as given.
+    by_path: HashMap<PathBuf, Option<PathBuf>>,
     /// `boundary` by the directory as given.
     given: HashMap<PathBuf, Option<PathBuf>>,
     /// Each service's mount sources, resolved (for `covering`), parallel to `services`.
@@ -82,17 +84,25 @@ impl Planner {
         if self.system {
             return None;
         }
-        // Asked for every file of a run: keyed by the directory as given, so a fleet of 500
-        // sites in one directory resolves it once.
+        // Asked several times for every file of a run: by the path first (no system call),
+        // then by the directory as given, so a fleet of 500 sites in one directory resolves
+        // it once.
+        if let Some(b) = self.by_path.get(path) {
+            return b.clone();
+        }
         let given = match path.is_dir() {
             true => path.to_path_buf(),
             false => path.parent().map(Path::to_path_buf).unwrap_or_default(),
         };
-        if let Some(b) = self.given.get(&given) {
-            return b.clone();
-        }
-        let b = self.boundary_of(path);
-        self.given.insert(given, b.clone());
+        let b = match self.given.get(&given) {
+            Some(b) => b.clone(),
+            None => {
+                let b = self.boundary_of(path);
+                self.given.insert(given, b.clone());
+                b
+            }
+        };
+        self.by_path.insert(path.to_path_buf(), b.clone());
         b
     }
 
@@ -115,8 +125,15 @@ impl Planner {
         let repo = self.repository_of(&dir);
         // Outside a repository and the working directory, the deployment's own directory:
         // that of the nginx.conf above the file (where `Roots` looks), else the file's.
+        // The working directory counts as the tree only when it is a project's, not `/` or
+        // the home directory (everything would be inside).
+        let home = std::env::var_os("HOME").map(PathBuf::from);
         let b = repo
-            .or_else(|| self.cwd.clone().filter(|c| dir.starts_with(c)))
+            .or_else(|| {
+                self.cwd.clone().filter(|c| {
+                    dir.starts_with(c) && c.parent().is_some() && Some(c) != home.as_ref()
+                })
+            })
             .or_else(|| {
                 dir.ancestors()
                     .take(4)
@@ -164,6 +181,20 @@ impl Planner {
         if !self.read.insert(tree.clone()) {
             return;
         }
+        // A tree inside a directory a walk has seen whole: its definitions are known.
+        if let Some((_, c, d)) = self.walks.iter().find(|(w, _, _)| tree.starts_with(w)) {
+            let (c, d) = (c.clone(), d.clone());
+            let under = |list: Vec<PathBuf>| -> Vec<PathBuf> {
+                list.into_iter()
+                    .filter(|p| self.canon.path(p).is_some_and(|c| c.starts_with(&tree)))
+                    .collect()
+            };
+            let (composes, dockerfiles) = (under(c), under(d));
+            let (services, errors) =
+                containers::read_definitions(&tree, composes, dockerfiles, Vec::new());
+            self.add_services(Some(tree), services, errors);
+            return;
+        }
         let inside: Vec<_> = self
             .walks
             .iter()
@@ -191,12 +222,15 @@ impl Planner {
         }
         if dir == tree {
             self.read.insert(tree.clone());
-            let (services, errors) =
-                containers::read_definitions(walked, composes, dockerfiles, Vec::new());
+            let (services, errors) = containers::read_definitions(
+                walked,
+                composes.clone(),
+                dockerfiles.clone(),
+                Vec::new(),
+            );
             self.add_services(Some(tree), services, errors);
-            return;
         }
-        // Part of the tree: kept until the rest of it is searched (`read_tree`).
+        // Kept for the trees inside it, and for the rest of a larger tree (`read_tree`).
         self.walks.push((dir, composes, dockerfiles));
     }
 
