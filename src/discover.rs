@@ -174,7 +174,13 @@ fn skip_reason(path: &Path) -> Option<&'static str> {
     {
         return Some("an example or backup copy, not loaded by the proxy");
     }
-    if name.ends_with(".template") || name.ends_with(".stream-template") {
+    let in_templates = path
+        .parent()
+        .and_then(|p| p.file_name())
+        .is_some_and(|n| n == "templates");
+    if (name.ends_with(".template") || name.ends_with(".stream-template"))
+        && (in_templates || name.ends_with(".conf.template"))
+    {
         return Some(
             "a template: linted where a Compose file or Dockerfile places it (the official image's templates/ → conf.d/)",
         );
@@ -253,12 +259,19 @@ pub fn walk(dir: &Path) -> Walk {
             Err(e) => out.errors.push(e.to_string()),
         }
     }
-    // A hidden directory is reported only when it holds configuration at its top.
+    // A hidden directory is reported only when it holds configuration (`.examples/…/nginx.conf`),
+    // looked for a few levels down and a bounded number of entries in.
     for h in hidden {
-        let holds = std::fs::read_dir(&h).is_ok_and(|d| {
-            d.filter_map(Result::ok)
-                .any(|e| is_nginx_candidate(&e.path()) || is_haproxy_candidate(&e.path()))
-        });
+        let holds = walkdir::WalkDir::new(&h)
+            .follow_links(false)
+            .max_depth(5)
+            .into_iter()
+            .filter_map(Result::ok)
+            .take(2_000)
+            .any(|e| {
+                e.file_type().is_file()
+                    && (is_nginx_candidate(e.path()) || is_haproxy_candidate(e.path()))
+            });
         if holds {
             out.skipped
                 .push((h, "a hidden directory: name it to lint it"));

@@ -1398,3 +1398,33 @@ fn another_repository_s_containers_do_not_place_a_file() {
     assert_eq!(alone, together);
     assert!(!alone.is_empty());
 }
+
+/// A hidden directory that holds configuration a few levels down (`.examples/…/nginx.conf`)
+/// is said to be skipped, and linted when named; a Dockerfile template is no nginx template.
+#[test]
+fn hidden_directories_with_configuration_are_said() {
+    let repo = Repo::new();
+    repo.put(
+        ".examples/compose/web/nginx.conf",
+        "events {}\nhttp {\n    upstream app { server 127.0.0.1:8000; }\n    server {\n        listen 80;\n        location / { proxy_pass http://ap; }\n    }\n}\n",
+    );
+    repo.put(".cache/notes.txt", "nothing to lint\n");
+    repo.put("Dockerfile-debian.template", "FROM debian:%%VERSION%%\n");
+    repo.put(
+        "nginx/templates/default.conf.template",
+        "server { listen ${PORT}; }\n",
+    );
+    repo.put("nginx/nginx.conf", "events {}\nhttp {}\n");
+    let out = gwlint_in(repo.path(), &["--format", "concise", "."]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Skipped ./.examples: a hidden directory"),
+        "{text}"
+    );
+    assert!(!text.contains(".cache"), "{text}");
+    assert!(!text.contains("Dockerfile-debian.template"), "{text}");
+    assert!(text.contains("default.conf.template: a template"), "{text}");
+    let out = gwlint_in(repo.path(), &["--format", "json", ".examples"]);
+    let found: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_finding(&found, "GW101", ".examples/compose/web/nginx.conf", 6);
+}
