@@ -357,8 +357,12 @@ impl Scope {
     }
 }
 
-/// The files reachable from `start` through the include edges of a tree.
-pub fn reachable(start: FileId, edges: &HashMap<FileId, Vec<FileId>>) -> HashSet<FileId> {
+/// What is reachable from `start` through `edges`: the files a file includes, directly or
+/// not; the layers a chain leads to.
+pub fn reachable<T: Copy + Eq + std::hash::Hash>(
+    start: T,
+    edges: &HashMap<T, Vec<T>>,
+) -> HashSet<T> {
     let mut seen = HashSet::from([start]);
     let mut todo = vec![start];
     while let Some(f) = todo.pop() {

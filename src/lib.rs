@@ -414,9 +414,9 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
                     .for_source(loader.sources.get(files[0]))
                     .map(|c| c.haproxy_files.clone())
                     .unwrap_or_default();
-                plan::Planner::expand_haproxy_list(&configured, &first)
+                plan::haproxy::list_holding(&configured, &first)
                     .or_else(|| planner.haproxy_list(&first))
-                    .or_else(|| haproxy_conf_d(&dir, &first))
+                    .or_else(|| plan::haproxy::conf_d_list(&dir, &first))
             })
             .flatten();
         let files = match listed {
@@ -450,15 +450,9 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
         }
     }
     for (files, named) in lists {
-        let named_alone = named.len() < files.len() && named.iter().all(|f| alone.contains(f));
-        let scope = match named_alone {
-            true => Scope::Files(
-                files
-                    .iter()
-                    .copied()
-                    .filter(|f| alone.contains(f))
-                    .collect(),
-            ),
+        // Only files named alone report: the rest of their list is context.
+        let scope = match named.iter().all(|f| alone.contains(f)) {
+            true => Scope::Files(named.into_iter().collect()),
             false => Scope::All,
         };
         for files in haproxy_alternatives(&loader, files) {
@@ -485,10 +479,7 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
     for &t in &kept {
         let (tree, scope) = &trees[t];
         for &f in &tree.files {
-            if scope.contains(f)
-                && tree.is_own(f)
-                && !loader.sources.get(f).path.starts_with("<image:")
-                && files_linted.insert(f, tree.dialect).is_none()
+            if scope.contains(f) && tree.is_own(f) && files_linted.insert(f, tree.dialect).is_none()
             {
                 // HAProxy files read together are each a main configuration.
                 let included = tree.dialect == finding::Dialect::Nginx && f != tree.root;
@@ -890,7 +881,7 @@ fn haproxy_list(
     } else {
         dir
     };
-    let paths: Vec<PathBuf> = plan::expand_cfgs(std::iter::once(here.to_path_buf()))
+    let paths: Vec<PathBuf> = plan::haproxy::expand(std::iter::once(here.to_path_buf()))
         .into_iter()
         .filter(|p| planner.admits(here, p))
         .collect();
@@ -907,66 +898,27 @@ fn haproxy_list(
             files.push(id);
         }
     }
-    let globals = files
+    let texts: Vec<&str> = files
         .iter()
-        .filter(|&&f| has_global(&loader.sources.get(f).text))
-        .count();
-    if globals > 1 || !named.iter().all(|f| files.contains(f)) {
+        .map(|&f| loader.sources.get(f).text.as_str())
+        .collect();
+    if plan::haproxy::alternatives(&texts) || !named.iter().all(|f| files.contains(f)) {
         return named;
     }
     files
 }
 
-/// Fedora's and RHEL's package runs `haproxy -f /etc/haproxy/haproxy.cfg -f
-/// /etc/haproxy/conf.d` (`CONFIG` and `CFGDIR` in haproxy.service): a main file beside a
-/// `conf.d/` of `*.cfg` files is that list.
-fn haproxy_conf_d(dir: &Path, file: &Path) -> Option<Vec<PathBuf>> {
-    let base = match dir.file_name().is_some_and(|n| n == "conf.d") {
-        true => dir.parent()?.to_path_buf(),
-        false => dir.to_path_buf(),
-    };
-    let conf_d = base.join("conf.d");
-    if !conf_d.is_dir() {
-        return None;
-    }
-    // The main file: haproxy.cfg, or the one `.cfg` beside conf.d/ (a `defaults.cfg` that a
-    // start script puts first).
-    let main = base.join("haproxy.cfg");
-    let main = match main.is_file() {
-        true => main,
-        false => {
-            let mut cfgs = std::fs::read_dir(&base)
-                .ok()?
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "cfg"));
-            let only = cfgs.next()?;
-            if cfgs.next().is_some() {
-                return None;
-            }
-            only
-        }
-    };
-    plan::Planner::expand_haproxy_list(&[main, conf_d], file)
-}
-
 /// HAProxy files found together that each hold a `global` section are alternatives
 /// (`haproxy.cfg` beside `haproxy-staging.cfg`), not one configuration: each is its own.
 fn haproxy_alternatives(loader: &Loader, files: Vec<FileId>) -> Vec<Vec<FileId>> {
-    let globals = files
+    let texts: Vec<&str> = files
         .iter()
-        .filter(|&&f| has_global(&loader.sources.get(f).text))
-        .count();
-    if globals > 1 {
-        files.into_iter().map(|f| vec![f]).collect()
-    } else {
-        vec![files]
+        .map(|&f| loader.sources.get(f).text.as_str())
+        .collect();
+    match plan::haproxy::alternatives(&texts) {
+        true => files.into_iter().map(|f| vec![f]).collect(),
+        false => vec![files],
     }
-}
-
-fn has_global(text: &str) -> bool {
-    text.lines()
-        .any(|l| l.split_whitespace().next() == Some("global"))
 }
 
 fn include_edges(tree: &Tree) -> HashMap<FileId, Vec<FileId>> {

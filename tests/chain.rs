@@ -501,54 +501,46 @@ fn a_layer_that_collides_with_the_one_in_front_is_not_behind_it() {
     // HAProxy's server names nginx's other address.
     let dir = tempfile::tempdir().unwrap();
     put(dir.path(), "haproxy/haproxy.cfg", HAPROXY_80_TO_8081);
-    put(
-        dir.path(),
-        "nginx/nginx.conf",
-        &NGINX_8081.replace(
+    // nginx with one more listener beside 127.0.0.1:8081.
+    let also = |listen: &str| {
+        NGINX_8081.replace(
             "listen 127.0.0.1:8081;",
-            "listen 127.0.0.1:8081;\n        listen 80;",
-        ),
-    );
+            &format!("listen 127.0.0.1:8081;\n        listen {listen};"),
+        )
+    };
+    put(dir.path(), "nginx/nginx.conf", &also("80"));
     let opts = gwlint::Options::default();
     assert_eq!(
         chain_findings(&[dir.path().to_path_buf()], &opts),
         Vec::<String>::new()
     );
     // A dual-stack [::]:80 takes IPv4's port 80 too; an IPv6-only one does not.
-    let v6 = |flags: &str| {
-        NGINX_8081.replace(
-            "listen 127.0.0.1:8081;",
-            &format!("listen 127.0.0.1:8081;\n        listen [::]:80{flags};"),
-        )
-    };
-    put(dir.path(), "nginx/nginx.conf", &v6(" ipv6only=off"));
+    put(
+        dir.path(),
+        "nginx/nginx.conf",
+        &also("[::]:80 ipv6only=off"),
+    );
     assert_eq!(
         chain_findings(&[dir.path().to_path_buf()], &opts),
         Vec::<String>::new()
     );
-    put(dir.path(), "nginx/nginx.conf", &v6(""));
+    put(dir.path(), "nginx/nginx.conf", &also("[::]:80"));
     assert_eq!(
         chain_findings(&[dir.path().to_path_buf()], &opts),
         ["haproxy/haproxy.cfg:10 GW704"]
     );
     // Unix sockets collide by path.
-    let unix = |path: &str| {
-        NGINX_8081.replace(
-            "listen 127.0.0.1:8081;",
-            &format!("listen 127.0.0.1:8081;\n        listen unix:{path};"),
-        )
-    };
     put(
         dir.path(),
         "haproxy/haproxy.cfg",
         &HAPROXY_80_TO_8081.replace("bind :80", "bind /run/www.sock"),
     );
-    put(dir.path(), "nginx/nginx.conf", &unix("/run/www.sock"));
+    put(dir.path(), "nginx/nginx.conf", &also("unix:/run/www.sock"));
     assert_eq!(
         chain_findings(&[dir.path().to_path_buf()], &opts),
         Vec::<String>::new()
     );
-    put(dir.path(), "nginx/nginx.conf", &unix("/run/app.sock"));
+    put(dir.path(), "nginx/nginx.conf", &also("unix:/run/app.sock"));
     assert_eq!(
         chain_findings(&[dir.path().to_path_buf()], &opts),
         ["haproxy/haproxy.cfg:10 GW704"]

@@ -1092,34 +1092,25 @@ fn copied_files_join_the_image_s_and_bind_mounts_replace_them() {
 /// hold for the sections in conf.d/.
 #[test]
 fn haproxy_cfg_beside_conf_d_is_one_configuration() {
-    let (_d, found, _) = in_repo(
-        &[
-            (
-                "haproxy/haproxy.cfg",
-                "global\n    maxconn 1000\n\ndefaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n",
-            ),
-            (
-                "haproxy/conf.d/app.cfg",
-                "frontend www\n    bind :80\n    default_backend app\n\nbackend app\n    server a1 10.0.0.1:8000 check\n    server a2 10.0.0.2:8000 check\n",
-            ),
-        ],
-        &["."],
-    );
-    assert!(!codes_of(&found).contains(&"GW210"), "{}", show(&found));
-    let (_d, alone, _) = in_repo(
-        &[
-            (
-                "haproxy/haproxy.cfg",
-                "global\n    maxconn 1000\n\ndefaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n",
-            ),
-            (
-                "haproxy/conf.d/app.cfg",
-                "frontend www\n    bind :80\n    default_backend app\n\nbackend app\n    server a1 10.0.0.1:8000 check\n    server a2 10.0.0.2:8000 check\n",
-            ),
-        ],
-        &["haproxy/conf.d/app.cfg"],
-    );
-    assert!(!codes_of(&alone).contains(&"GW210"), "{}", show(&alone));
+    let files = [
+        (
+            "haproxy/haproxy.cfg",
+            "global\n    maxconn 1000\n\ndefaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n",
+        ),
+        (
+            "haproxy/conf.d/app.cfg",
+            "frontend www\n    bind :80\n    default_backend app\n\nbackend app\n    server a1 10.0.0.1:8000 check\n    server a2 10.0.0.2:8000 check\n",
+        ),
+    ];
+    // The directory, and the file of conf.d/ alone (as pre-commit passes it).
+    for args in [".", "haproxy/conf.d/app.cfg"] {
+        let (_d, found, _) = in_repo(&files, &[args]);
+        assert!(
+            !codes_of(&found).contains(&"GW210"),
+            "{args}: {}",
+            show(&found)
+        );
+    }
 }
 
 /// `*.conf` is also redis's, supervisord's and fail2ban's extension: a directory walk lints

@@ -527,26 +527,14 @@ fn joining_alternatives(
         out.entry(a).or_default().push(b);
         into.entry(b).or_default().push(a);
     }
-    let walk = |from: usize, next: &HashMap<usize, Vec<usize>>| -> Vec<usize> {
-        let mut seen = HashSet::from([from]);
-        let mut todo = vec![from];
-        while let Some(x) = todo.pop() {
-            for &y in next.get(&x).map_or(&[][..], Vec::as_slice) {
-                if seen.insert(y) {
-                    todo.push(y);
-                }
-            }
-        }
-        seen.into_iter().collect()
-    };
     for (group, group_edges) in groups.values() {
         // Two layers: the hop between them was made only if they do not collide.
         if group.len() < 3 || !holds_collision(group, index) {
             continue;
         }
         for &(x, y) in group_edges {
-            let before = walk(x, &into);
-            let after = walk(y, &out);
+            let before = crate::discover::reachable(x, &into);
+            let after = crate::discover::reachable(y, &out);
             if before
                 .iter()
                 .any(|&a| after.iter().any(|&b| collides(a, b)))

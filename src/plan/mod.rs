@@ -5,13 +5,15 @@
 //! Where a main file runs, in order of evidence: `--mount` and `[[mount]]`; the Compose files
 //! and Dockerfiles of the repository ([`containers`]); and, failing both, an absolute include
 //! under a well-known root (`/etc/nginx/conf.d/*.conf`) whose files are found around the main
-//! file ([`place::KNOWN_ROOTS`]).
+//! file ([`roots::ROOTS`]).
 
 pub mod canon;
 pub mod containers;
 pub mod dump;
+pub mod haproxy;
 pub mod mounts;
 pub mod place;
+pub mod roots;
 pub mod stock;
 
 use std::collections::HashMap;
@@ -19,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use crate::finding::Dialect;
 use mounts::{Mount, Mounts, Origin, normalize};
-use place::{KNOWN_ROOTS, Place};
+use place::Place;
 
 /// The main file a deployment starts from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -317,7 +319,7 @@ impl Planner {
             for m in &s.mounts {
                 // Configuration at a proxy's configuration path: not its certificates,
                 // scripts or pages.
-                let at_config_path = KNOWN_ROOTS.iter().any(|r| m.runtime.starts_with(r))
+                let at_config_path = roots::paths().any(|r| m.runtime.starts_with(r))
                     && m.runtime
                         .extension()
                         .is_none_or(|x| x == "conf" || x == "cfg");
@@ -368,34 +370,18 @@ impl Planner {
     /// Dockerfile `CMD`), as repository files in HAProxy's order: a directory gives its `*.cfg`
     /// files in lexical order. None when no container says.
     pub fn haproxy_list(&mut self, file: &Path) -> Option<Vec<PathBuf>> {
-        let canon = std::fs::canonicalize(nonempty(file)).ok()?;
-        for i in self.covering(file, Dialect::Haproxy) {
-            let s = &self.services[i];
-            let mounts = mounts_of(s);
-            let list = expand_cfgs(
-                s.haproxy_files
+        self.covering(file, Dialect::Haproxy)
+            .into_iter()
+            .find_map(|i| {
+                let s = &self.services[i];
+                let mounts = mounts_of(s);
+                let locals: Vec<PathBuf> = s
+                    .haproxy_files
                     .iter()
-                    .filter_map(|rt| mounts.local(rt).map(|(local, _)| local)),
-            );
-            let holds = list
-                .iter()
-                .any(|p| std::fs::canonicalize(p).is_ok_and(|c| c == canon));
-            if holds {
-                return Some(list);
-            }
-        }
-        None
-    }
-
-    /// Expands a `-f` list of repository paths: a directory gives its `*.cfg` files in
-    /// lexical order. Returns the list when it holds `file`.
-    pub fn expand_haproxy_list(list: &[PathBuf], file: &Path) -> Option<Vec<PathBuf>> {
-        let canon = std::fs::canonicalize(nonempty(file)).ok()?;
-        let expanded = expand_cfgs(list.iter().cloned());
-        expanded
-            .iter()
-            .any(|p| std::fs::canonicalize(p).is_ok_and(|c| c == canon))
-            .then_some(expanded)
+                    .filter_map(|rt| mounts.local(rt).map(|(local, _)| local))
+                    .collect();
+                haproxy::list_holding(&locals, file)
+            })
     }
 
     /// How the deployment of a main file sees the file system. `prefix` is `--prefix` or
@@ -502,29 +488,6 @@ impl Planner {
     }
 }
 
-/// A `-f` list's files: a directory gives its `*.cfg` files in lexical order, as HAProxy
-/// loads them.
-pub fn expand_cfgs(list: impl Iterator<Item = PathBuf>) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for local in list {
-        if local.is_dir() {
-            let mut cfgs: Vec<PathBuf> = std::fs::read_dir(&local)
-                .into_iter()
-                .flatten()
-                .filter_map(Result::ok)
-                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|x| x == "cfg"))
-                .collect();
-            cfgs.sort();
-            out.extend(cfgs);
-        } else if local.is_file() {
-            out.push(local);
-        }
-    }
-    out
-}
-
 fn nonempty(p: &Path) -> &Path {
     if p.as_os_str().is_empty() {
         Path::new(".")
@@ -590,7 +553,7 @@ pub fn infer(main_text: &str, dir: &Path) -> Option<Mount> {
     let dir = nonempty(dir);
     for pattern in absolute_includes(main_text) {
         let p = normalize(Path::new(&pattern));
-        for root in KNOWN_ROOTS {
+        for root in roots::paths() {
             let Ok(rest) = p.strip_prefix(root) else {
                 continue;
             };

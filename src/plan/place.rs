@@ -9,32 +9,17 @@ use std::path::{Path, PathBuf};
 use super::mounts::{Mounts, normalize};
 use crate::source::FileId;
 
-/// The well-known directories a main configuration lives in at run time
-/// (`reference/deployments.md`), longest first so that `/config/nginx` wins over `/config`.
-pub const KNOWN_ROOTS: &[&str] = &[
-    "/usr/local/openresty/nginx/conf",
-    "/opt/bitnami/nginx/conf",
-    "/usr/local/nginx/conf",
-    "/usr/local/etc/haproxy",
-    "/usr/local/etc/nginx",
-    "/config/nginx",
-    "/etc/haproxy",
-    "/etc/nginx",
-    "/config",
-];
-
 /// Files that images write at container start, known by what they hold: they are not in the
 /// repository, and their content is not up to it.
-const GENERATED: &[(&str, &str, &str)] = &[
+const GENERATED: &[(&str, &str)] = &[
+    // linuxserver's images write both at start (the resolver from /etc/resolv.conf).
     (
         "/config/nginx/resolver.conf",
         "resolver 127.0.0.11 valid=30s;\n",
-        "written by linuxserver images at start from /etc/resolv.conf",
     ),
     (
         "/config/nginx/worker_processes.conf",
         "worker_processes auto;\n",
-        "written by linuxserver images at start",
     ),
 ];
 
@@ -98,8 +83,8 @@ pub enum Resolved {
     Files(Vec<(PathBuf, PathBuf)>, Vec<Problem>),
     /// Files of the dump.
     Dumped(Vec<FileId>),
-    /// A file the image or package ships (or writes at start): (run-time path, origin, text).
-    Stock(PathBuf, String, &'static str),
+    /// A file the image or package ships (or writes at start): its run-time path and text.
+    Stock(PathBuf, &'static str),
     /// A plain path that does not exist where the deployment has it (GW002).
     Missing(PathBuf),
     /// Not read: what it could hold is unknown.
@@ -354,18 +339,14 @@ impl Place {
 fn stock(runtime: &Path, pattern: &str) -> Option<Resolved> {
     let s = crate::plan::stock::lookup(runtime)
         .or_else(|| crate::plan::stock::lookup(&normalize(Path::new(pattern))))?;
-    Some(Resolved::Stock(
-        runtime.to_path_buf(),
-        s.origin.to_string(),
-        s.text,
-    ))
+    Some(Resolved::Stock(runtime.to_path_buf(), s.text))
 }
 
 fn generated(runtime: &Path) -> Option<Resolved> {
     GENERATED
         .iter()
-        .find(|(p, _, _)| runtime == Path::new(p))
-        .map(|(p, text, why)| Resolved::Stock(PathBuf::from(p), why.to_string(), text))
+        .find(|(p, _)| runtime == Path::new(p))
+        .map(|(p, text)| Resolved::Stock(PathBuf::from(p), text))
 }
 
 fn resolve_dumped(dump: &BTreeMap<PathBuf, FileId>, runtime: &Path) -> Resolved {
@@ -414,6 +395,16 @@ mod tests {
         ));
     }
 
+    /// A checkout linted where it is: its root is the prefix, the boundary and home.
+    fn at(root: &Path) -> Place {
+        Place {
+            prefix: root.to_path_buf(),
+            boundary: Some(root.to_path_buf()),
+            home: Some(root.to_path_buf()),
+            ..Place::default()
+        }
+    }
+
     #[test]
     fn leading_dots_as_glob3() {
         let dir = tempfile::tempdir().unwrap();
@@ -422,12 +413,7 @@ mod tests {
         std::fs::write(root.join("conf.d/a.conf"), "").unwrap();
         std::fs::write(root.join("conf.d/.b.conf"), "").unwrap();
         std::fs::write(root.join("conf.d/.old/c.conf"), "").unwrap();
-        let place = Place {
-            prefix: root.clone(),
-            boundary: Some(root.clone()),
-            home: Some(root.clone()),
-            ..Place::default()
-        };
+        let place = at(&root);
         let names = |pattern: &str| match place.resolve(pattern) {
             Resolved::Files(found, _) => found
                 .iter()
@@ -446,12 +432,7 @@ mod tests {
         let root = std::fs::canonicalize(dir.path()).unwrap();
         std::fs::create_dir(root.join("conf.d")).unwrap();
         std::fs::write(root.join("conf.d/a.conf"), "").unwrap();
-        let place = Place {
-            prefix: root.clone(),
-            boundary: Some(root.clone()),
-            home: Some(root.clone()),
-            ..Place::default()
-        };
+        let place = at(&root);
         assert!(
             matches!(place.resolve("conf.d/*.conf"), Resolved::Files(f, p) if f.len() == 1 && p.is_empty())
         );

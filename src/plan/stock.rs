@@ -79,19 +79,6 @@ static OFFICIAL_DEFAULT_SITE: Stock = stock!(
     "docker-nginx/default.conf"
 );
 
-/// Configuration roots the stock files sit in: distribution packages and most images
-/// (`/etc/nginx`, also linuxserver's images, whose `/config/nginx/nginx.conf` includes
-/// `/etc/nginx/mime.types`), source builds' default prefix, OpenResty, Bitnami, FreeBSD
-/// ports and Homebrew on Intel, Homebrew on Apple silicon.
-const ROOTS: [&str; 6] = [
-    "/etc/nginx",
-    "/usr/local/nginx/conf",
-    "/usr/local/openresty/nginx/conf",
-    "/opt/bitnami/nginx/conf",
-    "/usr/local/etc/nginx",
-    "/opt/homebrew/etc/nginx",
-];
-
 /// The stock file a run-time path names, if any.
 ///
 /// An absolute path matches when it is one of the names right below one of the known
@@ -125,7 +112,7 @@ pub fn official_image_default_site() -> &'static Stock {
 /// whole of a relative one; joined with `/` whatever the platform.
 fn name_below_root(path: &Path) -> Option<String> {
     let tail = if path.has_root() {
-        ROOTS.iter().find_map(|root| path.strip_prefix(root).ok())?
+        crate::plan::roots::stock_paths().find_map(|root| path.strip_prefix(root).ok())?
     } else {
         path
     };
@@ -175,7 +162,7 @@ mod tests {
 
     #[test]
     fn every_name_under_every_root() {
-        for root in ROOTS {
+        for root in crate::plan::roots::stock_paths() {
             for name in NAMES {
                 assert_eq!(
                     found(&format!("{root}/{name}")),

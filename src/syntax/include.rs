@@ -17,8 +17,6 @@ use crate::syntax::nginx::Directive;
 pub struct Tree {
     pub dialect: crate::finding::Dialect,
     pub root: FileId,
-    /// Relative includes are resolved against this directory (nginx's conf prefix).
-    pub prefix: PathBuf,
     /// The root first, then included files in the order they are first included.
     pub files: Vec<FileId>,
     /// The files each `include` directive (by its span) brings in.
@@ -43,7 +41,6 @@ impl Tree {
         Tree {
             dialect,
             root: files[0],
-            prefix: PathBuf::new(),
             files,
             includes: HashMap::new(),
             findings: Vec::new(),
@@ -78,7 +75,6 @@ pub fn build(loader: &mut Loader, root: FileId, place: Place, single: bool) -> T
     let mut tree = Tree {
         dialect: crate::finding::Dialect::Nginx,
         root,
-        prefix: place.prefix.clone(),
         files: vec![root],
         includes: HashMap::new(),
         findings: Vec::new(),
@@ -187,7 +183,7 @@ fn resolve(
             out
         }
         Resolved::Dumped(files) => files,
-        Resolved::Stock(runtime, _, text) => {
+        Resolved::Stock(runtime, text) => {
             let id = loader.stock(&runtime, text);
             if !tree.stock.contains(&id) {
                 tree.stock.push(id);
