@@ -785,7 +785,7 @@ fn tree_index(
                     .nginx(root)
                     .directives
                     .iter()
-                    .any(|d| model::directives::is_main_only(d.name()) || d.name() == "http");
+                    .any(|d| model::directives::is_main_only(d.name()));
                 let around = (fragment && prefix.is_none())
                     .then(|| {
                         let boundary = planner.boundary(&given);

@@ -19,9 +19,9 @@
 //!   `sites-enabled/app -> ../sites-available/app`, at `sites-available/app` (the file a diff
 //!   shows and pre-commit passes); for an `nginx -T` dump, at the dumped file's own name
 //!   (`/etc/nginx/conf.d/app.conf`) and line, not the dump's.
-//! - `gwlint files --format json` lists `{file, dialect, root}`; an entry that names something
-//!   outside the linted tree may do so only when it is marked as not read (`"stock": true` or
-//!   `"followed": false`), and never a path under `/etc`.
+//! - `gwlint files --format json` lists `{file, dialect, root, runtime, mapped_by}`; every
+//!   file it lists lies inside the linted tree (stock files and includes not followed are not
+//!   listed), and none under `/etc`.
 //! - Nothing outside the linted tree is read unless a mount maps it: its content never shows in
 //!   any output format.
 
@@ -600,7 +600,7 @@ fn findings_do_not_depend_on_the_rest_of_the_run() {
 
 /// `(file, root)` of each entry of `gwlint files --format json`, and whether it is marked as
 /// not read (a stock file of the image, an include not followed).
-fn listed(path: &str) -> Vec<(String, Option<String>, bool)> {
+fn listed(path: &str) -> Vec<(String, Option<String>)> {
     let o = run(&["files", "--format", "json", path], None);
     assert_eq!(common_cli::code(&o), 0, "{}", common_cli::err(&o));
     let v: Value = serde_json::from_slice(&o.stdout)
@@ -609,11 +609,9 @@ fn listed(path: &str) -> Vec<(String, Option<String>, bool)> {
         .unwrap()
         .iter()
         .map(|e| {
-            let unread = e["stock"] == true || e["followed"] == false;
             (
                 s(e, "file").to_string(),
                 e["root"].as_str().map(str::to_string),
-                unread,
             )
         })
         .collect()
@@ -623,12 +621,9 @@ fn listed(path: &str) -> Vec<(String, Option<String>, bool)> {
 fn files_of_the_official_layout_are_the_repository_s() {
     let dir = "tests/fixtures/deploy/official";
     let l = listed(dir);
-    for (file, _, unread) in &l {
+    for (file, _) in &l {
         assert!(!file.starts_with("/etc"), "{file} is this machine's: {l:?}");
-        assert!(
-            *unread || is_under(file, dir),
-            "{file} is outside {dir} and not marked stock / not followed: {l:?}"
-        );
+        assert!(is_under(file, dir), "{file} is outside {dir}: {l:?}");
     }
     let main = format!("{dir}/nginx/nginx.conf");
     let expect = [
@@ -641,7 +636,7 @@ fn files_of_the_official_layout_are_the_repository_s() {
     ];
     for (file, root) in expect {
         assert!(
-            l.iter().any(|(f, r, _)| *f == file && *r == root),
+            l.iter().any(|(f, r)| *f == file && *r == root),
             "expected {file} with root {root:?}: {l:?}"
         );
     }
@@ -710,10 +705,10 @@ fn hostile_files_lists_only_the_tree() {
     let dir = "tests/fixtures/deploy/hostile";
     let l = listed(dir);
     assert!(
-        l.iter().any(|(f, _, _)| *f == format!("{dir}/nginx.conf")),
+        l.iter().any(|(f, _)| *f == format!("{dir}/nginx.conf")),
         "{l:?}"
     );
-    for (file, _, _) in &l {
+    for (file, _) in &l {
         assert!(is_under(file, dir), "{file} is outside {dir}: {l:?}");
     }
 }
@@ -765,7 +760,7 @@ fn an_included_file_outside_the_tree_is_not_printed() {
         &secrets,
     );
     let l = listed(&dir);
-    for (f, _, _) in &l {
+    for (f, _) in &l {
         assert!(is_under(f, &dir), "{f} is outside {dir}: {l:?}");
     }
 }
