@@ -433,13 +433,7 @@ impl Planner {
         };
         // What the user pointed at on the command line is part of the tree; a gwlint.toml
         // comes with the (maybe untrusted) change, so its mounts stay inside the boundary.
-        let allowed = self
-            .flag_mounts
-            .iter()
-            .map(|m| m.local.clone())
-            .chain(explicit_prefix)
-            .filter_map(|p| self.canon.path(&p))
-            .collect();
+        let allowed = self.allowed(explicit_prefix);
         Place {
             prefix,
             mounts,
@@ -462,6 +456,17 @@ impl Planner {
         self.images.get(&file).copied()
     }
 
+    /// What the command line points at outside the tree (`--mount`, and `--prefix` when
+    /// given), resolved: a deployment may read there.
+    fn allowed(&self, prefix: Option<PathBuf>) -> Vec<PathBuf> {
+        self.flag_mounts
+            .iter()
+            .map(|m| m.local.clone())
+            .chain(prefix)
+            .filter_map(|p| self.canon.path(&p))
+            .collect()
+    }
+
     /// The place of a container's image-provided main file.
     pub fn place_of_image(&mut self, service: usize) -> Place {
         let s = &self.services[service];
@@ -470,11 +475,7 @@ impl Planner {
         for m in &self.flag_mounts {
             mounts.push(m.clone());
         }
-        let allowed = self
-            .flag_mounts
-            .iter()
-            .filter_map(|m| self.canon.path(&m.local))
-            .collect();
+        let allowed = self.allowed(None);
         Place {
             prefix: PathBuf::from("/etc/nginx"),
             mounts,

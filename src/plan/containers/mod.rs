@@ -8,7 +8,7 @@
 //! pulled, and nothing outside the walked tree is followed.
 
 use std::collections::HashSet;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use crate::finding::Dialect;
 
@@ -281,26 +281,9 @@ fn read_bounded(path: &Path) -> Result<String, String> {
 /// `deploy/./nginx/../x` -> `deploy/x`. `..` above the root is dropped, `..` above a relative
 /// start is kept; an empty result is `.`.
 pub fn normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    let mut normals = 0usize;
-    for c in p.components() {
-        match c {
-            Component::Prefix(_) | Component::RootDir => out.push(c),
-            Component::CurDir => {}
-            Component::ParentDir if normals > 0 => {
-                out.pop();
-                normals -= 1;
-            }
-            Component::ParentDir if out.has_root() => {}
-            Component::ParentDir => out.push(".."),
-            Component::Normal(n) => {
-                out.push(n);
-                normals += 1;
-            }
-        }
-    }
+    let out = crate::plan::mounts::normalize(p);
     if out.as_os_str().is_empty() {
-        out.push(".");
+        return PathBuf::from(".");
     }
     out
 }
