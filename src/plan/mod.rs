@@ -183,31 +183,35 @@ impl Planner {
         if !self.read.insert(tree.clone()) {
             return;
         }
-        // A tree inside a directory a walk has seen whole: its definitions are known.
-        if let Some((_, c, d)) = self.walks.iter().find(|(w, _, _)| tree.starts_with(w)) {
-            let (c, d) = (c.clone(), d.clone());
-            let under = |list: Vec<PathBuf>| -> Vec<PathBuf> {
-                list.into_iter()
-                    .filter(|p| self.canon.path(p).is_some_and(|c| c.starts_with(&tree)))
-                    .collect()
-            };
-            let (composes, dockerfiles) = (under(c), under(d));
-            let (services, errors) =
-                containers::read_definitions(&tree, composes, dockerfiles, Vec::new());
-            self.add_services(Some(tree), services, errors);
-            return;
-        }
-        let inside: Vec<_> = self
-            .walks
-            .iter()
-            .filter(|(d, _, _)| d.starts_with(&tree))
-            .collect();
-        let skip: Vec<PathBuf> = inside.iter().map(|(d, _, _)| d.clone()).collect();
-        let (mut composes, mut dockerfiles, errors) =
-            containers::definition_files_skipping(&tree, &skip);
-        for (_, c, d) in inside {
-            composes.extend(c.iter().cloned());
-            dockerfiles.extend(d.iter().cloned());
+        // Directories the run walked whole already say what they hold: one that holds the
+        // tree answers for all of it; the ones inside it are not searched again.
+        let covering = self.walks.iter().find(|(w, _, _)| tree.starts_with(w));
+        let known: Vec<_> = match covering {
+            Some(w) => vec![w],
+            None => self
+                .walks
+                .iter()
+                .filter(|(w, _, _)| w.starts_with(&tree))
+                .collect(),
+        };
+        let (mut composes, mut dockerfiles, errors) = match covering {
+            Some(_) => (Vec::new(), Vec::new(), Vec::new()),
+            None => {
+                let skip: Vec<PathBuf> = known.iter().map(|(w, _, _)| w.clone()).collect();
+                containers::definition_files_skipping(&tree, &skip)
+            }
+        };
+        // Only as deep as a search of the tree itself looks: what places a tree's files does
+        // not depend on which larger directory the run walked.
+        let within = |p: &PathBuf| {
+            self.canon.path(p).is_some_and(|c| {
+                c.strip_prefix(&tree)
+                    .is_ok_and(|rest| rest.components().count() <= containers::MAX_DEPTH)
+            })
+        };
+        for (_, c, d) in known {
+            composes.extend(c.iter().filter(|p| within(p)).cloned());
+            dockerfiles.extend(d.iter().filter(|p| within(p)).cloned());
         }
         let (services, errors) = containers::read_definitions(&tree, composes, dockerfiles, errors);
         self.add_services(Some(tree), services, errors);

@@ -76,7 +76,7 @@ impl Service {
 // ---------------------------------------------------------------------------------------------
 // Discovery
 
-const MAX_DEPTH: usize = 6;
+pub const MAX_DEPTH: usize = 6;
 const MAX_BYTES: u64 = 1 << 20;
 const MAX_FILES: usize = 200;
 /// Directory entries looked at in one tree: a monorepo linted one file at a time (pre-commit,
