@@ -1414,3 +1414,41 @@ fn hidden_directories_with_configuration_are_said() {
     let found: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_finding(&found, "GW101", ".examples/compose/web/nginx.conf", 6);
 }
+
+/// What places a file does not depend on which larger directory the run walked: a Compose
+/// file deeper than the tree's own search looks counts neither way.
+#[test]
+fn placement_does_not_depend_on_the_walk() {
+    let repo = Repo::new();
+    let deep = "a/b/c/d/e/f";
+    repo.put(
+        &format!("{deep}/compose.yaml"),
+        "services:\n  web:\n    image: nginx:1.27\n    volumes:\n      - ./conf.d:/etc/nginx/conf.d:ro\n",
+    );
+    repo.put(
+        &format!("{deep}/conf.d/app.conf"),
+        "upstream app { server 127.0.0.1:8000; }\nserver {\n    listen 80;\n    location / { proxy_pass http://app; }\n}\n",
+    );
+    let file = format!("{deep}/conf.d/app.conf");
+    let runtime_of = |args: &[&str]| -> Option<String> {
+        let out = gwlint_in(repo.path(), args);
+        let listed: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+        listed
+            .iter()
+            .find(|e| s(e, "file").ends_with(&file))
+            .and_then(|e| e["runtime"].as_str().map(str::to_string))
+    };
+    let alone = runtime_of(&["files", "--format", "json", &file]);
+    let walked = runtime_of(&["files", "--format", "json", ".", &file]);
+    assert_eq!(alone, walked);
+    // Nearer the top, the Compose file places it, both ways.
+    let near = "a/b";
+    repo.put(
+        &format!("{near}/compose.yaml"),
+        "services:\n  web:\n    image: nginx:1.27\n    volumes:\n      - ./c/d/e/f/conf.d:/etc/nginx/conf.d:ro\n",
+    );
+    let alone = runtime_of(&["files", "--format", "json", &file]);
+    let walked = runtime_of(&["files", "--format", "json", ".", &file]);
+    assert_eq!(alone.as_deref(), Some("/etc/nginx/conf.d/app.conf"));
+    assert_eq!(alone, walked);
+}

@@ -217,27 +217,14 @@ impl Planner {
         self.add_services(Some(tree), services, errors);
     }
 
-    /// Takes the container definitions a directory walk found, when the walk covered the
-    /// whole tree: the tree is then not walked a second time.
+    /// Takes the container definitions a directory walk found: the directory is then not
+    /// searched a second time.
     pub fn prime(&mut self, walked: &Path, composes: Vec<PathBuf>, dockerfiles: Vec<PathBuf>) {
-        let (Some(tree), Some(dir)) = (self.boundary(walked), self.canon.path(walked)) else {
-            return;
-        };
-        if self.read.contains(&tree) {
-            return;
+        // Read when a tree first asks (`read_tree`): for the trees it holds, and for the rest of
+        // a larger tree.
+        if let Some(dir) = self.canon.path(walked) {
+            self.walks.push((dir, composes, dockerfiles));
         }
-        if dir == tree {
-            self.read.insert(tree.clone());
-            let (services, errors) = containers::read_definitions(
-                walked,
-                composes.clone(),
-                dockerfiles.clone(),
-                Vec::new(),
-            );
-            self.add_services(Some(tree), services, errors);
-        }
-        // Kept for the trees inside it, and for the rest of a larger tree (`read_tree`).
-        self.walks.push((dir, composes, dockerfiles));
     }
 
     fn add_services(
