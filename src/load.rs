@@ -199,7 +199,13 @@ impl Loader {
         display: &str,
         bytes: Vec<u8>,
     ) -> Result<FileId, LoadError> {
-        let key = self.resolved(path);
+        // Named by a link (Debian's sites-enabled/app -> ../sites-available/app): the buffer
+        // stands for the file the link leads to, which is what includes load.
+        let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        let key = match link.then(|| std::fs::canonicalize(path).ok()).flatten() {
+            Some(target) => target,
+            None => self.resolved(path),
+        };
         let id = self.add(&key, display, bytes);
         let r = self.check_text(id);
         self.by_path.insert(key, r.clone());

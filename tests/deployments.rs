@@ -1452,3 +1452,17 @@ fn placement_does_not_depend_on_the_walk() {
     assert_eq!(alone.as_deref(), Some("/etc/nginx/conf.d/app.conf"));
     assert_eq!(alone, walked);
 }
+
+/// An editor's buffer named by Debian's link (`sites-enabled/app -> ../sites-available/app`)
+/// stands for the file the link leads to: the buffer, not the disk, is linted, in the
+/// deployment.
+#[test]
+fn a_buffer_named_by_a_sites_enabled_link() {
+    let link = format!("{ROOT}/debian/etc/nginx/sites-enabled/app");
+    let text = DEBIAN.typo_text();
+    let (_, found) = lint(&["-", "--stdin-filename", &link], Some(text.as_bytes()));
+    assert_finding(&found, "GW101", &link, DEBIAN.line);
+    let fixed = text.replace("api_backnd", "api_backend");
+    let (code, found) = lint(&["-", "--stdin-filename", &link], Some(fixed.as_bytes()));
+    assert_clean(&DEBIAN, code, &found);
+}
