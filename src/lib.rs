@@ -259,6 +259,24 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
             }
             continue;
         }
+        // A link named on the command line (a changed `sites-enabled/x`, as pre-commit
+        // passes it) whose target lies outside the tree is read as its deployment maps it,
+        // never from this machine.
+        let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        let mapped = match is_link && !planner.admits(path, path) {
+            true => match link_in_deployment(&mut loader, &mut planner, path, opts) {
+                Some(local) => Some(local),
+                None => {
+                    planner.errors.push(format!(
+                        "{}: a link out of the repository that no deployment here maps: not read",
+                        path.display()
+                    ));
+                    continue;
+                }
+            },
+            false => None,
+        };
+        let path = mapped.as_ref().unwrap_or(path);
         let name = path.to_string_lossy().into_owned();
         let r = loader.load(path, &name);
         if let Ok(id) = r
@@ -817,6 +835,33 @@ fn tree_index(
     trees.push((tree, Scope::Files(Default::default())));
     tree_of_root.insert(root, trees.len() - 1);
     trees.len() - 1
+}
+
+/// Where a link named on the command line leads in the deployment of the `nginx.conf` above
+/// it (Debian's `sites-enabled/x -> /etc/nginx/sites-available/x` is the repository's
+/// `sites-available/x`), when that lies inside the tree.
+fn link_in_deployment(
+    loader: &mut Loader,
+    planner: &mut plan::Planner,
+    link: &Path,
+    opts: &Options,
+) -> Option<PathBuf> {
+    let main = discover::Roots::default()
+        .of(link)
+        .into_iter()
+        .find(|m| planner.admits(link, m))?;
+    let id = loader.load(&main, &main.to_string_lossy()).ok()?;
+    let cfg = opts.config.for_source(loader.sources.get(id));
+    let configured = cfg.as_ref().map(|c| c.mounts.clone()).unwrap_or_default();
+    let text = loader.sources.get(id).text.clone();
+    let place = planner.place_for(
+        &main,
+        &text,
+        opts.prefix.as_deref(),
+        &configured,
+        opts.prefix.is_some(),
+    );
+    place.follow(link).ok().filter(|local| local.is_file())
 }
 
 /// The image's own main file for a container that mounts only part of `/etc/nginx`: one

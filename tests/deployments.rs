@@ -1466,3 +1466,48 @@ fn a_buffer_named_by_a_sites_enabled_link() {
     let (code, found) = lint(&["-", "--stdin-filename", &link], Some(fixed.as_bytes()));
     assert_clean(&DEBIAN, code, &found);
 }
+
+/// A link named on the command line (a changed `sites-enabled/x`, as pre-commit passes it)
+/// is read where its deployment maps it, never from this machine: Debian's absolute link
+/// leads to the repository's `sites-available/x`; a link out of the tree is not read.
+#[test]
+fn a_link_named_alone_is_read_where_its_deployment_maps_it() {
+    #[cfg(unix)]
+    {
+        let repo = Repo::new();
+        let top = tempfile::tempdir().unwrap();
+        let marker = format!("gwlint-linked-secret-{}", std::process::id());
+        let secret = top.path().join("secret.conf");
+        std::fs::write(&secret, format!("server {{ {marker} }}\n")).unwrap();
+        repo.put(
+            "etc/nginx/nginx.conf",
+            "events {}\nhttp {\n    upstream app { server 127.0.0.1:8000; }\n    include /etc/nginx/sites-enabled/*;\n}\n",
+        );
+        repo.put(
+            "etc/nginx/sites-available/app",
+            "server {\n    listen 80;\n    location / {\n        proxy_pass http://ap;\n    }\n}\n",
+        );
+        let enabled = repo.path().join("etc/nginx/sites-enabled");
+        std::fs::create_dir_all(&enabled).unwrap();
+        std::os::unix::fs::symlink("/etc/nginx/sites-available/app", enabled.join("app")).unwrap();
+        std::os::unix::fs::symlink(&secret, enabled.join("default")).unwrap();
+        let out = gwlint_in(
+            repo.path(),
+            &["--format", "json", "etc/nginx/sites-enabled/app"],
+        );
+        let found: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+        assert_finding(&found, "GW101", "etc/nginx/sites-available/app", 4);
+        for format in FORMATS {
+            let out = gwlint_in(
+                repo.path(),
+                &["--format", format, "etc/nginx/sites-enabled/default"],
+            );
+            let text = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(!text.contains(&marker), "{format}: {text}");
+        }
+    }
+}
