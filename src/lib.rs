@@ -266,6 +266,8 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
         let mapped = match is_link && !planner.admits(path, path) {
             true => match link_in_deployment(&mut loader, &mut planner, path, opts) {
                 Some(local) => Some(local),
+                // A dangling link reads nothing: loading it says so (exit 2).
+                None if std::fs::metadata(path).is_err() => None,
                 None => {
                     planner.errors.push(format!(
                         "{}: a link out of the repository that no deployment here maps: not read",
