@@ -510,25 +510,17 @@ fn a_layer_that_collides_with_the_one_in_front_is_not_behind_it() {
     };
     put(dir.path(), "nginx/nginx.conf", &also("80"));
     let opts = gwlint::Options::default();
-    assert_eq!(
-        chain_findings(&[dir.path().to_path_buf()], &opts),
-        Vec::<String>::new()
-    );
+    let chains = || chain_findings(&[dir.path().to_path_buf()], &opts);
+    assert_eq!(chains(), Vec::<String>::new());
     // A dual-stack [::]:80 takes IPv4's port 80 too; an IPv6-only one does not.
     put(
         dir.path(),
         "nginx/nginx.conf",
         &also("[::]:80 ipv6only=off"),
     );
-    assert_eq!(
-        chain_findings(&[dir.path().to_path_buf()], &opts),
-        Vec::<String>::new()
-    );
+    assert_eq!(chains(), Vec::<String>::new());
     put(dir.path(), "nginx/nginx.conf", &also("[::]:80"));
-    assert_eq!(
-        chain_findings(&[dir.path().to_path_buf()], &opts),
-        ["haproxy/haproxy.cfg:10 GW704"]
-    );
+    assert_eq!(chains(), ["haproxy/haproxy.cfg:10 GW704"]);
     // Unix sockets collide by path.
     put(
         dir.path(),
@@ -536,15 +528,9 @@ fn a_layer_that_collides_with_the_one_in_front_is_not_behind_it() {
         &HAPROXY_80_TO_8081.replace("bind :80", "bind /run/www.sock"),
     );
     put(dir.path(), "nginx/nginx.conf", &also("unix:/run/www.sock"));
-    assert_eq!(
-        chain_findings(&[dir.path().to_path_buf()], &opts),
-        Vec::<String>::new()
-    );
+    assert_eq!(chains(), Vec::<String>::new());
     put(dir.path(), "nginx/nginx.conf", &also("unix:/run/app.sock"));
-    assert_eq!(
-        chain_findings(&[dir.path().to_path_buf()], &opts),
-        ["haproxy/haproxy.cfg:10 GW704"]
-    );
+    assert_eq!(chains(), ["haproxy/haproxy.cfg:10 GW704"]);
 }
 
 #[test]
