@@ -151,6 +151,13 @@ fn main() {
         };
         t[2] += s.elapsed();
         let s = Instant::now();
+        // The refusal checks read the tree against the directive tables; counted with check.
+        let refusals = match tree.dialect {
+            Dialect::Nginx => {
+                gwlint::model::refusals::nginx::check(tree, parsed, None, &Default::default())
+            }
+            Dialect::Haproxy => gwlint::model::refusals::haproxy::check(tree, parsed, None),
+        };
         let ctx = gwlint::rules::Context {
             sources: &loader.sources,
             tree,
@@ -161,6 +168,7 @@ fn main() {
             facts: &facts,
             observed: None,
             variables: Default::default(),
+            refusals: &refusals,
         };
         eprintln!(
             "after lower: rss {:.1} MB, peak {:.1} MB, heap {:.1} MB",

@@ -96,6 +96,7 @@ fn check(b: Bencher, dialect: Dialect, size: usize) {
         facts: &facts,
         observed: None,
         variables: Default::default(),
+        refusals: &[],
     };
     let text = &p.sources.get(p.tree.root).text;
     bytes(b, text).bench(|| gwlint::rules::check(&ctx));

@@ -320,6 +320,8 @@ fn list_rules(format: ListFormat) -> String {
                         "severity": r.severity,
                         "family": r.family.as_str(),
                         "dialects": r.dialects,
+                        "refuses_to_start": !r.refuses.is_empty(),
+                        "refuses_in": r.refuses,
                         "summary": r.summary,
                     })
                 })

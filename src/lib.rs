@@ -20,6 +20,8 @@ pub mod source;
 pub mod suggest;
 pub mod suppress;
 pub mod syntax;
+pub mod tables;
+pub mod version;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -649,17 +651,29 @@ fn lint_tree(
                 interrupted.store(true, Ordering::Relaxed);
             }
         }
+        let nginx_version = opts
+            .nginx_version
+            .or(cfg.and_then(|c| c.nginx_version.as_ref()).map(|v| v.value));
+        let haproxy_version = opts.haproxy_version.or(cfg
+            .and_then(|c| c.haproxy_version.as_ref())
+            .map(|v| v.value));
+        let refusals = match tree.dialect {
+            finding::Dialect::Nginx => {
+                let build = cfg.map(|c| c.nginx_build()).unwrap_or_default();
+                model::refusals::nginx::check(tree, parsed, nginx_version, &build)
+            }
+            finding::Dialect::Haproxy => {
+                model::refusals::haproxy::check(tree, parsed, haproxy_version)
+            }
+        };
         let ctx = rules::Context {
             sources: &loader.sources,
             tree,
             files: parsed,
             proxy: &proxy,
-            nginx_version: opts
-                .nginx_version
-                .or(cfg.and_then(|c| c.nginx_version.as_ref()).map(|v| v.value)),
-            haproxy_version: opts.haproxy_version.or(cfg
-                .and_then(|c| c.haproxy_version.as_ref())
-                .map(|v| v.value)),
+            nginx_version,
+            haproxy_version,
+            refusals: &refusals,
             facts: &facts,
             observed: observed.as_ref(),
             variables: Default::default(),

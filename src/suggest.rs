@@ -6,6 +6,8 @@ pub fn closest<'c>(name: &str, candidates: &[&'c str]) -> Option<&'c str> {
     candidates
         .iter()
         .filter(|c| !c.eq_ignore_ascii_case(name))
+        // Cheap first: a name two letters longer or shorter is never within reach.
+        .filter(|c| c.len().abs_diff(lower.len()) <= 2)
         .map(|c| (strsim::levenshtein(&lower, &c.to_ascii_lowercase()), *c))
         .filter(|&(d, c)| {
             let len = lower.chars().count().max(c.chars().count());

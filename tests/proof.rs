@@ -57,6 +57,134 @@ fn refuses_at(prepared: &proxy::Prepared, message: &str, place: &str) {
 
 // ---------------------------------------------------------------- syntax and files (GW0xx)
 
+/// Asserts the proxy's own check passes on a good example.
+fn accepted(prepared: &proxy::Prepared) {
+    let check = prepared.check();
+    assert!(check.ok, "the check failed:\n{}", check.output);
+}
+
+/// The refusals of the directive tables (GW020-GW027): each bad example is refused with the
+/// message its page quotes, and the good example passes the check.
+fn refused_then_accepted(code: &'static str, cases: &[(usize, &'static str)], goods: usize) {
+    for &(n, message) in cases {
+        let ex = bad(code, n);
+        let prepared = if ex.files[0].0.ends_with(".cfg") {
+            proxy::haproxy(&ex)
+        } else {
+            proxy::nginx(&ex)
+        };
+        refuses_to_start(&prepared, quoted(code, message));
+    }
+    for n in 1..=goods {
+        let ex = good(code, n);
+        if ex.files[0].0.ends_with(".cfg") {
+            accepted(&proxy::haproxy(&ex));
+        } else {
+            accepted(&proxy::nginx(&ex));
+        }
+    }
+}
+
+#[test]
+fn gw020_unknown_directive() {
+    refused_then_accepted(
+        "GW020",
+        &[
+            (1, "unknown directive \"proxy_pas\""),
+            (2, "unknown keyword 'chek'; did you mean 'check' maybe ?"),
+        ],
+        2,
+    );
+}
+
+#[test]
+fn gw021_directive_not_allowed_here() {
+    refused_then_accepted(
+        "GW021",
+        &[(1, "\"proxy_pass\" directive is not allowed here")],
+        1,
+    );
+}
+
+#[test]
+fn gw022_invalid_arguments() {
+    refused_then_accepted(
+        "GW022",
+        &[
+            (
+                1,
+                "invalid number of arguments in \"ssl_ciphers\" directive",
+            ),
+            (2, "'inter' expects a delay as argument"),
+        ],
+        2,
+    );
+}
+
+#[test]
+fn gw023_invalid_value() {
+    refused_then_accepted(
+        "GW023",
+        &[(
+            1,
+            "invalid value \"yes\" in \"proxy_buffering\" directive, it must be \"on\" or \"off\"",
+        )],
+        1,
+    );
+}
+
+#[test]
+fn gw024_duplicate_directive() {
+    refused_then_accepted(
+        "GW024",
+        &[
+            (1, "\"proxy_pass\" directive is duplicate"),
+            (
+                2,
+                "frontend 'www' has the same name as frontend 'www' declared at",
+            ),
+        ],
+        2,
+    );
+}
+
+#[test]
+fn gw025_not_in_version() {
+    refused_then_accepted(
+        "GW025",
+        &[
+            (1, "unknown directive \"http2\""),
+            (2, "nbproc is not supported any more since HAProxy 2.5"),
+            (
+                3,
+                "the 'contimeout' directive is not supported anymore since HAProxy 2.1. Use 'timeout connect'.",
+            ),
+        ],
+        2,
+    );
+}
+
+#[test]
+fn gw026_option_not_negatable() {
+    refused_then_accepted(
+        "GW026",
+        &[(1, "negation/default is not supported for option 'httpchk'.")],
+        1,
+    );
+}
+
+#[test]
+fn gw027_program_without_master_worker() {
+    refused_then_accepted(
+        "GW027",
+        &[(
+            1,
+            "Can't use a 'program' section without master worker mode.",
+        )],
+        1,
+    );
+}
+
 #[test]
 fn gw001_syntax_error() {
     let b = Backend::http(Behaviour::Ok);
@@ -1482,4 +1610,19 @@ fn pages_name_the_scenarios_that_prove_them() {
             assert!(named.contains(s), "{}'s page does not name {s}", r.code);
         }
     }
+}
+
+#[test]
+fn gw028_tls_listener_without_certificate() {
+    refused_then_accepted(
+        "GW028",
+        &[
+            (
+                1,
+                "no \"ssl_certificate\" is defined for the \"listen ... ssl\" directive",
+            ),
+            (2, "no SSL certificate specified for bind '"),
+        ],
+        2,
+    );
 }

@@ -13,6 +13,8 @@ use pages::{Example, examples};
 fn options(example: &Example) -> gwlint::Options {
     gwlint::Options {
         facts: example.facts.clone(),
+        nginx_version: example.nginx_version,
+        haproxy_version: example.haproxy_version,
         ..gwlint::Options::default()
     }
 }

@@ -53,6 +53,8 @@ struct RawPerFile {
 struct RawNginx {
     version: Option<Value>,
     prefix: Option<Value>,
+    build: Option<Value>,
+    modules: Option<Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -130,6 +132,11 @@ pub struct ConfigFile {
     pub nginx_version: Option<Located<Version>>,
     /// Absolute, or relative to the working directory when `dir` is.
     pub nginx_prefix: Option<Located<PathBuf>>,
+    /// `[nginx] build`: a preset of `data/tables/nginx-builds.tsv` (`official`, …).
+    pub nginx_build: Option<Located<String>>,
+    /// `[nginx] modules`: modules compiled in beyond the preset's (or, without a preset, the
+    /// build's modules besides nginx's default ones).
+    pub nginx_modules: Vec<String>,
     pub haproxy_version: Option<Located<Version>>,
     /// `[haproxy] files`: the `-f` list HAProxy runs with (files or directories, in order),
     /// relative to this file's directory.
@@ -173,6 +180,34 @@ impl std::fmt::Display for ConfigError {
 pub const SEVERITIES: &[&str] = &["error", "warning", "info"];
 
 impl ConfigFile {
+    /// What the configuration says of the nginx build: a preset and modules, or unknown.
+    pub fn nginx_build(&self) -> crate::model::refusals::nginx::BuildInfo {
+        let preset = self.nginx_build.as_ref().map(|b| b.value.as_str());
+        let mut modules: Option<Vec<String>> = preset.and_then(|p| {
+            let m = crate::tables::nginx::table().build(p)?;
+            Some(m.iter().map(|m| m.to_string()).collect())
+        });
+        if !self.nginx_modules.is_empty() {
+            // Modules alone: nginx's default modules plus these.
+            let m = modules.get_or_insert_with(|| {
+                crate::tables::nginx::table()
+                    .build("source")
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|m| m.to_string())
+                    .collect()
+            });
+            m.extend(self.nginx_modules.iter().cloned());
+        }
+        let from = match preset {
+            Some(p) => format!("the `{p}` build (gwlint.toml)"),
+            None => "the build gwlint.toml describes".to_string(),
+        };
+        crate::model::refusals::nginx::BuildInfo {
+            from: modules.as_ref().map(|_| from),
+            modules,
+        }
+    }
     /// Reads and checks a configuration file.
     pub fn load(path: &Path) -> Result<ConfigFile, Vec<ConfigError>> {
         let text = std::fs::read_to_string(path).map_err(|e| {
@@ -256,6 +291,41 @@ impl ConfigFile {
                         line: s.line,
                     })
             });
+            let presets: Vec<&str> = crate::tables::nginx::table().presets().collect();
+            let expected = format!("one of {}", presets.join(", "));
+            out.nginx_build = n.build.as_ref().and_then(|v| {
+                let s = c.string(v, "build", &expected)?;
+                if presets.contains(&s.value.as_str()) {
+                    Some(s)
+                } else {
+                    c.error(
+                        v.span(),
+                        format!("unknown build \"{}\"", s.value),
+                        Some(format!("write {expected}")),
+                    );
+                    None
+                }
+            });
+            match n.modules.as_ref().map(|v| (v, v.get_ref())) {
+                Some((_, toml::Value::Array(items))) => {
+                    for item in items {
+                        match item {
+                            toml::Value::String(m) => out.nginx_modules.push(m.clone()),
+                            other => c.error(
+                                n.modules.as_ref().map(|v| v.span()).unwrap_or_default(),
+                                format!("modules must hold strings, not {}", other.type_str()),
+                                Some("write modules = [\"ngx_http_geoip2_module\"]".into()),
+                            ),
+                        }
+                    }
+                }
+                Some((v, _)) => c.error(
+                    v.span(),
+                    "modules must be a list".into(),
+                    Some("write modules = [\"ngx_http_geoip2_module\"]".into()),
+                ),
+                None => {}
+            }
         }
         if let Some(h) = &raw.haproxy {
             out.haproxy_version = h.version.as_ref().and_then(|v| c.version(v, "2.8.5"));

@@ -31,6 +31,7 @@ pub fn schema() -> Value {
         "pattern": "^([0-9]+(ms|s|m|h|d))+$"
     });
     let severity = json!({ "type": "string", "enum": ["error", "warning", "info"] });
+    let presets: Vec<&str> = crate::tables::nginx::table().presets().collect();
     let version = json!({ "type": "string", "pattern": "^[0-9]+(\\.[0-9]+){0,2}$" });
     json!({
         "$schema": "http://json-schema.org/draft-07/schema#",
@@ -91,6 +92,15 @@ pub fn schema() -> Value {
                     "prefix": {
                         "description": "nginx's conf prefix: relative includes start here (relative to this file's directory)",
                         "type": "string"
+                    },
+                    "build": {
+                        "description": "The nginx build the configuration runs on, so a directive of a module it lacks is reported (default: unknown; every known module's directives are accepted)",
+                        "enum": presets
+                    },
+                    "modules": {
+                        "description": "Modules compiled in or loaded beyond the build's (or, without `build`, beyond nginx's default ones), by name: ngx_http_geoip2_module",
+                        "type": "array",
+                        "items": { "type": "string" }
                     }
                 }
             },

@@ -1,38 +1,8 @@
-//! What gwlint knows about nginx directives, in one table: defaults (from nginx.org's
-//! documentation, `data/nginx-directive-defaults.tsv`) and which directives hand traffic off.
+//! Which directives hand traffic off, and the block shapes lowering needs; defaults and
+//! everything else about a directive come from the directive table (`crate::tables`).
 
-use std::sync::OnceLock;
-
-use super::lookup::NameMap;
-
-const DEFAULTS_TSV: &str = include_str!("../../data/nginx-directive-defaults.tsv");
-
-/// The documented default of a directive, e.g. `60s`; `(none)` when it has none. Values that
-/// depend on the platform are written `4k|8k`: the first is x86-64 Linux's.
-/// `in_upstream` selects the `upstream` module's meaning of a shared name (`keepalive_timeout`).
-pub fn default(name: &str, in_upstream: bool) -> Option<&'static str> {
-    // By name: [other modules' default, the upstream module's]. Asked on every lookup that
-    // finds nothing set, so the table is hashed cheaply.
-    type Table = NameMap<&'static str, [Option<&'static str>; 2]>;
-    static TABLE: OnceLock<Table> = OnceLock::new();
-    let table = TABLE.get_or_init(|| {
-        let mut t = Table::default();
-        for line in DEFAULTS_TSV.lines() {
-            let mut f = line.split('\t');
-            if let (Some(module), Some(name), Some(value), None) =
-                (f.next(), f.next(), f.next(), f.next())
-            {
-                let value = value.split('|').next().unwrap_or(value);
-                t.entry(name).or_default()[(module == "upstream") as usize] = Some(value);
-            }
-        }
-        t
-    });
-    let both = table.get(name)?;
-    both[in_upstream as usize]
-        .or(both[!in_upstream as usize])
-        .filter(|v| *v != "(none)")
-}
+/// The documented default of a directive (from the directive table, `crate::tables::nginx`).
+pub use crate::tables::nginx::default;
 
 /// Directives that hand a request to a target, and the protocol they speak.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,32 +67,13 @@ pub fn is_table_block(name: &str) -> bool {
     )
 }
 
-/// Top-level directives that only a main configuration file holds.
+/// Directives that only a main configuration file holds: the table allows them nowhere but
+/// the main context (`events`, `http`, `worker_processes`, `load_module`, …).
 pub fn is_main_only(name: &str) -> bool {
-    matches!(
-        name,
-        "events"
-            | "http"
-            | "stream"
-            | "mail"
-            | "worker_processes"
-            | "user"
-            | "pid"
-            | "load_module"
-            | "daemon"
-            | "worker_rlimit_nofile"
-            | "master_process"
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn defaults_from_the_table() {
-        assert_eq!(super::default("proxy_read_timeout", false), Some("60s"));
-        assert_eq!(super::default("keepalive_timeout", true), Some("60s"));
-        assert_eq!(super::default("keepalive_timeout", false), Some("75s"));
-        assert_eq!(super::default("proxy_buffers", false), Some("8 4k"));
-        assert_eq!(super::default("resolver", false), None);
-    }
+    use crate::tables::nginx::{ctx, table};
+    let rows = table().rows(name);
+    !rows.is_empty()
+        && rows
+            .iter()
+            .all(|r| r.contexts & ctx::MAIN != 0 && r.contexts & !(ctx::MAIN | ctx::DIRECT) == 0)
 }

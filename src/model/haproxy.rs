@@ -9,74 +9,7 @@ use crate::finding::Dialect;
 use crate::source::FileId;
 use crate::syntax::include::Tree;
 use crate::syntax::nginx::{Directive, File};
-
-/// `server` keywords that take a value (the others are flags). From HAProxy's
-/// configuration manual, section 5.2.
-const VALUED: &[&str] = &[
-    "addr",
-    "agent-addr",
-    "agent-inter",
-    "agent-port",
-    "agent-send",
-    "alpn",
-    "ca-file",
-    "ciphers",
-    "ciphersuites",
-    "crl-file",
-    "crt",
-    "curves",
-    "downinter",
-    "error-limit",
-    "fall",
-    "fastinter",
-    "id",
-    "init-addr",
-    "inter",
-    "log-proto",
-    "max-reuse",
-    "maxconn",
-    "maxqueue",
-    "minconn",
-    "namespace",
-    "npn",
-    "observe",
-    "on-error",
-    "on-marked-down",
-    "on-marked-up",
-    "pool-low-conn",
-    "pool-max-conn",
-    "pool-purge-delay",
-    "port",
-    "proto",
-    "redir",
-    "resolve-net",
-    "resolve-prefer",
-    "resolvers",
-    "rise",
-    "sigalgs",
-    "slowstart",
-    "sni",
-    "socks4",
-    "source",
-    "ssl-max-ver",
-    "ssl-min-ver",
-    "tcp-ut",
-    "track",
-    "verify",
-    "verifyhost",
-    "weight",
-    "check-sni",
-    "check-alpn",
-    "check-proto",
-    "ws",
-    "cookie",
-    "client-sigalgs",
-    "usesrc",
-    "set-proxy-v2-tlv-fmt",
-    "hash-key",
-    "guid",
-    "shard",
-];
+use crate::tables::haproxy as table;
 
 pub fn lower<'a>(tree: &'a Tree, files: &'a HashMap<FileId, File>) -> Proxy<'a> {
     let mut proxy = Proxy {
@@ -269,7 +202,7 @@ fn servers<'a>(proxy: &Proxy<'a>, scope: ScopeId) -> Vec<Server<'a>> {
         let mut i = from;
         while i < d.args.len() {
             let k = &d.args[i];
-            if VALUED.contains(&k.value.as_str()) && i + 1 < d.args.len() {
+            if table::server_takes_value(&k.value) && i + 1 < d.args.len() {
                 out.push((
                     k.value.as_str(),
                     Some(d.args[i + 1].value.as_str()),

@@ -7,6 +7,7 @@ pub mod haproxy;
 pub mod listen;
 pub mod lookup;
 pub mod nginx;
+pub mod refusals;
 pub mod statements;
 
 use crate::finding::Dialect;

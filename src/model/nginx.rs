@@ -54,6 +54,11 @@ fn scheme_of(s: &str) -> &'static str {
     }
 }
 
+/// Is this a main configuration file (it holds directives only a main file has)?
+pub fn is_main(dirs: &[Directive]) -> bool {
+    dirs.iter().any(|d| directives::is_main_only(d.name()))
+}
+
 /// The context a file's top-level directives imply.
 fn root_kind(dirs: &[Directive]) -> ScopeKind {
     let has = |n: &str| dirs.iter().any(|d| d.name() == n);

@@ -27,6 +27,8 @@ struct Out<'a> {
     end_line: usize,
     end_column: usize,
     dialect: Dialect,
+    /// The proxy refuses to start (or to reload) on this configuration.
+    refuses_to_start: bool,
     related: Vec<Related<'a>>,
 }
 
@@ -47,6 +49,8 @@ pub fn render(findings: &[Finding], sources: &SourceMap) -> String {
                 end_line: p.end_line,
                 end_column: p.end_column,
                 dialect: f.dialect,
+                refuses_to_start: f.severity == Severity::Error
+                    && f.rule.refuses.contains(&f.dialect),
                 related: f
                     .related
                     .iter()

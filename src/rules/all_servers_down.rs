@@ -13,6 +13,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     family: Family::DeadTargets,
     dialects: &[Dialect::Nginx, Dialect::Haproxy],
+    refuses: &[],
     summary: "every server of an upstream is marked `down` (HAProxy: every server of a backend is `disabled`)",
     page: include_str!("../../rules/GW105-all-servers-down.md"),
     check: Some(check),

@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     family: Family::HealthChecks,
     dialects: &[Dialect::Haproxy],
+    refuses: &[],
     summary: "a backend balances over several servers and none has `check`: a dead server keeps its share of requests",
     page: include_str!("../../rules/GW305-backend-without-checks.md"),
     check: Some(check),

@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     family: Family::DeadTargets,
     dialects: &[Dialect::Nginx],
+    refuses: &[Dialect::Nginx],
     summary: "every server of an upstream is a `backup`",
     page: include_str!("../../rules/GW106-backup-only-upstream.md"),
     check: Some(check),

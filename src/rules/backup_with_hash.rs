@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     family: Family::DeadTargets,
     dialects: &[Dialect::Nginx],
+    refuses: &[Dialect::Nginx],
     summary: "a `backup` server follows `hash`, `ip_hash` or `random` in an upstream",
     page: include_str!("../../rules/GW107-backup-with-hash.md"),
     check: Some(check),

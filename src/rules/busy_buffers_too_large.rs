@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     family: Family::ReuseAndBuffers,
     dialects: &[Dialect::Nginx],
+    refuses: &[Dialect::Nginx],
     summary: "*_busy_buffers_size (set or defaulted) fails nginx's start-up check against *_buffer_size and *_buffers",
     page: include_str!("../../rules/GW501-busy-buffers-too-large.md"),
     check: Some(check),

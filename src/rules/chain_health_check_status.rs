@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     family: Family::Chains,
     dialects: &[Dialect::Haproxy],
+    refuses: &[],
     summary: "HAProxy's `option httpchk` path gets an error from the nginx behind it (`return 404`, `deny all`, `internal`): servers marked DOWN",
     page: include_str!("../../rules/GW705-chain-health-check-status.md"),
     check: None,

@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     family: Family::Chains,
     dialects: &[Dialect::Nginx, Dialect::Haproxy],
+    refuses: &[],
     summary: "the outer proxy reuses idle connections the inner proxy may already have closed: 502 on the race",
     page: include_str!("../../rules/GW702-chain-keepalive-race.md"),
     check: None,

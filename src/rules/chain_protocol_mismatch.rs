@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     family: Family::Chains,
     dialects: &[Dialect::Nginx, Dialect::Haproxy],
+    refuses: &[],
     summary: "the outer proxy speaks TLS to a plain listener, plain text to a TLS listener, or HTTP/1 to a plain `http2` listener",
     page: include_str!("../../rules/GW703-chain-protocol-mismatch.md"),
     check: None,

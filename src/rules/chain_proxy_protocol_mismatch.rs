@@ -12,6 +12,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     family: Family::Chains,
     dialects: &[Dialect::Nginx, Dialect::Haproxy],
+    refuses: &[],
     summary: "`send-proxy` to a listener without `proxy_protocol`/`accept-proxy`, or the reverse: every request fails",
     page: include_str!("../../rules/GW704-chain-proxy-protocol-mismatch.md"),
     check: None,

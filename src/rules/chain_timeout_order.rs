@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     family: Family::Chains,
     dialects: &[Dialect::Nginx, Dialect::Haproxy],
+    refuses: &[],
     summary: "the outer proxy's response timeout is shorter than the inner proxy's: the outer answers 504 and the real error is lost",
     page: include_str!("../../rules/GW701-chain-timeout-order.md"),
     check: None,

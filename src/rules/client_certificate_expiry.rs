@@ -12,6 +12,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     family: Family::Tls,
     dialects: &[Dialect::Nginx, Dialect::Haproxy],
+    refuses: &[],
     summary: "(--online) the client certificate of proxy_ssl_certificate or an HAProxy crt is expired, or expires within --cert-warn-days",
     page: include_str!("../../rules/GW805-client-certificate-expiry.md"),
     check: Some(check),

@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Info,
     family: Family::Timeouts,
     dialects: &[Dialect::Nginx],
+    refuses: &[],
     summary: "a *_connect_timeout above 75s: the kernel abandons the connect first, with 502 instead of 504",
     page: include_str!("../../rules/GW202-connect-timeout-too-long.md"),
     check: Some(check),

@@ -13,6 +13,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     family: Family::DeadTargets,
     dialects: &[Dialect::Haproxy],
+    refuses: &[Dialect::Haproxy],
     summary: "two servers of one backend share a name: HAProxy refuses to start",
     page: include_str!("../../rules/GW123-duplicate-server.md"),
     check: Some(check),

@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     family: Family::DeadTargets,
     dialects: &[Dialect::Nginx, Dialect::Haproxy],
+    refuses: &[Dialect::Nginx, Dialect::Haproxy],
     summary: "two upstreams (HAProxy: backends) share a name",
     page: include_str!("../../rules/GW103-duplicate-upstream.md"),
     check: Some(check),

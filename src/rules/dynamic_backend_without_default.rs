@@ -12,6 +12,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     family: Family::DeadTargets,
     dialects: &[Dialect::Haproxy],
+    refuses: &[],
     summary: "`use_backend %[…]` without a `default_backend`: requests whose computed name is no backend get 503",
     page: include_str!("../../rules/GW124-dynamic-backend-without-default.md"),
     check: Some(check),

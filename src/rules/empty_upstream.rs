@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     family: Family::DeadTargets,
     dialects: &[Dialect::Nginx, Dialect::Haproxy],
+    refuses: &[Dialect::Nginx],
     summary: "an upstream has no server (HAProxy: a backend that traffic is routed to)",
     page: include_str!("../../rules/GW104-empty-upstream.md"),
     check: Some(check),

@@ -13,6 +13,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     family: Family::ReuseAndBuffers,
     dialects: &[Dialect::Nginx],
+    refuses: &[],
     summary: "*_buffer_size below 4k: responses with ordinary headers (a few cookies) fail with 502",
     page: include_str!("../../rules/GW502-header-buffer-too-small.md"),
     check: Some(check),

@@ -12,6 +12,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Info,
     family: Family::NameResolution,
     dialects: &[Dialect::Nginx],
+    refuses: &[],
     summary: "a host name in a *_pass or upstream server is resolved only at start, though a resolver is set up or the name is a cloud load balancer's",
     page: include_str!("../../rules/GW602-hostname-resolved-at-start.md"),
     check: Some(check),

@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     family: Family::HealthChecks,
     dialects: &[Dialect::Haproxy],
+    refuses: &[],
     summary: "`http-check` rules without `option httpchk`: HAProxy ignores them",
     page: include_str!("../../rules/GW307-http-check-without-httpchk.md"),
     check: Some(check),

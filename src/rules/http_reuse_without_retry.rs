@@ -12,6 +12,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     family: Family::ReuseAndBuffers,
     dialects: &[Dialect::Haproxy],
+    refuses: &[],
     summary: "`http-reuse always` or `aggressive` without `retry-on conn-failure empty-response`: a request sent on a connection the server just closed gets 502",
     page: include_str!("../../rules/GW505-http-reuse-without-retry.md"),
     check: Some(check),

@@ -12,6 +12,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     family: Family::Tls,
     dialects: &[Dialect::Nginx, Dialect::Haproxy],
+    refuses: &[],
     summary: "a plain-text *_pass (http://, grpc://, uwsgi://) to port 443 or 8443, where TLS listens (HAProxy: an http backend's server there without `ssl`)",
     page: include_str!("../../rules/GW401-http-to-tls-port.md"),
     check: Some(check),

@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     family: Family::HealthChecks,
     dialects: &[Dialect::Haproxy],
+    refuses: &[],
     summary: "`option httpchk` in a backend where no server has `check`: the health check never runs",
     page: include_str!("../../rules/GW306-httpchk-without-check.md"),
     check: Some(check),

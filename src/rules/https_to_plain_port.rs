@@ -12,6 +12,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     family: Family::Tls,
     dialects: &[Dialect::Nginx, Dialect::Haproxy],
+    refuses: &[],
     summary: "a TLS *_pass (https://, grpcs://, suwsgi://) to port 80 or 8080, where plain HTTP listens (HAProxy: a server there with `ssl`)",
     page: include_str!("../../rules/GW402-https-to-plain-port.md"),
     check: Some(check),

@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     family: Family::SyntaxAndFiles,
     dialects: &[Dialect::Nginx],
+    refuses: &[Dialect::Nginx],
     summary: "files include each other in a loop",
     page: include_str!("../../rules/GW003-include-cycle.md"),
     check: None,

@@ -13,6 +13,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Info,
     family: Family::SyntaxAndFiles,
     dialects: &[Dialect::Nginx],
+    refuses: &[],
     summary: "an include gwlint does not follow (outside the repository, or not mapped into it): what it defines is unknown",
     page: include_str!("../../rules/GW005-include-not-followed.md"),
     check: None,

@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     family: Family::SyntaxAndFiles,
     dialects: &[Dialect::Nginx],
+    refuses: &[Dialect::Nginx],
     summary: "an include names a file that does not exist or cannot be read",
     page: include_str!("../../rules/GW002-include-not-found.md"),
     check: None,

@@ -8,6 +8,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     family: Family::SyntaxAndFiles,
     dialects: &[Dialect::Nginx, Dialect::Haproxy],
+    refuses: &[],
     summary: "gwlint failed while checking this file",
     page: include_str!("../../rules/GW000-internal-error.md"),
     check: None,

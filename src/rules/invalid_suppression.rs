@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     family: Family::SyntaxAndFiles,
     dialects: &[Dialect::Nginx, Dialect::Haproxy],
+    refuses: &[],
     summary: "a gwlint comment that cannot suppress anything (unknown rule, bad form)",
     page: include_str!("../../rules/GW013-invalid-suppression.md"),
     check: None,

@@ -13,6 +13,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     family: Family::ReuseAndBuffers,
     dialects: &[Dialect::Nginx],
+    refuses: &[],
     summary: "an upstream keeps idle connections at least as long as the backend's declared idle timeout: requests race its close",
     page: include_str!("../../rules/GW504-keepalive-race.md"),
     check: Some(check),

@@ -12,6 +12,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     family: Family::ReuseAndBuffers,
     dialects: &[Dialect::Nginx],
+    refuses: &[],
     summary: "an upstream's keepalive is never used: HTTP/1.0, `Connection: close` or no fastcgi_keep_conn",
     page: include_str!("../../rules/GW503-keepalive-unused.md"),
     check: Some(check),

@@ -11,6 +11,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Info,
     family: Family::NameResolution,
     dialects: &[Dialect::Nginx],
+    refuses: &[],
     summary: "`localhost` as a target resolves to ::1 as well as 127.0.0.1 on many hosts",
     page: include_str!("../../rules/GW603-localhost-ipv6.md"),
     check: Some(check),

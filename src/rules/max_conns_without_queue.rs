@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Info,
     family: Family::HealthChecks,
     dialects: &[Dialect::Nginx],
+    refuses: &[],
     summary: "every server of an upstream is capped by `max_conns` and nothing queues the excess",
     page: include_str!("../../rules/GW303-max-conns-without-queue.md"),
     check: Some(check),

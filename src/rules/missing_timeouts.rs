@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     family: Family::Timeouts,
     dialects: &[Dialect::Haproxy],
+    refuses: &[],
     summary: "an HAProxy frontend or backend runs without client, connect or server timeout",
     page: include_str!("../../rules/GW210-missing-timeouts.md"),
     check: Some(check),
@@ -35,7 +36,15 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         let mut missing = Vec::new();
         for kind in needs {
             let s = proxy.setting(id, &format!("timeout {kind}"));
+            // The keyword HAProxy 2.0 still read for it: accepted there, refused later
+            // (GW025), never a missing timeout.
+            let legacy = match *kind {
+                "client" => "clitimeout",
+                "connect" => "contimeout",
+                _ => "srvtimeout",
+            };
             match s.directives.last() {
+                None if proxy.setting(id, legacy).is_set() => {}
                 None => missing.push(*kind),
                 Some(d) if is_zero(d.arg(0)) => {
                     out.push(

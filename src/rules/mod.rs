@@ -20,6 +20,16 @@ pub mod not_text;
 pub mod syntax_error;
 pub mod undefined_upstream;
 pub mod upstream_with_port;
+// what the proxy refuses, from the directive tables (GW020-GW028)
+pub mod directive_not_allowed;
+pub mod duplicate_directive;
+pub mod invalid_arguments;
+pub mod invalid_value;
+pub mod not_in_version;
+pub mod option_not_negatable;
+pub mod program_without_master_worker;
+pub mod tls_listener_without_certificate;
+pub mod unknown_directive;
 // suppressions (GW011-GW013), raised by the filter stage
 pub mod invalid_suppression;
 pub mod suppression_without_reason;
@@ -91,6 +101,16 @@ pub static RULES: &[&Rule] = &[
     &include_cycle::RULE,
     &not_text::RULE,
     &include_not_followed::RULE,
+    // what the proxy refuses, from the directive tables (GW020-GW028)
+    &unknown_directive::RULE,
+    &directive_not_allowed::RULE,
+    &invalid_arguments::RULE,
+    &invalid_value::RULE,
+    &duplicate_directive::RULE,
+    &not_in_version::RULE,
+    &option_not_negatable::RULE,
+    &program_without_master_worker::RULE,
+    &tls_listener_without_certificate::RULE,
     // suppressions (GW011-GW013), raised by the filter stage
     &suppression_without_reason::RULE,
     &unused_suppression::RULE,
@@ -203,26 +223,29 @@ pub struct Context<'a> {
     /// The variables the configuration assigns (`support_tune::variable_values`); empty
     /// until a rule asks.
     pub variables: support_tune::Assignments,
+    /// What the proxy refuses in this configuration (`model::refusals`).
+    pub refusals: &'a [crate::model::refusals::Refusal],
 }
 
-/// A proxy version such as 1.29.7.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Version(pub u32, pub u32, pub u32);
-
-impl std::str::FromStr for Version {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        let mut parts = s.trim().trim_start_matches("nginx/").split('.');
-        let mut next = || -> Result<u32, String> {
-            parts
-                .next()
-                .unwrap_or("0")
-                .parse()
-                .map_err(|_| format!("invalid version \"{s}\" (expected e.g. 1.24.0)"))
-        };
-        Ok(Version(next()?, next()?, next()?))
+/// The refusals of one kind, as findings of `rule`.
+fn refused(
+    ctx: &Context,
+    kind: crate::model::refusals::Kind,
+    rule: &'static Rule,
+    out: &mut Vec<Finding>,
+) {
+    for r in ctx.refusals.iter().filter(|r| r.kind == kind) {
+        let mut f = Finding::new(rule, r.span, r.message.clone()).dialect(ctx.proxy.dialect);
+        f.help = r.help.clone();
+        f.related = r.related.clone();
+        if let Some(s) = r.severity {
+            f.severity = s;
+        }
+        out.push(f);
     }
 }
+
+pub use crate::version::Version;
 
 impl Context<'_> {
     /// Is the nginx version known to be at least `v`? Unknown counts as older.
@@ -239,6 +262,9 @@ pub struct Rule {
     pub severity: Severity,
     pub family: Family,
     pub dialects: &'static [Dialect],
+    /// The dialects in which a finding of this rule means the proxy refuses to start (or to
+    /// reload): `nginx -t` / `haproxy -c` fail.
+    pub refuses: &'static [Dialect],
     /// One line: what the rule finds.
     pub summary: &'static str,
     /// The rule's page (`rules/<code>-<name>.md`).

@@ -11,6 +11,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     family: Family::DeadTargets,
     dialects: &[Dialect::Haproxy],
+    refuses: &[Dialect::Haproxy],
     summary: "an http frontend routes to a tcp backend",
     page: include_str!("../../rules/GW121-mode-mismatch.md"),
     check: Some(check),

@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     family: Family::NameResolution,
     dialects: &[Dialect::Nginx, Dialect::Haproxy],
+    refuses: &[],
     summary: "(--online) a host name in a *_pass, upstream or HAProxy server that DNS does not resolve: NXDOMAIN, no address, SERVFAIL or no answer",
     page: include_str!("../../rules/GW801-name-not-resolved.md"),
     check: Some(check),

@@ -12,6 +12,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     family: Family::HealthChecks,
     dialects: &[Dialect::Nginx],
+    refuses: &[],
     summary: "a route to several servers does not retry the next server when one fails",
     page: include_str!("../../rules/GW302-next-upstream-off.md"),
     check: Some(check),

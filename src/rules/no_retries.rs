@@ -11,6 +11,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     family: Family::HealthChecks,
     dialects: &[Dialect::Haproxy],
+    refuses: &[],
     summary: "`retries 0`: the first failed connection to a server answers 503",
     page: include_str!("../../rules/GW304-no-retries.md"),
     check: Some(check),

@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     family: Family::SyntaxAndFiles,
     dialects: &[Dialect::Nginx, Dialect::Haproxy],
+    refuses: &[Dialect::Nginx],
     summary: "a configuration file is binary (holds NUL bytes)",
     page: include_str!("../../rules/GW004-not-text.md"),
     check: None,

@@ -12,6 +12,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     family: Family::Tls,
     dialects: &[Dialect::Nginx],
+    refuses: &[],
     summary: "*_ssl_protocols offers only TLSv1/TLSv1.1 (or, as info, no TLSv1.3) to upstreams",
     page: include_str!("../../rules/GW406-outdated-tls-protocols.md"),
     check: Some(check),

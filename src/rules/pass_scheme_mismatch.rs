@@ -11,6 +11,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     family: Family::DeadTargets,
     dialects: &[Dialect::Nginx],
+    refuses: &[Dialect::Nginx],
     summary: "a *_pass URL has a scheme its module does not accept",
     page: include_str!("../../rules/GW108-pass-scheme-mismatch.md"),
     check: Some(check),

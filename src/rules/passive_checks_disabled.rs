@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     family: Family::HealthChecks,
     dialects: &[Dialect::Nginx],
+    refuses: &[],
     summary: "`max_fails=0` on every server of an upstream of several servers",
     page: include_str!("../../rules/GW301-passive-checks-disabled.md"),
     check: Some(check),

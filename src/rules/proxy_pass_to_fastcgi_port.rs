@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     family: Family::DeadTargets,
     dialects: &[Dialect::Nginx],
+    refuses: &[],
     summary: "`proxy_pass` speaks HTTP to php-fpm's port 9000 in a location that serves PHP",
     page: include_str!("../../rules/GW109-proxy-pass-to-fastcgi-port.md"),
     check: Some(check),

@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     family: Family::Timeouts,
     dialects: &[Dialect::Nginx],
+    refuses: &[],
     summary: "a *_read_timeout is not longer than the backend's declared slowest response: those responses end in 504",
     page: include_str!("../../rules/GW204-read-timeout-below-response-time.md"),
     check: Some(check),

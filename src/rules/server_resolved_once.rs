@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     family: Family::NameResolution,
     dialects: &[Dialect::Haproxy],
+    refuses: &[],
     summary: "a server given by host name without `resolvers`: HAProxy resolves it once at start",
     page: include_str!("../../rules/GW605-server-resolved-once.md"),
     check: Some(check),

@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     family: Family::ReuseAndBuffers,
     dialects: &[Dialect::Haproxy],
+    refuses: &[],
     summary: "`tune.bufsize` below the default 16384: responses with large headers get 502",
     page: include_str!("../../rules/GW506-small-bufsize.md"),
     check: Some(check),

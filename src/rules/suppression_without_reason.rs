@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     family: Family::SyntaxAndFiles,
     dialects: &[Dialect::Nginx, Dialect::Haproxy],
+    refuses: &[],
     summary: "a gwlint suppression comment gives no reason",
     page: include_str!("../../rules/GW011-suppression-without-reason.md"),
     check: None,

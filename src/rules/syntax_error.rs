@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     family: Family::SyntaxAndFiles,
     dialects: &[Dialect::Nginx, Dialect::Haproxy],
+    refuses: &[Dialect::Nginx, Dialect::Haproxy],
     summary: "nginx (or HAProxy) cannot parse the configuration",
     page: include_str!("../../rules/GW001-syntax-error.md"),
     check: None,

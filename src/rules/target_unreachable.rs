@@ -11,6 +11,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     family: Family::DeadTargets,
     dialects: &[Dialect::Nginx, Dialect::Haproxy],
+    refuses: &[],
     summary: "(--online) a *_pass target or server where the TCP connection is refused, unreachable or times out",
     page: include_str!("../../rules/GW802-target-unreachable.md"),
     check: Some(check),

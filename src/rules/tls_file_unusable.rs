@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     family: Family::Tls,
     dialects: &[Dialect::Nginx, Dialect::Haproxy],
+    refuses: &[],
     summary: "(--online) a proxy_ssl_trusted_certificate, proxy_ssl_certificate(_key), ca-file or crt that is missing, unreadable or not PEM",
     page: include_str!("../../rules/GW804-tls-file-unusable.md"),
     check: Some(check),

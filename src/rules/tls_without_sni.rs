@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     family: Family::Tls,
     dialects: &[Dialect::Nginx, Dialect::Haproxy],
+    refuses: &[],
     summary: "TLS to a named backend without SNI (*_ssl_server_name off, HAProxy: `ssl` without `sni`), or with an upstream's name as SNI",
     page: include_str!("../../rules/GW403-tls-without-sni.md"),
     check: Some(check),

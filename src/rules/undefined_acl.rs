@@ -13,6 +13,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     family: Family::DeadTargets,
     dialects: &[Dialect::Haproxy],
+    refuses: &[Dialect::Haproxy],
     summary: "an `if`/`unless` condition names an ACL the section does not define before it: HAProxy refuses to start",
     page: include_str!("../../rules/GW122-undefined-acl.md"),
     check: Some(check),

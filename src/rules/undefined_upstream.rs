@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     family: Family::DeadTargets,
     dialects: &[Dialect::Nginx, Dialect::Haproxy],
+    refuses: &[Dialect::Nginx, Dialect::Haproxy],
     summary: "a *_pass names no upstream (or use_backend/default_backend no backend)",
     page: include_str!("../../rules/GW101-undefined-upstream.md"),
     check: Some(check),

@@ -13,6 +13,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     family: Family::DeadTargets,
     dialects: &[Dialect::Nginx, Dialect::Haproxy],
+    refuses: &[],
     summary: "(--online) a unix: target that does not exist, is not a socket, accepts no connection, or that the worker user may not connect to",
     page: include_str!("../../rules/GW803-unix-socket-unusable.md"),
     check: Some(check),

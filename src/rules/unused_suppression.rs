@@ -9,6 +9,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     family: Family::SyntaxAndFiles,
     dialects: &[Dialect::Nginx, Dialect::Haproxy],
+    refuses: &[],
     summary: "a gwlint suppression comment suppresses nothing",
     page: include_str!("../../rules/GW012-unused-suppression.md"),
     check: None,

@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     family: Family::NameResolution,
     dialects: &[Dialect::Nginx],
+    refuses: &[Dialect::Nginx],
     summary: "`server … resolve` without a `zone` or a `resolver`, or on an nginx older than 1.27.3: nginx refuses to start",
     page: include_str!("../../rules/GW604-upstream-resolve-unusable.md"),
     check: Some(check),

@@ -10,6 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     family: Family::DeadTargets,
     dialects: &[Dialect::Nginx],
+    refuses: &[Dialect::Nginx],
     summary: "a *_pass puts a port on the name of an upstream",
     page: include_str!("../../rules/GW102-upstream-with-port.md"),
     check: Some(check),

@@ -11,6 +11,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     family: Family::NameResolution,
     dialects: &[Dialect::Nginx],
+    refuses: &[],
     summary: "a *_pass with variables can name a host, and no resolver is in scope",
     page: include_str!("../../rules/GW601-variable-pass-without-resolver.md"),
     check: Some(check),

@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     family: Family::Tls,
     dialects: &[Dialect::Nginx],
+    refuses: &[],
     summary: "*_ssl_verify on checks the certificate against an upstream's name (or an IP) because *_ssl_name is not set",
     page: include_str!("../../rules/GW405-verify-against-upstream-name.md"),
     check: Some(check),

@@ -13,6 +13,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     family: Family::Tls,
     dialects: &[Dialect::Nginx, Dialect::Haproxy],
+    refuses: &[Dialect::Nginx, Dialect::Haproxy],
     summary: "*_ssl_verify on without a *_ssl_trusted_certificate (HAProxy: `ssl` with verification required and no `ca-file`): the proxy refuses to start",
     page: include_str!("../../rules/GW404-verify-without-ca.md"),
     check: Some(check),

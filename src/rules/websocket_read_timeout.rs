@@ -13,6 +13,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     family: Family::Timeouts,
     dialects: &[Dialect::Nginx],
+    refuses: &[],
     summary: "a location that upgrades to WebSocket keeps proxy_read_timeout at 60s or less",
     page: include_str!("../../rules/GW201-websocket-read-timeout.md"),
     check: Some(check),

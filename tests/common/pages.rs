@@ -16,6 +16,10 @@ pub struct Example {
     /// Tagged `online` (```nginx online): it needs `--online` and the loopback world of
     /// tests/online.rs, which runs it; the offline suites skip it.
     pub online: bool,
+    /// The releases a facts block names (`nginx_version = "1.22.1"`), as `gwlint.toml`'s
+    /// `[nginx] version` would.
+    pub nginx_version: Option<gwlint::rules::Version>,
+    pub haproxy_version: Option<gwlint::rules::Version>,
 }
 
 /// Parses the code blocks of a section (`## Bad`, `## Good`). A block tagged `nginx` (or
@@ -54,7 +58,12 @@ pub fn examples(page: &str, heading: &str) -> Vec<Example> {
             .map(str::to_string);
         if lang == "toml" && info.split_whitespace().any(|w| w == "facts") {
             match out.last_mut() {
-                Some(ex) => ex.facts = facts(&body),
+                Some(ex) => {
+                    let (f, nginx, haproxy) = facts(&body);
+                    ex.facts = f;
+                    ex.nginx_version = nginx;
+                    ex.haproxy_version = haproxy;
+                }
                 None => panic!("{heading}: a facts block before the example's main block"),
             }
             continue;
@@ -85,6 +94,8 @@ pub fn examples(page: &str, heading: &str) -> Vec<Example> {
                 facts: Facts::default(),
                 roots: Vec::new(),
                 online,
+                nginx_version: None,
+                haproxy_version: None,
             }),
         }
     }
@@ -92,9 +103,16 @@ pub fn examples(page: &str, heading: &str) -> Vec<Example> {
 }
 
 /// The `[[backend]]` entries of a facts block: `key = "value"` lines, durations in nginx's
-/// time syntax (`5s`, `1m30s`). The origin is the line in the block (`gwlint.toml:N`).
-fn facts(body: &str) -> Facts {
+/// time syntax (`5s`, `1m30s`). The origin is the line in the block (`gwlint.toml:N`). Before
+/// any `[[backend]]`, `nginx_version` and `haproxy_version` name the release.
+type Versions = (
+    Facts,
+    Option<gwlint::rules::Version>,
+    Option<gwlint::rules::Version>,
+);
+fn facts(body: &str) -> Versions {
     let mut backends: Vec<Backend> = Vec::new();
+    let (mut nginx, mut haproxy) = (None, None);
     for (i, line) in body.lines().enumerate() {
         let line = line.trim();
         if line == "[[backend]]" {
@@ -111,6 +129,24 @@ fn facts(body: &str) -> Facts {
             .split_once('=')
             .unwrap_or_else(|| panic!("facts block: not `key = value`: {line}"));
         let value = value.trim().trim_matches('"');
+        let version = || {
+            Some(
+                value
+                    .parse()
+                    .expect("facts block: a version such as 1.22.1"),
+            )
+        };
+        match key.trim() {
+            "nginx_version" if backends.is_empty() => {
+                nginx = version();
+                continue;
+            }
+            "haproxy_version" if backends.is_empty() => {
+                haproxy = version();
+                continue;
+            }
+            _ => {}
+        }
         let b = backends
             .last_mut()
             .unwrap_or_else(|| panic!("facts block: {line} before [[backend]]"));
@@ -126,8 +162,12 @@ fn facts(body: &str) -> Facts {
             k => panic!("facts block: unknown key {k}"),
         }
     }
-    Facts {
-        backends,
-        ..Facts::default()
-    }
+    (
+        Facts {
+            backends,
+            ..Facts::default()
+        },
+        nginx,
+        haproxy,
+    )
 }

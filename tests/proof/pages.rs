@@ -19,6 +19,9 @@ pub struct Example {
     pub hosts: Vec<(String, String)>,
     /// What the example's ```toml facts block declares about the backends (`gwlint.toml`).
     pub facts: Facts,
+    /// The releases the facts block names.
+    pub nginx_version: Option<gwlint::rules::Version>,
+    pub haproxy_version: Option<gwlint::rules::Version>,
 }
 
 /// The page of a rule, by code.
@@ -52,6 +55,8 @@ pub fn example(code: &'static str, heading: &str, n: usize) -> Example {
         files: ex.files,
         hosts: Vec::new(),
         facts: ex.facts,
+        nginx_version: ex.nginx_version,
+        haproxy_version: ex.haproxy_version,
     }
 }
 
@@ -134,6 +139,8 @@ fn lint(ex: &Example) -> Vec<(String, String)> {
     let root = ex.write(dir.path());
     let options = gwlint::Options {
         facts: ex.facts.clone(),
+        nginx_version: ex.nginx_version,
+        haproxy_version: ex.haproxy_version,
         ..gwlint::Options::default()
     };
     let outcome = gwlint::lint(&[root], &options);

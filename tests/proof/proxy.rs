@@ -70,7 +70,15 @@ pub fn nginx(ex: &Example) -> Prepared {
             let trimmed = line.trim_start();
             let indent = &line[..line.len() - trimmed.len()];
             if trimmed.starts_with("listen ") {
-                out.push_str(&format!("{indent}listen 127.0.0.1:{port};\n"));
+                // The address moves; what the listener speaks stays (GW028, GW025).
+                let flags: String = trimmed
+                    .trim_end_matches(';')
+                    .split_whitespace()
+                    .skip(2)
+                    .filter(|w| matches!(*w, "ssl" | "http2"))
+                    .map(|w| format!(" {w}"))
+                    .collect();
+                out.push_str(&format!("{indent}listen 127.0.0.1:{port}{flags};\n"));
                 continue;
             }
             out.push_str(line);
@@ -118,7 +126,13 @@ pub fn haproxy(ex: &Example) -> Prepared {
         let trimmed = line.trim_start();
         let indent = &line[..line.len() - trimmed.len()];
         if trimmed.starts_with("bind ") {
-            text.push_str(&format!("{indent}bind 127.0.0.1:{port}\n"));
+            // The address moves; `ssl` stays (GW028).
+            let ssl = if trimmed.split_whitespace().skip(2).any(|w| w == "ssl") {
+                " ssl"
+            } else {
+                ""
+            };
+            text.push_str(&format!("{indent}bind 127.0.0.1:{port}{ssl}\n"));
             continue;
         }
         text.push_str(line);

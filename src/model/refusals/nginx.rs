@@ -1,0 +1,598 @@
+//! nginx's `ngx_conf_handler()`, offline: each statement is looked up in the directive table
+//! in the context it stands in (includes expanded where they stand), in the order nginx
+//! checks: the name, the context, `;` or `{`, the number of arguments, then the value.
+
+use std::collections::{HashMap, HashSet};
+
+use super::{Kind, Refusal, cap};
+use crate::source::{FileId, Span};
+use crate::syntax::include::Tree;
+use crate::syntax::nginx::{Directive, File, Quote};
+use crate::tables::nginx::{self as table, Build, Row, ctx};
+use crate::version::Version;
+
+/// Includes may chain through blocks; past this depth the walk stops descending (lowering
+/// stops at the same depth).
+const MAX_DEPTH: usize = 1000;
+
+/// What the checks know of the build.
+#[derive(Debug, Clone, Default)]
+pub struct BuildInfo {
+    /// The modules compiled in (`[nginx] modules`, or a preset's); None: unknown, and every
+    /// module's directives count as known.
+    pub modules: Option<Vec<String>>,
+    /// Where the module list comes from, for messages (`the official image`).
+    pub from: Option<String>,
+}
+
+pub fn check(
+    tree: &Tree,
+    files: &HashMap<FileId, File>,
+    version: Option<Version>,
+    build: &BuildInfo,
+) -> Vec<Refusal> {
+    let Some(root) = files.get(&tree.root) else {
+        return Vec::new();
+    };
+    let main = crate::model::nginx::is_main(&root.directives);
+    let mut w = Walk {
+        tree,
+        files,
+        version,
+        build,
+        modules: build.modules.clone(),
+        out: Vec::new(),
+        reported: HashSet::new(),
+        walked: HashSet::new(),
+        active: vec![tree.root],
+        servers: Vec::new(),
+        http: TlsServer::default(),
+    };
+    // `load_module` adds a module to the build for the rest of the configuration.
+    if let Some(m) = &mut w.modules {
+        for d in &root.directives {
+            if d.name() == "load_module"
+                && let Some(path) = d.arg(0)
+            {
+                let stem = path.rsplit('/').next().unwrap_or(path);
+                m.push(stem.trim_end_matches(".so").to_string());
+            }
+        }
+    }
+    let mut seen = HashMap::new();
+    w.block(&root.directives, main.then_some(ctx::MAIN), &mut seen, 0);
+    w.tls_defaults();
+    cap(w.out)
+}
+
+/// What an http `server` says about TLS, for nginx's start-up check that the default server
+/// of each `listen … ssl` address has a certificate.
+#[derive(Debug, Default)]
+struct TlsServer {
+    /// (address as written, its `ssl` word, `default_server`)
+    listens: Vec<(String, Span, bool)>,
+    certificate: bool,
+    reject: bool,
+    /// An include gwlint does not follow stands in it: it may set a certificate.
+    unknown: bool,
+}
+
+struct Walk<'a> {
+    tree: &'a Tree,
+    files: &'a HashMap<FileId, File>,
+    version: Option<Version>,
+    build: &'a BuildInfo,
+    modules: Option<Vec<String>>,
+    out: Vec<Refusal>,
+    /// A file included from two places is reported once per statement.
+    reported: HashSet<(Span, Kind)>,
+    /// Files already walked in a context: a file included many times is walked once each.
+    walked: HashSet<(FileId, Option<u32>)>,
+    active: Vec<FileId>,
+    servers: Vec<TlsServer>,
+    /// The http level: a certificate, `ssl_reject_handshake on`, an unknown include.
+    http: TlsServer,
+}
+
+impl Walk<'_> {
+    /// One level: `seen` holds the directives met at this level so far (includes expanded),
+    /// for "is duplicate".
+    fn block(
+        &mut self,
+        dirs: &[Directive],
+        c: Option<u32>,
+        seen: &mut HashMap<&'static str, Span>,
+        depth: usize,
+    ) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        for d in dirs {
+            // nginx stops at a file's first syntax error: what reaches it is not read.
+            if self.after_error(d) {
+                continue;
+            }
+            if d.name() == "include" {
+                for &f in self.tree.included(d) {
+                    if self.active.contains(&f) || !self.walked.insert((f, c)) {
+                        continue;
+                    }
+                    let Some(file) = self.files.get(&f) else {
+                        continue;
+                    };
+                    self.active.push(f);
+                    self.block(&file.directives, c, seen, depth + 1);
+                    self.active.pop();
+                }
+            }
+            let ok = self.statement(d, c, seen);
+            if c == Some(ctx::HTTP_SRV) || c == Some(ctx::HTTP) {
+                self.tls(d, c == Some(ctx::HTTP));
+            }
+            if let Some(body) = d.block() {
+                let Some(child) = child(c, d.name()) else {
+                    continue;
+                };
+                if child == Some(ctx::HTTP_SRV) {
+                    self.servers.push(TlsServer::default());
+                }
+                // After an error nginx stops; the body is still read for its own names.
+                let child = if ok { child } else { None };
+                let mut seen = HashMap::new();
+                self.block(body, child, &mut seen, depth + 1);
+            }
+        }
+    }
+
+    /// Notes what an http-level or server-level statement says about TLS.
+    fn tls(&mut self, d: &Directive, http: bool) {
+        let unknown = d.name() == "include" && self.tree.unknown.contains(&d.span);
+        let rec = if http {
+            &mut self.http
+        } else {
+            match self.servers.last_mut() {
+                Some(r) => r,
+                None => return,
+            }
+        };
+        match d.name() {
+            "ssl_certificate" => rec.certificate = true,
+            "ssl_reject_handshake" => {
+                rec.reject = d.arg(0).is_some_and(|v| v.eq_ignore_ascii_case("on"))
+            }
+            "listen" if !http => {
+                let ssl = d.args.iter().skip(1).find(|a| a.value.as_str() == "ssl");
+                let default = d
+                    .args
+                    .iter()
+                    .skip(1)
+                    .any(|a| matches!(a.value.as_str(), "default_server" | "default"));
+                if let (Some(addr), Some(ssl)) = (d.arg(0), ssl) {
+                    rec.listens.push((listen_key(addr), ssl.span, default));
+                }
+            }
+            _ if unknown => rec.unknown = true,
+            _ => {}
+        }
+    }
+
+    /// nginx refuses to start when the default server of a `listen … ssl` address has no
+    /// certificate (and does not reject handshakes).
+    fn tls_defaults(&mut self) {
+        if self.http.unknown || self.http.certificate || self.http.reject {
+            return;
+        }
+        let mut defaults: Vec<(&str, usize, Span)> = Vec::new();
+        for (i, s) in self.servers.iter().enumerate() {
+            for (addr, ssl, default) in &s.listens {
+                match defaults.iter_mut().find(|(a, _, _)| a == addr) {
+                    Some(d) if *default => *d = (addr, i, *ssl),
+                    Some(_) => {}
+                    None => defaults.push((addr, i, *ssl)),
+                }
+            }
+        }
+        let mut found = Vec::new();
+        for (addr, i, ssl) in defaults {
+            let s = &self.servers[i];
+            if s.certificate || s.reject || s.unknown {
+                continue;
+            }
+            found.push(
+                Refusal::new(
+                    Kind::SslWithoutCertificate,
+                    ssl,
+                    format!(
+                        "`listen {addr} ssl` without a certificate: nginx refuses to start with `no \"ssl_certificate\" is defined for the \"listen ... ssl\" directive`"
+                    ),
+                )
+                .help("set `ssl_certificate` and `ssl_certificate_key` in this server (or in `http`), or `ssl_reject_handshake on;` for a server that only refuses TLS"),
+            );
+        }
+        for r in found {
+            self.report(r);
+        }
+    }
+
+    fn after_error(&self, d: &Directive) -> bool {
+        self.files
+            .get(&d.span.file)
+            .and_then(|f| f.errors.iter().map(|e| e.span.start).min())
+            .is_some_and(|first| d.span.end > first)
+    }
+
+    fn report(&mut self, r: Refusal) {
+        if self.tree.is_own(r.span.file) && self.reported.insert((r.span, r.kind)) {
+            self.out.push(r);
+        }
+    }
+
+    fn has_module(&self, row: &Row) -> bool {
+        let Some(modules) = &self.modules else {
+            return true;
+        };
+        match row.build {
+            Build::Plus => false,
+            _ => modules.iter().any(|m| m == row.module),
+        }
+    }
+
+    /// Checks one statement; false when it is refused.
+    fn statement(
+        &mut self,
+        d: &Directive,
+        c: Option<u32>,
+        seen: &mut HashMap<&'static str, Span>,
+    ) -> bool {
+        let name = d.name();
+        let name_span = d.name_arg().span;
+        // A name built at start (`envsubst` templates, `${VAR}`) is not known yet.
+        if name.contains('$') || name.is_empty() {
+            return true;
+        }
+        let t = table::table();
+        let all = t.rows(name);
+        if all.is_empty() {
+            // Past the cap nothing more is shown: the suggestion is not worth its cost.
+            let near = if self.out.len() < super::MAX_REFUSALS {
+                self.suggest(name, c)
+            } else {
+                None
+            };
+            let mut r = Refusal::new(
+                Kind::Unknown,
+                name_span,
+                format!("unknown directive \"{name}\": nginx refuses to start"),
+            );
+            r = match near {
+                Some(s) => r.help(format!("did you mean `{s}`?")),
+                None => r.help("remove it, or load the module that provides it"),
+            };
+            // No near name and the build unknown: it may come from a module gwlint does not
+            // know, which the deployment loads.
+            if near.is_none() && self.modules.is_none() {
+                r.message = format!(
+                    "unknown directive \"{name}\": no module gwlint knows has it (nginx, NGINX Plus, Lua, headers-more, njs, brotli, GeoIP2, VTS, acme, otel); nginx refuses to start unless a module that has it is loaded"
+                );
+                r = r.help("if a third-party module provides it, name the build in gwlint.toml (`[nginx] build`, `modules`)");
+                r.severity = Some(crate::finding::Severity::Info);
+            }
+            self.report(r);
+            return false;
+        }
+        let built: Vec<&Row> = all.iter().filter(|r| self.has_module(r)).collect();
+        if built.is_empty() {
+            let module = all[0].module;
+            let from = self.build.from.as_deref().unwrap_or("the configured build");
+            let r = Refusal::new(
+                Kind::Unknown,
+                name_span,
+                format!(
+                    "unknown directive \"{name}\": it comes from {module}, which {from} does not have, so nginx refuses to start"
+                ),
+            )
+            .help(format!(
+                "load the module (`load_module modules/{module}.so;`) or install a build that has it"
+            ));
+            self.report(r);
+            return false;
+        }
+        let rows: Vec<&Row> = built
+            .iter()
+            .copied()
+            .filter(|r| r.in_version(self.version))
+            .collect();
+        // The release is unknown and the newest does not have it: say from when nginx refuses.
+        if self.version.is_none() && !built.iter().any(|r| r.in_version(Some(t.newest))) {
+            if let Some(last) = built.iter().filter_map(|r| r.versions.last()).max() {
+                let mut r = Refusal::new(
+                    Kind::Version,
+                    name_span,
+                    format!(
+                        "\"{name}\" was removed after nginx {last}: later releases refuse to start with `unknown directive \"{name}\"` (set --nginx-version for a verdict on the release you run)"
+                    ),
+                )
+                .help(replacement(name).map_or_else(
+                    || "remove it, or set --nginx-version to the release you run".to_string(),
+                    |r| format!("use {r} instead"),
+                ));
+                r.severity = Some(crate::finding::Severity::Warning);
+                self.report(r);
+                return false;
+            }
+        }
+        if rows.is_empty() {
+            let v = self
+                .version
+                .expect("a release is known when rows are filtered out");
+            let oldest = t.oldest;
+            let added = built.iter().filter_map(|r| r.versions.added(oldest)).min();
+            let last = built.iter().filter_map(|r| r.versions.last()).max();
+            let when = match (added, last) {
+                (Some(a), _) if a > v => format!("it was added in nginx {a}"),
+                (_, Some(l)) if l < v => format!("it was removed after nginx {l}"),
+                _ => "not in this release".to_string(),
+            };
+            let r = Refusal::new(
+                Kind::Version,
+                name_span,
+                format!(
+                    "unknown directive \"{name}\" in nginx {v}: {when}, so nginx {v} refuses to start"
+                ),
+            )
+            .help(replacement(name).map_or_else(
+                || "upgrade nginx, or set --nginx-version to the release you run".to_string(),
+                |r| format!("use {r} instead"),
+            ));
+            self.report(r);
+            return false;
+        }
+        let here: Vec<&Row> = match c {
+            Some(c) => rows.iter().copied().filter(|r| r.in_context(c)).collect(),
+            None => rows.clone(),
+        };
+        if here.is_empty() {
+            let c = c.expect("known context");
+            let mut places: Vec<&str> = Vec::new();
+            for (_, bit) in ctx::NAMES {
+                if rows.iter().any(|r| r.contexts & bit != 0) {
+                    let p = ctx::describe(bit);
+                    if !places.contains(&p) {
+                        places.push(p);
+                    }
+                }
+            }
+            let r = Refusal::new(
+                Kind::NotAllowed,
+                name_span,
+                format!(
+                    "\"{name}\" directive is not allowed here ({}): nginx refuses to start",
+                    ctx::describe(c)
+                ),
+            )
+            .help(format!("move it to {}", places.join(", ")));
+            self.report(r);
+            return false;
+        }
+        // A Lua block's body is one argument written as a block.
+        let lua = d.args.last().is_some_and(|a| a.quote() == Quote::Lua);
+        let is_block = d.block().is_some() || lua;
+        let nargs = d.args.len() - usize::from(lua);
+        // Words that `envsubst` fills in at start may become several.
+        let templated = d.args.iter().any(|a| a.value.contains("${"));
+        if !here.iter().any(|r| r.is_block() == is_block) {
+            let message = if is_block {
+                format!("directive \"{name}\" is not terminated by \";\": nginx refuses to start")
+            } else {
+                format!("directive \"{name}\" has no opening \"{{\": nginx refuses to start")
+            };
+            let help = if is_block {
+                format!("`{name}` takes no block: end it with `;`")
+            } else {
+                format!("`{name}` opens a block: write `{name} … {{ … }}`")
+            };
+            self.report(Refusal::new(Kind::Arguments, name_span, message).help(help));
+            return false;
+        }
+        if !templated
+            && !here
+                .iter()
+                .any(|r| r.is_block() == is_block && r.takes(nargs))
+        {
+            let r = Refusal::new(
+                Kind::Arguments,
+                d.span,
+                format!(
+                    "invalid number of arguments in \"{name}\" directive ({nargs} given): nginx refuses to start"
+                ),
+            )
+            .help(format!(
+                "`{name}` takes {}; a missing `;` on the line before joins two lines into one",
+                shape(&here)
+            ));
+            self.report(r);
+            return false;
+        }
+        if !templated && !self.value(d, &here) {
+            return false;
+        }
+        if here.iter().all(|r| r.dup) {
+            if let Some(&first) = seen.get(name) {
+                let mut r = Refusal::new(
+                    Kind::Duplicate,
+                    name_span,
+                    format!("\"{name}\" directive is duplicate: nginx refuses to start"),
+                )
+                .help(format!("keep one `{name}` at this level"));
+                r.related
+                    .push((first, format!("`{name}` is first set here")));
+                self.report(r);
+                return false;
+            }
+            seen.insert(name, name_span);
+        }
+        true
+    }
+
+    /// Flags and enumerations: nginx compares case-insensitively.
+    fn value(&mut self, d: &Directive, here: &[&Row]) -> bool {
+        let name = d.name();
+        let flag = here.iter().all(|r| r.kind == table::Kind::Flag);
+        let values: Option<&[&str]> = match &here[0].kind {
+            table::Kind::Enum(v) | table::Kind::Bitmask(v)
+                if here.iter().all(|r| r.kind == here[0].kind) =>
+            {
+                Some(v)
+            }
+            _ => None,
+        };
+        for a in d.args.iter() {
+            let v = a.value.as_str();
+            let bad = if flag {
+                !v.eq_ignore_ascii_case("on") && !v.eq_ignore_ascii_case("off")
+            } else if let Some(values) = values {
+                !values.iter().any(|x| x.eq_ignore_ascii_case(v))
+            } else {
+                false
+            };
+            if !bad {
+                continue;
+            }
+            let (message, help) = if flag {
+                (
+                    format!(
+                        "invalid value \"{v}\" in \"{name}\" directive, it must be \"on\" or \"off\": nginx refuses to start"
+                    ),
+                    format!("write `{name} on;` or `{name} off;`"),
+                )
+            } else {
+                let values = values.unwrap_or_default();
+                (
+                    format!("invalid value \"{v}\" in \"{name}\": nginx refuses to start"),
+                    match crate::suggest::closest(v, values) {
+                        Some(s) => {
+                            format!("did you mean `{s}`? `{name}` takes {}", values.join(", "))
+                        }
+                        None => format!("`{name}` takes {}", values.join(", ")),
+                    },
+                )
+            };
+            self.report(Refusal::new(Kind::Value, a.span, message).help(help));
+            return false;
+        }
+        true
+    }
+
+    /// The nearest known name: first among those allowed here, then among all.
+    fn suggest(&self, name: &str, c: Option<u32>) -> Option<&'static str> {
+        let t = table::table();
+        let near: Vec<&'static str> = t
+            .names_near(name.len())
+            .filter(|n| {
+                t.rows(n)
+                    .iter()
+                    .any(|r| self.has_module(r) && r.in_version(self.version))
+            })
+            .collect();
+        let here: Vec<&'static str> = near
+            .iter()
+            .copied()
+            .filter(|n| c.is_none_or(|c| t.rows(n).iter().any(|r| r.in_context(c))))
+            .collect();
+        crate::suggest::closest(name, &here).or_else(|| crate::suggest::closest(name, &near))
+    }
+}
+
+/// A `listen` address as nginx groups them: a port alone is `*:port`.
+fn listen_key(addr: &str) -> String {
+    if addr.bytes().all(|b| b.is_ascii_digit()) {
+        format!("*:{addr}")
+    } else {
+        addr.to_string()
+    }
+}
+
+/// The context of a block's body; None when nginx reads it with its own parser (`map`,
+/// `types`, a third-party block) or the context cannot be told.
+fn child(c: Option<u32>, name: &str) -> Option<Option<u32>> {
+    Some(Some(match (c, name) {
+        (Some(ctx::MAIN), "events") => ctx::EVENTS,
+        (Some(ctx::MAIN), "http") => ctx::HTTP,
+        (Some(ctx::MAIN), "stream") => ctx::STREAM,
+        (Some(ctx::MAIN), "mail") => ctx::MAIL,
+        (Some(ctx::HTTP), "server") => ctx::HTTP_SRV,
+        (Some(ctx::HTTP), "upstream") => ctx::HTTP_UPS,
+        (Some(ctx::HTTP_SRV | ctx::HTTP_LOC), "location") => ctx::HTTP_LOC,
+        (Some(ctx::HTTP_SRV), "if") => ctx::HTTP_SIF,
+        (Some(ctx::HTTP_LOC), "if") => ctx::HTTP_LIF,
+        (Some(ctx::HTTP_LOC), "limit_except") => ctx::HTTP_LMT,
+        (Some(ctx::STREAM), "server") => ctx::STREAM_SRV,
+        (Some(ctx::STREAM), "upstream") => ctx::STREAM_UPS,
+        (Some(ctx::MAIL), "server") => ctx::MAIL_SRV,
+        // Where the parent is not known, a few names still say where their body is.
+        (None, "location") => ctx::HTTP_LOC,
+        (None, "limit_except") => ctx::HTTP_LMT,
+        (None, "server" | "upstream" | "if") => return Some(None),
+        (_, "events" | "http" | "stream" | "mail") if c.is_none() => match name {
+            "events" => ctx::EVENTS,
+            "http" => ctx::HTTP,
+            "stream" => ctx::STREAM,
+            _ => ctx::MAIL,
+        },
+        _ => return None,
+    }))
+}
+
+/// What a directive's rows accept, for the help text (`1 or 2 arguments`).
+fn shape(rows: &[&Row]) -> String {
+    use table::args as a;
+    let mut counts = Vec::new();
+    let mut more = None;
+    for r in rows {
+        if r.args & a::ANY != 0 {
+            return "any number of arguments".into();
+        }
+        if r.args & a::FLAG != 0 {
+            return "`on` or `off`".into();
+        }
+        if r.args & a::MORE1 != 0 {
+            more = Some(more.map_or(1, |m: usize| m.min(1)));
+        }
+        if r.args & a::MORE2 != 0 {
+            more = Some(more.map_or(2, |m: usize| m.min(2)));
+        }
+        if r.args & a::NOARGS != 0 {
+            counts.push(0);
+        }
+        for n in 1..=7u32 {
+            if r.args & a::take(n) != 0 {
+                counts.push(n as usize);
+            }
+        }
+    }
+    if let Some(m) = more {
+        return format!("{m} or more arguments");
+    }
+    counts.sort_unstable();
+    counts.dedup();
+    let words: Vec<String> = counts.iter().map(ToString::to_string).collect();
+    match words.len() {
+        0 => "no arguments".into(),
+        1 if counts[0] == 0 => "no arguments".into(),
+        1 if counts[0] == 1 => "1 argument".into(),
+        1 => format!("{} arguments", words[0]),
+        _ => {
+            let (last, rest) = words.split_last().expect("two or more");
+            format!("{} or {last} arguments", rest.join(", "))
+        }
+    }
+}
+
+/// What nginx's changelog names in place of a removed directive.
+fn replacement(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "ssl" => "`listen … ssl`",
+        "http2_push" | "http2_push_preload" => "`103 Early Hints` (the push support was removed)",
+        _ => return None,
+    })
+}
