@@ -154,9 +154,12 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
     }
 }
 
-/// HAProxy before 3.3 sends SNI only when the server line (or `default-server`) has `sni`.
+/// HAProxy before 3.3 sends SNI only when the server line (or `default-server`) has `sni`;
+/// from 3.3, `sni-auto` (on by default) sends an HTTP request's Host header instead.
 fn haproxy(ctx: &Context, out: &mut Vec<Finding>) {
+    let auto = crate::rules::Version(3, 3, 0);
     for pool in &ctx.proxy.pools {
+        let http = ctx.proxy.setting(pool.scope, "mode").first() == Some("http");
         for s in &pool.servers {
             let Endpoint::Inet { host, .. } = &s.endpoint else {
                 continue;
@@ -166,6 +169,16 @@ fn haproxy(ctx: &Context, out: &mut Vec<Finding>) {
             }
             let Some(ssl) = flag(s, "ssl", "no-ssl") else {
                 continue;
+            };
+            // On unless `no-sni-auto` is in force; HTTP only.
+            let sni_auto = http && flag(s, "no-sni-auto", "sni-auto").is_none();
+            let release = match ctx.haproxy_version {
+                Some(v) if v >= auto && sni_auto => continue,
+                Some(_) => "",
+                None if sni_auto => {
+                    " (before HAProxy 3.3; from 3.3, `sni-auto` sends the request's Host header, which names the client's site, not this backend)"
+                }
+                None => "",
             };
             let (span, other, note) = if own(s, ssl) {
                 (ssl, s.endpoint_span, "the backend's host name")
@@ -177,7 +190,7 @@ fn haproxy(ctx: &Context, out: &mut Vec<Finding>) {
                     &RULE,
                     span,
                     format!(
-                        "server '{}' connects with TLS to the host name \"{host}\" without `sni`, so HAProxy sends no SNI: a backend that chooses its certificate by SNI (a CDN, a cloud load balancer, a multi-tenant TLS front) rejects the handshake and the client gets 503 (termination state `SC--`)",
+                        "server '{}' connects with TLS to the host name \"{host}\" without `sni`, so HAProxy sends no SNI{release}: a backend that chooses its certificate by SNI (a CDN, a cloud load balancer, a multi-tenant TLS front) rejects the handshake and the client gets 503 (termination state `SC--`)",
                         server_name(pool, s)
                     ),
                 )
