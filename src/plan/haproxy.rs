@@ -70,9 +70,48 @@ pub fn conf_d_list(dir: &Path, file: &Path) -> Option<Vec<PathBuf>> {
 }
 
 /// Do these files, found together, each stand alone? Two or more with a `global` section are
-/// alternatives (`haproxy.cfg` beside `haproxy-staging.cfg`), not one configuration.
+/// alternatives (`haproxy.cfg` beside `haproxy-staging.cfg`), not one configuration; so are
+/// files that each have a `defaults` section and define the same proxy name (example
+/// configurations side by side: read as one, HAProxy would refuse the second name).
 pub fn alternatives(texts: &[&str]) -> bool {
-    texts.iter().filter(|t| has_global(t)).count() > 1
+    if texts.iter().filter(|t| has_global(t)).count() > 1 {
+        return true;
+    }
+    let own: Vec<&&str> = texts
+        .iter()
+        .filter(|t| has_section(t, "defaults"))
+        .collect();
+    if own.len() < 2 {
+        return false;
+    }
+    let mut seen = std::collections::HashSet::new();
+    for t in own {
+        let names: std::collections::HashSet<(&str, &str)> = proxies(t).collect();
+        for n in names {
+            if !seen.insert(n) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// The proxies a file defines: (`frontend`, name), with `listen` as a frontend.
+fn proxies(text: &str) -> impl Iterator<Item = (&str, &str)> {
+    text.lines().filter_map(|l| {
+        let mut w = l.split_whitespace();
+        let kind = match w.next()? {
+            "frontend" | "listen" => "frontend",
+            "backend" => "backend",
+            _ => return None,
+        };
+        Some((kind, w.next()?))
+    })
+}
+
+fn has_section(text: &str, section: &str) -> bool {
+    text.lines()
+        .any(|l| l.split_whitespace().next() == Some(section))
 }
 
 fn has_global(text: &str) -> bool {
@@ -93,6 +132,15 @@ mod tests {
         assert!(!alternatives(&[
             "# global is a comment here\nbackend b\n",
             main
+        ]));
+        // Example configurations side by side, neither with `global`.
+        let a = "defaults\n    mode http\nfrontend www\n    bind :80\n";
+        let b = "defaults\n    mode tcp\nlisten www\n    bind :81\n";
+        assert!(alternatives(&[a, b]));
+        // A split configuration: one `defaults`, names of their own.
+        assert!(!alternatives(&[
+            a,
+            "backend app\n    server s 10.0.0.1:80\n"
         ]));
     }
 

@@ -61,6 +61,27 @@ pub fn check(tree: &Tree, files: &HashMap<FileId, File>, version: Option<Version
                         .iter()
                         .find(|(n, _)| *n == section)
                         .map_or(0, |x| x.1);
+                    // HAProxy 1.x took the address on the section line; 2.0 on want `bind`.
+                    if matches!(section, "frontend" | "listen")
+                        && let Some(extra) = d.args.get(1)
+                        && extra.value.as_str() != "from"
+                        && d.condition().is_none()
+                    {
+                        let name = d.arg(0).unwrap_or("");
+                        w.out.push(
+                            Refusal::new(
+                                Kind::Arguments,
+                                extra.span,
+                                format!(
+                                    "an address on the `{section}` line: HAProxy refuses to start with `please use the 'bind' keyword for listening addresses.`"
+                                ),
+                            )
+                            .help(format!(
+                                "write `{section} {name}` and, on the next line, `bind {}`",
+                                extra.value.as_str()
+                            )),
+                        );
+                    }
                     // Two frontends (a `listen` is one) of one name; two backends are GW103's.
                     if matches!(section, "frontend" | "listen")
                         && let Some(name) = d.args.first()
