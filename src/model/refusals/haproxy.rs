@@ -61,25 +61,39 @@ pub fn check(tree: &Tree, files: &HashMap<FileId, File>, version: Option<Version
                         .iter()
                         .find(|(n, _)| *n == section)
                         .map_or(0, |x| x.1);
-                    // HAProxy 1.x took the address on the section line; 2.0 on want `bind`.
-                    if matches!(section, "frontend" | "listen")
+                    // HAProxy 1.x took the address on the section line; 2.0 on want `bind`
+                    // (a backend's line with more words opens no section: its lines fail).
+                    if section != "defaults"
                         && let Some(extra) = d.args.get(1)
                         && extra.value.as_str() != "from"
                         && d.condition().is_none()
+                        && (section != "backend" || !body.is_empty())
                     {
                         let name = d.arg(0).unwrap_or("");
+                        let (says, help) = if section == "backend" {
+                            (
+                                "'listen' or 'defaults' expected.` on the next line".to_string(),
+                                format!("write `backend {name}` alone on its line"),
+                            )
+                        } else {
+                            (
+                                "please use the 'bind' keyword for listening addresses.`"
+                                    .to_string(),
+                                format!(
+                                    "write `{section} {name}` and, on the next line, `bind {}`",
+                                    extra.value.as_str()
+                                ),
+                            )
+                        };
                         w.out.push(
                             Refusal::new(
                                 Kind::Arguments,
                                 extra.span,
                                 format!(
-                                    "an address on the `{section}` line: HAProxy refuses to start with `please use the 'bind' keyword for listening addresses.`"
+                                    "a word after the name on the `{section}` line: HAProxy refuses to start with `{says}"
                                 ),
                             )
-                            .help(format!(
-                                "write `{section} {name}` and, on the next line, `bind {}`",
-                                extra.value.as_str()
-                            )),
+                            .help(help),
                         );
                     }
                     // Two frontends (a `listen` is one) of one name; two backends are GW103's.

@@ -59,18 +59,31 @@ pub fn check(
             }
         }
     }
-    let mut seen = HashMap::new();
+    let mut seen = Level::default();
     w.block(&root.directives, main.then_some(ctx::MAIN), &mut seen, 0);
-    w.tls_defaults();
+    w.addresses();
     cap(w.out)
+}
+
+/// What one level (a block, includes expanded) has met so far.
+#[derive(Default)]
+struct Level {
+    /// Directives that may appear once, by name.
+    names: HashMap<&'static str, Span>,
+    /// Exact (`=`) and prefix locations by URI: nginx refuses a second one.
+    locations: HashMap<(bool, &'static str), Span>,
+    /// `listen` addresses of this server.
+    listens: HashMap<String, Span>,
+    /// The location this level is the body of: (exact, URI), for nested locations.
+    location: Option<(bool, &'static str)>,
 }
 
 /// What an http `server` says about TLS, for nginx's start-up check that the default server
 /// of each `listen … ssl` address has a certificate.
 #[derive(Debug, Default)]
 struct TlsServer {
-    /// (address as written, its `ssl` word, `default_server`)
-    listens: Vec<(String, Span, bool)>,
+    /// (address as nginx groups it, the address as written, its `ssl` word, `default_server`)
+    listens: Vec<(String, Span, Option<Span>, bool)>,
     certificate: bool,
     reject: bool,
     /// An include gwlint does not follow stands in it: it may set a certificate.
@@ -97,13 +110,7 @@ struct Walk<'a> {
 impl Walk<'_> {
     /// One level: `seen` holds the directives met at this level so far (includes expanded),
     /// for "is duplicate".
-    fn block(
-        &mut self,
-        dirs: &[Directive],
-        c: Option<u32>,
-        seen: &mut HashMap<&'static str, Span>,
-        depth: usize,
-    ) {
+    fn block(&mut self, dirs: &[Directive], c: Option<u32>, seen: &mut Level, depth: usize) {
         if depth > MAX_DEPTH {
             return;
         }
@@ -138,7 +145,10 @@ impl Walk<'_> {
                 }
                 // After an error nginx stops; the body is still read for its own names.
                 let child = if ok { child } else { None };
-                let mut seen = HashMap::new();
+                let mut seen = Level {
+                    location: (d.name() == "location").then(|| location_key(d)).flatten(),
+                    ..Level::default()
+                };
                 self.block(body, child, &mut seen, depth + 1);
             }
         }
@@ -167,8 +177,10 @@ impl Walk<'_> {
                     .iter()
                     .skip(1)
                     .any(|a| matches!(a.value.as_str(), "default_server" | "default"));
-                if let (Some(addr), Some(ssl)) = (d.arg(0), ssl) {
-                    rec.listens.push((listen_key(addr), ssl.span, default));
+                if let Some(addr) = d.args.first().filter(|a| !a.value.contains('$')) {
+                    let key = listen_key(&addr.value);
+                    rec.listens
+                        .push((key, addr.span, ssl.map(|s| s.span), default));
                 }
             }
             _ if unknown => rec.unknown = true,
@@ -176,38 +188,62 @@ impl Walk<'_> {
         }
     }
 
-    /// nginx refuses to start when the default server of a `listen … ssl` address has no
-    /// certificate (and does not reject handshakes).
-    fn tls_defaults(&mut self) {
-        if self.http.unknown || self.http.certificate || self.http.reject {
-            return;
-        }
-        let mut defaults: Vec<(&str, usize, Span)> = Vec::new();
-        for (i, s) in self.servers.iter().enumerate() {
-            for (addr, ssl, default) in &s.listens {
-                match defaults.iter_mut().find(|(a, _, _)| a == addr) {
-                    Some(d) if *default => *d = (addr, i, *ssl),
-                    Some(_) => {}
-                    None => defaults.push((addr, i, *ssl)),
+    /// What nginx checks when it groups servers by address: one `default_server` per address,
+    /// and a certificate (or `ssl_reject_handshake on`) for the default server of a
+    /// `listen … ssl` address.
+    fn addresses(&mut self) {
+        let mut found = Vec::new();
+        let mut defaults: HashMap<&str, Span> = HashMap::new();
+        for s in &self.servers {
+            for (key, addr, _, default) in &s.listens {
+                if !default {
+                    continue;
+                }
+                match defaults.get(key.as_str()) {
+                    Some(&first) => {
+                        let mut r = Refusal::new(
+                            Kind::Duplicate,
+                            *addr,
+                            format!("a duplicate default server for {key}: nginx refuses to start"),
+                        )
+                        .help("mark one server of the address `default_server`");
+                        r.related.push((first, "the first default server".into()));
+                        found.push(r);
+                    }
+                    None => {
+                        defaults.insert(key, *addr);
+                    }
                 }
             }
         }
-        let mut found = Vec::new();
-        for (addr, i, ssl) in defaults {
-            let s = &self.servers[i];
-            if s.certificate || s.reject || s.unknown {
-                continue;
+        if !(self.http.unknown || self.http.certificate || self.http.reject) {
+            let mut tls: Vec<(&str, usize, Span)> = Vec::new();
+            for (i, s) in self.servers.iter().enumerate() {
+                for (addr, _, ssl, default) in &s.listens {
+                    let Some(ssl) = ssl else { continue };
+                    match tls.iter_mut().find(|(a, _, _)| a == addr) {
+                        Some(d) if *default => *d = (addr, i, *ssl),
+                        Some(_) => {}
+                        None => tls.push((addr, i, *ssl)),
+                    }
+                }
             }
-            found.push(
-                Refusal::new(
-                    Kind::SslWithoutCertificate,
-                    ssl,
-                    format!(
-                        "`listen {addr} ssl` without a certificate: nginx refuses to start with `no \"ssl_certificate\" is defined for the \"listen ... ssl\" directive`"
-                    ),
-                )
-                .help("set `ssl_certificate` and `ssl_certificate_key` in this server (or in `http`), or `ssl_reject_handshake on;` for a server that only refuses TLS"),
-            );
+            for (addr, i, ssl) in tls {
+                let s = &self.servers[i];
+                if s.certificate || s.reject || s.unknown {
+                    continue;
+                }
+                found.push(
+                    Refusal::new(
+                        Kind::SslWithoutCertificate,
+                        ssl,
+                        format!(
+                            "`listen {addr} ssl` without a certificate: nginx refuses to start with `no \"ssl_certificate\" is defined for the \"listen ... ssl\" directive`"
+                        ),
+                    )
+                    .help("set `ssl_certificate` and `ssl_certificate_key` in this server (or in `http`), or `ssl_reject_handshake on;` for a server that only refuses TLS"),
+                );
+            }
         }
         for r in found {
             self.report(r);
@@ -238,12 +274,7 @@ impl Walk<'_> {
     }
 
     /// Checks one statement; false when it is refused.
-    fn statement(
-        &mut self,
-        d: &Directive,
-        c: Option<u32>,
-        seen: &mut HashMap<&'static str, Span>,
-    ) -> bool {
+    fn statement(&mut self, d: &Directive, c: Option<u32>, seen: &mut Level) -> bool {
         let name = d.name();
         let name_span = d.name_arg().span;
         // A name built at start (`envsubst` templates, `${VAR}`) is not known yet.
@@ -417,7 +448,7 @@ impl Walk<'_> {
             return false;
         }
         if here.iter().all(|r| r.dup) {
-            if let Some(&first) = seen.get(name) {
+            if let Some(&first) = seen.names.get(name) {
                 let mut r = Refusal::new(
                     Kind::Duplicate,
                     name_span,
@@ -429,8 +460,103 @@ impl Walk<'_> {
                 self.report(r);
                 return false;
             }
-            seen.insert(name, name_span);
+            seen.names.insert(name, name_span);
         }
+        match name {
+            "location" if c.is_some() => self.location(d, seen),
+            "listen" if c == Some(ctx::HTTP_SRV) => self.listen(d, seen),
+            _ => true,
+        }
+    }
+
+    /// A location's modifier, a second location of one URI, a nested location outside its
+    /// parent: what `ngx_http_core_location()` and the location tree refuse.
+    fn location(&mut self, d: &Directive, seen: &mut Level) -> bool {
+        if d.args.len() == 2 {
+            let m = &d.args[0];
+            if !matches!(m.value.as_str(), "=" | "~" | "~*" | "^~") {
+                self.report(
+                    Refusal::new(
+                        Kind::Arguments,
+                        m.span,
+                        format!(
+                            "invalid location modifier \"{}\": nginx refuses to start",
+                            m.value.as_str()
+                        ),
+                    )
+                    .help(
+                        "the modifiers are `=`, `~`, `~*` and `^~`; a URI with a space is quoted",
+                    ),
+                );
+                return false;
+            }
+        }
+        let Some((exact, uri)) = location_key(d) else {
+            return true;
+        };
+        let span = d.args.last().map_or(d.span, |a| a.span);
+        if let Some((parent_exact, parent)) = seen.location {
+            let refused = if parent_exact {
+                Some((
+                    format!(
+                        "location \"{uri}\" cannot be inside the exact location \"{parent}\": nginx refuses to start"
+                    ),
+                    "move it out of the `location =` block".to_string(),
+                ))
+            } else if !uri.starts_with(parent) {
+                Some((
+                    format!(
+                        "location \"{uri}\" is outside location \"{parent}\": nginx refuses to start"
+                    ),
+                    format!("a nested prefix location starts with its parent's URI: `{parent}…`"),
+                ))
+            } else {
+                None
+            };
+            if let Some((message, help)) = refused {
+                self.report(Refusal::new(Kind::NotAllowed, span, message).help(help));
+                return false;
+            }
+        }
+        if let Some(&first) = seen.locations.get(&(exact, uri)) {
+            let mut r = Refusal::new(
+                Kind::Duplicate,
+                span,
+                format!("duplicate location \"{uri}\": nginx refuses to start"),
+            )
+            .help("merge the two blocks, or give one of them another URI");
+            r.related.push((first, "first defined here".into()));
+            self.report(r);
+            return false;
+        }
+        seen.locations.insert((exact, uri), span);
+        true
+    }
+
+    /// The same address twice in one server.
+    fn listen(&mut self, d: &Directive, seen: &mut Level) -> bool {
+        let Some(addr) = d.args.first() else {
+            return true;
+        };
+        if addr.value.contains('$') {
+            return true;
+        }
+        let key = listen_key(&addr.value);
+        if let Some(&first) = seen.listens.get(&key) {
+            let mut r = Refusal::new(
+                Kind::Duplicate,
+                addr.span,
+                format!(
+                    "a duplicate listen {}: nginx refuses to start",
+                    addr.value.as_str()
+                ),
+            )
+            .help("keep one `listen` per address in a server");
+            r.related.push((first, "first here".into()));
+            self.report(r);
+            return false;
+        }
+        seen.listens.insert(key, addr.span);
         true
     }
 
@@ -503,12 +629,33 @@ impl Walk<'_> {
     }
 }
 
-/// A `listen` address as nginx groups them: a port alone is `*:port`.
+/// A `listen` address as nginx groups them: a port alone, `*:port` and `0.0.0.0:port` are
+/// one address.
 fn listen_key(addr: &str) -> String {
     if addr.bytes().all(|b| b.is_ascii_digit()) {
-        format!("*:{addr}")
-    } else {
-        addr.to_string()
+        return format!("*:{addr}");
+    }
+    match addr.strip_prefix("0.0.0.0:") {
+        Some(port) => format!("*:{port}"),
+        None => addr.to_string(),
+    }
+}
+
+/// A location nginx keeps in its static tree, by (exact, URI); None for regular expressions
+/// and named locations, which may repeat.
+fn location_key(d: &Directive) -> Option<(bool, &'static str)> {
+    let (modifier, uri) = match d.args.len() {
+        1 => ("", d.arg(0)?),
+        2 => (d.arg(0)?, d.arg(1)?),
+        _ => return None,
+    };
+    if uri.starts_with('@') || uri.contains('$') {
+        return None;
+    }
+    match modifier {
+        "" | "^~" => Some((false, uri)),
+        "=" => Some((true, uri)),
+        _ => None,
     }
 }
 
