@@ -213,8 +213,8 @@ pub struct Context<'a> {
     /// in gwlint.toml); None: unknown, and a rule must assume the behaviour that breaks.
     pub nginx_version: Option<Version>,
     /// The HAProxy version the configuration runs on (`--haproxy-version`, else `[haproxy]
-    /// version` in gwlint.toml); None: unknown. No rule reads it yet: a rule that depends on
-    /// HAProxy's version must, as with nginx, assume the behaviour that breaks when it is None.
+    /// version` in gwlint.toml); None: unknown, and a rule that depends on it says from which
+    /// release its claim holds (GW403, the refusals of GW025).
     pub haproxy_version: Option<Version>,
     /// What the user declared about the backends (`gwlint.toml` `[[backend]]`).
     pub facts: &'a crate::facts::Facts,
