@@ -152,9 +152,8 @@ fn parse(text: &'static str) -> Result<Table, String> {
             scope,
             keyword,
             sections: s,
-            args: dash(args)
-                .map(|a| a.parse().map_err(|_| format!("args {a}")))
-                .transpose()?,
+            // bind/server: a count; section keywords: `MIN-MAX`, not read yet.
+            args: dash(args).and_then(|a| a.parse().ok()),
             negatable: dash(negatable).map(|n| n == "yes"),
             flags: dash(flags).map_or(Vec::new(), |f| f.split(',').collect()),
             versions,

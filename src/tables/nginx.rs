@@ -244,9 +244,11 @@ fn parse(text: &'static str, builds: &'static str) -> Result<Table, String> {
             dup,
             default,
             versions,
+            ..,
         ] = f[..]
         else {
-            return Err(format!("not 9 columns: {line}"));
+            // A 10th column (`params`) holds the parameter words some setters take.
+            return Err(format!("fewer than 9 columns: {line}"));
         };
         let build = match build {
             "default" => Build::Default,

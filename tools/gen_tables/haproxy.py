@@ -3,8 +3,9 @@
 
 The table lists, for every HAProxy release vX.Y.0 from 2.0 on, the
 configuration keywords HAProxy's parser accepts, in which sections, how many
-arguments bind/server keywords take, and the keywords HAProxy refuses as
-removed or warns about as deprecated, with the message it prints.
+arguments they take, the accepted values of their first word, whether a
+placement outside their sections is fatal, and the keywords HAProxy refuses
+as removed or warns about as deprecated, with the message it prints.
 
 Everything is read from a git clone of https://github.com/haproxy/haproxy
 (bare or not) with plain git commands; nothing is compiled or run.
@@ -31,7 +32,7 @@ ALL_PROXY = ",".join(PROXY_SECTIONS)
 HEADER = ("scope", "keyword", "sections", "args", "negatable", "flags",
           "versions", "removed", "replacement", "message")
 FLAG_ORDER = ("default_ok", "dynamic_ok", "prefix", "experimental",
-              "deprecated", "warning")
+              "deprecated", "warning", "cap_fatal", "defaults_fatal")
 
 # action keyword registration function -> scope of the rule keyword
 ACTION_REGISTER = {
@@ -580,22 +581,30 @@ class Release:
         self.git = git
         self.files = {}          # path -> CFile
         self.doc = None
-        out = git.run("ls-tree", "-r", tag, "--", "src", "addons",
+        self.files_cache = files_cache
+        self.other = {}          # path -> oid of the C files without keywords
+        headers = []
+        out = git.run("ls-tree", "-r", tag, "--", "src", "addons", "include",
                       "doc/configuration.txt")
         for line in out.splitlines():
             meta, path = line.split("\t", 1)
             oid = meta.split()[2]
             if path == "doc/configuration.txt":
                 self.doc = git.blob(oid)
+            elif path.startswith("include/") and path.endswith(".h"):
+                headers.append(git.blob(oid))
             elif (path.startswith("src/") or path.startswith("addons/")) \
                     and path.endswith(".c") and "/dummy/" not in path:
                 text = git.blob(oid)
                 if not any(m in text for m in MARKERS):
+                    self.other[path] = oid
                     continue
                 if oid not in files_cache:
                     files_cache[oid] = CFile(text)
                 self.files[path] = files_cache[oid]
+        self.headers = Headers(headers)
         self.func_index = None
+        self.other_index = None
 
     def find_function(self, name, prefer=None):
         """(path, CFile) holding the definition of function name."""
@@ -610,6 +619,32 @@ class Release:
         path = self.func_index.get(name)
         if path:
             return path, self.files[path]
+        return None, None
+
+    def find_any_function(self, name, prefer=None):
+        """As find_function, also in the C files that have no keyword."""
+        p, cf = self.find_function(name, prefer)
+        if cf is not None:
+            return p, cf
+        if self.other_index is None:
+            self.other_index = {}
+        if name not in self.other_index:
+            found = None
+            pat = re.compile(r"(?m)^[A-Za-z_][^\n;(]*\b%s\s*\(" % re.escape(name))
+            for path in sorted(self.other):
+                oid = self.other[path]
+                text = self.git.blob(oid)
+                if name not in text or not pat.search(text):
+                    continue
+                if oid not in self.files_cache:
+                    self.files_cache[oid] = CFile(self.git.blob(oid))
+                if name in self.files_cache[oid].functions():
+                    found = path
+                    break
+            self.other_index[name] = found
+        path = self.other_index[name]
+        if path:
+            return path, self.files_cache[self.other[path]]
         return None, None
 
 
@@ -629,7 +664,8 @@ def registrations(cf):
 class Extract:
     """Everything read from one release."""
 
-    def __init__(self, rel, diag):
+    def __init__(self, rel, diag, argcache=None):
+        self.argcache = {} if argcache is None else argcache
         self.rel = rel
         self.diag = diag
         # (scope, keyword) -> info dict
@@ -668,6 +704,7 @@ class Extract:
         self.read_server_inline()
         self.read_other_sections()
         self.read_inline_actions()
+        self.read_args()
 
     # ---- sections
     def read_sections(self):
@@ -872,7 +909,7 @@ class Extract:
                                  cap=None, optarray=name)
                         continue
                     self.add("option", kw, cap=cap_sections(cap),
-                             negatable="yes", optarray=name,
+                             negatable="yes", optarray=name, capexpr=cap,
                              sources=[])
         # options handled one by one in the "option" branch
         opt = [x for x in self.chain_keywords(path, fn, "0")[1]
@@ -880,6 +917,7 @@ class Extract:
         if not opt:
             return
         _, _, obs, obe = opt[0]
+        self.option_span = (p, fn, obs, obe)
         toks = cf.tokens()
         neg_check = None
         for i in range(obs, obe):
@@ -961,6 +999,111 @@ class Extract:
                     self.add(name, kw, flags=set(flags),
                              sources=[("func", kpath, kfn, None)])
 
+    def read_args(self):
+        """Argument counts, first-word values and fatal placements of the
+        keywords of global, proxies, options, timeouts and the other
+        sections (see ArgProfile)."""
+        ctx = ArgCtx(self.rel, self.rel.headers)
+        for fpath in sorted(self.rel.files):
+            c = self.rel.files[fpath]
+            if "struct cfg_opt" in c.raw:
+                for name, (typ, tree) in c.initialisers().items():
+                    if typ == "cfg_opt":
+                        ctx.optarrays.add(name)
+        self.argctx = ctx
+        section_scopes = {n for n in self.sections if n not in SECTION_SCOPE_SKIP}
+        for (scope, kw), info in sorted(self.kw.items()):
+            if scope not in ("global", "proxy", "option", "timeout") and \
+                    scope not in section_scopes:
+                continue
+            where = self.arg_source(scope, kw, info)
+            if where is None:
+                continue
+            fl, a, b, known, optarray, optcap = where
+            kwfunc = optcap == "func"
+            if kwfunc:
+                optcap = None
+            # the same code, reading the same functions and constants, in
+            # an earlier release: same answer
+            anc = []
+            R = fl.reg.get(a + 1)
+            while R:
+                kind_, cond, parent, extra = fl.regions[R]
+                if cond and "".join(fl.toks[cond[0]:cond[1]]).find("args[0]") < 0:
+                    anc.append((kind_, tuple(fl.toks[cond[0]:cond[1]])))
+                R = parent
+            ckey = (scope, kw, fl.fname, tuple(fl.toks[a:b]), tuple(anc),
+                    tuple(w.text for w in known), optarray, optcap, kwfunc,
+                    tuple(fl.params), tuple(sorted(ctx.optarrays)))
+            hit = None
+            for deps, result in self.argcache.get(ckey, ()):
+                if all(ctx.dep_value(d) == v for d, v in deps):
+                    hit = result
+                    break
+            if hit is not None:
+                info["argprof"], info["values"] = hit
+                continue
+            ctx.deps = {}
+            placements = list(PROXY_SECTIONS) if scope in (
+                "proxy", "option", "timeout") else [None]
+            profs = {}
+            shared = {}
+            for pl in placements:
+                profs[pl] = ArgProfile(ctx, fl, a, b, known, pl, optarray,
+                                       optcap, kwfunc=kwfunc, shared=shared)
+            # first-word values, in the placement accepting the most counts
+            best = max(placements, key=lambda pl: (
+                len(profs[pl].accepted),
+                ("listen", "backend", "frontend", "defaults", None).index(pl)
+                * -1))
+            if profs[best].accepted:
+                vp = ArgProfile(ctx, fl, a, b, known, best, optarray, optcap,
+                                want_values=True, kwfunc=kwfunc, shared=shared)
+                values = vp.values
+            else:
+                values = None
+            info["argprof"] = {pl: (tuple(pr.accepted), pr.star())
+                               for pl, pr in profs.items()}
+            info["values"] = values
+            deps = tuple(sorted(ctx.deps.items(), key=lambda x: repr(x[0])))
+            ctx.deps = None
+            self.argcache.setdefault(ckey, []).append(
+                (deps, (info["argprof"], values)))
+
+    def arg_source(self, scope, kw, info):
+        """(flow, span start, span end, known words, option array, option
+        cap) of the code that parses keyword kw."""
+        ctx = self.argctx
+        if scope == "option":
+            sp = getattr(self, "option_span", None)
+            if sp is None:
+                return None
+            p, fn, obs, obe = sp
+            fl = ctx.flow(fn, p)
+            if fl is None:
+                return None
+            cap = None
+            if info.get("optarray") and info.get("capexpr"):
+                cap = 0
+                for part in re.findall(r"[A-Z_][A-Z0-9_]*", info["capexpr"]):
+                    v = self.rel.headers.value(part)
+                    cap = None if v is None or cap is None else cap | v
+            return (fl, obs, obe + 1, [W(0, "option"), W(1, kw)],
+                    info.get("optarray"), cap)
+        for kind, path, fn, span in info.get("sources", ()):
+            if not fn:
+                continue
+            fl = ctx.flow(fn, path)
+            if fl is None:
+                continue
+            if scope == "timeout":
+                return (fl, fl.span[0], fl.span[1] + 1,
+                        [W(0, "timeout"), W(1, kw)], None, "func")
+            if kind == "branch":
+                return (fl, span[0], span[1] + 1, [W(0, kw)], None, None)
+            return (fl, fl.span[0], fl.span[1] + 1, [W(0, kw)], None, "func")
+        return None
+
     def read_inline_actions(self):
         for fn, (idx, scopes) in sorted(INLINE_ACTIONS.items()):
             p, cf = self.rel.find_function(fn)
@@ -1010,6 +1153,1482 @@ def branch_cap(toks, bs, be, assign=False):
             e = stmt_end(toks, i)
             return cap_sections("".join(toks[i + 2:e]))
     return None
+
+
+# --------------------------------------------------------------------------
+# argument counts, first-word values and fatal placements
+# --------------------------------------------------------------------------
+#
+# A keyword's code (its branch of a section parser, or its keyword function,
+# followed into the functions it hands the line's words to) is read as a
+# small program: its statements and conditions are parsed, and for a line of
+# a given number of words it is evaluated with three-valued logic (true,
+# false, not known).  A line is refused when a fatal error (ERR_FATAL set, a
+# negative return of a keyword parser, a too_many_args() hit) is reached on
+# every path the known words allow, before any return or goto.  The words
+# after the keyword are unknown, except that they are non-empty, and that
+# each may be tried as one of the literals the code compares it with.
+
+ARG_PROBE = tuple(range(0, 10)) + (16,)    # word counts tried; 16 = "many"
+ARG_LIMIT = 9
+CUR_NAMES = {"curproxy", "curpx", "proxy", "px"}
+DEF_NAMES = {"defproxy", "defpx", "curr_defproxy"}
+CMP_FUNCS = {"strcmp", "strcasecmp", "strncmp", "strncasecmp"}
+TOO_MANY = {"too_many_args": (None, 1), "too_many_args_idx": (1, 2),
+            "alertif_too_many_args": (None, 3),
+            "alertif_too_many_args_idx": (1, 4)}
+CAP_TESTS = {"warnifnotcap", "failifnotcap"}
+ATOI = {"atoi", "atol", "atoll", "strtol", "strtoul", "strtoll", "strtoull"}
+# functions whose word arguments are never parsed as keyword words
+NO_FOLLOW = set(MSG_FUNCS) | {"memprintf", "strdup", "free", "strlen", "atol",
+                               "atoi", "strtol", "strtoul", "my_strndup",
+                               "indent_msg", "parse_time_err", "parse_size_err",
+                               "invalid_char", "invalid_prefix_char",
+                               "proxy_type_str", "chunk_printf", "chunk_appendf",
+                               "printf", "snprintf", "sprintf", "strchr",
+                               "strrchr", "strstr", "strcpy", "strncpy",
+                               "calloc", "malloc", "realloc"}
+# functions that take the rest of the line as a condition or an expression
+CONSUMERS = ("build_acl_cond", "parse_acl_cond", "parse_acl", "sample_parse_expr",
+             "parse_logformat_string", "parse_lf_expr", "lf_expr_compile")
+TYPE_WORDS = {"const", "char", "int", "unsigned", "long", "short", "struct",
+              "void", "signed", "uint", "ullong", "size_t", "enum", "float",
+              "double", "uint8_t", "uint16_t", "uint32_t", "uint64_t",
+              "int64_t", "int32_t"}
+C_KEYWORDS = {"if", "else", "for", "while", "do", "switch", "case", "default",
+              "return", "goto", "break", "continue", "sizeof"}
+PLACEMENTS = {"defaults": 0x1 | 0x2 | 0x4, "frontend": 0x1, "backend": 0x2,
+              "listen": 0x1 | 0x2}
+
+
+class W:
+    """A word of the line: its position and text (None: a word unlike every
+    literal of the code, "" past the last word, ... not known at all)."""
+    __slots__ = ("pos", "text")
+
+    def __init__(self, pos, text):
+        self.pos = pos
+        self.text = text
+
+
+class ArgsV:
+    """The args array, shifted by n (args + n)."""
+    __slots__ = ("shift",)
+
+    def __init__(self, shift):
+        self.shift = shift
+
+
+class Fatal:
+    """What a function returns after a fatal error: 'neg' (a negative
+    return) or 'err' (an error code with ERR_FATAL)."""
+    __slots__ = ("kind",)
+
+    def __init__(self, kind):
+        self.kind = kind
+
+
+NONZERO = ("nonzero",)        # a character, not known, not NUL
+OBJ_CUR = ("obj", "cur")      # the proxy being configured
+OBJ_DEF = ("obj", "def")      # the defaults proxy
+
+
+def sym(name):
+    return ("sym", name)
+
+
+class Headers:
+    """Integer constants of include/: #define NAME value and enum members."""
+
+    def __init__(self, texts):
+        self.raw = {}
+        self.values = {}
+        for text in texts:
+            t = strip_comments(text)
+            for m in re.finditer(r"(?m)^[ \t]*#[ \t]*define[ \t]+([A-Z_][A-Z0-9_]*)"
+                                 r"[ \t]+([^\n\\]+)$", t):
+                self.raw.setdefault(m.group(1), m.group(2).strip())
+            for m in re.finditer(r"\benum\s*\w*\s*\{([^{}]*)\}", t):
+                prev = None
+                for item in m.group(1).split(","):
+                    item = re.sub(r"__attribute__.*", "", item).strip()
+                    mm = re.match(r"([A-Za-z_]\w*)\s*(?:=\s*(.+))?$", item)
+                    if not mm:
+                        continue
+                    name = mm.group(1)
+                    if mm.group(2) is not None:
+                        expr = mm.group(2).strip()
+                    elif prev is None:
+                        expr = "0"
+                    else:
+                        expr = "(%s)+1" % prev
+                    self.raw.setdefault(name, expr)
+                    prev = name
+
+    def value(self, name, seen=()):
+        if name in self.values:
+            return self.values[name]
+        raw = self.raw.get(name)
+        if raw is None or name in seen:
+            return None
+        toks = RE_TOKEN.findall(raw)
+        try:
+            ast, _ = parse_expr(toks, 0, len(toks))
+        except (IndexError, ValueError):
+            ast = None
+        v = const_eval(ast, self, seen + (name,)) if ast else None
+        if not isinstance(v, int):
+            v = None
+        self.values[name] = v
+        return v
+
+
+def const_eval(ast, hdr, seen):
+    kind = ast[0]
+    if kind == "num":
+        return ast[1]
+    if kind == "id":
+        return hdr.value(ast[1], seen)
+    if kind == "un":
+        v = const_eval(ast[2], hdr, seen)
+        if not isinstance(v, int):
+            return None
+        return {"-": -v, "~": ~v, "!": int(not v), "+": v}.get(ast[1])
+    if kind == "bin":
+        a = const_eval(ast[2], hdr, seen)
+        b = const_eval(ast[3], hdr, seen)
+        if isinstance(a, int) and isinstance(b, int):
+            return int_op(ast[1], a, b)
+        return None
+    if kind == "cast":
+        return const_eval(ast[1], hdr, seen)
+    return None
+
+
+def int_op(op, a, b):
+    try:
+        return {"|": lambda: a | b, "&": lambda: a & b, "^": lambda: a ^ b,
+                "+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b,
+                "/": lambda: int(a / b), "%": lambda: a % b,
+                "<<": lambda: a << b, ">>": lambda: a >> b,
+                "==": lambda: int(a == b), "!=": lambda: int(a != b),
+                "<": lambda: int(a < b), ">": lambda: int(a > b),
+                "<=": lambda: int(a <= b), ">=": lambda: int(a >= b),
+                }[op]()
+    except (KeyError, ZeroDivisionError, ValueError):
+        return None
+
+
+# ---- expressions
+
+BIN_PREC = {"||": 4, "&&": 5, "|": 6, "^": 7, "&": 8, "==": 9, "!=": 9,
+            "<": 10, ">": 10, "<=": 10, ">=": 10, "<<": 11, ">>": 11,
+            "+": 12, "-": 12, "*": 13, "/": 13, "%": 13}
+
+
+def parse_expr(toks, i, end, prec=0):
+    """Parse toks[i:end] as a C expression (enough of it); returns (ast,
+    next index).  Assignments, commas and anything else not handled give an
+    'unk' node."""
+    left, i = parse_unary(toks, i, end)
+    while i < end:
+        t = toks[i]
+        if t == "?" and prec <= 3:
+            a, i = parse_expr(toks, i + 1, end, 3)
+            if i < end and toks[i] == ":":
+                b, i = parse_expr(toks, i + 1, end, 3)
+            else:
+                b = ("unk",)
+            left = ("tern", left, a, b)
+            continue
+        p = BIN_PREC.get(t)
+        if p is None or p < prec or p <= 3 and prec > 3:
+            if t in ("=", "|=", "&=", "+=", "-=", ","):
+                return ("unk",), end
+            break
+        right, i = parse_expr(toks, i + 1, end, p + 1)
+        left = ("bin", t, left, right)
+    return left, i
+
+
+def is_cast(toks, i, end):
+    """toks[i] == '(' starting a cast?"""
+    j = match_paren(toks, i)
+    if j is None or j >= end or j == i + 1:
+        return None
+    inner = toks[i + 1:j]
+    if not all(re.fullmatch(r"[A-Za-z_]\w*|\*", t) for t in inner):
+        return None
+    if not (inner[0] in TYPE_WORDS or inner[-1] == "*" or
+            inner[0].endswith("_t")):
+        return None
+    if j + 1 < end and toks[j + 1] not in (")", ",", ";", "]") and \
+            BIN_PREC.get(toks[j + 1]) is None or (j + 1 < end and toks[j + 1] in ("*", "&", "-", "!")):
+        return j
+    return None
+
+
+def parse_unary(toks, i, end):
+    t = toks[i]
+    if t in ("!", "-", "~", "*", "&", "+"):
+        x, i = parse_unary(toks, i + 1, end)
+        return ("un", t, x), i
+    if t in ("++", "--"):
+        x, i = parse_unary(toks, i + 1, end)
+        return ("unk",), i
+    if t == "sizeof":
+        if i + 1 < end and toks[i + 1] == "(":
+            j = match_paren(toks, i + 1)
+            return ("unk",), j + 1
+        x, i = parse_unary(toks, i + 1, end)
+        return ("unk",), i
+    if t == "(":
+        c = is_cast(toks, i, end)
+        if c is not None:
+            x, k = parse_unary(toks, c + 1, end)
+            return ("cast", x), k
+    return parse_postfix(toks, i, end)
+
+
+def parse_postfix(toks, i, end):
+    t = toks[i]
+    if t == "(":
+        j = match_paren(toks, i)
+        x, _ = parse_expr(toks, i + 1, j)
+        i = j + 1
+    elif t.startswith('"'):
+        j = i
+        while j < end and toks[j].startswith('"'):
+            j += 1
+        x = ("str", c_string(toks[i:j]))
+        i = j
+    elif t.startswith("'"):
+        body = t[1:-1]
+        esc = {"\\0": 0, "\\n": 10, "\\t": 9, "\\r": 13, "\\\\": 92, "\\'": 39}
+        x = ("num", esc.get(body, ord(body[0]) if body else 0))
+        i += 1
+    elif re.fullmatch(r"\d[\w.]*", t):
+        m = re.fullmatch(r"(0[xX][0-9a-fA-F]+|\d+)[uUlL]*", t)
+        if m and re.fullmatch(r"0[0-7]+", m.group(1)):
+            x = ("num", int(m.group(1), 8))
+        elif m and re.fullmatch(r"0\d+", m.group(1)):
+            x = ("unk",)
+        else:
+            x = ("num", int(m.group(1), 0)) if m else ("unk",)
+        i += 1
+    elif re.fullmatch(r"[A-Za-z_]\w*", t):
+        x = ("id", t, i)
+        i += 1
+    else:
+        return ("unk",), i + 1
+    while i < end:
+        t = toks[i]
+        if t == "(":
+            j = match_paren(toks, i)
+            args = []
+            for sp in split_spans(toks, i + 1, j):
+                args.append(parse_expr(toks, sp[0], sp[1])[0] if sp[0] < sp[1]
+                            else ("unk",))
+            name = x[1] if x[0] == "id" else None
+            x = ("call", name, args, i, x)
+            i = j + 1
+        elif t == "[":
+            j = match_paren(toks, i, "[", "]")
+            idx, _ = parse_expr(toks, i + 1, j)
+            x = ("idx", x, idx)
+            i = j + 1
+        elif t in ("->", ".") and i + 1 < end:
+            x = ("mem", x, toks[i + 1])
+            i += 2
+        elif t in ("++", "--"):
+            x = ("unk",)
+            i += 1
+        else:
+            break
+    return x, i
+
+
+def split_spans(toks, a, b):
+    out = []
+    depth = 0
+    s = a
+    for j in range(a, b):
+        t = toks[j]
+        if t in "([{":
+            depth += 1
+        elif t in ")]}":
+            depth -= 1
+        elif t == "," and depth == 0:
+            out.append((s, j))
+            s = j + 1
+    if s < b or out:
+        out.append((s, b))
+    return out
+
+
+# ---- control flow of one function
+
+class Flow:
+    """Statements of one function body: nested regions (then/else/loop/case)
+    with the condition deciding each, and the events the evaluator looks at:
+    fatal errors, exits, calls, assignments."""
+
+    def __init__(self, cf, fname):
+        toks = cf.tokens()
+        a, b = cf.functions()[fname]
+        self.toks = toks
+        self.fname = fname
+        self.span = (a, b)
+        self.regions = [("body", None, None, None)]   # kind, cond, parent, extra
+        self.reg = {}
+        self.events = []         # (pos, kind, region, data)
+        self.defs = defaultdict(list)   # var -> [(pos, region, kind, data)]
+        self.labels = {}
+        self.label_region = {}
+        self.switch_end = {}
+        self.loop_memo = {}
+        self.compared = None
+        self.loops = {}          # loop region -> (start, end) of its body
+        self.asts = {}
+        # parameters
+        close = a - 1
+        self.params = []
+        if close > 0 and toks[close] == ")":
+            depth = 0
+            j = close
+            while j >= 0:
+                if toks[j] == ")":
+                    depth += 1
+                elif toks[j] == "(":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                j -= 1
+            for s, e in split_spans(toks, j + 1, close):
+                ids = [t for t in toks[s:e] if re.fullmatch(r"[A-Za-z_]\w*", t)]
+                self.params.append(ids[-1] if ids else "")
+        try:
+            self.block(a + 1, b, 0)
+        except (IndexError, TypeError, RecursionError):
+            pass
+        self.events.sort(key=lambda e: e[0])
+        for var in self.defs:
+            self.defs[var].sort(key=lambda d: d[0])
+        # regions that end in a fatal error: a way out of them does not spare
+        # the line from being refused
+        self.fatal_regions = {e[2] for e in self.events if e[1] == "fatal"}
+        for R, (kind, cond, parent, extra) in enumerate(self.regions):
+            if kind == "then" and cond and any(
+                    t in TOO_MANY for t in toks[cond[0]:cond[1]]):
+                self.fatal_regions.add(R)
+        # a label whose code reaches a fatal error before returning
+        self.fatal_labels = {}
+        for name, pos in self.labels.items():
+            for ev in self.events:
+                if ev[0] <= pos:
+                    continue
+                if ev[1] == "fatal":
+                    self.fatal_labels[name] = ev[3]
+                    break
+                if ev[1] == "exit":
+                    break
+
+    def new_region(self, kind, cond, parent, extra=None):
+        self.regions.append((kind, cond, parent, extra))
+        return len(self.regions) - 1
+
+    def ast(self, s, e):
+        key = (s, e)
+        if key not in self.asts:
+            try:
+                self.asts[key] = parse_expr(self.toks, s, e)[0] if s < e \
+                    else ("num", 1)
+            except (IndexError, TypeError, RecursionError):
+                self.asts[key] = ("unk",)
+        return self.asts[key]
+
+    def block(self, i, end, R, switch=None):
+        toks = self.toks
+        cur = R
+        while i < end:
+            t = toks[i]
+            if switch is not None and t == "case":
+                j = i + 1
+                while j < end and toks[j] != ":":
+                    j += 1
+                cur = self.new_region("case", switch, R, (i + 1, j))
+                i = j + 1
+                continue
+            if switch is not None and t == "default" and toks[i + 1] == ":":
+                cur = self.new_region("case", switch, R, None)
+                i += 2
+                continue
+            i = self.stmt(i, end, cur)
+
+    def cond_events(self, s, e, R):
+        for j in range(s, e):
+            self.reg[j] = R
+        self.expr_events(s, e, R, "cond")
+
+    def stmt(self, i, end, R):
+        toks = self.toks
+        t = toks[i]
+        if t == ";":
+            return i + 1
+        if t == "{":
+            j = match_brace(toks, i)
+            self.block(i + 1, j, R)
+            return j + 1
+        if t == "if" and toks[i + 1] == "(":
+            c1 = match_paren(toks, i + 1)
+            cond = (i + 2, c1)
+            self.cond_events(i + 2, c1, R)
+            Rt = self.new_region("then", cond, R)
+            k = self.stmt(c1 + 1, end, Rt)
+            if k < end and toks[k] == "else":
+                Re = self.new_region("else", cond, R)
+                k = self.stmt(k + 1, end, Re)
+            return k
+        if t in ("for", "while") and toks[i + 1] == "(":
+            c1 = match_paren(toks, i + 1)
+            if t == "for":
+                parts = []
+                s = i + 2
+                depth = 0
+                for j in range(i + 2, c1):
+                    if toks[j] in "([{":
+                        depth += 1
+                    elif toks[j] in ")]}":
+                        depth -= 1
+                    elif toks[j] == ";" and depth == 0:
+                        parts.append((s, j))
+                        s = j + 1
+                parts.append((s, c1))
+                while len(parts) < 3:
+                    parts.append((c1, c1))
+                init, cond, step = parts[0], parts[1], parts[2]
+                self.expr_stmt(init[0], init[1], R)
+            else:
+                cond, step = (i + 2, c1), None
+            self.cond_events(cond[0], cond[1], R)
+            Rl = self.new_region("loop", cond, R)
+            k = self.stmt(c1 + 1, end, Rl)
+            self.loops[Rl] = (c1 + 1, k)
+            if step is not None and step[0] < step[1]:
+                self.expr_stmt(step[0], step[1], Rl, at=k - 1)
+            return k
+        if t == "do":
+            Rl = self.new_region("loop", None, R)
+            k = self.stmt(i + 1, end, Rl)
+            self.loops[Rl] = (i + 1, k)
+            if k < end and toks[k] == "while":
+                c1 = match_paren(toks, k + 1)
+                return c1 + 2
+            return k
+        if t == "switch" and toks[i + 1] == "(":
+            c1 = match_paren(toks, i + 1)
+            self.cond_events(i + 2, c1, R)
+            if toks[c1 + 1] == "{":
+                j = match_brace(toks, c1 + 1)
+                self.switch_end[(i + 2, c1)] = j
+                self.block(c1 + 2, j, R, switch=(i + 2, c1))
+                return j + 1
+            return self.stmt(c1 + 1, end, R)
+        if t == "return":
+            e = stmt_end(toks, i)
+            e = end if e is None else e
+            for j in range(i, e):
+                self.reg[j] = R
+            self.expr_events(i + 1, e, R, "return")
+            ex = toks[i + 1:e]
+            if ex in (["-", "1"], ["-1"]) or (len(ex) == 2 and ex[0] == "-" and
+                                              ex[1].isdigit()):
+                self.events.append((i, "fatal", R, "neg"))
+            elif "ERR_FATAL" in ex or "ERR_ABORT" in ex:
+                self.events.append((i, "fatal", R, "err"))
+            self.events.append((i, "exit", R, ("return", (i + 1, e))))
+            return e + 1
+        if t == "goto":
+            self.events.append((i, "goto", R, toks[i + 1]))
+            return i + 3
+        if t in ("break", "continue"):
+            self.events.append((i, t, R, None))
+            return i + 2
+        if re.fullmatch(r"[A-Za-z_]\w*", t) and toks[i + 1] == ":" and \
+                t not in C_KEYWORDS:
+            self.labels[t] = i
+            self.label_region[t] = R
+            return i + 2
+        if t == "else":
+            return i + 1
+        if re.fullmatch(r"[A-Za-z_]\w*", t) and toks[i + 1] == "(":
+            c1 = match_paren(toks, i + 1)
+            if c1 is not None and c1 + 1 < end and toks[c1 + 1] == "{":
+                # a loop macro (list_for_each_entry(...) { ... }): its body
+                # may run or not
+                self.cond_events(i, c1 + 1, R)
+                Rl = self.new_region("mloop", None, R)
+                k = self.stmt(c1 + 1, end, Rl)
+                self.loops[Rl] = (c1 + 1, k)
+                return k
+        e = stmt_end(toks, i)
+        e = end if e is None or e > end else e
+        self.expr_stmt(i, e, R)
+        return e + 1
+
+    def expr_stmt(self, s, e, R, at=None):
+        toks = self.toks
+        pos = s if at is None else at
+        for j in range(s, e):
+            self.reg[j] = R
+        seg = toks[s:e]
+        if ("ERR_FATAL" in seg or "ERR_ABORT" in seg) and \
+                any(x in ("=", "|=") for x in seg):
+            # through a pointer (*err_code |= ...): the caller's error code
+            self.events.append((pos, "fatal", R, "ptr" if seg[0] == "*" else "err"))
+        # assignments of plain variables (declarations included)
+        for a, b in split_spans(toks, s, e):
+            j = a
+            depth = 0
+            ops = []        # top-level assignment operators: (index, op)
+            while j < b:
+                x = toks[j]
+                if x in "([{":
+                    depth += 1
+                elif x in ")]}":
+                    depth -= 1
+                elif depth == 0 and x in ("=", "|=", "+=", "-=", "&="):
+                    ops.append((j, x))
+                elif depth == 0 and x in ("++", "--"):
+                    var = None
+                    if j > a and re.fullmatch(r"[A-Za-z_]\w*", toks[j - 1]):
+                        var = toks[j - 1]
+                    elif j + 1 < b and re.fullmatch(r"[A-Za-z_]\w*", toks[j + 1]):
+                        var = toks[j + 1]
+                    if var:
+                        self.defs[var].append((pos, R, "inc", 1 if x == "++" else -1))
+                j += 1
+            if ops:
+                # a = b = expr: every plain variable on the left gets expr
+                rhs = (ops[-1][0] + 1, b)
+                starts = [a] + [o[0] + 1 for o in ops[:-1]]
+                for st, (oj, op) in zip(starts, ops):
+                    lhs = toks[st:oj]
+                    if lhs and re.fullmatch(r"[A-Za-z_]\w*", lhs[-1]) and \
+                            all(re.fullmatch(r"[A-Za-z_]\w*", y) for y in lhs):
+                        kind = "set" if op == "=" else "op" + op[0]
+                        self.defs[lhs[-1]].append((pos, R, kind, rhs))
+        kind = "expr"
+        if len(seg) > 2 and seg[1] == "|=":
+            kind = "or"
+        elif len(seg) > 2 and seg[1] == "=":
+            kind = "assign"
+        self.expr_events(s, e, R, kind, at=at)
+
+    def expr_events(self, s, e, R, kind, at=None):
+        toks = self.toks
+        for j in range(s, e):
+            if toks[j] == "(" and j > s and re.fullmatch(r"[A-Za-z_]\w*", toks[j - 1]) \
+                    and toks[j - 1] not in C_KEYWORDS:
+                k = match_paren(toks, j)
+                if k is None:
+                    continue
+                pointer = j - 2 >= s and toks[j - 2] in ("->", ".")
+                cpos = j - 1 if at is None else at
+                self.events.append((cpos, "call", R,
+                                    (toks[j - 1], j, k, kind, pointer)))
+                # a variable whose address is handed over may change
+                for q in range(j + 1, k - 1):
+                    if toks[q] == "&" and re.fullmatch(r"[A-Za-z_]\w*", toks[q + 1]) \
+                            and toks[q + 2] not in ("->", ".", "["):
+                        self.defs[toks[q + 1]].append((cpos, R, "unk", j))
+
+    def enclosing_loops(self, R):
+        got = self.loop_memo.get(R)
+        if got is not None:
+            return got
+        out = self._enclosing_loops(R)
+        self.loop_memo[R] = out
+        return out
+
+    def _enclosing_loops(self, R):
+        out = []
+        while R is not None and R != 0:
+            kind, cond, parent, extra = self.regions[R]
+            if kind in ("loop", "mloop"):
+                out.append(R)
+            R = parent
+        return out
+
+
+
+class Env:
+    """One evaluation: the words of the line, where it is placed, the bindings
+    of the function's parameters, and memos."""
+
+    def __init__(self, ctx, words, placement, optarray, optcap):
+        self.ctx = ctx
+        self.words = words
+        self.placement = placement
+        self.optarray = optarray
+        self.optcap = optcap
+        self.neutral = False     # words after the keyword not known at all
+        self.handoff = set()
+        self.clean_calls = set()
+        self.pl_used = False
+        self.cands = defaultdict(list)
+        self.calls = {}
+        self.steps = 0
+
+    def word(self, k):
+        if 0 <= k < len(self.words):
+            return self.words[k]
+        return W(k, "")
+
+
+class Frame:
+    def __init__(self, env, flow, bindings, depth):
+        self.env = env
+        self.flow = flow
+        self.bindings = bindings
+        self.depth = depth
+        self.reach_memo = {}
+        self.var_memo = {}
+        self.skipped = []
+        self.uncertain = False
+        self.blocked = False
+
+
+class ArgCtx:
+    """Per release: where functions are, the header constants."""
+
+    def __init__(self, rel, hdr):
+        self.rel = rel
+        self.hdr = hdr
+        self.flows = {}
+        self.optarrays = set()
+        self.deps = None         # what an evaluation looked at, when recorded
+
+    def hconst(self, name):
+        v = self.hdr.value(name)
+        if self.deps is not None:
+            self.deps[("h", name)] = v
+        return v
+
+    def dep_value(self, dep):
+        if dep[0] == "h":
+            return self.hdr.value(dep[1])
+        p, cf = self.rel.find_any_function(dep[1], dep[2])
+        return None if cf is None else id(cf)
+
+    def flow(self, fname, prefer=None):
+        p, cf = self.rel.find_any_function(fname, prefer)
+        if self.deps is not None:
+            self.deps[("f", fname, prefer)] = None if cf is None else id(cf)
+        if cf is None:
+            return None
+        key = (id(cf), fname)
+        fl = self.flows.get(key)
+        if fl is None:
+            fl = cf.flows.get(fname) if hasattr(cf, "flows") else None
+            if fl is None:
+                fl = Flow(cf, fname)
+                if not hasattr(cf, "flows"):
+                    cf.flows = {}
+                cf.flows[fname] = fl
+            self.flows[key] = fl
+        return fl
+
+
+WUNK = ("wunk",)        # not known, and depending on the line's words
+MAYBE = "maybe"         # truth value of such a condition
+
+
+def wordish(v):
+    return v is WUNK or isinstance(v, (W, ArgsV)) or \
+        isinstance(v, tuple) and v and v[0] == "wordat"
+
+
+def unk(*vals):
+    """The unknown result of an operation on vals."""
+    return WUNK if any(v is WUNK or isinstance(v, W) and v.text is ...
+                       for v in vals) else None
+
+
+def truth(v):
+    if v is None:
+        return None
+    if v is WUNK:
+        return MAYBE
+    if isinstance(v, int):
+        return v != 0
+    if isinstance(v, W):
+        return True            # a pointer to a string
+    if isinstance(v, tuple) and v[0] == "sym":
+        return None
+    return True
+
+
+def k_not(v):
+    if v is None or v is MAYBE:
+        return v
+    return not v
+
+
+def t_and(a, b):
+    if a is False or b is False:
+        return False
+    if a is True and b is True:
+        return True
+    return MAYBE if MAYBE in (a, b) else None
+
+
+def from_truth(t):
+    if t is None:
+        return None
+    if t is MAYBE:
+        return WUNK
+    return int(t)
+
+
+def eq(a, b, env):
+    if a is WUNK or b is WUNK:
+        return MAYBE
+    if a is None or b is None:
+        return None
+    if isinstance(a, bool) or isinstance(b, bool):
+        a, b = int(a) if isinstance(a, bool) else a, int(b) if isinstance(b, bool) else b
+    if isinstance(a, int) and isinstance(b, int):
+        return a == b
+    for x, y in ((a, b), (b, a)):
+        if x is NONZERO and isinstance(y, int):
+            return False if y == 0 else MAYBE
+        if isinstance(x, Fatal) and isinstance(y, int):
+            return False if y == 0 else None
+        if isinstance(x, W) and y == 0:
+            return False
+        if isinstance(x, tuple) and x[0] == "obj" and y == 0:
+            return False
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        if a[0] == "obj" and b[0] == "obj":
+            if a == b:
+                return True
+            env.pl_used = True
+            if env.placement is None:
+                return None
+            return env.placement == "defaults"
+        if a[0] == "sym" and b[0] == "sym":
+            return a[1] == b[1]
+    return None
+
+
+def word_cmp(a, b, n, env, fold):
+    """strcmp-like comparison of two evaluated strings: 0, 1, or unknown."""
+    def text(v):
+        if isinstance(v, W):
+            return v.text
+        if isinstance(v, str):
+            return v
+        return False
+    ta, tb = text(a), text(b)
+    if ta is ... or tb is ... or a is WUNK or b is WUNK:
+        return WUNK
+    if ta is False or tb is False:
+        return WUNK if wordish(a) or wordish(b) else None
+    for w, other in ((a, tb), (b, ta)):
+        if isinstance(w, W) and isinstance(other, str) and w.text is None:
+            env.cands[w.pos].append((other, n is not None))
+    if ta is None or tb is None:
+        if ta is None and tb is None:
+            return WUNK
+        return 1           # a word unlike every literal
+    if fold:
+        ta, tb = ta.lower(), tb.lower()
+    if n is not None:
+        return int(ta[:n] != tb[:n])
+    return int(ta != tb)
+
+
+def ev(fr, ast):
+    env = fr.env
+    env.steps += 1
+    kind = ast[0]
+    if kind == "num":
+        return ast[1]
+    if kind == "str":
+        return ast[1]
+    if kind == "id":
+        return lookup(fr, ast[1], ast[2])
+    if kind == "cast":
+        return ev(fr, ast[1])
+    if kind == "un":
+        op = ast[1]
+        if op == "&":
+            x = ast[2]
+            if x[0] == "idx":
+                base = ev(fr, x[1])
+                idx = ev(fr, x[2])
+                if isinstance(base, ArgsV) and isinstance(idx, int):
+                    return ArgsV(base.shift + idx)
+                return unk(base, idx)
+            v = ev(fr, x)
+            return v if isinstance(v, tuple) and v[0] == "obj" else None
+        v = ev(fr, ast[2])
+        if op == "!":
+            return from_truth(k_not(truth(v)))
+        if op == "*":
+            return deref(env, v, 0)
+        if isinstance(v, int):
+            return {"-": -v, "~": ~v, "+": v}.get(op)
+        return unk(v)
+    if kind == "bin":
+        op = ast[1]
+        if op in ("&&", "||"):
+            a = truth(ev(fr, ast[2]))
+            if op == "&&" and a is False:
+                return 0
+            if op == "||" and a is True:
+                return 1
+            b = truth(ev(fr, ast[3]))
+            if op == "&&":
+                return from_truth(t_and(a, b))
+            if b is True:
+                return 1
+            if a is False and b is False:
+                return 0
+            return WUNK if MAYBE in (a, b) else None
+        if op == "&" and ast[3][:2] == ("id", "MODE_DISCOVERY"):
+            # the configuration is read for real, not in the first pass
+            # that only looks for a few global keywords
+            return 0
+        a = ev(fr, ast[2])
+        b = ev(fr, ast[3])
+        if op in ("==", "!="):
+            r = eq(a, b, env)
+            if op == "!=":
+                r = k_not(r)
+            return from_truth(r)
+        if isinstance(a, ArgsV) and isinstance(b, int) and op in "+-":
+            return ArgsV(a.shift + (b if op == "+" else -b))
+        if isinstance(a, W) and isinstance(b, int) and op == "+":
+            return ("wordat", a, b)
+        if isinstance(a, Fatal) or isinstance(b, Fatal):
+            f, o = (a, b) if isinstance(a, Fatal) else (b, a)
+            if op == "<" and o == 0 and f is a:
+                return int(f.kind == "neg")
+            if op == ">" and o == 0 and f is a:
+                return int(f.kind == "err")
+            if op in ("&", "|"):
+                return f if op == "|" else (1 if isinstance(o, int) and o else None)
+            return None
+        if isinstance(a, int) and isinstance(b, int):
+            return int_op(op, a, b)
+        if a is NONZERO and op in ("<", ">") and b == 0:
+            return int(op == ">")
+        return unk(a, b)
+    if kind == "tern":
+        c = truth(ev(fr, ast[1]))
+        if c is None or c is MAYBE:
+            return from_truth(c)
+        return ev(fr, ast[2] if c else ast[3])
+    if kind == "idx":
+        base = ev(fr, ast[1])
+        idx = ev(fr, ast[2])
+        if isinstance(base, ArgsV) and isinstance(idx, int):
+            return env.word(base.shift + idx)
+        if isinstance(base, (W, str)) and isinstance(idx, int):
+            return deref(env, base, idx)
+        if isinstance(base, tuple) and base[0] == "optarr":
+            return ("optel", base[1])
+        return WUNK if wordish(base) or wordish(idx) else None
+    if kind == "mem":
+        base = ev(fr, ast[1])
+        field = ast[2]
+        if base == OBJ_CUR and field == "cap":
+            p = env.placement
+            env.pl_used = True
+            return PLACEMENTS[p] if p else None
+        if base == OBJ_DEF and field == "cap":
+            return PLACEMENTS["defaults"]
+        if isinstance(base, tuple) and base[0] == "optel":
+            if base[1] == env.optarray:
+                if field == "name":
+                    return W(-1, env.words[1].text if len(env.words) > 1 else None)
+                if field == "cap":
+                    return env.optcap
+            elif field == "name":
+                return W(-2, None)
+        return WUNK if wordish(base) else None
+    if kind == "call":
+        return call_value(fr, ast)
+    return None
+
+
+def deref(env, v, k):
+    if isinstance(v, tuple) and v[0] == "wordat":
+        v, k = v[1], v[2] + k
+    if isinstance(v, ArgsV):
+        return env.word(v.shift) if k == 0 else WUNK
+    if isinstance(v, W):
+        if v.text is ...:
+            return WUNK
+        if v.text is None:
+            return NONZERO if k == 0 else WUNK
+        return ord(v.text[k]) if k < len(v.text) else 0
+    if isinstance(v, str):
+        return ord(v[k]) if k < len(v) else 0
+    return unk(v)
+
+
+def lookup(fr, name, pos):
+    env = fr.env
+    if name in CUR_NAMES:
+        return OBJ_CUR
+    if name in DEF_NAMES:
+        b = fr.bindings.get(name)
+        return b if b is not None or name in fr.bindings else OBJ_DEF
+    if name == "kwm":
+        v = env.ctx.hconst("KWM_STD")
+        return sym("KWM_STD") if v is None else v
+    if name == "NULL":
+        return 0
+    key = (name, pos)
+    if key in fr.var_memo:
+        return fr.var_memo[key]
+    fr.var_memo[key] = None          # cycles: not known
+    v = lookup_def(fr, name, pos)
+    fr.var_memo[key] = v
+    return v
+
+
+def lookup_def(fr, name, pos):
+    fl = fr.flow
+    defs = fl.defs.get(name, ())
+    R = fl.reg.get(pos)
+    if defs:
+        # inside a loop, the first iteration is followed: the definitions
+        # later in the loop body are not seen; after a loop, what the loop
+        # may have set is not known
+        here = set(fl.enclosing_loops(R)) if R is not None else set()
+        for dpos, dreg, dkind, data in reversed(defs):
+            if dpos >= pos:
+                continue
+            if fr.skipped and any(s0 < dpos < s1 for s0, s1 in fr.skipped):
+                continue
+            r = reach(fr, dreg)
+            if r is False:
+                continue
+            if set(fl.enclosing_loops(dreg)) - here:
+                return WUNK
+            if r is None:
+                return None
+            if r is MAYBE:
+                return WUNK
+            if dkind == "set":
+                s, e = data
+                return ev(fr, fl.ast(s, e))
+            if dkind == "unk":
+                if (id(fl), data) in fr.env.clean_calls:
+                    continue        # a function read here that did not fail
+                return WUNK
+            prev = lookup(fr, name, dpos)
+            if dkind == "inc":
+                if isinstance(prev, int):
+                    return prev + data
+                if isinstance(prev, ArgsV):
+                    return ArgsV(prev.shift + data)
+                return unk(prev)
+            s, e = data
+            v = ev(fr, fl.ast(s, e))
+            op = dkind[2:]
+            if op == "|" and (isinstance(v, Fatal) or isinstance(prev, Fatal)):
+                return v if isinstance(v, Fatal) else prev
+            if isinstance(prev, int) and isinstance(v, int):
+                return int_op(op, prev, v)
+            if isinstance(prev, ArgsV) and isinstance(v, int) and op in "+-":
+                return ArgsV(prev.shift + (v if op == "+" else -v))
+            return unk(prev, v)
+    if name in fr.bindings:
+        return fr.bindings[name]
+    if name == "args":
+        return ArgsV(0)
+    if re.fullmatch(r"[A-Z_][A-Z0-9_]*", name):
+        v = fr.env.ctx.hconst(name)
+        return v if v is not None else sym(name)
+    if name in fr.env.ctx.optarrays:
+        return ("optarr", name)
+    return None
+
+
+def reach(fr, R):
+    """Is region R of the frame's function entered: True, False, None (not
+    known), MAYBE (not known, depends on the words)."""
+    if R is None or R == 0:
+        return True
+    memo = fr.reach_memo
+    if R in memo:
+        return memo[R]
+    memo[R] = None
+    kind, cond, parent, extra = fr.flow.regions[R]
+    up = reach(fr, parent)
+    if up is False:
+        memo[R] = False
+        return False
+    if kind == "mloop":
+        c = None
+    elif kind in ("then", "else", "loop"):
+        if cond is None:
+            c = True
+        else:
+            c = truth(ev(fr, fr.flow.ast(*cond)))
+        if kind == "else":
+            c = k_not(c)
+    else:   # case
+        if extra is None:
+            c = None
+        else:
+            a = ev(fr, fr.flow.ast(*cond))
+            b = ev(fr, fr.flow.ast(*extra))
+            c = eq(a, b, fr.env)
+    r = t_and(c, up)
+    memo[R] = r
+    return r
+
+
+def call_value(fr, ast):
+    env = fr.env
+    _, name, args, pos, callee = ast
+    if name is None:
+        return None
+    if name in CMP_FUNCS:
+        if len(args) < 2:
+            return None
+        a = ev(fr, args[0])
+        b = ev(fr, args[1])
+        n = None
+        if name.startswith("strn"):
+            n = ev(fr, args[2]) if len(args) > 2 else None
+            if not isinstance(n, int):
+                if isinstance(b, str):
+                    n = len(b)
+                elif isinstance(a, str):
+                    n = len(a)
+                else:
+                    return unk(a, b) or (WUNK if wordish(a) or wordish(b) else None)
+        return word_cmp(a, b, n, env, "case" in name)
+    if name == "strlen" and args:
+        v = ev(fr, args[0])
+        if isinstance(v, W):
+            if v.text is ...:
+                return WUNK
+            return len(v.text) if v.text is not None else NONZERO
+        return len(v) if isinstance(v, str) else unk(v)
+    if name in TOO_MANY:
+        idx_pos, args_pos = TOO_MANY[name]
+        if len(args) <= args_pos:
+            return None
+        n = ev(fr, args[0])
+        idx = ev(fr, args[idx_pos]) if idx_pos is not None else 0
+        av = ev(fr, args[args_pos])
+        if not (isinstance(n, int) and isinstance(idx, int) and isinstance(av, ArgsV)):
+            return WUNK
+        w = env.word(av.shift + idx + n + 1)
+        if w.text is ...:
+            return WUNK
+        if w.text is None:
+            return 1
+        return int(w.text != "")
+    if name in CAP_TESTS:
+        if len(args) < 2:
+            return None
+        px = ev(fr, args[0])
+        cap = ev(fr, args[1])
+        env.pl_used = True
+        if px == OBJ_CUR and env.placement and isinstance(cap, int):
+            return int(not (PLACEMENTS[env.placement] & cap))
+        return None
+    if name in ATOI and args:
+        # the number of a word: 0 for a missing one
+        v = ev(fr, args[0])
+        if isinstance(v, W) and v.text == "":
+            return 0
+        if isinstance(v, W) and isinstance(v.text, str) and re.fullmatch(r"-?\d+", v.text):
+            return int(v.text)
+        return WUNK if wordish(v) else None
+    if name in NO_FOLLOW or name.startswith("ha_"):
+        return None
+    vals = [ev(fr, a) for a in args]
+    words = any(wordish(v) for v in vals)
+    if not any(isinstance(v, (ArgsV, W)) for v in vals):
+        return WUNK if words else None
+    if name.startswith(CONSUMERS):
+        env.handoff.add("consumer")
+        return WUNK
+    fl = env.ctx.flow(name)
+    if fl is None or fr.depth >= 3:
+        if any(isinstance(v, ArgsV) for v in vals):
+            env.handoff.add("unknown")
+        return WUNK
+    if not any(isinstance(v, ArgsV) for v in vals):
+        # a word handed alone: followed only into a function comparing it
+        names = [p for p, v in zip(fl.params, vals) if isinstance(v, W)]
+        if fl.compared is None:
+            toks = fl.toks
+            a, b = fl.span
+            fl.compared = {toks[j + k] for j in range(a, b - 4)
+                           if toks[j] in CMP_FUNCS for k in (2, 4)}
+        if not any(n in fl.compared for n in names):
+            return WUNK
+    bindings = {}
+    for p, v in zip(fl.params, vals):
+        if p:
+            bindings[p] = v
+    key = (name, tuple((p, id(v) if not isinstance(v, (int, str, tuple, W, ArgsV))
+                        else (v.shift if isinstance(v, ArgsV) else
+                              (v.pos, v.text) if isinstance(v, W) else v))
+                       for p, v in sorted(bindings.items())))
+    if key in env.calls:
+        v = env.calls[key]
+        if not isinstance(v, Fatal) and v is not WUNK:
+            env.clean_calls.add((id(fr.flow), pos))
+        return v
+    env.calls[key] = WUNK
+    sub = Frame(env, fl, bindings, fr.depth + 1)
+    res = scan(sub, fl.span[0], fl.span[1])
+    # an exit that may have been taken before: the value is not known (and,
+    # when the words are not known either, neither is a fatal end)
+    if res[0] == "fatal" and not (sub.uncertain and env.neutral):
+        v = Fatal(res[1])
+    elif res[0] == "ret" and not sub.uncertain and not sub.blocked:
+        v = res[1]
+    else:
+        v = WUNK
+    env.calls[key] = v
+    if not isinstance(v, Fatal) and v is not WUNK:
+        env.clean_calls.add((id(fr.flow), pos))
+    return v
+
+
+def scan(fr, a, b, events=None):
+    """Run the events of toks[a:b]: ('fatal', kind) when a fatal error is
+    surely reached, ('ret', value) at a reached return, ('goto', label),
+    ('end', None) at the end, or ('maybe', None) when the budget ran out.
+    Afterwards fr.blocked says whether an exit depending on the words may
+    have been taken before, fr.uncertain whether any exit may have been."""
+    fl = fr.flow
+    env = fr.env
+    fr.uncertain = False
+    fr.blocked = False
+    block_until = -1
+    resume = None
+    for ev_ in (events if events is not None else fl.events):
+        pos, kind, R, data = ev_
+        if pos < a or pos >= b:
+            continue
+        if resume is not None:
+            if pos < resume:
+                continue
+            resume = None
+        if env.steps > 200000:
+            return ("maybe", None)
+        r = reach(fr, R)
+        if r is False:
+            continue
+        if r is not True and kind in ("fatal", "goto", "exit"):
+            fr.uncertain = True
+        if r is MAYBE and kind in ("goto", "exit") and R not in fl.fatal_regions \
+                and not (kind == "goto" and data in fl.fatal_labels):
+            fr.blocked = True
+        sure = r is True and not fr.blocked and pos >= block_until
+        if kind == "fatal":
+            if sure:
+                return ("fatal", data)
+            continue
+        if kind == "call":
+            name, p, q, skind, pointer = data
+            if pointer:
+                toks = fl.toks
+                if "args" in toks[p:q]:
+                    env.handoff.add("consumer")
+                continue
+            if fl.toks[pos] != name:
+                continue
+            ast = fl.ast(pos, q + 1)
+            if name in TOO_MANY:
+                v = ev(fr, ast)
+                ct = fl.toks[p:q]
+                if sure and v == 1 and (name.startswith("alertif_") or
+                                        "err_code" in ct):
+                    k = ct.index("err_code") if "err_code" in ct else -1
+                    return ("fatal", "err" if k > 0 and ct[k - 1] == "&" else "ptr")
+                continue
+            v = ev(fr, ast)
+            if isinstance(v, Fatal) and sure:
+                if v.kind == "ptr":
+                    # the callee set the error code it was handed
+                    return ("fatal", "ptr" if fl.params and "err_code" in fl.params
+                            and "err_code" in fl.toks[p:q] else "err")
+                if skind in ("or", "return"):
+                    return ("fatal", v.kind if skind == "return" else "err")
+            continue
+        if kind == "goto":
+            if r is True:
+                lp = fl.labels.get(data)
+                if lp is not None and pos < lp < b:
+                    # jump: the code in between is not run
+                    fr.skipped.append((pos, lp))
+                    resume = lp
+                    # the label's block is entered, whatever its condition
+                    LR = fl.label_region.get(data)
+                    if LR:
+                        fr.reach_memo[LR] = True
+                    continue
+                if data in fl.fatal_labels and sure:
+                    return ("fatal", fl.fatal_labels[data])
+                return ("goto", data)
+            continue
+        if kind in ("break", "continue"):
+            if r is not True and r is not MAYBE:
+                continue
+            # the rest of the loop body (of the switch, for a break) is not
+            # run in this iteration
+            Q = R
+            end_ = None
+            while Q:
+                qk, qc, qp, qx = fl.regions[Q]
+                if qk in ("loop", "mloop"):
+                    end_ = fl.loops.get(Q, (0, None))[1]
+                    break
+                if qk == "case" and kind == "break":
+                    end_ = fl.switch_end.get(qc)
+                    break
+                Q = qp
+            if end_ is not None and end_ > pos:
+                if r is True:
+                    fr.skipped.append((pos, end_))
+                    resume = end_
+                else:
+                    block_until = max(block_until, end_)
+            continue
+        if kind == "exit" and r is True:
+            s, e = data[1]
+            if s >= e:
+                return ("ret", None)
+            return ("ret", ev(fr, fl.ast(s, e)))
+    return ("end", None)
+
+
+class ArgProfile:
+    """Word counts a keyword's code accepts in one placement, and the first
+    word's accepted literals."""
+
+    def __init__(self, ctx, fl, a, b, known, placement, optarray=None,
+                 optcap=None, bindings=None, want_values=False, kwfunc=False,
+                 shared=None):
+        self.ctx = ctx
+        self.kwfunc = kwfunc
+        # runs that did not look at the placement, for every placement
+        self.shared = {} if shared is None else shared
+        self.own = {}
+        self.fl = fl
+        self.span = (a, b)
+        self.known = list(known)
+        self.kwpos = len(known) - 1
+        self.placement = placement
+        self.optarray = optarray
+        self.optcap = optcap
+        self.bindings = bindings or {}
+        self.unknown_handoff = False
+        self.budget_hit = False
+        nw = self.known + [W(self.kwpos + 1 + j, ...) for j in range(20)]
+        key = ("events", placement)
+        self.events_pl = ("events", None) not in self.shared
+        if ("events", None) in self.shared:
+            self.events, self.seeds = self.shared[("events", None)]
+        elif key in self.shared:
+            self.events, self.seeds = self.shared[key]
+        else:
+            env = Env(ctx, nw, placement, optarray, optcap)
+            env.neutral = True
+            fr = Frame(env, fl, self.bindings, 0)
+            self.events = [e for e in fl.events
+                           if a <= e[0] < b and reach(fr, e[2]) is not False]
+            # what is settled with no word known holds for every line
+            self.seeds = {R: v for R, v in fr.reach_memo.items()
+                          if v is True or v is False}
+            self.shared[("events", None if not env.pl_used else placement)] = \
+                (self.events, self.seeds)
+            self.events_pl = env.pl_used
+        self.accepted = self.probe()
+        self.values = None
+        if want_values and self.accepted:
+            self.values = self.first_values()
+
+    def probe(self):
+        """The accepted counts among ARG_PROBE: 0..5 and 16 first; the
+        counts in between only when they can tell something."""
+        acc = {}
+        for m in (0, 1, 2, 3, 4, 5, ARG_PROBE[-1]):
+            acc[m] = self.accepts(m)
+        if not (acc[5] and acc[ARG_PROBE[-1]]) or \
+                not all(acc[m] for m in range(5) if any(acc[k] for k in range(m + 1))):
+            for m in ARG_PROBE:
+                if m not in acc:
+                    acc[m] = self.accepts(m)
+        else:
+            for m in ARG_PROBE:
+                acc.setdefault(m, True)
+        return [m for m in ARG_PROBE if acc[m]]
+
+    def run(self, words):
+        key = tuple((w.pos, w.text) for w in words)
+        got = self.shared.get(key) or self.own.get(key)
+        if got is not None:
+            ok, cands, handoff = got
+            env = Env(self.ctx, words, self.placement, self.optarray, self.optcap)
+            env.cands = cands
+            env.handoff = handoff
+            return ok, env
+        res = self._run(words)
+        ok, env = res
+        (self.own if env.pl_used or self.events_pl else self.shared)[key] = \
+            (ok, env.cands, env.handoff)
+        return res
+
+    def _run(self, words):
+        env = Env(self.ctx, words, self.placement, self.optarray, self.optcap)
+        fr = Frame(env, self.fl, dict(self.bindings), 0)
+        fr.reach_memo.update(self.seeds)
+        res = scan(fr, self.span[0], self.span[1], self.events)
+        if res[0] == "maybe":
+            self.budget_hit = True
+        fatal = res[0] == "fatal"
+        if res[0] == "ret" and not fr.blocked:
+            v = res[1]
+            if isinstance(v, Fatal):
+                fatal = True
+            elif isinstance(v, int):
+                # a keyword parser's negative return; a section parser's
+                # error code with ERR_FATAL or ERR_ABORT
+                fatal = v < 0 if self.kwfunc else bool(v > 1 and v & 0x06)
+        return not fatal, env
+
+    def accepts(self, m, fixed=None):
+        """Some line of m words after the keyword is not refused (fixed:
+        {position: text} imposed)."""
+        words = self.known + [W(self.kwpos + 1 + j, None) for j in range(m)]
+        for p, t in (fixed or {}).items():
+            if p < len(words):
+                words[p] = W(p, t)
+        budget = [16]
+        first = self.kwpos + 1
+
+        def dfs(words, j, res):
+            ok, env = res
+            if ok:
+                if "unknown" in env.handoff and m == ARG_PROBE[-1]:
+                    self.unknown_handoff = True
+                return True
+            if j >= min(m, 3) or budget[0] <= 0:
+                return False
+            pos = first + j
+            if dfs(words, j + 1, res):
+                return True
+            if fixed and pos in fixed:
+                return False
+            seen = set()
+            for lit, prefix in env.cands.get(pos, ()):
+                if lit in seen or budget[0] <= 0:
+                    continue
+                seen.add(lit)
+                budget[0] -= 1
+                w2 = list(words)
+                w2[pos] = W(pos, lit)
+                if dfs(w2, j + 1, self.run(w2)):
+                    return True
+            return False
+
+        return dfs(words, 0, self.run(words))
+
+    def first_values(self):
+        """Literals accepted as the first word, when a first word unlike
+        every literal is refused whatever the count."""
+        pos = self.kwpos + 1
+        counts = [m for m in (1, 2, 3, ARG_PROBE[-1])]
+        if any(self.accepts(m, {pos: None}) for m in counts):
+            return None
+        words = self.known + [W(self.kwpos + 1 + j, None) for j in range(1)]
+        ok, env = self.run(words)
+        lits = []
+        for lit, prefix in env.cands.get(pos, ()):
+            if (lit, prefix) not in lits:
+                lits.append((lit, prefix))
+        # literals compared further on only show when an earlier one is tried
+        out = []
+        tried = set()
+        i = 0
+        while i < len(lits) and i < 60:
+            lit, prefix = lits[i]
+            i += 1
+            if lit in tried:
+                continue
+            tried.add(lit)
+            w1 = self.known + [W(pos, lit)]
+            ok, env = self.run(w1)
+            for l2 in env.cands.get(pos, ()):
+                if l2 not in lits:
+                    lits.append(l2)
+            if any(self.accepts(m, {pos: lit}) for m in counts):
+                out.append(lit + ("*" if prefix and not lit.endswith("=") else ""))
+        return out or None
+
+    def star(self):
+        """How to write the upper bound when many words are accepted: '*',
+        or '?' when they go to code that is not read."""
+        return "?" if self.unknown_handoff or self.budget_hit else "*"
+
+
+def fmt_counts(acc, star):
+    """MIN-MAX of the accepted word counts, or None when none is."""
+    if not acc:
+        return None
+    lo = acc[0]
+    if ARG_PROBE[-1] in acc:
+        hi = star
+    else:
+        hi = max(m for m in acc if m <= ARG_LIMIT)
+        hi = "?" if hi == ARG_LIMIT else str(hi)
+    return "%d-%s" % (lo, hi)
+
+
+def arg_summary(info, secs):
+    """(args column, extra flags) of a keyword from its profiles; secs: the
+    sections it is allowed in (proxy keywords), None for the others."""
+    prof = info.get("argprof")
+    if not prof:
+        return None, set()
+    flags = set()
+    if secs is None:
+        acc, star = prof.get(None, ((), "*"))
+        args = fmt_counts(list(acc), star)
+    else:
+        acc = set()
+        stars = set()
+        for pl in PROXY_SECTIONS:
+            if pl in secs and pl in prof:
+                acc |= set(prof[pl][0])
+                if ARG_PROBE[-1] in prof[pl][0]:
+                    stars.add(prof[pl][1])
+        args = fmt_counts(sorted(acc), "?" if "?" in stars else "*")
+        if any(prof[pl][0] for pl in prof):
+            # every line refused where the keyword is not allowed
+            if any(pl not in secs and not prof[pl][0]
+                   for pl in ("frontend", "backend", "listen") if pl in prof):
+                flags.add("cap_fatal")
+            if "defaults" not in secs and "defaults" in prof and \
+                    not prof["defaults"][0]:
+                flags.add("defaults_fatal")
+    return args, flags
 
 
 # --------------------------------------------------------------------------
@@ -1188,6 +2807,7 @@ def fmt_sections(secs):
 
 def fmt_flags(flags):
     fl = [f for f in FLAG_ORDER if f in flags]
+    fl += sorted(f for f in flags if f.startswith("values="))
     return ",".join(fl) if fl else "-"
 
 
@@ -1231,11 +2851,12 @@ def build(repo):
     diag = defaultdict(list)
     neg_messages = {}
     last_matrix = {}
+    argcache = {}       # keyword code already evaluated in an earlier release
     for v, tag in tags:
         commit = git.run("rev-parse", tag + "^{commit}").strip()
         commits.append((tag, commit))
         rel = Release(git, tag, files_cache)
-        ex = Extract(rel, diag)
+        ex = Extract(rel, diag, argcache)
         ex.run()
         neg_messages[v] = ex.neg_message
         matrix = read_matrix(rel.doc or "")
@@ -1334,6 +2955,23 @@ def build(repo):
                         "%s: %s keyword '%s' registered with several "
                         "argument counts %s; first kept"
                         % (vs, scope, kw, sorted({args} | info["args_alt"])))
+            elif info.get("argprof"):
+                pscope = scope in ("proxy", "option", "timeout")
+                args, extra = arg_summary(info, (secs or set()) if pscope
+                                          else None)
+                flags |= extra
+                if pscope:
+                    for pl in PROXY_SECTIONS:
+                        if pl in (secs or ()) and not info["argprof"][pl][0] \
+                                and any(x[0] for x in info["argprof"].values()):
+                            diag["fatal"].append(
+                                "%s: %s '%s' always refused in a %s section, "
+                                "which the table allows" % (vs, scope, kw, pl))
+                vals = info.get("values")
+                if vals and not (scope == "proxy" and kw in ("option", "timeout")):
+                    vals = [x for x in vals if re.fullmatch(r"[^\s,|]+", x)]
+                    if vals:
+                        flags.add("values=" + "|".join(vals))
             neg = info.get("negatable") if scope == "option" else None
             if scope == "option" and neg is None:
                 neg = "yes"
@@ -1512,7 +3150,7 @@ def main():
     rep += ["  %-24s %d" % (s, counts[s]) for s in sorted(counts)]
     rep.append("negation refused for options after the check: %s"
                % sorted(set(m for m in negmsg.values() if m)))
-    for k in ("matrix", "gone", "notes"):
+    for k in ("matrix", "gone", "fatal", "notes"):
         rep.append("== %s" % k)
         grouped = defaultdict(set)
         for x in diag[k]:

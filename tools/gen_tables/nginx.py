@@ -111,7 +111,7 @@ SLOT_KINDS = {
 }
 
 HEADER_COLUMNS = ["name", "module", "build", "contexts", "args", "kind", "dup",
-                  "default", "versions"]
+                  "default", "versions", "params"]
 
 WARNINGS: list[str] = []
 
@@ -310,6 +310,8 @@ class CFile:
         # at the top level of its body and whose error it returns)
         self.funcs: dict[str, tuple[bool, tuple[str, ...]]] = {}
         self.defines: dict[str, str] = {}
+        # function -> ParamInfo: the fixed parameter words its body compares
+        self.pfuncs: dict[str, "ParamInfo"] = {}
         for m in RE_DEFINE.finditer(strip_comments(text)):
             self.defines.setdefault(m.group(1), m.group(2).replace("\\\n", " ").strip())
         code = drop_preprocessor(strip_comments(text))
@@ -390,10 +392,12 @@ class CFile:
             body_end = match_brace(code, k)
             if body_end < 0:
                 continue
-            body = code[k:body_end]
+            body = code[k:body_end + 1]
             dup = '"is duplicate"' in body
             old = self.funcs.get(name, (False, ()))
             self.funcs[name] = (old[0] or dup, tuple(sorted(set(old[1]) | delegates(body))))
+            if name not in self.pfuncs:
+                self.pfuncs[name] = param_info(code[paren + 1:close], body)
 
 
 RE_DELEGATE = re.compile(
@@ -418,6 +422,342 @@ def delegates(body: str) -> set[str]:
     return res
 
 
+# ---------------------------------------------------------------------------
+# Fixed parameter words: the literals a set function (or a helper it hands the
+# arguments to) compares the directive's words with, next to an "invalid
+# parameter" / "invalid value" answer for a word that matches none.
+
+RE_CMP = re.compile(
+    r"\bngx_str(n?)(?:case)?cmp\s*\(\s*(\w+)\s*\[\s*([^\]\[]+?)\s*\]\s*\.\s*data\s*,\s*"
+    r"(?:\(\s*(?:const\s+)?u_char\s*\*\s*\)\s*)?\"((?:[^\"\\]|\\.)*)\"")
+RE_FOR = re.compile(r"\bfor\s*\(\s*(\w+)\s*=\s*([^;()]+?)\s*;\s*\1\s*<")
+RE_CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
+RE_INVALID = re.compile(r"\"invalid (?:parameter|value)")
+# an answer naming the word it refuses: "invalid parameter \"%V\"", "invalid session
+# cache \"%V\"", "invalid value \"%V\" in \"%V\" directive", "the invalid \"%V\" parameter"
+RE_REFUSAL = re.compile(r'"(?:the )?invalid (?:[^"\\]|\\.)*?\\"%V\\"')
+RE_ELTS = re.compile(r"\b(\w+)\s*=\s*cf\s*->\s*args\s*->\s*elts\s*;")
+RE_LABEL = re.compile(r"(?m)^\s*([A-Za-z_]\w*)\s*:(?!:)")
+RE_GOTO = re.compile(r"\bgoto\s+(\w+)\s*;")
+
+
+class ParamInfo:
+    """What one function body says about parameter words (see param_info)."""
+    __slots__ = ("params", "arrays", "comps", "calls", "invalid")
+
+    def __init__(self, params, arrays, comps, calls, invalid):
+        self.params = params    # parameter names, in order
+        self.arrays = arrays    # locals holding cf->args->elts
+        # (array, word index: a constant, ("loop", start), or None for a loop
+        # whose start is not a constant; the word's forms (("gzip", "gzip=")),
+        # prefix, refused: a word matching none gets an "invalid ..." answer)
+        self.comps = comps
+        self.calls = calls      # (callee, argument position, array, offset)
+        self.invalid = invalid  # the body has an "invalid parameter/value" answer
+
+
+def c_statement_end(text: str, i: int) -> int:
+    """End (exclusive) of the statement starting at text[i]: a block, an if/else
+    chain, or a simple statement up to its ';'."""
+    n = len(text)
+    while i < n and text[i] in " \t\r\n":
+        i += 1
+    if i >= n:
+        return n
+    if text[i] == "{":
+        j = match_brace(text, i)
+        return n if j < 0 else j + 1
+    m = re.match(r"(if|while|for|switch)\s*\(", text[i:])
+    if m:
+        p = i + m.end() - 1
+        q = match_brace(text, p)
+        if q < 0:
+            return n
+        e = c_statement_end(text, q + 1)
+        if m.group(1) == "if":
+            k = e
+            while k < n and text[k] in " \t\r\n":
+                k += 1
+            if text.startswith("else", k) and not re.match(r"\w", text[k + 4:k + 5]):
+                e = c_statement_end(text, k + 4)
+        return e
+    depth = 0
+    j = i
+    while j < n:
+        c = text[j]
+        if c in "\"'":
+            k = j + 1
+            while k < n and text[k] != c:
+                if text[k] == "\\":
+                    k += 1
+                k += 1
+            j = k + 1
+            continue
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+            if depth < 0:
+                return j
+        elif c == ";" and depth == 0:
+            return j + 1
+        j += 1
+    return n
+
+
+def enclosing_if(text: str, pos: int) -> tuple[int, int] | None:
+    """(start of the if keyword, end of its condition) of the if whose condition
+    holds pos."""
+    for m in reversed(list(re.finditer(r"\bif\s*\(", text[:pos]))):
+        p = m.end() - 1
+        q = match_brace(text, p)
+        if q > pos:
+            return m.start(), q + 1
+    return None
+
+
+def skip_ws(text: str, k: int) -> int:
+    while k < len(text) and text[k] in " \t\r\n":
+        k += 1
+    return k
+
+
+def final_else(text: str, k: int) -> str:
+    """The last else branch of an if/else if chain whose first else starts at k."""
+    while True:
+        k = skip_ws(text, k)
+        m = re.match(r"if\s*\(", text[k:])
+        if not m:
+            return text[k:c_statement_end(text, k)]
+        q = match_brace(text, k + m.end() - 1)
+        if q < 0:
+            return ""
+        e = c_statement_end(text, q + 1)
+        k2 = skip_ws(text, e)
+        if not (text.startswith("else", k2) and not re.match(r"\w", text[k2 + 4:k2 + 5])):
+            return ""
+        k = k2 + 4
+
+
+def rejects_at_once(seg: str, rejects) -> bool:
+    """Whether the first statement of SEG (of the block SEG is) gives the
+    invalid answer (a log of it, a goto to a label that gives it, or a return
+    of it)."""
+    seg = seg.strip()
+    if seg.startswith("{"):
+        seg = seg[1:]
+    k = skip_ws(seg, 0)
+    first = seg[k:c_statement_end(seg, k)] if k < len(seg) else ""
+    if re.match(r"(if|for|while|switch|do)\b", first):
+        return False
+    return bool(first) and rejects(first)
+
+
+def param_info(signature: str, body: str) -> ParamInfo:
+    params = []
+    for part in split_top(signature):
+        m = re.search(r"(\w+)\s*(?:\[\s*\])?\s*$", part)
+        params.append(m.group(1) if m else "")
+    arrays = set(RE_ELTS.findall(body))
+    names = arrays | {p for p in params if p}
+    invalid_labels = set()
+    refusal_labels = set()
+    for m in RE_LABEL.finditer(body):
+        if m.group(1) in ("default", "case"):
+            continue
+        seg = body[m.end():]
+        r = re.search(r"\breturn\b[^;]*;", seg)
+        seg = seg[:r.end() if r else len(seg)]
+        if RE_INVALID.search(seg):
+            invalid_labels.add(m.group(1))
+        if RE_INVALID.search(seg) or RE_REFUSAL.search(seg):
+            refusal_labels.add(m.group(1))
+    invalid = bool(RE_INVALID.search(body)) or bool(
+        invalid_labels and any(g in invalid_labels for g in RE_GOTO.findall(body)))
+
+    def rejects(text: str) -> bool:
+        return bool(RE_INVALID.search(text) or RE_REFUSAL.search(text)) or any(
+            g in refusal_labels for g in RE_GOTO.findall(text))
+
+    loops = []  # (var, start, body start, body end)
+    for m in RE_FOR.finditer(body):
+        p = body.find("(", m.start())
+        q = match_brace(body, p)
+        if q < 0:
+            continue
+        loops.append((m.group(1), m.group(2).strip(), q + 1, c_statement_end(body, q + 1)))
+
+    groups: dict[tuple, list] = {}
+    for m in RE_CMP.finditer(body):
+        arr, idx, lit = m.group(2), m.group(3).strip(), m.group(4)
+        if arr not in names:
+            continue
+        if re.fullmatch(r"\d+", idx):
+            key = (arr, int(idx), 0, len(body))
+        else:
+            inner = [lp for lp in loops if lp[0] == idx and lp[2] <= m.start() < lp[3]]
+            if not inner:
+                continue
+            lp = inner[-1]
+            if not re.fullmatch(r"\d+", lp[1]):
+                key = (arr, None, lp[2], lp[3])
+            else:
+                key = (arr, ("loop", int(lp[1])), lp[2], lp[3])
+        prefix = bool(m.group(1))
+        forms = [lit]
+        close = match_brace(body, body.index("(", m.start()))
+        tail = body[close + 1:close + 80] if close >= 0 else ""
+        neg = bool(re.match(r"\s*!=\s*0\b", tail))
+        if prefix and not lit.endswith("=") and re.match(
+                r"[^{;]*\.\s*data\s*\[\s*%d\s*\]\s*==\s*'='" % len(lit), tail):
+            forms = [lit, lit + "="]        # "gzip" or "gzip=..."
+            prefix = False
+        groups.setdefault(key, []).append((m.start(), tuple(forms), prefix, neg))
+    comps = []
+    for key, items in groups.items():
+        arr, where, s0, s1 = key
+        # a word matching none of the literals must be answered at once: by
+        # the then branch of a "!= 0" test, else by the else branch of the if
+        # of the last comparison, or by the statement that follows that if
+        rejected = False
+        last = max(p for p, _, _, _ in items)
+        ei = enclosing_if(body, last)
+        if ei is not None and where is not None:
+            seg = ""
+            if any(neg for p, _, _, neg in items if p == last):
+                seg = body[ei[1]:c_statement_end(body, ei[1])]
+            else:
+                e = c_statement_end(body, ei[1])
+                k = skip_ws(body, e)
+                if body.startswith("else", k) and not re.match(r"\w", body[k + 4:k + 5]):
+                    seg = final_else(body, k + 4)
+                elif k < s1:
+                    seg = body[k:c_statement_end(body, k)]
+            rejected = rejects_at_once(seg, rejects)
+        for p, forms, prefix, neg in sorted(items):
+            comps.append((arr, where, forms, prefix, rejected))
+        invalid = invalid or rejected
+
+    calls = []
+    for m in RE_CALL.finditer(body):
+        name = m.group(1)
+        if name in ("if", "for", "while", "switch", "return", "sizeof") or \
+                name.startswith("ngx_str") or name == "ngx_conf_log_error":
+            continue
+        p = m.end() - 1
+        q = match_brace(body, p)
+        if q < 0:
+            continue
+        for k, arg in enumerate(split_top(body[p + 1:q])):
+            am = re.fullmatch(r"&\s*(\w+)\s*\[\s*(\d+)\s*\]|(\w+)", arg.strip())
+            if not am:
+                continue
+            arr = am.group(1) or am.group(3)
+            if arr in names and arr != "cf":
+                calls.append((name, k, arr, int(am.group(2) or 0)))
+    return ParamInfo(tuple(params), frozenset(arrays), tuple(comps), tuple(calls), invalid)
+
+
+def max_words(args: list[str]) -> int | None:
+    """The most words a directive of these argument flags takes; None: no limit."""
+    most = 0
+    for a in args:
+        if a in ("1more", "2more", "any"):
+            return None
+        if a == "flag":
+            most = max(most, 1)
+        m = re.fullmatch(r"take(\d)", a)
+        if m:
+            most = max(most, int(m.group(1)))
+    return most
+
+
+def params_of(func: str, scopes: list[dict], maxargs: int | None) -> str:
+    """The params column of a directive whose set function is FUNC: POS;WORDS, or -."""
+    found = []      # (word index or None, word forms, prefix, rejected)
+    invalid = [False]
+
+    def info(f):
+        for sc in scopes:
+            if f in sc:
+                return sc[f]
+        return None
+
+    def walk(f, arr, offset, depth, seen):
+        pi = info(f)
+        if pi is None or (f, arr, offset) in seen:
+            return
+        seen = seen | {(f, arr, offset)}
+        if pi.invalid:
+            invalid[0] = True
+        for a, where, forms, prefix, rejected in pi.comps:
+            if a != arr:
+                continue
+            if where is None:
+                idx = None
+            elif isinstance(where, tuple):
+                idx = ("loop", where[1] + offset)
+            else:
+                idx = where + offset
+            found.append((idx, forms, prefix, rejected))
+        if depth >= 3:
+            return
+        for callee, k, a, off in pi.calls:
+            if a != arr:
+                continue
+            ci = info(callee)
+            if ci is None or k >= len(ci.params) or not ci.params[k]:
+                continue
+            walk(callee, ci.params[k], offset + off, depth + 1, seen)
+
+    top = info(func)
+    if top is None:
+        return "-"
+    for arr in sorted(top.arrays):
+        walk(func, arr, 0, 0, frozenset())
+    if not found or not invalid[0]:
+        return "-"
+    def first(idx):
+        return idx[1] if isinstance(idx, tuple) else idx
+
+    # POS: the rejecting groups start after it, every group from there on
+    # rejects, and the groups before it are special values of the leading
+    # arguments (allow's "all", access_log's "off"), not parameters
+    pos = None
+    rej = [first(i) for i, _, _, r in found if r and i is not None]
+    if rej and all(i is not None for i, _, _, _ in found):
+        p = min(rej)
+        covered = set()
+        loop_from = None
+        for i, _, _, r in found:
+            if isinstance(i, tuple):
+                loop_from = i[1] if loop_from is None else min(loop_from, i[1])
+            else:
+                covered.add(i)
+        # every word the directive can have after POS is a parameter word
+        last = maxargs if maxargs is not None else (loop_from or p)
+        full = all(k in covered or (loop_from is not None and k >= loop_from)
+                   for k in range(p, last + 1)) and (maxargs is not None or
+                                                      loop_from is not None)
+        if full and all(r for i, _, _, r in found if first(i) >= p) and \
+                all(not isinstance(i, tuple) for i, _, _, r in found if first(i) < p):
+            pos = p - 1
+    words = []
+    for idx, forms, prefix, rejected in found:
+        if pos is not None and first(idx) <= pos:
+            continue
+        for w in forms:
+            if prefix:
+                if "=" in w:
+                    w = w[:w.index("=") + 1]
+                elif not w.endswith("="):
+                    w += "*"
+            if w not in words:
+                words.append(w)
+    pos = "-" if pos is None else str(pos)
+    return "%s;%s" % (pos, "|".join(words))
+
+
 def is_dup(func: str, scopes: list[dict], seen: frozenset = frozenset()) -> bool | None:
     """Whether a second call of set function FUNC for the same configuration answers
     "is duplicate": its body says so, or it hands over to one whose body does.
@@ -440,9 +780,12 @@ class Tree:
         self.funcs: dict[str, tuple[bool, tuple[str, ...]]] = {}
         self.enums: dict[str, list[str]] = {}
         self.bitmasks: dict[str, list[str]] = {}
+        self.pfuncs: dict[str, ParamInfo] = {}
         for _, cf in files:
             for k, v in cf.defines.items():
                 self.defines.setdefault(k, v)
+            for k, v in cf.pfuncs.items():
+                self.pfuncs.setdefault(k, v)
             for k, v in cf.funcs.items():
                 old = self.funcs.get(k, (False, ()))
                 self.funcs[k] = (old[0] or v[0], tuple(sorted(set(old[1]) | set(v[1]))))
@@ -581,6 +924,11 @@ def make_row(cmd, module, mtype, cf, tree, fallback, defines, where, report):
             vals = []
         kind = kind + ":" + "|".join(vals)
 
+    params = "-"
+    if kind == "custom":
+        params = params_of(setf, [cf.pfuncs, tree.pfuncs] +
+                           ([fallback.pfuncs] if fallback else []), max_words(args))
+
     dup = is_dup(setf, [cf.funcs, tree.funcs] + ([fallback.funcs] if fallback else []))
     if dup is None:
         warn("%s: %s %s: set function %s not found" % (where, module, cmd["name"], setf))
@@ -594,6 +942,7 @@ def make_row(cmd, module, mtype, cf, tree, fallback, defines, where, report):
         "args": ",".join(args),
         "kind": kind,
         "dup": "yes" if dup else "no",
+        "params": params,
     }
 
 
@@ -1060,7 +1409,8 @@ def main(argv: list[str]) -> int:
         tree = load_tree(nginx, tag, cache, keep_nginx)
         by_name: dict[tuple, set] = defaultdict(set)
         for r in command_rows(tree, None, tag, report):
-            key = (r["name"], r["module"], r["contexts"], r["args"], r["kind"], r["dup"])
+            key = (r["name"], r["module"], r["contexts"], r["args"], r["kind"], r["dup"],
+                   r["params"])
             by_name[key[:2]].add(key)
             if len(by_name[key[:2]]) > 1:
                 report.setdefault("twice", set()).add("%s %s in %s" % (r["name"], r["module"], tag))
@@ -1093,7 +1443,7 @@ def main(argv: list[str]) -> int:
     out_rows = []
     matched_docs = set()
     for key, idx in versions.items():
-        name, module, contexts, args, kind, dup = key
+        name, module, contexts, args, kind, dup, params = key
         d = doc_for(module, name, docs, False)
         if d is not None:
             matched_docs.add((d.doc, name))
@@ -1101,7 +1451,7 @@ def main(argv: list[str]) -> int:
             "name": name, "module": module, "build": build_of[module],
             "contexts": contexts, "args": args, "kind": kind, "dup": dup,
             "default": d.default if d else "",
-            "versions": ranges(idx, releases),
+            "versions": ranges(idx, releases), "params": params,
             "_first": min(idx),
         })
 
@@ -1116,7 +1466,8 @@ def main(argv: list[str]) -> int:
         if not rows:
             warn("%s: no directives found" % repo.name)
         for r in rows:
-            key = (r["name"], r["module"], r["contexts"], r["args"], r["kind"], r["dup"])
+            key = (r["name"], r["module"], r["contexts"], r["args"], r["kind"], r["dup"],
+                   r["params"])
             if key in seen:
                 continue
             seen.add(key)
@@ -1128,7 +1479,7 @@ def main(argv: list[str]) -> int:
                 "build": "third-party:%s" % repo.name,
                 "contexts": r["contexts"], "args": r["args"], "kind": r["kind"],
                 "dup": r["dup"], "default": d.default if d else "", "versions": "*",
-                "_first": -1,
+                "params": r["params"], "_first": -1,
             })
 
     # NGINX Plus: documented as commercial, and in no source read. Modules that nginx.org
@@ -1154,12 +1505,13 @@ def main(argv: list[str]) -> int:
             "build": "third-party:%s" % own_repo if own_repo and not d.plus else "plus",
             "contexts": ",".join(c for c in CONTEXT_ORDER if c in ctx),
             "args": "any,block" if d.block else "any", "kind": "custom", "dup": "no",
-            "default": d.default, "versions": "*", "_first": -1,
+            "default": d.default, "versions": "*", "params": "-", "_first": -1,
         })
     report["undocumented_elsewhere"] = unmatched
 
     out_rows.sort(key=lambda r: (r["name"], r["module"], r["_first"], r["versions"],
-                                 r["build"], r["contexts"], r["args"], r["kind"]))
+                                 r["build"], r["contexts"], r["args"], r["kind"],
+                                 r["params"]))
 
     # header
     sources = ["nginx/nginx: every release tag %s .. %s (%d releases); newest %s = %s" % (
@@ -1190,6 +1542,14 @@ def main(argv: list[str]) -> int:
         "#             (none) when documented without one; empty when not documented",
         "#   versions  comma list of ranges FIRST-LAST of consecutive scanned releases in version",
         "#             order; FIRST-  = still in the newest; * = third-party or plus",
+        "#   params    POS;WORDS for a directive whose set function (or a function it hands the",
+        "#             arguments to) compares its words with literals and answers a word that",
+        "#             matches none with \"invalid ...\" (invalid parameter \"%V\", invalid value ...):",
+        "#             WORDS = the literals, |-separated, in source order; a prefix (ngx_strncmp)",
+        "#             ends in = (backlog=, cut after the =) or, when it has none, in * (shared:*);",
+        "#             POS = how many leading arguments come before the parameter words, every",
+        "#             later word being one of WORDS; - when the words are not all parameters",
+        "#             (WORDS then lists every literal compared); - for every other directive",
     ]
     lines.append("\t".join(HEADER_COLUMNS))
     for r in out_rows:

@@ -157,7 +157,13 @@ impl Walk {
             let name = d.name();
             // A line under `.if` may be meant for another release or build: HAProxy reads it
             // only when the condition holds.
-            if name.starts_with('.') || name.contains('$') || d.condition().is_some() {
+            // `no log`, `no busy-polling`, `default log`: negations HAProxy takes beside
+            // `no option`; not checked.
+            if name.starts_with('.')
+                || name.contains('$')
+                || d.condition().is_some()
+                || matches!(name, "no" | "default")
+            {
                 continue;
             }
             let (scope, keyword, negated) = if scope != "proxy" {
@@ -345,7 +351,10 @@ impl Walk {
         let mut i = skip;
         while i < args.len() {
             let a = &args[i];
+            // `set-proxy-v2-tlv-fmt(0xE1)`: the keyword is what precedes its argument.
             let word = a.value.as_str();
+            let suffixed = word.split_once('(');
+            let word = suffixed.map_or(word, |(k, _)| k);
             if word.contains('$') {
                 i += 1;
                 continue;
@@ -384,6 +393,10 @@ impl Walk {
                 return;
             }
             if !self.in_release(a.span, scope, word, rows) {
+                return;
+            }
+            // What a keyword with an argument in parentheses takes after it is not counted.
+            if suffixed.is_some() {
                 return;
             }
             let n = rows.iter().filter_map(|r| r.args).max().unwrap_or(0);

@@ -281,6 +281,15 @@ impl Walk<'_> {
         if name.contains('$') || name.is_empty() {
             return true;
         }
+        // A template (`{{ .Env.X }}`, `{% … %}`) is filled in before nginx reads it.
+        if name.contains("{{")
+            || name.contains("{%")
+            || d.args
+                .iter()
+                .any(|a| a.value.contains("{{") || a.value.contains("{%"))
+        {
+            return true;
+        }
         let t = table::table();
         let all = t.rows(name);
         if all.is_empty() {
@@ -447,7 +456,13 @@ impl Walk<'_> {
         if !templated && !self.value(d, &here) {
             return false;
         }
-        if here.iter().all(|r| r.dup) {
+        // A setter of its own may refuse a repeat only in some cases (`limit_req` of the same
+        // zone, `mirror` beside `off`): only the slot setters and the `*_pass` directives
+        // refuse every repeat.
+        if here
+            .iter()
+            .all(|r| r.dup && (r.kind != table::Kind::Custom || r.name.ends_with("_pass")))
+        {
             if let Some(&first) = seen.names.get(name) {
                 let mut r = Refusal::new(
                     Kind::Duplicate,
