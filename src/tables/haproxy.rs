@@ -113,8 +113,7 @@ fn parse(text: &'static str) -> Result<Table, String> {
         return Err(format!("unexpected header: {head}"));
     }
     let mut rows = Vec::new();
-    let mut oldest = None::<Version>;
-    let mut newest = None::<Version>;
+    let mut bounds = None::<(Version, Version)>;
     for line in lines {
         let f: Vec<&'static str> = line.split('\t').collect();
         let [
@@ -141,13 +140,7 @@ fn parse(text: &'static str) -> Result<Table, String> {
                 .1;
         }
         let versions = Versions::parse(versions, true)?;
-        if let Versions::Ranges(r) = &versions {
-            for &(from, to) in r {
-                oldest = Some(oldest.map_or(from, |o| o.min(from)));
-                let top = to.map_or(from, |t| Version(t.0, t.1, 0)).max(from);
-                newest = Some(newest.map_or(top, |n| n.max(top)));
-            }
-        }
+        versions.widen(&mut bounds);
         rows.push(Row {
             scope,
             keyword,
@@ -177,8 +170,8 @@ fn parse(text: &'static str) -> Result<Table, String> {
     Ok(Table {
         rows,
         by_key,
-        oldest: oldest.unwrap_or(Version(2, 0, 0)),
-        newest: newest.unwrap_or(Version(2, 0, 0)),
+        oldest: bounds.map_or(Version(2, 0, 0), |b| b.0),
+        newest: bounds.map_or(Version(2, 0, 0), |b| b.1),
     })
 }
 

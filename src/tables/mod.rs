@@ -57,6 +57,23 @@ impl Versions {
         }
     }
 
+    /// Widens `bounds` (the oldest and newest release a table names) by this row's ranges; a
+    /// branch's open patch (`2.8.x`) counts as `2.8.0`.
+    pub fn widen(&self, bounds: &mut Option<(Version, Version)>) {
+        let Versions::Ranges(r) = self else { return };
+        for &(from, to) in r {
+            let top = to.map_or(from, |t| {
+                if t.2 == u32::MAX {
+                    Version(t.0, t.1, 0)
+                } else {
+                    t
+                }
+            });
+            let top = top.max(from);
+            *bounds = Some(bounds.map_or((from, top), |(o, n)| (o.min(from), n.max(top))));
+        }
+    }
+
     /// The first release that has the row, when it is later than `oldest`.
     pub fn added(&self, oldest: Version) -> Option<Version> {
         match self {

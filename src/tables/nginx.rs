@@ -230,8 +230,7 @@ fn parse(text: &'static str, builds: &'static str) -> Result<Table, String> {
     if !head.starts_with("name\tmodule\tbuild\tcontexts\targs\tkind\tdup\tdefault\tversions") {
         return Err(format!("unexpected header: {head}"));
     }
-    let mut oldest = None::<Version>;
-    let mut newest = None::<Version>;
+    let mut bounds = None::<(Version, Version)>;
     for line in lines {
         let f: Vec<&'static str> = line.split('\t').collect();
         let [
@@ -303,15 +302,7 @@ fn parse(text: &'static str, builds: &'static str) -> Result<Table, String> {
             },
         };
         let versions = Versions::parse(versions, false)?;
-        if let Versions::Ranges(r) = &versions {
-            for &(from, to) in r {
-                oldest = Some(oldest.map_or(from, |o| o.min(from)));
-                newest = Some(newest.map_or(from, |n| n.max(from)));
-                if let Some(to) = to {
-                    newest = newest.map(|n| n.max(to));
-                }
-            }
-        }
+        versions.widen(&mut bounds);
         rows.push(Row {
             name,
             module,
@@ -361,8 +352,8 @@ fn parse(text: &'static str, builds: &'static str) -> Result<Table, String> {
         rows,
         by_name,
         by_len,
-        oldest: oldest.unwrap_or(Version(1, 18, 0)),
-        newest: newest.unwrap_or(Version(1, 18, 0)),
+        oldest: bounds.map_or(Version(1, 18, 0), |b| b.0),
+        newest: bounds.map_or(Version(1, 18, 0), |b| b.1),
         builds,
     })
 }

@@ -46,6 +46,7 @@ pub fn check(
         walked: HashSet::new(),
         active: vec![tree.root],
         servers: Vec::new(),
+        first_error: HashMap::new(),
         http: TlsServer::default(),
     };
     // `load_module` adds a module to the build for the rest of the configuration.
@@ -103,6 +104,8 @@ struct Walk<'a> {
     walked: HashSet<(FileId, Option<u32>)>,
     active: Vec<FileId>,
     servers: Vec<TlsServer>,
+    /// Where each file's first syntax error starts, once asked.
+    first_error: HashMap<FileId, Option<u32>>,
     /// The http level: a certificate, `ssl_reject_handshake on`, an unknown include.
     http: TlsServer,
 }
@@ -250,11 +253,14 @@ impl Walk<'_> {
         }
     }
 
-    fn after_error(&self, d: &Directive) -> bool {
-        self.files
-            .get(&d.span.file)
-            .and_then(|f| f.errors.iter().map(|e| e.span.start).min())
-            .is_some_and(|first| d.span.end > first)
+    fn after_error(&mut self, d: &Directive) -> bool {
+        let files = self.files;
+        let first = *self.first_error.entry(d.span.file).or_insert_with(|| {
+            files
+                .get(&d.span.file)
+                .and_then(|f| f.errors.iter().map(|e| e.span.start).min())
+        });
+        first.is_some_and(|first| d.span.end > first)
     }
 
     fn report(&mut self, r: Refusal) {
