@@ -101,8 +101,14 @@ fn gw020_unknown_directive() {
 fn gw021_directive_not_allowed_here() {
     refused_then_accepted(
         "GW021",
-        &[(1, "\"proxy_pass\" directive is not allowed here")],
-        1,
+        &[
+            (1, "\"proxy_pass\" directive is not allowed here"),
+            (
+                2,
+                "'server' not allowed because frontend 'www' has no backend capability.",
+            ),
+        ],
+        2,
     );
 }
 
@@ -116,8 +122,9 @@ fn gw022_invalid_arguments() {
                 "invalid number of arguments in \"ssl_ciphers\" directive",
             ),
             (2, "'inter' expects a delay as argument"),
+            (3, "'maxconn' cannot handle unexpected argument 'retries'."),
         ],
-        2,
+        3,
     );
 }
 
@@ -125,11 +132,14 @@ fn gw022_invalid_arguments() {
 fn gw023_invalid_value() {
     refused_then_accepted(
         "GW023",
-        &[(
-            1,
-            "invalid value \"yes\" in \"proxy_buffering\" directive, it must be \"on\" or \"off\"",
-        )],
-        1,
+        &[
+            (
+                1,
+                "invalid value \"yes\" in \"proxy_buffering\" directive, it must be \"on\" or \"off\"",
+            ),
+            (2, "unknown proxy mode 'htp'."),
+        ],
+        2,
     );
 }
 

@@ -36,6 +36,9 @@ pub struct Row {
     /// For `bind` and `server` keywords: the number of arguments; -1 when the keyword's
     /// parser takes a variable number.
     pub args: Option<i8>,
+    /// For the other scopes: how many words after the keyword (after `option X`, `timeout X`)
+    /// HAProxy accepts, at least and at most (None: any number, or not known past the least).
+    pub count: Option<(u8, Option<u8>)>,
     /// For options: may it be written `no option X`?
     pub negatable: Option<bool>,
     pub flags: Vec<&'static str>,
@@ -50,6 +53,14 @@ pub struct Row {
 impl Row {
     pub fn has_flag(&self, flag: &str) -> bool {
         self.flags.contains(&flag)
+    }
+    /// The words HAProxy accepts first after the keyword (`mode`: `http`, `tcp`); a word
+    /// ending in `*` is matched by its beginning (`hdr(*`). None: any word.
+    pub fn values(&self) -> Option<impl Iterator<Item = &'static str>> {
+        self.flags
+            .iter()
+            .find_map(|f| f.strip_prefix("values="))
+            .map(|v| v.split('|'))
     }
     /// A refusal row: from `removed` on, HAProxy refuses the keyword (or, with the `warning`
     /// flag, warns and ignores it).
@@ -145,8 +156,16 @@ fn parse(text: &'static str) -> Result<Table, String> {
             scope,
             keyword,
             sections: s,
-            // bind/server: a count; section keywords: `MIN-MAX`, not read yet.
+            // bind/server: a count; every other scope: `MIN-MAX`.
             args: dash(args).and_then(|a| a.parse().ok()),
+            count: dash(args)
+                .filter(|_| !matches!(scope, "bind" | "server"))
+                .and_then(|a| a.split_once('-'))
+                .map(|(min, max)| -> Result<_, String> {
+                    let min = min.parse().map_err(|_| format!("bad count {args}"))?;
+                    Ok((min, max.parse().ok()))
+                })
+                .transpose()?,
             negatable: dash(negatable).map(|n| n == "yes"),
             flags: dash(flags).map_or(Vec::new(), |f| f.split(',').collect()),
             versions,
@@ -200,6 +219,8 @@ mod tests {
     const SAMPLE: &str = "# test\nscope\tkeyword\tsections\targs\tnegatable\tflags\tversions\tremoved\treplacement\tmessage\n\
         proxy\tcontimeout\tdefaults,frontend,backend,listen\t-\t-\t-\t2.0-2.0\t2.1\ttimeout connect\tthe '%s' directive is not supported anymore since HAProxy 2.1. Use 'timeout connect'.\n\
         server\tinter\t-\t1\t-\tdefault_ok,dynamic_ok\t2.0-\t-\t-\t-\n\
+        proxy\tmode\tdefaults,frontend,backend,listen\t1-1\t-\tvalues=http|tcp\t2.3-\t-\t-\t-\n\
+        proxy\tlog\tdefaults,frontend,backend,listen\t1-*\t-\t-\t2.0-\t-\t-\t-\n\
         option\thttpchk\tdefaults,backend,listen\t-\tno\t-\t2.0-\t-\t-\t-\n";
 
     #[test]
@@ -214,6 +235,11 @@ mod tests {
         assert_eq!(inter.args, Some(1));
         assert!(inter.has_flag("default_ok"));
         assert_eq!(t.rows("option", "httpchk")[0].negatable, Some(false));
+        let mode = &t.rows("proxy", "mode")[0];
+        assert_eq!(mode.count, Some((1, Some(1))));
+        assert_eq!(mode.values().unwrap().collect::<Vec<_>>(), ["http", "tcp"]);
+        assert_eq!(t.rows("proxy", "log")[0].count, Some((1, None)));
+        assert_eq!(inter.count, None);
         assert_eq!(t.keywords("option", sect::BACKEND, None), vec!["httpchk"]);
         assert!(t.keywords("option", sect::FRONTEND, None).is_empty());
     }

@@ -15,7 +15,11 @@ pub fn check(tree: &Tree, files: &HashMap<FileId, File>, version: Option<Version
     let mut w = Walk {
         version,
         out: Vec::new(),
+        wanted: Vec::new(),
     };
+    // Backends (and listens) opened, and backend lines with more words, which open none.
+    let mut opened: Vec<&str> = Vec::new();
+    let mut unopened: Vec<(&str, Span)> = Vec::new();
     let mut master_worker = false;
     let mut programs = Vec::new();
     let mut frontends: HashMap<&str, Span> = HashMap::new();
@@ -63,10 +67,23 @@ pub fn check(tree: &Tree, files: &HashMap<FileId, File>, version: Option<Version
                         .map_or(0, |x| x.1);
                     // HAProxy 1.x took the address on the section line; 2.0 on want `bind`
                     // (a backend's line with more words opens no section: its lines fail).
+                    let extra = d
+                        .args
+                        .get(1)
+                        .filter(|e| e.value.as_str() != "from" && d.condition().is_none());
+                    if matches!(section, "backend" | "listen")
+                        && let Some(name) = d.arg(0)
+                    {
+                        match extra {
+                            Some(e) if section == "backend" && body.is_empty() => {
+                                unopened.push((name, e.span))
+                            }
+                            Some(_) => {}
+                            None => opened.push(name),
+                        }
+                    }
                     if section != "defaults"
-                        && let Some(extra) = d.args.get(1)
-                        && extra.value.as_str() != "from"
-                        && d.condition().is_none()
+                        && let Some(extra) = extra
                         && (section != "backend" || !body.is_empty())
                     {
                         let name = d.arg(0).unwrap_or("");
@@ -126,6 +143,25 @@ pub fn check(tree: &Tree, files: &HashMap<FileId, File>, version: Option<Version
             }
         }
     }
+    // HAProxy skips a backend line with more words (2.x: without a word), so the backend
+    // does not exist; only a proxy that needs it fails.
+    for (name, span) in unopened {
+        if opened.contains(&name) {
+            continue;
+        }
+        if let Some((_, keyword, from)) = w.wanted.iter().find(|(to, _, _)| to == name) {
+            w.out.push(
+                Refusal::new(
+                    Kind::Arguments,
+                    span,
+                    format!(
+                        "a word after the name on the `backend` line: HAProxy opens no backend '{name}' and refuses to start with `Proxy '{from}': unable to find required {keyword}: '{name}'.`"
+                    ),
+                )
+                .help(format!("write `backend {name}` alone on its line, and the rest on the lines after it")),
+            );
+        }
+    }
     if !master_worker {
         for p in programs {
             w.out.push(
@@ -144,6 +180,9 @@ pub fn check(tree: &Tree, files: &HashMap<FileId, File>, version: Option<Version
 struct Walk {
     version: Option<Version>,
     out: Vec<Refusal>,
+    /// The backends that `default_backend` and `use_backend` lines name: (backend, keyword,
+    /// the proxy naming it).
+    wanted: Vec<(String, &'static str, String)>,
 }
 
 impl Walk {
@@ -233,6 +272,36 @@ impl Walk {
                 );
                 continue;
             }
+            if scope == "proxy" && keyword == "default_backend" {
+                if let Some(to) = d.args.first() {
+                    if section & (sect::BACKEND | sect::LISTEN) != 0
+                        && proxy == Some(to.value.as_str())
+                    {
+                        self.out.push(
+                            Refusal::new(
+                                Kind::Value,
+                                to.span,
+                                format!(
+                                    "`default_backend` names its own {}: HAProxy refuses to start with `Proxy '{}': loop detected for default_backend: '{}'.`",
+                                    section_name(section), to.value, to.value
+                                ),
+                            )
+                            .help("name another backend, or remove the line"),
+                        );
+                        continue;
+                    }
+                }
+            }
+            if scope == "proxy"
+                && matches!(keyword, "default_backend" | "use_backend")
+                && let (Some(to), Some(from)) = (d.args.first(), proxy)
+            {
+                self.wanted
+                    .push((to.value.as_str().to_string(), keyword, from.to_string()));
+            }
+            if !self.shape(d, scope, keyword, rows, section, proxy) {
+                continue;
+            }
             match keyword {
                 "server" | "default-server" | "server-template" if scope == "proxy" => {
                     let skip = match keyword {
@@ -249,6 +318,242 @@ impl Walk {
                 _ => {}
             }
         }
+    }
+
+    /// Where the keyword may stand, how many words follow it and which word comes first, as
+    /// HAProxy's parser of the keyword checks them. False when the line is refused (or
+    /// ignored by HAProxy), so that nothing more is said about it.
+    fn shape(
+        &mut self,
+        d: &Directive,
+        scope: &str,
+        keyword: &str,
+        rows: &[Row],
+        section: u8,
+        proxy: Option<&str>,
+    ) -> bool {
+        let live: Vec<&Row> = rows
+            .iter()
+            .filter(|r| !r.is_refusal() && r.in_version(self.version))
+            .collect();
+        if live.is_empty() {
+            return true;
+        }
+        let shown = match scope {
+            "timeout" | "option" => format!("{scope} {keyword}"),
+            _ => keyword.to_string(),
+        };
+        let span = d.name_arg().span;
+        if section != 0 && live.iter().all(|r| r.sections & section == 0) {
+            let t = table::table();
+            let flag = if section == sect::DEFAULTS {
+                "defaults_fatal"
+            } else {
+                "cap_fatal"
+            };
+            // Release unknown: fatal in every release, or (a warning) in the newest and the
+            // releases since the flag came.
+            let newest: Vec<&&Row> = live
+                .iter()
+                .filter(|r| r.in_version(Some(t.newest)))
+                .collect();
+            let since = if live.iter().all(|r| r.has_flag(flag)) {
+                None
+            } else if self.version.is_none()
+                && !newest.is_empty()
+                && newest.iter().all(|r| r.has_flag(flag))
+            {
+                live.iter()
+                    .filter(|r| r.has_flag(flag))
+                    .filter_map(|r| r.versions.added(t.oldest))
+                    .min()
+                    .or(Some(t.oldest))
+            } else {
+                // HAProxy warns and ignores the line.
+                return false;
+            };
+            let says = if section == sect::DEFAULTS {
+                format!("'{shown}' not allowed in 'defaults' section.")
+            } else {
+                let lacks = if section == sect::FRONTEND {
+                    "backend"
+                } else {
+                    "frontend"
+                };
+                format!(
+                    "'{shown}' not allowed because {} '{}' has no {lacks} capability.",
+                    section_name(section),
+                    proxy.unwrap_or("")
+                )
+            };
+            let places: Vec<&str> = sect::NAMES
+                .iter()
+                .filter(|(_, b)| live.iter().any(|r| r.sections & b != 0))
+                .map(|(n, _)| *n)
+                .collect();
+            let who = match since {
+                Some(v) => format!("HAProxy {} and later refuse", branch(v)),
+                None => "HAProxy refuses".to_string(),
+            };
+            let mut r =
+                Refusal::new(Kind::NotAllowed, span, format!("{who} to start: `{says}`")).help(
+                    format!("move `{shown}` to a {} section", places.join(" or ")),
+                );
+            if since.is_some() {
+                r.message
+                    .push_str(" (set --haproxy-version for a verdict on the release you run)");
+                r.severity = Some(crate::finding::Severity::Warning);
+            }
+            self.out.push(r);
+            return false;
+        }
+        // The words after the keyword: HAProxy counts words, and a variable may stand for
+        // several or none.
+        let name_words: Vec<&str> = d.name().split(' ').collect();
+        let folded = if matches!(scope, "timeout" | "option") {
+            name_words.len()
+        } else {
+            1
+        };
+        let mut words: Vec<(&str, Span)> =
+            name_words[folded..].iter().map(|w| (*w, span)).collect();
+        words.extend(d.args.iter().map(|a| (a.value.as_str(), a.span)));
+        if words.iter().any(|(w, _)| w.is_empty() || w.contains('$')) {
+            return true;
+        }
+        let counts: Option<Vec<(u8, Option<u8>)>> = live
+            .iter()
+            .filter(|r| section == 0 || r.sections & section != 0)
+            .map(|r| r.count)
+            .collect();
+        let Some(counts) = counts.filter(|c| !c.is_empty()) else {
+            return true;
+        };
+        let min = counts.iter().map(|c| c.0).min().unwrap_or(0) as usize;
+        let max = counts
+            .iter()
+            .map(|c| c.1)
+            .try_fold(0u8, |m, c| c.map(|c| m.max(c)))
+            .map(usize::from);
+        let n = words.len();
+        if n < min {
+            let says = if scope == "timeout" {
+                format!("'{shown}' expects an integer value (in milliseconds)")
+            } else if min == 1 {
+                format!("'{shown}' expects an argument")
+            } else {
+                format!("'{shown}' expects {min} arguments")
+            };
+            self.out.push(
+                Refusal::new(
+                    Kind::Arguments,
+                    span,
+                    format!(
+                        "{} after `{shown}`: HAProxy refuses to start with `{says}`",
+                        if n == 0 {
+                            "no word".to_string()
+                        } else {
+                            format!("{n} word(s)")
+                        }
+                    ),
+                )
+                .help(if scope == "timeout" {
+                    format!("write `{shown} 30s`")
+                } else {
+                    format!("give `{shown}` its argument (see the configuration manual)")
+                }),
+            );
+            return false;
+        }
+        if let Some(max) = max
+            && n > max
+        {
+            let (extra, at) = words[max];
+            let says = if scope == "timeout" && max >= 1 {
+                format!(
+                    "'{shown}' : unexpected extra argument '{extra}' after value '{}'.",
+                    words[max - 1].0
+                )
+            } else {
+                format!("'{shown}' cannot handle unexpected argument '{extra}'.")
+            };
+            let t = table::table();
+            let joined = ["proxy", "timeout", "option"]
+                .iter()
+                .any(|s| !t.rows(s, extra).is_empty())
+                || (scope == "global" && !t.rows("global", extra).is_empty());
+            let help = if joined {
+                format!("'{extra}' begins another line: put it on a line of its own")
+            } else if max == 0 {
+                format!("`{shown}` takes no argument: remove '{extra}'")
+            } else {
+                format!("remove '{extra}' and what follows: `{shown}` takes at most {max} word(s)")
+            };
+            self.out.push(
+                Refusal::new(
+                    Kind::Arguments,
+                    at,
+                    format!(
+                        "a word too many after `{shown}`: HAProxy refuses to start with `{says}`"
+                    ),
+                )
+                .help(help),
+            );
+            return false;
+        }
+        // The first word must be one HAProxy knows (`mode http`).
+        let Some(&(first, at)) = words.first() else {
+            return true;
+        };
+        let lists: Option<Vec<Vec<&'static str>>> = live
+            .iter()
+            .filter(|r| section == 0 || r.sections & section != 0)
+            .map(|r| r.values().map(|v| v.collect()))
+            .collect();
+        let Some(lists) = lists else { return true };
+        let matches = |v: &str| match v.strip_suffix('*') {
+            Some(prefix) => {
+                first.len() >= prefix.len() && first[..prefix.len()].eq_ignore_ascii_case(prefix)
+            }
+            None => first.eq_ignore_ascii_case(v),
+        };
+        if lists.iter().flatten().any(|v| matches(v)) {
+            return true;
+        }
+        let mut known: Vec<&str> = lists
+            .iter()
+            .flatten()
+            .map(|v| v.trim_end_matches(['*', '(']))
+            .collect();
+        known.sort_unstable();
+        known.dedup();
+        let says = if scope == "proxy" && keyword == "mode" {
+            format!("unknown proxy mode '{first}'.")
+        } else {
+            format!(
+                "'{shown}' only supports {} (got '{first}')",
+                known
+                    .iter()
+                    .map(|k| format!("'{k}'"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        let near = crate::suggest::closest(first, &known);
+        self.out.push(
+            Refusal::new(
+                Kind::Value,
+                at,
+                format!(
+                    "'{first}' is not a value of `{shown}`: HAProxy refuses to start with `{says}`"
+                ),
+            )
+            .help(match near {
+                Some(n) => format!("did you mean '{n}'?"),
+                None => format!("use one of {}", known.join(", ")),
+            }),
+        );
+        false
     }
 
     /// `bind … ssl` needs a certificate: `crt`, `crt-list`, or certificates generated from a CA.
