@@ -62,8 +62,8 @@ const MIN_COUNTED: usize = 200;
 /// that loses agreement shows here. Raised as the refusal checks grow; `GWLINT_DIFF_MIN`
 /// overrides it for both dialects.
 const FLOOR: [(bases::Dialect, f64); 2] = [
-    (bases::Dialect::Nginx, 90.0),
-    (bases::Dialect::Haproxy, 70.0),
+    (bases::Dialect::Nginx, 99.0),
+    (bases::Dialect::Haproxy, 98.0),
 ];
 
 /// How many checks run at once: `GWLINT_DIFF_JOBS`, else the machine's cores, at most 4.

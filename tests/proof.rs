@@ -138,8 +138,9 @@ fn gw023_invalid_value() {
                 "invalid value \"yes\" in \"proxy_buffering\" directive, it must be \"on\" or \"off\"",
             ),
             (2, "unknown proxy mode 'htp'."),
+            (3, "invalid parameter \"bakup\""),
         ],
-        2,
+        3,
     );
 }
 

@@ -127,11 +127,16 @@ pub struct Row {
     pub contexts: u32,
     pub args: u32,
     pub kind: Kind,
-    /// nginx answers a second occurrence at the same level with "is duplicate".
+    /// nginx answers every second occurrence at the same level with "is duplicate" (the
+    /// table's `some`, a refusal that depends on the words, counts as false).
     pub dup: bool,
     /// The documented default as written (`60s`, `4k|8k`, `(none)`); None when undocumented.
     pub default: Option<&'static str>,
     pub versions: Versions,
+    /// The parameter words the setter takes from argument `.0` on (0-based): every such
+    /// argument must be one of them (a word ending in `=` or `*` is matched by its
+    /// beginning), or nginx answers `invalid parameter`. None: not checked.
+    pub params: Option<(usize, Vec<&'static str>)>,
 }
 
 impl Row {
@@ -243,7 +248,7 @@ fn parse(text: &'static str, builds: &'static str) -> Result<Table, String> {
             dup,
             default,
             versions,
-            ..,
+            ref rest @ ..,
         ] = f[..]
         else {
             // A 10th column (`params`) holds the parameter words some setters take.
@@ -310,9 +315,17 @@ fn parse(text: &'static str, builds: &'static str) -> Result<Table, String> {
             contexts: c,
             args: a,
             kind,
-            dup: dup == "yes",
+            dup: match dup {
+                "yes" => true,
+                "some" | "no" => false,
+                d => return Err(format!("unknown dup {d}")),
+            },
             default: (!default.is_empty()).then_some(default),
             versions,
+            params: rest
+                .first()
+                .and_then(|p| p.split_once(';'))
+                .and_then(|(pos, words)| Some((pos.parse().ok()?, words.split('|').collect()))),
         });
     }
     rows.sort_by(|a, b| a.name.cmp(b.name));

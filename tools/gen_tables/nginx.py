@@ -306,9 +306,9 @@ class CFile:
         self.modules: list[tuple[str, str, str]] = []  # (module, commands array, type)
         self.enums: dict[str, list[str]] = {}
         self.bitmasks: dict[str, list[str]] = {}
-        # function -> (body has "is duplicate", set functions it hands cf, cmd, conf to
+        # function -> (dup_kind() of its body, set functions it hands cf, cmd, conf to
         # at the top level of its body and whose error it returns)
-        self.funcs: dict[str, tuple[bool, tuple[str, ...]]] = {}
+        self.funcs: dict[str, tuple[int, tuple[str, ...]]] = {}
         self.defines: dict[str, str] = {}
         # function -> ParamInfo: the fixed parameter words its body compares
         self.pfuncs: dict[str, "ParamInfo"] = {}
@@ -393,9 +393,9 @@ class CFile:
             if body_end < 0:
                 continue
             body = code[k:body_end + 1]
-            dup = '"is duplicate"' in body
-            old = self.funcs.get(name, (False, ()))
-            self.funcs[name] = (old[0] or dup, tuple(sorted(set(old[1]) | delegates(body))))
+            dup = dup_kind(body)
+            old = self.funcs.get(name, (0, ()))
+            self.funcs[name] = (max(old[0], dup), tuple(sorted(set(old[1]) | delegates(body))))
             if name not in self.pfuncs:
                 self.pfuncs[name] = param_info(code[paren + 1:close], body)
 
@@ -758,16 +758,39 @@ def params_of(func: str, scopes: list[dict], maxargs: int | None) -> str:
     return "%s;%s" % (pos, "|".join(words))
 
 
-def is_dup(func: str, scopes: list[dict], seen: frozenset = frozenset()) -> bool | None:
-    """Whether a second call of set function FUNC for the same configuration answers
-    "is duplicate": its body says so, or it hands over to one whose body does.
+RE_OFF_BEFORE = re.compile(r"==\s*(?:NULL|0)\b")
+RE_READS_WORDS = re.compile(r"\bvalue\s*\[|\bfor\s*\(|\bwhile\s*\(")
+
+
+def dup_kind(body: str) -> int:
+    """0: the body never answers "is duplicate"; 2: it does before it reads a word of the
+    directive or loops (`if (conf->x != NGX_CONF_UNSET) return "is duplicate";`), so every
+    second occurrence is refused; 1: only after (`limit_req` of the same zone, `mirror`
+    beside `off`), so whether a repeat is refused depends on its words."""
+    at = body.find('"is duplicate"')
+    if at < 0:
+        return 0
+    if RE_READS_WORDS.search(body[:at]):
+        return 1
+    # The test it answers: "already set" (`!= NGX_CONF_UNSET`, `if (conf->x)`) refuses every
+    # repeat; "set to off before" (`== NULL`, `== 0`) only a repeat after `off`.
+    cond = body.rfind("if (", 0, at)
+    if cond >= 0:
+        close = match_brace(body, cond + 3)
+        if close > 0 and RE_OFF_BEFORE.search(body[cond:close]):
+            return 1
+    return 2
+
+
+def is_dup(func: str, scopes: list[dict], seen: frozenset = frozenset()) -> int | None:
+    """How a second call of set function FUNC for the same configuration answers
+    "is duplicate" (dup_kind()): from its body, or from the one it hands over to.
     None when the function is not found."""
     for sc in scopes:
         if func in sc:
-            text, dels = sc[func]
-            if text:
-                return True
-            return any(is_dup(d, scopes, seen | {func}) for d in dels if d not in seen)
+            kind, dels = sc[func]
+            found = [is_dup(d, scopes, seen | {func}) for d in dels if d not in seen]
+            return max([kind] + [k for k in found if k is not None])
     return None
 
 
@@ -777,7 +800,7 @@ class Tree:
     def __init__(self, files: list[tuple[str, CFile]]):
         self.files = files
         self.defines: dict[str, str] = {}
-        self.funcs: dict[str, tuple[bool, tuple[str, ...]]] = {}
+        self.funcs: dict[str, tuple[int, tuple[str, ...]]] = {}
         self.enums: dict[str, list[str]] = {}
         self.bitmasks: dict[str, list[str]] = {}
         self.pfuncs: dict[str, ParamInfo] = {}
@@ -787,8 +810,8 @@ class Tree:
             for k, v in cf.pfuncs.items():
                 self.pfuncs.setdefault(k, v)
             for k, v in cf.funcs.items():
-                old = self.funcs.get(k, (False, ()))
-                self.funcs[k] = (old[0] or v[0], tuple(sorted(set(old[1]) | set(v[1]))))
+                old = self.funcs.get(k, (0, ()))
+                self.funcs[k] = (max(old[0], v[0]), tuple(sorted(set(old[1]) | set(v[1]))))
             for k, v in cf.enums.items():
                 self.enums.setdefault(k, v)
             for k, v in cf.bitmasks.items():
@@ -932,7 +955,7 @@ def make_row(cmd, module, mtype, cf, tree, fallback, defines, where, report):
     dup = is_dup(setf, [cf.funcs, tree.funcs] + ([fallback.funcs] if fallback else []))
     if dup is None:
         warn("%s: %s %s: set function %s not found" % (where, module, cmd["name"], setf))
-        dup = False
+        dup = 0
 
     return {
         "name": cmd["name"],
@@ -941,7 +964,7 @@ def make_row(cmd, module, mtype, cf, tree, fallback, defines, where, report):
         "contexts": ",".join(c for c in CONTEXT_ORDER if c in ctx),
         "args": ",".join(args),
         "kind": kind,
-        "dup": "yes" if dup else "no",
+        "dup": {2: "yes", 1: "some"}.get(dup, "no"),
         "params": params,
     }
 
@@ -1534,9 +1557,11 @@ def main(argv: list[str]) -> int:
         "#   args      comma list of: " + " ".join(n for _, n in ARG_BITS),
         "#   kind      flag msec sec size off bufs num str str_array keyval path access",
         "#             enum:V|V... bitmask:V|V... custom (from the set function)",
-        "#   dup       yes: a second occurrence on the same level is \"... directive is duplicate\":",
-        "#             the set function's body has \"is duplicate\", or at its top level passes its",
-        "#             (cf, cmd, conf) to a set function that has and returns that one's error",
+        "#   dup       yes: every second occurrence on the same level is \"... directive is duplicate\":",
+        "#             the set function's body answers \"is duplicate\" before it reads a word of the",
+        "#             directive, or at its top level passes its (cf, cmd, conf) to such a function",
+        "#             and returns that one's error; some: it answers so only after reading the",
+        "#             words (a repeat of the same zone, `off` beside a value); no: never",
         "#             (NGINX Plus rows: no, not known)",
         "#   default   nginx.org's documented default, platform variants as written (4k|8k);",
         "#             (none) when documented without one; empty when not documented",

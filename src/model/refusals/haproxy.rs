@@ -51,6 +51,9 @@ pub fn check(tree: &Tree, files: &HashMap<FileId, File>, version: Option<Version
             if !rows.is_empty() && !w.in_release(d.name_arg().span, "section", section, rows) {
                 continue;
             }
+            if d.condition().is_none() && !w.section_line(d) {
+                continue;
+            }
             match section {
                 "global" => {
                     master_worker |= body.iter().any(|l| l.name() == "master-worker");
@@ -318,6 +321,49 @@ impl Walk {
                 _ => {}
             }
         }
+    }
+
+    /// A section line without the name it needs, or `global` with words after it.
+    fn section_line(&mut self, d: &Directive) -> bool {
+        let section = d.name();
+        let says = match (section, d.args.first()) {
+            ("global", Some(extra)) => Some((
+                extra.span,
+                format!(
+                    "'global' cannot handle unexpected argument '{}'.",
+                    extra.value
+                ),
+                "write `global` alone on its line",
+            )),
+            ("frontend" | "backend" | "listen" | "program", None) => Some((
+                d.name_arg().span,
+                format!("'{section}' expects an <id> argument"),
+                "name the section: `{section} NAME`",
+            )),
+            ("userlist", None) => Some((
+                d.name_arg().span,
+                "'userlist' expects <name> as arguments.".to_string(),
+                "name the section: `{section} NAME`",
+            )),
+            ("peers" | "resolvers", None) => Some((
+                d.name_arg().span,
+                format!("missing name for {section} section."),
+                "name the section: `{section} NAME`",
+            )),
+            _ => None,
+        };
+        let Some((span, says, help)) = says else {
+            return true;
+        };
+        self.out.push(
+            Refusal::new(
+                Kind::Arguments,
+                span,
+                format!("HAProxy refuses to start: `{says}`"),
+            )
+            .help(help.replace("{section}", section)),
+        );
+        false
     }
 
     /// Where the keyword may stand, how many words follow it and which word comes first, as

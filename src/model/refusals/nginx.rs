@@ -459,16 +459,11 @@ impl Walk<'_> {
             self.report(r);
             return false;
         }
-        if !templated && !self.value(d, &here) {
+        if !templated && !self.value(d, &here, &built) {
             return false;
         }
-        // A setter of its own may refuse a repeat only in some cases (`limit_req` of the same
-        // zone, `mirror` beside `off`): only the slot setters and the `*_pass` directives
-        // refuse every repeat.
-        if here
-            .iter()
-            .all(|r| r.dup && (r.kind != table::Kind::Custom || r.name.ends_with("_pass")))
-        {
+        // `dup` is "every repeat": `limit_req` of another zone or `mirror` twice are fine.
+        if here.iter().all(|r| r.dup) {
             if let Some(&first) = seen.names.get(name) {
                 let mut r = Refusal::new(
                     Kind::Duplicate,
@@ -582,7 +577,7 @@ impl Walk<'_> {
     }
 
     /// Flags and enumerations: nginx compares case-insensitively.
-    fn value(&mut self, d: &Directive, here: &[&Row]) -> bool {
+    fn value(&mut self, d: &Directive, here: &[&Row], built: &[&Row]) -> bool {
         let name = d.name();
         let flag = here.iter().all(|r| r.kind == table::Kind::Flag);
         let values: Option<&[&str]> = match &here[0].kind {
@@ -625,6 +620,70 @@ impl Walk<'_> {
                 )
             };
             self.report(Refusal::new(Kind::Value, a.span, message).help(help));
+            return false;
+        }
+        self.params(d, here, built)
+    }
+
+    /// The parameter words of a setter of its own (`listen … default_server`, upstream
+    /// `server … backup`): from its position on, a word that is none of them is refused. A
+    /// word that another release takes (`resolve`, `quic`) is left to the rules that know
+    /// when it came.
+    fn params(&mut self, d: &Directive, here: &[&Row], built: &[&Row]) -> bool {
+        let Some(lists) = here
+            .iter()
+            .map(|r| r.params.as_ref())
+            .collect::<Option<Vec<_>>>()
+        else {
+            return true;
+        };
+        let matches = |w: &str, p: &str| match p.strip_suffix('*') {
+            Some(prefix) => starts_with_ignore_case(w, prefix),
+            None if p.ends_with('=') => starts_with_ignore_case(w, p),
+            None => w.eq_ignore_ascii_case(p),
+        };
+        for (i, a) in d.args.iter().enumerate() {
+            let w = a.value.as_str();
+            let refused = lists
+                .iter()
+                .all(|(pos, words)| i >= *pos && !words.iter().any(|p| matches(w, p)));
+            if !refused {
+                continue;
+            }
+            let elsewhere = built
+                .iter()
+                .filter(|r| here.iter().any(|h| h.module == r.module))
+                .filter_map(|r| r.params.as_ref())
+                .any(|(pos, words)| i >= *pos && words.iter().any(|p| matches(w, p)));
+            if elsewhere {
+                return true;
+            }
+            let name = d.name();
+            let mut known: Vec<&str> = lists.iter().flat_map(|(_, w)| w.iter().copied()).collect();
+            known.sort_unstable();
+            known.dedup();
+            let t = table::table();
+            let help = if !t.rows(w).is_empty() {
+                format!("\"{w}\" is a directive: a missing `;` before it joins two lines into one")
+            } else {
+                let near = crate::suggest::closest(w.split('=').next().unwrap_or(w), &known)
+                    .map_or(String::new(), |n| format!("did you mean `{n}`? "));
+                format!("{near}`{name}` takes {}", known.join(" "))
+            };
+            let mut r = Refusal::new(
+                Kind::Value,
+                a.span,
+                format!("invalid parameter \"{w}\" of \"{name}\": nginx refuses to start"),
+            )
+            .help(help);
+            // NGINX Plus has parameters that no source gwlint reads (`slow_start=`).
+            if self.modules.is_none() && w.contains('=') {
+                r.message = format!(
+                    "invalid parameter \"{w}\" of \"{name}\": nginx refuses to start (unless it is NGINX Plus, which has more parameters)"
+                );
+                r.severity = Some(crate::finding::Severity::Warning);
+            }
+            self.report(r);
             return false;
         }
         true
@@ -763,4 +822,10 @@ fn replacement(name: &str) -> Option<&'static str> {
         "http2_push" | "http2_push_preload" => "`103 Early Hints` (the push support was removed)",
         _ => return None,
     })
+}
+
+fn starts_with_ignore_case(w: &str, prefix: &str) -> bool {
+    w.len() >= prefix.len()
+        && w.is_char_boundary(prefix.len())
+        && w[..prefix.len()].eq_ignore_ascii_case(prefix)
 }
