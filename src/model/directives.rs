@@ -59,12 +59,10 @@ impl Pass {
     }
 }
 
-/// Block directives whose bodies are tables, not directives (`map`, `types`, …).
+/// Block directives whose bodies nginx does not read as directives: tables (`map`, `types`,
+/// `geo`, `split_clients`), code (`content_by_lua_block`).
 pub fn is_table_block(name: &str) -> bool {
-    matches!(
-        name,
-        "map" | "geo" | "types" | "split_clients" | "charset_map" | "match"
-    )
+    crate::tables::nginx::ctx::body(None, name).is_none()
 }
 
 /// Directives that only a main configuration file holds: the table allows them nowhere but

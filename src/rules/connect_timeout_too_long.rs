@@ -23,14 +23,17 @@ const BSD_MS: u64 = 75_000;
 /// kernel's documentation, 135 s measured.
 const LINUX_MS: u64 = 135_000;
 
-const DIRECTIVES: &[&str] = &[
-    "proxy_connect_timeout",
-    "fastcgi_connect_timeout",
-    "uwsgi_connect_timeout",
-    "scgi_connect_timeout",
-    "grpc_connect_timeout",
-    "memcached_connect_timeout",
-];
+/// The connect timeouts of nginx's own modules to an upstream (`proxy_`, `fastcgi_`, `grpc_`,
+/// the stream proxy's, …), from the directive table: the names ending in `_connect_timeout`
+/// whose setter reads a time.
+fn is_connect_timeout(name: &str) -> bool {
+    use crate::tables::nginx::{Build, Kind, table};
+    name.ends_with("_connect_timeout")
+        && table()
+            .rows(name)
+            .iter()
+            .any(|r| r.kind == Kind::Msec && matches!(r.build, Build::Default | Build::With))
+}
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     // The directive is wrong wherever it stands, used by a route or not (a snippet of
@@ -38,7 +41,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
     for scope in &ctx.proxy.scopes {
         for d in &scope.directives {
             // Every directive of the configuration passes here: one comparison for most.
-            if !d.name().ends_with("_connect_timeout") || !DIRECTIVES.contains(&d.name()) {
+            if !is_connect_timeout(d.name()) {
                 continue;
             }
             let Some(ms) = d.arg(0).and_then(parse_time_ms) else {

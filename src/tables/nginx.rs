@@ -83,6 +83,38 @@ pub mod ctx {
             _ => "this context",
         }
     }
+
+    /// The context of a block's body, nginx's tree of contexts (`ngx_http_block()`,
+    /// `ngx_http_core_server()`, …); None when nginx reads the body with its own parser (`map`,
+    /// `types`, a third-party block) or the context cannot be told.
+    pub fn body(c: Option<u32>, name: &str) -> Option<Option<u32>> {
+        Some(Some(match (c, name) {
+            (Some(MAIN), "events") => EVENTS,
+            (Some(MAIN), "http") => HTTP,
+            (Some(MAIN), "stream") => STREAM,
+            (Some(MAIN), "mail") => MAIL,
+            (Some(HTTP), "server") => HTTP_SRV,
+            (Some(HTTP), "upstream") => HTTP_UPS,
+            (Some(HTTP_SRV | HTTP_LOC), "location") => HTTP_LOC,
+            (Some(HTTP_SRV), "if") => HTTP_SIF,
+            (Some(HTTP_LOC), "if") => HTTP_LIF,
+            (Some(HTTP_LOC), "limit_except") => HTTP_LMT,
+            (Some(STREAM), "server") => STREAM_SRV,
+            (Some(STREAM), "upstream") => STREAM_UPS,
+            (Some(MAIL), "server") => MAIL_SRV,
+            // Where the parent is not known, a few names still say where their body is.
+            (None, "location") => HTTP_LOC,
+            (None, "limit_except") => HTTP_LMT,
+            (None, "server" | "upstream" | "if") => return Some(None),
+            (_, "events" | "http" | "stream" | "mail") if c.is_none() => match name {
+                "events" => EVENTS,
+                "http" => HTTP,
+                "stream" => STREAM,
+                _ => MAIL,
+            },
+            _ => return None,
+        }))
+    }
 }
 
 /// The argument shapes a directive accepts (nginx's `NGX_CONF_*` argument bits).

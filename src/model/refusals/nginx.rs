@@ -140,7 +140,7 @@ impl Walk<'_> {
                 self.tls(d, c == Some(ctx::HTTP));
             }
             if let Some(body) = d.block() {
-                let Some(child) = child(c, d.name()) else {
+                let Some(child) = ctx::body(c, d.name()) else {
                     continue;
                 };
                 if child == Some(ctx::HTTP_SRV) {
@@ -737,37 +737,6 @@ fn location_key(d: &Directive) -> Option<(bool, &'static str)> {
         "=" => Some((true, uri)),
         _ => None,
     }
-}
-
-/// The context of a block's body; None when nginx reads it with its own parser (`map`,
-/// `types`, a third-party block) or the context cannot be told.
-fn child(c: Option<u32>, name: &str) -> Option<Option<u32>> {
-    Some(Some(match (c, name) {
-        (Some(ctx::MAIN), "events") => ctx::EVENTS,
-        (Some(ctx::MAIN), "http") => ctx::HTTP,
-        (Some(ctx::MAIN), "stream") => ctx::STREAM,
-        (Some(ctx::MAIN), "mail") => ctx::MAIL,
-        (Some(ctx::HTTP), "server") => ctx::HTTP_SRV,
-        (Some(ctx::HTTP), "upstream") => ctx::HTTP_UPS,
-        (Some(ctx::HTTP_SRV | ctx::HTTP_LOC), "location") => ctx::HTTP_LOC,
-        (Some(ctx::HTTP_SRV), "if") => ctx::HTTP_SIF,
-        (Some(ctx::HTTP_LOC), "if") => ctx::HTTP_LIF,
-        (Some(ctx::HTTP_LOC), "limit_except") => ctx::HTTP_LMT,
-        (Some(ctx::STREAM), "server") => ctx::STREAM_SRV,
-        (Some(ctx::STREAM), "upstream") => ctx::STREAM_UPS,
-        (Some(ctx::MAIL), "server") => ctx::MAIL_SRV,
-        // Where the parent is not known, a few names still say where their body is.
-        (None, "location") => ctx::HTTP_LOC,
-        (None, "limit_except") => ctx::HTTP_LMT,
-        (None, "server" | "upstream" | "if") => return Some(None),
-        (_, "events" | "http" | "stream" | "mail") if c.is_none() => match name {
-            "events" => ctx::EVENTS,
-            "http" => ctx::HTTP,
-            "stream" => ctx::STREAM,
-            _ => ctx::MAIL,
-        },
-        _ => return None,
-    }))
 }
 
 /// What a directive's rows accept, for the help text (`1 or 2 arguments`).
