@@ -19,36 +19,12 @@ pub static RULE: Rule = Rule {
     check: Some(check),
 };
 
-/// The ACLs HAProxy defines for every proxy (configuration manual, 7.4), and `HTTP_3.0` of
-/// later versions.
-const PREDEFINED: &[&str] = &[
-    "FALSE",
-    "HTTP",
-    "HTTP_1.0",
-    "HTTP_1.1",
-    "HTTP_2.0",
-    "HTTP_3.0",
-    "HTTP_CONTENT",
-    "HTTP_URL_ABS",
-    "HTTP_URL_SLASH",
-    "HTTP_URL_STAR",
-    "LOCALHOST",
-    "METH_CONNECT",
-    "METH_DELETE",
-    "METH_GET",
-    "METH_HEAD",
-    "METH_OPTIONS",
-    "METH_POST",
-    "METH_PUT",
-    "METH_TRACE",
-    "RDP_COOKIE",
-    "REQ_CONTENT",
-    "TRUE",
-    "WAIT_END",
-];
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
+    // The ACLs HAProxy defines for every proxy (`TRUE`, `METH_GET`, `HTTP_2.0` from 2.4), in
+    // the configured release (any release when it is unknown).
+    let predefined = crate::tables::haproxy::table().keywords("acl", 0, ctx.haproxy_version);
     // Every `acl` line of every section, to explain where a missing name is defined instead.
     let mut elsewhere: HashMap<&str, Vec<(usize, Span)>> = HashMap::new();
     for (id, scope) in proxies(proxy) {
@@ -74,7 +50,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 continue;
             }
             for (acl, span) in condition_acls(d) {
-                if PREDEFINED.contains(&acl)
+                if predefined.contains(&acl)
                     || known.contains(acl)
                     || crate::syntax::nginx::has_variable(acl)
                 {
@@ -86,7 +62,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 let candidates: Vec<&str> = defined
                     .iter()
                     .copied()
-                    .chain(PREDEFINED.iter().copied())
+                    .chain(predefined.iter().copied())
                     .collect();
                 let help = if later.is_some() {
                     format!(

@@ -704,7 +704,22 @@ class Extract:
         self.read_server_inline()
         self.read_other_sections()
         self.read_inline_actions()
+        self.read_default_acls()
         self.read_args()
+
+    # ---- predefined ACLs (`TRUE`, `METH_GET`, `HTTP_2.0`, ...): default_acl_list[] in acl.c
+    def read_default_acls(self):
+        cf = self.rel.files.get("src/acl.c")
+        if cf is None:
+            self.notes.append("src/acl.c not found: no predefined ACLs")
+            return
+        m = re.search(r"default_acl_list\s*\[\s*\]\s*=\s*\{(.*?)\n\};",
+                      cf.nocomment, re.S)
+        if not m:
+            self.notes.append("default_acl_list not found in src/acl.c")
+            return
+        for name in re.findall(r'\.name\s*=\s*"([^"]+)"', m.group(1)):
+            self.add("acl", name, sources=[("list", "src/acl.c", None, None)])
 
     # ---- sections
     def read_sections(self):
