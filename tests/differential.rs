@@ -25,6 +25,10 @@
 //! at least [`MIN_COUNTED`] mutants counted in each, and no harness error (gwlint exiting 2,
 //! crashing, hanging or printing something that is not JSON). The summary and every
 //! disagreement are printed and written to `target/differential-report.txt`.
+//!
+//! `GWLINT_DIFF_CORPUS=DIR` adds a measure on real configurations: every nginx main file and
+//! HAProxy `.cfg` under DIR, prepared the same way, checked as it is (no mutant), and gwlint's
+//! verdict set beside the proxy's (`target/differential-corpus.txt`).
 
 #[path = "differential/bases.rs"]
 mod bases;
@@ -670,6 +674,11 @@ fn gwlint_agrees_with_the_proxies_on_refusing_to_start() {
     println!("{report}");
     println!("(written to {})", file.display());
 
+    // ------------------------------------------------------------------ corpus
+    if let Some(dir) = std::env::var_os("GWLINT_DIFF_CORPUS") {
+        corpus(&env, Path::new(&dir), target);
+    }
+
     // ------------------------------------------------------------------ verdict
     assert!(
         harness.is_empty(),
@@ -704,4 +713,76 @@ fn gwlint_agrees_with_the_proxies_on_refusing_to_start() {
             file.display()
         );
     }
+}
+
+/// Real configurations, unmutated: does gwlint say "refuses to start" exactly when the proxy
+/// refuses? Printed and written to `target/differential-corpus.txt`; a measure, not a floor.
+fn corpus(env: &Env, dir: &Path, target: &Path) {
+    let bases = bases::corpus(dir);
+    let checks = parallel(&bases, |b, s| {
+        let d = check_dir();
+        b.write(d.path(), None);
+        let (verdict, _) = run::check(b.dialect, d.path(), b.root_path(), s);
+        let lint = run::gwlint(
+            b.dialect,
+            env.version(b.dialect),
+            d.path(),
+            b.root_path(),
+            &env.rules,
+            s,
+        );
+        (verdict, lint)
+    });
+    let mut report = format!("gwlint on the real configurations of {}\n", dir.display());
+    let mut lines = String::new();
+    for d in [Dialect::Nginx, Dialect::Haproxy] {
+        // accepted & silent, accepted & refuses, refused & refuses, refused & silent, excluded
+        let mut t = [0usize; 5];
+        for (b, (verdict, lint)) in bases.iter().zip(&checks).filter(|(b, _)| b.dialect == d) {
+            let says = lint.as_ref().map(|l| l.refuses);
+            let codes = lint
+                .as_ref()
+                .map_or_else(|e| format!("harness error: {e}"), |l| l.codes.join(" "));
+            let (slot, line) = match (verdict, says) {
+                (Verdict::Accepted, Ok(false)) => (0, None),
+                (Verdict::Accepted, Ok(true)) => (1, Some(format!("gwlint-only  {codes}"))),
+                (Verdict::Refused(_), Ok(true)) => (2, None),
+                (Verdict::Refused(m), Ok(false)) => {
+                    (3, Some(format!("proxy-only   {m}  (gwlint: {codes})")))
+                }
+                (Verdict::Environment(m), _) => (4, Some(format!("excluded     {m}"))),
+                (Verdict::Timeout, _) => (4, Some("excluded     timeout".to_string())),
+                (_, Err(e)) => (4, Some(format!("harness      {e}"))),
+            };
+            t[slot] += 1;
+            if let Some(l) = line {
+                let _ = writeln!(lines, "  {:<8} {:<60} {l}", d.name(), b.name);
+            }
+        }
+        let counted = t[0] + t[1] + t[2] + t[3];
+        let _ = writeln!(
+            report,
+            "{:<8} {} files: {} excluded (environment); of {counted}: accepted {} (gwlint \
+             silent {}, says it refuses {}), refused {} (gwlint says so {}, silent {}); \
+             agreement {:.1}%",
+            d.name(),
+            counted + t[4],
+            t[4],
+            t[0] + t[1],
+            t[0],
+            t[1],
+            t[2] + t[3],
+            t[2],
+            t[3],
+            if counted == 0 {
+                100.0
+            } else {
+                100.0 * (t[0] + t[2]) as f64 / counted as f64
+            }
+        );
+    }
+    report.push_str(&lines);
+    let file = target.join("differential-corpus.txt");
+    std::fs::write(&file, &report).unwrap();
+    println!("{report}\n(written to {})", file.display());
 }

@@ -19,7 +19,6 @@ pub static RULE: Rule = Rule {
     check: Some(check),
 };
 
-
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     // The ACLs HAProxy defines for every proxy (`TRUE`, `METH_GET`, `HTTP_2.0` from 2.4), in

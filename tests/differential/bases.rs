@@ -148,6 +148,37 @@ pub fn fixtures(manifest: &Path) -> Vec<Base> {
     out
 }
 
+/// The files of a directory of real configurations (`GWLINT_DIFF_CORPUS`), each one alone:
+/// nginx main files and HAProxy `.cfg` files, prepared as the fixtures are. They are checked,
+/// not mutated: the measure is gwlint's verdict on configurations it was not written against.
+pub fn corpus(dir: &Path) -> Vec<Base> {
+    let mut paths: Vec<_> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.path().to_path_buf())
+        .collect();
+    paths.sort();
+    let mut out = Vec::new();
+    for path in paths {
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let haproxy = path.extension().is_some_and(|e| e == "cfg");
+        if !haproxy && !nginx_main(&path, &text) {
+            continue;
+        }
+        let file = if haproxy { "haproxy.cfg" } else { "nginx.conf" };
+        let name = path
+            .strip_prefix(dir)
+            .unwrap_or(&path)
+            .display()
+            .to_string();
+        out.push(prepare(name, vec![(file.to_string(), text)], 0));
+    }
+    out
+}
+
 /// A file of nginx's: not a file of another kind, and `events` at its top level.
 fn nginx_main(path: &Path, text: &str) -> bool {
     let skip = [

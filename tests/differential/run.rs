@@ -118,6 +118,13 @@ const ENVIRONMENT: &[&str] = &[
     "Cannot bind",
     "Permission denied",
     "Address already in use",
+    // HAProxy: a file outside the configuration, a user of another machine, what this
+    // OpenSSL does not have.
+    "error opening file",
+    "cannot find user id",
+    "cannot find group id",
+    "unable to set SSL cipher",
+    "unable to set SSL curves",
     "getpwnam",
     "getgrnam",
     "unknown user",

@@ -316,6 +316,7 @@ impl Walk {
                 }
                 "bind" if scope == "proxy" => {
                     self.words(d, 1, "bind", keyword, proxy.map(|_| section_name(section)));
+                    self.bind_ports(d);
                     self.bind_certificate(d, proxy);
                 }
                 _ => {}
@@ -600,6 +601,41 @@ impl Walk {
             }),
         );
         false
+    }
+
+    /// The ports of a `bind` line's addresses (`:80`, `ipv4@:8000-8010`, `a:80,b:81`): HAProxy
+    /// answers 0 or one above 65535 with `invalid port`.
+    fn bind_ports(&mut self, d: &Directive) {
+        let Some(addr) = d.args.first() else { return };
+        let a = addr.value.as_str();
+        if a.contains('$') {
+            return;
+        }
+        for part in a.split(',') {
+            let after = part.rsplit_once('@').map_or(part, |(_, x)| x);
+            if after.starts_with('/') || !after.contains(':') {
+                continue;
+            }
+            let ports = after.rsplit_once(':').map_or("", |(_, p)| p);
+            for p in ports.split('-') {
+                if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
+                    continue;
+                }
+                if p.parse::<u32>().map_or(true, |n| n == 0 || n > 65535) {
+                    self.out.push(
+                        Refusal::new(
+                            Kind::Value,
+                            addr.span,
+                            format!(
+                                "port {p} is not a TCP port: HAProxy refuses to start with `'bind' : invalid port '{p}'`"
+                            ),
+                        )
+                        .help("a TCP port is 1 to 65535"),
+                    );
+                    return;
+                }
+            }
+        }
     }
 
     /// `bind … ssl` needs a certificate: `crt`, `crt-list`, or certificates generated from a CA.

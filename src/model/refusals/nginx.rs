@@ -557,6 +557,32 @@ impl Walk<'_> {
         if addr.value.contains('$') {
             return true;
         }
+        let a = addr.value.as_str();
+        if !a.starts_with("unix:") {
+            // `8080`, `127.0.0.1:8080`, `[::1]:8080`, `*:8080`.
+            let port = if a.bytes().all(|b| b.is_ascii_digit()) {
+                Some(a)
+            } else {
+                a.rsplit_once(':')
+                    .filter(|(host, _)| !host.starts_with('[') || host.ends_with(']'))
+                    .map(|(_, p)| p)
+            };
+            if let Some(p) = port.filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+                && p.parse::<u32>().map_or(true, |n| n > 65535)
+            {
+                self.report(
+                    Refusal::new(
+                        Kind::Value,
+                        addr.span,
+                        format!(
+                            "port {p} is above 65535: nginx refuses to start with `invalid port in \"{a}\" of the \"listen\" directive`"
+                        ),
+                    )
+                    .help("a TCP port is 1 to 65535"),
+                );
+                return false;
+            }
+        }
         let key = listen_key(&addr.value);
         if let Some(&first) = seen.listens.get(&key) {
             let mut r = Refusal::new(
