@@ -67,7 +67,7 @@ const MIN_COUNTED: usize = 200;
 /// overrides it for both dialects.
 const FLOOR: [(bases::Dialect, f64); 2] = [
     (bases::Dialect::Nginx, 99.0),
-    (bases::Dialect::Haproxy, 98.0),
+    (bases::Dialect::Haproxy, 99.0),
 ];
 
 /// How many checks run at once: `GWLINT_DIFF_JOBS`, else the machine's cores, at most 4.

@@ -707,7 +707,8 @@ class Extract:
         self.read_default_acls()
         self.read_args()
 
-    # ---- predefined ACLs (`TRUE`, `METH_GET`, `HTTP_2.0`, ...): default_acl_list[] in acl.c
+    # ---- predefined ACLs (`TRUE`, `METH_GET`, `HTTP_2.0`, ...): default_acl_list[] in acl.c;
+    # syslog facilities and levels: log.c
     def read_default_acls(self):
         cf = self.rel.files.get("src/acl.c")
         if cf is None:
@@ -720,6 +721,16 @@ class Extract:
             return
         for name in re.findall(r'\.name\s*=\s*"([^"]+)"', m.group(1)):
             self.add("acl", name, sources=[("list", "src/acl.c", None, None)])
+        # The words of a `log` line: log_facilities[] and log_levels[] in log.c.
+        log = self.rel.files.get("src/log.c")
+        for array, scope in (("log_facilities", "log-facility"), ("log_levels", "log-level")):
+            m = log and re.search(r"\b%s\s*\[\s*\w*\s*\]\s*=\s*\{(.*?)\};" % array,
+                                  log.nocomment, re.S)
+            if not m:
+                self.notes.append("%s[] not found in src/log.c" % array)
+                continue
+            for name in re.findall(r'"([^"]+)"', m.group(1)):
+                self.add(scope, name, sources=[("list", "src/log.c", None, None)])
 
     # ---- sections
     def read_sections(self):

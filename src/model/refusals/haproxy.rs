@@ -305,6 +305,10 @@ impl Walk {
             if !self.shape(d, scope, keyword, rows, section, proxy) {
                 continue;
             }
+            if keyword == "log" && matches!(scope, "proxy" | "global") {
+                self.log_line(d, scope == "global");
+                continue;
+            }
             match keyword {
                 "server" | "default-server" | "server-template" if scope == "proxy" => {
                     let skip = match keyword {
@@ -601,6 +605,105 @@ impl Walk {
             }),
         );
         false
+    }
+
+    /// A `log` line: `global`, or an address, its options (`len`, `format`, `sample`,
+    /// `profile`), a facility and up to two levels, as `parse_logger()` reads them; the
+    /// facilities and levels are HAProxy's own lists (the table's `log-facility`, `log-level`).
+    fn log_line(&mut self, d: &Directive, global: bool) {
+        let words: Vec<&Arg> = d.args.iter().collect();
+        if words
+            .iter()
+            .any(|a| a.value.contains('$') || a.value.is_empty())
+        {
+            return;
+        }
+        let t = table::table();
+        let known =
+            |scope: &str, w: &str| t.rows(scope, w).iter().any(|r| r.in_version(self.version));
+        let refuse = |span: Span, says: String, help: String| {
+            Refusal::new(
+                Kind::Value,
+                span,
+                format!("HAProxy refuses to start: `log : {says}`"),
+            )
+            .help(help)
+        };
+        let Some(first) = words.first() else { return };
+        if first.value.as_str() == "global" {
+            let r = match words.get(1) {
+                Some(x) => Some(refuse(
+                    x.span,
+                    format!("unknown log facility '{}'", x.value),
+                    "write `log global` alone on its line".into(),
+                )),
+                None if global => Some(refuse(
+                    first.span,
+                    "'global' is not supported for a global syslog server".into(),
+                    "`log global` belongs in `defaults` or a proxy; in `global`, name the log server: `log 127.0.0.1:514 local0`".into(),
+                )),
+                None => None,
+            };
+            if let Some(r) = r {
+                self.out.push(r);
+            }
+            return;
+        }
+        let mut i = 1;
+        while let Some(w) = words.get(i)
+            && matches!(w.value.as_str(), "len" | "format" | "sample" | "profile")
+        {
+            i += 2;
+        }
+        let Some(facility) = words.get(i) else {
+            if i == 1 {
+                self.out.push(refuse(
+                    first.span,
+                    "expects <address> and <facility> as arguments".into(),
+                    format!("add the facility: `log {} local0`", first.value),
+                ));
+            }
+            return;
+        };
+        let f = facility.value.as_str();
+        if !known("log-facility", f) {
+            let facilities = t.keywords("log-facility", 0, self.version);
+            let near = crate::suggest::closest(f, &facilities);
+            self.out.push(refuse(
+                facility.span,
+                format!("unknown log facility '{f}'"),
+                match near {
+                    Some(n) => format!("did you mean '{n}'? (facilities are lower case: local0 … local7, daemon, …)"),
+                    None => "name a syslog facility: local0 … local7, daemon, user, …".into(),
+                },
+            ));
+            return;
+        }
+        for (k, level) in words.iter().skip(i + 1).enumerate() {
+            let l = level.value.as_str();
+            if k >= 2 {
+                self.out.push(refuse(
+                    level.span,
+                    format!("cannot handle unexpected argument '{l}'"),
+                    "a `log` line ends with its facility, a level and a minimum level".into(),
+                ));
+                return;
+            }
+            if !known("log-level", l) {
+                let levels = t.keywords("log-level", 0, self.version);
+                let near = crate::suggest::closest(l, &levels);
+                let what = if k == 0 { "" } else { "minimum " };
+                self.out.push(refuse(
+                    level.span,
+                    format!("unknown optional {what}log level '{l}'"),
+                    match near {
+                        Some(n) => format!("did you mean '{n}'?"),
+                        None => format!("a level is one of {}", levels.join(", ")),
+                    },
+                ));
+                return;
+            }
+        }
     }
 
     /// The ports of a `bind` line's addresses (`:80`, `ipv4@:8000-8010`, `a:80,b:81`): HAProxy
