@@ -601,6 +601,15 @@ fn lint_tree(
     let mut errors = Vec::new();
     let mut links = Vec::new();
     let mut resolved = Vec::new();
+    // A last line without LF: HAProxy refuses it from 2.3, warns in 2.2.
+    let lf_warns = tree.dialect == finding::Dialect::Haproxy && {
+        let cfg = opts.config.for_source(loader.sources.get(tree.root));
+        let v = opts.haproxy_version.or(cfg
+            .as_deref()
+            .and_then(|c| c.haproxy_version.as_ref())
+            .map(|v| v.value));
+        v.is_some_and(|v| v < rules::Version(2, 3, 0))
+    };
     for &f in &tree.files {
         if let Some(parsed) = loader.nginx_parsed(f) {
             found.extend(parsed.errors.iter().map(|e| {
@@ -610,6 +619,14 @@ fn lint_tree(
                         finding::Dialect::Haproxy => "HAProxy refuses this",
                     });
                 x.help = e.help.clone();
+                if lf_warns && e.message.starts_with("Missing LF on last line") {
+                    x.severity = finding::Severity::Warning;
+                    x.message = format!(
+                        "{}: the configured HAProxy warns and starts (2.3 and later refuse)",
+                        e.message
+                    );
+                    x = x.label("HAProxy 2.3 and later refuse this");
+                }
                 x
             }));
         }

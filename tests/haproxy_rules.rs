@@ -200,3 +200,83 @@ fn dispatch_and_transparent_backends_are_not_empty() {
     assert_eq!(routed("    option transparent\n"), Vec::<String>::new());
     assert_eq!(routed("    balance roundrobin\n"), ["GW104"]);
 }
+
+/// Code and severity of every finding, for one configured release.
+fn verdicts(text: &str, version: Option<(u32, u32)>) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("haproxy.cfg");
+    std::fs::write(&p, text).unwrap();
+    let opts = gwlint::Options {
+        haproxy_version: version.map(|(a, b)| gwlint::rules::Version(a, b, 0)),
+        ..gwlint::Options::default()
+    };
+    let o = gwlint::lint(&[p], &opts);
+    o.findings
+        .iter()
+        .map(|f| format!("{} {}", f.rule.code, f.severity.as_str()))
+        .collect()
+}
+
+const APP: &str = "frontend www\n    bind 127.0.0.1:8080\n    default_backend app\nbackend app\n    server s 127.0.0.1:9000 check\n";
+
+#[test]
+fn keyword_word_counts_placements_and_values_follow_the_table() {
+    let v26 = Some((2, 6));
+    let refused = |extra: &str| verdicts(&format!("{DEFAULTS}{extra}{APP}"), v26);
+    // Two lines joined, a timeout without its value, a value outside the list.
+    assert_eq!(refused("    maxconn 1000 retries 3\n"), ["GW022 error"]);
+    assert_eq!(refused("    timeout queue\n"), ["GW022 error"]);
+    assert_eq!(refused("    timeout queue 5s 6s\n"), ["GW022 error"]);
+    assert_eq!(refused("    balance rundrobin\n"), ["GW023 error"]);
+    // A server in defaults is fatal.
+    assert_eq!(refused("    server x 127.0.0.1:1\n"), ["GW021 error"]);
+    // Accepted shapes stay quiet.
+    assert!(
+        refused("    balance random(2)\n    log global\n    option httpchk GET /health\n")
+            .is_empty()
+    );
+    assert!(refused("    balance hdr(host)\n    timeout http-request 10s\n").is_empty());
+    // `server` in a frontend: fatal from 2.4; a warning that says so when the release is unknown.
+    let fe = format!(
+        "{DEFAULTS}frontend www\n    bind 127.0.0.1:8080\n    server x 127.0.0.1:1\n    default_backend app\nbackend app\n    server s 127.0.0.1:9000 check\n"
+    );
+    assert_eq!(verdicts(&fe, v26), ["GW021 error"]);
+    assert_eq!(verdicts(&fe, None), ["GW021 warning"]);
+    // `default_backend` naming its own backend is a loop.
+    let own = format!("{DEFAULTS}{APP}    default_backend app\n");
+    assert_eq!(verdicts(&own, v26), ["GW023 error"]);
+}
+
+#[test]
+fn log_lines_ports_and_the_last_line_feed() {
+    let v26 = Some((2, 6));
+    let with = |global: &str, extra: &str| {
+        verdicts(&format!("global\n{global}{DEFAULTS}{extra}{APP}"), v26)
+    };
+    assert!(with("    log stdout format raw local0\n", "    log global\n").is_empty());
+    assert!(with("    log 127.0.0.1:514 len 1024 local0 info notice\n", "").is_empty());
+    assert_eq!(with("    log 127.0.0.1 LOCAL0\n", ""), ["GW023 error"]);
+    assert_eq!(with("    log /dev/log\n", ""), ["GW023 error"]);
+    assert_eq!(
+        with("    log 127.0.0.1 local0 notic\n", ""),
+        ["GW023 error"]
+    );
+    assert_eq!(with("    log global\n", ""), ["GW023 error"]);
+    assert_eq!(with("", "    log global option httplog\n"), ["GW023 error"]);
+    let port = |addr: &str| {
+        verdicts(
+            &format!(
+                "{DEFAULTS}frontend www\n    bind {addr}\n    default_backend app\nbackend app\n    server s 127.0.0.1:9000 check\n"
+            ),
+            v26,
+        )
+    };
+    assert_eq!(port(":92000"), ["GW023 error"]);
+    assert_eq!(port("127.0.0.1:80,127.0.0.1:0"), ["GW023 error"]);
+    assert!(port("ipv4@127.0.0.1:8000-8010").is_empty());
+    assert!(port("unix@/run/haproxy.sock").is_empty());
+    // No LF after the last line: HAProxy 2.3 and later refuse, 2.2 warns.
+    let cut = format!("{DEFAULTS}{APP}    retries 3");
+    assert_eq!(verdicts(&cut, v26), ["GW001 error"]);
+    assert_eq!(verdicts(&cut, Some((2, 2))), ["GW001 warning"]);
+}
