@@ -619,7 +619,7 @@ fn lint_tree(
                         finding::Dialect::Haproxy => "HAProxy refuses this",
                     });
                 x.help = e.help.clone();
-                if lf_warns && e.message.starts_with("Missing LF on last line") {
+                if lf_warns && e.message.starts_with(syntax::haproxy::MISSING_LF) {
                     x.severity = finding::Severity::Warning;
                     x.message = format!(
                         "{}: the configured HAProxy warns and starts (2.3 and later refuse)",

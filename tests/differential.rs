@@ -137,9 +137,21 @@ struct BaseCheck {
     lint: Result<Lint, String>,
 }
 
-fn check_base(env: &Env, base: &Base, scratch: &Path) -> BaseCheck {
+/// Writes a base (one file replaced by a mutant's text, if given) to a fresh directory and
+/// runs the proxy's check and gwlint on it; the directory lives as long as the result.
+fn run_both(
+    env: &Env,
+    base: &Base,
+    replace: Option<(usize, &str)>,
+    scratch: &Path,
+) -> (
+    tempfile::TempDir,
+    Verdict,
+    run::Output,
+    Result<Lint, String>,
+) {
     let dir = check_dir();
-    base.write(dir.path(), None);
+    base.write(dir.path(), replace);
     let (verdict, out) = run::check(base.dialect, dir.path(), base.root_path(), scratch);
     let lint = run::gwlint(
         base.dialect,
@@ -149,6 +161,11 @@ fn check_base(env: &Env, base: &Base, scratch: &Path) -> BaseCheck {
         &env.rules,
         scratch,
     );
+    (dir, verdict, out, lint)
+}
+
+fn check_base(env: &Env, base: &Base, scratch: &Path) -> BaseCheck {
+    let (dir, verdict, out, lint) = run_both(env, base, None, scratch);
     let mut check = BaseCheck {
         dropped: None,
         read: Vec::new(),
@@ -187,17 +204,7 @@ struct Outcome {
 }
 
 fn check_mutant(env: &Env, base: &Base, m: &Mutant, scratch: &Path) -> Outcome {
-    let dir = check_dir();
-    base.write(dir.path(), Some((m.file, &m.text)));
-    let (verdict, _) = run::check(base.dialect, dir.path(), base.root_path(), scratch);
-    let lint = run::gwlint(
-        base.dialect,
-        env.version(base.dialect),
-        dir.path(),
-        base.root_path(),
-        &env.rules,
-        scratch,
-    );
+    let (_dir, verdict, _, lint) = run_both(env, base, Some((m.file, &m.text)), scratch);
     Outcome { verdict, lint }
 }
 
@@ -720,17 +727,7 @@ fn gwlint_agrees_with_the_proxies_on_refusing_to_start() {
 fn corpus(env: &Env, dir: &Path, target: &Path) {
     let bases = bases::corpus(dir);
     let checks = parallel(&bases, |b, s| {
-        let d = check_dir();
-        b.write(d.path(), None);
-        let (verdict, _) = run::check(b.dialect, d.path(), b.root_path(), s);
-        let lint = run::gwlint(
-            b.dialect,
-            env.version(b.dialect),
-            d.path(),
-            b.root_path(),
-            &env.rules,
-            s,
-        );
+        let (_dir, verdict, _, lint) = run_both(env, b, None, s);
         (verdict, lint)
     });
     let mut report = format!("gwlint on the real configurations of {}\n", dir.display());

@@ -750,7 +750,7 @@ impl Builder<'_> {
                 start,
                 text.len(),
                 format!(
-                    "Missing LF on last line, file might have been truncated at position {}",
+                    "{MISSING_LF}, file might have been truncated at position {}",
                     text.len() - start + 1
                 ),
                 Some(
@@ -761,6 +761,10 @@ impl Builder<'_> {
         self.out
     }
 }
+
+/// HAProxy's words for a last line without LF: fatal from 2.3, a warning in 2.2 (the caller,
+/// which knows the release, says which).
+pub const MISSING_LF: &str = "Missing LF on last line";
 
 /// Spaces after the 64th word make HAProxy start a 65th (a CR right before the LF does not).
 fn trailing_space(after: &[u8]) -> bool {

@@ -103,21 +103,7 @@ pub fn fixtures(manifest: &Path) -> Vec<Base> {
     let mut out = Vec::new();
     for top in ["examples", "tests/fixtures"] {
         let top = manifest.join(top);
-        let mut paths: Vec<_> = walkdir::WalkDir::new(&top)
-            .into_iter()
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_file())
-            .map(|e| e.path().to_path_buf())
-            .collect();
-        paths.sort();
-        for path in paths {
-            let Ok(text) = std::fs::read_to_string(&path) else {
-                continue;
-            };
-            let haproxy = path.extension().is_some_and(|e| e == "cfg");
-            if !haproxy && !nginx_main(&path, &text) {
-                continue;
-            }
+        for (path, _, _) in main_files(&top) {
             let rel = path.strip_prefix(&top).unwrap();
             let depth = rel.components().count().saturating_sub(1).min(2);
             let tree_root: std::path::PathBuf =
@@ -152,22 +138,8 @@ pub fn fixtures(manifest: &Path) -> Vec<Base> {
 /// nginx main files and HAProxy `.cfg` files, prepared as the fixtures are. They are checked,
 /// not mutated: the measure is gwlint's verdict on configurations it was not written against.
 pub fn corpus(dir: &Path) -> Vec<Base> {
-    let mut paths: Vec<_> = walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| e.path().to_path_buf())
-        .collect();
-    paths.sort();
     let mut out = Vec::new();
-    for path in paths {
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            continue;
-        };
-        let haproxy = path.extension().is_some_and(|e| e == "cfg");
-        if !haproxy && !nginx_main(&path, &text) {
-            continue;
-        }
+    for (path, text, haproxy) in main_files(dir) {
         let file = if haproxy { "haproxy.cfg" } else { "nginx.conf" };
         let name = path
             .strip_prefix(dir)
@@ -177,6 +149,25 @@ pub fn corpus(dir: &Path) -> Vec<Base> {
         out.push(prepare(name, vec![(file.to_string(), text)], 0));
     }
     out
+}
+
+/// The main configurations under `dir`, in path order: (path, text, is it HAProxy's).
+fn main_files(dir: &Path) -> Vec<(std::path::PathBuf, String, bool)> {
+    let mut paths: Vec<_> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.path().to_path_buf())
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .filter_map(|path| {
+            let text = std::fs::read_to_string(&path).ok()?;
+            let haproxy = path.extension().is_some_and(|e| e == "cfg");
+            (haproxy || nginx_main(&path, &text)).then_some((path, text, haproxy))
+        })
+        .collect()
 }
 
 /// A file of nginx's: not a file of another kind, and `events` at its top level.

@@ -528,11 +528,12 @@ impl Walk {
             } else {
                 format!("'{shown}' cannot handle unexpected argument '{extra}'.")
             };
-            let t = table::table();
-            let joined = ["proxy", "timeout", "option"]
-                .iter()
-                .any(|s| !t.rows(s, extra).is_empty())
-                || (scope == "global" && !t.rows("global", extra).is_empty());
+            // The extra word is a keyword of this section: two lines joined into one.
+            let section_scope = match scope {
+                "timeout" | "option" => "proxy",
+                s => s,
+            };
+            let joined = !table::table().rows(section_scope, extra).is_empty();
             let help = if joined {
                 format!("'{extra}' begins another line: put it on a line of its own")
             } else if max == 0 {
