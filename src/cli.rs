@@ -10,6 +10,7 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::filter::Selection;
 use crate::finding::Severity;
+use crate::output::{self, errln};
 use crate::report::{self, Format};
 use crate::rules::{self, RULES};
 
@@ -233,29 +234,28 @@ pub struct OnlineArgs {
     pub cert_warn_days: Option<u32>,
 }
 
+/// Standard output is written through [`output::stdout`] only, once per run, so that every
+/// subcommand ends the same way when it cannot be written: quietly with status 0 on a broken
+/// pipe, with `gwlint: error: cannot write output: …` and status 2 on any other failure.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
-        Err(e) => {
+        Err(e) if e.use_stderr() => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+            return ExitCode::from(2);
         }
+        // --help and --version: on standard output, checked like any other output.
+        Err(e) => return emit(clap_message(&e).as_bytes(), ExitCode::SUCCESS),
     };
     match cli.command {
         Some(Command::Rule { rule }) => match rules::find(&rule) {
-            Some(r) => {
-                print!("{}", r.page);
-                ExitCode::SUCCESS
-            }
+            Some(r) => emit(r.page.as_bytes(), ExitCode::SUCCESS),
             None => {
-                eprintln!("gwlint: error: no rule \"{rule}\"; `gwlint rules` lists them");
+                errln!("gwlint: error: no rule \"{rule}\"; `gwlint rules` lists them");
                 ExitCode::from(2)
             }
         },
-        Some(Command::Rules { format }) => {
-            print!("{}", list_rules(format));
-            ExitCode::SUCCESS
-        }
+        Some(Command::Rules { format }) => emit(list_rules(format).as_bytes(), ExitCode::SUCCESS),
         Some(Command::Parse {
             format,
             single_file,
@@ -271,14 +271,17 @@ pub fn main() -> ExitCode {
             paths,
         }) => files(paths, format, dialect, prefix, deploy),
         Some(Command::Completions { shell }) => {
-            clap_complete::generate(shell, &mut Cli::command(), "gwlint", &mut std::io::stdout());
-            ExitCode::SUCCESS
+            // Into memory: clap_complete panics when its writer fails.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "gwlint", &mut script);
+            emit(&script, ExitCode::SUCCESS)
         }
         Some(Command::Manpage) => {
-            match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
-                Ok(()) => ExitCode::SUCCESS,
+            let mut page = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut page) {
+                Ok(()) => emit(&page, ExitCode::SUCCESS),
                 Err(e) => {
-                    eprintln!("gwlint: error: cannot write the manual page: {e}");
+                    errln!("gwlint: error: cannot render the manual page: {e}");
                     ExitCode::from(2)
                 }
             }
@@ -291,6 +294,24 @@ pub fn main() -> ExitCode {
         }) => graph(paths, format, prefix, deploy),
         None => lint(cli.lint),
     }
+}
+
+/// Writes `bytes` to standard output and ends with `code`, or with what the failed write
+/// calls for (see [`output::failed`]).
+fn emit(bytes: &[u8], code: ExitCode) -> ExitCode {
+    match output::stdout(bytes) {
+        Ok(()) => code,
+        Err(failed) => failed,
+    }
+}
+
+/// clap's help or version text, coloured as clap would colour it on standard output (the
+/// same decision from the terminal, `NO_COLOR`, `CLICOLOR` and `CLICOLOR_FORCE`).
+fn clap_message(e: &clap::Error) -> String {
+    let choice = anstream::AutoStream::choice(&std::io::stdout());
+    let mut text = anstream::AutoStream::new(Vec::new(), choice);
+    let _ = write!(text, "{}", e.render().ansi());
+    String::from_utf8_lossy(&text.into_inner()).into_owned()
 }
 
 fn list_rules(format: ListFormat) -> String {
@@ -344,14 +365,17 @@ fn parse(
     let root = match loader.load(file, &name) {
         Ok(id) => id,
         Err(e) => {
-            eprintln!("gwlint: error: {name}: {e}");
+            errln!(
+                "gwlint: error: {}: {e}",
+                crate::report::escape(&name.to_string())
+            );
             return ExitCode::from(2);
         }
     };
     let prefix = prefix.unwrap_or_else(|| file.parent().map(PathBuf::from).unwrap_or_default());
     let haproxy = crate::discover::looks_like_haproxy(&loader.sources.get(root).text);
     if haproxy && matches!(format, ParseFormat::Crossplane) {
-        eprintln!(
+        errln!(
             "gwlint: error: {name}: crossplane's format is for nginx; this is HAProxy configuration"
         );
         return ExitCode::from(2);
@@ -377,13 +401,12 @@ fn parse(
             report::crossplane::render(&tree, parsed, &loader.sources, single)
         }
     };
-    print!("{out}");
     let failed = tree
         .files
         .iter()
         .any(|f| parsed.get(f).is_some_and(|p| !p.errors.is_empty()))
         || !tree.findings.is_empty();
-    ExitCode::from(u8::from(failed))
+    emit(out.as_bytes(), ExitCode::from(u8::from(failed)))
 }
 
 /// `gwlint graph`: how the proxies of a run reach each other.
@@ -406,16 +429,16 @@ fn graph(
         ..Default::default()
     };
     let outcome = crate::lint(&paths, &opts);
-    print!(
-        "{}",
-        match format {
-            GraphFormat::Text => outcome.graph.render_text(),
-            GraphFormat::Json => outcome.graph.render_json(),
-            GraphFormat::Dot => outcome.graph.render_dot(),
-        }
-    );
+    let out = match format {
+        GraphFormat::Text => outcome.graph.render_text(),
+        GraphFormat::Json => outcome.graph.render_json(),
+        GraphFormat::Dot => outcome.graph.render_dot(),
+    };
+    if let Err(failed) = output::stdout(out.as_bytes()) {
+        return failed;
+    }
     for e in &outcome.errors {
-        eprintln!("gwlint: error: {e}");
+        errln!("gwlint: error: {}", crate::report::escape(&e.to_string()));
     }
     ExitCode::from(if outcome.errors.is_empty() { 0 } else { 2 })
 }
@@ -491,9 +514,11 @@ fn files(
             s
         }
     };
-    print!("{out}");
+    if let Err(failed) = output::stdout(out.as_bytes()) {
+        return failed;
+    }
     for e in &outcome.errors {
-        eprintln!("gwlint: error: {e}");
+        errln!("gwlint: error: {}", crate::report::escape(&e.to_string()));
     }
     ExitCode::from(if outcome.errors.is_empty() { 0 } else { 2 })
 }
@@ -506,7 +531,7 @@ fn lint(args: LintArgs) -> ExitCode {
     };
     let unknown = selection.unknown();
     if !unknown.is_empty() {
-        eprintln!(
+        errln!(
             "gwlint: error: no rule matches {}; `gwlint rules` lists them",
             unknown
                 .iter()
@@ -531,7 +556,7 @@ fn lint(args: LintArgs) -> ExitCode {
     let broken = config.take_errors();
     if !broken.is_empty() {
         for e in broken {
-            eprintln!("gwlint: error: {e}");
+            errln!("gwlint: error: {}", crate::report::escape(&e.to_string()));
         }
         return ExitCode::from(2);
     }
@@ -560,7 +585,7 @@ fn lint(args: LintArgs) -> ExitCode {
     if paths.iter().any(|p| p.as_os_str() == "-") {
         let mut buf = Vec::new();
         if let Err(e) = std::io::stdin().read_to_end(&mut buf) {
-            eprintln!("gwlint: error: cannot read standard input: {e}");
+            errln!("gwlint: error: cannot read standard input: {e}");
             return ExitCode::from(2);
         }
         let name = args.stdin_filename.clone().unwrap_or_else(|| "-".into());
@@ -598,7 +623,16 @@ fn lint(args: LintArgs) -> ExitCode {
         out.push_str(&statistics(findings));
     }
     if human && !args.quiet {
-        if findings.is_empty() {
+        let failed = outcome.errors.len();
+        if findings.is_empty() && failed > 0 {
+            // Not "No problems": what could not be read was not checked (the errors follow).
+            out.push_str(&format!(
+                "{} file{} checked; {failed} path{} could not be read.\n",
+                outcome.files,
+                plural(outcome.files),
+                plural(failed)
+            ));
+        } else if findings.is_empty() {
             out.push_str(&format!(
                 "No problems found in {} file{}.\n",
                 outcome.files,
@@ -644,17 +678,18 @@ fn lint(args: LintArgs) -> ExitCode {
             ));
         }
     }
-    let mut lock = stdout.lock();
-    let _ = lock.write_all(out.as_bytes());
-    let _ = lock.flush();
+    if let Err(failed) = output::stdout(out.as_bytes()) {
+        std::mem::forget(outcome);
+        return failed;
+    }
     if args.statistics && !human {
-        eprint!("{}", statistics(findings));
+        output::stderr(format_args!("{}", statistics(findings)));
     }
     for n in &outcome.notes {
-        eprintln!("gwlint: note: {}", crate::report::escape(n));
+        errln!("gwlint: note: {}", crate::report::escape(n));
     }
     for e in &outcome.errors {
-        eprintln!("gwlint: error: {e}");
+        errln!("gwlint: error: {}", crate::report::escape(&e.to_string()));
     }
     if !outcome.errors.is_empty() {
         return ExitCode::from(2);

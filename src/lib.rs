@@ -12,6 +12,7 @@ pub mod filter;
 pub mod finding;
 pub mod load;
 pub mod model;
+pub mod output;
 pub mod plan;
 pub mod probe;
 pub mod report;
@@ -264,7 +265,10 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
         // A link named on the command line (a changed `sites-enabled/x`, as pre-commit
         // passes it) whose target lies outside the tree is read as its deployment maps it,
         // never from this machine.
-        let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        // A pipe the shell hands over (`gwlint <(…)`) is a link to no file: read as it is.
+        let piped = path.starts_with("/dev/fd") || path == Path::new("/dev/stdin");
+        let is_link =
+            !piped && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
         let mapped = match is_link && !planner.admits(path, path) {
             true => match link_in_deployment(&mut loader, &mut planner, path, opts) {
                 Some(local) => Some(local),

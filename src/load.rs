@@ -74,6 +74,13 @@ impl Loader {
         if let Some(r) = self.by_path.get(&key) {
             return r.clone();
         }
+        // /proc and /sys hold regular files that are the kernel's interfaces: one blocks
+        // until the kernel logs (/proc/kmsg), another reads as half a gigabyte of zeros.
+        if key.starts_with("/proc") || key.starts_with("/sys") {
+            let e = LoadError::Io("a file of the kernel's /proc or /sys, not configuration".into());
+            self.by_path.insert(key, Err(e.clone()));
+            return Err(e);
+        }
         let bytes = match (ahead, meta) {
             (Some(read), _) => read,
             // The metadata of a link is the target's; a plain file's is at hand.
@@ -158,7 +165,7 @@ impl Loader {
 
     /// Reads a file reached through an `include`: only a regular file. A FIFO with no writer
     /// would block the run forever (nginx hangs on it too); a device or socket is no
-    /// configuration. A path the user names is read whatever it is (`gwlint <(…)`).
+    /// configuration. A path the user names may also be a pipe (`gwlint <(…)`, see `read`).
     pub fn load_included(&mut self, path: &Path, display: &str) -> Result<FileId, LoadError> {
         match std::fs::metadata(path) {
             Ok(m) if !m.is_file() && !m.is_dir() => Err(LoadError::Io(
@@ -308,10 +315,20 @@ fn read(path: &Path, meta: std::io::Result<std::fs::Metadata>) -> Result<Vec<u8>
     if meta.is_dir() {
         return Err(LoadError::Io("is a directory".into()));
     }
+    // Only regular files are configuration; a pipe the user hands over (`-` is read
+    // elsewhere, `gwlint <(…)` names /dev/fd/N) is read to its end, bounded like a file.
+    let piped = path.starts_with("/dev/fd") || path == Path::new("/dev/stdin");
+    if !meta.is_file() && !piped {
+        return Err(not_regular());
+    }
     if meta.len() > MAX_FILE_SIZE {
         return Err(LoadError::TooLarge(meta.len()));
     }
-    let mut file = std::fs::File::open(path).map_err(io_error)?;
+    let mut file = open(path).map_err(io_error)?;
+    // The path may have changed between the look and the open: the open file decides.
+    if !piped && !file.metadata().is_ok_and(|m| m.is_file()) {
+        return Err(not_regular());
+    }
     // Sized from the metadata at hand; a file that grows meanwhile is read to its end, up
     // to the limit.
     let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
@@ -324,6 +341,22 @@ fn read(path: &Path, meta: std::io::Result<std::fs::Metadata>) -> Result<Vec<u8>
         return Err(LoadError::TooLarge(bytes.len() as u64));
     }
     Ok(bytes)
+}
+
+fn not_regular() -> LoadError {
+    LoadError::Io("not a regular file (a FIFO, socket or device): not read".into())
+}
+
+/// Opens without blocking: a FIFO put where a file was looked at does not hang the run.
+fn open(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.custom_flags(libc::O_NONBLOCK);
+    }
+    o.open(path)
 }
 
 /// Asks the kernel to back a large buffer with 2 MB pages where it can: a 50 MB file is

@@ -56,9 +56,17 @@ pub struct SourceFile {
     /// How many newlines come before each 4 KiB block of the text: counted at memchr's
     /// speed, 1/1000th of the text's size; a lookup counts the newlines in one block.
     line_marks: Vec<u32>,
+    /// How many characters come before each block, for text that is not all ASCII: a column
+    /// is then counted in at most two blocks, however long its line.
+    char_marks: Option<Vec<u32>>,
 }
 
 const LINE_BLOCK: usize = 4096;
+
+/// Characters in UTF-8 bytes: every byte that does not continue a character starts one.
+fn chars_in(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
+}
 
 impl SourceFile {
     /// 0-based line and the byte offset where it starts.
@@ -91,8 +99,18 @@ impl SourceFile {
         while !self.text.is_char_boundary(col_start) {
             col_start -= 1;
         }
-        let col = self.text[start..col_start].chars().count() + 1;
-        (line + 1, col)
+        let col = match &self.char_marks {
+            None => col_start - start,
+            Some(marks) => self.chars_before(marks, col_start) - self.chars_before(marks, start),
+        };
+        (line + 1, col + 1)
+    }
+
+    /// Characters before a byte offset (a character boundary).
+    fn chars_before(&self, marks: &[u32], offset: usize) -> usize {
+        let k = offset / LINE_BLOCK;
+        let base = k * LINE_BLOCK;
+        marks[k] as usize + chars_in(&self.text.as_bytes()[base..offset])
     }
 
     /// The 1-based line of a byte offset.
@@ -125,6 +143,16 @@ impl SourceMap {
             newlines += memchr::memchr_iter(b'\n', block).count() as u32;
             line_marks.push(newlines);
         }
+        let char_marks = (!text.is_ascii()).then(|| {
+            let mut marks = Vec::with_capacity(line_marks.len());
+            let mut chars = 0u32;
+            marks.push(0);
+            for block in text.as_bytes().chunks(LINE_BLOCK) {
+                chars += chars_in(block) as u32;
+                marks.push(chars);
+            }
+            marks
+        });
         let id = FileId(self.files.len() as u32);
         self.by_path.insert(path.to_path_buf(), id);
         self.files.push(SourceFile {
@@ -133,6 +161,7 @@ impl SourceMap {
             text,
             lossy,
             line_marks,
+            char_marks,
         });
         id
     }
@@ -204,6 +233,24 @@ mod tests {
             let line = before.matches('\n').count() + 1;
             let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
             assert_eq!(f.line_col(offset), (line, col), "offset {offset}");
+        }
+    }
+
+    #[test]
+    fn columns_on_long_lines_with_and_without_multibyte_characters() {
+        for text in [
+            format!("a\n{}b", "x".repeat(3 * LINE_BLOCK)),
+            format!("a\n{}b", "é".repeat(3 * LINE_BLOCK)),
+        ] {
+            let mut map = SourceMap::default();
+            let id = map.add(Path::new("t"), "t".into(), text.clone().into_bytes());
+            let f = map.get(id);
+            for offset in (0..text.len()).step_by(131).chain([text.len()]) {
+                let before = &text[..text.floor_char_boundary(offset)];
+                let line = before.matches('\n').count() + 1;
+                let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+                assert_eq!(f.line_col(offset), (line, col), "offset {offset}");
+            }
         }
     }
 }

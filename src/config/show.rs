@@ -29,8 +29,10 @@ pub fn run(args: ConfigArgs) -> ExitCode {
     if args.schema {
         let mut s = serde_json::to_string_pretty(&super::schema::schema()).unwrap_or_default();
         s.push('\n');
-        print!("{s}");
-        return ExitCode::SUCCESS;
+        return match crate::output::stdout(s.as_bytes()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(failed) => failed,
+        };
     }
     let resolver = match resolver(args.config.as_deref(), args.isolated) {
         Ok(r) => r,
@@ -38,7 +40,7 @@ pub fn run(args: ConfigArgs) -> ExitCode {
     };
     let path = args.path.unwrap_or_else(|| PathBuf::from("."));
     if !path.exists() {
-        eprintln!(
+        crate::output::errln!(
             "gwlint: error: {}: no such file or directory",
             path.display()
         );
@@ -48,7 +50,7 @@ pub fn run(args: ConfigArgs) -> ExitCode {
     let errors = resolver.take_errors();
     if !errors.is_empty() {
         for e in errors {
-            eprintln!("gwlint: error: {e}");
+            crate::output::errln!("gwlint: error: {e}");
         }
         return ExitCode::from(2);
     }
@@ -59,8 +61,10 @@ pub fn run(args: ConfigArgs) -> ExitCode {
     } else {
         "nearest gwlint.toml or .gwlint.toml above the path"
     };
-    print!("{}", render(&path, config.as_deref(), how));
-    ExitCode::SUCCESS
+    match crate::output::stdout(render(&path, config.as_deref(), how).as_bytes()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failed) => failed,
+    }
 }
 
 /// The resolver for `--config FILE` / `--isolated` / discovery; errors are printed.
@@ -72,7 +76,7 @@ pub fn resolver(config: Option<&Path>, isolated: bool) -> Result<Resolver, ExitC
         None => Ok(Resolver::discover()),
         Some(p) => Resolver::fixed(p).map_err(|errors| {
             for e in errors {
-                eprintln!("gwlint: error: {e}");
+                crate::output::errln!("gwlint: error: {e}");
             }
             ExitCode::from(2)
         }),

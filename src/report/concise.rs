@@ -13,12 +13,14 @@ pub fn render(findings: &[Finding], sources: &SourceMap) -> String {
         let _ = writeln!(
             out,
             "{}:{}:{}: {}[{}] {}",
-            sources.get(f.span.file).name,
+            // Control characters escaped: a newline in a name or a quoted word must not
+            // start a line of its own (a `::warning` workflow command in a CI log).
+            super::escape(&sources.get(f.span.file).name),
             p.line,
             p.column,
             f.severity.as_str(),
             f.rule.code,
-            f.message
+            super::escape(&f.message)
         );
     }
     out

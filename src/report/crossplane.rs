@@ -105,7 +105,7 @@ fn statements(
         stmt.insert("args".into(), Value::from(args));
         if d.name() == "include" && !single {
             let idx: Vec<usize> = tree
-                .included(d)
+                .matched(d)
                 .iter()
                 .filter_map(|f| tree.files.iter().position(|x| x == f))
                 .collect();

@@ -10,7 +10,9 @@ pub fn render(findings: &[Finding], sources: &SourceMap) -> String {
     let mut out = String::new();
     for f in findings {
         let p = position(sources, f.span);
-        let name = &sources.get(f.span.file).name;
+        // Names and messages carry words of the input: control characters are escaped, so
+        // no byte of theirs can start a workflow command or drive the terminal.
+        let name = &super::escape(&sources.get(f.span.file).name);
         let level = match f.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
@@ -31,10 +33,15 @@ pub fn render(findings: &[Finding], sources: &SourceMap) -> String {
             ",title={}",
             property(&format!("{} {}", f.rule.code, f.rule.name))
         );
-        let mut message = format!("{name}:{}:{}: {}", p.line, p.column, f.message);
+        let mut message = format!(
+            "{name}:{}:{}: {}",
+            p.line,
+            p.column,
+            super::escape(&f.message)
+        );
         if let Some(h) = &f.help {
             message.push_str("\nhelp: ");
-            message.push_str(h);
+            message.push_str(&super::escape(h));
         }
         let _ = writeln!(out, "::{level} {props}::{}", data(&message));
     }

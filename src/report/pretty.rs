@@ -8,7 +8,7 @@ use miette::{
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
-use super::position;
+use super::{escape, position};
 use crate::finding::{Finding, Severity};
 use crate::source::{SourceFile, SourceMap};
 
@@ -26,21 +26,34 @@ pub fn render(findings: &[Finding], sources: &SourceMap, color: bool) -> String 
         .with_links(false)
         .with_context_lines(1);
     let mut out = String::new();
+    // Source text with control characters, shown with each replaced (byte for byte, so spans
+    // hold): an escape sequence in a comment must not reach the terminal.
+    let mut shown: std::collections::HashMap<crate::source::FileId, Option<String>> =
+        std::collections::HashMap::new();
     for f in findings {
         let file = sources.get(f.span.file);
+        let text = shown
+            .entry(f.span.file)
+            .or_insert_with(|| without_controls(&file.text))
+            .as_deref()
+            .unwrap_or(&file.text);
+        let name = escape(&file.name);
         let p = position(sources, f.span);
         let snippet =
             !file.text.is_empty() && line_len(file, f.span.start as usize) <= MAX_SNIPPET_LINE;
         let diag = Pretty {
             finding: f,
-            source: Named { file },
+            source: Named {
+                name: name.clone(),
+                text,
+            },
             snippet,
-            location: format!("{}:{}:{}", file.name, p.line, p.column),
+            location: format!("{name}:{}:{}", p.line, p.column),
             related: f
                 .related
                 .iter()
                 .filter(|(s, _)| s.file == f.span.file && snippet)
-                .map(|(s, m)| LabeledSpan::new(Some(m.clone()), s.start as usize, s.len()))
+                .map(|(s, m)| LabeledSpan::new(Some(escape(m)), s.start as usize, s.len()))
                 .collect(),
             notes: f
                 .related
@@ -48,7 +61,8 @@ pub fn render(findings: &[Finding], sources: &SourceMap, color: bool) -> String 
                 .filter(|(s, _)| s.file != f.span.file || !snippet)
                 .map(|(s, m)| {
                     let q = position(sources, *s);
-                    format!("{m}: {}:{}:{}", sources.get(s.file).name, q.line, q.column)
+                    let name = escape(&sources.get(s.file).name);
+                    format!("{}: {name}:{}:{}", escape(m), q.line, q.column)
                 })
                 .collect(),
         };
@@ -71,8 +85,26 @@ fn line_len(file: &SourceFile, offset: usize) -> usize {
     end - start
 }
 
+/// The text with every control character but line ends and tabs replaced by `?`, one per
+/// byte; None when there is none.
+fn without_controls(text: &str) -> Option<String> {
+    let bad = |c: char| c.is_control() && !matches!(c, '\n' | '\r' | '\t');
+    if !text.chars().any(bad) {
+        return None;
+    }
+    Some(
+        text.chars()
+            .map(|c| match bad(c) {
+                true => "?".repeat(c.len_utf8()),
+                false => c.to_string(),
+            })
+            .collect(),
+    )
+}
+
 struct Named<'a> {
-    file: &'a SourceFile,
+    name: String,
+    text: &'a str,
 }
 
 impl SourceCode for Named<'_> {
@@ -82,9 +114,9 @@ impl SourceCode for Named<'_> {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let c = self.file.text.as_str().read_span(span, before, after)?;
+        let c = self.text.read_span(span, before, after)?;
         Ok(Box::new(MietteSpanContents::new_named(
-            self.file.name.clone(),
+            self.name.clone(),
             c.data(),
             *c.span(),
             c.line(),
@@ -111,10 +143,11 @@ impl fmt::Debug for Pretty<'_> {
 
 impl fmt::Display for Pretty<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let message = escape(&self.finding.message);
         if self.snippet {
-            write!(f, "{}", self.finding.message)
+            write!(f, "{message}")
         } else {
-            write!(f, "{}: {}", self.location, self.finding.message)
+            write!(f, "{}: {message}", self.location)
         }
     }
 }
@@ -140,7 +173,7 @@ impl Diagnostic for Pretty<'_> {
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         let mut parts: Vec<String> = self.notes.clone();
         if let Some(h) = &self.finding.help {
-            parts.push(h.clone());
+            parts.push(escape(h));
         }
         (!parts.is_empty()).then(|| Box::new(parts.join("\n")) as Box<dyn fmt::Display>)
     }
@@ -155,7 +188,7 @@ impl Diagnostic for Pretty<'_> {
         }
         let s = self.finding.span;
         let primary = LabeledSpan::new_primary_with_span(
-            self.finding.label.clone(),
+            self.finding.label.as_deref().map(escape),
             SourceSpan::new((s.start as usize).into(), s.len()),
         );
         Some(Box::new(

@@ -28,7 +28,9 @@ pub fn render(
             })
         })
         .collect();
-    let mut s = serde_json::to_string_pretty(&json!({"files": out})).unwrap_or_default();
+    // Compact: indentation grows with nesting, and pretty output of a deep file is many times
+    // its size.
+    let mut s = serde_json::to_string(&json!({"files": out})).unwrap_or_default();
     s.push('\n');
     s
 }
@@ -58,7 +60,7 @@ fn directives(dirs: &[Directive], tree: &Tree, sources: &SourceMap) -> Vec<Value
             v["args"] = Value::from(d.args.iter().map(|a| arg(sources, a)).collect::<Vec<_>>());
             if d.name() == "include" {
                 v["includes"] = Value::from(
-                    tree.included(d)
+                    tree.matched(d)
                         .iter()
                         .map(|f| sources.get(*f).name.clone())
                         .collect::<Vec<_>>(),

@@ -14,6 +14,7 @@ pub mod include_cycle;
 pub mod include_not_followed;
 pub mod include_not_found;
 pub mod internal_error;
+pub mod limit_reached;
 pub mod missing_timeouts;
 pub mod mode_mismatch;
 pub mod not_text;
@@ -101,6 +102,7 @@ pub static RULES: &[&Rule] = &[
     &include_cycle::RULE,
     &not_text::RULE,
     &include_not_followed::RULE,
+    &limit_reached::RULE,
     // what the proxy refuses, from the directive tables (GW020-GW028)
     &unknown_directive::RULE,
     &directive_not_allowed::RULE,

@@ -21,6 +21,9 @@ pub struct Tree {
     pub files: Vec<FileId>,
     /// The files each `include` directive (by its span) brings in.
     pub includes: HashMap<Span, Vec<FileId>>,
+    /// What an include names where that is more than it brings in (a cycle, a bound):
+    /// the parse formats show what the include matches.
+    pub named: HashMap<Span, Vec<FileId>>,
     /// Missing includes, unreadable includes, cycles.
     pub findings: Vec<Finding>,
     /// Includes gwlint does not follow (outside the tree, unmapped, not in the repository):
@@ -43,6 +46,7 @@ impl Tree {
             root: files[0],
             files,
             includes: HashMap::new(),
+            named: HashMap::new(),
             findings: Vec::new(),
             unknown: Vec::new(),
             stock: Vec::new(),
@@ -64,8 +68,25 @@ impl Tree {
         Tree::of_files(crate::finding::Dialect::Haproxy, files)
     }
 
+    /// The files an include brings in, as every walk of the configuration expands it.
     pub fn included(&self, d: &Directive) -> &[FileId] {
         self.includes.get(&d.span).map_or(&[], Vec::as_slice)
+    }
+
+    /// The files an include matches, including those not expanded (a cycle, a bound).
+    pub fn matched(&self, d: &Directive) -> &[FileId] {
+        match self.named.get(&d.span) {
+            Some(all) => all,
+            None => self.included(d),
+        }
+    }
+
+    /// Stops expanding `target` at the include `span`.
+    pub fn cut(&mut self, span: Span, target: FileId) {
+        if let Some(t) = self.includes.get_mut(&span) {
+            self.named.entry(span).or_insert_with(|| t.clone());
+            t.retain(|&f| f != target);
+        }
     }
 }
 
@@ -77,6 +98,7 @@ pub fn build(loader: &mut Loader, root: FileId, place: Place, single: bool) -> T
         root,
         files: vec![root],
         includes: HashMap::new(),
+        named: HashMap::new(),
         findings: Vec::new(),
         unknown: Vec::new(),
         stock: Vec::new(),
@@ -94,6 +116,7 @@ pub fn build(loader: &mut Loader, root: FileId, place: Place, single: bool) -> T
     }
     let mut edges: HashMap<FileId, Vec<(Span, FileId)>> = HashMap::new();
     let mut seen = std::collections::HashSet::from([root]);
+    let mut surveys: HashMap<FileId, Survey> = HashMap::new();
     loader.nginx(root);
     let mut i = 0;
     while i < tree.files.len() && !single {
@@ -105,9 +128,9 @@ pub fn build(loader: &mut Loader, root: FileId, place: Place, single: bool) -> T
         let has_word =
             memchr::memmem::find(loader.sources.get(file).text.as_bytes(), b"include").is_some();
         let parsed = &loader.nginx(file).directives;
-        if has_word {
-            collect_includes(parsed, &mut found);
-        }
+        let mut survey = Survey::default();
+        survey.walk(parsed, 0, has_word, &mut found);
+        surveys.insert(file, survey);
         for (span, arg_span, pattern) in found {
             let targets = resolve(loader, &mut tree, span, arg_span, &pattern);
             for &t in &targets {
@@ -120,17 +143,45 @@ pub fn build(loader: &mut Loader, root: FileId, place: Place, single: bool) -> T
         }
     }
     find_cycles(loader, &mut tree, &edges);
+    if !single {
+        super::bounds::apply(&mut tree, &surveys);
+    }
     tree
 }
 
-fn collect_includes(dirs: &[Directive], out: &mut Vec<(Span, Span, String)>) {
-    for d in dirs {
-        if d.is(crate::atom!("include"))
-            && let Some(a) = d.args.first()
-        {
-            out.push((d.span, a.span, a.value.to_string()));
+/// What the bounds need to know of one file: its statements, how deep its blocks go, and
+/// where its includes stand.
+#[derive(Default)]
+pub struct Survey {
+    pub statements: u64,
+    /// The deepest block level a statement of the file sits at (0: top level).
+    pub depth: usize,
+    /// Each include (by its span) with the block level it stands at, in read order.
+    pub includes: Vec<(Span, usize)>,
+}
+
+impl Survey {
+    fn walk(
+        &mut self,
+        dirs: &[Directive],
+        level: usize,
+        includes: bool,
+        out: &mut Vec<(Span, Span, String)>,
+    ) {
+        self.statements += dirs.len() as u64;
+        if !dirs.is_empty() {
+            self.depth = self.depth.max(level);
         }
-        collect_includes(d.children(), out);
+        for d in dirs {
+            if includes
+                && d.is(crate::atom!("include"))
+                && let Some(a) = d.args.first()
+            {
+                out.push((d.span, a.span, a.value.to_string()));
+                self.includes.push((d.span, level));
+            }
+            self.walk(d.children(), level + 1, includes, out);
+        }
     }
 }
 
@@ -271,6 +322,9 @@ fn find_cycles(loader: &Loader, tree: &mut Tree, edges: &HashMap<FileId, Vec<(Sp
                     .map(|&(f, _)| loader.sources.get(f).name.as_str())
                     .collect();
                 chain.push(&loader.sources.get(target).name);
+                // The include is not expanded: lowering and every walk see a tree without
+                // cycles, so no expansion can repeat itself.
+                tree.cut(span, target);
                 tree.findings.push(
                     Finding::new(
                         &rules::include_cycle::RULE,

@@ -1,6 +1,7 @@
 //! Syntax trees: the nginx parser, nginx include resolution.
 
 pub mod atom;
+pub mod bounds;
 pub mod haproxy;
 pub mod include;
 pub mod lua;

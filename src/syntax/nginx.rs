@@ -725,6 +725,18 @@ impl Builder<'_> {
             self.skipped_depth += 1;
             return;
         }
+        // Anonymous blocks count too: a flood of `{` must not nest without bound.
+        if self.stack.len() >= MAX_DEPTH {
+            self.words.clear();
+            self.error(
+                at,
+                at + 1,
+                format!("blocks nested deeper than {MAX_DEPTH} levels"),
+                Some("no nginx configuration needs this depth; check for unbalanced braces".into()),
+            );
+            self.skipped_depth = 1;
+            return;
+        }
         let Some(d) = self.statement(at + 1) else {
             self.error(
                 at,
@@ -742,16 +754,6 @@ impl Builder<'_> {
             self.stack.push((anon, at, children));
             return;
         };
-        if self.stack.len() >= MAX_DEPTH {
-            self.error(
-                at,
-                at + 1,
-                format!("blocks nested deeper than {MAX_DEPTH} levels"),
-                Some("no nginx configuration needs this depth; check for unbalanced braces".into()),
-            );
-            self.skipped_depth = 1;
-            return;
-        }
         if glued {
             self.glued_open = Some(at);
         }

@@ -1,0 +1,50 @@
+//! Raised while loading: gwlint reached one of its bounds, and what lies past it is unchecked.
+
+use super::{Family, Rule};
+use crate::finding::{Dialect, Finding, Severity};
+use crate::source::Span;
+
+pub static RULE: Rule = Rule {
+    code: "GW006",
+    name: "limit-reached",
+    severity: Severity::Warning,
+    family: Family::SyntaxAndFiles,
+    dialects: &[Dialect::Nginx],
+    refuses: &[],
+    summary: "gwlint stopped at one of its bounds (include expansion, include nesting): what lies past it is not checked",
+    page: include_str!("../../rules/GW006-limit-reached.md"),
+    check: None,
+};
+
+/// Which bound an include crossed.
+pub enum Bound {
+    /// The configuration's includes expand to `expanded` statements, past `bound`.
+    Expansion { expanded: u64, bound: u64 },
+    /// Blocks and includes nest deeper than this.
+    Nesting(usize),
+}
+
+/// The finding at the first include not followed; `more` counts the include targets cut
+/// after it.
+pub fn include(span: Span, why: Bound, more: usize) -> Finding {
+    let what = match why {
+        Bound::Expansion { expanded, bound } => format!(
+            "with every include expanded this configuration holds {expanded} statements, more than gwlint reads ({bound}): this include is not followed"
+        ),
+        Bound::Nesting(n) => format!(
+            "blocks and includes nest more than {n} levels deep here: this include is not followed"
+        ),
+    };
+    let more = match more {
+        0 => String::new(),
+        1 => ", nor 1 include target after it".to_string(),
+        n => format!(", nor {n} include targets after it"),
+    };
+    Finding::new(
+        &RULE,
+        span,
+        format!("{what}{more}; what they define is unknown and not checked"),
+    )
+    .label("not followed: a bound of gwlint")
+    .help("no real configuration comes near this bound: look for files that include each other many times over (a snippet that includes a glob of its own directory, includes repeated at every level); nginx itself would read them all, slowly, or run out of memory or open files")
+}
