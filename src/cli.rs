@@ -632,6 +632,8 @@ fn lint(args: LintArgs) -> ExitCode {
                 plural(outcome.files),
                 plural(failed)
             ));
+        } else if findings.is_empty() && outcome.files == 0 {
+            out.push_str("No configuration checked.\n");
         } else if findings.is_empty() {
             out.push_str(&format!(
                 "No problems found in {} file{}.\n",

@@ -1,7 +1,7 @@
 //! Inputs meant to break gwlint: each run ends within seconds with a clear finding or error
 //! (exit 1 or 2), never a crash, and the other files are still reported.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -15,14 +15,25 @@ fn gwlint() -> Command {
     c
 }
 
-/// Runs gwlint with a time limit; a run that takes longer is killed and fails the test.
+/// Runs gwlint with a time limit; a run that takes longer is killed and fails the test. Its
+/// output is read while it runs (a full pipe would stop it).
 fn run_within(mut c: Command, limit: Duration) -> Output {
+    use std::io::Read;
     c.stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = c.spawn().unwrap();
+    let drain = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = r.read_to_end(&mut buf);
+            buf
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().unwrap()));
+    let stderr = drain(Box::new(child.stderr.take().unwrap()));
     let start = Instant::now();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            return child.wait_with_output().unwrap();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
         }
         if start.elapsed() > limit {
             let _ = child.kill();
@@ -30,6 +41,11 @@ fn run_within(mut c: Command, limit: Duration) -> Output {
             panic!("gwlint ran longer than {limit:?}: {c:?}");
         }
         std::thread::sleep(Duration::from_millis(10));
+    };
+    Output {
+        status,
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
     }
 }
 
@@ -470,5 +486,315 @@ fn a_hundred_thousand_files_in_a_directory() {
     eprintln!(
         "100,000 files linted in {:?} (debug build)",
         start.elapsed()
+    );
+}
+
+// ---- configurations from pull requests: bounded, escaped, never a crash ---------------------
+
+/// Runs gwlint with its address space limited to `mb` MiB and a time limit: a run that needs
+/// more memory fails to allocate (and aborts), one that takes longer is killed; both fail the
+/// test. The limit is set in the child before it starts.
+fn bounded(args: &[&str], mb: u64, secs: u64) -> Output {
+    use std::os::unix::process::CommandExt;
+    let mut c = gwlint();
+    c.args(args);
+    let bytes = mb << 20;
+    // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
+    unsafe {
+        c.pre_exec(move || {
+            let lim = libc::rlimit {
+                rlim_cur: bytes,
+                rlim_max: bytes,
+            };
+            match libc::setrlimit(libc::RLIMIT_AS, &lim) {
+                0 => Ok(()),
+                _ => Err(std::io::Error::last_os_error()),
+            }
+        });
+    }
+    let o = run_within(c, Duration::from_secs(secs));
+    assert!(
+        o.status.code().is_some(),
+        "gwlint {args:?} was killed ({:?}) within {mb} MiB: {}",
+        o.status,
+        &err(&o)[..err(&o).len().min(2000)]
+    );
+    assert!(!err(&o).contains("panicked"), "{args:?}: {}", err(&o));
+    o
+}
+
+fn head(s: &str) -> &str {
+    let mut end = s.len().min(3000);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// Files that each include the next one ten times: 1.5 KB that expand to a billion
+/// statements. gwlint follows includes up to its bound and says where it stopped.
+#[test]
+fn tenfold_includes_stop_at_the_expansion_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    let main = write(
+        dir.path(),
+        "fan/nginx.conf",
+        b"events {}\nhttp { include f1.conf; }\n",
+    );
+    for i in 1..=8 {
+        let line = format!("include f{}.conf; ", i + 1).repeat(10);
+        write(dir.path(), &format!("fan/f{i}.conf"), line.as_bytes());
+    }
+    write(
+        dir.path(),
+        "fan/f9.conf",
+        b"server { listen 8080; location / { proxy_pass http://127.0.0.1:9000; } }\n",
+    );
+    let w = witness(dir.path());
+    let o = bounded(&["--format", "concise", &main, &w], 1024, 60);
+    assert_eq!(code(&o), 1, "{}", err(&o));
+    assert_witness(&o, "tenfold includes");
+    let text = out(&o);
+    let gw006: Vec<&str> = text.lines().filter(|l| l.contains("GW006")).collect();
+    assert_eq!(gw006.len(), 1, "{}", head(&text));
+    assert!(
+        gw006[0].contains("fan/f") && gw006[0].contains("this include is not followed"),
+        "{}",
+        gw006[0]
+    );
+}
+
+/// Eleven files that each include `inc/*.conf`, themselves among them: every path through
+/// them is a cycle (11! walks before), reported as cycles and never expanded.
+#[test]
+fn files_that_glob_their_own_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let main = write(
+        dir.path(),
+        "globs/nginx.conf",
+        b"events {}\nhttp { include inc/*.conf; }\n",
+    );
+    for i in 0..11 {
+        write(
+            dir.path(),
+            &format!("globs/inc/f{i:02}.conf"),
+            b"include inc/*.conf;\n",
+        );
+    }
+    let o = bounded(&["--format", "concise", &main], 1024, 60);
+    assert_eq!(code(&o), 1, "{}", err(&o));
+    assert!(
+        out(&o).contains("error[GW003] include cycle"),
+        "{}",
+        head(&out(&o))
+    );
+}
+
+/// A chain of 5001 files, each including the next: gwlint stops at its nesting bound with a
+/// finding, never silently, and says nothing about what lies past it.
+#[test]
+fn an_include_chain_five_thousand_deep() {
+    let dir = tempfile::tempdir().unwrap();
+    let main = write(
+        dir.path(),
+        "deep/nginx.conf",
+        b"events {}\nhttp { include d1.conf; }\n",
+    );
+    for i in 1..=5000 {
+        write(
+            dir.path(),
+            &format!("deep/d{i}.conf"),
+            format!("include d{}.conf;\n", i + 1).as_bytes(),
+        );
+    }
+    write(
+        dir.path(),
+        "deep/d5001.conf",
+        b"upstream api { server 127.0.0.1:9000; }\nserver { listen 8080; location / { proxy_pass http://api; } }\n",
+    );
+    let o = bounded(&["--format", "concise", &main], 1024, 120);
+    assert_eq!(code(&o), 1, "{}", err(&o));
+    let text = out(&o);
+    assert!(
+        text.contains("warning[GW006] blocks and includes nest more than 400 levels deep"),
+        "{}",
+        head(&text)
+    );
+    // What the cut part defines is unknown: no finding claims it is absent.
+    for code in ["GW101", "GW104", "GW105"] {
+        assert!(
+            !text.contains(code),
+            "{code} past the bound: {}",
+            head(&text)
+        );
+    }
+    assert!(!text.contains("No problems found"), "{}", head(&text));
+}
+
+/// nginx globs includes with glob(3), where `**` is two stars in one name, never "any
+/// directories".
+#[test]
+fn a_double_star_in_an_include_does_not_cross_directories() {
+    let dir = tempfile::tempdir().unwrap();
+    let main = write(
+        dir.path(),
+        "stars/nginx.conf",
+        b"events {}\nhttp {\n  include conf.d/**.conf;\n  server { listen 8080; location /a { proxy_pass http://a; } location /b { proxy_pass http://b; } }\n}\n",
+    );
+    write(
+        dir.path(),
+        "stars/conf.d/a.conf",
+        b"upstream a { server 127.0.0.1:9001; }\n",
+    );
+    write(
+        dir.path(),
+        "stars/conf.d/sub/b.conf",
+        b"upstream b { server 127.0.0.1:9002; }\n",
+    );
+    let o = bounded(&["--format", "concise", &main], 1024, 30);
+    let text = out(&o);
+    assert!(
+        text.contains("GW101") && text.contains("names \"b\""),
+        "conf.d/sub/b.conf is not included: {text}"
+    );
+    assert!(!text.contains("names \"a\""), "{text}");
+    assert!(!text.contains("GW103"), "{text}");
+}
+
+/// `include /**/*;` and kernel files: nothing outside the tree is read; with --system (the
+/// host's own files asked for), /proc and /sys are still not read.
+#[test]
+fn includes_of_the_whole_filesystem_and_of_kernel_files() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+    let all = write(
+        dir.path(),
+        "all/nginx.conf",
+        b"events {}\nhttp { include /**/*; }\n",
+    );
+    let o = bounded(&["--format", "concise", &all], 512, 30);
+    assert!(
+        out(&o).contains("info[GW005] `include /**/*`"),
+        "{}",
+        out(&o)
+    );
+    for kernel in ["/proc/kmsg", "/proc/self/pagemap", "/sys/kernel/notes"] {
+        let text = format!("events {{}}\nhttp {{ include {kernel}; }}\n");
+        let p = write(dir.path(), "kernel/nginx.conf", text.as_bytes());
+        let o = bounded(&["--system", "--format", "concise", &p], 512, 30);
+        assert!(
+            out(&o).contains(&format!("included file \"{kernel}\" cannot be read")),
+            "{kernel}: {}",
+            out(&o)
+        );
+    }
+}
+
+/// Devices, FIFOs and links to them are not read, named or found; a pipe the shell hands
+/// over (`gwlint <(…)`) is.
+#[test]
+fn devices_fifos_and_links_to_them_are_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("dev/.git")).unwrap();
+    let site = dir.path().join("dev/sites-enabled");
+    std::fs::create_dir_all(&site).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", site.join("zero")).unwrap();
+    let fifo = dir.path().join("dev/fifo.conf");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+    // Reading /dev/zero to the 512 MB cap does not fit in 256 MiB.
+    for named in [site.join("zero"), PathBuf::from("/dev/zero"), fifo.clone()] {
+        let o = bounded(&["--format", "concise", named.to_str().unwrap()], 256, 30);
+        // A committed link out of the tree is a note (Debian's sites-enabled links to the
+        // host's files); a device or FIFO named is an error.
+        let expected = if named.starts_with(&site) { 0 } else { 2 };
+        assert_eq!(code(&o), expected, "{}: {}", named.display(), err(&o));
+        assert!(
+            err(&o).contains("not read") && !out(&o).contains("No problems"),
+            "{}: {}{}",
+            named.display(),
+            out(&o),
+            err(&o)
+        );
+    }
+    let include = write(
+        dir.path(),
+        "dev/nginx.conf",
+        b"events {}\nhttp { include fifo.conf; }\n",
+    );
+    let o = bounded(&["--format", "concise", &include], 256, 30);
+    assert!(out(&o).contains("not a regular file"), "{}", out(&o));
+    // A pipe: the shell's process substitution, as /dev/fd/N.
+    let o = bounded(&["--format", "concise", "/dev/stdin"], 256, 30);
+    assert!(
+        !err(&o).contains("not read") && !err(&o).contains("not a regular file"),
+        "{}",
+        err(&o)
+    );
+}
+
+/// A newline or an escape byte in a file name or a quoted word never starts a line of its
+/// own or reaches the terminal raw, in any human-readable format.
+#[test]
+fn control_characters_from_the_input_are_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "ctl/a\n::error::x\u{1b}[2J";
+    write(
+        dir.path(),
+        &format!("{name}/nginx.conf"),
+        b"events {}\nhttp { \"proxy_re\n::warning::pwned\x1b[31m\" 1; server { location / { proxy_pass http://nope; } } }\n# \x1b]0;title\x07\n",
+    );
+    let path = dir.path().join("ctl");
+    for format in ["concise", "pretty", "github"] {
+        let o = bounded(&["--format", format, path.to_str().unwrap()], 1024, 30);
+        let text = out(&o);
+        assert!(
+            text.contains("GW020") && text.contains("GW101"),
+            "{format}: {text}"
+        );
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "{format}: a raw control byte: {text:?}"
+        );
+        for line in text.lines() {
+            let command = line.starts_with("::");
+            let ours = format == "github"
+                && (line.starts_with("::warning file=") || line.starts_with("::notice file="));
+            assert!(
+                !command || ours,
+                "{format}: a line of the input's: {line:?}"
+            );
+        }
+    }
+}
+
+/// A flood of `{` is a syntax error with memory linear in its size; `parse --format json`
+/// on deep input is linear too (pretty output grew with depth times size).
+#[test]
+fn a_flood_of_braces_and_deep_parse_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let flood = write(dir.path(), "flood/nginx.conf", &vec![b'{'; 5 << 20]);
+    let o = bounded(&["--format", "concise", &flood], 512, 60);
+    assert_eq!(code(&o), 1, "{}", err(&o));
+    assert!(out(&o).contains("GW001"), "{}", head(&out(&o)));
+    let small = write(dir.path(), "flood10k/nginx.conf", &vec![b'{'; 10_000]);
+    let o = bounded(&["parse", "--format", "json", &small], 512, 60);
+    assert_eq!(code(&o), 1, "syntax errors: {}", err(&o));
+    assert!(
+        o.stdout.len() < 1 << 20,
+        "{} bytes for 10 KB",
+        o.stdout.len()
+    );
+    let mut deep = "a{".repeat(199);
+    deep.push_str(&"b;".repeat(100_000));
+    deep.push_str(&"}".repeat(199));
+    let deep = write(dir.path(), "deep/nginx.conf", deep.as_bytes());
+    let o = bounded(&["parse", "--format", "json", &deep], 1024, 120);
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let input = 200_000 + 4 * 199;
+    assert!(
+        o.stdout.len() < 100 * input,
+        "{} bytes of JSON for {input} bytes",
+        o.stdout.len()
     );
 }
