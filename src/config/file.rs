@@ -106,6 +106,9 @@ pub struct PerFile {
     pub line: usize,
 }
 
+/// The longest probe timeout gwlint.toml may set.
+pub const MAX_PROBE_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// `[online]`: defaults for the `--online` flags.
 #[derive(Debug, Clone, Default)]
 pub struct Online {
@@ -436,11 +439,11 @@ impl ConfigFile {
             out.online.dns_timeout = o
                 .dns_timeout
                 .as_ref()
-                .and_then(|v| c.duration(v, "dns-timeout"));
+                .and_then(|v| c.probe_timeout(v, "dns-timeout"));
             out.online.connect_timeout = o
                 .connect_timeout
                 .as_ref()
-                .and_then(|v| c.duration(v, "connect-timeout"));
+                .and_then(|v| c.probe_timeout(v, "connect-timeout"));
             out.online.resolver = o.resolver.as_ref().and_then(|v| c.resolver(v));
             out.online.cert_warn_days = o.cert_warn_days.as_ref().and_then(|v| c.days(v));
         }
@@ -652,6 +655,26 @@ impl Checker<'_> {
         }
     }
 
+    /// A probe timeout: gwlint.toml comes with the change under review, so it may not make
+    /// an `--online` run wait without bound; the command line may.
+    fn probe_timeout(&mut self, v: &Value, key: &str) -> Option<Located<Duration>> {
+        let d = self.duration(v, key)?;
+        if d.value > MAX_PROBE_TIMEOUT {
+            self.error(
+                v.span(),
+                format!(
+                    "{key}: at most {}s in gwlint.toml",
+                    MAX_PROBE_TIMEOUT.as_secs()
+                ),
+                Some(format!(
+                    "a longer timeout can be given on the command line (--{key})"
+                )),
+            );
+            return None;
+        }
+        Some(d)
+    }
+
     fn resolver(&mut self, v: &Value) -> Option<Located<String>> {
         let s = self.string(
             v,
@@ -856,6 +879,17 @@ cert-warn-days = 14
             Duration::from_millis(500)
         );
         assert_eq!(c.online.cert_warn_days.unwrap().value, 14);
+    }
+
+    #[test]
+    fn probe_timeouts_from_the_file_are_bounded() {
+        let c = parse("[online]\ndns-timeout = \"10s\"\nconnect-timeout = \"500ms\"\n").unwrap();
+        assert_eq!(c.online.dns_timeout.unwrap().value, Duration::from_secs(10));
+        let e = parse("[online]\ndns-timeout = \"1h\"\nconnect-timeout = \"11s\"\n").unwrap_err();
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert_eq!(e[0].message, "dns-timeout: at most 10s in gwlint.toml");
+        assert_eq!(e[1].message, "connect-timeout: at most 10s in gwlint.toml");
+        assert_eq!(e[1].line, 3);
     }
 
     #[test]
