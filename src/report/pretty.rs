@@ -86,20 +86,25 @@ fn line_len(file: &SourceFile, offset: usize) -> usize {
 }
 
 /// The text with every control character but line ends and tabs replaced by `?`, one per
-/// byte; None when there is none.
+/// byte; None when there is none. A carriage return is a line end only before a line feed
+/// (alone it would return the cursor and let the rest of the line overwrite the report).
 fn without_controls(text: &str) -> Option<String> {
-    let bad = |c: char| c.is_control() && !matches!(c, '\n' | '\r' | '\t');
-    if !text.chars().any(bad) {
-        return None;
+    let bad = |c: char, next: Option<char>| {
+        c.is_control() && !matches!(c, '\n' | '\t') && !(c == '\r' && next == Some('\n'))
+    };
+    let mut chars = text.chars().peekable();
+    let mut out: Option<String> = None;
+    let mut at = 0;
+    while let Some(c) = chars.next() {
+        if bad(c, chars.peek().copied()) {
+            let o = out.get_or_insert_with(|| text[..at].to_string());
+            o.push_str(&"?".repeat(c.len_utf8()));
+        } else if let Some(o) = &mut out {
+            o.push(c);
+        }
+        at += c.len_utf8();
     }
-    Some(
-        text.chars()
-            .map(|c| match bad(c) {
-                true => "?".repeat(c.len_utf8()),
-                false => c.to_string(),
-            })
-            .collect(),
-    )
+    out
 }
 
 struct Named<'a> {
