@@ -296,6 +296,12 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// An error message for standard error (which CI logs show): control characters from the
+/// input escaped, the message's own `help:` line kept on a line of its own.
+fn shown(e: &str) -> String {
+    crate::report::escape(e).replace("\\n  help: ", "\n  help: ")
+}
+
 /// Writes `bytes` to standard output and ends with `code`, or with what the failed write
 /// calls for (see [`output::failed`]).
 fn emit(bytes: &[u8], code: ExitCode) -> ExitCode {
@@ -438,7 +444,7 @@ fn graph(
         return failed;
     }
     for e in &outcome.errors {
-        errln!("gwlint: error: {}", crate::report::escape(&e.to_string()));
+        errln!("gwlint: error: {}", shown(&e.to_string()));
     }
     ExitCode::from(if outcome.errors.is_empty() { 0 } else { 2 })
 }
@@ -518,7 +524,7 @@ fn files(
         return failed;
     }
     for e in &outcome.errors {
-        errln!("gwlint: error: {}", crate::report::escape(&e.to_string()));
+        errln!("gwlint: error: {}", shown(&e.to_string()));
     }
     ExitCode::from(if outcome.errors.is_empty() { 0 } else { 2 })
 }
@@ -556,7 +562,7 @@ fn lint(args: LintArgs) -> ExitCode {
     let broken = config.take_errors();
     if !broken.is_empty() {
         for e in broken {
-            errln!("gwlint: error: {}", crate::report::escape(&e.to_string()));
+            errln!("gwlint: error: {}", shown(&e.to_string()));
         }
         return ExitCode::from(2);
     }
@@ -691,7 +697,7 @@ fn lint(args: LintArgs) -> ExitCode {
         errln!("gwlint: note: {}", crate::report::escape(n));
     }
     for e in &outcome.errors {
-        errln!("gwlint: error: {}", crate::report::escape(&e.to_string()));
+        errln!("gwlint: error: {}", shown(&e.to_string()));
     }
     if !outcome.errors.is_empty() {
         return ExitCode::from(2);

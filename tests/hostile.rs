@@ -798,3 +798,180 @@ fn a_flood_of_braces_and_deep_parse_output() {
         o.stdout.len()
     );
 }
+
+// ---- writing output: a closed pipe, a full disk ---------------------------------------------
+
+/// Waits for `child` (its standard error piped) for at most 20 s, killing it and failing past
+/// that; its exit status and standard error.
+fn finish(mut child: std::process::Child, what: &str) -> (i32, String) {
+    use std::io::Read;
+    let mut stderr = child.stderr.take().expect("stderr is piped");
+    // Read as it comes: a child blocked on a full stderr pipe would look like a hang.
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stderr.read_to_string(&mut s);
+        s
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("gwlint {what} still running after 20 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    let err = reader.join().unwrap();
+    let code = status
+        .code()
+        .unwrap_or_else(|| panic!("gwlint {what} was killed by a signal ({status:?}); {err}"));
+    (code, err)
+}
+
+/// Every subcommand, with a large enough output that stdout is written for real.
+const WRITERS: &[&[&str]] = &[
+    &["--format", "sarif", "examples/"],
+    &["--format", "concise", "--statistics", "examples/"],
+    &["--format", "json", "--statistics", "examples/"],
+    &["files", "examples/"],
+    &["files", "--format", "json", "examples/"],
+    &["graph", "examples/"],
+    &["graph", "--format", "dot", "examples/"],
+    &["parse", "examples/shop/nginx.conf", "--format", "json"],
+    &[
+        "parse",
+        "examples/shop/nginx.conf",
+        "--format",
+        "crossplane",
+    ],
+    &["rules"],
+    &["rules", "--format", "json"],
+    &["rule", "GW101"],
+    &["completions", "bash"],
+    &["manpage"],
+    &["--help"],
+    &["--version"],
+];
+
+/// `gwlint … | head -1`: when the reader has gone, gwlint drops the rest of its output
+/// quietly (as ripgrep and ruff do) and ends with the status the run has anyway: the lint
+/// runs have findings, so 1, which `set -o pipefail` passes on.
+fn closed_pipe(args: &[&str]) {
+    let what = args.join(" ");
+    let mut child = gwlint()
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The read end closes before gwlint has started writing: its first write gets EPIPE.
+    drop(child.stdout.take());
+    let (code, err) = finish(child, &what);
+    assert!(!err.contains("panicked"), "gwlint {what}: {err}");
+    assert!(
+        !err.contains("error") && !err.contains("Broken pipe"),
+        "gwlint {what} on a closed pipe says nothing about it: {err}"
+    );
+    let lints = args.last() == Some(&"examples/") && !matches!(args[0], "files" | "graph");
+    assert_eq!(code, i32::from(lints), "gwlint {what} on a closed pipe");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_every_subcommand_quietly() {
+    for args in WRITERS {
+        closed_pipe(args);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_config_quietly() {
+    closed_pipe(&["config"]);
+    closed_pipe(&["config", "--schema"]);
+}
+
+/// A full disk (or any write error but a closed pipe) loses the output: gwlint says so and
+/// exits 2, even with --exit-zero.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_is_an_error_in_every_subcommand() {
+    let lint: &[&str] = &["--format", "sarif", "--exit-zero", "examples/"];
+    for args in std::iter::once(&lint).chain(WRITERS) {
+        let what = args.join(" ");
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let child = gwlint()
+            .args(*args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::from(full))
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (code, err) = finish(child, &what);
+        assert!(!err.contains("panicked"), "gwlint {what}: {err}");
+        assert!(
+            err.contains("gwlint: error: cannot write output: No space left on device"),
+            "gwlint {what}: {err}"
+        );
+        assert_eq!(code, 2, "gwlint {what} > /dev/full: {err}");
+    }
+}
+
+/// Messages to a standard error that cannot be written are dropped, not a panic: the exit
+/// status still tells the outcome.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_stderr_does_not_panic() {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let o = gwlint()
+        .args(["--format", "json", "--statistics", "examples/"])
+        .stderr(std::process::Stdio::from(full))
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 1);
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let o = gwlint()
+        .args(["rule", "no-such-rule"])
+        .stderr(std::process::Stdio::from(full))
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 2);
+}
+
+/// gwlint.toml comes with the change under review: it may not make an `--online` run wait
+/// without bound. The refusal keeps its help on a line of its own.
+#[test]
+fn a_repository_cannot_set_long_probe_timeouts() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("toml/.git")).unwrap();
+    write(
+        dir.path(),
+        "toml/gwlint.toml",
+        b"[online]\ndns-timeout = \"1h\"\n",
+    );
+    let main = write(
+        dir.path(),
+        "toml/nginx.conf",
+        b"events {}\nhttp { server { listen 80; location / { proxy_pass http://127.0.0.1:1; } } }\n",
+    );
+    let o = lint(&[&main], &[]);
+    assert_eq!(code(&o), 2, "{}", err(&o));
+    assert!(
+        err(&o).contains("dns-timeout: at most 10s in gwlint.toml\n  help: "),
+        "{}",
+        err(&o)
+    );
+}
