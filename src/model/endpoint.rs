@@ -74,6 +74,10 @@ impl Endpoint {
 /// Splits a `*_pass` URL into scheme and address: `https://api:8443/v1` → (Some("https"),
 /// "api:8443"); `http://unix:/run/app.sock:/x` → (Some("http"), "unix:/run/app.sock").
 pub fn split_url(url: &str) -> (Option<&str>, &str) {
+    // `unix:///run/a.sock` is a socket path written with extra slashes, not a scheme.
+    if url.len() > 5 && url[..5].eq_ignore_ascii_case("unix:") {
+        return (None, url);
+    }
     let (scheme, rest) = match url.find("://") {
         Some(i) => (Some(&url[..i]), &url[i + 3..]),
         None => (None, url),
@@ -124,6 +128,10 @@ mod tests {
         assert_eq!(
             split_url("https://api:8443/v1"),
             (Some("https"), "api:8443")
+        );
+        assert_eq!(
+            split_url("unix:///run/a.sock"),
+            (None, "unix:///run/a.sock")
         );
         assert_eq!(
             split_url("http://unix:/run/a.sock:/x"),

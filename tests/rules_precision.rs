@@ -1,0 +1,57 @@
+//! Rules on situations from real configurations where an earlier version was wrong: each test
+//! is the situation, linted as a user would.
+
+#[path = "common/cli.rs"]
+mod common_cli;
+use common_cli::{gwlint, out};
+
+/// Lints `text` as `nginx.conf` in a directory of its own; the concise output.
+fn lint_nginx(text: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+    let p = dir.path().join("nginx.conf");
+    std::fs::write(&p, text).unwrap();
+    let o = gwlint()
+        .args(["--format", "concise"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    out(&o)
+}
+
+/// `unix:///run/php/php-fpm.sock` is a socket path with extra slashes, which nginx accepts
+/// for every *_pass but proxy_pass (checked with nginx -t 1.22.1).
+#[test]
+fn gw108_unix_sockets_written_with_three_slashes() {
+    for pass in ["fastcgi_pass", "uwsgi_pass", "scgi_pass", "grpc_pass"] {
+        let text = format!(
+            "events {{}}\nhttp {{ server {{ listen 8080; location / {{ {pass} unix:///run/php/php-fpm.sock; }} }} }}\n"
+        );
+        let o = lint_nginx(&text);
+        assert!(!o.contains("GW108"), "{pass}: {o}");
+    }
+    let o = lint_nginx(
+        "events {}\nhttp { server { listen 8080; location / { proxy_pass unix:///run/app.sock; } } }\n",
+    );
+    assert!(
+        o.contains("error[GW108]") && o.contains("invalid URL prefix"),
+        "{o}"
+    );
+}
+
+/// A 90 s connect timeout works on Linux (the kernel waits about 130 s): not reported; 300 s
+/// is never reached there.
+#[test]
+fn gw202_only_beyond_what_linux_waits() {
+    let at = |t: &str| {
+        lint_nginx(&format!(
+            "events {{}}\nhttp {{ server {{ listen 8080; location / {{ proxy_connect_timeout {t}; proxy_pass http://127.0.0.1:9000; }} }} }}\n"
+        ))
+    };
+    for t in ["90s", "2m", "135s"] {
+        assert!(!at(t).contains("GW202"), "{t}: {}", at(t));
+    }
+    for t in ["136s", "300s", "5m"] {
+        assert!(at(t).contains("info[GW202]"), "{t}: {}", at(t));
+    }
+}
