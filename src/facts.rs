@@ -32,6 +32,14 @@ pub struct Link {
     pub origin: String,
 }
 
+/// `websocket_ping` in `[[backend]]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ping {
+    Every(Duration),
+    /// `"none"`: an idle WebSocket stays silent.
+    Never,
+}
+
 /// One `[[backend]]` entry.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Backend {
@@ -41,6 +49,8 @@ pub struct Backend {
     pub idle_timeout: Option<Duration>,
     /// The backend's slowest expected response.
     pub max_response_time: Option<Duration>,
+    /// How often the backend sends a WebSocket ping (or any message) on an idle connection.
+    pub websocket_ping: Option<Ping>,
     /// Where the fact was declared (`gwlint.toml:12`), for messages.
     pub origin: String,
 }

@@ -55,3 +55,46 @@ fn gw202_only_beyond_what_linux_waits() {
         assert!(at(t).contains("info[GW202]"), "{t}: {}", at(t));
     }
 }
+
+/// Most WebSocket stacks ping: the default read timeout is a hint, unless gwlint.toml says the
+/// backend stays silent (a warning) or pings sooner (nothing).
+#[test]
+fn gw201_depends_on_whether_the_backend_pings() {
+    let nginx = "events {}\nhttp { server { listen 80; location /ws/ { proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection \"upgrade\"; proxy_pass http://127.0.0.1:3000; } } }\n";
+    let run = |toml: Option<&str>| {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+        std::fs::write(dir.path().join("nginx.conf"), nginx).unwrap();
+        if let Some(t) = toml {
+            std::fs::write(dir.path().join("gwlint.toml"), t).unwrap();
+        }
+        let o = gwlint()
+            .args(["--format", "concise"])
+            .arg(dir.path().join("nginx.conf"))
+            .output()
+            .unwrap();
+        (o.status.code(), out(&o))
+    };
+    let (code, o) = run(None);
+    assert!(
+        o.contains("info[GW201]") && o.contains("unless the backend sends"),
+        "{o}"
+    );
+    assert_eq!(code, Some(0), "an info finding does not fail the run: {o}");
+    let backend = |ping: &str| {
+        format!("[[backend]]\ntarget = \"127.0.0.1:3000\"\nwebsocket_ping = \"{ping}\"\n")
+    };
+    let (code, o) = run(Some(&backend("none")));
+    assert!(
+        o.contains("warning[GW201]") && o.contains("declared not to ping"),
+        "{o}"
+    );
+    assert_eq!(code, Some(1), "{o}");
+    let (_, o) = run(Some(&backend("90s")));
+    assert!(
+        o.contains("warning[GW201]") && o.contains("every 90s"),
+        "{o}"
+    );
+    let (_, o) = run(Some(&backend("25s")));
+    assert!(!o.contains("GW201"), "{o}");
+}

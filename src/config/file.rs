@@ -71,6 +71,7 @@ struct RawBackend {
     target: Value,
     idle_timeout: Option<Value>,
     max_response_time: Option<Value>,
+    websocket_ping: Option<Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -371,6 +372,15 @@ impl ConfigFile {
             };
             let idle_timeout = duration(&b.idle_timeout, "idle_timeout");
             let max_response_time = duration(&b.max_response_time, "max_response_time");
+            let websocket_ping = match &b.websocket_ping {
+                Some(v) if v.get_ref().as_str() == Some("none") => Some(crate::facts::Ping::Never),
+                Some(v) => {
+                    let d = c.duration(v, "websocket_ping").map(|d| d.value);
+                    ok &= d.is_some();
+                    d.map(crate::facts::Ping::Every)
+                }
+                None => None,
+            };
             let (Some(target), true) = (target, ok) else {
                 continue;
             };
@@ -378,6 +388,7 @@ impl ConfigFile {
                 target: target.value,
                 idle_timeout,
                 max_response_time,
+                websocket_ping,
                 origin: format!("{}:{}", path.display(), target.line),
             });
         }

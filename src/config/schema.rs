@@ -140,6 +140,10 @@ pub fn schema() -> Value {
                         "max_response_time": {
                             "description": "The backend's slowest expected response",
                             "$ref": "#/definitions/duration"
+                        },
+                        "websocket_ping": {
+                            "description": "How often the backend pings an idle WebSocket, or \"none\" when it does not (GW201)",
+                            "anyOf": [{"const": "none"}, {"$ref": "#/definitions/duration"}]
                         }
                     }
                 }

@@ -206,6 +206,16 @@ pub fn render(path: &Path, config: Option<&ConfigFile>, how: &str) -> String {
                 b.origin.clone(),
             ));
         }
+        match b.websocket_ping {
+            Some(crate::facts::Ping::Never) => {
+                entries.push(("websocket_ping = \"none\"".to_string(), b.origin.clone()))
+            }
+            Some(crate::facts::Ping::Every(d)) => entries.push((
+                format!("websocket_ping = \"{}\"", duration(d)),
+                b.origin.clone(),
+            )),
+            None => {}
+        }
         section("[[backend]]", entries);
     }
     for l in c.into_iter().flat_map(|c| &c.links) {

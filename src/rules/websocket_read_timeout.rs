@@ -2,15 +2,18 @@
 
 use std::collections::HashSet;
 
-use super::support_tune::parse_time_ms;
+use super::support_tune::{parse_time_ms, pool_facts};
 use super::{Context, Family, Rule};
+use crate::facts::{Backend, Ping};
 use crate::finding::{Dialect, Finding, Severity};
-use crate::model::{Ctx, Pass};
+use crate::model::{Ctx, Pass, Target, endpoint::split_url};
 
 pub static RULE: Rule = Rule {
     code: "GW201",
     name: "websocket-read-timeout",
-    severity: Severity::Warning,
+    // Most WebSocket stacks ping (socket.io, `ws` heartbeats, XMPP, Mastodon's streaming):
+    // a hint unless the backend is declared not to (`[[backend]] websocket_ping = "none"`).
+    severity: Severity::Info,
     family: Family::Timeouts,
     dialects: &[Dialect::Nginx],
     refuses: &[],
@@ -42,6 +45,31 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         if ms > LIMIT_MS {
             continue;
         }
+        let facts: Vec<&Backend> = match &route.target {
+            Target::Pool(i) => pool_facts(ctx.facts, &proxy.pools[*i]),
+            Target::Endpoint(_) => {
+                let addr = route.directive.arg(0).map(|a| split_url(a).1).unwrap_or("");
+                ctx.facts
+                    .backends
+                    .iter()
+                    .filter(|b| b.target == addr)
+                    .collect()
+            }
+            Target::Missing(_) => Vec::new(),
+        };
+        // The least talkative declared backend decides.
+        let ping = facts
+            .iter()
+            .filter_map(|b| Some((b.websocket_ping?, b)))
+            .max_by_key(|(p, _)| match p {
+                Ping::Never => u128::MAX,
+                Ping::Every(d) => d.as_millis(),
+            });
+        let declared = match ping {
+            Some((Ping::Every(d), _)) if (d.as_millis() as u64) < ms => continue,
+            Some((p, b)) => Some((p, b)),
+            None => None,
+        };
         let (span, written) = match timeout.directives.last() {
             Some(d) => (
                 d.span,
@@ -56,17 +84,38 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             continue;
         }
         let secs = ms as f64 / 1000.0;
-        out.push(
-            Finding::new(
-                &RULE,
-                span,
+        let cut = format!(
+            "this location passes `Upgrade` to the backend (WebSocket), but {written} still applies to the upgraded connection: a socket with no message from the backend for {secs}s is closed by nginx, logged only at `info` level (`upstream timed out (110: Connection timed out) while proxying upgraded connection`), and clients see the WebSocket drop and reconnect"
+        );
+        let (message, severity) = match declared {
+            Some((Ping::Never, b)) => (
                 format!(
-                    "this location passes `Upgrade` to the backend (WebSocket), but {written} still applies to the upgraded connection: a socket with no message from the backend for {secs}s is closed by nginx, logged only at `info` level (`upstream timed out (110: Connection timed out) while proxying upgraded connection`), and clients see the WebSocket drop and reconnect"
+                    "{cut}: the backend is declared not to ping (`websocket_ping = \"none\"`, {})",
+                    b.origin
                 ),
-            )
-            .label("idle WebSockets are cut here")
-            .help("raise it for this location, e.g. `proxy_read_timeout 1h;` (and `proxy_send_timeout 1h;`), or have the backend send pings more often than the timeout")
-            .related(upgrade.span, "WebSocket upgrade passed on here"),
+                Severity::Warning,
+            ),
+            Some((Ping::Every(d), b)) => (
+                format!(
+                    "{cut}: the backend is declared to ping every {}s (`websocket_ping`, {}), not sooner than that",
+                    d.as_secs_f64(),
+                    b.origin
+                ),
+                Severity::Warning,
+            ),
+            None => (
+                format!(
+                    "{cut}, unless the backend sends something more often than every {secs}s: most WebSocket stacks ping (socket.io every 25s, `ws` heartbeats), so this is a hint; declare `websocket_ping` in a `[[backend]]` of gwlint.toml to settle it"
+                ),
+                Severity::Info,
+            ),
+        };
+        out.push(
+            Finding::new(&RULE, span, message)
+                .severity(severity)
+                .label("idle WebSockets are cut here")
+                .help("raise it for this location, e.g. `proxy_read_timeout 1h;` (and `proxy_send_timeout 1h;`), or have the backend send pings more often than the timeout")
+                .related(upgrade.span, "WebSocket upgrade passed on here"),
         );
     }
 }

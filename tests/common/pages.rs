@@ -159,6 +159,10 @@ fn facts(body: &str) -> Versions {
             "target" => b.target = value.to_string(),
             "idle_timeout" => b.idle_timeout = duration(),
             "max_response_time" => b.max_response_time = duration(),
+            "websocket_ping" if value == "none" => {
+                b.websocket_ping = Some(gwlint::facts::Ping::Never)
+            }
+            "websocket_ping" => b.websocket_ping = duration().map(gwlint::facts::Ping::Every),
             k => panic!("facts block: unknown key {k}"),
         }
     }
