@@ -98,3 +98,53 @@ fn gw201_depends_on_whether_the_backend_pings() {
     let (_, o) = run(Some(&backend("25s")));
     assert!(!o.contains("GW201"), "{o}");
 }
+
+fn lint_haproxy(text: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+    let p = dir.path().join("haproxy.cfg");
+    std::fs::write(&p, text).unwrap();
+    let o = gwlint()
+        .args(["--format", "concise"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    out(&o)
+}
+
+const HAPROXY_HEAD: &str = "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\nfrontend www\n    bind :8080\n    use_backend b if { path_beg /b }\n    default_backend a\n";
+
+/// A name on many server lines is one finding; Compose and Kubernetes names move (warning),
+/// other names rarely do (info); placeholders and socket prefixes are no host names; with
+/// `init-addr none` HAProxy starts, so the message does not say it refuses.
+#[test]
+fn gw605_one_finding_per_name_and_what_moves() {
+    let o = lint_haproxy(&format!(
+        "{HAPROXY_HEAD}backend a\n    server a1 app:3000 check\n    server a2 app:3000 check\n    server a3 db.example.com:5432 check\n    server a4 HOST1_IP:80 check\n    server a5 abns@haproxy-peers\n    server a6 rhttp@\n    server a7 <ip>:80\nbackend b\n    server b1 app:3000 check\n    server b2 web.default.svc.cluster.local:80 init-addr last,libc,none\n"
+    ));
+    let gw605: Vec<&str> = o.lines().filter(|l| l.contains("GW605")).collect();
+    assert_eq!(gw605.len(), 3, "{o}");
+    let app = gw605.iter().find(|l| l.contains("\"app\"")).unwrap();
+    assert!(
+        app.contains("warning[GW605]") && app.contains("(and on 2 other server lines)"),
+        "{app}"
+    );
+    let db = gw605.iter().find(|l| l.contains("db.example.com")).unwrap();
+    assert!(db.contains("info[GW605]"), "{db}");
+    let svc = gw605
+        .iter()
+        .find(|l| l.contains("svc.cluster.local"))
+        .unwrap();
+    assert!(
+        svc.contains("warning[GW605]")
+            && svc.contains("starts without the address")
+            && !svc.contains("refuses to start"),
+        "{svc}"
+    );
+    for not_a_name in ["HOST1_IP", "abns@", "rhttp@", "<ip>"] {
+        assert!(
+            !gw605.iter().any(|l| l.contains(not_a_name)),
+            "{not_a_name}: {o}"
+        );
+    }
+}

@@ -156,6 +156,12 @@ fn endpoint(addr: &str) -> Endpoint {
     if let Some(p) = addr.strip_prefix("unix@") {
         return Endpoint::Unix(p.to_string());
     }
+    // Abstract sockets, inherited descriptors, socket pairs, reverse HTTP, and addresses taken
+    // from the environment at start: no host name, no path gwlint can look at.
+    const NOT_INET: [&str; 6] = ["abns@", "abnsz@", "sockpair@", "fd@", "rhttp@", "uxdg@"];
+    if NOT_INET.iter().any(|p| addr.starts_with(p)) || addr.contains('$') {
+        return Endpoint::Dynamic;
+    }
     if addr.starts_with('/') {
         return Endpoint::Unix(addr.to_string());
     }
