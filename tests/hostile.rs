@@ -975,3 +975,42 @@ fn a_repository_cannot_set_long_probe_timeouts() {
         err(&o)
     );
 }
+
+/// "Did you mean" on 1500 upstreams with 60-letter names and as many near misses: each query
+/// looks at a bounded number of candidates (this took 7.5 s in a release build, quadratic in
+/// the names and their length), and the suggestions are still found.
+#[test]
+fn suggestions_on_thousands_of_long_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut name = || -> String {
+        (0..60)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (b'a' + (x % 10) as u8) as char
+            })
+            .collect()
+    };
+    let names: Vec<String> = (0..1500).map(|_| name()).collect();
+    let mut text = String::from("events {}\nhttp {\n");
+    for n in &names {
+        text.push_str(&format!(" upstream {n} {{ server 127.0.0.1:1; }}\n"));
+    }
+    text.push_str(" server { listen 80;\n");
+    for (i, n) in names.iter().enumerate() {
+        text.push_str(&format!(
+            "  location /{i} {{ proxy_pass http://{}q; }}\n",
+            &n[..59]
+        ));
+    }
+    text.push_str(" }\n}\n");
+    let p = write(dir.path(), "long/nginx.conf", text.as_bytes());
+    let o = bounded(&["--format", "json", &p], 1024, 60);
+    assert_eq!(code(&o), 1, "{}", err(&o));
+    let suggested = out(&o).matches("\"help\": \"did you mean").count();
+    let gw101 = out(&o).matches("\"code\": \"GW101\"").count();
+    assert_eq!(gw101, 1500, "{}", head(&out(&o)));
+    assert!(suggested >= 1490, "{suggested} of 1500 suggested");
+}

@@ -6,6 +6,7 @@ use super::support_haproxy::{condition_acls, proxies, section};
 use super::{Context, Family, Rule};
 use crate::finding::{Dialect, Finding, Severity};
 use crate::source::Span;
+use crate::suggest::{self, Index};
 
 pub static RULE: Rule = Rule {
     code: "GW122",
@@ -39,8 +40,10 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
     for (id, scope) in proxies(proxy) {
         let (kind, name) = section(proxy, id);
         // HAProxy reads a section top to bottom: an ACL exists from its first `acl` line on.
-        // In order for suggestions; and as a set, for sections with thousands of ACLs.
+        // In order for suggestions (indexed when the first is wanted, then kept up to date);
+        // and as a set, for sections with thousands of ACLs.
         let mut defined: Vec<&str> = Vec::new();
+        let mut index = Index::default();
         let mut known: HashSet<&str> = HashSet::new();
         for d in &scope.directives {
             if d.name() == "acl" {
@@ -58,11 +61,11 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 let defs = elsewhere.get(acl).map(Vec::as_slice).unwrap_or(&[]);
                 let later = defs.iter().find(|(s, _)| *s == id);
                 let other = defs.iter().find(|(s, _)| *s != id);
-                let candidates: Vec<&str> = defined
-                    .iter()
-                    .copied()
-                    .chain(predefined.iter().copied())
-                    .collect();
+                let mut near = || {
+                    index.extend(defined[index.len()..].iter().copied());
+                    let own = index.closest(acl);
+                    suggest::better(acl, own, suggest::closest(acl, &predefined))
+                };
                 let help = if later.is_some() {
                     format!(
                         "move `acl {acl} …` above this line: HAProxy knows an ACL only from its definition on"
@@ -72,7 +75,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                     format!(
                         "ACLs belong to the section that defines them; `{acl}` is defined in {k} '{n}': define it in this {kind} too, before this line"
                     )
-                } else if let Some(c) = crate::suggest::closest(acl, &candidates) {
+                } else if let Some(c) = near() {
                     format!("did you mean `{c}`? Otherwise define `acl {acl} …` above this line")
                 } else {
                     format!(

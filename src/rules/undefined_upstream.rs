@@ -1,8 +1,11 @@
 //! A `*_pass` names something that is neither an upstream nor a usable host.
 
+use std::cell::LazyCell;
+
 use super::{Context, Family, Rule};
 use crate::finding::{Dialect, Finding, Severity};
 use crate::model::{Ctx, Endpoint, Target};
+use crate::suggest::Index;
 
 pub static RULE: Rule = Rule {
     code: "GW101",
@@ -18,7 +21,9 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
-    let names = |c: Ctx| -> Vec<&str> {
+    // Indexed once, on the first miss: a configuration can have thousands of upstreams and
+    // thousands of typos.
+    let names = |c: Ctx| -> Index {
         proxy
             .pools
             .iter()
@@ -26,7 +31,8 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             .map(|p| p.name.as_str())
             .collect()
     };
-    let (http_names, stream_names) = (names(Ctx::Http), names(Ctx::Stream));
+    let http_names = LazyCell::new(|| names(Ctx::Http));
+    let stream_names = LazyCell::new(|| names(Ctx::Stream));
     for route in &proxy.routes {
         if let Target::Missing(name) = &route.target {
             out.push(missing_backend(ctx, route, name, &http_names));
@@ -44,11 +50,11 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             continue;
         }
         let directive = route.pass.directive();
-        let names = match route.ctx {
+        let names: &Index = match route.ctx {
             Ctx::Http => &http_names,
             Ctx::Stream => &stream_names,
         };
-        if let Some(best) = crate::suggest::closest(host, names) {
+        if let Some(best) = names.closest(host) {
             let pool = proxy.pools_named(route.ctx, best).next().map(|(_, p)| p);
             let fails = if route.ctx == Ctx::Stream && port.is_none() {
                 // The stream module wants a port on anything that is not an upstream.
@@ -119,7 +125,7 @@ fn missing_backend(
     ctx: &Context,
     route: &crate::model::Route,
     name: &str,
-    names: &[&str],
+    names: &Index,
 ) -> Finding {
     let keyword = route.pass.directive();
     let section = ctx.proxy.scopes[route.scope]
@@ -134,7 +140,7 @@ fn missing_backend(
         ),
     )
     .label("no backend of this name");
-    match crate::suggest::closest(name, names) {
+    match names.closest(name) {
         Some(best) => {
             f = f.label(format!("did you mean `{best}`?")).help(format!(
                 "did you mean `{best}`? Write the backend's name exactly as it is defined"
