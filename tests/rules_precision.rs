@@ -148,3 +148,16 @@ fn gw605_one_finding_per_name_and_what_moves() {
         );
     }
 }
+
+/// HAProxy's condition parser takes `or` in any case (strcasecmp in acl.c): `OR` is no ACL.
+#[test]
+fn gw122_or_in_any_case() {
+    let o = lint_haproxy(&format!(
+        "{HAPROXY_HEAD}    acl is_api path_beg /api\n    acl is_v2 path_beg /v2\n    http-request deny if is_api OR is_v2 Or is_api\nbackend a\n    server a1 127.0.0.1:3000 check\nbackend b\n    server b1 127.0.0.1:3001 check\n"
+    ));
+    assert!(!o.contains("GW122"), "{o}");
+    let o = lint_haproxy(&format!(
+        "{HAPROXY_HEAD}    acl is_api path_beg /api\n    http-request deny if is_api OR is_v3\nbackend a\n    server a1 127.0.0.1:3000 check\nbackend b\n    server b1 127.0.0.1:3001 check\n"
+    ));
+    assert!(o.contains("GW122") && o.contains("is_v3"), "{o}");
+}

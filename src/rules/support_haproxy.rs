@@ -186,7 +186,9 @@ pub fn condition_acls(d: &Directive) -> Vec<(&str, Span)> {
             "{" => depth += 1,
             "}" => depth = depth.saturating_sub(1),
             _ if depth > 0 => {}
-            "||" | "or" | "" => {}
+            // acl.c: `||`, and `or` in any case (strcasecmp).
+            "||" | "" => {}
+            or if or.eq_ignore_ascii_case("or") => {}
             name => out.push((name, a.span)),
         }
     }
@@ -213,7 +215,7 @@ mod tests {
         let file = crate::source::FileId(0);
         let parsed = crate::syntax::sections::from_haproxy(crate::syntax::haproxy::parse(
             file,
-            "frontend fe\n    http-request deny if !HTTP_1.1 !{ req.proto_http } || !!bad or { path /x }\n    http-request set-header X-Mode \"unless\" if ok\n",
+            "frontend fe\n    http-request deny if !HTTP_1.1 !{ req.proto_http } || !!bad or { path /x } OR Or\n    http-request set-header X-Mode \"unless\" if ok\n",
         ));
         let names = |i: usize| -> Vec<&str> {
             let line = &parsed.directives[0].children()[i];
