@@ -161,3 +161,40 @@ fn gw122_or_in_any_case() {
     ));
     assert!(o.contains("GW122") && o.contains("is_v3"), "{o}");
 }
+
+/// A second `default_backend` replaces the first (HAProxy keeps the last name; `haproxy -c`
+/// accepts an undefined first one): the first carries no traffic and is not checked.
+#[test]
+fn gw104_gw105_only_where_traffic_goes() {
+    let o = lint_haproxy(
+        "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\nfrontend www\n    bind :8080\n    default_backend old\n    default_backend nope_typo\n    default_backend app\nbackend old\nbackend down\n    server d1 127.0.0.1:9001 disabled\nbackend app\n    server a1 127.0.0.1:9000 check\n",
+    );
+    for code in ["GW104", "GW105", "GW101"] {
+        assert!(!o.contains(code), "{code}: {o}");
+    }
+}
+
+/// An empty backend that the runtime API, Lua or the Data Plane API can fill after start is
+/// a hint, not an error; with nothing that can, it is an error.
+#[test]
+fn gw104_backends_filled_at_run_time() {
+    let body = "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\nfrontend www\n    bind :8080\n    default_backend app\nbackend app\n";
+    let o = lint_haproxy(&format!(
+        "global\n    stats socket /run/haproxy/admin.sock mode 660 level admin\n{body}"
+    ));
+    assert!(
+        o.contains("info[GW104]") && o.contains("runtime API"),
+        "{o}"
+    );
+    let o = lint_haproxy(&format!(
+        "{body}program api\n    command /usr/bin/dataplaneapi -f /etc/haproxy/dataplaneapi.yml\n"
+    ));
+    assert!(
+        o.contains("info[GW104]") && o.contains("Data Plane API"),
+        "{o}"
+    );
+    let o = lint_haproxy(&format!(
+        "global\n    stats socket /run/haproxy/admin.sock mode 660 level user\n{body}"
+    ));
+    assert!(o.contains("error[GW104]"), "{o}");
+}

@@ -42,6 +42,7 @@ pub fn lower<'a>(tree: &'a Tree, files: &'a HashMap<FileId, File>) -> Proxy<'a> 
                 "frontend" => ScopeKind::Frontend,
                 "backend" => ScopeKind::Backend,
                 "listen" => ScopeKind::Listen,
+                "program" => ScopeKind::Program,
                 _ => continue,
             };
             // A `defaults` section starts afresh (unless it names one with `from`); a proxy
@@ -50,6 +51,7 @@ pub fn lower<'a>(tree: &'a Tree, files: &'a HashMap<FileId, File>) -> Proxy<'a> 
             let named = from(d).and_then(|n| named_defaults.get(n).copied());
             let parent = match kind {
                 ScopeKind::Defaults => named,
+                ScopeKind::Program => None,
                 _ => named.or(last_defaults),
             };
             proxy.scopes.push(Scope {
@@ -90,12 +92,26 @@ pub fn lower<'a>(tree: &'a Tree, files: &'a HashMap<FileId, File>) -> Proxy<'a> 
     for &(d, scope) in &sections {
         let kind = proxy.scopes[scope].kind;
         if matches!(kind, ScopeKind::Frontend | ScopeKind::Listen) {
-            for c in d.children() {
+            let children = d.children();
+            for (k, c) in children.iter().enumerate() {
                 let pass = match c.name() {
                     "use_backend" => Pass::UseBackend,
                     "default_backend" => Pass::DefaultBackend,
                     _ => continue,
                 };
+                // A later `default_backend` read in the same run replaces this one: HAProxy
+                // keeps the last name only, so no traffic goes to this one, nor is it checked.
+                let replaced = pass == Pass::DefaultBackend
+                    && children[k + 1..].iter().any(|l| {
+                        l.name() == "default_backend"
+                            && match (c.condition(), l.condition()) {
+                                (Some(x), Some(y)) => x == y,
+                                _ => true,
+                            }
+                    });
+                if replaced {
+                    continue;
+                }
                 let Some(arg) = c.args.first() else { continue };
                 let target = if arg.value.contains("%[") || arg.has_variable() {
                     Target::Endpoint(Endpoint::Dynamic)

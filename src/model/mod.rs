@@ -45,6 +45,8 @@ pub enum ScopeKind {
     Frontend,
     Backend,
     Listen,
+    /// HAProxy `program`: a process the master starts beside the proxy.
+    Program,
 }
 
 pub type ScopeId = usize;

@@ -85,17 +85,57 @@ fn haproxy(ctx: &Context, p: &crate::model::Pool) -> Option<Finding> {
     if answers_itself || has_destination {
         return None;
     }
-    Some(
-        Finding::new(
+    let f = Finding::new(
+        &RULE,
+        p.name_span,
+        format!(
+            "backend '{}' has no `server`: HAProxy answers every request routed to it with 503 (`<NOSRV>` in the log, termination state `SC--`)",
+            p.name
+        ),
+    )
+    .label("no server in this backend")
+    .help(format!("add `server NAME ADDRESS:PORT check` lines to backend '{}', or route elsewhere", p.name))
+    .related(route.target_span, "traffic is routed here");
+    Some(match filled_at_run_time(ctx) {
+        // `add server` through the runtime API, Lua or the Data Plane API fills it after start.
+        Some((how, span)) => Finding::new(
             &RULE,
             p.name_span,
             format!(
-                "backend '{}' has no `server`: HAProxy answers every request routed to it with 503 (`<NOSRV>` in the log, termination state `SC--`)",
+                "backend '{}' has no `server` in the configuration, and {how} may add them at run time (`add server`): until then HAProxy answers every request routed to it with 503 (`<NOSRV>`, `SC--`)",
                 p.name
             ),
         )
-        .label("no server in this backend")
-        .help(format!("add `server NAME ADDRESS:PORT check` lines to backend '{}', or route elsewhere", p.name))
+        .severity(crate::finding::Severity::Info)
+        .label("no server until one is added")
+        .help("if nothing adds servers at run time, add `server NAME ADDRESS:PORT check` lines")
+        .related(span, "servers can be added through this")
         .related(route.target_span, "traffic is routed here"),
-    )
+        None => f,
+    })
+}
+
+/// What in the configuration can add servers after start: the runtime API at admin level,
+/// Lua, or HAProxy's Data Plane API run as a program.
+fn filled_at_run_time(ctx: &Context) -> Option<(&'static str, crate::source::Span)> {
+    use crate::model::ScopeKind;
+    for scope in &ctx.proxy.scopes {
+        for d in &scope.directives {
+            let words = || d.args.iter().map(|a| a.value.as_str());
+            let how = match (scope.kind, d.name()) {
+                (ScopeKind::Global, "stats socket") | (ScopeKind::Global, "stats")
+                    if words().any(|w| w == "admin") =>
+                {
+                    "the runtime API (`stats socket … level admin`)"
+                }
+                (ScopeKind::Global, "lua-load" | "lua-load-per-thread") => "Lua (`lua-load`)",
+                (ScopeKind::Program, "command") if words().any(|w| w.contains("dataplaneapi")) => {
+                    "the Data Plane API"
+                }
+                _ => continue,
+            };
+            return Some((how, d.span));
+        }
+    }
+    None
 }
