@@ -198,3 +198,35 @@ fn gw104_backends_filled_at_run_time() {
     ));
     assert!(o.contains("error[GW104]"), "{o}");
 }
+
+/// One route sends `Connection: close` (the usual `$connection_upgrade` map, whose `''` is
+/// `close`) while another keeps connections: keep-alive is used, and the message says which
+/// route loses it. With every route losing it, it is "never used".
+#[test]
+fn gw503_names_the_route_that_loses_keepalive() {
+    let map = "map $http_upgrade $connection_upgrade { default upgrade; '' close; }\n";
+    let upstream = "upstream app { server 127.0.0.1:3000; keepalive 16; }\n";
+    let api = "location /api/ { proxy_http_version 1.1; proxy_set_header Connection \"\"; proxy_pass http://app; }\n";
+    let ws = "location /ws/ { proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $connection_upgrade; proxy_pass http://app; }\n";
+    let o = lint_nginx(&format!(
+        "events {{}}\nhttp {{\n{map}{upstream}server {{ listen 80;\n{api}{ws}}}\n}}\n"
+    ));
+    let line = o
+        .lines()
+        .find(|l| l.contains("GW503"))
+        .unwrap_or_else(|| panic!("{o}"));
+    assert!(
+        line.contains("info[GW503]")
+            && line.contains("is used by 1 route, but not by `proxy_pass` at ")
+            && line.contains("nginx.conf:7")
+            && line.contains("Connection: close"),
+        "{line}"
+    );
+    let o = lint_nginx(&format!(
+        "events {{}}\nhttp {{\n{map}{upstream}server {{ listen 80;\n{ws}}}\n}}\n"
+    ));
+    assert!(
+        o.contains("warning[GW503]") && o.contains("is never used"),
+        "{o}"
+    );
+}

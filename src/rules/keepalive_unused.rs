@@ -48,12 +48,18 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             continue;
         };
         let mut causes: Vec<(&Route, Cause)> = Vec::new();
+        // Routes that keep connections, and those that lose them.
+        let (mut reusing, mut losing) = (0usize, Vec::new());
         for &route in &routes_of[i] {
             let found = match route.pass {
                 Pass::Proxy => proxy_causes(ctx, route, new_defaults),
                 Pass::FastCgi => fastcgi_cause(ctx, route).into_iter().collect(),
                 _ => Vec::new(),
             };
+            match found.is_empty() {
+                true => reusing += 1,
+                false => losing.push(route),
+            }
             for c in found {
                 if !causes.iter().any(|(_, k)| k.what == c.what) {
                     causes.push((route, c));
@@ -65,22 +71,54 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         };
         let list: Vec<&str> = causes.iter().map(|(_, c)| c.what.as_str()).collect();
         let directive = first.pass.directive();
-        let mut f = Finding::new(
-            &RULE,
-            keepalive.span,
-            format!(
-                "`keepalive` in upstream `{}` is never used: {}; nginx closes the connection after every response and opens a new one for the next request",
-                pool.name,
-                list.join("; ")
-            ),
-        )
-        .label("idle connections are never kept")
-        .help(match first.pass {
+        let help = match first.pass {
             Pass::FastCgi => "add `fastcgi_keep_conn on;` where the upstream is used".to_string(),
             _ => format!(
                 "add `proxy_http_version 1.1;` and `proxy_set_header Connection \"\";` in every location that does `{directive}` to this upstream (a location that sets any `proxy_set_header` does not inherit the outer ones)"
             ),
-        });
+        };
+        let mut f = if reusing == 0 {
+            Finding::new(
+                &RULE,
+                keepalive.span,
+                format!(
+                    "`keepalive` in upstream `{}` is never used: {}; nginx closes the connection after every response and opens a new one for the next request",
+                    pool.name,
+                    list.join("; ")
+                ),
+            )
+            .label("idle connections are never kept")
+            .help(help)
+        } else {
+            // Some routes keep connections: name those that do not.
+            let places: Vec<String> = losing
+                .iter()
+                .map(|r| {
+                    let src = ctx.sources.get(r.directive.span.file);
+                    format!(
+                        "`{}` at {}:{}",
+                        r.pass.directive(),
+                        src.name,
+                        src.line(r.directive.span.start as usize)
+                    )
+                })
+                .collect();
+            Finding::new(
+                &RULE,
+                keepalive.span,
+                format!(
+                    "`keepalive` in upstream `{}` is used by {reusing} route{}, but not by {}: {}; requests through {} open a new connection each",
+                    pool.name,
+                    if reusing == 1 { "" } else { "s" },
+                    places.join(", "),
+                    list.join("; "),
+                    if losing.len() == 1 { "it" } else { "them" },
+                ),
+            )
+            .severity(Severity::Info)
+            .label("kept by some routes only")
+            .help(help)
+        };
         for (route, c) in &causes {
             if c.span != route.directive.span {
                 f = f.related(c.span, "decided here");
