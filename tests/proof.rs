@@ -1637,3 +1637,36 @@ fn gw028_tls_listener_without_certificate() {
         2,
     );
 }
+
+#[test]
+fn gw110_server_address_invalid() {
+    let b = Backend::http(Behaviour::Ok);
+    for n in 1..=2 {
+        let ex = bad("GW110", n).map("127.0.0.1:8080", &refused());
+        refuses_to_start(
+            &proxy::nginx(&ex),
+            quoted("GW110", "invalid host in upstream"),
+        );
+    }
+    let ex = good("GW110", 1).map("127.0.0.1:8080", &b.addr());
+    let nginx = proxy::nginx(&ex).start();
+    assert_eq!(get(nginx.port(), "/").status, 200);
+}
+
+#[test]
+fn gw111_pass_uri_not_allowed() {
+    let b = Backend::http(Behaviour::Ok);
+    for n in 1..=2 {
+        let ex = bad("GW111", n).map("127.0.0.1:8080", &refused());
+        refuses_to_start(
+            &proxy::nginx(&ex),
+            quoted(
+                "GW111",
+                "\"proxy_pass\" cannot have URI part in location given by regular expression",
+            ),
+        );
+    }
+    let ex = good("GW111", 1).map("127.0.0.1:8080", &b.addr());
+    let nginx = proxy::nginx(&ex).start();
+    assert_eq!(get(nginx.port(), "/api/x").status, 200);
+}

@@ -42,8 +42,10 @@ pub mod backup_with_hash;
 pub mod max_conns_without_queue;
 pub mod next_upstream_off;
 pub mod pass_scheme_mismatch;
+pub mod pass_uri_not_allowed;
 pub mod passive_checks_disabled;
 pub mod proxy_pass_to_fastcgi_port;
+pub mod server_address_invalid;
 pub mod support_dead;
 // timeouts, buffers, connection reuse, name resolution (GW2xx, GW5xx, GW6xx)
 pub mod busy_buffers_too_large;
@@ -129,6 +131,8 @@ pub static RULES: &[&Rule] = &[
     &backup_with_hash::RULE,
     &pass_scheme_mismatch::RULE,
     &proxy_pass_to_fastcgi_port::RULE,
+    &server_address_invalid::RULE,
+    &pass_uri_not_allowed::RULE,
     &passive_checks_disabled::RULE,
     &next_upstream_off::RULE,
     &max_conns_without_queue::RULE,
