@@ -1670,3 +1670,16 @@ fn gw111_pass_uri_not_allowed() {
     let nginx = proxy::nginx(&ex).start();
     assert_eq!(get(nginx.port(), "/api/x").status, 200);
 }
+
+#[test]
+fn gw606_resolver_variable() {
+    let b = Backend::http(Behaviour::Ok);
+    let ex = bad("GW606", 1).map("127.0.0.1:8080", &refused());
+    refuses_to_start(
+        &proxy::nginx(&ex),
+        quoted("GW606", "host not found in resolver \"$dns_server\""),
+    );
+    let ex = good("GW606", 1).map("127.0.0.1:8080", &b.addr());
+    let nginx = proxy::nginx(&ex).start();
+    assert_eq!(get(nginx.port(), "/").status, 200);
+}

@@ -56,6 +56,7 @@ pub mod keepalive_race;
 pub mod keepalive_unused;
 pub mod localhost_ipv6;
 pub mod read_timeout_below_response_time;
+pub mod resolver_variable;
 pub mod support_tune;
 pub mod upstream_resolve_unusable;
 pub mod variable_pass_without_resolver;
@@ -148,6 +149,7 @@ pub static RULES: &[&Rule] = &[
     &hostname_resolved_at_start::RULE,
     &localhost_ipv6::RULE,
     &upstream_resolve_unusable::RULE,
+    &resolver_variable::RULE,
     // TLS (GW4xx)
     &http_to_tls_port::RULE,
     &https_to_plain_port::RULE,
@@ -365,6 +367,18 @@ mod tests {
         for code in SLOWEST_FIRST {
             let rule = find(code).unwrap_or_else(|| panic!("{code} is no rule"));
             assert!(rule.check.is_some(), "{code} is not run by `check`");
+        }
+    }
+
+    /// Codes and names are stable forever, so never shared: a second rule under a taken code
+    /// would split one code's findings, pages and suppressions between two meanings.
+    #[test]
+    fn codes_and_names_are_unique() {
+        let mut codes = std::collections::HashSet::new();
+        let mut names = std::collections::HashSet::new();
+        for r in RULES {
+            assert!(codes.insert(r.code), "{} is taken twice", r.code);
+            assert!(names.insert(r.name), "{} is taken twice", r.name);
         }
     }
 }
