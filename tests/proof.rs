@@ -1683,3 +1683,20 @@ fn gw606_resolver_variable() {
     let nginx = proxy::nginx(&ex).start();
     assert_eq!(get(nginx.port(), "/").status, 200);
 }
+
+#[test]
+fn gw308_limit_req_without_burst() {
+    let b = Backend::http(Behaviour::Ok);
+    let ex = bad("GW308", 1).map("127.0.0.1:8080", &b.addr());
+    let nginx = proxy::nginx(&ex).start();
+    assert_eq!(get(nginx.port(), "/").status, 200);
+    assert_eq!(get(nginx.port(), "/").status, 503);
+    nginx.wait_log(quoted("GW308", "limiting requests, excess:"));
+    drop(nginx);
+
+    let ex = good("GW308", 1).map("127.0.0.1:8080", &b.addr());
+    let nginx = proxy::nginx(&ex).start();
+    for _ in 0..2 {
+        assert_eq!(get(nginx.port(), "/").status, 200);
+    }
+}

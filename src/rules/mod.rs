@@ -54,6 +54,7 @@ pub mod header_buffer_too_small;
 pub mod hostname_resolved_at_start;
 pub mod keepalive_race;
 pub mod keepalive_unused;
+pub mod limit_req_without_burst;
 pub mod localhost_ipv6;
 pub mod read_timeout_below_response_time;
 pub mod resolver_variable;
@@ -137,6 +138,7 @@ pub static RULES: &[&Rule] = &[
     &passive_checks_disabled::RULE,
     &next_upstream_off::RULE,
     &max_conns_without_queue::RULE,
+    &limit_req_without_burst::RULE,
     // timeouts, buffers, connection reuse, name resolution (GW2xx, GW5xx, GW6xx)
     &websocket_read_timeout::RULE,
     &connect_timeout_too_long::RULE,
