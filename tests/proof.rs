@@ -1700,3 +1700,39 @@ fn gw308_limit_req_without_burst() {
         assert_eq!(get(nginx.port(), "/").status, 200);
     }
 }
+
+#[test]
+fn gw125_frontend_without_default() {
+    let b = Backend::http(Behaviour::Ok);
+    let ex = bad("GW125", 1).map("127.0.0.1:8081", &b.addr());
+    let haproxy = proxy::haproxy(&ex).start();
+    assert_eq!(
+        request(haproxy.port(), "GET", "/", "shop.example").status,
+        503
+    );
+    haproxy.wait_line(&["www www/<NOSRV> ", " 503 ", quoted("GW125", "SC--")]);
+    drop(haproxy);
+
+    let ex = bad("GW125", 2).map("127.0.0.1:8081", &b.addr());
+    let haproxy = proxy::haproxy(&ex).start();
+    assert_eq!(
+        request(haproxy.port(), "GET", "/", "shop.example").status,
+        200
+    );
+    assert_eq!(
+        request(haproxy.port(), "GET", "/", "shop.example:8080").status,
+        503
+    );
+    haproxy.wait_line(&["www www/<NOSRV> ", " 503 "]);
+    drop(haproxy);
+
+    let ex = good("GW125", 1).map("127.0.0.1:8081", &b.addr());
+    let haproxy = proxy::haproxy(&ex).start();
+    for host in ["shop.example", "shop.example:8080"] {
+        assert_eq!(
+            request(haproxy.port(), "GET", "/", host).status,
+            200,
+            "{host}"
+        );
+    }
+}

@@ -230,3 +230,38 @@ fn gw503_names_the_route_that_loses_keepalive() {
         "{o}"
     );
 }
+
+/// GW125 judges only what it can: a frontend that routes nowhere, or one whose conditions
+/// compare Host exactly. Complementary or catch-all conditions, an unconditional
+/// `use_backend`, `monitor-uri` and redirects are left alone.
+#[test]
+fn gw125_only_where_the_unmatched_requests_are_known() {
+    let head = "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\nbackend app\n    server a 127.0.0.1:3000\nbackend ws\n    server w 127.0.0.1:3001\n";
+    let quiet = [
+        "frontend f\n    bind :80\n    use_backend ws if { path -i -m beg /socket/ }\n    use_backend app if !{ path -i -m beg /socket/ }\n",
+        "frontend f\n    bind :80\n    acl all_paths path_beg /\n    use_backend app if all_paths\n",
+        "frontend f\n    bind :8080\n    use_backend app\n",
+        "frontend f\n    bind 127.0.0.1:8405\n    monitor-uri /healthz\n",
+        "frontend f\n    bind :80\n    redirect scheme https code 301 if !{ ssl_fc }\n",
+    ];
+    for f in quiet {
+        let o = lint_haproxy(&format!("{head}{f}"));
+        assert!(!o.contains("GW125"), "{f}\n{o}");
+    }
+    let o = lint_haproxy(&format!(
+        "{head}frontend f\n    bind :8080\n    acl is_shop hdr(host) -i shop.example\n    use_backend app if is_shop\n"
+    ));
+    assert!(
+        o.contains("warning[GW125]") && o.contains("port 8080"),
+        "{o}"
+    );
+    let o = lint_haproxy(&format!(
+        "{head}frontend f\n    bind :443 ssl crt /etc/haproxy/site.pem\n    use_backend app if {{ req.hdr(host) -i shop.example }}\n"
+    ));
+    assert!(o.contains("info[GW125]"), "{o}");
+    let o = lint_haproxy(&format!("{head}frontend f\n    bind :80\n"));
+    assert!(
+        o.contains("error[GW125]") && o.contains("no `use_backend`"),
+        "{o}"
+    );
+}

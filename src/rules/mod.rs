@@ -74,6 +74,7 @@ pub mod verify_without_ca;
 pub mod backend_without_checks;
 pub mod duplicate_server;
 pub mod dynamic_backend_without_default;
+pub mod frontend_without_default;
 pub mod http_check_without_httpchk;
 pub mod http_reuse_without_retry;
 pub mod httpchk_without_check;
@@ -163,6 +164,7 @@ pub static RULES: &[&Rule] = &[
     &undefined_acl::RULE,
     &duplicate_server::RULE,
     &dynamic_backend_without_default::RULE,
+    &frontend_without_default::RULE,
     &no_retries::RULE,
     &backend_without_checks::RULE,
     &httpchk_without_check::RULE,
