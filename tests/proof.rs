@@ -1736,3 +1736,25 @@ fn gw125_frontend_without_default() {
         );
     }
 }
+
+#[test]
+fn gw309_httpchk_method_as_uri() {
+    let b = Backend::http(Behaviour::Ok);
+    let ex = bad("GW309", 1).map("127.0.0.1:8081", &b.addr());
+    let haproxy = proxy::haproxy(&ex).start();
+    haproxy.wait_line_within(
+        &[
+            "Server app/a is DOWN",
+            quoted("GW309", "Layer7 wrong status, code: 400"),
+        ],
+        Duration::from_secs(10),
+    );
+    assert_eq!(get(haproxy.port(), "/").status, 503);
+    drop(haproxy);
+
+    let ex = good("GW309", 1).map("127.0.0.1:8081", &b.addr());
+    let haproxy = proxy::haproxy(&ex).start();
+    std::thread::sleep(Duration::from_millis(600));
+    assert_eq!(get(haproxy.port(), "/").status, 200);
+    assert!(!haproxy.logs().contains("is DOWN"), "{}", haproxy.logs());
+}

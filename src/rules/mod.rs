@@ -77,6 +77,7 @@ pub mod dynamic_backend_without_default;
 pub mod frontend_without_default;
 pub mod http_check_without_httpchk;
 pub mod http_reuse_without_retry;
+pub mod httpchk_method_as_uri;
 pub mod httpchk_without_check;
 pub mod no_retries;
 pub mod server_resolved_once;
@@ -168,6 +169,7 @@ pub static RULES: &[&Rule] = &[
     &no_retries::RULE,
     &backend_without_checks::RULE,
     &httpchk_without_check::RULE,
+    &httpchk_method_as_uri::RULE,
     &http_check_without_httpchk::RULE,
     &http_reuse_without_retry::RULE,
     &small_bufsize::RULE,

@@ -313,6 +313,15 @@ fn serve<S: Read + Write>(s: &mut S, behaviour: Behaviour, shared: &Shared) {
         }
         let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
         let first = head.lines().next().unwrap_or("");
+        // A request target that is not a path, a URL or `*` (RFC 9112, 3.2), such as the
+        // `GET` of `OPTIONS GET HTTP/1.0`: what web servers answer.
+        let target = first.split(' ').nth(1).unwrap_or("");
+        if !(target.starts_with('/') || target.contains("://") || target == "*") {
+            let _ = s.write_all(
+                b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+            return;
+        }
         let keep = if first.ends_with("http/1.1") {
             !head.contains("\r\nconnection: close")
         } else {

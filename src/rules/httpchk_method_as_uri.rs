@@ -1,0 +1,51 @@
+//! HAProxy: `option httpchk GET`, one word, which HAProxy takes for the URI.
+
+use super::support_haproxy::section;
+use super::{Context, Family, Rule};
+use crate::finding::{Dialect, Finding, Severity};
+
+pub static RULE: Rule = Rule {
+    code: "GW309",
+    name: "httpchk-method-as-uri",
+    severity: Severity::Warning,
+    family: Family::HealthChecks,
+    dialects: &[Dialect::Haproxy],
+    refuses: &[],
+    summary: "`option httpchk GET` with one word: HAProxy takes it for the URI and checks with `OPTIONS GET HTTP/1.0`",
+    page: include_str!("../../rules/GW309-httpchk-method-as-uri.md"),
+    check: Some(check),
+};
+
+const METHODS: [&str; 8] = [
+    "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE",
+];
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    let proxy = ctx.proxy;
+    for (id, scope) in proxy.scopes.iter().enumerate() {
+        for d in scope
+            .directives
+            .iter()
+            .filter(|d| d.name() == "option httpchk")
+        {
+            let [word] = &d.args[..] else { continue };
+            let Some(method) = METHODS.iter().find(|m| m.eq_ignore_ascii_case(&word.value)) else {
+                continue;
+            };
+            let (kind, name) = section(proxy, id);
+            out.push(
+                Finding::new(
+                    &RULE,
+                    word.span,
+                    format!(
+                        "`option httpchk {method}` in {kind} '{name}': with one argument HAProxy takes it for the URI, so the check sends `OPTIONS {method} HTTP/1.0`; web servers answer 400 to a request target that is no path, the servers are marked DOWN (`Layer7 wrong status, code: 400`), and with all of them down every request gets 503"
+                    ),
+                )
+                .label("read as the URI")
+                .help(format!(
+                    "give the method and the URI: `option httpchk {method} /health` (or, from HAProxy 2.2, `option httpchk` with `http-check send meth {method} uri /health`)"
+                )),
+            );
+        }
+    }
+}
