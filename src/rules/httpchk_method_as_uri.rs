@@ -38,7 +38,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                     &RULE,
                     word.span,
                     format!(
-                        "`option httpchk {method}` in {kind} '{name}': with one argument HAProxy takes it for the URI, so the check sends `OPTIONS {method} HTTP/1.0`; web servers answer 400 to a request target that is no path, the servers are marked DOWN (`Layer7 wrong status, code: 400`), and with all of them down every request gets 503"
+                        "`option httpchk {method}` in {kind} '{name}': with one argument HAProxy takes it for the URI, so the check sends `OPTIONS {method} HTTP/1.0`; most servers answer 400 (nginx, Apache, Go) or 404 to a request target that is no path, so the servers are marked DOWN (`Layer7 wrong status, code: 400`), and with all of them down every request gets 503; a server that answers 2xx to it is checked on a URI nobody meant"
                     ),
                 )
                 .label("read as the URI")
