@@ -30,7 +30,7 @@ mod tls;
 use std::time::Duration;
 
 use backend::{Backend, Behaviour};
-use net::{closed_within, get, refused, request, try_get, websocket};
+use net::{closed_within, get, refused, request, try_get, websocket, websocket_status};
 use pages::{bad, good, quoted};
 use tls::Versions;
 
@@ -1757,4 +1757,19 @@ fn gw309_httpchk_method_as_uri() {
     std::thread::sleep(Duration::from_millis(600));
     assert_eq!(get(haproxy.port(), "/").status, 200);
     assert!(!haproxy.logs().contains("is DOWN"), "{}", haproxy.logs());
+}
+
+#[test]
+fn gw112_upgrade_from_connection_map() {
+    let ws = Backend::http(Behaviour::QuietWebSocket);
+    let ex = bad("GW112", 1).map("127.0.0.1:8080", &ws.addr());
+    let nginx = proxy::nginx(&ex).start();
+    let status = websocket_status(nginx.port(), "/ws/");
+    assert!(status.starts_with("HTTP/1.1 400"), "{status}");
+    drop(nginx);
+
+    let ex = good("GW112", 1).map("127.0.0.1:8080", &ws.addr());
+    let nginx = proxy::nginx(&ex).start();
+    let status = websocket_status(nginx.port(), "/ws/");
+    assert!(status.starts_with("HTTP/1.1 101"), "{status}");
 }

@@ -265,3 +265,19 @@ fn gw125_only_where_the_unmatched_requests_are_known() {
         "{o}"
     );
 }
+
+/// GW112 fires on the Connection map's variable given to `Upgrade`, not on `$http_upgrade` nor
+/// on a map whose values are protocols.
+#[test]
+fn gw112_only_the_connection_map_as_upgrade() {
+    let conf = |upgrade: &str| {
+        format!(
+            "events {{}}\nhttp {{\nmap $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}\nmap $http_upgrade $proto {{ default websocket; '' ''; }}\nserver {{ listen 80; location /ws/ {{ proxy_http_version 1.1; proxy_set_header Upgrade {upgrade}; proxy_set_header Connection $connection_upgrade; proxy_read_timeout 1h; proxy_pass http://127.0.0.1:3000; }} }}\n}}\n"
+        )
+    };
+    assert!(lint_nginx(&conf("$connection_upgrade")).contains("error[GW112]"));
+    for ok in ["$http_upgrade", "$proto", "websocket"] {
+        let o = lint_nginx(&conf(ok));
+        assert!(!o.contains("GW112"), "{ok}: {o}");
+    }
+}

@@ -35,6 +35,7 @@ pub mod unknown_directive;
 pub mod invalid_suppression;
 pub mod suppression_without_reason;
 pub mod unused_suppression;
+pub mod upgrade_from_connection_map;
 // dead targets and health checks (GW1xx, GW3xx)
 pub mod all_servers_down;
 pub mod backup_only_upstream;
@@ -137,6 +138,7 @@ pub static RULES: &[&Rule] = &[
     &proxy_pass_to_fastcgi_port::RULE,
     &server_address_invalid::RULE,
     &pass_uri_not_allowed::RULE,
+    &upgrade_from_connection_map::RULE,
     &passive_checks_disabled::RULE,
     &next_upstream_off::RULE,
     &max_conns_without_queue::RULE,

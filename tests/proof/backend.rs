@@ -337,6 +337,13 @@ fn serve<S: Read + Write>(s: &mut S, behaviour: Behaviour, shared: &Shared) {
                 }
                 return;
             }
+            // A handshake that asks for another protocol, as `ws` answers it.
+            Behaviour::QuietWebSocket if !head.contains("\r\nupgrade: websocket") => {
+                let _ = s.write_all(
+                    b"HTTP/1.1 400 Bad Request\r\nContent-Length: 34\r\nConnection: close\r\n\r\nCan \"Upgrade\" only to \"WebSocket\".",
+                );
+                return;
+            }
             Behaviour::QuietWebSocket => {
                 let _ = s.write_all(
                     b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
