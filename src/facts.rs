@@ -49,6 +49,8 @@ pub struct Backend {
     pub idle_timeout: Option<Duration>,
     /// The backend's slowest expected response.
     pub max_response_time: Option<Duration>,
+    /// The largest response header block the backend sends (large cookies, debug headers).
+    pub max_header_size: Option<u64>,
     /// How often the backend sends a WebSocket ping (or any message) on an idle connection.
     pub websocket_ping: Option<Ping>,
     /// Where the fact was declared (`gwlint.toml:12`), for messages.

@@ -71,6 +71,7 @@ struct RawBackend {
     target: Value,
     idle_timeout: Option<Value>,
     max_response_time: Option<Value>,
+    max_header_size: Option<Value>,
     websocket_ping: Option<Value>,
 }
 
@@ -381,10 +382,28 @@ impl ConfigFile {
                 }
                 None => None,
             };
+            let max_header_size = match &b.max_header_size {
+                Some(v) => {
+                    let size = c
+                        .string(v, "max_header_size", "a size such as \"16k\" or \"1m\"")
+                        .and_then(|s| crate::rules::support_tune::parse_size(&s.value));
+                    if size.is_none() {
+                        c.error(
+                            v.span(),
+                            "max_header_size: not a size".into(),
+                            Some("write a size with its unit: \"8k\", \"16k\", \"1m\"".into()),
+                        );
+                        ok = false;
+                    }
+                    size
+                }
+                None => None,
+            };
             let (Some(target), true) = (target, ok) else {
                 continue;
             };
             out.backends.push(Backend {
+                max_header_size,
                 target: target.value,
                 idle_timeout,
                 max_response_time,

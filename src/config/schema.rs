@@ -141,6 +141,10 @@ pub fn schema() -> Value {
                             "description": "The backend's slowest expected response",
                             "$ref": "#/definitions/duration"
                         },
+                        "max_header_size": {
+                            "description": "The largest response header block the backend sends (GW502)",
+                            "type": "string"
+                        },
                         "websocket_ping": {
                             "description": "How often the backend pings an idle WebSocket, or \"none\" when it does not (GW201)",
                             "anyOf": [{"const": "none"}, {"$ref": "#/definitions/duration"}]

@@ -206,6 +206,9 @@ pub fn render(path: &Path, config: Option<&ConfigFile>, how: &str) -> String {
                 b.origin.clone(),
             ));
         }
+        if let Some(n) = b.max_header_size {
+            entries.push((format!("max_header_size = \"{n}\""), b.origin.clone()));
+        }
         match b.websocket_ping {
             Some(crate::facts::Ping::Never) => {
                 entries.push(("websocket_ping = \"none\"".to_string(), b.origin.clone()))

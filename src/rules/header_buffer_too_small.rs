@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use super::support_tune::{parse_size, show_size};
+use super::support_tune::{parse_size, route_facts, show_size};
 use super::{Context, Family, Rule};
 use crate::finding::{Dialect, Finding, Severity};
 use crate::model::Ctx;
@@ -14,13 +14,15 @@ pub static RULE: Rule = Rule {
     family: Family::ReuseAndBuffers,
     dialects: &[Dialect::Nginx],
     refuses: &[],
-    summary: "*_buffer_size below 4k: responses with ordinary headers (a few cookies) fail with 502",
+    summary: "*_buffer_size below 4k, or below the backend's declared max_header_size: responses with larger headers fail with 502",
     page: include_str!("../../rules/GW502-header-buffer-too-small.md"),
     check: Some(check),
 };
 
 /// Below this, ordinary response headers (a few cookies, a CSP) no longer fit.
 const MIN: u64 = 4096;
+/// The default `*_buffer_size`: one memory page (4k on x86-64 and most arm64 kernels).
+const PAGE: u64 = 4096;
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
@@ -35,6 +37,48 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         };
         let name = format!("{prefix}_buffer_size");
         let setting = proxy.setting(route.scope, &name);
+        // What gwlint.toml says the backend sends, against the buffer in force here.
+        if let Some((need, fact)) = route_facts(ctx, route)
+            .into_iter()
+            .filter_map(|b| Some((b.max_header_size?, b)))
+            .max_by_key(|(n, _)| *n)
+        {
+            let (size, span, written) = match setting.directives.last() {
+                Some(d) => (
+                    d.arg(0).and_then(parse_size),
+                    d.span,
+                    format!("`{name} {}`", d.arg(0).unwrap_or("")),
+                ),
+                None => (
+                    Some(PAGE),
+                    route.directive.span,
+                    format!("`{name}` (default 4k, one memory page)"),
+                ),
+            };
+            if let Some(size) = size
+                && need > size
+                && seen.insert(span)
+            {
+                out.push(
+                    Finding::new(
+                        &RULE,
+                        span,
+                        format!(
+                            "{written} is smaller than the response headers the backend sends (`max_header_size = \"{}\"`, {}): such a response fails with `[error] upstream sent too big header while reading response header from upstream` and the client gets 502",
+                            show_size(need),
+                            fact.origin
+                        ),
+                    )
+                    .label(format!("{} for all response headers", show_size(size)))
+                    .help(format!(
+                        "raise it above what the backend sends: `{name} {};` (with `{prefix}_buffers` at least as large; see GW501)",
+                        show_size(need.next_power_of_two())
+                    ))
+                    .related(route.directive.span, format!("`{}` uses it", route.pass.directive())),
+                );
+                continue;
+            }
+        }
         let Some(d) = setting.directives.last() else {
             continue;
         };

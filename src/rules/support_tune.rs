@@ -247,3 +247,28 @@ pub fn pool_facts<'f>(
         })
         .collect()
 }
+
+/// The facts declared for where a route sends: its pool's ([`pool_facts`]), or those of the
+/// address it names.
+pub fn route_facts<'f>(
+    ctx: &super::Context<'f>,
+    route: &crate::model::Route,
+) -> Vec<&'f crate::facts::Backend> {
+    use crate::model::Target;
+    match &route.target {
+        Target::Pool(i) => pool_facts(ctx.facts, &ctx.proxy.pools[*i]),
+        Target::Endpoint(_) => {
+            let addr = route
+                .directive
+                .arg(0)
+                .map(|a| crate::model::endpoint::split_url(a).1)
+                .unwrap_or("");
+            ctx.facts
+                .backends
+                .iter()
+                .filter(|b| b.target == addr)
+                .collect()
+        }
+        Target::Missing(_) => Vec::new(),
+    }
+}

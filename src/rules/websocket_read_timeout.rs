@@ -2,11 +2,11 @@
 
 use std::collections::HashSet;
 
-use super::support_tune::{parse_time_ms, pool_facts};
+use super::support_tune::{parse_time_ms, route_facts};
 use super::{Context, Family, Rule};
 use crate::facts::{Backend, Ping};
 use crate::finding::{Dialect, Finding, Severity};
-use crate::model::{Ctx, Pass, Target, endpoint::split_url};
+use crate::model::{Ctx, Pass};
 
 pub static RULE: Rule = Rule {
     code: "GW201",
@@ -45,18 +45,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         if ms > LIMIT_MS {
             continue;
         }
-        let facts: Vec<&Backend> = match &route.target {
-            Target::Pool(i) => pool_facts(ctx.facts, &proxy.pools[*i]),
-            Target::Endpoint(_) => {
-                let addr = route.directive.arg(0).map(|a| split_url(a).1).unwrap_or("");
-                ctx.facts
-                    .backends
-                    .iter()
-                    .filter(|b| b.target == addr)
-                    .collect()
-            }
-            Target::Missing(_) => Vec::new(),
-        };
+        let facts: Vec<&Backend> = route_facts(ctx, route);
         // The least talkative declared backend decides.
         let ping = facts
             .iter()

@@ -159,6 +159,12 @@ fn facts(body: &str) -> Versions {
             "target" => b.target = value.to_string(),
             "idle_timeout" => b.idle_timeout = duration(),
             "max_response_time" => b.max_response_time = duration(),
+            "max_header_size" => {
+                b.max_header_size = Some(
+                    gwlint::rules::support_tune::parse_size(value)
+                        .unwrap_or_else(|| panic!("facts block: not a size: {value}")),
+                )
+            }
             "websocket_ping" if value == "none" => {
                 b.websocket_ping = Some(gwlint::facts::Ping::Never)
             }
