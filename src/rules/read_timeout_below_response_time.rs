@@ -2,11 +2,11 @@
 
 use std::collections::HashSet;
 
-use super::support_tune::{parse_time_ms, pool_facts, show_ms};
+use super::support_tune::{parse_time_ms, route_facts, show_ms};
 use super::{Context, Family, Rule};
 use crate::facts::Backend;
 use crate::finding::{Dialect, Finding, Severity};
-use crate::model::{Ctx, Target, endpoint::split_url};
+use crate::model::{Ctx, Target};
 
 pub static RULE: Rule = Rule {
     code: "GW204",
@@ -30,18 +30,10 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         let Some(prefix) = route.pass.prefix() else {
             continue;
         };
-        let facts: Vec<&Backend> = match &route.target {
-            Target::Pool(i) => pool_facts(ctx.facts, &proxy.pools[*i]),
-            Target::Endpoint(_) => {
-                let addr = route.directive.arg(0).map(|a| split_url(a).1).unwrap_or("");
-                ctx.facts
-                    .backends
-                    .iter()
-                    .filter(|b| b.target == addr)
-                    .collect()
-            }
-            Target::Missing(_) => continue,
-        };
+        if matches!(route.target, Target::Missing(_)) {
+            continue;
+        }
+        let facts: Vec<&Backend> = route_facts(ctx, route);
         // The slowest declared backend decides.
         let Some((slowest, fact)) = facts
             .into_iter()
