@@ -281,3 +281,25 @@ fn gw112_only_the_connection_map_as_upgrade() {
         assert!(!o.contains("GW112"), "{ok}: {o}");
     }
 }
+
+/// A Compose service name (one label) is resolved once at start: a warning, once per name,
+/// whether it stands in a `proxy_pass` or as an upstream's server.
+#[test]
+fn gw602_compose_service_names() {
+    let o = lint_nginx(
+        "events {}\nhttp {\nupstream api_pool { server api:8080; server api:8080 backup; }\nserver { listen 80;\nlocation / { proxy_pass http://web:3000; }\nlocation /b { proxy_pass http://web:3000/b; }\nlocation /api/ { proxy_pass http://api_pool; }\n}\n}\n",
+    );
+    let gw602: Vec<&str> = o.lines().filter(|l| l.contains("GW602")).collect();
+    assert_eq!(gw602.len(), 2, "{o}");
+    assert!(
+        gw602
+            .iter()
+            .all(|l| l.contains("warning[GW602]") && l.contains("single-label")),
+        "{o}"
+    );
+    // A dotted internal name with no resolver in sight is left alone, as before.
+    let o = lint_nginx(
+        "events {}\nhttp { server { listen 80; location / { proxy_pass http://app.internal.example:3000; } } }\n",
+    );
+    assert!(!o.contains("GW602"), "{o}");
+}

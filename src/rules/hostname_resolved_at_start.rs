@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
     family: Family::NameResolution,
     dialects: &[Dialect::Nginx],
     refuses: &[],
-    summary: "a host name in a *_pass or upstream server is resolved only at start, though a resolver is set up or the name is a cloud load balancer's",
+    summary: "a host name in a *_pass or upstream server is resolved only at start, though a resolver is set up, or the name is a cloud load balancer's or a Compose service's",
     page: include_str!("../../rules/GW602-hostname-resolved-at-start.md"),
     check: Some(check),
 };
@@ -29,12 +29,14 @@ const MOVING: &[(&str, &str)] = &[
 
 /// A name that DNS answers for: not an IP, not `localhost` (GW603), not a bare word without a
 /// port (that may be an upstream defined elsewhere; GW101 judges it).
-fn dns_name(endpoint: &Endpoint) -> Option<(&str, Option<u16>)> {
+fn dns_name(endpoint: &Endpoint, server: bool) -> Option<(&str, Option<u16>)> {
     let host = endpoint.host_name()?;
     let Endpoint::Inet { port, .. } = endpoint else {
         return None;
     };
-    if host.eq_ignore_ascii_case("localhost") || (!host.contains('.') && port.is_none()) {
+    // An upstream's `server` is always an address, so a bare word there is a host name too.
+    if host.eq_ignore_ascii_case("localhost") || (!host.contains('.') && port.is_none() && !server)
+    {
         return None;
     }
     Some((host, *port))
@@ -47,6 +49,12 @@ fn why(host: &str, resolver: bool) -> Option<(String, Severity)> {
     if let Some((_, what)) = MOVING.iter().find(|(suffix, _)| lower.ends_with(suffix)) {
         return Some((
             format!("it is {what}, whose addresses change as it scales and is maintained"),
+            Severity::Warning,
+        ));
+    }
+    if !lower.contains('.') {
+        return Some((
+            "it is a single-label name, as Compose and Swarm give services: `docker compose up` recreating that container gives it a new address, and nginx keeps sending to the old one".to_string(),
             Severity::Warning,
         ));
     }
@@ -70,13 +78,18 @@ fn host_port(host: &str, port: Option<u16>) -> String {
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     let new = ctx.nginx_at_least(RESOLVE_SINCE);
+    let mut named = std::collections::HashSet::new();
     for route in &proxy.routes {
         let Target::Endpoint(endpoint) = &route.target else {
             continue;
         };
-        let Some((host, port)) = dns_name(endpoint) else {
+        let Some((host, port)) = dns_name(endpoint, false) else {
             continue;
         };
+        // One finding per name: a Compose stack names its services in many locations.
+        if named.contains(&host.to_ascii_lowercase()) {
+            continue;
+        }
         if proxy.pools_named(route.ctx, host).next().is_some() {
             continue; // an upstream's name with a port: GW102
         }
@@ -84,6 +97,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         let Some((reason, severity)) = why(host, resolver) else {
             continue;
         };
+        named.insert(host.to_ascii_lowercase());
         let directive = route.pass.directive();
         let hp = host_port(host, port);
         let help = if new {
@@ -113,9 +127,12 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             if server.flag("resolve") {
                 continue;
             }
-            let Some((host, port)) = dns_name(&server.endpoint) else {
+            let Some((host, port)) = dns_name(&server.endpoint, true) else {
                 continue;
             };
+            if named.contains(&host.to_ascii_lowercase()) {
+                continue;
+            }
             let (resolver, zone) = *in_scope.get_or_insert_with(|| {
                 let resolver = !proxy.deciding(pool.scope, "resolver").is_empty();
                 let zone = proxy.scopes[pool.scope]
@@ -127,6 +144,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             let Some((reason, severity)) = why(host, resolver) else {
                 continue;
             };
+            named.insert(host.to_ascii_lowercase());
             let hp = host_port(host, port);
             let mut needs = Vec::new();
             if !zone {
