@@ -189,15 +189,26 @@ mod tests {
     #[test]
     fn which_names_are_reported() {
         let ep = Endpoint::parse;
-        assert_eq!(dns_name(&ep("127.0.0.1:80")), None);
-        assert_eq!(dns_name(&ep("[::1]:80")), None);
-        assert_eq!(dns_name(&ep("localhost:8080")), None);
-        assert_eq!(dns_name(&ep("unix:/run/a.sock")), None);
-        assert_eq!(dns_name(&ep("backend")), None, "may be an upstream");
-        assert_eq!(dns_name(&ep("backend:8080")), Some(("backend", Some(8080))));
+        let pass = |e: &Endpoint| dns_name(e, false).map(|(h, p)| (h.to_string(), p));
+        assert_eq!(pass(&ep("127.0.0.1:80")), None);
+        assert_eq!(pass(&ep("[::1]:80")), None);
+        assert_eq!(pass(&ep("localhost:8080")), None);
+        assert_eq!(pass(&ep("unix:/run/a.sock")), None);
+        assert_eq!(pass(&ep("backend")), None, "may be an upstream");
         assert_eq!(
-            dns_name(&ep("api.example.com")),
-            Some(("api.example.com", None))
+            pass(&ep("backend:8080")),
+            Some(("backend".into(), Some(8080)))
+        );
+        assert_eq!(
+            pass(&ep("api.example.com")),
+            Some(("api.example.com".into(), None))
+        );
+        // An upstream's server is always an address: a bare word is a host name there.
+        assert_eq!(dns_name(&ep("backend"), true), Some(("backend", None)));
+        assert_eq!(
+            why("app", false).map(|w| w.1),
+            Some(Severity::Warning),
+            "a Compose service name"
         );
         assert!(why("api.example.com", false).is_none());
         assert_eq!(
