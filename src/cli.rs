@@ -382,7 +382,8 @@ fn parse(
     let haproxy = crate::discover::looks_like_haproxy(&loader.sources.get(root).text);
     if haproxy && matches!(format, ParseFormat::Crossplane) {
         errln!(
-            "gwlint: error: {name}: crossplane's format is for nginx; this is HAProxy configuration"
+            "gwlint: error: {}: crossplane's format is for nginx; this is HAProxy configuration",
+            crate::report::escape(&name.to_string())
         );
         return ExitCode::from(2);
     }
@@ -472,6 +473,7 @@ fn files(
     let name = |f| outcome.loader.sources.get(f).name.as_str();
     let out = match format {
         ListFormat::Text => {
+            let name = |f| crate::report::escape(name(f));
             let width = outcome
                 .linted
                 .iter()
@@ -488,9 +490,13 @@ fn files(
                         .map_or(String::new(), |r| format!("included by {}", name(r)))
                 );
                 if let Some((rt, by)) = &l.runtime {
-                    line = format!("{}  at {}", line.trim_end(), rt.display());
+                    line = format!(
+                        "{}  at {}",
+                        line.trim_end(),
+                        crate::report::escape(&rt.display().to_string())
+                    );
                     if let Some(by) = by {
-                        line.push_str(&format!(" ({by})"));
+                        line.push_str(&format!(" ({})", crate::report::escape(by)));
                     }
                 }
                 s.push_str(line.trim_end());

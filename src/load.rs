@@ -74,9 +74,7 @@ impl Loader {
         if let Some(r) = self.by_path.get(&key) {
             return r.clone();
         }
-        // /proc and /sys hold regular files that are the kernel's interfaces: one blocks
-        // until the kernel logs (/proc/kmsg), another reads as half a gigabyte of zeros.
-        if key.starts_with("/proc") || key.starts_with("/sys") {
+        if kernel(&key) {
             let e = LoadError::Io("a file of the kernel's /proc or /sys, not configuration".into());
             self.by_path.insert(key, Err(e.clone()));
             return Err(e);
@@ -102,7 +100,9 @@ impl Loader {
             .filter_map(|p| {
                 let meta = std::fs::symlink_metadata(p);
                 match meta {
-                    Ok(m) if !m.file_type().is_symlink() => Some((p.clone(), read(p, Ok(m)))),
+                    Ok(m) if !m.file_type().is_symlink() && !kernel(p) => {
+                        Some((p.clone(), read(p, Ok(m))))
+                    }
                     _ => None,
                 }
             })
@@ -324,7 +324,7 @@ fn read(path: &Path, meta: std::io::Result<std::fs::Metadata>) -> Result<Vec<u8>
     if meta.len() > MAX_FILE_SIZE {
         return Err(LoadError::TooLarge(meta.len()));
     }
-    let mut file = open(path).map_err(io_error)?;
+    let mut file = open(path, piped).map_err(io_error)?;
     // The path may have changed between the look and the open: the open file decides.
     if !piped && !file.metadata().is_ok_and(|m| m.is_file()) {
         return Err(not_regular());
@@ -343,16 +343,23 @@ fn read(path: &Path, meta: std::io::Result<std::fs::Metadata>) -> Result<Vec<u8>
     Ok(bytes)
 }
 
+/// /proc and /sys hold regular files that are the kernel's interfaces: one blocks until the
+/// kernel logs (/proc/kmsg), another reads as half a gigabyte of zeros.
+fn kernel(path: &Path) -> bool {
+    path.starts_with("/proc") || path.starts_with("/sys")
+}
+
 fn not_regular() -> LoadError {
     LoadError::Io("not a regular file (a FIFO, socket or device): not read".into())
 }
 
-/// Opens without blocking: a FIFO put where a file was looked at does not hang the run.
-fn open(path: &Path) -> std::io::Result<std::fs::File> {
+/// Opens without blocking: a FIFO put where a file was looked at does not hang the run. A
+/// pipe the user hands over is opened as usual: its reads must wait for the writer.
+fn open(path: &Path, piped: bool) -> std::io::Result<std::fs::File> {
     let mut o = std::fs::OpenOptions::new();
     o.read(true);
     #[cfg(unix)]
-    {
+    if !piped {
         use std::os::unix::fs::OpenOptionsExt;
         o.custom_flags(libc::O_NONBLOCK);
     }

@@ -303,3 +303,30 @@ fn gw602_compose_service_names() {
     );
     assert!(!o.contains("GW602"), "{o}");
 }
+
+/// GW308 says the status `limit_req_status` sets, and says nothing in dry-run mode.
+#[test]
+fn gw308_status_and_dry_run() {
+    let conf = |extra: &str| {
+        format!(
+            "events {{}}\nhttp {{\nlimit_req_zone $binary_remote_addr zone=api:10m rate=5r/s;\n{extra}\nserver {{ listen 80; location / {{ limit_req zone=api; proxy_pass http://127.0.0.1:3000; }} }}\n}}\n"
+        )
+    };
+    let o = lint_nginx(&conf("limit_req_status 429;"));
+    assert!(
+        o.contains("warning[GW308]") && o.contains("with 429"),
+        "{o}"
+    );
+    let o = lint_nginx(&conf("limit_req_dry_run on;"));
+    assert!(!o.contains("GW308"), "{o}");
+}
+
+/// Non-ASCII words in targets and servers are read, never sliced inside a character.
+#[test]
+fn non_ascii_targets_do_not_crash() {
+    let o = lint_nginx(
+        "events {}\nhttp {\nupstream u { server éééé; }\nserver { listen 80; location / { proxy_pass éééé; } location ~^/api/ { proxy_pass http://127.0.0.1:1/v1/; } }\n}\n",
+    );
+    assert!(!o.contains("GW000"), "{o}");
+    assert!(o.contains("GW111"), "a glued `~` is a regex location: {o}");
+}

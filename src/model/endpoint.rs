@@ -75,7 +75,7 @@ impl Endpoint {
 /// "api:8443"); `http://unix:/run/app.sock:/x` → (Some("http"), "unix:/run/app.sock").
 pub fn split_url(url: &str) -> (Option<&str>, &str) {
     // `unix:///run/a.sock` is a socket path written with extra slashes, not a scheme.
-    if url.len() > 5 && url[..5].eq_ignore_ascii_case("unix:") {
+    if url.len() > 5 && url.as_bytes()[..5].eq_ignore_ascii_case(b"unix:") {
         return (None, url);
     }
     let (scheme, rest) = match url.find("://") {

@@ -10,7 +10,7 @@ pub static RULE: Rule = Rule {
     family: Family::HealthChecks,
     dialects: &[Dialect::Nginx],
     refuses: &[],
-    summary: "`limit_req` without `burst`: a second request within one interval of the rate gets 503",
+    summary: "`limit_req` without `burst`: a second request within one interval of the rate gets 503 (or limit_req_status)",
     page: include_str!("../../rules/GW308-limit-req-without-burst.md"),
     check: Some(check),
 };
@@ -38,11 +38,21 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             }
         }
     }
-    for scope in &ctx.proxy.scopes {
+    for (id, scope) in ctx.proxy.scopes.iter().enumerate() {
         for d in scope.directives.iter().filter(|d| d.name() == "limit_req") {
             if d.args.iter().any(|a| a.value.starts_with("burst=")) {
                 continue;
             }
+            // In dry-run mode nothing is rejected.
+            if ctx.proxy.setting(id, "limit_req_dry_run").first() == Some("on") {
+                continue;
+            }
+            let status = ctx
+                .proxy
+                .setting(id, "limit_req_status")
+                .first()
+                .unwrap_or("503")
+                .to_string();
             let Some(zone) = d.args.iter().find_map(|a| a.value.strip_prefix("zone=")) else {
                 continue;
             };
@@ -55,7 +65,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                     &RULE,
                     d.span,
                     format!(
-                        "`limit_req zone={zone}` has no `burst`: a request that comes less than one interval of the zone's rate{rate} after the previous one from the same key is rejected at once, with 503 (`limiting requests, excess: … by zone \"{zone}\"` in the error log); a browser loading a page's assets in parallel, or a client retrying, gets 503s at any rate"
+                        "`limit_req zone={zone}` has no `burst`: a request that comes less than one interval of the zone's rate{rate} after the previous one from the same key is rejected at once, with {status} (`limiting requests, excess: … by zone \"{zone}\"` in the error log); two requests sent together, as a browser loading a page's assets or a client retrying sends them, get {status} for the second; if that strictness is meant (a login form), say so with a suppression"
                     ),
                 )
                 .label("no burst: no request may come early")

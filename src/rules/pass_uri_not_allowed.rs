@@ -53,7 +53,8 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             ScopeKind::Location => {
                 let args = scope.block.map(|b| &b.args[..]).unwrap_or_default();
                 match args.first().map(|a| a.value.as_str()) {
-                    Some("~" | "~*") => "in a location given by a regular expression",
+                    // `location ~^/api/` is a regex too: nginx strips a glued `~` or `~*`.
+                    Some(n) if n.starts_with('~') => "in a location given by a regular expression",
                     Some(n) if n.starts_with('@') => "in a named location",
                     _ => continue,
                 }

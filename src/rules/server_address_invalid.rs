@@ -27,7 +27,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             };
             let written = addr.value.as_str();
             if written.contains('$')
-                || written.len() > 5 && written[..5].eq_ignore_ascii_case("unix:")
+                || written.len() > 5 && written.as_bytes()[..5].eq_ignore_ascii_case(b"unix:")
             {
                 continue;
             }

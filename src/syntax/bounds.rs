@@ -9,7 +9,9 @@ use super::include::{Survey, Tree};
 use crate::rules::limit_reached;
 use crate::source::{FileId, Span};
 
-/// Blocks and includes along one path. Walks that descend further stop (lowering at 1000).
+/// Blocks and includes along one path where an include is entered: an include entered deeper
+/// is cut. The blocks of the file entered add at most the parser's 200, so walks stay below
+/// 600 levels (lowering stops at 1000).
 pub const MAX_NESTING: usize = 400;
 /// Statements once every include is expanded: at least this many, and
 const MIN_EXPANDED: u64 = 1_000_000;
