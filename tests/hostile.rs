@@ -1014,3 +1014,23 @@ fn suggestions_on_thousands_of_long_names() {
     assert_eq!(gw101, 1500, "{}", head(&out(&o)));
     assert!(suggested >= 1490, "{suggested} of 1500 suggested");
 }
+
+/// A pipe the shell hands over (`gwlint <(slow command)`) is read as it comes, even when the
+/// writer is slow: it is not opened non-blocking like a file.
+#[test]
+fn a_slow_pipe_is_read_to_its_end() {
+    let mut writer = Command::new("sh")
+        .args([
+            "-c",
+            "sleep 1; printf 'events {}\\nhttp { server { location / { proxy_pass http://apl; } } }\\n'",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut c = common_cli::gwlint();
+    c.args(["--format", "concise", "/dev/stdin"])
+        .stdin(Stdio::from(writer.stdout.take().unwrap()));
+    let o = run_within(c, Duration::from_secs(30));
+    let _ = writer.wait();
+    assert!(out(&o).contains("GW101"), "{}{}", out(&o), err(&o));
+}
