@@ -1784,3 +1784,27 @@ fn gw112_upgrade_from_connection_map() {
     let status = websocket_status(nginx.port(), "/ws/");
     assert!(status.starts_with("HTTP/1.1 101"), "{status}");
 }
+
+#[test]
+fn gw126_default_backend_replaced() {
+    let (app, legacy) = (Backend::http(Behaviour::Ok), Backend::http(Behaviour::Ok));
+    let ex = bad("GW126", 1)
+        .map("127.0.0.1:8081", &app.addr())
+        .map("127.0.0.1:8082", &legacy.addr());
+    let check = proxy::haproxy(&ex).check();
+    assert!(check.ok, "{}", check.output);
+    let haproxy = proxy::haproxy(&ex).start();
+    for _ in 0..3 {
+        assert_eq!(get(haproxy.port(), "/").status, 200);
+    }
+    assert_eq!(app.connections(), 0);
+    assert!(legacy.connections() > 0);
+    drop(haproxy);
+
+    let ex = good("GW126", 1)
+        .map("127.0.0.1:8081", &app.addr())
+        .map("127.0.0.1:8082", &legacy.addr());
+    let haproxy = proxy::haproxy(&ex).start();
+    assert_eq!(get(haproxy.port(), "/").status, 200);
+    assert!(app.connections() > 0);
+}

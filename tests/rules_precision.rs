@@ -330,3 +330,21 @@ fn non_ascii_targets_do_not_crash() {
     assert!(!o.contains("GW000"), "{o}");
     assert!(o.contains("GW111"), "a glued `~` is a regex location: {o}");
 }
+
+/// A second `default_backend` replaces the first; in different `.if` branches they are
+/// alternatives and not reported.
+#[test]
+fn gw126_replaced_default_backend() {
+    let head = "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\nbackend a\n    server a1 127.0.0.1:3000\nbackend b\n    server b1 127.0.0.1:3001\n";
+    let o = lint_haproxy(&format!(
+        "{head}frontend f\n    bind :80\n    default_backend a\n    default_backend b\n"
+    ));
+    assert!(
+        o.contains("warning[GW126]") && o.contains("`default_backend a`"),
+        "{o}"
+    );
+    let o = lint_haproxy(&format!(
+        "{head}frontend f\n    bind :80\n.if defined(BLUE)\n    default_backend a\n.else\n    default_backend b\n.endif\n"
+    ));
+    assert!(!o.contains("GW126"), "{o}");
+}

@@ -73,6 +73,7 @@ pub mod verify_against_upstream_name;
 pub mod verify_without_ca;
 // HAProxy rules
 pub mod backend_without_checks;
+pub mod default_backend_replaced;
 pub mod duplicate_server;
 pub mod dynamic_backend_without_default;
 pub mod frontend_without_default;
@@ -168,6 +169,7 @@ pub static RULES: &[&Rule] = &[
     &duplicate_server::RULE,
     &dynamic_backend_without_default::RULE,
     &frontend_without_default::RULE,
+    &default_backend_replaced::RULE,
     &no_retries::RULE,
     &backend_without_checks::RULE,
     &httpchk_without_check::RULE,
