@@ -112,7 +112,12 @@ fn lint_haproxy(text: &str) -> String {
     out(&o)
 }
 
-const HAPROXY_HEAD: &str = "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\nfrontend www\n    bind :8080\n    use_backend b if { path_beg /b }\n    default_backend a\n";
+/// An HTTP `defaults` section with the three timeouts, so no test meets GW210.
+const DEFAULTS: &str = "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n";
+
+/// A frontend routing `/b` to backend b and the rest to a.
+const FRONTEND: &str =
+    "frontend www\n    bind :8080\n    use_backend b if { path_beg /b }\n    default_backend a\n";
 
 /// A name on many server lines is one finding; Compose and Kubernetes names move (warning),
 /// other names rarely do (info); placeholders and socket prefixes are no host names; with
@@ -120,7 +125,7 @@ const HAPROXY_HEAD: &str = "defaults\n    mode http\n    timeout connect 5s\n   
 #[test]
 fn gw605_one_finding_per_name_and_what_moves() {
     let o = lint_haproxy(&format!(
-        "{HAPROXY_HEAD}backend a\n    server a1 app:3000 check\n    server a2 app:3000 check\n    server a3 db.example.com:5432 check\n    server a4 HOST1_IP:80 check\n    server a5 abns@haproxy-peers\n    server a6 rhttp@\n    server a7 <ip>:80\nbackend b\n    server b1 app:3000 check\n    server b2 web.default.svc.cluster.local:80 init-addr last,libc,none\n"
+        "{DEFAULTS}{FRONTEND}backend a\n    server a1 app:3000 check\n    server a2 app:3000 check\n    server a3 db.example.com:5432 check\n    server a4 HOST1_IP:80 check\n    server a5 abns@haproxy-peers\n    server a6 rhttp@\n    server a7 <ip>:80\nbackend b\n    server b1 app:3000 check\n    server b2 web.default.svc.cluster.local:80 init-addr last,libc,none\n"
     ));
     let gw605: Vec<&str> = o.lines().filter(|l| l.contains("GW605")).collect();
     assert_eq!(gw605.len(), 3, "{o}");
@@ -153,11 +158,11 @@ fn gw605_one_finding_per_name_and_what_moves() {
 #[test]
 fn gw122_or_in_any_case() {
     let o = lint_haproxy(&format!(
-        "{HAPROXY_HEAD}    acl is_api path_beg /api\n    acl is_v2 path_beg /v2\n    http-request deny if is_api OR is_v2 Or is_api\nbackend a\n    server a1 127.0.0.1:3000 check\nbackend b\n    server b1 127.0.0.1:3001 check\n"
+        "{DEFAULTS}{FRONTEND}    acl is_api path_beg /api\n    acl is_v2 path_beg /v2\n    http-request deny if is_api OR is_v2 Or is_api\nbackend a\n    server a1 127.0.0.1:3000 check\nbackend b\n    server b1 127.0.0.1:3001 check\n"
     ));
     assert!(!o.contains("GW122"), "{o}");
     let o = lint_haproxy(&format!(
-        "{HAPROXY_HEAD}    acl is_api path_beg /api\n    http-request deny if is_api OR is_v3\nbackend a\n    server a1 127.0.0.1:3000 check\nbackend b\n    server b1 127.0.0.1:3001 check\n"
+        "{DEFAULTS}{FRONTEND}    acl is_api path_beg /api\n    http-request deny if is_api OR is_v3\nbackend a\n    server a1 127.0.0.1:3000 check\nbackend b\n    server b1 127.0.0.1:3001 check\n"
     ));
     assert!(o.contains("GW122") && o.contains("is_v3"), "{o}");
 }
@@ -166,9 +171,9 @@ fn gw122_or_in_any_case() {
 /// accepts an undefined first one): the first carries no traffic and is not checked.
 #[test]
 fn gw104_gw105_only_where_traffic_goes() {
-    let o = lint_haproxy(
-        "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\nfrontend www\n    bind :8080\n    default_backend old\n    default_backend nope_typo\n    default_backend app\nbackend old\nbackend down\n    server d1 127.0.0.1:9001 disabled\nbackend app\n    server a1 127.0.0.1:9000 check\n",
-    );
+    let o = lint_haproxy(&format!(
+        "{DEFAULTS}frontend www\n    bind :8080\n    default_backend old\n    default_backend nope_typo\n    default_backend app\nbackend old\nbackend down\n    server d1 127.0.0.1:9001 disabled\nbackend app\n    server a1 127.0.0.1:9000 check\n"
+    ));
     for code in ["GW104", "GW105", "GW101"] {
         assert!(!o.contains(code), "{code}: {o}");
     }
@@ -178,7 +183,8 @@ fn gw104_gw105_only_where_traffic_goes() {
 /// a hint, not an error; with nothing that can, it is an error.
 #[test]
 fn gw104_backends_filled_at_run_time() {
-    let body = "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\nfrontend www\n    bind :8080\n    default_backend app\nbackend app\n";
+    let body =
+        &format!("{DEFAULTS}frontend www\n    bind :8080\n    default_backend app\nbackend app\n");
     let o = lint_haproxy(&format!(
         "global\n    stats socket /run/haproxy/admin.sock mode 660 level admin\n{body}"
     ));
@@ -236,7 +242,9 @@ fn gw503_names_the_route_that_loses_keepalive() {
 /// `use_backend`, `monitor-uri` and redirects are left alone.
 #[test]
 fn gw125_only_where_the_unmatched_requests_are_known() {
-    let head = "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\nbackend app\n    server a 127.0.0.1:3000\nbackend ws\n    server w 127.0.0.1:3001\n";
+    let head = &format!(
+        "{DEFAULTS}backend app\n    server a 127.0.0.1:3000\nbackend ws\n    server w 127.0.0.1:3001\n"
+    );
     let quiet = [
         "frontend f\n    bind :80\n    use_backend ws if { path -i -m beg /socket/ }\n    use_backend app if !{ path -i -m beg /socket/ }\n",
         "frontend f\n    bind :80\n    acl all_paths path_beg /\n    use_backend app if all_paths\n",
@@ -335,7 +343,9 @@ fn non_ascii_targets_do_not_crash() {
 /// alternatives and not reported.
 #[test]
 fn gw126_replaced_default_backend() {
-    let head = "defaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\nbackend a\n    server a1 127.0.0.1:3000\nbackend b\n    server b1 127.0.0.1:3001\n";
+    let head = &format!(
+        "{DEFAULTS}backend a\n    server a1 127.0.0.1:3000\nbackend b\n    server b1 127.0.0.1:3001\n"
+    );
     let o = lint_haproxy(&format!(
         "{head}frontend f\n    bind :80\n    default_backend a\n    default_backend b\n"
     ));

@@ -93,8 +93,8 @@ fn try_request(
     })
 }
 
-/// Sends a WebSocket handshake through the proxy; the status line of the answer.
-pub fn websocket_status(port: u16, path: &str) -> String {
+/// Connects to the proxy and sends a WebSocket handshake for `path`.
+fn handshake(port: u16, path: &str) -> TcpStream {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     write!(
@@ -103,6 +103,12 @@ pub fn websocket_status(port: u16, path: &str) -> String {
          Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
     )
     .unwrap();
+    s
+}
+
+/// Sends a WebSocket handshake through the proxy; the status line of the answer.
+pub fn websocket_status(port: u16, path: &str) -> String {
+    let mut s = handshake(port, path);
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
     while !head.ends_with(b"\r\n") && s.read(&mut byte).unwrap_or(0) == 1 {
@@ -113,14 +119,7 @@ pub fn websocket_status(port: u16, path: &str) -> String {
 
 /// Opens a WebSocket through the proxy: sends the upgrade and reads the `101` head.
 pub fn websocket(port: u16, path: &str) -> TcpStream {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-    )
-    .unwrap();
+    let mut s = handshake(port, path);
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
     while !head.ends_with(b"\r\n\r\n") {
