@@ -71,6 +71,72 @@ impl Endpoint {
     }
 }
 
+/// Host names whose address changes as a matter of course, by the platform behind them.
+const MOVING: [(&str, &str); 11] = [
+    (
+        ".elb.amazonaws.com",
+        "an AWS Elastic Load Balancer, whose addresses change as it scales and is maintained",
+    ),
+    (
+        ".elb.amazonaws.com.cn",
+        "an AWS Elastic Load Balancer, whose addresses change as it scales and is maintained",
+    ),
+    (
+        ".svc.cluster.local",
+        "a Kubernetes service name: services and pods are replaced with new addresses",
+    ),
+    (
+        ".svc",
+        "a Kubernetes service name: services and pods are replaced with new addresses",
+    ),
+    (
+        ".herokuapp.com",
+        "a platform host name whose address changes when the platform replaces an instance",
+    ),
+    (
+        ".herokudns.com",
+        "a platform host name whose address changes when the platform replaces an instance",
+    ),
+    (
+        ".onrender.com",
+        "a platform host name whose address changes when the platform replaces an instance",
+    ),
+    (
+        ".fly.dev",
+        "a platform host name whose address changes when the platform replaces an instance",
+    ),
+    (
+        ".railway.app",
+        "a platform host name whose address changes when the platform replaces an instance",
+    ),
+    (
+        ".azurewebsites.net",
+        "a platform host name whose address changes when the platform replaces an instance",
+    ),
+    (
+        ".run.app",
+        "a platform host name whose address changes when the platform replaces an instance",
+    ),
+];
+
+/// Why a host name's address is expected to move while a proxy that resolved it once keeps
+/// running, or None for a name that rarely moves. The one list both dialects' rules use.
+pub fn moving_name(host: &str) -> Option<&'static str> {
+    let h = host.trim_end_matches('.').to_ascii_lowercase();
+    if !h.contains('.') {
+        return Some(
+            "a single-label name, as Compose and Swarm give services: a recreated container gets a new address",
+        );
+    }
+    if h.contains(".svc.") {
+        return Some(MOVING[2].1);
+    }
+    MOVING
+        .iter()
+        .find(|(suffix, _)| h.ends_with(suffix))
+        .map(|(_, why)| *why)
+}
+
 /// Splits a `*_pass` URL into scheme and address: `https://api:8443/v1` → (Some("https"),
 /// "api:8443"); `http://unix:/run/app.sock:/x` → (Some("http"), "unix:/run/app.sock").
 pub fn split_url(url: &str) -> (Option<&str>, &str) {

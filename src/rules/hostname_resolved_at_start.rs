@@ -21,12 +21,6 @@ pub static RULE: Rule = Rule {
 /// `server … resolve` in an open-source upstream.
 const RESOLVE_SINCE: Version = Version(1, 27, 3);
 
-/// DNS names whose addresses change while nginx runs, by design of the service behind them.
-const MOVING: &[(&str, &str)] = &[
-    (".elb.amazonaws.com", "an AWS Elastic Load Balancer"),
-    (".elb.amazonaws.com.cn", "an AWS Elastic Load Balancer"),
-];
-
 /// A name that DNS answers for: not an IP, not `localhost` (GW603), not a bare word without a
 /// port (that may be an upstream defined elsewhere; GW101 judges it).
 fn dns_name(endpoint: &Endpoint, server: bool) -> Option<(&str, Option<u16>)> {
@@ -44,19 +38,8 @@ fn dns_name(endpoint: &Endpoint, server: bool) -> Option<(&str, Option<u16>)> {
 
 /// Why this name is expected to move, or None: nothing says so and it is not reported.
 fn why(host: &str, resolver: bool) -> Option<(String, Severity)> {
-    let lower = host.to_ascii_lowercase();
-    let lower = lower.trim_end_matches('.');
-    if let Some((_, what)) = MOVING.iter().find(|(suffix, _)| lower.ends_with(suffix)) {
-        return Some((
-            format!("it is {what}, whose addresses change as it scales and is maintained"),
-            Severity::Warning,
-        ));
-    }
-    if !lower.contains('.') {
-        return Some((
-            "it is a single-label name, as Compose and Swarm give services: `docker compose up` recreating that container gives it a new address, and nginx keeps sending to the old one".to_string(),
-            Severity::Warning,
-        ));
+    if let Some(what) = crate::model::endpoint::moving_name(host) {
+        return Some((format!("it is {what}"), Severity::Warning));
     }
     resolver.then(|| {
         (

@@ -19,40 +19,6 @@ pub static RULE: Rule = Rule {
     check: Some(check),
 };
 
-/// Host suffixes of platforms that move a name's address when they replace an instance.
-const MOVING: [&str; 12] = [
-    ".svc.cluster.local",
-    ".svc",
-    ".herokuapp.com",
-    ".herokudns.com",
-    ".onrender.com",
-    ".fly.dev",
-    ".internal",
-    ".railway.app",
-    ".azurewebsites.net",
-    ".elb.amazonaws.com",
-    ".run.app",
-    ".ecs.internal",
-];
-
-/// How likely the name's address is to change under a running HAProxy.
-fn moves(host: &str) -> Option<&'static str> {
-    let h = host.trim_end_matches('.').to_ascii_lowercase();
-    if !h.contains('.') {
-        return Some(
-            "a single-label name, as Compose and Swarm give services: a recreated container gets a new address",
-        );
-    }
-    if h.contains(".svc.") || h.ends_with(".svc") {
-        return Some(
-            "a Kubernetes service name: pods and services are replaced with new addresses",
-        );
-    }
-    MOVING.iter().any(|s| h.ends_with(s)).then_some(
-        "a platform host name whose address changes when the platform replaces an instance",
-    )
-}
-
 /// A placeholder left for a template (`HOST1_IP`, `<ip>`), not a host name.
 fn placeholder(host: &str) -> bool {
     !host
@@ -111,7 +77,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 "; if it does not resolve at start HAProxy refuses to start with `'server {name}' : could not resolve address '{host}'.`"
             )
         };
-        let (why, severity) = match moves(host) {
+        let (why, severity) = match crate::model::endpoint::moving_name(host) {
             Some(why) => (format!("{why}; then"), Severity::Warning),
             None => (
                 "a name that rarely moves; if it does,".to_string(),
