@@ -298,7 +298,15 @@ impl std::fmt::Debug for Rule {
     }
 }
 
+/// Where the project lives (Cargo.toml's `repository`): rule pages are linked from here.
+pub const HOME: &str = env!("CARGO_PKG_REPOSITORY");
+
 impl Rule {
+    /// The rule's page on the web, as SARIF's `helpUri` and an editor's link show it.
+    pub fn url(&self) -> String {
+        format!("{HOME}/blob/main/rules/{}-{}.md", self.code, self.name)
+    }
+
     /// Does `selector` (a code, a name, a code prefix such as `GW1`, or `ALL`) pick this rule?
     pub fn matches(&self, selector: &str) -> bool {
         selector.eq_ignore_ascii_case("ALL")
