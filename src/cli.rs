@@ -172,6 +172,16 @@ pub struct LintArgs {
     /// Print the number of findings per rule
     #[arg(long)]
     pub statistics: bool,
+    /// Write the report to this file instead of standard output
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Report only findings this baseline file does not record, and name recorded ones that
+    /// no longer occur
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record every finding of this run in a baseline file (for --baseline) and exit 0
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub write_baseline: Option<PathBuf>,
     /// Treat the inputs as this dialect instead of detecting it
     #[arg(long, value_enum)]
     pub dialect: Option<DialectArg>,
@@ -604,10 +614,34 @@ fn lint(args: LintArgs) -> ExitCode {
         opts.stdin = Some((name, buf));
     }
 
-    let outcome = crate::lint(&paths, &opts);
+    // A baseline that cannot be read is a usage error before anything is linted.
+    let baseline = match args
+        .baseline
+        .as_deref()
+        .map(crate::baseline::Baseline::read)
+    {
+        Some(Err(e)) => {
+            errln!("gwlint: error: {}", shown(&e));
+            return ExitCode::from(2);
+        }
+        Some(Ok(b)) => Some(b),
+        None => None,
+    };
+
+    let mut outcome = crate::lint(&paths, &opts);
+
+    if let Some(path) = &args.write_baseline {
+        return write_baseline(outcome, path);
+    }
+    let before = outcome.findings.len();
+    let gone = match &baseline {
+        Some(b) => b.apply(&mut outcome.findings, &outcome.loader.sources),
+        None => Vec::new(),
+    };
+    let baselined = before - outcome.findings.len();
 
     let stdout = std::io::stdout();
-    let terminal = stdout.is_terminal();
+    let terminal = stdout.is_terminal() && args.output_file.is_none();
     let format = args.format.unwrap_or(if terminal {
         Format::Pretty
     } else {
@@ -624,10 +658,10 @@ fn lint(args: LintArgs) -> ExitCode {
         Format::Pretty => report::pretty::render(findings, sources, color),
         Format::Concise => report::concise::render(findings, sources),
         Format::Json => report::json::render(findings, sources),
-        Format::Sarif => report::sarif::render(findings, sources),
+        Format::Sarif => report::sarif::render(findings, sources, &outcome.errors),
         Format::Github => report::github::render(findings, sources),
         Format::Checkstyle => report::checkstyle::render(findings, sources),
-        Format::Junit => report::junit::render(findings, sources),
+        Format::Junit => report::junit::render(findings, sources, &outcome.errors),
         Format::Gitlab => report::gitlab::render(findings, sources),
     };
     let human = matches!(format, Format::Pretty | Format::Concise);
@@ -692,9 +726,44 @@ fn lint(args: LintArgs) -> ExitCode {
             ));
         }
     }
-    if let Err(failed) = output::stdout(out.as_bytes()) {
+    if human && !args.quiet && baselined > 0 {
+        out.push_str(&format!(
+            "{baselined} finding{} recorded in the baseline {} not shown.\n",
+            plural(baselined),
+            if baselined == 1 { "is" } else { "are" }
+        ));
+    }
+    if human && !args.quiet && !gone.is_empty() {
+        out.push_str(&format!(
+            "{} baseline entr{} no longer occur{} (fixed, or the text changed); --write-baseline records the run anew:\n",
+            gone.len(),
+            if gone.len() == 1 { "y" } else { "ies" },
+            if gone.len() == 1 { "s" } else { "" },
+        ));
+        for e in &gone {
+            out.push_str(&format!(
+                "  {}:{}: {} {}\n",
+                crate::report::escape(&e.file),
+                e.line,
+                crate::report::escape(&e.code),
+                crate::report::escape(&e.message)
+            ));
+        }
+    }
+    let written = match &args.output_file {
+        Some(path) => write_file(path, out.as_bytes()),
+        None => output::stdout(out.as_bytes()),
+    };
+    if let Err(failed) = written {
         std::mem::forget(outcome);
         return failed;
+    }
+    if !human && !gone.is_empty() {
+        errln!(
+            "gwlint: note: {} baseline entr{} no longer occur (--write-baseline records the run anew)",
+            gone.len(),
+            if gone.len() == 1 { "y" } else { "ies" }
+        );
     }
     if args.statistics && !human {
         output::stderr(format_args!("{}", statistics(findings)));
@@ -726,6 +795,53 @@ fn lint(args: LintArgs) -> ExitCode {
     // The process ends here: freeing every syntax tree one by one would only cost time.
     std::mem::forget(outcome);
     code
+}
+
+/// `--output-file`: the report goes to a file, written whole or not at all (a reader never
+/// sees half a SARIF document), beside where it ends up so the rename stays on one disk.
+fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<(), ExitCode> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+    let tmp = dir.join(format!(
+        ".{}.gwlint-{}",
+        name.unwrap_or_default(),
+        std::process::id()
+    ));
+    let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        errln!(
+            "gwlint: error: cannot write {}: {e}",
+            shown(&path.display().to_string())
+        );
+        ExitCode::from(2)
+    })
+}
+
+/// `--write-baseline`: records the run's findings and exits 0 (2 when a path could not be
+/// linted: a baseline of a partial run would hide nothing there and mislead later).
+fn write_baseline(outcome: crate::Outcome, path: &std::path::Path) -> ExitCode {
+    for e in &outcome.errors {
+        errln!("gwlint: error: {}", shown(e));
+    }
+    if !outcome.errors.is_empty() {
+        errln!("gwlint: error: baseline not written: the run is incomplete");
+        return ExitCode::from(2);
+    }
+    let text = crate::baseline::render(&outcome.findings, &outcome.loader.sources, path);
+    if let Err(code) = write_file(path, text.as_bytes()) {
+        return code;
+    }
+    errln!(
+        "gwlint: wrote {} finding{} to {}",
+        outcome.findings.len(),
+        plural(outcome.findings.len()),
+        shown(&path.display().to_string())
+    );
+    ExitCode::SUCCESS
 }
 
 fn plural(n: usize) -> &'static str {

@@ -3,6 +3,7 @@
 //! One pipeline: discover → load → parse → lower → check → filter → report. This file wires
 //! the stages; `main.rs` only runs the CLI.
 
+pub mod baseline;
 pub mod chain;
 pub mod cli;
 pub mod config;

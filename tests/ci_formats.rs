@@ -279,3 +279,81 @@ fn gitlab_clean_run_is_an_empty_array() {
     let o = run(&["--format", "gitlab", conf.to_str().unwrap()]);
     assert_eq!(stdout(&o), "[]\n");
 }
+
+#[test]
+fn output_file_holds_the_report_and_stdout_stays_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.sarif");
+    let o = run(&[
+        "--format",
+        "sarif",
+        "-o",
+        file.to_str().unwrap(),
+        "examples/",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(v["runs"][0]["invocations"][0]["executionSuccessful"], true);
+    assert!(!v["runs"][0]["results"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn baseline_hides_recorded_findings_and_names_fixed_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("nginx.conf");
+    let body = |extra: &str| {
+        format!(
+            "events {{}}\nhttp {{\n  server {{\n    listen 80;\n    location / {{ proxy_pass http://app; }}\n{extra}  }}\n}}\n"
+        )
+    };
+    std::fs::write(&conf, body("")).unwrap();
+    let base = dir.path().join("gwlint-baseline.json");
+    let (c, b) = (conf.to_str().unwrap(), base.to_str().unwrap());
+    let o = run(&["--write-baseline", b, c]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let recorded: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&base).unwrap()).unwrap();
+    assert_eq!(recorded["findings"][0]["code"], "GW101");
+    // Recorded: nothing new, exit 0, and the summary says what the baseline hides.
+    let o = run(&["--baseline", b, "--format", "concise", c]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("recorded in the baseline"),
+        "{}",
+        stdout(&o)
+    );
+    // A new finding on a moved line is reported; the old one stays hidden.
+    std::fs::write(
+        &conf,
+        format!(
+            "# moved\n{}",
+            body("    location /b { proxy_pass http://other; }\n")
+        ),
+    )
+    .unwrap();
+    let o = run(&["--baseline", b, "--format", "concise", c]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(
+        out.contains("\"other\"") && !out.contains("\"app\""),
+        "{out}"
+    );
+    // Fixed: the entry is named as no longer occurring.
+    std::fs::write(
+        &conf,
+        body("").replace("http://app", "http://127.0.0.1:8080"),
+    )
+    .unwrap();
+    let out = stdout(&run(&["--baseline", b, "--format", "concise", c]));
+    assert!(out.contains("1 baseline entry no longer occurs"), "{out}");
+    // A file that is not a baseline is a usage error.
+    let o = run(&["--baseline", c, c]);
+    assert_eq!(o.status.code(), Some(2));
+}

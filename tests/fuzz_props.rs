@@ -197,7 +197,7 @@ fn check_outputs(o: &gwlint::Outcome) {
         }
     }
     let _ = report::json::render(&o.findings, s);
-    let _ = report::sarif::render(&o.findings, s);
+    let _ = report::sarif::render(&o.findings, s, &o.errors);
 }
 
 proptest! {

@@ -175,7 +175,27 @@ fn action_annotates_and_prints_the_full_report() {
         "{out}{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    let annotations = out.lines().filter(|l| l.starts_with("::")).count();
+    let annotations = out
+        .lines()
+        .filter(|l| {
+            ["::error ", "::warning ", "::notice "]
+                .iter()
+                .any(|k| l.starts_with(k))
+        })
+        .count();
+    // The report is printed with workflow commands stopped, and resumed after it.
+    let lines: Vec<&str> = out.lines().collect();
+    let stop = lines
+        .iter()
+        .position(|l| l.starts_with("::stop-commands::"))
+        .expect("the report is wrapped in ::stop-commands::");
+    let token = lines[stop].trim_start_matches("::stop-commands::");
+    assert!(token.len() >= 32, "an unguessable token: {token}");
+    let resume = lines
+        .iter()
+        .position(|l| *l == format!("::{token}::"))
+        .expect("commands resumed with the token");
+    assert!(lines[stop..resume].iter().any(|l| l.starts_with("Found ")));
     let report: Vec<&str> = out
         .lines()
         .filter(|l| {
@@ -215,6 +235,58 @@ fn action_passes_on_a_clean_configuration() {
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert!(out.contains("No problems found in 1 file."), "{out}");
     assert!(!out.contains("::error"), "{out}");
+}
+
+#[test]
+fn action_writes_the_sarif_file_when_a_path_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let sarif = dir.path().join("gwlint.sarif");
+    let o = run_step(
+        "examples/shop no/such/dir",
+        "",
+        sarif.to_str().unwrap(),
+        &dir.path().join("s.md"),
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    let inv = &v["runs"][0]["invocations"][0];
+    assert_eq!(inv["executionSuccessful"], false);
+    let note = inv["toolExecutionNotifications"][0]["message"]["text"]
+        .as_str()
+        .unwrap();
+    assert!(note.contains("no/such/dir"), "{note}");
+    assert!(!v["runs"][0]["results"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn action_splits_args_and_paths_as_a_shell_does_without_expanding() {
+    let dir = tempfile::tempdir().unwrap();
+    let spaced = dir.path().join("my configs");
+    std::fs::create_dir(&spaced).unwrap();
+    std::fs::write(
+        spaced.join("nginx.conf"),
+        "events {}\nhttp {\n  server {\n    listen 80;\n    location / { proxy_pass http://app; }\n  }\n}\n",
+    )
+    .unwrap();
+    let paths = format!("'{}'", spaced.display());
+    let o = run_step(
+        &paths,
+        "--select 'GW101' --fail-on \"warning\"",
+        "",
+        &dir.path().join("s.md"),
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{out}{err}");
+    assert!(out.contains("::warning file="), "{out}");
+    assert!(out.contains("warning[GW101]"), "{out}");
+    // `$HOME` reaches gwlint as those five characters: an unknown selector, said as such.
+    let o = run_step(&paths, "--ignore \"$HOME\"", "", &dir.path().join("s.md"));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("no rule matches \"$HOME\""), "{err}");
 }
 
 // ---- the README's snippets --------------------------------------------------------------------

@@ -12,7 +12,9 @@ pub fn render(findings: &[Finding], sources: &SourceMap) -> String {
         let p = position(sources, f.span);
         // Names and messages carry words of the input: control characters are escaped, so
         // no byte of theirs can start a workflow command or drive the terminal.
-        let name = &super::escape(&sources.get(f.span.file).name);
+        // The path from the repository root, as GitHub attaches annotations to a pull
+        // request's diff only by it (`./x.conf` or an absolute path is shown on no file).
+        let name = &super::escape(&super::relative_path(&sources.get(f.span.file).name));
         let level = match f.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
@@ -33,12 +35,8 @@ pub fn render(findings: &[Finding], sources: &SourceMap) -> String {
             ",title={}",
             property(&format!("{} {}", f.rule.code, f.rule.name))
         );
-        let mut message = format!(
-            "{name}:{}:{}: {}",
-            p.line,
-            p.column,
-            super::escape(&f.message)
-        );
+        // The place is in the properties; GitHub shows it beside the text already.
+        let mut message = super::escape(&f.message);
         if let Some(h) = &f.help {
             message.push_str("\nhelp: ");
             message.push_str(&super::escape(h));

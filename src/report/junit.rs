@@ -8,9 +8,11 @@ use super::{message_with_help, position, relative_path, xml_escape};
 use crate::finding::Finding;
 use crate::source::SourceMap;
 
-pub fn render(findings: &[Finding], sources: &SourceMap) -> String {
+/// `errors`: paths that could not be checked, each an errored test case (never a passing
+/// "no problems found" beside them).
+pub fn render(findings: &[Finding], sources: &SourceMap, errors: &[String]) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    if findings.is_empty() {
+    if findings.is_empty() && errors.is_empty() {
         out.push_str(concat!(
             "<testsuites name=\"gwlint\" tests=\"1\" failures=\"0\" errors=\"0\">\n",
             "  <testsuite name=\"gwlint\" tests=\"1\" failures=\"0\" errors=\"0\">\n",
@@ -22,10 +24,28 @@ pub fn render(findings: &[Finding], sources: &SourceMap) -> String {
     }
     let _ = writeln!(
         out,
-        "<testsuites name=\"gwlint\" tests=\"{n}\" failures=\"{n}\" errors=\"0\">",
-        n = findings.len()
+        "<testsuites name=\"gwlint\" tests=\"{}\" failures=\"{}\" errors=\"{}\">",
+        findings.len() + errors.len(),
+        findings.len(),
+        errors.len()
     );
-    // Findings arrive sorted by file: one suite per run of the same file.
+    if !errors.is_empty() {
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"gwlint\" tests=\"{n}\" failures=\"0\" errors=\"{n}\">",
+            n = errors.len()
+        );
+        for e in errors {
+            let e = xml_escape(e);
+            let _ = writeln!(
+                out,
+                "    <testcase name=\"could not check: {e}\" classname=\"gwlint\">\n      <error message=\"{e}\" type=\"error\">{e}</error>\n    </testcase>"
+            );
+        }
+        out.push_str("  </testsuite>\n");
+    }
+    // Findings arrive sorted by file: one suite per run of the same file. The Jenkins xUnit
+    // schema has no file or line on a test case: the suite carries the file, the name the place.
     let mut start = 0;
     while start < findings.len() {
         let file = findings[start].span.file;
@@ -37,15 +57,15 @@ pub fn render(findings: &[Finding], sources: &SourceMap) -> String {
         let path = xml_escape(&relative_path(&sources.get(file).name));
         let _ = writeln!(
             out,
-            "  <testsuite name=\"{path}\" tests=\"{n}\" failures=\"{n}\" errors=\"0\">",
+            "  <testsuite name=\"{path}\" tests=\"{n}\" failures=\"{n}\" errors=\"0\" file=\"{path}\">",
             n = end - start
         );
         for f in &findings[start..end] {
             let p = position(sources, f.span);
             let _ = writeln!(
                 out,
-                "    <testcase name=\"{} {} at line {}, column {}\" classname=\"{path}\" file=\"{path}\" line=\"{}\">",
-                f.rule.code, f.rule.name, p.line, p.column, p.line
+                "    <testcase name=\"{} {} at line {}, column {}\" classname=\"{path}\">",
+                f.rule.code, f.rule.name, p.line, p.column
             );
             let _ = writeln!(
                 out,

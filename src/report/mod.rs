@@ -82,22 +82,68 @@ pub fn summary(findings: &[Finding]) -> String {
     parts.join(", ")
 }
 
-/// A finding's path as CI systems want it: relative to the working directory (the repository
-/// root in CI), with forward slashes and no leading `./`.
+/// A finding's path as CI systems want it: relative to the repository root (the workspace
+/// CI names, else the working directory), with forward slashes and no `./` in it.
 pub fn relative_path(name: &str) -> String {
-    let mut p = name.to_string();
-    if let Ok(cwd) = std::env::current_dir()
-        && let Ok(rel) = std::path::Path::new(name).strip_prefix(&cwd)
-    {
-        p = rel.to_string_lossy().into_owned();
+    relative_to(name, &ci_root())
+}
+
+/// Where CI checked the repository out: GitHub's and GitLab's own variables, which stay the
+/// root when gwlint runs in a subdirectory (`working-directory:`); else the working directory.
+fn ci_root() -> std::path::PathBuf {
+    ["GITHUB_WORKSPACE", "CI_PROJECT_DIR"]
+        .iter()
+        .filter_map(std::env::var_os)
+        .find(|v| !v.is_empty())
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_default()
+}
+
+/// `name` relative to `base` when it lies under it (a relative name is taken from the working
+/// directory), else as it is; `.` components dropped, forward slashes.
+pub fn relative_to(name: &str, base: &std::path::Path) -> String {
+    use std::path::{Component, Path};
+    let path = Path::new(name);
+    let absolute = match std::env::current_dir() {
+        Ok(cwd) if path.is_relative() => cwd.join(path),
+        _ => path.to_path_buf(),
+    };
+    let shown = match absolute.strip_prefix(base) {
+        Ok(rel) if !base.as_os_str().is_empty() && rel.as_os_str() != "" => rel,
+        _ => path,
+    };
+    let parts: Vec<String> = shown
+        .components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .map(|c| match c {
+            Component::RootDir => String::new(),
+            c => c.as_os_str().to_string_lossy().into_owned(),
+        })
+        .collect();
+    let joined = parts.join("/").replace('\\', "/");
+    if shown.has_root() && !joined.starts_with('/') {
+        format!("/{joined}")
+    } else if joined.is_empty() {
+        name.to_string()
+    } else {
+        joined
     }
-    let p = p.replace('\\', "/");
-    p.strip_prefix("./").unwrap_or(&p).to_string()
 }
 
 /// One fingerprint per finding, stable across runs and line moves: the rule, the file and the
 /// text it points at, plus a counter that keeps identical findings apart.
 pub fn fingerprints(findings: &[Finding], sources: &SourceMap) -> Vec<String> {
+    fingerprints_from(findings, sources, &ci_root())
+}
+
+/// [`fingerprints`] with paths taken relative to `base` (a baseline file's directory, so a
+/// baseline holds wherever gwlint runs from).
+pub fn fingerprints_from(
+    findings: &[Finding],
+    sources: &SourceMap,
+    base: &std::path::Path,
+) -> Vec<String> {
     let mut seen = std::collections::HashMap::new();
     findings
         .iter()
@@ -106,7 +152,7 @@ pub fn fingerprints(findings: &[Finding], sources: &SourceMap) -> Vec<String> {
             let base = fnv1a(&format!(
                 "{}\0{}\0{}",
                 f.rule.code,
-                relative_path(&file.name),
+                relative_to(&file.name, base),
                 file.slice(f.span)
             ));
             let n = seen.entry(base).and_modify(|n| *n += 1).or_insert(0u32);
@@ -168,6 +214,21 @@ pub fn escape(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn relative_paths_drop_dot_components() {
+        let base = std::path::Path::new("/repo");
+        assert_eq!(
+            super::relative_to("/repo/./conf.d/a.conf", base),
+            "conf.d/a.conf"
+        );
+        assert_eq!(super::relative_to("/repo/x/../y.conf", base), "x/../y.conf");
+        assert_eq!(
+            super::relative_to("/elsewhere/n.conf", base),
+            "/elsewhere/n.conf"
+        );
+        assert_eq!(super::relative_to("-", base), "-");
+    }
+
     #[test]
     fn xml_escape_markup_and_controls() {
         assert_eq!(

@@ -7,7 +7,9 @@ use crate::finding::{Finding, Severity};
 use crate::rules::RULES;
 use crate::source::SourceMap;
 
-pub fn render(findings: &[Finding], sources: &SourceMap) -> String {
+/// `errors`: the paths that could not be checked; the run is then not a successful one, and
+/// code scanning shows why (a notification per path) instead of a clean result.
+pub fn render(findings: &[Finding], sources: &SourceMap, errors: &[String]) -> String {
     let rules: Vec<Value> = RULES
         .iter()
         .map(|r| {
@@ -17,6 +19,7 @@ pub fn render(findings: &[Finding], sources: &SourceMap) -> String {
                 "shortDescription": {"text": r.summary},
                 "fullDescription": {"text": r.summary},
                 "help": {"text": r.page, "markdown": r.page},
+                "helpUri": r.url(),
                 "defaultConfiguration": {"level": level(r.severity)},
                 "properties": {"tags": [r.family.as_str()], "precision": "high"},
             })
@@ -61,8 +64,16 @@ pub fn render(findings: &[Finding], sources: &SourceMap) -> String {
             "tool": {"driver": {
                 "name": "gwlint",
                 "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "informationUri": crate::rules::HOME,
                 "rules": rules,
             }},
+            "invocations": [{
+                "executionSuccessful": errors.is_empty(),
+                "toolExecutionNotifications": errors
+                    .iter()
+                    .map(|e| json!({"level": "error", "message": {"text": e}}))
+                    .collect::<Vec<_>>(),
+            }],
             "columnKind": "unicodeCodePoints",
             "results": results,
         }]
