@@ -182,6 +182,14 @@ pub struct LintArgs {
     /// Record every finding of this run in a baseline file (for --baseline) and exit 0
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     pub write_baseline: Option<PathBuf>,
+    /// Repair what can be repaired mechanically, in place; each repair is linted first and
+    /// kept only if the finding is gone and nothing new appears
+    #[arg(long, conflicts_with = "write_baseline")]
+    pub fix: bool,
+    /// Print the repairs --fix would make as a unified diff and change nothing (exit 1 if
+    /// there are any)
+    #[arg(long, conflicts_with = "write_baseline")]
+    pub diff: bool,
     /// Treat the inputs as this dialect instead of detecting it
     #[arg(long, value_enum)]
     pub dialect: Option<DialectArg>,
@@ -603,6 +611,7 @@ fn lint(args: LintArgs) -> ExitCode {
         exiting: true,
         mounts: args.deploy.mount.clone(),
         system: args.deploy.system,
+        overlays: Vec::new(),
     };
     if paths.iter().any(|p| p.as_os_str() == "-") {
         let mut buf = Vec::new();
@@ -628,10 +637,49 @@ fn lint(args: LintArgs) -> ExitCode {
         None => None,
     };
 
+    if (args.fix || args.diff) && paths.iter().any(|p| p.as_os_str() == "-") {
+        errln!(
+            "gwlint: error: --fix and --diff change files of the tree; standard input is not one (name the file instead)"
+        );
+        return ExitCode::from(2);
+    }
+
     let mut outcome = crate::lint(&paths, &opts);
 
     if let Some(path) = &args.write_baseline {
         return write_baseline(outcome, path);
+    }
+    if args.fix || args.diff {
+        opts.exiting = false;
+        let mut plan = crate::fix::plan(&paths, &opts, outcome);
+        for (file, line, code, why) in &plan.rejected {
+            errln!(
+                "gwlint: {code} at {}:{line} not fixed: {}",
+                shown(file),
+                shown(why)
+            );
+        }
+        if args.diff {
+            let text = crate::fix::diff(&plan.changed);
+            if let Err(failed) = output::stdout(text.as_bytes()) {
+                return failed;
+            }
+            return ExitCode::from(u8::from(!plan.changed.is_empty()));
+        }
+        if let Err(e) = crate::fix::write(&plan.changed) {
+            errln!("gwlint: error: {}", shown(&e));
+            return ExitCode::from(2);
+        }
+        if plan.fixed > 0 {
+            errln!(
+                "gwlint: fixed {} finding{} in {} file{}",
+                plan.fixed,
+                plural(plan.fixed),
+                plan.changed.len(),
+                plural(plan.changed.len())
+            );
+        }
+        outcome = plan.outcome.take().expect("a plan keeps its outcome");
     }
     let before = outcome.findings.len();
     let gone = match &baseline {
