@@ -149,7 +149,10 @@ mod tests {
         );
         let text = "proxy_pass http://$h; # gwlint: ignore[GW101] known\n";
         assert_eq!(
-            apply(text, &found(text, "http", Some("# gwlint"))),
+            apply(
+                text,
+                &found(text, "http", Some("# gwlint: ignore[GW101] known"))
+            ),
             format!("proxy_pass http://$h; # gwlint: ignore[GW101, {code}] known\n")
         );
     }
