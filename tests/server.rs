@@ -510,3 +510,41 @@ fn a_panic_in_a_lint_is_logged_and_the_server_goes_on() {
         .collect();
     assert!(v1.is_empty(), "published for the crashed version: {v1:#?}");
 }
+
+/// The README's Editors section is copied into editors' settings: the flags it names exist,
+/// and its Helix snippet is TOML that runs `gwlint server`.
+#[test]
+fn the_readme_editors_section_is_true() {
+    let readme = include_str!("../README.md");
+    let section = readme
+        .split("\n## Editors\n")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("an ## Editors section");
+    let help = Command::new(env!("CARGO_BIN_EXE_gwlint"))
+        .args(["server", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    let flags: Vec<&str> = section
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|s| s.starts_with("--") && !s.contains(' '))
+        .collect();
+    assert!(flags.len() >= 5, "{flags:?}");
+    for flag in flags.iter().filter(|f| **f != "--stdin-filename") {
+        assert!(help.contains(flag), "gwlint server has no {flag}:\n{help}");
+    }
+    let toml_block = section.split("```toml\n").nth(1).expect("a Helix snippet");
+    let toml_block = &toml_block[..toml_block.find("```").unwrap()];
+    let v: toml::Value = toml_block.parse().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        v["language-server"]["gwlint"]["command"].as_str(),
+        Some("gwlint")
+    );
+    assert_eq!(
+        v["language-server"]["gwlint"]["args"].as_array().unwrap()[0].as_str(),
+        Some("server")
+    );
+}
