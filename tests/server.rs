@@ -548,3 +548,47 @@ fn the_readme_editors_section_is_true() {
         Some("server")
     );
 }
+
+#[test]
+fn an_haproxy_buffer_is_linted_as_haproxy() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("haproxy.cfg");
+    let text = "defaults
+    mode http
+    timeout connect 5s
+    timeout client 30s
+    timeout server 30s
+
+frontend www
+    bind 127.0.0.1:8080
+
+backend app
+    server a 127.0.0.1:8081
+";
+    let u = uri(&path);
+    let (mut c, _) = Client::initialized(dir.path(), json!({}));
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": u, "languageId": "haproxy", "version": 1, "text": text }}),
+    );
+    let ds = c.diagnostics(&u, 1);
+    let d = the(&ds, "GW125");
+    assert_eq!(start(d), utf16_position(text, "www"), "{d}");
+}
+
+#[test]
+fn a_config_file_that_cannot_be_read_stops_the_server_before_it_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_gwlint"))
+        .args(["server", "--config", "missing.toml"])
+        .current_dir(dir.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("missing.toml"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

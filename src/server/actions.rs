@@ -61,7 +61,7 @@ fn suppression(f: &Found, text: &str, enc: Encoding) -> TextEdit {
     let code = f.rule.code;
     match f.comment {
         Some((start, end)) => {
-            let comment = &text[start..end];
+            let comment = text.get(start..end).unwrap_or_default();
             if let Some(close) = existing_list_end(comment) {
                 return TextEdit::new(at(start + close), format!(", {code}"));
             }

@@ -50,12 +50,21 @@ pub struct Linted {
 }
 
 impl Settings {
-    /// The options of one lint. The configuration resolver is made anew each time so that an
-    /// edited gwlint.toml counts at the next keystroke (a resolver caches what it read).
-    fn options(&self, name: &str, text: &str) -> crate::Options {
-        let config = crate::config::show::resolver(self.config.as_deref(), self.isolated)
-            .unwrap_or_else(|_| crate::config::Resolver::isolated());
-        crate::Options {
+    /// The options of one lint, and why `--config`'s file was not used if it was not. The
+    /// configuration resolver is made anew each time so that an edited gwlint.toml counts at
+    /// the next keystroke (a resolver caches what it read).
+    fn options(&self, name: &str, text: &str) -> (crate::Options, Vec<String>) {
+        use crate::config::Resolver;
+        let mut errors = Vec::new();
+        let config = match (&self.config, self.isolated) {
+            (_, true) => Resolver::isolated(),
+            (Some(file), false) => Resolver::fixed(file).unwrap_or_else(|e| {
+                errors.extend(e.iter().map(|e| format!("{e} (linted without it)")));
+                Resolver::isolated()
+            }),
+            (None, false) => Resolver::discover(),
+        };
+        let opts = crate::Options {
             config,
             stdin: Some((name.to_string(), text.as_bytes().to_vec())),
             nginx_version: self.nginx_version,
@@ -65,7 +74,8 @@ impl Settings {
             // The server lints again and again: every run's memory must be freed.
             exiting: false,
             ..Default::default()
-        }
+        };
+        (opts, errors)
     }
 }
 
@@ -79,7 +89,7 @@ pub fn run(
     enc: Encoding,
 ) -> Result<Linted, String> {
     let name = path.map_or_else(|| "-".to_string(), |p| p.to_string_lossy().into_owned());
-    let opts = settings.options(&name, text);
+    let (opts, mut errors) = settings.options(&name, text);
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         crate::inject_panic("server", text);
         crate::lint(&[PathBuf::from("-")], &opts)
@@ -90,9 +100,10 @@ pub fn run(
         .map(FileId)
         .find(|&f| sources.get(f).name == name)
     else {
+        errors.extend(outcome.errors);
         return Ok(Linted {
             found: Vec::new(),
-            errors: outcome.errors,
+            errors,
         });
     };
     let comments: Vec<(usize, usize)> = outcome
@@ -141,8 +152,6 @@ pub fn run(
             }
         })
         .collect();
-    Ok(Linted {
-        found,
-        errors: outcome.errors.clone(),
-    })
+    errors.extend(outcome.errors.iter().cloned());
+    Ok(Linted { found, errors })
 }

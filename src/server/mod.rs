@@ -225,6 +225,8 @@ impl Server {
                     return;
                 };
                 doc.version = p.text_document.version;
+                // Its findings' offsets are of the old text: none until it is linted again.
+                doc.found.clear();
                 for change in p.content_changes {
                     match change.range {
                         // Full sync is what the server asks for; a client that sends ranges
