@@ -1,6 +1,6 @@
 //! The command line: `gwlint [OPTIONS] [PATH]...`, `gwlint rule X`, `gwlint rules`,
 //! `gwlint parse FILE`, `gwlint files PATH...`, `gwlint completions SHELL`, `gwlint manpage`,
-//! `gwlint graph PATH…`.
+//! `gwlint graph PATH…`, `gwlint server`.
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -85,6 +85,28 @@ pub enum Command {
         /// Files and directories, as for linting [default: .]
         paths: Vec<PathBuf>,
     },
+    /// Run a language server on standard input and output (LSP), for editors: each open
+    /// buffer is linted in its deployment, as `--stdin-filename` lints it
+    Server(ServerArgs),
+}
+
+/// What every lint of the server takes, as the same flags do for a lint run.
+#[derive(Args, Debug)]
+pub struct ServerArgs {
+    /// Use this configuration file instead of the nearest gwlint.toml / .gwlint.toml
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    pub config: Option<PathBuf>,
+    /// Ignore every configuration file
+    #[arg(long)]
+    pub isolated: bool,
+    /// The nginx version the configuration runs on, e.g. 1.24.0
+    #[arg(long, value_name = "X.Y.Z")]
+    pub nginx_version: Option<crate::rules::Version>,
+    /// The HAProxy version the configuration runs on, e.g. 2.8.5
+    #[arg(long, value_name = "X.Y.Z")]
+    pub haproxy_version: Option<crate::rules::Version>,
+    #[command(flatten)]
+    pub deploy: DeployArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -310,6 +332,7 @@ pub fn main() -> ExitCode {
             deploy,
             paths,
         }) => graph(paths, format, prefix, deploy),
+        Some(Command::Server(args)) => server(args),
         None => lint(cli.lint),
     }
 }
@@ -466,6 +489,22 @@ fn graph(
         errln!("gwlint: error: {}", shown(&e.to_string()));
     }
     ExitCode::from(if outcome.errors.is_empty() { 0 } else { 2 })
+}
+
+/// `gwlint server`. A `--config` file that cannot be read is a usage error before the
+/// server starts, as it is for a lint run.
+fn server(args: ServerArgs) -> ExitCode {
+    if let Err(code) = crate::config::show::resolver(args.config.as_deref(), args.isolated) {
+        return code;
+    }
+    crate::server::run(crate::server::Settings {
+        config: args.config,
+        isolated: args.isolated,
+        nginx_version: args.nginx_version,
+        haproxy_version: args.haproxy_version,
+        mounts: args.deploy.mount,
+        system: args.deploy.system,
+    })
 }
 
 /// `gwlint files`: the discovery of a lint run, shown instead of its findings.
