@@ -592,3 +592,44 @@ fn a_config_file_that_cannot_be_read_stops_the_server_before_it_starts() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+#[test]
+fn the_repair_action_is_what_fix_makes_and_clears_the_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nginx.conf");
+    let u = uri(&path);
+    let text = "events {}\nhttp {\n    upstream api_backend {\n        server 127.0.0.1:9000;\n    }\n    server {\n        listen 8080;\n        location / {\n            proxy_pass http://api_backnd;\n        }\n    }\n}\n";
+    let (mut c, _) = Client::initialized(dir.path(), json!({}));
+    c.open(&u, text);
+    let ds = c.diagnostics(&u, 1);
+    let (line, _) = start(the(&ds, "GW101"));
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": u },
+            "range": { "start": { "line": line, "character": 0 }, "end": { "line": line, "character": 0 } },
+            "context": { "diagnostics": [] }
+        }),
+    );
+    let action = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Name upstream `api_backend`")
+        .unwrap_or_else(|| panic!("{actions:#}"));
+    assert_eq!(action["kind"], "quickfix");
+    assert_eq!(action["isPreferred"], true);
+    let edits = action["edit"]["changes"][&u].as_array().unwrap();
+    assert_eq!(edits.len(), 1, "{action:#}");
+    let e = &edits[0];
+    assert_eq!(e["newText"], "api_backend");
+    let (l, col) = utf16_position(text, "api_backnd;");
+    assert_eq!(e["range"]["start"], json!({ "line": l, "character": col }));
+    assert_eq!(
+        e["range"]["end"],
+        json!({ "line": l, "character": col + "api_backnd".len() as u64 })
+    );
+    c.change(&u, 2, &text.replace("api_backnd", "api_backend"));
+    let ds = c.diagnostics(&u, 2);
+    assert!(ds.is_empty(), "{ds:#?}");
+}

@@ -1,5 +1,5 @@
-//! Code actions: "Suppress GWnnn on this line", written as gwlint's inline suppression
-//! (`src/suppress.rs`). A suppression without a reason is itself a finding (GW011), so the
+//! Code actions: a finding's repair (what `--fix` makes), and "Suppress GWnnn on this line",
+//! written as gwlint's inline suppression (`src/suppress.rs`). A suppression without a reason is itself a finding (GW011), so the
 //! comment carries a reason for the user to replace.
 
 use std::collections::HashMap;
@@ -27,7 +27,30 @@ pub fn actions(
     let mut seen = Vec::new();
     let mut out = Vec::new();
     for f in found {
-        if f.start > to || f.end < from || !suppressible(f.rule) {
+        if f.start > to || f.end < from {
+            continue;
+        }
+        if let Some((title, edits)) = &f.fix {
+            let edits = edits
+                .iter()
+                .map(|(s, e, t)| {
+                    let range = Range::new(to_position(text, *s, enc), to_position(text, *e, enc));
+                    TextEdit::new(range, t.clone())
+                })
+                .collect();
+            out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                title: title.clone(),
+                kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics: Some(vec![diagnostic(f, text, enc)]),
+                edit: Some(WorkspaceEdit {
+                    changes: Some(HashMap::from([(uri.clone(), edits)])),
+                    ..Default::default()
+                }),
+                is_preferred: Some(true),
+                ..Default::default()
+            }));
+        }
+        if !suppressible(f.rule) {
             continue;
         }
         let line = start_of_line(text, f.start);
@@ -124,6 +147,7 @@ mod tests {
                 let s = text.find(c).unwrap();
                 (s, s + c.len())
             }),
+            fix: None,
         }
     }
 

@@ -39,7 +39,13 @@ pub struct Found {
     /// The comment on the finding's first line, if any (byte offsets): a suppression must
     /// join it rather than be written inside it.
     pub comment: Option<(usize, usize)>,
+    /// The finding's repair (`--fix`'s), when all its edits are in this buffer: its title and
+    /// (start, end, text) in byte offsets.
+    pub fix: Option<(String, Vec<BufferEdit>)>,
 }
+
+/// (start, end, text): replace the buffer's bytes from start to end.
+pub type BufferEdit = (usize, usize, String);
 
 /// What one lint gives the editor.
 #[derive(Debug, Default)]
@@ -149,6 +155,17 @@ pub fn run(
                     .iter()
                     .copied()
                     .find(|&(c, _)| c >= line && position::start_of_line(text, c) == line),
+                fix: f
+                    .fix
+                    .as_ref()
+                    .filter(|x| x.edits.iter().all(|e| e.span.file == buffer))
+                    .map(|x| {
+                        let edits = x
+                            .edits
+                            .iter()
+                            .map(|e| (e.span.start as usize, e.span.end as usize, e.text.clone()));
+                        (x.title.clone(), edits.collect())
+                    }),
             }
         })
         .collect();
