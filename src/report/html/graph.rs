@@ -155,7 +155,7 @@ pub fn render(out: &mut String, g: &Graph, findings: &[Finding]) {
              marker-end=\"url(#arrow)\">"
         );
         if !hits.is_empty() {
-            let _ = write!(out, "<title>{}</title>", text(&codes(findings, hits)));
+            let _ = write!(out, "<title>{}</title>", codes(findings, hits));
         }
         out.push_str("</path>\n");
         if let Some(s) = worst(findings, hits) {
@@ -164,7 +164,7 @@ pub fn render(out: &mut String, g: &Graph, findings: &[Finding]) {
                 "<circle class=\"dot {}\" cx=\"{mid}\" cy=\"{}\" r=\"6\"><title>{}</title></circle>",
                 s.as_str(),
                 (y1 + y2) / 2,
-                text(&codes(findings, hits))
+                codes(findings, hits)
             );
         }
     }
@@ -206,7 +206,13 @@ fn node(
     };
     let hits: &[usize] = if next { &[] } else { &on_node[id] };
     let sev = worst(findings, hits).map_or("", Severity::as_str);
-    let mut tip = format!("{}\n{}\n{file}:{}", n.block, n.label, n.line);
+    // Each part escaped on its own: the line breaks between them are the tooltip's.
+    let mut tip = [&n.block, &n.label, &format!("{file}:{}", n.line)]
+        .iter()
+        .filter(|p| !p.is_empty())
+        .map(|p| text(p))
+        .collect::<Vec<_>>()
+        .join("\n");
     if !hits.is_empty() {
         tip.push('\n');
         tip.push_str(&codes(findings, hits));
@@ -230,7 +236,7 @@ fn node(
          <rect x=\"{x}\" y=\"{y}\" width=\"{BOX_W}\" height=\"{BOX_H}\" rx=\"4\"/>\
          <text class=\"block\" x=\"{}\" y=\"{}\">{}</text>\
          <text class=\"label\" x=\"{}\" y=\"{}\">{}</text>",
-        text(&tip),
+        tip,
         x + 6,
         y + 14,
         text(&short(&top)),
@@ -406,13 +412,18 @@ fn worst(findings: &[Finding], hits: &[usize]) -> Option<Severity> {
     hits.iter().map(|&i| findings[i].severity).max()
 }
 
-/// "GW701 chain-timeout-order (warning)", one a line.
+/// "GW701 chain-timeout-order (warning)", one a line, escaped.
 fn codes(findings: &[Finding], hits: &[usize]) -> String {
     let mut lines: Vec<String> = hits
         .iter()
         .map(|&i| {
             let f = &findings[i];
-            format!("{} {} ({})", f.rule.code, f.rule.name, f.severity.as_str())
+            text(&format!(
+                "{} {} ({})",
+                f.rule.code,
+                f.rule.name,
+                f.severity.as_str()
+            ))
         })
         .collect();
     lines.dedup();
