@@ -178,6 +178,14 @@ fn a_clean_run_says_so() {
     assert!(page.contains("No problems found in 2 files."));
     assert!(!page.contains("class=\"errors\""));
     assert!(svg(&page).contains(">server 127.0.0.1:18082 max_…</text>"));
+    // The outer proxy's band first, though nginx is the run's first configuration.
+    let band = |name: &str| svg(&page).find(&format!(">{name}</text>")).expect(name);
+    assert!(
+        band("HAProxy tests/fixtures/chain/good/haproxy.cfg")
+            < band("nginx tests/fixtures/chain/good/nginx.conf")
+    );
+    // The hop leaves for the next proxy, drawn again in the server's band, linked to its own.
+    assert!(svg(&page).contains("<a href=\"#proxy-0\"><g class=\"node next \""));
 }
 
 #[test]

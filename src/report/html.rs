@@ -192,18 +192,8 @@ fn excerpt(out: &mut String, file: &SourceFile, span: Span, label: Option<&str>)
     }
     let start = floor(&file.text, span.start as usize);
     let mut end = floor(&file.text, (span.end as usize).max(start));
-    let line_start = |at: usize| {
-        t[..at]
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |i| i + 1)
-    };
-    let line_end = |at: usize| {
-        t[at..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(t.len(), |i| at + i)
-    };
+    let line_start = |at: usize| memchr::memrchr(b'\n', &t[..at]).map_or(0, |i| i + 1);
+    let line_end = |at: usize| memchr::memchr(b'\n', &t[at..]).map_or(t.len(), |i| at + i);
     let mut first = line_start(start);
     for _ in 0..CONTEXT {
         if first == 0 {

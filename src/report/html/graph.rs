@@ -117,7 +117,9 @@ pub fn render(out: &mut String, g: &Graph, findings: &[Finding]) {
             dialect_name(info.dialect),
             text(&relative_path(&info.file))
         );
-        for (c, name) in COLUMNS.iter().enumerate() {
+        // The last column is named only where a hop leaves for another proxy.
+        let named = if cols[4].is_empty() { 4 } else { 5 };
+        for (c, name) in COLUMNS.iter().enumerate().take(named) {
             let _ = writeln!(
                 out,
                 "<text class=\"colhead\" x=\"{}\" y=\"{}\">{name}</text>",
