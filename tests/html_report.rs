@@ -240,3 +240,25 @@ fn the_page_loads_nothing() {
         );
     }
 }
+
+#[test]
+fn a_chain_without_edges_says_so_and_draws_the_listener() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("nginx.conf"),
+        "events {}\nhttp {\n  server {\n    listen 8080;\n    return 200;\n  }\n}\n",
+    )
+    .unwrap();
+    let o = gwlint()
+        .args(["--format", "html", "nginx.conf"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let page = out(&o);
+    assert!(
+        page.contains("Nothing to follow from these listeners"),
+        "{page}"
+    );
+    assert!(svg(&page).contains(">listen 8080</text>"));
+}

@@ -58,6 +58,12 @@ pub fn render(out: &mut String, g: &Graph, findings: &[Finding]) {
         );
         return;
     }
+    if g.edges.is_empty() {
+        out.push_str(
+            "<p class=\"nograph\">Nothing to follow from these listeners: the run found no \
+             route to a pool, a server or another proxy.</p>\n",
+        );
+    }
     let (on_node, on_edge) = marks(g, findings);
     let bands = bands(g);
     let rows = bands
@@ -430,4 +436,32 @@ fn codes(findings: &[Finding], hits: &[usize]) -> String {
         .collect();
     lines.dedup();
     lines.join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+
+    #[test]
+    fn labels_are_cut_to_a_box() {
+        assert_eq!(short("listen 80"), "listen 80");
+        let long = "server 127.0.0.1:18082 max_fails=3 fail_timeout=10s";
+        assert_eq!(short(long).chars().count(), LABEL_CHARS);
+        assert!(short(long).ends_with('…'));
+    }
+
+    #[test]
+    fn a_place_is_within_an_extent_of_its_file() {
+        let extent = Span::new(FileId(1), 10, 20);
+        assert!(within(Span::new(FileId(1), 10, 12), extent));
+        assert!(within(Span::new(FileId(1), 19, 30), extent));
+        assert!(!within(Span::new(FileId(1), 20, 21), extent));
+        assert!(!within(Span::new(FileId(2), 12, 13), extent));
+        // An empty extent holds the place where it starts.
+        assert!(within(
+            Span::new(FileId(1), 5, 5),
+            Span::new(FileId(1), 5, 5)
+        ));
+    }
 }
