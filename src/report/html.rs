@@ -318,6 +318,43 @@ fn markup(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use crate::source::{SourceMap, Span};
+
+    fn shown(text: &str, start: usize, end: usize) -> String {
+        let mut map = SourceMap::default();
+        let id = map.add(std::path::Path::new("t.conf"), "t.conf".into(), text.into());
+        let mut out = String::new();
+        super::excerpt(&mut out, map.get(id), Span::new(id, start, end), None);
+        out
+    }
+
+    #[test]
+    fn excerpt_marks_the_span_with_a_line_around() {
+        let text = "a;\nb x;\nc;\nd;\n";
+        assert_eq!(
+            shown(text, 5, 6),
+            "<pre class=\"src\"><code><span class=\"ln\">1</span> a;\n\
+             <span class=\"ln hit\">2</span> b <mark>x</mark>;\n\
+             <span class=\"ln\">3</span> c;\n</code></pre>\n"
+        );
+        // On the first line: no line before it.
+        assert!(shown(text, 0, 1).starts_with(
+            "<pre class=\"src\"><code><span class=\"ln hit\">1</span> <mark>a</mark>;"
+        ));
+    }
+
+    #[test]
+    fn a_long_span_shows_its_first_lines() {
+        let text: String = (1..=20).map(|i| format!("l{i};\n")).collect();
+        let out = shown(&text, 0, text.len());
+        assert!(
+            out.contains("<span class=\"ln hit\">6</span> <mark>l6;</mark>\n"),
+            "{out}"
+        );
+        assert!(!out.contains("l7;"), "{out}");
+        assert!(out.contains("<span class=\"ln\">…</span>"));
+    }
+
     #[test]
     fn text_escapes_markup_and_controls() {
         assert_eq!(
