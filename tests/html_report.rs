@@ -262,3 +262,60 @@ fn a_chain_without_edges_says_so_and_draws_the_listener() {
     );
     assert!(svg(&page).contains(">listen 8080</text>"));
 }
+
+/// The row a node's box is drawn at, by the start of its tooltip.
+fn box_y(svg: &str, tip: &str) -> u32 {
+    let re = regex::Regex::new(&format!(
+        r#"<title>{}[^<]*</title><rect x="\d+" y="(\d+)""#,
+        regex::escape(tip)
+    ))
+    .unwrap();
+    re.captures(svg)
+        .unwrap_or_else(|| panic!("{tip} drawn: {svg}"))[1]
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn a_hop_straight_from_a_route_has_its_row_to_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    for (sub, conf) in [
+        (
+            "outer",
+            // Two servers: the second is on the row below its pool, the direct route's.
+            "events {}\nhttp {\n  upstream app { server 127.0.0.1:8082; server 127.0.0.1:8083; }\n  \
+             server {\n    listen 8080;\n    location /app/ { proxy_pass http://app; }\n    \
+             location / { proxy_pass http://127.0.0.1:8081; }\n  }\n}\n",
+        ),
+        (
+            "inner",
+            "events {}\nhttp {\n  server { listen 127.0.0.1:8081; return 200; }\n  \
+             server { listen 127.0.0.1:8082; return 200; }\n}\n",
+        ),
+    ] {
+        std::fs::create_dir(dir.path().join(sub)).unwrap();
+        std::fs::write(dir.path().join(sub).join("nginx.conf"), conf).unwrap();
+    }
+    let o = gwlint()
+        .args(["--format", "html", "."])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let page = out(&o);
+    let svg = svg(&page);
+    let direct = box_y(svg, "location /\nproxy_pass http://127.0.0.1:8081\n");
+    // The line from that route to the next proxy crosses the pool and server columns: none
+    // of their boxes is on its row.
+    for crossed in [
+        "upstream app\n",
+        "upstream app\nserver 127.0.0.1:8082",
+        "upstream app\nserver 127.0.0.1:8083",
+    ] {
+        assert_ne!(direct, box_y(svg, crossed), "{crossed}");
+    }
+    assert_eq!(
+        box_y(svg, "location /app/\n"),
+        box_y(svg, "upstream app\n"),
+        "a route level with its pool"
+    );
+}

@@ -66,21 +66,18 @@ pub fn render(out: &mut String, g: &Graph, findings: &[Finding]) {
     }
     let (on_node, on_edge) = marks(g, findings);
     let bands = bands(g);
-    let rows = bands
-        .iter()
-        .map(|b| b.iter().map(Vec::len).max().unwrap_or(0));
     let mut tops = Vec::new();
     let mut y = MARGIN;
-    for r in rows {
+    for band in &bands {
         tops.push(y);
-        y += HEAD_H + r.max(1) * ROW_H + BAND_GAP;
+        y += HEAD_H + band.rows.max(1) * ROW_H + BAND_GAP;
     }
     let width = 2 * MARGIN + COLUMNS.len() * COL_W - (COL_W - BOX_W);
     let height = y;
     let mut at: HashMap<(usize, Item), (usize, usize)> = HashMap::new();
-    for (b, cols) in bands.iter().enumerate() {
-        for (c, items) in cols.iter().enumerate() {
-            for (r, &item) in items.iter().enumerate() {
+    for (b, band) in bands.iter().enumerate() {
+        for (c, items) in band.cols.iter().enumerate() {
+            for &(item, r) in items {
                 at.insert(
                     (b, item),
                     (MARGIN + c * COL_W, tops[b] + HEAD_H + r * ROW_H),
@@ -91,11 +88,14 @@ pub fn render(out: &mut String, g: &Graph, findings: &[Finding]) {
     let band_of: HashMap<usize, usize> = bands
         .iter()
         .enumerate()
-        .flat_map(|(b, cols)| {
-            cols.iter().flatten().filter_map(move |i| match i {
-                Item::Node(n) => Some((*n, b)),
-                Item::Next(_) => None,
-            })
+        .flat_map(|(b, band)| {
+            band.cols
+                .iter()
+                .flatten()
+                .filter_map(move |(i, _)| match i {
+                    Item::Node(n) => Some((*n, b)),
+                    Item::Next(_) => None,
+                })
         })
         .collect();
     let _ = writeln!(
@@ -109,8 +109,8 @@ pub fn render(out: &mut String, g: &Graph, findings: &[Finding]) {
          markerWidth=\"8\" markerHeight=\"8\" markerUnits=\"userSpaceOnUse\" orient=\"auto\"><path d=\"M0,0 L8,4 L0,8 z\"/>\
          </marker></defs>\n",
     );
-    for (b, cols) in bands.iter().enumerate() {
-        let proxy = first_proxy(g, cols);
+    for (b, band) in bands.iter().enumerate() {
+        let proxy = band.proxy;
         let info = &g.proxies[proxy];
         let _ = writeln!(
             out,
@@ -124,7 +124,7 @@ pub fn render(out: &mut String, g: &Graph, findings: &[Finding]) {
             text(&relative_path(&info.file))
         );
         // The last column is named only where a hop leaves for another proxy.
-        let named = if cols[4].is_empty() { 4 } else { 5 };
+        let named = if band.cols[4].is_empty() { 4 } else { 5 };
         for (c, name) in COLUMNS.iter().enumerate().take(named) {
             let _ = writeln!(
                 out,
@@ -176,8 +176,8 @@ pub fn render(out: &mut String, g: &Graph, findings: &[Finding]) {
             );
         }
     }
-    for (b, cols) in bands.iter().enumerate() {
-        for &item in cols.iter().flatten() {
+    for (b, band) in bands.iter().enumerate() {
+        for &(item, _) in band.cols.iter().flatten() {
             let (x, y) = at[&(b, item)];
             node(out, g, findings, item, x, y, &on_node);
         }
@@ -280,21 +280,17 @@ fn short(s: &str) -> String {
     cut
 }
 
-/// The proxy a band draws.
-fn first_proxy(g: &Graph, cols: &[Vec<Item>]) -> usize {
-    cols.iter()
-        .flatten()
-        .find_map(|i| match i {
-            Item::Node(n) => Some(g.nodes[*n].proxy),
-            Item::Next(_) => None,
-        })
-        .unwrap_or(0)
+/// One proxy's drawing: per column its items with their rows.
+struct Band {
+    proxy: usize,
+    cols: [Vec<(Item, usize)>; 5],
+    rows: usize,
 }
 
 /// One band per proxy with nodes, proxies that others send to after those that send; in
-/// each band the columns in the order a walk from the listeners meets the nodes, so that a
-/// route sits level with its pool and servers.
-fn bands(g: &Graph) -> Vec<[Vec<Item>; 5]> {
+/// each band the nodes in the order a walk from the listeners meets them, each level with
+/// the first of what it leads to (a tidy tree, left to right).
+fn bands(g: &Graph) -> Vec<Band> {
     let n = g.proxies.len();
     // Depth: the longest run of hops from a proxy nothing sends to, bounded (loops).
     let mut depth = vec![0usize; n];
@@ -313,41 +309,73 @@ fn bands(g: &Graph) -> Vec<[Vec<Item>; 5]> {
         kids[e.from].push((e.to, e.link));
     }
     let mut bands = Vec::new();
-    for p in order {
-        let mut cols: [Vec<Item>; 5] = Default::default();
-        let mut seen = HashSet::new();
-        for node in g.nodes.iter().filter(|x| x.proxy == p) {
-            walk(g, &kids, node.id, &mut cols, &mut seen);
+    for proxy in order {
+        let mut walk = Walk {
+            g,
+            kids: &kids,
+            cols: Default::default(),
+            free: [0; 5],
+            seen: HashSet::new(),
+        };
+        for node in g.nodes.iter().filter(|x| x.proxy == proxy) {
+            walk.node(node.id, 0);
         }
-        if cols.iter().any(|c| !c.is_empty()) {
-            bands.push(cols);
+        if walk.cols.iter().any(|c| !c.is_empty()) {
+            bands.push(Band {
+                proxy,
+                rows: walk.free.into_iter().max().unwrap_or(0),
+                cols: walk.cols,
+            });
         }
     }
     bands
 }
 
-/// Places a node and what it leads to; edges inside a proxy go from one kind to a later
-/// one, so the walk is at most four deep.
-fn walk(
-    g: &Graph,
-    kids: &[Vec<(usize, bool)>],
-    id: usize,
-    cols: &mut [Vec<Item>; 5],
-    seen: &mut HashSet<Item>,
-) {
-    if !seen.insert(Item::Node(id)) {
-        return;
+/// A band being laid out: `free` is the first free row of each column.
+struct Walk<'g> {
+    g: &'g Graph,
+    kids: &'g [Vec<(usize, bool)>],
+    cols: [Vec<(Item, usize)>; 5],
+    free: [usize; 5],
+    seen: HashSet<Item>,
+}
+
+impl Walk<'_> {
+    fn place(&mut self, c: usize, item: Item, row: usize) {
+        self.cols[c].push((item, row));
+        self.free[c] = row + 1;
     }
-    cols[column(g.nodes[id].kind)].push(Item::Node(id));
-    for &(to, link) in &kids[id] {
-        if link {
-            if seen.insert(Item::Next(to)) {
-                cols[4].push(Item::Next(to));
+
+    /// Places a node at `row` or below and what it leads to; edges inside a proxy go from
+    /// one kind to a later one, so the walk is at most four deep.
+    fn node(&mut self, id: usize, row: usize) {
+        if !self.seen.insert(Item::Node(id)) {
+            return;
+        }
+        let g = self.g;
+        let c = column(g.nodes[id].kind);
+        let kids = &self.kids[id];
+        // A hop straight from a route (nginx `proxy_pass` to an address) crosses the pool
+        // and server columns: it gets a row free in all of them, kept free.
+        let skips = c < 3 && kids.iter().any(|&(_, link)| link);
+        let last = if skips { 4 } else { (c + 1).min(4) };
+        let reach = if kids.is_empty() { c } else { last };
+        let row = (c..=reach).map(|k| self.free[k]).fold(row, usize::max);
+        self.place(c, Item::Node(id), row);
+        if skips {
+            for k in c + 1..4 {
+                self.free[k] = self.free[k].max(row + 1);
             }
-        } else if g.nodes[to].proxy == g.nodes[id].proxy
-            && column(g.nodes[to].kind) > column(g.nodes[id].kind)
-        {
-            walk(g, kids, to, cols, seen);
+        }
+        for &(to, link) in kids {
+            if link {
+                if self.seen.insert(Item::Next(to)) {
+                    let r = self.free[4].max(row);
+                    self.place(4, Item::Next(to), r);
+                }
+            } else if g.nodes[to].proxy == g.nodes[id].proxy && column(g.nodes[to].kind) > c {
+                self.node(to, row);
+            }
         }
     }
 }
