@@ -319,3 +319,28 @@ fn a_hop_straight_from_a_route_has_its_row_to_itself() {
         "a route level with its pool"
     );
 }
+
+#[test]
+fn a_chain_too_large_to_draw_says_how_to_draw_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let servers: String = (0..500)
+        .map(|i| format!("    server 10.0.{}.{}:80;\n", i / 200, i % 200 + 1))
+        .collect();
+    std::fs::write(
+        dir.path().join("nginx.conf"),
+        format!(
+            "events {{}}\nhttp {{\n  upstream app {{\n{servers}  }}\n  server {{\n    \
+             listen 8080;\n    location / {{ proxy_pass http://app; }}\n  }}\n}}\n"
+        ),
+    )
+    .unwrap();
+    let o = gwlint()
+        .args(["--format", "html", "nginx.conf"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let page = out(&o);
+    assert!(!page.contains("<svg"), "{}", err(&o));
+    assert!(page.contains("too many to draw here"), "{page}");
+    assert!(page.contains("gwlint graph --format dot"));
+}

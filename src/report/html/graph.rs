@@ -240,16 +240,26 @@ fn node(
     };
     let _ = write!(
         out,
-        "<g class=\"node {kind} {sev}\" data-node=\"{id}\"><title>{}</title>\
-         <rect x=\"{x}\" y=\"{y}\" width=\"{BOX_W}\" height=\"{BOX_H}\" rx=\"4\"/>\
-         <text class=\"block\" x=\"{}\" y=\"{}\">{}</text>\
-         <text class=\"label\" x=\"{}\" y=\"{}\">{}</text>",
-        tip,
+        "<g class=\"node {kind} {sev}\" data-node=\"{id}\"><title>{tip}</title>\
+         <rect x=\"{x}\" y=\"{y}\" width=\"{BOX_W}\" height=\"{BOX_H}\" rx=\"4\"/>",
+    );
+    // A pool has no block around it: its one line is centred.
+    let label_y = if top.is_empty() {
+        y + 23
+    } else {
+        let _ = write!(
+            out,
+            "<text class=\"block\" x=\"{}\" y=\"{}\">{}</text>",
+            x + 6,
+            y + 14,
+            text(&short(&top))
+        );
+        y + 30
+    };
+    let _ = write!(
+        out,
+        "<text class=\"label\" x=\"{}\" y=\"{label_y}\">{}</text>",
         x + 6,
-        y + 14,
-        text(&short(&top)),
-        x + 6,
-        y + 30,
         text(&short(label))
     );
     if !hits.is_empty() {
