@@ -137,6 +137,17 @@ impl Planner {
                 })
             })
             .or_else(|| {
+                // A directory given on the command line holds its Compose files and
+                // Dockerfiles with the configuration: `gwlint /srv/stack` from anywhere reads
+                // the deployment as `gwlint .` from inside it does.
+                self.walks
+                    .iter()
+                    .map(|(w, _, _)| w)
+                    .filter(|w| dir.starts_with(w) && w.parent().is_some())
+                    .min_by_key(|w| w.as_os_str().len())
+                    .cloned()
+            })
+            .or_else(|| {
                 dir.ancestors()
                     .take(4)
                     .filter(|d| d.join("nginx.conf").is_file())
