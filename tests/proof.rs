@@ -1823,3 +1823,72 @@ fn gw126_default_backend_replaced() {
     assert_eq!(get(haproxy.port(), "/").status, 200);
     assert!(app.connections() > 0);
 }
+
+/// A backend started as systemd starts a unit with `PrivateTmp=yes`: in a mount namespace of
+/// its own with a fresh tmpfs on /tmp. It answers 200 on a unix socket at `path`, open to
+/// every user as php-fpm's `listen.mode` makes it (nginx's workers may run as another user).
+struct PrivateTmpBackend {
+    child: std::process::Child,
+}
+
+impl PrivateTmpBackend {
+    fn start(path: &str) -> PrivateTmpBackend {
+        const SERVER: &str = "import os, socket, sys\ns = socket.socket(socket.AF_UNIX)\ns.bind(sys.argv[1])\nos.chmod(sys.argv[1], 0o666)\ns.listen(16)\nprint('ready', flush=True)\nwhile True:\n    c, _ = s.accept()\n    c.recv(65536)\n    c.sendall(b'HTTP/1.1 200 OK\\r\\nContent-Length: 3\\r\\nConnection: close\\r\\n\\r\\nok\\n')\n    c.close()\n";
+        let mut child = std::process::Command::new("unshare")
+            .args(["--mount", "--propagation", "private", "sh", "-c"])
+            .arg("mount -t tmpfs gwlint-private-tmp /tmp && exec python3 -c \"$1\" \"$2\"")
+            .args(["sh", SERVER, path])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("this proof needs unshare (util-linux) and python3");
+        let mut line = String::new();
+        let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+        // Bounded: the child is killed if it does not say it is ready.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = std::io::BufRead::read_line(&mut out, &mut line);
+            let _ = tx.send(line);
+        });
+        let ready = rx.recv_timeout(Duration::from_secs(10));
+        if ready.as_deref().map(str::trim) != Ok("ready") {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "the private-/tmp backend did not start (unshare needs CAP_SYS_ADMIN): {ready:?}"
+            );
+        }
+        PrivateTmpBackend { child }
+    }
+}
+
+impl Drop for PrivateTmpBackend {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn gw114_unix_socket_in_tmp() {
+    let n = std::process::id();
+    let hidden = format!("/tmp/gwlint-gw114-{n}.sock");
+    let backend = PrivateTmpBackend::start(&hidden);
+    let ex = bad("GW114", 1).map("/tmp/gunicorn.sock", &hidden);
+    let nginx = proxy::nginx(&ex).start();
+    assert_eq!(get(nginx.port(), "/").status, 502);
+    nginx.wait_log(&format!(
+        "connect() to unix:{hidden} failed (2: No such file or directory)"
+    ));
+    drop(nginx);
+    drop(backend);
+
+    let shared = format!("/dev/shm/gwlint-gw114-{n}.sock");
+    let _ = std::fs::remove_file(&shared);
+    let backend = PrivateTmpBackend::start(&shared);
+    let ex = good("GW114", 1).map("/run/gunicorn/gunicorn.sock", &shared);
+    let nginx = proxy::nginx(&ex).start();
+    assert_eq!(get(nginx.port(), "/").status, 200);
+    drop(nginx);
+    drop(backend);
+    let _ = std::fs::remove_file(&shared);
+}

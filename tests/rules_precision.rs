@@ -392,3 +392,33 @@ fn gw113_follows_the_release_and_inheritance() {
         lint_nginx(conf)
     );
 }
+
+/// GW114 is about host services: a Compose deployment's /tmp is the container's, where no
+/// `PrivateTmp=` applies; the same file linted alone on a host gets the warning.
+#[test]
+fn gw114_not_in_a_container_deployment() {
+    let conf = "events {}\nhttp {\n    server {\n        listen 8080;\n        location / {\n            fastcgi_pass unix:/tmp/php-fpm.sock;\n            include fastcgi_params;\n        }\n    }\n}\n";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("nginx")).unwrap();
+    std::fs::write(dir.path().join("nginx/nginx.conf"), conf).unwrap();
+    std::fs::write(
+        dir.path().join("nginx/fastcgi_params"),
+        "fastcgi_param A b;\n",
+    )
+    .unwrap();
+    let lint = || {
+        let o = gwlint()
+            .args(["--format", "concise"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        out(&o)
+    };
+    assert!(lint().contains("warning[GW114]"), "{}", lint());
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  web:\n    image: nginx:1.27\n    volumes:\n      - ./nginx/nginx.conf:/etc/nginx/nginx.conf:ro\n      - ./nginx/fastcgi_params:/etc/nginx/fastcgi_params:ro\n",
+    )
+    .unwrap();
+    assert!(!lint().contains("GW114"), "{}", lint());
+}

@@ -34,6 +34,7 @@ pub mod unknown_directive;
 // suppressions (GW011-GW013), raised by the filter stage
 pub mod invalid_suppression;
 pub mod suppression_without_reason;
+pub mod unix_socket_in_tmp;
 pub mod unused_suppression;
 pub mod upgrade_from_connection_map;
 pub mod websocket_over_http10;
@@ -143,6 +144,7 @@ pub static RULES: &[&Rule] = &[
     &pass_uri_not_allowed::RULE,
     &upgrade_from_connection_map::RULE,
     &websocket_over_http10::RULE,
+    &unix_socket_in_tmp::RULE,
     &passive_checks_disabled::RULE,
     &next_upstream_off::RULE,
     &max_conns_without_queue::RULE,
