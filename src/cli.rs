@@ -1,6 +1,6 @@
 //! The command line: `gwlint [OPTIONS] [PATH]...`, `gwlint rule X`, `gwlint rules`,
 //! `gwlint parse FILE`, `gwlint files PATH...`, `gwlint completions SHELL`, `gwlint manpage`,
-//! `gwlint graph PATH…`.
+//! `gwlint graph PATH…`, `gwlint server`.
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -85,6 +85,28 @@ pub enum Command {
         /// Files and directories, as for linting [default: .]
         paths: Vec<PathBuf>,
     },
+    /// Run a language server on standard input and output (LSP), for editors: each open
+    /// buffer is linted in its deployment, as `--stdin-filename` lints it
+    Server(ServerArgs),
+}
+
+/// What every lint of the server takes, as the same flags do for a lint run.
+#[derive(Args, Debug)]
+pub struct ServerArgs {
+    /// Use this configuration file instead of the nearest gwlint.toml / .gwlint.toml
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    pub config: Option<PathBuf>,
+    /// Ignore every configuration file
+    #[arg(long)]
+    pub isolated: bool,
+    /// The nginx version the configuration runs on, e.g. 1.24.0
+    #[arg(long, value_name = "X.Y.Z")]
+    pub nginx_version: Option<crate::rules::Version>,
+    /// The HAProxy version the configuration runs on, e.g. 2.8.5
+    #[arg(long, value_name = "X.Y.Z")]
+    pub haproxy_version: Option<crate::rules::Version>,
+    #[command(flatten)]
+    pub deploy: DeployArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -182,6 +204,14 @@ pub struct LintArgs {
     /// Record every finding of this run in a baseline file (for --baseline) and exit 0
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     pub write_baseline: Option<PathBuf>,
+    /// Repair what can be repaired mechanically, in place; each repair is linted first and
+    /// kept only if the finding is gone and nothing new appears
+    #[arg(long, conflicts_with = "write_baseline")]
+    pub fix: bool,
+    /// Print the repairs --fix would make as a unified diff and change nothing (exit 1 if
+    /// there are any)
+    #[arg(long, conflicts_with = "write_baseline")]
+    pub diff: bool,
     /// Treat the inputs as this dialect instead of detecting it
     #[arg(long, value_enum)]
     pub dialect: Option<DialectArg>,
@@ -302,6 +332,7 @@ pub fn main() -> ExitCode {
             deploy,
             paths,
         }) => graph(paths, format, prefix, deploy),
+        Some(Command::Server(args)) => server(args),
         None => lint(cli.lint),
     }
 }
@@ -460,6 +491,22 @@ fn graph(
     ExitCode::from(if outcome.errors.is_empty() { 0 } else { 2 })
 }
 
+/// `gwlint server`. A `--config` file that cannot be read is a usage error before the
+/// server starts, as it is for a lint run.
+fn server(args: ServerArgs) -> ExitCode {
+    if let Err(code) = crate::config::show::resolver(args.config.as_deref(), args.isolated) {
+        return code;
+    }
+    crate::server::run(crate::server::Settings {
+        config: args.config,
+        isolated: args.isolated,
+        nginx_version: args.nginx_version,
+        haproxy_version: args.haproxy_version,
+        mounts: args.deploy.mount,
+        system: args.deploy.system,
+    })
+}
+
 /// `gwlint files`: the discovery of a lint run, shown instead of its findings.
 fn files(
     mut paths: Vec<PathBuf>,
@@ -603,6 +650,7 @@ fn lint(args: LintArgs) -> ExitCode {
         exiting: true,
         mounts: args.deploy.mount.clone(),
         system: args.deploy.system,
+        overlays: Vec::new(),
     };
     if paths.iter().any(|p| p.as_os_str() == "-") {
         let mut buf = Vec::new();
@@ -628,10 +676,49 @@ fn lint(args: LintArgs) -> ExitCode {
         None => None,
     };
 
+    if (args.fix || args.diff) && paths.iter().any(|p| p.as_os_str() == "-") {
+        errln!(
+            "gwlint: error: --fix and --diff change files of the tree; standard input is not one (name the file instead)"
+        );
+        return ExitCode::from(2);
+    }
+
     let mut outcome = crate::lint(&paths, &opts);
 
     if let Some(path) = &args.write_baseline {
         return write_baseline(outcome, path);
+    }
+    if args.fix || args.diff {
+        opts.exiting = false;
+        let mut plan = crate::fix::plan(&paths, &opts, outcome);
+        for (file, line, code, why) in &plan.rejected {
+            errln!(
+                "gwlint: {code} at {}:{line} not fixed: {}",
+                shown(file),
+                shown(why)
+            );
+        }
+        if args.diff {
+            let text = crate::fix::diff(&plan.changed);
+            if let Err(failed) = output::stdout(text.as_bytes()) {
+                return failed;
+            }
+            return ExitCode::from(u8::from(!plan.changed.is_empty()));
+        }
+        if let Err(e) = crate::fix::write(&plan.changed) {
+            errln!("gwlint: error: {}", shown(&e));
+            return ExitCode::from(2);
+        }
+        if plan.fixed > 0 {
+            errln!(
+                "gwlint: fixed {} finding{} in {} file{}",
+                plan.fixed,
+                plural(plan.fixed),
+                plan.changed.len(),
+                plural(plan.changed.len())
+            );
+        }
+        outcome = plan.outcome.take().expect("a plan keeps its outcome");
     }
     let before = outcome.findings.len();
     let gone = match &baseline {

@@ -53,6 +53,48 @@ pub struct Finding {
     /// Other places that explain the finding (the upstream it refers to, the first definition).
     pub related: Vec<(Span, String)>,
     pub dialect: Dialect,
+    /// The repair, when it is mechanical and certain (`--fix`, `--diff`, an editor's action).
+    pub fix: Option<Fix>,
+}
+
+/// A finding's repair: edits to the text the finding's spans point into. `--fix` applies it
+/// only if the configuration still parses, the finding is gone and nothing new appears.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    /// What it does, as an editor's code action or `--diff`'s summary says it.
+    pub title: String,
+    /// Non-overlapping replacements of the original text; an empty span inserts.
+    pub edits: Vec<Edit>,
+    /// A repair of the syntax: the proxy then reads on past it, and may refuse what was
+    /// hidden behind this error. Refusals after it are uncovered, not caused, by the fix.
+    pub uncovers: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub span: Span,
+    pub text: String,
+}
+
+impl Fix {
+    pub fn replace(title: impl Into<String>, span: Span, text: impl Into<String>) -> Fix {
+        Fix {
+            title: title.into(),
+            edits: vec![Edit {
+                span,
+                text: text.into(),
+            }],
+            uncovers: false,
+        }
+    }
+
+    /// A `;` inserted at `span` (empty), ending a statement the proxy reads as running on.
+    pub fn semicolon(span: Span) -> Fix {
+        Fix {
+            uncovers: true,
+            ..Fix::replace("End the statement with `;`", span, ";")
+        }
+    }
 }
 
 impl Finding {
@@ -66,6 +108,7 @@ impl Finding {
             label: None,
             related: Vec::new(),
             dialect: Dialect::Nginx,
+            fix: None,
         }
     }
     pub fn help(mut self, help: impl Into<String>) -> Self {
@@ -82,6 +125,10 @@ impl Finding {
     }
     pub fn severity(mut self, severity: Severity) -> Self {
         self.severity = severity;
+        self
+    }
+    pub fn fix(mut self, fix: Fix) -> Self {
+        self.fix = Some(fix);
         self
     }
     pub fn dialect(mut self, dialect: Dialect) -> Self {

@@ -11,6 +11,7 @@ pub mod discover;
 pub mod facts;
 pub mod filter;
 pub mod finding;
+pub mod fix;
 pub mod load;
 pub mod model;
 pub mod output;
@@ -18,6 +19,7 @@ pub mod plan;
 pub mod probe;
 pub mod report;
 pub mod rules;
+pub mod server;
 pub mod source;
 pub mod suggest;
 pub mod suppress;
@@ -68,6 +70,9 @@ pub struct Options {
     pub mounts: Vec<plan::mounts::Mount>,
     /// `--system`: follow includes to the host's files (linting on the gateway itself).
     pub system: bool,
+    /// Texts in place of files on disk (path as loaded, name as shown, text): `--fix` lints
+    /// its repairs with them before it writes anything.
+    pub overlays: Vec<(PathBuf, String, Vec<u8>)>,
 }
 
 /// Is this loaded file HAProxy configuration? `--dialect` decides; otherwise its text.
@@ -113,6 +118,10 @@ pub struct Linted {
 /// Lints the given paths (`-` is standard input).
 pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
     let mut loader = Loader::default();
+    for (path, name, text) in &opts.overlays {
+        // An overlay is read as the file would be; a failure shows when the file is loaded.
+        let _ = loader.overlay(path, name, text.clone());
+    }
     let mut errors = Vec::new();
     let mut findings = Vec::new();
 
@@ -624,6 +633,10 @@ fn lint_tree(
                         finding::Dialect::Haproxy => "HAProxy refuses this",
                     });
                 x.help = e.help.clone();
+                if let Some(at) = e.semicolon {
+                    let at = at as usize;
+                    x = x.fix(finding::Fix::semicolon(Span::new(e.span.file, at, at)));
+                }
                 if lf_warns && e.message.starts_with(syntax::haproxy::MISSING_LF) {
                     x.severity = finding::Severity::Warning;
                     x.message = format!(

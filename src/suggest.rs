@@ -117,12 +117,21 @@ impl<'c> Index<'c> {
         self.search(name).0
     }
 
-    /// The suggestion and how many candidates were compared.
-    fn search(&self, name: &str) -> (Option<&'c str>, usize) {
+    /// The suggestion when it is the only name within reach: a repair can then be made
+    /// without asking which one was meant.
+    pub fn sole(&self, name: &str) -> Option<&'c str> {
+        match self.search(name) {
+            (best, _, 1) => best,
+            _ => None,
+        }
+    }
+
+    /// The suggestion, how many candidates were compared, and how many are typos of it.
+    fn search(&self, name: &str) -> (Option<&'c str>, usize, usize) {
         let q = lower(name);
         let n = q.len();
         if n > MAX_LEN {
-            return (None, 0);
+            return (None, 0, 0);
         }
         let mut keys = Vec::new();
         let mut lists: Vec<&[u32]> = Vec::new();
@@ -176,10 +185,17 @@ impl<'c> Index<'c> {
             }
         }
         let mut best = None;
+        let mut typos = 0;
         for &id in &seen {
-            consider(&mut best, name, &q, self.names[id as usize], id as usize);
+            typos += usize::from(consider(
+                &mut best,
+                name,
+                &q,
+                self.names[id as usize],
+                id as usize,
+            ));
         }
-        (best.map(|(_, _, _, c)| c), seen.len())
+        (best.map(|(_, _, _, c)| c), seen.len(), typos)
     }
 }
 
@@ -199,7 +215,7 @@ impl<'c> FromIterator<&'c str> for Index<'c> {
     }
 }
 
-/// Keeps `c` in `best` if it is a typo of `name` and beats it: (distance, byte length,
+/// Keeps `c` in `best` if it is a typo of `name` and beats it; says whether it is a typo: (distance, byte length,
 /// candidate order), smallest first.
 fn consider<'c>(
     best: &mut Option<(usize, usize, usize, &'c str)>,
@@ -207,18 +223,20 @@ fn consider<'c>(
     q: &[char],
     c: &'c str,
     id: usize,
-) {
+) -> bool {
     if c.eq_ignore_ascii_case(name) {
-        return;
+        return false;
     }
     let cl = lower(c);
     let Some(d) = distance(q, &cl) else {
-        return;
+        return false;
     };
     let rank = (d, c.len(), id, c);
-    if d * 3 <= q.len().max(cl.len()) && best.is_none_or(|b| rank < b) {
+    let typo = d * 3 <= q.len().max(cl.len());
+    if typo && best.is_none_or(|b| rank < b) {
         *best = Some(rank);
     }
+    typo
 }
 
 /// A name ordered by its lowercase bytes, from the end when `BACK` (bytes are cheaper than
@@ -441,7 +459,7 @@ mod tests {
         let most = super::MAX_VERIFY + 4 * super::NEAR;
         for (i, n) in names.iter().enumerate() {
             let q = format!("{}x", &n[..n.len() - 1]);
-            let (best, verified) = index.search(&q);
+            let (best, verified, _) = index.search(&q);
             assert!(verified <= most, "{verified} for {q}");
             // One substitution from ten names; the first of them wins.
             assert_eq!(best, Some(refs[i - i % 10]), "{q}");
@@ -452,7 +470,7 @@ mod tests {
         let index = Index::new(&refs);
         for w in refs.iter().step_by(499) {
             let q = format!("{w}z");
-            let (best, verified) = index.search(&q);
+            let (best, verified, _) = index.search(&q);
             assert!(verified <= super::MAX_VERIFY);
             assert_eq!(best, closest(&q, &refs), "{q}");
         }

@@ -30,6 +30,26 @@ struct Out<'a> {
     /// The proxy refuses to start (or to reload) on this configuration.
     refuses_to_start: bool,
     related: Vec<Related<'a>>,
+    /// The repair `--fix` would try, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<FixOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct FixOut<'a> {
+    title: &'a str,
+    edits: Vec<EditOut<'a>>,
+}
+
+/// Replace from (line, column) to (end_line, end_column), 1-based, end exclusive.
+#[derive(Serialize)]
+struct EditOut<'a> {
+    file: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    text: &'a str,
 }
 
 pub fn render(findings: &[Finding], sources: &SourceMap) -> String {
@@ -64,6 +84,24 @@ pub fn render(findings: &[Finding], sources: &SourceMap) -> String {
                         }
                     })
                     .collect(),
+                fix: f.fix.as_ref().map(|x| FixOut {
+                    title: &x.title,
+                    edits: x
+                        .edits
+                        .iter()
+                        .map(|e| {
+                            let p = position(sources, e.span);
+                            EditOut {
+                                file: &sources.get(e.span.file).name,
+                                line: p.line,
+                                column: p.column,
+                                end_line: p.end_line,
+                                end_column: p.end_column,
+                                text: &e.text,
+                            }
+                        })
+                        .collect(),
+                }),
             }
         })
         .collect();

@@ -54,6 +54,9 @@ pub fn render(findings: &[Finding], sources: &SourceMap, errors: &[String]) -> S
             if !related.is_empty() {
                 r["relatedLocations"] = Value::Array(related);
             }
+            if let Some(fix) = &f.fix {
+                r["fixes"] = json!([fix_of(sources, fix)]);
+            }
             r
         })
         .collect();
@@ -94,6 +97,39 @@ fn location(sources: &SourceMap, span: crate::source::Span) -> Value {
             "endColumn": p.end_column.max(if p.end_line == p.line { p.column } else { 1 }),
         }
     })
+}
+
+/// SARIF's `fix`: one artifact change per file, each edit a deleted region and its text.
+fn fix_of(sources: &SourceMap, fix: &crate::finding::Fix) -> Value {
+    let mut files: Vec<crate::source::FileId> = fix.edits.iter().map(|e| e.span.file).collect();
+    files.dedup();
+    let changes: Vec<Value> = files
+        .iter()
+        .map(|&file| {
+            let replacements: Vec<Value> = fix
+                .edits
+                .iter()
+                .filter(|e| e.span.file == file)
+                .map(|e| {
+                    let p = position(sources, e.span);
+                    json!({
+                        "deletedRegion": {
+                            "startLine": p.line,
+                            "startColumn": p.column,
+                            "endLine": p.end_line,
+                            "endColumn": p.end_column,
+                        },
+                        "insertedContent": {"text": e.text},
+                    })
+                })
+                .collect();
+            json!({
+                "artifactLocation": {"uri": uri(&sources.get(file).name)},
+                "replacements": replacements,
+            })
+        })
+        .collect();
+    json!({"description": {"text": fix.title}, "artifactChanges": changes})
 }
 
 fn level(s: Severity) -> &'static str {

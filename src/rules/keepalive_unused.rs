@@ -2,8 +2,8 @@
 
 use super::support_tune::variable_values;
 use super::{Context, Family, Rule, Version};
-use crate::finding::{Dialect, Finding, Severity};
-use crate::model::{Ctx, Pass, Route, Target};
+use crate::finding::{Dialect, Edit, Finding, Fix, Severity};
+use crate::model::{Ctx, Pass, Route, ScopeKind, Target};
 use crate::source::Span;
 
 pub static RULE: Rule = Rule {
@@ -23,6 +23,9 @@ struct Cause {
     what: String,
     /// The directive that decides, or the route when a default does.
     span: Span,
+    /// The directive that repairs it beside the route, when a default decides and adding it
+    /// there changes nothing else.
+    repair: Option<&'static str>,
 }
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
@@ -50,6 +53,8 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         let mut causes: Vec<(&Route, Cause)> = Vec::new();
         // Routes that keep connections, and those that lose them.
         let (mut reusing, mut losing) = (0usize, Vec::new());
+        // The repair of every losing route, if each has one.
+        let mut repairs: Option<Vec<Edit>> = Some(Vec::new());
         for &route in &routes_of[i] {
             let found = match route.pass {
                 Pass::Proxy => proxy_causes(ctx, route, new_defaults),
@@ -59,6 +64,13 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             match found.is_empty() {
                 true => reusing += 1,
                 false => losing.push(route),
+            }
+            if !found.is_empty() {
+                let edit = repair(ctx, route, &found);
+                match (&mut repairs, edit) {
+                    (Some(all), Some(e)) => all.push(e),
+                    _ => repairs = None,
+                }
             }
             for c in found {
                 if !causes.iter().any(|(_, k)| k.what == c.what) {
@@ -128,6 +140,13 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 format!("`{directive}` to the upstream here"),
             );
         }
+        if let Some(edits) = repairs.filter(|e| !e.is_empty()) {
+            f = f.fix(Fix {
+                title: format!("Keep connections to upstream `{}` alive", pool.name),
+                edits,
+                uncovers: false,
+            });
+        }
         out.push(f);
     }
 }
@@ -160,6 +179,10 @@ fn proxy_causes(ctx: &Context, route: &Route, new_defaults: bool) -> Vec<Cause> 
                 None => "`proxy_http_version` is not set to 1.1 (nginx before 1.29.7 speaks HTTP/1.0 to upstreams)".into(),
             },
             span: version.last().map_or(route.directive.span, |d| d.span),
+            repair: version
+                .last()
+                .is_none()
+                .then_some("proxy_http_version 1.1;"),
         });
     }
     let headers = proxy.deciding(route.scope, "proxy_set_header");
@@ -172,6 +195,14 @@ fn proxy_causes(ctx: &Context, route: &Route, new_defaults: bool) -> Vec<Cause> 
             what: "no `proxy_set_header Connection \"\"`, so nginx sends `Connection: close`"
                 .into(),
             span: route.directive.span,
+            // A level that sets any proxy_set_header inherits none from outside: adding one
+            // where the others come from outside would drop them.
+            repair: (headers.is_empty()
+                || proxy.scopes[route.scope]
+                    .directives
+                    .iter()
+                    .any(|d| d.name() == "proxy_set_header"))
+            .then_some("proxy_set_header Connection \"\";"),
         }),
         None => {}
         Some(d) => {
@@ -182,6 +213,7 @@ fn proxy_causes(ctx: &Context, route: &Route, new_defaults: bool) -> Vec<Cause> 
                         "`proxy_set_header Connection {value}` sends `Connection: {bad}`"
                     ),
                     span: d.span,
+                    repair: None,
                 });
             }
         }
@@ -222,5 +254,37 @@ fn fastcgi_cause(ctx: &Context, route: &Route) -> Option<Cause> {
             .directives
             .last()
             .map_or(route.directive.span, |d| d.span),
+        repair: keep
+            .directives
+            .is_empty()
+            .then_some("fastcgi_keep_conn on;"),
+    })
+}
+
+/// The directives that let `route` reuse connections, inserted after it with its indentation;
+/// None unless every cause has a repair and the route is in a location (`if` and
+/// `limit_except` blocks take none of these directives).
+fn repair(ctx: &Context, route: &Route, causes: &[Cause]) -> Option<Edit> {
+    if ctx.proxy.scopes[route.scope].kind != ScopeKind::Location {
+        return None;
+    }
+    let lines: Vec<&str> = causes.iter().map(|c| c.repair).collect::<Option<_>>()?;
+    let span = route.directive.span;
+    let src = ctx.sources.get(span.file);
+    let start = span.start as usize;
+    let line_start = src.text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let indent = &src.text[line_start..start];
+    if !indent.chars().all(|c| c == ' ' || c == '\t') {
+        // Another statement before it on the line: no indentation to copy.
+        return None;
+    }
+    let end = span.end as usize;
+    if src.text.as_bytes().get(end - 1) != Some(&b';') {
+        return None;
+    }
+    let text: String = lines.iter().map(|l| format!("\n{indent}{l}")).collect();
+    Some(Edit {
+        span: Span::new(span.file, end, end),
+        text,
     })
 }

@@ -259,8 +259,36 @@ fn refused(
         if let Some(s) = r.severity {
             f.severity = s;
         }
+        if let Some(at) = r.run_on.as_deref().and_then(|w| semicolon_at(ctx, w)) {
+            f = f.fix(crate::finding::Fix::semicolon(crate::source::Span::new(
+                r.span.file,
+                at,
+                at,
+            )));
+        }
         out.push(f);
     }
+}
+
+/// Where a statement that runs into the next one ends: after the last word of its first
+/// line, when those words are a whole statement by the directive table and the next line
+/// starts with a directive nginx knows (`listen 80` ⏎ `location / {`).
+fn semicolon_at(ctx: &Context, words: &[crate::source::Span]) -> Option<usize> {
+    let text = &ctx.sources.get(words.first()?.file).text;
+    let next = words
+        .windows(2)
+        .position(|w| text[w[0].end as usize..w[1].start as usize].contains('\n'))?;
+    let word = |i: usize| &text[words[i].start as usize..words[i].end as usize];
+    let table = crate::tables::nginx::table();
+    // The first line is a whole statement by the table, and the next begins one.
+    let whole = table
+        .rows(word(0))
+        .iter()
+        .any(|r| !r.is_block() && r.takes(next));
+    if !whole || table.rows(word(next + 1)).is_empty() {
+        return None;
+    }
+    Some(words[next].end as usize)
 }
 
 pub use crate::version::Version;

@@ -3,8 +3,9 @@
 use std::cell::LazyCell;
 
 use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use crate::finding::{Dialect, Finding, Fix, Severity};
 use crate::model::{Ctx, Endpoint, Target};
+use crate::source::Span;
 use crate::suggest::Index;
 
 pub static RULE: Rule = Rule {
@@ -75,6 +76,11 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             ));
             if let Some(p) = pool {
                 f = f.related(p.name_span, format!("upstream `{best}` is defined here"));
+            }
+            if names.sole(host) == Some(best)
+                && let Some(span) = name_in(ctx, route.target_span, host)
+            {
+                f = f.fix(Fix::replace(format!("Name upstream `{best}`"), span, best));
             }
             out.push(f);
             continue;
@@ -148,10 +154,28 @@ fn missing_backend(
             if let Some((_, p)) = ctx.proxy.pools_named(Ctx::Http, best).next() {
                 f = f.related(p.name_span, format!("backend `{best}` is defined here"));
             }
+            if names.sole(name) == Some(best)
+                && let Some(span) = name_in(ctx, route.target_span, name)
+            {
+                f = f.fix(Fix::replace(format!("Name backend `{best}`"), span, best));
+            }
         }
         None => {
             f = f.help(format!("define `backend {name}` with its servers, or point `{keyword}` at an existing backend"));
         }
     }
     f
+}
+
+/// Where `name` is written in the target `span` (after a URL's `scheme://`), if it is there
+/// as it was read: a repair replaces exactly those bytes.
+fn name_in(ctx: &Context, span: Span, name: &str) -> Option<Span> {
+    let written = ctx.sources.text(span);
+    let at = written.find("://").map_or(0, |i| i + 3);
+    let rest = &written[at..];
+    let end = rest.find([':', '/']).unwrap_or(rest.len());
+    (&rest[..end] == name).then(|| {
+        let start = span.start as usize + at;
+        Span::new(span.file, start, start + name.len())
+    })
 }

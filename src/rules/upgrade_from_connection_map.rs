@@ -3,7 +3,7 @@
 
 use super::support_tune::variable_values;
 use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use crate::finding::{Dialect, Finding, Fix, Severity};
 
 pub static RULE: Rule = Rule {
     code: "GW112",
@@ -66,6 +66,11 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 .label("a Connection token, not a protocol")
                 .help(format!(
                     "pass the client's own header: `proxy_set_header Upgrade $http_upgrade;`, and keep `${var}` for `proxy_set_header Connection ${var};`"
+                ))
+                .fix(Fix::replace(
+                    "Send the client's Upgrade header ($http_upgrade)",
+                    value.span,
+                    "$http_upgrade",
                 )),
             );
         }

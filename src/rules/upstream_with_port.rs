@@ -1,7 +1,7 @@
 //! `proxy_pass http://backend:8080` while `upstream backend {}` exists.
 
 use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use crate::finding::{Dialect, Finding, Fix, Severity};
 use crate::model::{Endpoint, Target};
 
 pub static RULE: Rule = Rule {
@@ -29,6 +29,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             continue;
         };
         let written = ctx.sources.text(route.target_span);
+        let fixed = written.replacen(&format!(":{port}"), "", 1);
         out.push(
             Finding::new(
                 &RULE,
@@ -40,9 +41,14 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             .label(format!("port {port} on upstream `{host}`"))
             .help(format!(
                 "drop the port (`{}`): the ports belong on the upstream's `server` lines",
-                written.replacen(&format!(":{port}"), "", 1)
+                fixed
             ))
-            .related(pool.name_span, "the upstream is defined here"),
+            .related(pool.name_span, "the upstream is defined here")
+            .fix(Fix::replace(
+                format!("Drop port {port} from upstream `{host}`"),
+                route.target_span,
+                fixed,
+            )),
         );
     }
 }

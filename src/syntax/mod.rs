@@ -17,6 +17,9 @@ pub struct SyntaxError {
     pub span: Span,
     pub message: String,
     pub help: Option<String>,
+    /// Where a `;` would end the statement the error is about, when that is certain (the
+    /// statement before a `}`): `--fix` inserts it there.
+    pub semicolon: Option<u32>,
 }
 
 /// At most this many syntax errors are reported per file; later ones are mostly echoes.
@@ -34,6 +37,7 @@ pub fn push_error(
             span,
             message,
             help,
+            semicolon: None,
         });
     }
 }

@@ -779,6 +779,15 @@ impl Builder<'_> {
                     &self.text[name.range()]
                 )),
             );
+            let last = self.words.last().map(|w| w.span.end);
+            if let Some(e) = self
+                .out
+                .errors
+                .last_mut()
+                .filter(|e| e.span.start as usize == at)
+            {
+                e.semicolon = last;
+            }
             self.words.clear();
         }
         match self.stack.pop() {

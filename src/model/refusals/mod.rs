@@ -43,6 +43,9 @@ pub struct Refusal {
     /// Lower than the rule's severity when the failure depends on what gwlint does not know
     /// (the release, the build).
     pub severity: Option<crate::finding::Severity>,
+    /// The name and arguments of a statement read as running into the next one (`listen 80`
+    /// with no `;`, then `location / {`): where a `;` belongs is decided from the text.
+    pub run_on: Option<Vec<Span>>,
 }
 
 impl Refusal {
@@ -54,6 +57,7 @@ impl Refusal {
             help: None,
             related: Vec::new(),
             severity: None,
+            run_on: None,
         }
     }
     fn help(mut self, help: impl Into<String>) -> Refusal {

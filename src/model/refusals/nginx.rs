@@ -437,7 +437,15 @@ impl Walk<'_> {
             } else {
                 format!("`{name}` opens a block: write `{name} … {{ … }}`")
             };
-            self.report(Refusal::new(Kind::Arguments, name_span, message).help(help));
+            let mut r = Refusal::new(Kind::Arguments, name_span, message).help(help);
+            if is_block && !lua {
+                r.run_on = Some(
+                    std::iter::once(name_span)
+                        .chain(d.args.iter().map(|a| a.span))
+                        .collect(),
+                );
+            }
+            self.report(r);
             return false;
         }
         if !templated
@@ -456,6 +464,14 @@ impl Walk<'_> {
                 "`{name}` takes {}; a missing `;` on the line before joins two lines into one",
                 shape(&here)
             ));
+            let mut r = r;
+            if !is_block {
+                r.run_on = Some(
+                    std::iter::once(name_span)
+                        .chain(d.args.iter().map(|a| a.span))
+                        .collect(),
+                );
+            }
             self.report(r);
             return false;
         }
