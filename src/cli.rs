@@ -646,7 +646,8 @@ fn lint(args: LintArgs) -> ExitCode {
             ..Default::default()
         }),
         dialect: args.dialect.map(DialectArg::dialect),
-        graph: false,
+        // The HTML report draws the chain.
+        graph: args.format == Some(Format::Html),
         exiting: true,
         mounts: args.deploy.mount.clone(),
         system: args.deploy.system,
@@ -750,6 +751,13 @@ fn lint(args: LintArgs) -> ExitCode {
         Format::Checkstyle => report::checkstyle::render(findings, sources),
         Format::Junit => report::junit::render(findings, sources, &outcome.errors),
         Format::Gitlab => report::gitlab::render(findings, sources),
+        Format::Html => report::html::render(
+            findings,
+            sources,
+            &outcome.errors,
+            outcome.files,
+            &outcome.graph,
+        ),
     };
     let human = matches!(format, Format::Pretty | Format::Concise);
     if args.statistics && human {

@@ -644,7 +644,7 @@ fn files_of_the_official_layout_are_the_repository_s() {
 
 // ---- hostile includes -----------------------------------------------------------------------
 
-const FORMATS: [&str; 8] = [
+const FORMATS: [&str; 9] = [
     "pretty",
     "concise",
     "json",
@@ -653,6 +653,7 @@ const FORMATS: [&str; 8] = [
     "checkstyle",
     "junit",
     "gitlab",
+    "html",
 ];
 
 /// The first line of a file of this machine, when it can be read and is not empty.

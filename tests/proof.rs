@@ -1786,6 +1786,21 @@ fn gw112_upgrade_from_connection_map() {
 }
 
 #[test]
+fn gw113_websocket_over_http10() {
+    let ws = Backend::http(Behaviour::QuietWebSocket);
+    let ex = bad("GW113", 1).map("127.0.0.1:8080", &ws.addr());
+    let nginx = proxy::nginx(&ex).start();
+    let status = websocket_status(nginx.port(), "/ws/");
+    assert!(status.starts_with("HTTP/1.1 200"), "{status}");
+    drop(nginx);
+
+    let ex = good("GW113", 1).map("127.0.0.1:8080", &ws.addr());
+    let nginx = proxy::nginx(&ex).start();
+    let status = websocket_status(nginx.port(), "/ws/");
+    assert!(status.starts_with("HTTP/1.1 101"), "{status}");
+}
+
+#[test]
 fn gw126_default_backend_replaced() {
     let (app, legacy) = (Backend::http(Behaviour::Ok), Backend::http(Behaviour::Ok));
     let ex = bad("GW126", 1)

@@ -358,3 +358,37 @@ fn gw126_replaced_default_backend() {
     ));
     assert!(!o.contains("GW126"), "{o}");
 }
+
+/// GW113 follows the release: from nginx 1.29.7 HTTP/1.1 is the default towards upstreams, and
+/// an inherited `proxy_http_version 1.1` counts like one in the location.
+#[test]
+fn gw113_follows_the_release_and_inheritance() {
+    let conf = "events {}\nhttp {\n    server {\n        listen 8080;\n        location /ws/ {\n            proxy_pass http://127.0.0.1:9000;\n            proxy_set_header Upgrade $http_upgrade;\n            proxy_set_header Connection upgrade;\n            proxy_read_timeout 1h;\n        }\n    }\n}\n";
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("nginx.conf");
+    std::fs::write(&p, conf).unwrap();
+    let run = |version: &str| {
+        let o = gwlint()
+            .args(["--format", "concise", "--nginx-version", version])
+            .arg(&p)
+            .output()
+            .unwrap();
+        out(&o)
+    };
+    assert!(run("1.29.6").contains("error[GW113]"), "{}", run("1.29.6"));
+    assert!(!run("1.29.7").contains("GW113"), "{}", run("1.29.7"));
+    let inherited = conf.replace(
+        "    server {\n",
+        "    proxy_http_version 1.1;\n    server {\n",
+    );
+    assert!(
+        !lint_nginx(&inherited).contains("GW113"),
+        "{}",
+        lint_nginx(&inherited)
+    );
+    assert!(
+        lint_nginx(conf).contains("warning[GW113]"),
+        "{}",
+        lint_nginx(conf)
+    );
+}

@@ -50,6 +50,11 @@ pub struct Node {
     pub label: String,
     pub file: String,
     pub line: usize,
+    /// The text it stands for: the block it owns (a listener's `server`/`frontend`, a
+    /// route's `location`, a pool's `upstream`/`backend`), else its directive. The HTML
+    /// report places findings on the node whose extent holds them.
+    #[serde(skip)]
+    pub extent: Span,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -116,6 +121,12 @@ fn block_name(proxy: &Proxy, scope: ScopeId) -> String {
     String::new()
 }
 
+/// The block that opens a scope, from its name to its closing brace (or section end).
+fn block_extent(proxy: &Proxy, scope: ScopeId) -> Option<Span> {
+    let b = proxy.scopes[scope].block?;
+    Some(b.span.to(b.block_span().unwrap_or(b.span)))
+}
+
 pub fn build(chain: &Chain) -> Graph {
     let mut g = Graph::default();
     let mut ids: HashMap<(usize, NodeKind, usize, usize), usize> = HashMap::new();
@@ -123,21 +134,23 @@ pub fn build(chain: &Chain) -> Graph {
         let f = chain.sources.get(span.file);
         (f.name.clone(), f.line(span.start as usize))
     };
-    let mut add = |g: &mut Graph, key, proxy: usize, kind, block: String, label: String, span| {
-        let (file, line) = at(span);
-        let id = g.nodes.len();
-        g.nodes.push(Node {
-            id,
-            proxy,
-            kind,
-            block,
-            label,
-            file,
-            line,
-        });
-        ids.insert(key, id);
-        id
-    };
+    let mut add =
+        |g: &mut Graph, key, proxy: usize, kind, block: String, label: String, span, extent| {
+            let (file, line) = at(span);
+            let id = g.nodes.len();
+            g.nodes.push(Node {
+                id,
+                proxy,
+                kind,
+                block,
+                label,
+                file,
+                line,
+                extent,
+            });
+            ids.insert(key, id);
+            id
+        };
     for (li, layer) in chain.layers.iter().enumerate() {
         let proxy = &layer.proxy;
         g.proxies.push(ProxyInfo {
@@ -159,6 +172,7 @@ pub fn build(chain: &Chain) -> Graph {
                 block_name(proxy, l.scope),
                 label,
                 l.span,
+                block_extent(proxy, l.scope).unwrap_or(l.span),
             );
         }
         for (i, r) in proxy.routes.iter().enumerate() {
@@ -170,6 +184,15 @@ pub fn build(chain: &Chain) -> Graph {
                 block_name(proxy, r.scope),
                 r.directive.written(),
                 r.directive.span,
+                // A route's own block (its `location`); the server or frontend it sits in
+                // is its listener's.
+                match proxy.scopes[r.scope].kind {
+                    ScopeKind::Location | ScopeKind::If | ScopeKind::LimitExcept => {
+                        block_extent(proxy, r.scope)
+                    }
+                    _ => None,
+                }
+                .unwrap_or(r.directive.span),
             );
         }
         for (i, p) in proxy.pools.iter().enumerate() {
@@ -185,6 +208,7 @@ pub fn build(chain: &Chain) -> Graph {
                 String::new(),
                 format!("{kind} {}", p.name),
                 p.name_span,
+                block_extent(proxy, p.scope).unwrap_or(p.name_span),
             );
             for (s, server) in p.servers.iter().enumerate() {
                 add(
@@ -194,6 +218,7 @@ pub fn build(chain: &Chain) -> Graph {
                     NodeKind::Server,
                     format!("{kind} {}", p.name),
                     server.directive.written(),
+                    server.directive.span,
                     server.directive.span,
                 );
             }

@@ -6,6 +6,7 @@ pub mod concise;
 pub mod crossplane;
 pub mod github;
 pub mod gitlab;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod pretty;
@@ -61,6 +62,8 @@ pub enum Format {
     Checkstyle,
     Junit,
     Gitlab,
+    // A self-contained page: findings with their source lines, the chain drawn.
+    Html,
 }
 
 /// Summary counts: "3 errors, 1 warning".

@@ -3,7 +3,7 @@
 use super::support_tune::variable_values;
 use super::{Context, Family, Rule, Version};
 use crate::finding::{Dialect, Edit, Finding, Fix, Severity};
-use crate::model::{Ctx, Pass, Route, ScopeKind, Target};
+use crate::model::{Ctx, Pass, Route, Target};
 use crate::source::Span;
 
 pub static RULE: Rule = Rule {
@@ -261,30 +261,8 @@ fn fastcgi_cause(ctx: &Context, route: &Route) -> Option<Cause> {
     })
 }
 
-/// The directives that let `route` reuse connections, inserted after it with its indentation;
-/// None unless every cause has a repair and the route is in a location (`if` and
-/// `limit_except` blocks take none of these directives).
+/// The directives that let `route` reuse connections, when every cause has one.
 fn repair(ctx: &Context, route: &Route, causes: &[Cause]) -> Option<Edit> {
-    if ctx.proxy.scopes[route.scope].kind != ScopeKind::Location {
-        return None;
-    }
     let lines: Vec<&str> = causes.iter().map(|c| c.repair).collect::<Option<_>>()?;
-    let span = route.directive.span;
-    let src = ctx.sources.get(span.file);
-    let start = span.start as usize;
-    let line_start = src.text[..start].rfind('\n').map_or(0, |i| i + 1);
-    let indent = &src.text[line_start..start];
-    if !indent.chars().all(|c| c == ' ' || c == '\t') {
-        // Another statement before it on the line: no indentation to copy.
-        return None;
-    }
-    let end = span.end as usize;
-    if src.text.as_bytes().get(end - 1) != Some(&b';') {
-        return None;
-    }
-    let text: String = lines.iter().map(|l| format!("\n{indent}{l}")).collect();
-    Some(Edit {
-        span: Span::new(span.file, end, end),
-        text,
-    })
+    super::repair::after_route(ctx, route, &lines)
 }

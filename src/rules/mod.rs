@@ -36,6 +36,7 @@ pub mod invalid_suppression;
 pub mod suppression_without_reason;
 pub mod unused_suppression;
 pub mod upgrade_from_connection_map;
+pub mod websocket_over_http10;
 // dead targets and health checks (GW1xx, GW3xx)
 pub mod all_servers_down;
 pub mod backup_only_upstream;
@@ -46,6 +47,7 @@ pub mod pass_scheme_mismatch;
 pub mod pass_uri_not_allowed;
 pub mod passive_checks_disabled;
 pub mod proxy_pass_to_fastcgi_port;
+pub mod repair;
 pub mod server_address_invalid;
 pub mod support_dead;
 // timeouts, buffers, connection reuse, name resolution (GW2xx, GW5xx, GW6xx)
@@ -140,6 +142,7 @@ pub static RULES: &[&Rule] = &[
     &server_address_invalid::RULE,
     &pass_uri_not_allowed::RULE,
     &upgrade_from_connection_map::RULE,
+    &websocket_over_http10::RULE,
     &passive_checks_disabled::RULE,
     &next_upstream_off::RULE,
     &max_conns_without_queue::RULE,

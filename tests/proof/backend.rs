@@ -337,6 +337,8 @@ fn serve<S: Read + Write>(s: &mut S, behaviour: Behaviour, shared: &Shared) {
                 }
                 return;
             }
+            // An HTTP/1.0 request's Upgrade is ignored (RFC 9110, 7.8): a plain answer.
+            Behaviour::QuietWebSocket if !first.ends_with("http/1.1") => {}
             // A handshake that asks for another protocol, as `ws` answers it.
             Behaviour::QuietWebSocket if !head.contains("\r\nupgrade: websocket") => {
                 let _ = s.write_all(
