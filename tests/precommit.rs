@@ -4,7 +4,10 @@
 //!
 //! Runs with `cargo test --features precommit --test precommit`; needs `pre-commit` on PATH
 //! (`pip install pre-commit`) and git. The `gwlint-system` hook uses the gwlint just built, so
-//! nothing is fetched.
+//! nothing is fetched. The mirror's hook (`pre-commit-mirror/`, `language: python`) installs
+//! gwlint from a wheel built beforehand (`maturin build --release --locked --out
+//! target/wheels`, as .ci/run does; `GWLINT_WHEELS` names another directory), with pip finding
+//! it there instead of on PyPI; pip fetches only setuptools, to build the mirror's package.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -74,13 +77,23 @@ impl Repo {
             bin.display(),
             std::env::var("PATH").unwrap_or_default()
         );
+        self.run(
+            self.hooks.path(),
+            "gwlint-system",
+            files,
+            &[("PATH", &path)],
+        )
+    }
+
+    /// `pre-commit try-repo HOOKS HOOK --files FILES…` with these environment variables set.
+    fn run(&self, hooks: &Path, hook: &str, files: &[&str], env: &[(&str, &str)]) -> (i32, String) {
         let o: Output = Command::new("pre-commit")
             .arg("try-repo")
-            .arg(self.hooks.path())
-            .args(["gwlint-system", "--color", "never", "--verbose", "--files"])
+            .arg(hooks)
+            .args([hook, "--color", "never", "--verbose", "--files"])
             .args(files)
             .current_dir(self.dir.path())
-            .env("PATH", path)
+            .envs(env.iter().copied())
             .env("PRE_COMMIT_HOME", self.home.path())
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
             .env("GIT_CONFIG_NOSYSTEM", "1")
@@ -173,5 +186,129 @@ fn hook_skips_files_that_are_not_configurations_and_reads_haproxy() {
     assert!(
         out.contains("haproxy/haproxy.cfg:8:") && out.contains("[GW101]"),
         "{out}"
+    );
+}
+
+/// The directory holding a gwlint wheel of this version, or a panic that says how to build one.
+fn wheels() -> PathBuf {
+    let dir = match std::env::var_os("GWLINT_WHEELS") {
+        Some(d) => PathBuf::from(d),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("target/wheels"),
+    };
+    let prefix = format!("gwlint-{}-", env!("CARGO_PKG_VERSION"));
+    let found = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.starts_with(&prefix) && name.ends_with(".whl")
+        });
+    assert!(
+        found,
+        "no {prefix}*.whl in {}: the mirror's hook installs gwlint from the wheel. Build it \
+         first with `maturin build --release --locked --out target/wheels` (pip install \
+         maturin), as .ci/run does, or name its directory in GWLINT_WHEELS",
+        dir.display()
+    );
+    dir
+}
+
+/// `pre-commit-mirror/` as a git repository of its own, as the mirror repository holds it.
+fn mirror_repo() -> tempfile::TempDir {
+    let mirror = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("pre-commit-mirror");
+    git(mirror.path(), &["init", "--quiet"]);
+    for f in [".pre-commit-hooks.yaml", "pyproject.toml", "README.md"] {
+        std::fs::copy(src.join(f), mirror.path().join(f)).unwrap();
+        git(mirror.path(), &["add", f]);
+    }
+    git(mirror.path(), &["commit", "--quiet", "-m", "mirror"]);
+    mirror
+}
+
+/// The hook of `pre-commit-mirror/` (`language: python`): pre-commit pip-installs the mirror's
+/// package, whose one dependency, `gwlint==VERSION`, comes from the wheel (PIP_FIND_LINKS).
+/// No gwlint is on PATH: what runs is the wheel's, in the hook's environment.
+#[test]
+fn mirror_hook_installs_the_wheel_and_fails_on_a_bad_config() {
+    let wheels = wheels();
+    let mirror = mirror_repo();
+    let repo = Repo::new();
+    // Beside any find-links of the environment (a space-separated list).
+    let find_links = match std::env::var("PIP_FIND_LINKS") {
+        Ok(more) if !more.trim().is_empty() => format!("{} {more}", wheels.display()),
+        _ => wheels.display().to_string(),
+    };
+    // PATH without any gwlint: the one that runs can only be the hook environment's, which
+    // pip installed from the wheel (try-repo makes that environment anew in a store of its own).
+    let path = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .filter(|d| !d.join("gwlint").exists())
+        .collect::<Vec<_>>();
+    let path = std::env::join_paths(path).unwrap().into_string().unwrap();
+    let env = [
+        ("PATH", path.as_str()),
+        ("PIP_FIND_LINKS", find_links.as_str()),
+        ("PIP_DISABLE_PIP_VERSION_CHECK", "1"),
+    ];
+    repo.write("nginx/nginx.conf", MAIN);
+    repo.write("nginx/conf.d/site.conf", BAD_SITE);
+    let files = ["nginx/nginx.conf", "nginx/conf.d/site.conf"];
+    let (code, out) = repo.run(mirror.path(), "gwlint", &files, &env);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("Failed")
+            && out.contains("nginx/conf.d/site.conf:3:")
+            && out.contains("[GW101]"),
+        "{out}"
+    );
+    repo.write("nginx/conf.d/site.conf", GOOD_SITE);
+    let (code, out) = repo.run(mirror.path(), "gwlint", &files, &env);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Passed"), "{out}");
+}
+
+/// The mirror's hook is the main repository's `gwlint` hook but for the language, and it pins
+/// this version of gwlint.
+#[test]
+fn mirror_hook_matches_the_main_hook_and_pins_this_version() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let hook = |path: &Path| {
+        let text = std::fs::read_to_string(path).unwrap();
+        let docs = yaml_rust2::YamlLoader::load_from_str(&text).unwrap();
+        docs[0]
+            .as_vec()
+            .unwrap()
+            .iter()
+            .find(|h| h["id"].as_str() == Some("gwlint"))
+            .unwrap_or_else(|| panic!("no hook gwlint in {}", path.display()))
+            .as_hash()
+            .unwrap()
+            .clone()
+    };
+    let main = hook(&root.join(".pre-commit-hooks.yaml"));
+    let mirror = hook(&root.join("pre-commit-mirror/.pre-commit-hooks.yaml"));
+    let key = |k: &str| yaml_rust2::Yaml::String(k.into());
+    assert_eq!(mirror[&key("language")].as_str(), Some("python"));
+    let mut keys: Vec<String> = main
+        .keys()
+        .chain(mirror.keys())
+        .filter_map(|k| k.as_str().map(String::from))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    for k in keys.iter().filter(|k| *k != "language") {
+        assert_eq!(
+            main.get(&key(k)),
+            mirror.get(&key(k)),
+            "`{k}` differs between the hooks"
+        );
+    }
+
+    let pyproject = std::fs::read_to_string(root.join("pre-commit-mirror/pyproject.toml")).unwrap();
+    let pin = format!("\"gwlint=={}\"", env!("CARGO_PKG_VERSION"));
+    assert!(
+        pyproject.contains(&format!("dependencies = [{pin}]")),
+        "pre-commit-mirror/pyproject.toml must depend on {pin} (this version): {pyproject}"
     );
 }
