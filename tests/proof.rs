@@ -1808,3 +1808,39 @@ fn gw126_default_backend_replaced() {
     assert_eq!(get(haproxy.port(), "/").status, 200);
     assert!(app.connections() > 0);
 }
+
+#[test]
+fn gw211_websocket_without_tunnel_timeout() {
+    let (app, ws) = (
+        Backend::http(Behaviour::Ok),
+        Backend::http(Behaviour::QuietWebSocket),
+    );
+    // The page's 30s timeouts shortened to 1s.
+    let ex = bad("GW211", 1)
+        .map("127.0.0.1:8081", &app.addr())
+        .map("127.0.0.1:8082", &ws.addr())
+        .map("timeout client 30s", "timeout client 1s")
+        .map("timeout server 30s", "timeout server 1s");
+    let haproxy = proxy::haproxy(&ex).start();
+    let mut socket = websocket(haproxy.port(), "/chat");
+    let start = std::time::Instant::now();
+    assert!(closed_within(&mut socket, Duration::from_secs(5)));
+    let after = start.elapsed();
+    assert!(
+        after >= Duration::from_millis(900) && after < Duration::from_secs(3),
+        "closed after {after:?}"
+    );
+    haproxy.wait_line(&["www ws/w", " 101 ", quoted("GW211", "cD--")]);
+    drop(haproxy);
+
+    let ex = good("GW211", 1)
+        .map("127.0.0.1:8081", &app.addr())
+        .map("127.0.0.1:8082", &ws.addr())
+        .map("timeout client 30s", "timeout client 1s")
+        .map("timeout server 30s", "timeout server 1s")
+        .map("timeout tunnel 1h", "timeout tunnel 10s");
+    let haproxy = proxy::haproxy(&ex).start();
+    let mut socket = websocket(haproxy.port(), "/chat");
+    // Three times the client and server timeouts, still open.
+    assert!(!closed_within(&mut socket, Duration::from_secs(3)));
+}

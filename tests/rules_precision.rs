@@ -358,3 +358,81 @@ fn gw126_replaced_default_backend() {
     ));
     assert!(!o.contains("GW126"), "{o}");
 }
+
+/// WebSocket traffic to a backend without `timeout tunnel`: found through a named ACL, an
+/// anonymous one or a socket.io path, with the shorter of `timeout client` and `timeout
+/// server` deciding; not with `timeout tunnel` in the defaults, with timeouts above 60s, for
+/// a negated condition or a header that is not the upgrade; a name alone is info.
+#[test]
+fn gw211_websocket_without_tunnel_timeout() {
+    let lint = |defaults: &str, frontend: &str, backend: &str| {
+        lint_haproxy(&format!(
+            "defaults\n    mode http\n    timeout connect 5s\n{defaults}frontend www\n    bind :80\n{frontend}    default_backend app\nbackend app\n    server a 127.0.0.1:3000\nbackend {backend}\n    server w 127.0.0.1:3001\n"
+        ))
+    };
+    let short = "    timeout client 30s\n    timeout server 30s\n";
+    let fires = [
+        "    acl ws hdr(Upgrade) -i WebSocket\n    use_backend live if ws\n",
+        "    acl ws hdr_beg(Connection) -i upgrade\n    use_backend live if ws\n",
+        "    use_backend live if { req.hdr(upgrade),lower -m str websocket }\n",
+        "    use_backend live if { path_beg /socket.io/ }\n",
+        "    acl api path_beg /api/\n    acl ws hdr(upgrade) -i websocket\n    use_backend live if api ws\n",
+    ];
+    for f in fires {
+        let o = lint(short, f, "live");
+        assert!(
+            o.contains("warning[GW211]") && o.contains("backend 'live'") && o.contains("30s"),
+            "{f}: {o}"
+        );
+    }
+    // The shorter side decides: a 10s client timeout, a 2m server timeout.
+    let o = lint(
+        "    timeout client 10s\n    timeout server 2m\n",
+        fires[0],
+        "live",
+    );
+    assert!(o.contains("`timeout client 10s`"), "{o}");
+    let quiet = [
+        // Tunnel timeout in the defaults.
+        (
+            "    timeout client 30s\n    timeout server 30s\n    timeout tunnel 1h\n",
+            fires[0],
+        ),
+        // Both timeouts above 60s.
+        ("    timeout client 5m\n    timeout server 5m\n", fires[0]),
+        // Negated, or another header, or another upgrade.
+        (
+            short,
+            "    acl ws hdr(upgrade) -i websocket\n    use_backend live if !ws\n",
+        ),
+        (
+            short,
+            "    use_backend live if { hdr(host) -i ws.example.com }\n",
+        ),
+        (short, "    use_backend live if { hdr(upgrade) -i h2c }\n"),
+        (short, "    use_backend live if { path_beg /news/ }\n"),
+    ];
+    for (d, f) in quiet {
+        let o = lint(d, f, "live");
+        assert!(!o.contains("GW211"), "{d}{f}: {o}");
+    }
+    // Set in the backend itself.
+    let o = lint_haproxy(&format!(
+        "defaults\n    mode http\n    timeout connect 5s\n{short}frontend www\n    bind :80\n{}    default_backend app\nbackend app\n    server a 127.0.0.1:3000\nbackend live\n    timeout tunnel 1h\n    server w 127.0.0.1:3001\n",
+        fires[0]
+    ));
+    assert!(!o.contains("GW211"), "{o}");
+    // A name alone: info.
+    let o = lint(
+        short,
+        "    use_backend be_ws if { path_beg /live/ }\n",
+        "be_ws",
+    );
+    assert!(o.contains("info[GW211]"), "{o}");
+    let o = lint(
+        short,
+        "    use_backend news if { path_beg /live/ }\n",
+        "news",
+    );
+    assert!(!o.contains("GW211"), "{o}");
+}

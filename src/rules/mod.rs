@@ -63,6 +63,7 @@ pub mod support_tune;
 pub mod upstream_resolve_unusable;
 pub mod variable_pass_without_resolver;
 pub mod websocket_read_timeout;
+pub mod websocket_without_tunnel_timeout;
 // TLS (GW4xx)
 pub mod http_to_tls_port;
 pub mod https_to_plain_port;
@@ -131,6 +132,7 @@ pub static RULES: &[&Rule] = &[
     &empty_upstream::RULE,
     &mode_mismatch::RULE,
     &missing_timeouts::RULE,
+    &websocket_without_tunnel_timeout::RULE,
     // dead targets and health checks (GW1xx, GW3xx)
     &all_servers_down::RULE,
     &backup_only_upstream::RULE,
