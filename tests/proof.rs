@@ -1844,3 +1844,34 @@ fn gw211_websocket_without_tunnel_timeout() {
     // Three times the client and server timeouts, still open.
     assert!(!closed_within(&mut socket, Duration::from_secs(3)));
 }
+
+#[test]
+fn gw310_http_check_expects_error() {
+    let app = Backend::http(Behaviour::Ok);
+    let run = |ex: pages::Example| {
+        let ex = ex.map("127.0.0.1:8081", &app.addr());
+        accepted(&proxy::haproxy(&ex));
+        proxy::haproxy(&ex).start()
+    };
+    let bads = [run(bad("GW310", 1)), run(bad("GW310", 2))];
+    for haproxy in &bads {
+        haproxy.wait_line_within(
+            &[
+                "Server app/a is DOWN",
+                quoted("GW310", "Layer7 wrong status, code: 200"),
+            ],
+            Duration::from_secs(10),
+        );
+        assert_eq!(get(haproxy.port(), "/").status, 503);
+        haproxy.wait_line(&["app/<NOSRV>", " 503 ", "SC--"]);
+    }
+    drop(bads);
+
+    let goods = [run(good("GW310", 1)), run(good("GW310", 2))];
+    // Longer than the first check takes to come (`inter 2s`, spread from the start).
+    std::thread::sleep(Duration::from_secs(3));
+    for haproxy in &goods {
+        assert_eq!(get(haproxy.port(), "/").status, 200);
+        assert!(!haproxy.logs().contains("is DOWN"), "{}", haproxy.logs());
+    }
+}

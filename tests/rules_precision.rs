@@ -436,3 +436,49 @@ fn gw211_websocket_without_tunnel_timeout() {
     );
     assert!(!o.contains("GW211"), "{o}");
 }
+
+/// `http-check expect` read as HAProxy reads it: options before the match, `!` apart or
+/// glued, `status` lists and ranges, `rstatus` regexes; passing only on 5xx or failing on 200
+/// is a warning, passing only on 4xx (a check behind authentication) info, the rest nothing.
+#[test]
+fn gw310_http_check_expects_error() {
+    let lint = |expect: &str| {
+        lint_haproxy(&format!(
+            "{DEFAULTS}frontend www\n    bind :80\n    default_backend app\nbackend app\n    option httpchk GET /health\n    http-check expect {expect}\n    server a 127.0.0.1:3000 check\n"
+        ))
+    };
+    for e in [
+        "status 500",
+        "status 500-599",
+        "rstatus ^5",
+        "rstatus ^[45]",
+        "comment \"must fail\" min-recv 0 rstatus ^5..$",
+        "! status 200",
+        "!status 200-399",
+        "! rstatus ^2",
+        "error-status L7STS ! rstatus ^[23]",
+    ] {
+        let o = lint(e);
+        assert!(o.contains("warning[GW310]"), "{e}: {o}");
+    }
+    for e in ["status 401", "status 401,403"] {
+        let o = lint(e);
+        assert!(o.contains("info[GW310]"), "{e}: {o}");
+    }
+    for e in [
+        "status 200",
+        "status 200-399",
+        "status 200,301",
+        "rstatus ^[23]",
+        "! rstatus ^5",
+        "! status 500-599",
+        "status 204",
+        "string OK",
+        "! string error",
+        "hdr name X-Health value ok",
+        "rstatus (",
+    ] {
+        let o = lint(e);
+        assert!(!o.contains("GW310"), "{e}: {o}");
+    }
+}

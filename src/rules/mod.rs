@@ -78,6 +78,7 @@ pub mod default_backend_replaced;
 pub mod duplicate_server;
 pub mod dynamic_backend_without_default;
 pub mod frontend_without_default;
+pub mod http_check_expects_error;
 pub mod http_check_without_httpchk;
 pub mod http_reuse_without_retry;
 pub mod httpchk_method_as_uri;
@@ -177,6 +178,7 @@ pub static RULES: &[&Rule] = &[
     &httpchk_without_check::RULE,
     &httpchk_method_as_uri::RULE,
     &http_check_without_httpchk::RULE,
+    &http_check_expects_error::RULE,
     &http_reuse_without_retry::RULE,
     &small_bufsize::RULE,
     &server_resolved_once::RULE,
