@@ -1875,3 +1875,13 @@ fn gw310_http_check_expects_error() {
         assert!(!haproxy.logs().contains("is DOWN"), "{}", haproxy.logs());
     }
 }
+
+/// Only what HAProxy decides: it accepts both, silently (the lockout needs a MySQL server).
+#[test]
+fn gw311_mysql_check_without_user() {
+    for ex in [bad("GW311", 1), good("GW311", 1)] {
+        let check = proxy::haproxy(&ex).check();
+        assert!(check.ok, "{}", check.output);
+        assert!(!check.output.contains("WARNING"), "{}", check.output);
+    }
+}

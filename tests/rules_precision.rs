@@ -482,3 +482,32 @@ fn gw310_http_check_expects_error() {
         assert!(!o.contains("GW310"), "{e}: {o}");
     }
 }
+
+/// `option mysql-check` without `user`, wherever it stands (a `defaults` too); with a user,
+/// with or without `post-41`, nothing.
+#[test]
+fn gw311_mysql_check_without_user() {
+    let lint = |defaults: &str, backend: &str| {
+        lint_haproxy(&format!(
+            "defaults\n    mode tcp\n    timeout connect 5s\n    timeout client 30m\n    timeout server 30m\n{defaults}frontend mysql\n    bind :3306\n    default_backend db\nbackend db\n{backend}    server m 127.0.0.1:3307 check\n"
+        ))
+    };
+    let o = lint("", "    option mysql-check\n");
+    assert!(
+        o.contains("warning[GW311]") && o.contains("backend 'db'"),
+        "{o}"
+    );
+    let o = lint("    option mysql-check\n", "");
+    assert!(
+        o.contains("warning[GW311]") && o.contains("defaults"),
+        "{o}"
+    );
+    for with in [
+        "    option mysql-check user haproxy_check\n",
+        "    option mysql-check user haproxy_check post-41\n",
+        "    option tcp-check\n",
+    ] {
+        let o = lint("", with);
+        assert!(!o.contains("GW311"), "{with}: {o}");
+    }
+}

@@ -83,6 +83,7 @@ pub mod http_check_without_httpchk;
 pub mod http_reuse_without_retry;
 pub mod httpchk_method_as_uri;
 pub mod httpchk_without_check;
+pub mod mysql_check_without_user;
 pub mod no_retries;
 pub mod server_resolved_once;
 pub mod small_bufsize;
@@ -179,6 +180,7 @@ pub static RULES: &[&Rule] = &[
     &httpchk_method_as_uri::RULE,
     &http_check_without_httpchk::RULE,
     &http_check_expects_error::RULE,
+    &mysql_check_without_user::RULE,
     &http_reuse_without_retry::RULE,
     &small_bufsize::RULE,
     &server_resolved_once::RULE,
