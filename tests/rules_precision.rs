@@ -511,3 +511,20 @@ fn gw311_mysql_check_without_user() {
         assert!(!o.contains("GW311"), "{with}: {o}");
     }
 }
+
+/// As GW202: up to 135 s works on Linux and is not reported; beyond, info, in HAProxy's time
+/// syntax (no unit is milliseconds).
+#[test]
+fn gw212_only_beyond_what_linux_waits() {
+    let at = |t: &str| {
+        lint_haproxy(&format!(
+            "defaults\n    mode http\n    timeout connect {t}\n    timeout client 30s\n    timeout server 30s\nfrontend www\n    bind :80\n    default_backend app\nbackend app\n    server a 127.0.0.1:3000\n"
+        ))
+    };
+    for t in ["90s", "2m", "135s", "135000", "200000us"] {
+        assert!(!at(t).contains("GW212"), "{t}: {}", at(t));
+    }
+    for t in ["136s", "300s", "5m", "1h", "200000"] {
+        assert!(at(t).contains("info[GW212]"), "{t}: {}", at(t));
+    }
+}

@@ -1,6 +1,6 @@
 //! HAProxy: `http-check expect` that passes only on error statuses, or fails on 200.
 
-use super::support_haproxy::{proxies, section};
+use super::support_haproxy::{proxies, section_named};
 use super::{Context, Family, Rule};
 use crate::finding::{Dialect, Finding, Severity};
 
@@ -48,12 +48,12 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             };
             let passes = |code: u16| matches(code) != expect.negated;
             let accepted: Vec<u16> = STATUSES.filter(|c| passes(*c)).collect();
-            let (kind, name) = section(proxy, id);
+            let place = section_named(proxy, id);
             let written = format!("`http-check expect {}`", words.join(" "));
             let (message, severity) = if expect.negated && !passes(200) {
                 (
                     format!(
-                        "{written} in {kind} '{name}' fails the check when the server answers 200: a healthy server is marked DOWN (`Layer7 wrong status, code: 200`), and with every server DOWN requests get 503 (`<NOSRV>`, `SC--`)"
+                        "{written} in {place} fails the check when the server answers 200: a healthy server is marked DOWN (`Layer7 wrong status, code: 200`), and with every server DOWN requests get 503 (`<NOSRV>`, `SC--`)"
                     ),
                     Severity::Warning,
                 )
@@ -67,7 +67,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 if server_errors || accepted.is_empty() {
                     (
                         format!(
-                            "{written} in {kind} '{name}' passes the check {shown}: a healthy server that answers 200 is marked DOWN (`Layer7 wrong status, code: 200`), and with every server DOWN requests get 503 (`<NOSRV>`, `SC--`); a failing server stays UP and keeps its share of requests"
+                            "{written} in {place} passes the check {shown}: a healthy server that answers 200 is marked DOWN (`Layer7 wrong status, code: 200`), and with every server DOWN requests get 503 (`<NOSRV>`, `SC--`); a failing server stays UP and keeps its share of requests"
                         ),
                         Severity::Warning,
                     )
@@ -76,7 +76,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                     // application answers.
                     (
                         format!(
-                            "{written} in {kind} '{name}' passes the check {shown}: right only for a check URI that needs authentication, otherwise a healthy server that answers 200 is marked DOWN and requests get 503 (`<NOSRV>`) when all are"
+                            "{written} in {place} passes the check {shown}: right only for a check URI that needs authentication, otherwise a healthy server that answers 200 is marked DOWN and requests get 503 (`<NOSRV>`) when all are"
                         ),
                         Severity::Info,
                     )

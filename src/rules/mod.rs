@@ -88,6 +88,7 @@ pub mod no_retries;
 pub mod server_resolved_once;
 pub mod small_bufsize;
 pub mod support_haproxy;
+pub mod timeout_connect_too_long;
 pub mod undefined_acl;
 // nginx catalogue
 // gateway chains
@@ -135,6 +136,7 @@ pub static RULES: &[&Rule] = &[
     &mode_mismatch::RULE,
     &missing_timeouts::RULE,
     &websocket_without_tunnel_timeout::RULE,
+    &timeout_connect_too_long::RULE,
     // dead targets and health checks (GW1xx, GW3xx)
     &all_servers_down::RULE,
     &backup_only_upstream::RULE,

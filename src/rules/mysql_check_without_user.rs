@@ -1,7 +1,7 @@
 //! HAProxy: `option mysql-check` without `user`, which can get HAProxy's host blocked by
 //! MySQL.
 
-use super::support_haproxy::{proxies, section};
+use super::support_haproxy::{proxies, section_named};
 use super::{Context, Family, Rule};
 use crate::finding::{Dialect, Finding, Severity};
 
@@ -28,13 +28,13 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             if d.args.iter().any(|a| a.value == "user") {
                 continue;
             }
-            let (kind, name) = section(proxy, id);
+            let place = section_named(proxy, id);
             out.push(
                 Finding::new(
                     &RULE,
                     d.span,
                     format!(
-                        "`option mysql-check` in {kind} '{name}' has no `user`: HAProxy then only reads the server's greeting (the Handshake Initialization packet) and closes the connection without logging in, which MySQL counts as an interrupted connection from HAProxy's host; after `max_connect_errors` of them in a row (100 by default) MySQL blocks that host (`Host '…' is blocked because of many connection errors; unblock with 'mysqladmin flush-hosts'`), and from then on every check and every client connection through HAProxy is refused, until `FLUSH HOSTS`"
+                        "`option mysql-check` in {place} has no `user`: HAProxy then only reads the server's greeting (the Handshake Initialization packet) and closes the connection without logging in, which MySQL counts as an interrupted connection from HAProxy's host; after `max_connect_errors` of them in a row (100 by default) MySQL blocks that host (`Host '…' is blocked because of many connection errors; unblock with 'mysqladmin flush-hosts'`), and from then on every check and every client connection through HAProxy is refused, until `FLUSH HOSTS`"
                     ),
                 )
                 .label("checks without logging in")
