@@ -1892,3 +1892,81 @@ fn gw114_unix_socket_in_tmp() {
     drop(backend);
     let _ = std::fs::remove_file(&shared);
 }
+
+#[test]
+fn gw211_websocket_without_tunnel_timeout() {
+    let (app, ws) = (
+        Backend::http(Behaviour::Ok),
+        Backend::http(Behaviour::QuietWebSocket),
+    );
+    // The page's 30s timeouts shortened to 1s.
+    let ex = bad("GW211", 1)
+        .map("127.0.0.1:8081", &app.addr())
+        .map("127.0.0.1:8082", &ws.addr())
+        .map("timeout client 30s", "timeout client 1s")
+        .map("timeout server 30s", "timeout server 1s");
+    let haproxy = proxy::haproxy(&ex).start();
+    let mut socket = websocket(haproxy.port(), "/chat");
+    let start = std::time::Instant::now();
+    assert!(closed_within(&mut socket, Duration::from_secs(5)));
+    let after = start.elapsed();
+    assert!(
+        after >= Duration::from_millis(900) && after < Duration::from_secs(3),
+        "closed after {after:?}"
+    );
+    haproxy.wait_line(&["www ws/w", " 101 ", quoted("GW211", "cD--")]);
+    drop(haproxy);
+
+    let ex = good("GW211", 1)
+        .map("127.0.0.1:8081", &app.addr())
+        .map("127.0.0.1:8082", &ws.addr())
+        .map("timeout client 30s", "timeout client 1s")
+        .map("timeout server 30s", "timeout server 1s")
+        .map("timeout tunnel 1h", "timeout tunnel 10s");
+    let haproxy = proxy::haproxy(&ex).start();
+    let mut socket = websocket(haproxy.port(), "/chat");
+    // Three times the client and server timeouts, still open.
+    assert!(!closed_within(&mut socket, Duration::from_secs(3)));
+}
+
+#[test]
+fn gw310_http_check_expects_error() {
+    let app = Backend::http(Behaviour::Ok);
+    let run = |ex: pages::Example| {
+        let ex = ex.map("127.0.0.1:8081", &app.addr());
+        accepted(&proxy::haproxy(&ex));
+        proxy::haproxy(&ex).start()
+    };
+    let bads = [run(bad("GW310", 1)), run(bad("GW310", 2))];
+    for haproxy in &bads {
+        haproxy.wait_line_within(
+            &[
+                "Server app/a is DOWN",
+                quoted("GW310", "Layer7 wrong status, code: 200"),
+            ],
+            Duration::from_secs(10),
+        );
+        assert_eq!(get(haproxy.port(), "/").status, 503);
+        haproxy.wait_line(&["app/<NOSRV>", " 503 ", "SC--"]);
+    }
+    drop(bads);
+
+    let goods = [run(good("GW310", 1)), run(good("GW310", 2))];
+    // Longer than the first check takes to come (`inter 2s`, spread from the start).
+    std::thread::sleep(Duration::from_secs(3));
+    for haproxy in &goods {
+        assert_eq!(get(haproxy.port(), "/").status, 200);
+        assert!(!haproxy.logs().contains("is DOWN"), "{}", haproxy.logs());
+    }
+}
+
+/// Only what HAProxy decides: it accepts both, silently (the lockout needs a MySQL server).
+#[test]
+fn gw311_mysql_check_without_user() {
+    for ex in [bad("GW311", 1), good("GW311", 1)] {
+        let check = proxy::haproxy(&ex).check();
+        assert!(check.ok, "{}", check.output);
+        // The only warning is about the `option httplog` the harness adds to tcp defaults.
+        assert!(!check.output.contains("mysql-check"), "{}", check.output);
+    }
+}

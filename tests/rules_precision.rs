@@ -422,3 +422,173 @@ fn gw114_not_in_a_container_deployment() {
     .unwrap();
     assert!(!lint().contains("GW114"), "{}", lint());
 }
+
+/// WebSocket traffic to a backend without `timeout tunnel`: found through a named ACL, an
+/// anonymous one or a socket.io path, with the shorter of `timeout client` and `timeout
+/// server` deciding; not with `timeout tunnel` in the defaults, with timeouts above 60s, for
+/// a negated condition or a header that is not the upgrade; a name alone is info.
+#[test]
+fn gw211_websocket_without_tunnel_timeout() {
+    let lint = |defaults: &str, frontend: &str, backend: &str| {
+        lint_haproxy(&format!(
+            "defaults\n    mode http\n    timeout connect 5s\n{defaults}frontend www\n    bind :80\n{frontend}    default_backend app\nbackend app\n    server a 127.0.0.1:3000\nbackend {backend}\n    server w 127.0.0.1:3001\n"
+        ))
+    };
+    let short = "    timeout client 30s\n    timeout server 30s\n";
+    let fires = [
+        "    acl ws hdr(Upgrade) -i WebSocket\n    use_backend live if ws\n",
+        "    acl ws hdr_beg(Connection) -i upgrade\n    use_backend live if ws\n",
+        "    use_backend live if { req.hdr(upgrade),lower -m str websocket }\n",
+        "    use_backend live if { path_beg /socket.io/ }\n",
+        "    acl api path_beg /api/\n    acl ws hdr(upgrade) -i websocket\n    use_backend live if api ws\n",
+    ];
+    for f in fires {
+        let o = lint(short, f, "live");
+        assert!(
+            o.contains("warning[GW211]") && o.contains("backend 'live'") && o.contains("30s"),
+            "{f}: {o}"
+        );
+    }
+    // The shorter side decides: a 10s client timeout, a 2m server timeout.
+    let o = lint(
+        "    timeout client 10s\n    timeout server 2m\n",
+        fires[0],
+        "live",
+    );
+    assert!(o.contains("`timeout client 10s`"), "{o}");
+    let quiet = [
+        // Tunnel timeout in the defaults.
+        (
+            "    timeout client 30s\n    timeout server 30s\n    timeout tunnel 1h\n",
+            fires[0],
+        ),
+        // Both timeouts above 60s.
+        ("    timeout client 5m\n    timeout server 5m\n", fires[0]),
+        // Negated, or another header, or another upgrade.
+        (
+            short,
+            "    acl ws hdr(upgrade) -i websocket\n    use_backend live if !ws\n",
+        ),
+        (
+            short,
+            "    use_backend live if { hdr(host) -i ws.example.com }\n",
+        ),
+        (short, "    use_backend live if { hdr(upgrade) -i h2c }\n"),
+        (short, "    use_backend live if { path_beg /news/ }\n"),
+    ];
+    for (d, f) in quiet {
+        let o = lint(d, f, "live");
+        assert!(!o.contains("GW211"), "{d}{f}: {o}");
+    }
+    // Set in the backend itself.
+    let o = lint_haproxy(&format!(
+        "defaults\n    mode http\n    timeout connect 5s\n{short}frontend www\n    bind :80\n{}    default_backend app\nbackend app\n    server a 127.0.0.1:3000\nbackend live\n    timeout tunnel 1h\n    server w 127.0.0.1:3001\n",
+        fires[0]
+    ));
+    assert!(!o.contains("GW211"), "{o}");
+    // A name alone: info.
+    let o = lint(
+        short,
+        "    use_backend be_ws if { path_beg /live/ }\n",
+        "be_ws",
+    );
+    assert!(o.contains("info[GW211]"), "{o}");
+    let o = lint(
+        short,
+        "    use_backend news if { path_beg /live/ }\n",
+        "news",
+    );
+    assert!(!o.contains("GW211"), "{o}");
+}
+
+/// `http-check expect` read as HAProxy reads it: options before the match, `!` apart or
+/// glued, `status` lists and ranges, `rstatus` regexes; passing only on 5xx or failing on 200
+/// is a warning, passing only on 4xx (a check behind authentication) info, the rest nothing.
+#[test]
+fn gw310_http_check_expects_error() {
+    let lint = |expect: &str| {
+        lint_haproxy(&format!(
+            "{DEFAULTS}frontend www\n    bind :80\n    default_backend app\nbackend app\n    option httpchk GET /health\n    http-check expect {expect}\n    server a 127.0.0.1:3000 check\n"
+        ))
+    };
+    for e in [
+        "status 500",
+        "status 500-599",
+        "rstatus ^5",
+        "rstatus ^[45]",
+        "comment \"must fail\" min-recv 0 rstatus ^5..$",
+        "! status 200",
+        "!status 200-399",
+        "! rstatus ^2",
+        "error-status L7STS ! rstatus ^[23]",
+    ] {
+        let o = lint(e);
+        assert!(o.contains("warning[GW310]"), "{e}: {o}");
+    }
+    for e in ["status 401", "status 401,403"] {
+        let o = lint(e);
+        assert!(o.contains("info[GW310]"), "{e}: {o}");
+    }
+    for e in [
+        "status 200",
+        "status 200-399",
+        "status 200,301",
+        "rstatus ^[23]",
+        "! rstatus ^5",
+        "! status 500-599",
+        "status 204",
+        "string OK",
+        "! string error",
+        "hdr name X-Health value ok",
+        "rstatus (",
+    ] {
+        let o = lint(e);
+        assert!(!o.contains("GW310"), "{e}: {o}");
+    }
+}
+
+/// `option mysql-check` without `user`, wherever it stands (a `defaults` too); with a user,
+/// with or without `post-41`, nothing.
+#[test]
+fn gw311_mysql_check_without_user() {
+    let lint = |defaults: &str, backend: &str| {
+        lint_haproxy(&format!(
+            "defaults\n    mode tcp\n    timeout connect 5s\n    timeout client 30m\n    timeout server 30m\n{defaults}frontend mysql\n    bind :3306\n    default_backend db\nbackend db\n{backend}    server m 127.0.0.1:3307 check\n"
+        ))
+    };
+    let o = lint("", "    option mysql-check\n");
+    assert!(
+        o.contains("warning[GW311]") && o.contains("backend 'db'"),
+        "{o}"
+    );
+    let o = lint("    option mysql-check\n", "");
+    assert!(
+        o.contains("warning[GW311]") && o.contains("defaults"),
+        "{o}"
+    );
+    for with in [
+        "    option mysql-check user haproxy_check\n",
+        "    option mysql-check user haproxy_check post-41\n",
+        "    option tcp-check\n",
+    ] {
+        let o = lint("", with);
+        assert!(!o.contains("GW311"), "{with}: {o}");
+    }
+}
+
+/// As GW202: up to 135 s works on Linux and is not reported; beyond, info, in HAProxy's time
+/// syntax (no unit is milliseconds).
+#[test]
+fn gw212_only_beyond_what_linux_waits() {
+    let at = |t: &str| {
+        lint_haproxy(&format!(
+            "defaults\n    mode http\n    timeout connect {t}\n    timeout client 30s\n    timeout server 30s\nfrontend www\n    bind :80\n    default_backend app\nbackend app\n    server a 127.0.0.1:3000\n"
+        ))
+    };
+    for t in ["90s", "2m", "135s", "135000", "200000us"] {
+        assert!(!at(t).contains("GW212"), "{t}: {}", at(t));
+    }
+    for t in ["136s", "300s", "5m", "1h", "200000"] {
+        assert!(at(t).contains("info[GW212]"), "{t}: {}", at(t));
+    }
+}

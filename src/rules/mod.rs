@@ -66,6 +66,7 @@ pub mod support_tune;
 pub mod upstream_resolve_unusable;
 pub mod variable_pass_without_resolver;
 pub mod websocket_read_timeout;
+pub mod websocket_without_tunnel_timeout;
 // TLS (GW4xx)
 pub mod http_to_tls_port;
 pub mod https_to_plain_port;
@@ -80,14 +81,17 @@ pub mod default_backend_replaced;
 pub mod duplicate_server;
 pub mod dynamic_backend_without_default;
 pub mod frontend_without_default;
+pub mod http_check_expects_error;
 pub mod http_check_without_httpchk;
 pub mod http_reuse_without_retry;
 pub mod httpchk_method_as_uri;
 pub mod httpchk_without_check;
+pub mod mysql_check_without_user;
 pub mod no_retries;
 pub mod server_resolved_once;
 pub mod small_bufsize;
 pub mod support_haproxy;
+pub mod timeout_connect_too_long;
 pub mod undefined_acl;
 // nginx catalogue
 // gateway chains
@@ -134,6 +138,8 @@ pub static RULES: &[&Rule] = &[
     &empty_upstream::RULE,
     &mode_mismatch::RULE,
     &missing_timeouts::RULE,
+    &websocket_without_tunnel_timeout::RULE,
+    &timeout_connect_too_long::RULE,
     // dead targets and health checks (GW1xx, GW3xx)
     &all_servers_down::RULE,
     &backup_only_upstream::RULE,
@@ -180,6 +186,8 @@ pub static RULES: &[&Rule] = &[
     &httpchk_without_check::RULE,
     &httpchk_method_as_uri::RULE,
     &http_check_without_httpchk::RULE,
+    &http_check_expects_error::RULE,
+    &mysql_check_without_user::RULE,
     &http_reuse_without_retry::RULE,
     &small_bufsize::RULE,
     &server_resolved_once::RULE,

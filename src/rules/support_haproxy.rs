@@ -23,6 +23,16 @@ pub fn section<'a>(proxy: &Proxy<'a>, scope: ScopeId) -> (&'a str, &'a str) {
     }
 }
 
+/// The section as a message names it: `backend 'app'`, `defaults 'base'`, or `the defaults
+/// section` when it has no name.
+pub fn section_named(proxy: &Proxy, scope: ScopeId) -> String {
+    match section(proxy, scope) {
+        ("defaults", "?" | "") => "the defaults section".to_string(),
+        ("global", _) => "global".to_string(),
+        (kind, name) => format!("{kind} '{name}'"),
+    }
+}
+
 /// The last line of `global` with this keyword.
 pub fn global<'a>(proxy: &Proxy<'a>, name: &str) -> Option<&'a Directive> {
     proxy

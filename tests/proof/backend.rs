@@ -347,8 +347,9 @@ fn serve<S: Read + Write>(s: &mut S, behaviour: Behaviour, shared: &Shared) {
                 return;
             }
             Behaviour::QuietWebSocket => {
+                // The accept value of the one key `net::websocket` sends (RFC 6455's example).
                 let _ = s.write_all(
-                    b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
+                    b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n",
                 );
                 let _ = s.flush();
                 // Silent until the proxy closes the tunnel (or the test ends).
