@@ -1512,3 +1512,42 @@ fn a_link_named_alone_is_read_where_its_deployment_maps_it() {
         }
     }
 }
+
+/// A Compose stack outside any repository, named by its absolute path from elsewhere: the
+/// directory given bounds the tree, so its compose.yaml places nginx.conf at /etc/nginx as it
+/// does when the stack is linted as `.` from inside.
+#[test]
+fn a_stack_named_from_elsewhere_is_planned_as_from_inside() {
+    let dir = tempfile::tempdir().unwrap();
+    let stack = dir.path().join("stack");
+    std::fs::create_dir_all(stack.join("nginx")).unwrap();
+    std::fs::write(
+        stack.join("nginx/nginx.conf"),
+        "events {}\nhttp {\n    server {\n        listen 8080;\n        location / {\n            fastcgi_pass 127.0.0.1:9000;\n            include fastcgi_params;\n        }\n    }\n}\n",
+    )
+    .unwrap();
+    std::fs::write(stack.join("nginx/fastcgi_params"), "fastcgi_param A b;\n").unwrap();
+    std::fs::write(
+        stack.join("compose.yaml"),
+        "services:\n  web:\n    image: nginx:1.27\n    volumes:\n      - ./nginx/nginx.conf:/etc/nginx/nginx.conf:ro\n      - ./nginx/fastcgi_params:/etc/nginx/fastcgi_params:ro\n",
+    )
+    .unwrap();
+    let files = |cwd: &Path, path: &str| {
+        let o = common_cli::gwlint()
+            .current_dir(cwd)
+            .args(["files", path])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let inside = files(&stack, ".");
+    assert!(inside.contains("at /etc/nginx/nginx.conf"), "{inside}");
+    let elsewhere = files(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        stack.to_str().unwrap(),
+    );
+    assert!(
+        elsewhere.contains("at /etc/nginx/nginx.conf"),
+        "{elsewhere}"
+    );
+}
