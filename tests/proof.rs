@@ -1022,6 +1022,12 @@ fn gw401_http_to_tls_port() {
                 .map("127.0.0.12:8443", &tls.addr()),
             "/pay/",
         ),
+        (
+            bad("GW401", 4)
+                .map("10.0.0.10:6443", &tls.addr())
+                .map("10.0.0.11:6443", &tls.addr()),
+            "/k8s/",
+        ),
     ];
     for (ex, path) in cases {
         let nginx = proxy::nginx(&ex).start();

@@ -592,3 +592,26 @@ fn gw212_only_beyond_what_linux_waits() {
         assert!(at(t).contains("info[GW212]"), "{t}: {}", at(t));
     }
 }
+
+/// GW401 knows the ports of services that speak only TLS, and names the service; a port next
+/// to one is not judged.
+#[test]
+fn gw401_tls_only_service_ports() {
+    let conf = |port: u16| {
+        format!(
+            "events {{}}\nhttp {{\n    server {{\n        listen 8080;\n        location / {{\n            proxy_pass http://10.0.0.10:{port};\n        }}\n    }}\n}}\n"
+        )
+    };
+    let out = lint_nginx(&conf(6443));
+    assert!(
+        out.contains("error[GW401]") && out.contains("the Kubernetes API server's port"),
+        "{out}"
+    );
+    assert!(lint_nginx(&conf(9443)).contains("error[GW401]"));
+    assert!(lint_nginx(&conf(10250)).contains("the kubelet's port"));
+    assert!(
+        !lint_nginx(&conf(6444)).contains("GW401"),
+        "{}",
+        lint_nginx(&conf(6444))
+    );
+}

@@ -13,13 +13,33 @@ pub static RULE: Rule = Rule {
     family: Family::Tls,
     dialects: &[Dialect::Nginx, Dialect::Haproxy],
     refuses: &[],
-    summary: "a plain-text *_pass (http://, grpc://, uwsgi://) to port 443 or 8443, where TLS listens (HAProxy: an http backend's server there without `ssl`)",
+    summary: "a plain-text *_pass (http://, grpc://, uwsgi://) to port 443, 8443, 9443 or a TLS-only service's port (6443 kube-apiserver, 10250 kubelet, 2376 dockerd, 5986 WinRM), where TLS listens (HAProxy: an http backend's server there without `ssl`)",
     page: include_str!("../../rules/GW401-http-to-tls-port.md"),
     check: Some(check),
 };
 
-/// Ports where a TLS listener is the convention.
-pub const TLS_PORTS: &[u16] = &[443, 8443];
+/// Ports where a TLS listener is the convention, or where the service that owns the port
+/// speaks nothing but TLS.
+pub const TLS_PORTS: &[u16] = &[443, 8443, 9443, 6443, 10250, 2376, 5986];
+
+/// The service whose port it is, where that is what makes it TLS-only.
+pub fn tls_port_owner(port: u16) -> Option<&'static str> {
+    match port {
+        6443 => Some("the Kubernetes API server's port"),
+        10250 => Some("the kubelet's port"),
+        2376 => Some("the Docker daemon's TLS port"),
+        5986 => Some("WinRM's HTTPS port"),
+        _ => None,
+    }
+}
+
+/// "a TLS port", and whose when that says why.
+fn tls_port(port: u16) -> String {
+    match tls_port_owner(port) {
+        Some(owner) => format!("a TLS port ({owner})"),
+        None => "a TLS port".into(),
+    }
+}
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     if ctx.proxy.dialect == Dialect::Haproxy {
@@ -60,18 +80,24 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             Target::Pool(i) => {
                 let pool = &ctx.proxy.pools[*i];
                 let all = on_tls.len() == reach.len();
+                // "a TLS port", and whose when every server's port is the same service's.
+                let first = on_tls[0].port.unwrap_or(0);
+                let kind = match on_tls.iter().all(|r| r.port == Some(first)) {
+                    true => tls_port(first),
+                    false => "a TLS port".to_string(),
+                };
                 let mut f = Finding::new(
                     &RULE,
                     route.target_span,
                     if all {
                         format!(
-                            "`{}` speaks {plain_scheme} to upstream `{}`, whose servers all listen on a TLS port: {consequence}",
+                            "`{}` speaks {plain_scheme} to upstream `{}`, whose servers all listen on {kind}: {consequence}",
                             route.pass.directive(),
                             pool.name
                         )
                     } else {
                         format!(
-                            "`{}` speaks {plain_scheme} to upstream `{}`, and {} of its {} servers listen on a TLS port: for the requests sent there {consequence}",
+                            "`{}` speaks {plain_scheme} to upstream `{}`, and {} of its {} servers listen on {kind}: for the requests sent there {consequence}",
                             route.pass.directive(),
                             pool.name,
                             on_tls.len(),
@@ -85,10 +111,8 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                     f = f.severity(Severity::Warning);
                 }
                 for r in &on_tls {
-                    f = f.related(
-                        r.span,
-                        format!("port {} is a TLS port", r.port.unwrap_or(0)),
-                    );
+                    let p = r.port.unwrap_or(0);
+                    f = f.related(r.span, format!("port {p} is {}", tls_port(p)));
                 }
                 f
             }
@@ -97,9 +121,10 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 &RULE,
                 route.target_span,
                 format!(
-                    "`{}` speaks {plain_scheme} to port {}, a TLS port: {consequence}",
+                    "`{}` speaks {plain_scheme} to port {}, {}: {consequence}",
                     route.pass.directive(),
-                    on_tls[0].port.unwrap_or(0)
+                    on_tls[0].port.unwrap_or(0),
+                    tls_port(on_tls[0].port.unwrap_or(0))
                 ),
             )
             .label(format!("{plain_scheme} to a TLS port"))
@@ -131,7 +156,8 @@ fn haproxy(ctx: &Context, out: &mut Vec<Finding>) {
                 &RULE,
                 s.endpoint_span,
                 format!(
-                    "{who} is on port {p}, a TLS port, without `ssl`: HAProxy sends plain HTTP to a TLS listener, which closes the connection, and the client gets 502 (termination state `SH--`); an nginx backend answers 400 `The plain HTTP request was sent to HTTPS port` instead",
+                    "{who} is on port {p}, {}, without `ssl`: HAProxy sends plain HTTP to a TLS listener, which closes the connection, and the client gets 502 (termination state `SH--`); an nginx backend answers 400 `The plain HTTP request was sent to HTTPS port` instead",
+                    tls_port(p)
                 ),
             )
             .label("plain HTTP to a TLS port")
