@@ -49,7 +49,7 @@ fn acls_are_per_section_and_in_order() {
 fn verification_follows_server_default_server_and_global() {
     let be = |global: &str, ds: &str, server: &str| {
         codes(&format!(
-            "{global}{DEFAULTS}frontend www\n    bind 127.0.0.1:8080\n    default_backend app\nbackend app\n{ds}    server s 127.0.0.1:9443 check {server}\n"
+            "{global}{DEFAULTS}frontend www\n    bind 127.0.0.1:8080\n    default_backend app\nbackend app\n{ds}    server s 127.0.0.1:9444 check {server}\n"
         ))
     };
     // HAProxy 2.6 prepares TLS for a server that inherits `ssl`, even when it says `no-ssl`.
