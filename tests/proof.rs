@@ -1807,6 +1807,15 @@ fn gw113_websocket_over_http10() {
 }
 
 #[test]
+fn gw115_fastcgi_pass_to_http_port() {
+    let http = Backend::http(Behaviour::Ok);
+    let ex = bad("GW115", 1).map("127.0.0.1:8080", &http.addr());
+    let nginx = proxy::nginx(&ex).start();
+    assert_eq!(get(nginx.port(), "/index.php").status, 502);
+    nginx.wait_log("upstream sent unsupported FastCGI protocol version: 72");
+}
+
+#[test]
 fn gw126_default_backend_replaced() {
     let (app, legacy) = (Backend::http(Behaviour::Ok), Backend::http(Behaviour::Ok));
     let ex = bad("GW126", 1)

@@ -42,6 +42,7 @@ pub mod websocket_over_http10;
 pub mod all_servers_down;
 pub mod backup_only_upstream;
 pub mod backup_with_hash;
+pub mod fastcgi_pass_to_http_port;
 pub mod max_conns_without_queue;
 pub mod next_upstream_off;
 pub mod pass_scheme_mismatch;
@@ -146,6 +147,7 @@ pub static RULES: &[&Rule] = &[
     &backup_with_hash::RULE,
     &pass_scheme_mismatch::RULE,
     &proxy_pass_to_fastcgi_port::RULE,
+    &fastcgi_pass_to_http_port::RULE,
     &server_address_invalid::RULE,
     &pass_uri_not_allowed::RULE,
     &upgrade_from_connection_map::RULE,
