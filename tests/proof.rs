@@ -698,6 +698,26 @@ fn gw204_read_timeout_below_response_time() {
 }
 
 #[test]
+fn gw204_read_timeout_below_response_time_haproxy() {
+    // The page's times divided by 30: `timeout server 30s` is 1s, the 90s report 3s.
+    let reports = Backend::http(Behaviour::Slow(Duration::from_secs(3)));
+    let ex = bad("GW204", 3)
+        .map("127.0.0.1:8081", &reports.addr())
+        .map("timeout server 30s", "timeout server 1s");
+    let haproxy = proxy::haproxy(&ex).start();
+    assert_eq!(get(haproxy.port(), "/reports/monthly").status, 504);
+    haproxy.wait_line(&["www reports/r1 ", quoted("GW204", "sH--"), " 504 "]);
+    drop(haproxy);
+
+    let ex = good("GW204", 2)
+        .map("127.0.0.1:8081", &reports.addr())
+        .map("timeout server 30s", "timeout server 1s")
+        .map("timeout server 100s", "timeout server 4s");
+    let haproxy = proxy::haproxy(&ex).start();
+    assert_eq!(get(haproxy.port(), "/reports/monthly").status, 200);
+}
+
+#[test]
 fn gw210_missing_timeouts() {
     let ok = Backend::http(Behaviour::Ok);
     let silent = Backend::http(Behaviour::Silent);

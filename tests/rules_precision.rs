@@ -615,3 +615,33 @@ fn gw401_tls_only_service_ports() {
         lint_nginx(&conf(6444))
     );
 }
+
+/// GW204 in HAProxy: a backend's slowest response declared by a server's address counts, the
+/// backend's own `timeout server` replaces the defaults', and a backend no traffic reaches is
+/// not judged.
+#[test]
+fn gw204_haproxy_by_address_own_timeout_and_reach() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("gwlint.toml"),
+        "[[backend]]\ntarget = \"127.0.0.1:8081\"\nmax_response_time = \"90s\"\n",
+    )
+    .unwrap();
+    let lint = |backend: &str, default_backend: &str| {
+        let cfg = format!(
+            "defaults\n    mode http\n    timeout connect 5s\n    timeout client 120s\n    timeout server 30s\nfrontend www\n    bind 127.0.0.1:8080\n    default_backend {default_backend}\nbackend reports\n{backend}    server r1 127.0.0.1:8081\nbackend other\n    server o1 127.0.0.1:8082\n"
+        );
+        let p = dir.path().join("haproxy.cfg");
+        std::fs::write(&p, cfg).unwrap();
+        let o = gwlint()
+            .args(["--format", "concise"])
+            .arg(&p)
+            .output()
+            .unwrap();
+        out(&o)
+    };
+    let o = lint("", "reports");
+    assert!(o.contains("warning[GW204]") && o.contains("`127.0.0.1:8081`"), "{o}");
+    assert!(!lint("    timeout server 100s\n", "reports").contains("GW204"));
+    assert!(!lint("", "other").contains("GW204"), "{}", lint("", "other"));
+}

@@ -13,14 +13,17 @@ pub static RULE: Rule = Rule {
     name: "read-timeout-below-response-time",
     severity: Severity::Warning,
     family: Family::Timeouts,
-    dialects: &[Dialect::Nginx],
+    dialects: &[Dialect::Nginx, Dialect::Haproxy],
     refuses: &[],
-    summary: "a *_read_timeout is not longer than the backend's declared slowest response: those responses end in 504",
+    summary: "a *_read_timeout (HAProxy: `timeout server`) is not longer than the backend's declared slowest response: those responses end in 504",
     page: include_str!("../../rules/GW204-read-timeout-below-response-time.md"),
     check: Some(check),
 };
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    if ctx.proxy.dialect == Dialect::Haproxy {
+        return haproxy(ctx, out);
+    }
     let proxy = ctx.proxy;
     let mut seen = HashSet::new();
     for route in &proxy.routes {
@@ -91,6 +94,88 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 route.directive.span,
                 format!("`{}` to the backend here", route.pass.directive()),
             );
+        }
+        out.push(f);
+    }
+}
+
+/// HAProxy: `timeout server` in force for a backend (its own, or its defaults') against the
+/// slowest response declared for the backend (by its name) or one of its servers (by address).
+fn haproxy(ctx: &Context, out: &mut Vec<Finding>) {
+    use super::support_haproxy::{mode, reached, section_named};
+    let proxy = ctx.proxy;
+    let reached = reached(proxy);
+    for (i, pool) in proxy.pools.iter().enumerate() {
+        if !reached[i] || mode(proxy, pool.scope) != "http" {
+            continue;
+        }
+        let Some((slowest, fact)) = ctx
+            .facts
+            .backends
+            .iter()
+            .filter(|b| {
+                b.target.eq_ignore_ascii_case(&pool.name)
+                    || pool
+                        .servers
+                        .iter()
+                        .any(|s| s.directive.arg(1) == Some(b.target.as_str()))
+            })
+            .filter_map(|b| Some((b.max_response_time?, b)))
+            .max_by_key(|(d, _)| *d)
+        else {
+            continue;
+        };
+        let slowest_ms = slowest.as_millis() as u64;
+        // No `timeout server` is GW210's finding; 0 waits for ever.
+        let setting = proxy.setting(pool.scope, "timeout server");
+        let Some(d) = setting.directives.last() else {
+            continue;
+        };
+        let Some(ms) = d
+            .arg(0)
+            .and_then(crate::chain::haproxy_time_ms)
+            .filter(|ms| *ms > 0)
+        else {
+            continue;
+        };
+        if ms > slowest_ms {
+            continue;
+        }
+        let origin = if fact.origin.is_empty() {
+            String::new()
+        } else {
+            format!(", {}", fact.origin)
+        };
+        let section = section_named(proxy, pool.scope);
+        let mut f = Finding::new(
+            &RULE,
+            d.span,
+            format!(
+                "`timeout server {}` applies to {section}, but the backend `{}` may take up to {} to answer (declared{origin}): HAProxy gives up on a response that has not started after {}, and the client gets 504 (termination state `sH--`)",
+                d.arg(0).unwrap_or(""),
+                fact.target,
+                show_ms(slowest_ms),
+                show_ms(ms),
+            ),
+        )
+        .dialect(Dialect::Haproxy)
+        .label(format!(
+            "{} {} the backend's {}",
+            show_ms(ms),
+            if ms == slowest_ms { "=" } else { "<" },
+            show_ms(slowest_ms)
+        ))
+        .help(format!(
+            "raise it above the backend's slowest response in {section}: `timeout server {}`",
+            show_ms(slowest_ms + 10_000)
+        ));
+        // Set in the defaults: point at the backend too.
+        if !proxy.scopes[pool.scope]
+            .directives
+            .iter()
+            .any(|x| x.span == d.span)
+        {
+            f = f.related(pool.name_span, format!("{section} is here"));
         }
         out.push(f);
     }
