@@ -718,6 +718,25 @@ fn gw204_read_timeout_below_response_time_haproxy() {
 }
 
 #[test]
+fn gw205_settings_before_named_location() {
+    // The backend takes 2s; the timeout the page writes as 300s is 1s here, so where it
+    // applies the request ends in 504, and where it does not (the bad example) in 200.
+    let slow = Backend::http(Behaviour::Slow(Duration::from_secs(2)));
+    let ex = bad("GW205", 1)
+        .map("127.0.0.1:8080", &slow.addr())
+        .map("proxy_read_timeout 300s", "proxy_read_timeout 1s");
+    let nginx = proxy::nginx(&ex).start();
+    assert_eq!(get(nginx.port(), "/report").status, 200);
+    drop(nginx);
+
+    let ex = good("GW205", 1)
+        .map("127.0.0.1:8080", &slow.addr())
+        .map("proxy_read_timeout 300s", "proxy_read_timeout 1s");
+    let nginx = proxy::nginx(&ex).start();
+    assert_eq!(get(nginx.port(), "/report").status, 504);
+}
+
+#[test]
 fn gw210_missing_timeouts() {
     let ok = Backend::http(Behaviour::Ok);
     let silent = Backend::http(Behaviour::Silent);
@@ -1869,7 +1888,10 @@ struct PrivateTmpBackend {
 impl PrivateTmpBackend {
     fn start(path: &str) -> PrivateTmpBackend {
         const SERVER: &str = "import os, socket, sys\ns = socket.socket(socket.AF_UNIX)\ns.bind(sys.argv[1])\nos.chmod(sys.argv[1], 0o666)\ns.listen(16)\nprint('ready', flush=True)\nwhile True:\n    c, _ = s.accept()\n    c.recv(65536)\n    c.sendall(b'HTTP/1.1 200 OK\\r\\nContent-Length: 3\\r\\nConnection: close\\r\\n\\r\\nok\\n')\n    c.close()\n";
+        // From `/`: the working directory may be under /tmp, which the tmpfs hides (a Python
+        // launcher that looks up the directory, as pyenv's does, would fail there).
         let mut child = std::process::Command::new("unshare")
+            .current_dir("/")
             .args(["--mount", "--propagation", "private", "sh", "-c"])
             .arg("mount -t tmpfs gwlint-private-tmp /tmp && exec python3 -c \"$1\" \"$2\"")
             .args(["sh", SERVER, path])
