@@ -641,7 +641,54 @@ fn gw204_haproxy_by_address_own_timeout_and_reach() {
         out(&o)
     };
     let o = lint("", "reports");
-    assert!(o.contains("warning[GW204]") && o.contains("`127.0.0.1:8081`"), "{o}");
+    assert!(
+        o.contains("warning[GW204]") && o.contains("`127.0.0.1:8081`"),
+        "{o}"
+    );
     assert!(!lint("    timeout server 100s\n", "reports").contains("GW204"));
-    assert!(!lint("", "other").contains("GW204"), "{}", lint("", "other"));
+    assert!(
+        !lint("", "other").contains("GW204"),
+        "{}",
+        lint("", "other")
+    );
+}
+
+/// GW205: only settings the named location does not set itself, only in a location that does
+/// not pass requests on its own, and not for `fastcgi_*` beside a `proxy_pass`.
+#[test]
+fn gw205_what_the_named_location_really_loses() {
+    let conf = |here: &str, there: &str| {
+        format!(
+            "events {{}}\nhttp {{\n    server {{\n        listen 8080;\n        location / {{\n            root /srv;\n            try_files $uri @app;\n{here}        }}\n        location @app {{\n{there}            proxy_pass http://127.0.0.1:9000;\n        }}\n    }}\n}}\n"
+        )
+    };
+    let bad = lint_nginx(&conf("            proxy_buffer_size 16k;\n", ""));
+    assert!(
+        bad.contains("warning[GW205]") && bad.contains("proxy_buffer_size"),
+        "{bad}"
+    );
+    let same = conf(
+        "            proxy_buffer_size 16k;\n",
+        "            proxy_buffer_size 16k;\n",
+    );
+    assert!(
+        !lint_nginx(&same).contains("GW205"),
+        "{}",
+        lint_nginx(&same)
+    );
+    let other = conf("            fastcgi_read_timeout 300s;\n", "");
+    assert!(
+        !lint_nginx(&other).contains("GW205"),
+        "{}",
+        lint_nginx(&other)
+    );
+    let passes = conf(
+        "            proxy_read_timeout 300s;\n            proxy_pass http://127.0.0.1:9001;\n",
+        "",
+    );
+    assert!(
+        !lint_nginx(&passes).contains("GW205"),
+        "{}",
+        lint_nginx(&passes)
+    );
 }

@@ -63,6 +63,7 @@ pub mod limit_req_without_burst;
 pub mod localhost_ipv6;
 pub mod read_timeout_below_response_time;
 pub mod resolver_variable;
+pub mod settings_before_named_location;
 pub mod support_tune;
 pub mod upstream_resolve_unusable;
 pub mod variable_pass_without_resolver;
@@ -152,6 +153,7 @@ pub static RULES: &[&Rule] = &[
     &pass_uri_not_allowed::RULE,
     &upgrade_from_connection_map::RULE,
     &websocket_over_http10::RULE,
+    &settings_before_named_location::RULE,
     &unix_socket_in_tmp::RULE,
     &passive_checks_disabled::RULE,
     &next_upstream_off::RULE,
