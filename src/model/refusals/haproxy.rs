@@ -305,6 +305,25 @@ impl Walk {
             if !self.shape(d, scope, keyword, rows, section, proxy) {
                 continue;
             }
+            // cfgparse-listen.c: after the backend's name only a condition may follow.
+            if scope == "proxy"
+                && keyword == "use_backend"
+                && let Some(w) = d.args.get(1)
+                && !matches!(w.value.as_str(), "if" | "unless")
+            {
+                self.out.push(
+                    Refusal::new(
+                        Kind::Arguments,
+                        w.span,
+                        format!(
+                            "HAProxy refuses to start: `unexpected keyword '{}' after switching rule, only 'if' and 'unless' are allowed.`",
+                            w.value
+                        ),
+                    )
+                    .help("write the condition after `if` (or `unless`): `use_backend NAME if CONDITION`"),
+                );
+                continue;
+            }
             if keyword == "log" && matches!(scope, "proxy" | "global") {
                 self.log_line(d, scope == "global");
                 continue;
