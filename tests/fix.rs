@@ -3,38 +3,16 @@
 //! something else are refused; files are written only where the run was pointed.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
 use gwlint::rules::RULES;
 
 #[path = "common/pages.rs"]
 mod pages;
-use pages::{Example, examples};
+use pages::examples;
 
 #[path = "common/cli.rs"]
 mod common_cli;
 use common_cli::{code, err, gwlint, out};
-
-fn options(example: &Example) -> gwlint::Options {
-    gwlint::Options {
-        facts: example.facts.clone(),
-        nginx_version: example.nginx_version,
-        haproxy_version: example.haproxy_version,
-        ..gwlint::Options::default()
-    }
-}
-
-fn write(example: &Example, dir: &Path) -> Vec<PathBuf> {
-    for (name, text) in &example.files {
-        let p = dir.join(name);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(&p, text).unwrap();
-    }
-    std::iter::once(&example.files[0].0)
-        .chain(&example.roots)
-        .map(|f| dir.join(f))
-        .collect()
-}
 
 /// The rules whose bad examples the fixes must repair: if one stops offering its repair, or
 /// the repair stops working, this fails.
@@ -51,8 +29,8 @@ fn every_page_bad_example_with_a_fix_is_repaired() {
                 continue;
             }
             let dir = tempfile::tempdir().unwrap();
-            let paths = write(ex, dir.path());
-            let opts = options(ex);
+            let paths = ex.write(dir.path());
+            let opts = ex.options();
             let outcome = gwlint::lint(&paths, &opts);
             let ours: Vec<_> = outcome
                 .findings

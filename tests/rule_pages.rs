@@ -2,7 +2,6 @@
 //! registry, every bad example raises exactly that rule, every good example raises nothing.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 
 use gwlint::rules::RULES;
 
@@ -10,43 +9,21 @@ use gwlint::rules::RULES;
 mod pages;
 use pages::{Example, examples};
 
-fn options(example: &Example) -> gwlint::Options {
-    gwlint::Options {
-        facts: example.facts.clone(),
-        nginx_version: example.nginx_version,
-        haproxy_version: example.haproxy_version,
-        ..gwlint::Options::default()
-    }
-}
-
 /// The findings of an example as `file:line:col: severity[code] message` lines, with the
 /// temporary directory removed from the paths: what the rule's message snapshots hold.
 fn concise(example: &Example) -> String {
     let dir = tempfile::tempdir().unwrap();
-    let roots = write(example, dir.path());
-    let outcome = gwlint::lint(&roots, &options(example));
+    let roots = example.write(dir.path());
+    let outcome = gwlint::lint(&roots, &example.options());
     let text = gwlint::report::concise::render(&outcome.findings, &outcome.loader.sources);
     let prefix = format!("{}/", dir.path().display());
     text.replace(&prefix, "")
 }
 
-/// Writes the example's files; returns the paths to lint (the root, then other layers).
-fn write(example: &Example, dir: &std::path::Path) -> Vec<PathBuf> {
-    for (name, text) in &example.files {
-        let p = dir.join(name);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(&p, text).unwrap();
-    }
-    std::iter::once(&example.files[0].0)
-        .chain(&example.roots)
-        .map(|f| dir.join(f))
-        .collect()
-}
-
 fn lint(example: &Example) -> Vec<(String, String)> {
     let dir = tempfile::tempdir().unwrap();
-    let roots = write(example, dir.path());
-    let outcome = gwlint::lint(&roots, &options(example));
+    let roots = example.write(dir.path());
+    let outcome = gwlint::lint(&roots, &example.options());
     assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
     outcome
         .findings

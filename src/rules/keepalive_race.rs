@@ -32,7 +32,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             continue;
         }
         // The backend that closes first decides.
-        let Some((idle, fact)) = pool_facts(ctx.facts, pool)
+        let Some((idle, fact)) = pool_facts(ctx, pool)
             .into_iter()
             .filter_map(|b| Some((b.idle_timeout?, b)))
             .min_by_key(|(d, _)| *d)

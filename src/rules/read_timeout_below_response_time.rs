@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use super::support_tune::{parse_time_ms, route_facts, show_ms};
+use super::support_tune::{parse_time_ms, pool_facts, route_facts, show_ms};
 use super::{Context, Family, Rule};
 use crate::facts::Backend;
 use crate::finding::{Dialect, Finding, Severity};
@@ -109,17 +109,8 @@ fn haproxy(ctx: &Context, out: &mut Vec<Finding>) {
         if !reached[i] || mode(proxy, pool.scope) != "http" {
             continue;
         }
-        let Some((slowest, fact)) = ctx
-            .facts
-            .backends
-            .iter()
-            .filter(|b| {
-                b.target.eq_ignore_ascii_case(&pool.name)
-                    || pool
-                        .servers
-                        .iter()
-                        .any(|s| s.directive.arg(1) == Some(b.target.as_str()))
-            })
+        let Some((slowest, fact)) = pool_facts(ctx, pool)
+            .into_iter()
             .filter_map(|b| Some((b.max_response_time?, b)))
             .max_by_key(|(d, _)| *d)
         else {

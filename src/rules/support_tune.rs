@@ -230,12 +230,12 @@ pub fn show_ms(ms: u64) -> String {
 }
 
 /// The facts declared for a pool: by its name, or by the address of one of its servers as
-/// written (`127.0.0.1:8080`).
+/// written (`127.0.0.1:8080`; an nginx `server`'s first word, an HAProxy `server`'s second).
 pub fn pool_facts<'f>(
-    facts: &'f crate::facts::Facts,
+    ctx: &super::Context<'f>,
     pool: &crate::model::Pool,
 ) -> Vec<&'f crate::facts::Backend> {
-    facts
+    ctx.facts
         .backends
         .iter()
         .filter(|b| {
@@ -243,7 +243,7 @@ pub fn pool_facts<'f>(
                 || pool
                     .servers
                     .iter()
-                    .any(|s| s.directive.arg(0) == Some(b.target.as_str()))
+                    .any(|s| ctx.sources.text(s.endpoint_span) == b.target)
         })
         .collect()
 }
@@ -256,7 +256,7 @@ pub fn route_facts<'f>(
 ) -> Vec<&'f crate::facts::Backend> {
     use crate::model::Target;
     match &route.target {
-        Target::Pool(i) => pool_facts(ctx.facts, &ctx.proxy.pools[*i]),
+        Target::Pool(i) => pool_facts(ctx, &ctx.proxy.pools[*i]),
         Target::Endpoint(_) => {
             let addr = route
                 .directive

@@ -181,3 +181,29 @@ fn facts(body: &str) -> Versions {
         haproxy,
     )
 }
+
+impl Example {
+    /// The options a user's gwlint.toml would give for this example: its facts and releases.
+    pub fn options(&self) -> gwlint::Options {
+        gwlint::Options {
+            facts: self.facts.clone(),
+            nginx_version: self.nginx_version,
+            haproxy_version: self.haproxy_version,
+            ..gwlint::Options::default()
+        }
+    }
+
+    /// Writes the example's files under `dir`; returns the paths to lint (the root, then the
+    /// other configurations of the run).
+    pub fn write(&self, dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+        for (name, text) in &self.files {
+            let p = dir.join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, text).unwrap();
+        }
+        std::iter::once(&self.files[0].0)
+            .chain(&self.roots)
+            .map(|f| dir.join(f))
+            .collect()
+    }
+}
