@@ -2,7 +2,6 @@
 
 use serde::Serialize;
 
-use crate::rules::Rule;
 use crate::source::Span;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -36,6 +35,74 @@ impl Dialect {
             Dialect::Nginx => "nginx",
             Dialect::Haproxy => "haproxy",
         }
+    }
+}
+
+/// Failure families; the hundreds digit of a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    SyntaxAndFiles,
+    DeadTargets,
+    Timeouts,
+    HealthChecks,
+    Tls,
+    ReuseAndBuffers,
+    NameResolution,
+    Chains,
+}
+
+impl Family {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Family::SyntaxAndFiles => "syntax and files",
+            Family::DeadTargets => "dead targets",
+            Family::Timeouts => "timeouts",
+            Family::HealthChecks => "health checks",
+            Family::Tls => "TLS",
+            Family::ReuseAndBuffers => "connection reuse and buffers",
+            Family::NameResolution => "name resolution",
+            Family::Chains => "gateway chains",
+        }
+    }
+}
+
+/// What a rule is, apart from how it checks (`rules::REGISTRY` pairs the two): declared once
+/// per rule by `rules::declare_rule!`.
+pub struct Rule {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub family: Family,
+    pub dialects: &'static [Dialect],
+    /// The dialects in which a finding of this rule means the proxy refuses to start (or to
+    /// reload): `nginx -t` / `haproxy -c` fail.
+    pub refuses: &'static [Dialect],
+    /// One line: what the rule finds.
+    pub summary: &'static str,
+    /// The rule's page (`rules/<code>-<name>.md`).
+    pub page: &'static str,
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.code, self.name)
+    }
+}
+
+/// Where the project lives (Cargo.toml's `repository`): rule pages are linked from here.
+pub const HOME: &str = env!("CARGO_PKG_REPOSITORY");
+
+impl Rule {
+    /// The rule's page on the web, as SARIF's `helpUri` and an editor's link show it.
+    pub fn url(&self) -> String {
+        format!("{HOME}/blob/main/rules/{}-{}.md", self.code, self.name)
+    }
+
+    /// Does `selector` (a code, a name, a code prefix such as `GW1`, or `ALL`) pick this rule?
+    pub fn matches(&self, selector: &str) -> bool {
+        selector.eq_ignore_ascii_case("ALL")
+            || selector == self.name
+            || self.code.starts_with(&selector.to_ascii_uppercase())
     }
 }
 

@@ -25,6 +25,7 @@ pub mod suggest;
 pub mod suppress;
 pub mod syntax;
 pub mod tables;
+pub mod units;
 pub mod version;
 
 use std::collections::HashMap;
@@ -562,6 +563,7 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
         &chain_facts,
         opts.nginx_version,
         opts.graph,
+        rules::check_chain,
     );
     findings.extend(chained.findings);
 

@@ -15,9 +15,10 @@ use crate::finding::{Dialect, Finding};
 use crate::load::Loader;
 use crate::model::listen::{self, Listener};
 use crate::model::{Proxy, ScopeId, ScopeKind, Server, Target};
-use crate::rules::{self, Rule};
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::include::Tree;
+use crate::units::time_ms;
+use crate::version::Version;
 
 pub use graph::Graph;
 pub use link::Hop;
@@ -33,36 +34,12 @@ pub struct Chain<'a> {
     pub sources: &'a SourceMap,
     pub layers: Vec<Layer<'a>>,
     pub hops: Vec<Hop>,
-    pub nginx_version: Option<rules::Version>,
+    pub nginx_version: Option<Version>,
     /// Per layer, built when first asked: the routes inside each block (`behind`).
     routes_in: Vec<OnceLock<HashMap<ScopeId, Vec<usize>>>>,
 }
 
 pub type Check = fn(&Chain, &mut Vec<Finding>);
-
-/// The chain rules (registered in `rules::RULES` too, for selection, SARIF and pages).
-pub static CHECKS: &[(&Rule, Check)] = &[
-    (
-        &rules::chain_timeout_order::RULE,
-        rules::chain_timeout_order::check,
-    ),
-    (
-        &rules::chain_keepalive_race::RULE,
-        rules::chain_keepalive_race::check,
-    ),
-    (
-        &rules::chain_protocol_mismatch::RULE,
-        rules::chain_protocol_mismatch::check,
-    ),
-    (
-        &rules::chain_proxy_protocol_mismatch::RULE,
-        rules::chain_proxy_protocol_mismatch::check,
-    ),
-    (
-        &rules::chain_health_check_status::RULE,
-        rules::chain_health_check_status::check,
-    ),
-];
 
 /// The result of linking a run's proxies.
 pub struct Checked {
@@ -70,15 +47,17 @@ pub struct Checked {
     pub graph: Graph,
 }
 
-/// Lowers every kept tree again (lowering is cheap), links the layers and checks every hop.
-/// Findings outside the files the user asked about are dropped, as for the other rules. The
-/// graph is drawn only when asked for (`gwlint graph`): a lint run does not need it.
+/// Lowers every kept tree again (lowering is cheap), links the layers and checks every hop
+/// with `rules` (the chain rules, `rules::check_chain`). Findings outside the files the user
+/// asked about are dropped, as for the other rules. The graph is drawn only when asked for
+/// (`gwlint graph`): a lint run does not need it.
 pub fn check(
     loader: &Loader,
     trees: &[&(Tree, Scope)],
     facts: &Facts,
-    nginx_version: Option<rules::Version>,
+    nginx_version: Option<Version>,
     want_graph: bool,
+    rules: fn(&Chain) -> Vec<Finding>,
 ) -> Checked {
     // One configuration alone is no chain: nothing to link, nothing to lower again.
     if trees.len() < 2 && !want_graph {
@@ -107,28 +86,7 @@ pub fn check(
         hops,
         nginx_version,
     };
-    let mut findings = Vec::new();
-    for (rule, check) in CHECKS {
-        let mut found = Vec::new();
-        let r =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(&chain, &mut found)));
-        match r {
-            Ok(()) => findings.extend(found),
-            Err(_) => {
-                let root = chain.layers.first().map(|l| l.proxy.root);
-                if let Some(root) = root {
-                    findings.push(Finding::new(
-                        &rules::internal_error::RULE,
-                        Span::new(root, 0, 0),
-                        format!(
-                            "gwlint failed while checking {} {} on this chain; please report it",
-                            rule.code, rule.name
-                        ),
-                    ));
-                }
-            }
-        }
-    }
+    let mut findings = rules(&chain);
     // One set of the files in scope, not every tree asked about every finding.
     if !trees.iter().any(|(_, scope)| matches!(scope, Scope::All)) {
         let files: HashSet<FileId> = trees
@@ -287,45 +245,6 @@ pub fn server_scope(proxy: &Proxy, mut scope: ScopeId) -> Option<ScopeId> {
     }
 }
 
-/// HAProxy's time syntax in milliseconds: a number with `us`, `ms`, `s`, `m`, `h` or `d`;
-/// no unit means milliseconds.
-pub fn haproxy_time_ms(s: &str) -> Option<u64> {
-    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
-    if digits == 0 {
-        return None;
-    }
-    let n: u64 = s[..digits].parse().ok()?;
-    let mult = match &s[digits..] {
-        "us" => return Some(n / 1000),
-        "" | "ms" => 1,
-        "s" => 1000,
-        "m" => 60_000,
-        "h" => 3_600_000,
-        "d" => 86_400_000,
-        _ => return None,
-    };
-    n.checked_mul(mult)
-}
-
-/// A time of either dialect in milliseconds.
-pub fn time_ms(dialect: Dialect, s: &str) -> Option<u64> {
-    match dialect {
-        Dialect::Nginx => rules::support_tune::parse_time_ms(s),
-        Dialect::Haproxy => haproxy_time_ms(s),
-    }
-}
-
-/// A time for messages: `90s`, `2m`, `500ms`.
-pub fn show_ms(ms: u64) -> String {
-    if ms >= 600_000 && ms % 60_000 == 0 {
-        format!("{}m", ms / 60_000)
-    } else if ms % 1000 == 0 {
-        format!("{}s", ms / 1000)
-    } else {
-        format!("{ms}ms")
-    }
-}
-
 /// Is HAProxy `option <name>` in force at `scope` (the last `option`/`no option` of the
 /// innermost section that writes one decides)?
 pub fn haproxy_option(proxy: &Proxy, scope: ScopeId, name: &str) -> bool {
@@ -353,23 +272,4 @@ pub fn timeout(proxy: &Proxy, scope: ScopeId, name: &str) -> Option<(u64, Option
     let s = proxy.setting(scope, name);
     let ms = time_ms(proxy.dialect, s.first()?)?;
     Some((ms, s.directives.last().map(|d| d.span)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn haproxy_times() {
-        assert_eq!(haproxy_time_ms("30s"), Some(30_000));
-        assert_eq!(haproxy_time_ms("500"), Some(500));
-        assert_eq!(haproxy_time_ms("2m"), Some(120_000));
-        assert_eq!(haproxy_time_ms("1500us"), Some(1));
-        assert_eq!(haproxy_time_ms("x"), None);
-        assert_eq!(haproxy_time_ms("5x"), None);
-        assert_eq!(show_ms(90_000), "90s");
-        assert_eq!(show_ms(120_000), "120s");
-        assert_eq!(show_ms(600_000), "10m");
-        assert_eq!(show_ms(1500), "1500ms");
-    }
 }

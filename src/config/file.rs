@@ -386,7 +386,7 @@ impl ConfigFile {
                 Some(v) => {
                     let size = c
                         .string(v, "max_header_size", "a size such as \"16k\" or \"1m\"")
-                        .and_then(|s| crate::rules::support_tune::parse_size(&s.value));
+                        .and_then(|s| crate::units::parse_size(&s.value));
                     if size.is_none() {
                         c.error(
                             v.span(),
@@ -669,7 +669,7 @@ impl Checker<'_> {
     fn duration(&mut self, v: &Value, key: &str) -> Option<Located<Duration>> {
         let help = "write a duration with its unit: \"500ms\", \"5s\", \"90s\", \"1m\", \"1m30s\"";
         let s = self.string(v, key, help.trim_start_matches("write "))?;
-        match parse_duration(&s.value) {
+        match crate::units::duration(&s.value) {
             Some(d) => Some(Located {
                 value: d,
                 line: s.line,
@@ -792,58 +792,12 @@ pub fn suggest_rule(s: &str) -> String {
     }
 }
 
-/// "500ms", "5s", "90s", "1m", "1h", "1m30s": a sequence of numbers with units, as nginx
-/// writes time.
-pub fn parse_duration(s: &str) -> Option<Duration> {
-    let s = s.trim();
-    if s.is_empty() {
-        return None;
-    }
-    let mut total = Duration::ZERO;
-    let mut rest = s;
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        if digits == 0 {
-            return None;
-        }
-        let n: u64 = rest[..digits].parse().ok()?;
-        rest = &rest[digits..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        let unit = match &rest[..unit_len] {
-            "ms" => Duration::from_millis(1),
-            "s" => Duration::from_secs(1),
-            "m" => Duration::from_secs(60),
-            "h" => Duration::from_secs(3600),
-            "d" => Duration::from_secs(86_400),
-            _ => return None,
-        };
-        total = total.checked_add(unit.checked_mul(u32::try_from(n).ok()?)?)?;
-        rest = &rest[unit_len..];
-    }
-    Some(total)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn parse(text: &str) -> Result<ConfigFile, Vec<ConfigError>> {
         ConfigFile::parse(Path::new("/repo/gwlint.toml"), text)
-    }
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
-        assert_eq!(parse_duration("90s"), Some(Duration::from_secs(90)));
-        assert_eq!(parse_duration("1m"), Some(Duration::from_secs(60)));
-        assert_eq!(parse_duration("1m30s"), Some(Duration::from_secs(90)));
-        for bad in ["", "5", "s", "5 s", "5sec", "-5s", "99999999999s"] {
-            assert_eq!(parse_duration(bad), None, "{bad}");
-        }
     }
 
     #[test]

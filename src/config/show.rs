@@ -196,13 +196,13 @@ pub fn render(path: &Path, config: Option<&ConfigFile>, how: &str) -> String {
         let mut entries = vec![(format!("target = \"{}\"", b.target), b.origin.clone())];
         if let Some(d) = b.idle_timeout {
             entries.push((
-                format!("idle_timeout = \"{}\"", duration(d)),
+                format!("idle_timeout = \"{}\"", crate::units::show_duration(d)),
                 b.origin.clone(),
             ));
         }
         if let Some(d) = b.max_response_time {
             entries.push((
-                format!("max_response_time = \"{}\"", duration(d)),
+                format!("max_response_time = \"{}\"", crate::units::show_duration(d)),
                 b.origin.clone(),
             ));
         }
@@ -214,7 +214,7 @@ pub fn render(path: &Path, config: Option<&ConfigFile>, how: &str) -> String {
                 entries.push(("websocket_ping = \"none\"".to_string(), b.origin.clone()))
             }
             Some(crate::facts::Ping::Every(d)) => entries.push((
-                format!("websocket_ping = \"{}\"", duration(d)),
+                format!("websocket_ping = \"{}\"", crate::units::show_duration(d)),
                 b.origin.clone(),
             )),
             None => {}
@@ -231,20 +231,32 @@ pub fn render(path: &Path, config: Option<&ConfigFile>, how: &str) -> String {
         );
     }
     let online = c.map(|c| &c.online);
-    let dur =
-        |d: Option<&Located<Duration>>| d.map(|d| (format!("\"{}\"", duration(d.value)), d.line));
+    let dur = |d: Option<&Located<Duration>>| {
+        d.map(|d| {
+            (
+                format!("\"{}\"", crate::units::show_duration(d.value)),
+                d.line,
+            )
+        })
+    };
     section(
         "[online]",
         vec![
             opt(
                 "dns-timeout",
                 online.and_then(|o| dur(o.dns_timeout.as_ref())),
-                &format!("built-in: {}", duration(crate::probe::DNS_TIMEOUT)),
+                &format!(
+                    "built-in: {}",
+                    crate::units::show_duration(crate::probe::DNS_TIMEOUT)
+                ),
             ),
             opt(
                 "connect-timeout",
                 online.and_then(|o| dur(o.connect_timeout.as_ref())),
-                &format!("built-in: {}", duration(crate::probe::CONNECT_TIMEOUT)),
+                &format!(
+                    "built-in: {}",
+                    crate::units::show_duration(crate::probe::CONNECT_TIMEOUT)
+                ),
             ),
             opt(
                 "resolver",
@@ -290,18 +302,4 @@ pub fn render(path: &Path, config: Option<&ConfigFile>, how: &str) -> String {
 fn version(v: &Located<Version>) -> (String, usize) {
     let Version(a, b, c) = v.value;
     (format!("\"{a}.{b}.{c}\""), v.line)
-}
-
-/// "500ms", "5s", "1m30s": how the file writes durations.
-fn duration(d: Duration) -> String {
-    let ms = d.as_millis();
-    if ms % 1000 != 0 {
-        return format!("{ms}ms");
-    }
-    let s = ms / 1000;
-    match (s / 60, s % 60) {
-        (0, s) => format!("{s}s"),
-        (m, 0) => format!("{m}m"),
-        (m, s) => format!("{m}m{s}s"),
-    }
 }

@@ -155,26 +155,14 @@ pub fn parse_resolver(s: &str) -> Result<SocketAddr, String> {
         .map_err(|_| format!("\"{s}\" is not an IP address with an optional port"))
 }
 
-/// `2s`, `500ms`, `1m`, or seconds without a unit.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
-    let split = s
-        .find(|c: char| !c.is_ascii_digit() && c != '.')
-        .unwrap_or(s.len());
-    let (n, unit) = s.split_at(split);
-    let n: f64 = n
-        .parse()
-        .map_err(|_| format!("\"{s}\" is not a duration (e.g. 2s, 500ms)"))?;
-    let secs = match unit {
-        "" | "s" => n,
-        "ms" => n / 1000.0,
-        "m" => n * 60.0,
-        _ => return Err(format!("\"{s}\" is not a duration (e.g. 2s, 500ms)")),
-    };
-    if !(0.001..=600.0).contains(&secs) {
+/// A probe timeout from the command line (`crate::units::duration`), 1ms to 10m.
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let d = crate::units::duration(s)
+        .ok_or_else(|| format!("\"{s}\" is not a duration (e.g. 2s, 500ms)"))?;
+    if !(Duration::from_millis(1)..=Duration::from_secs(600)).contains(&d) {
         return Err(format!("\"{s}\" is out of range (1ms to 10m)"));
     }
-    Ok(Duration::from_secs_f64(secs))
+    Ok(d)
 }
 
 /// Probes every target of `proxy`; relative file paths start at `base`.

@@ -3,23 +3,21 @@
 
 use super::support_dead::{flag_span, routes_to};
 use super::support_haproxy::{flag, reached};
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::{Dialect, Finding};
 use crate::model::Ctx;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW105",
     name: "all-servers-down",
-    severity: Severity::Error,
-    family: Family::DeadTargets,
-    dialects: &[Dialect::Nginx, Dialect::Haproxy],
-    refuses: &[],
+    severity: Error,
+    family: DeadTargets,
+    dialects: [Nginx, Haproxy],
+    refuses: [],
     summary: "every server of an upstream is marked `down` (HAProxy: every server of a backend is `disabled`)",
-    page: include_str!("../../rules/GW105-all-servers-down.md"),
-    check: Some(check),
-};
+}
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     if ctx.proxy.dialect == Dialect::Haproxy {
         return haproxy(ctx, out);
     }

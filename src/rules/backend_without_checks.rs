@@ -1,22 +1,20 @@
 //! HAProxy: a backend of several servers, none with `check`.
 
 use super::support_haproxy::{checkable, flag, instances, reached};
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::Finding;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW305",
     name: "backend-without-checks",
-    severity: Severity::Warning,
-    family: Family::HealthChecks,
-    dialects: &[Dialect::Haproxy],
-    refuses: &[],
+    severity: Warning,
+    family: HealthChecks,
+    dialects: [Haproxy],
+    refuses: [],
     summary: "a backend balances over several servers and none has `check`: a dead server keeps its share of requests",
-    page: include_str!("../../rules/GW305-backend-without-checks.md"),
-    check: Some(check),
-};
+}
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     let reached = reached(proxy);
     for (i, pool) in proxy.pools.iter().enumerate() {

@@ -1,22 +1,20 @@
 //! Every server of an upstream is a `backup`.
 
 use super::support_dead::{backup_after_method, flag_span};
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::Finding;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW106",
     name: "backup-only-upstream",
-    severity: Severity::Error,
-    family: Family::DeadTargets,
-    dialects: &[Dialect::Nginx],
-    refuses: &[Dialect::Nginx],
+    severity: Error,
+    family: DeadTargets,
+    dialects: [Nginx],
+    refuses: [Nginx],
     summary: "every server of an upstream is a `backup`",
-    page: include_str!("../../rules/GW106-backup-only-upstream.md"),
-    check: Some(check),
-};
+}
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     // The stream module refuses it with the same message.
     for pool in &ctx.proxy.pools {
         if pool.servers.is_empty() || !pool.servers.iter().all(|s| s.flag("backup")) {

@@ -1,22 +1,20 @@
 //! `backup` in an upstream balanced by `hash`, `ip_hash` or `random`.
 
 use super::support_dead::backup_after_method;
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::Finding;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW107",
     name: "backup-with-hash",
-    severity: Severity::Error,
-    family: Family::DeadTargets,
-    dialects: &[Dialect::Nginx],
-    refuses: &[Dialect::Nginx],
+    severity: Error,
+    family: DeadTargets,
+    dialects: [Nginx],
+    refuses: [Nginx],
     summary: "a `backup` server follows `hash`, `ip_hash` or `random` in an upstream",
-    page: include_str!("../../rules/GW107-backup-with-hash.md"),
-    check: Some(check),
-};
+}
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     // The stream module refuses it with the same message.
     for pool in &ctx.proxy.pools {
         let Some((method, backup)) = backup_after_method(ctx.proxy, pool) else {

@@ -2,23 +2,22 @@
 
 use std::collections::HashSet;
 
-use super::support_tune::{in_stream, parse_size, show_size};
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::support_tune::{in_stream};
+use crate::units::{parse_size, show_size};
+use super::Context;
+use crate::finding::Finding;
 use crate::model::{Found, ScopeKind};
 use crate::source::Span;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW501",
     name: "busy-buffers-too-large",
-    severity: Severity::Error,
-    family: Family::ReuseAndBuffers,
-    dialects: &[Dialect::Nginx],
-    refuses: &[Dialect::Nginx],
+    severity: Error,
+    family: ReuseAndBuffers,
+    dialects: [Nginx],
+    refuses: [Nginx],
     summary: "*_busy_buffers_size (set or defaulted) fails nginx's start-up check against *_buffer_size and *_buffers",
-    page: include_str!("../../rules/GW501-busy-buffers-too-large.md"),
-    check: Some(check),
-};
+}
 
 macro_rules! module {
     ($p:literal) => {
@@ -50,7 +49,7 @@ struct Module {
 /// One page on x86-64 Linux: the default of `*_buffer_size` and of one `*_buffers` buffer.
 const PAGE: u64 = 4096;
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     let mut seen: HashSet<(&str, Span)> = HashSet::new();
     for (id, scope) in proxy.scopes.iter().enumerate() {

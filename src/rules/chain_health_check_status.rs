@@ -3,24 +3,21 @@
 
 use std::collections::HashSet;
 
-use super::{Family, Rule};
 use crate::chain::{Chain, Hop, haproxy_option};
 use crate::finding::{Dialect, Finding, Severity};
 use crate::model::{Proxy, ScopeId, ScopeKind};
 use crate::source::Span;
 use crate::syntax::nginx::Directive;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW705",
     name: "chain-health-check-status",
-    severity: Severity::Error,
-    family: Family::Chains,
-    dialects: &[Dialect::Haproxy],
-    refuses: &[],
+    severity: Error,
+    family: Chains,
+    dialects: [Haproxy],
+    refuses: [],
     summary: "HAProxy's `option httpchk` path gets an error from the nginx behind it (`return 404`, `deny all`, `internal`): servers marked DOWN",
-    page: include_str!("../../rules/GW705-chain-health-check-status.md"),
-    check: None,
-};
+}
 
 /// The request HAProxy's check sends.
 struct Probe<'a> {

@@ -3,23 +3,22 @@
 
 use std::collections::HashSet;
 
-use super::{Family, Rule, Version};
-use crate::chain::{Chain, Hop, haproxy_option, show_ms, timeout};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Version;
+use crate::chain::{Chain, Hop, haproxy_option, timeout};
+use crate::units::{show_ms};
+use crate::finding::{Dialect, Finding};
 use crate::model::{Ctx, Pass, Proxy, ScopeId};
 use crate::source::Span;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW702",
     name: "chain-keepalive-race",
-    severity: Severity::Warning,
-    family: Family::Chains,
-    dialects: &[Dialect::Nginx, Dialect::Haproxy],
-    refuses: &[],
+    severity: Warning,
+    family: Chains,
+    dialects: [Nginx, Haproxy],
+    refuses: [],
     summary: "the outer proxy reuses idle connections the inner proxy may already have closed: 502 on the race",
-    page: include_str!("../../rules/GW702-chain-keepalive-race.md"),
-    check: None,
-};
+}
 
 /// How long one end keeps an idle connection, as written, and the span that decides.
 struct Idle {

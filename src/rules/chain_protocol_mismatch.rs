@@ -2,24 +2,22 @@
 //! TLS listener, HTTP/1 to nginx's plain-text `http2` listener.
 
 use super::support_tls::{Wire, wire};
-use super::{Family, Rule, Version};
+use super::Version;
 use crate::chain::{Chain, Hop};
-use crate::finding::{Dialect, Finding, Severity};
+use crate::finding::{Dialect, Finding};
 use crate::model::Ctx;
 use crate::model::listen::Listener;
 use crate::source::Span;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW703",
     name: "chain-protocol-mismatch",
-    severity: Severity::Error,
-    family: Family::Chains,
-    dialects: &[Dialect::Nginx, Dialect::Haproxy],
-    refuses: &[],
+    severity: Error,
+    family: Chains,
+    dialects: [Nginx, Haproxy],
+    refuses: [],
     summary: "the outer proxy speaks TLS to a plain listener, plain text to a TLS listener, or HTTP/1 to a plain `http2` listener",
-    page: include_str!("../../rules/GW703-chain-protocol-mismatch.md"),
-    check: None,
-};
+}
 
 /// What the outer end of a hop sends.
 struct Outer {

@@ -1,22 +1,19 @@
 //! One end of a hop uses the PROXY protocol and the other does not.
 
-use super::{Family, Rule};
 use crate::chain::{Chain, Hop};
-use crate::finding::{Dialect, Finding, Severity};
+use crate::finding::{Dialect, Finding};
 use crate::model::Ctx;
 use crate::source::Span;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW704",
     name: "chain-proxy-protocol-mismatch",
-    severity: Severity::Error,
-    family: Family::Chains,
-    dialects: &[Dialect::Nginx, Dialect::Haproxy],
-    refuses: &[],
+    severity: Error,
+    family: Chains,
+    dialects: [Nginx, Haproxy],
+    refuses: [],
     summary: "`send-proxy` to a listener without `proxy_protocol`/`accept-proxy`, or the reverse: every request fails",
-    page: include_str!("../../rules/GW704-chain-proxy-protocol-mismatch.md"),
-    check: None,
-};
+}
 
 /// Does the outer end send a PROXY header, and where is that decided (the keyword, or the
 /// target when nothing is written)?

@@ -2,23 +2,21 @@
 
 use std::collections::HashSet;
 
-use super::{Family, Rule};
-use crate::chain::{Chain, dialect_name, show_ms, timeout};
-use crate::finding::{Dialect, Finding, Severity};
+use crate::chain::{Chain, dialect_name, timeout};
+use crate::units::{show_ms};
+use crate::finding::{Dialect, Finding};
 use crate::model::Ctx;
 use crate::source::Span;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW701",
     name: "chain-timeout-order",
-    severity: Severity::Warning,
-    family: Family::Chains,
-    dialects: &[Dialect::Nginx, Dialect::Haproxy],
-    refuses: &[],
+    severity: Warning,
+    family: Chains,
+    dialects: [Nginx, Haproxy],
+    refuses: [],
     summary: "the outer proxy's response timeout is shorter than the inner proxy's: the outer answers 504 and the real error is lost",
-    page: include_str!("../../rules/GW701-chain-timeout-order.md"),
-    check: None,
-};
+}
 
 /// How long one end waits for a response: milliseconds, the directive as written (or the
 /// default), and the span that decides (the route when a default does).

@@ -2,23 +2,21 @@
 //! expire.
 
 use super::support_online::date;
-use super::{Context, Family, Rule};
+use super::Context;
 use crate::finding::{Dialect, Finding, Severity};
 use crate::probe::certs::{CertFile, Role};
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW805",
     name: "client-certificate-expiry",
-    severity: Severity::Error,
-    family: Family::Tls,
-    dialects: &[Dialect::Nginx, Dialect::Haproxy],
-    refuses: &[],
+    severity: Error,
+    family: Tls,
+    dialects: [Nginx, Haproxy],
+    refuses: [],
     summary: "(--online) the client certificate of proxy_ssl_certificate or an HAProxy crt is expired, or expires within --cert-warn-days",
-    page: include_str!("../../rules/GW805-client-certificate-expiry.md"),
-    check: Some(check),
-};
+}
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let Some(obs) = ctx.observed else { return };
     let nginx = ctx.proxy.dialect == Dialect::Nginx;
     for (span, (path, role, state)) in &obs.files {

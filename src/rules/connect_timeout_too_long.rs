@@ -1,20 +1,18 @@
 //! A `*_connect_timeout` longer than the kernel lets a TCP connect wait: it never fires.
 
-use super::support_tune::parse_time_ms;
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use crate::units::{nginx_time_ms};
+use super::Context;
+use crate::finding::Finding;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW202",
     name: "connect-timeout-too-long",
-    severity: Severity::Info,
-    family: Family::Timeouts,
-    dialects: &[Dialect::Nginx],
-    refuses: &[],
+    severity: Info,
+    family: Timeouts,
+    dialects: [Nginx],
+    refuses: [],
     summary: "a *_connect_timeout above 135s: Linux abandons the connect first, with 502 instead of 504",
-    page: include_str!("../../rules/GW202-connect-timeout-too-long.md"),
-    check: Some(check),
-};
+}
 
 /// Linux gives up after `net.ipv4.tcp_syn_retries` (default 6) retransmissions: 127 s by the
 /// kernel's documentation, 135 s measured. FreeBSD and macOS give up after 75 s, but gwlint
@@ -34,7 +32,7 @@ fn is_connect_timeout(name: &str) -> bool {
             .any(|r| r.kind == Kind::Msec && matches!(r.build, Build::Default | Build::With))
 }
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     // The directive is wrong wherever it stands, used by a route or not (a snippet of
     // http-level settings has no route).
     for scope in &ctx.proxy.scopes {
@@ -43,7 +41,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             if !is_connect_timeout(d.name()) {
                 continue;
             }
-            let Some(ms) = d.arg(0).and_then(parse_time_ms) else {
+            let Some(ms) = d.arg(0).and_then(nginx_time_ms) else {
                 continue;
             };
             if ms <= LINUX_MS {

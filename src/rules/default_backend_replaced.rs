@@ -1,22 +1,20 @@
 //! HAProxy: a `default_backend` that a later one in the same section replaces.
 
 use super::support_haproxy::{proxies, read_together, section};
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::Finding;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW126",
     name: "default-backend-replaced",
-    severity: Severity::Warning,
-    family: Family::DeadTargets,
-    dialects: &[Dialect::Haproxy],
-    refuses: &[],
+    severity: Warning,
+    family: DeadTargets,
+    dialects: [Haproxy],
+    refuses: [],
     summary: "two `default_backend` lines in one section: HAProxy keeps the last, and the first gets no traffic",
-    page: include_str!("../../rules/GW126-default-backend-replaced.md"),
-    check: Some(check),
-};
+}
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     for (id, scope) in proxies(proxy) {
         let Some(block) = scope.block else { continue };

@@ -3,23 +3,21 @@
 use std::collections::HashMap;
 
 use super::support_haproxy::read_together;
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::Finding;
 use crate::syntax::nginx::Directive;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW123",
     name: "duplicate-server",
-    severity: Severity::Error,
-    family: Family::DeadTargets,
-    dialects: &[Dialect::Haproxy],
-    refuses: &[Dialect::Haproxy],
+    severity: Error,
+    family: DeadTargets,
+    dialects: [Haproxy],
+    refuses: [Haproxy],
     summary: "two servers of one backend share a name: HAProxy refuses to start",
-    page: include_str!("../../rules/GW123-duplicate-server.md"),
-    check: Some(check),
-};
+}
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     for pool in &ctx.proxy.pools {
         let mut first: HashMap<&str, Vec<&Directive>> = HashMap::new();
         // A `server-template`'s first word is a prefix, not a name.

@@ -1,22 +1,20 @@
 //! Two `upstream` blocks with the same name.
 
 use super::support_haproxy::read_together;
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::{Dialect, Finding};
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW103",
     name: "duplicate-upstream",
-    severity: Severity::Error,
-    family: Family::DeadTargets,
-    dialects: &[Dialect::Nginx, Dialect::Haproxy],
-    refuses: &[Dialect::Nginx, Dialect::Haproxy],
+    severity: Error,
+    family: DeadTargets,
+    dialects: [Nginx, Haproxy],
+    refuses: [Nginx, Haproxy],
     summary: "two upstreams (HAProxy: backends) share a name",
-    page: include_str!("../../rules/GW103-duplicate-upstream.md"),
-    check: Some(check),
-};
+}
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let pools = &ctx.proxy.pools;
     for (i, p) in pools.iter().enumerate() {
         let first = ctx

@@ -2,23 +2,21 @@
 //! and has no `default_backend` for the names that match none.
 
 use super::support_haproxy::section;
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::Finding;
 use crate::model::{Endpoint, ScopeKind, Target};
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW124",
     name: "dynamic-backend-without-default",
-    severity: Severity::Warning,
-    family: Family::DeadTargets,
-    dialects: &[Dialect::Haproxy],
-    refuses: &[],
+    severity: Warning,
+    family: DeadTargets,
+    dialects: [Haproxy],
+    refuses: [],
     summary: "`use_backend %[…]` without a `default_backend`: requests whose computed name is no backend get 503",
-    page: include_str!("../../rules/GW124-dynamic-backend-without-default.md"),
-    check: Some(check),
-};
+}
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     let mut seen = Vec::new();
     for route in &proxy.routes {

@@ -1,21 +1,19 @@
 //! An `upstream` block without a `server`.
 
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::{Dialect, Finding};
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW104",
     name: "empty-upstream",
-    severity: Severity::Error,
-    family: Family::DeadTargets,
-    dialects: &[Dialect::Nginx, Dialect::Haproxy],
-    refuses: &[Dialect::Nginx],
+    severity: Error,
+    family: DeadTargets,
+    dialects: [Nginx, Haproxy],
+    refuses: [Nginx],
     summary: "an upstream has no server (HAProxy: a backend that traffic is routed to)",
-    page: include_str!("../../rules/GW104-empty-upstream.md"),
-    check: Some(check),
-};
+}
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     for p in &ctx.proxy.pools {
         if !p.servers.is_empty() {
             continue;

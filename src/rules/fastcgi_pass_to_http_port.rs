@@ -3,23 +3,21 @@
 
 use super::https_to_plain_port::PLAIN_PORTS;
 use super::support_tls::reach;
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::{Dialect, Finding};
 use crate::model::{Ctx, Pass, Target};
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW115",
     name: "fastcgi-pass-to-http-port",
-    severity: Severity::Warning,
-    family: Family::DeadTargets,
-    dialects: &[Dialect::Nginx],
-    refuses: &[],
+    severity: Warning,
+    family: DeadTargets,
+    dialects: [Nginx],
+    refuses: [],
     summary: "`fastcgi_pass`, `uwsgi_pass` or `scgi_pass` to port 80 or 8080, where HTTP listens (a `server` without a port uses 80): the HTTP server rejects the binary request, 502 or 504",
-    page: include_str!("../../rules/GW115-fastcgi-pass-to-http-port.md"),
-    check: Some(check),
-};
+}
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     if ctx.proxy.dialect != Dialect::Nginx {
         return;
     }

@@ -1,21 +1,19 @@
 //! HAProxy: a frontend where some requests, or all, match no route and no `default_backend`.
 
 use super::support_haproxy::section;
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::{Finding, Severity};
 use crate::model::{Endpoint, Pass, ScopeKind, Target};
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW125",
     name: "frontend-without-default",
-    severity: Severity::Warning,
-    family: Family::DeadTargets,
-    dialects: &[Dialect::Haproxy],
-    refuses: &[],
+    severity: Warning,
+    family: DeadTargets,
+    dialects: [Haproxy],
+    refuses: [],
     summary: "a frontend with no `default_backend` that routes nowhere, or matches Host exactly: requests that match nothing get 503",
-    page: include_str!("../../rules/GW125-frontend-without-default.md"),
-    check: Some(check),
-};
+}
 
 fn conditional(d: &crate::syntax::nginx::Directive) -> bool {
     d.args
@@ -39,7 +37,7 @@ fn answers(d: &crate::syntax::nginx::Directive) -> bool {
     }
 }
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     for (id, scope) in proxy.scopes.iter().enumerate() {
         if scope.kind != ScopeKind::Frontend {

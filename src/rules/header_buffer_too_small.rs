@@ -2,29 +2,28 @@
 
 use std::collections::HashSet;
 
-use super::support_tune::{parse_size, route_facts, show_size};
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::support_tune::{route_facts};
+use crate::units::{parse_size, show_size};
+use super::Context;
+use crate::finding::Finding;
 use crate::model::Ctx;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW502",
     name: "header-buffer-too-small",
-    severity: Severity::Warning,
-    family: Family::ReuseAndBuffers,
-    dialects: &[Dialect::Nginx],
-    refuses: &[],
+    severity: Warning,
+    family: ReuseAndBuffers,
+    dialects: [Nginx],
+    refuses: [],
     summary: "*_buffer_size below 4k, or below the backend's declared max_header_size: responses with larger headers fail with 502",
-    page: include_str!("../../rules/GW502-header-buffer-too-small.md"),
-    check: Some(check),
-};
+}
 
 /// Below this, ordinary response headers (a few cookies, a CSP) no longer fit.
 const MIN: u64 = 4096;
 /// The default `*_buffer_size`: one memory page (4k on x86-64 and most arm64 kernels).
 const PAGE: u64 = 4096;
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     let mut seen = HashSet::new();
     for route in &proxy.routes {

@@ -2,21 +2,19 @@
 //! the configuration shows the address is expected to change: a `resolver` is in scope (set up
 //! for run-time DNS, which this name bypasses), or the name is a cloud load balancer's.
 
-use super::{Context, Family, Rule, Version};
-use crate::finding::{Dialect, Finding, Severity};
+use super::{Context, Version};
+use crate::finding::{Finding, Severity};
 use crate::model::{Endpoint, Target};
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW602",
     name: "hostname-resolved-at-start",
-    severity: Severity::Info,
-    family: Family::NameResolution,
-    dialects: &[Dialect::Nginx],
-    refuses: &[],
+    severity: Info,
+    family: NameResolution,
+    dialects: [Nginx],
+    refuses: [],
     summary: "a host name in a *_pass or upstream server is resolved only at start, though a resolver is set up, or the name is a cloud load balancer's or a Compose service's",
-    page: include_str!("../../rules/GW602-hostname-resolved-at-start.md"),
-    check: Some(check),
-};
+}
 
 /// `server … resolve` in an open-source upstream.
 const RESOLVE_SINCE: Version = Version(1, 27, 3);
@@ -58,7 +56,7 @@ fn host_port(host: &str, port: Option<u16>) -> String {
     }
 }
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     let new = ctx.nginx_at_least(RESOLVE_SINCE);
     let mut named = std::collections::HashSet::new();

@@ -1,20 +1,18 @@
 //! HAProxy: `http-check expect` that passes only on error statuses, or fails on 200.
 
 use super::support_haproxy::{proxies, section_named};
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::{Finding, Severity};
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW310",
     name: "http-check-expects-error",
-    severity: Severity::Warning,
-    family: Family::HealthChecks,
-    dialects: &[Dialect::Haproxy],
-    refuses: &[],
+    severity: Warning,
+    family: HealthChecks,
+    dialects: [Haproxy],
+    refuses: [],
     summary: "`http-check expect` accepts only error statuses (`status 500`, `rstatus ^5`) or rejects 200 (`! status 200`): healthy servers are marked DOWN",
-    page: include_str!("../../rules/GW310-http-check-expects-error.md"),
-    check: Some(check),
-};
+}
 
 /// The options of `http-check expect` before the match, each with one argument.
 const OPTIONS: [&str; 8] = [
@@ -31,7 +29,7 @@ const OPTIONS: [&str; 8] = [
 /// The statuses a check can see.
 const STATUSES: std::ops::RangeInclusive<u16> = 100..=599;
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     for (id, scope) in proxies(proxy) {
         for d in scope

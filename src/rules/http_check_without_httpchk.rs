@@ -1,19 +1,17 @@
 //! HAProxy: `http-check` rules in a backend without `option httpchk`.
 
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::Finding;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW307",
     name: "http-check-without-httpchk",
-    severity: Severity::Warning,
-    family: Family::HealthChecks,
-    dialects: &[Dialect::Haproxy],
-    refuses: &[],
+    severity: Warning,
+    family: HealthChecks,
+    dialects: [Haproxy],
+    refuses: [],
     summary: "`http-check` rules without `option httpchk`: HAProxy ignores them",
-    page: include_str!("../../rules/GW307-http-check-without-httpchk.md"),
-    check: Some(check),
-};
+}
 
 /// The `http-check` keywords that are rules; `disable-on-404` and `send-state` are options
 /// that stand alone.
@@ -26,7 +24,7 @@ const RULES: &[&str] = &[
     "comment",
 ];
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     for pool in &proxy.pools {
         let Some(first) = proxy.scopes[pool.scope]

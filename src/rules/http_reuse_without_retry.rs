@@ -2,21 +2,19 @@
 //! race.
 
 use super::support_haproxy::{mode, reached, section};
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::Finding;
 use crate::source::Span;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW505",
     name: "http-reuse-without-retry",
-    severity: Severity::Warning,
-    family: Family::ReuseAndBuffers,
-    dialects: &[Dialect::Haproxy],
-    refuses: &[],
+    severity: Warning,
+    family: ReuseAndBuffers,
+    dialects: [Haproxy],
+    refuses: [],
     summary: "`http-reuse always` or `aggressive` without `retry-on conn-failure empty-response`: a request sent on a connection the server just closed gets 502",
-    page: include_str!("../../rules/GW505-http-reuse-without-retry.md"),
-    check: Some(check),
-};
+}
 
 /// Does a `retry-on` line cover both halves of the race: the connection is gone before the
 /// request is sent (`conn-failure`), or the server closes it without answering
@@ -30,7 +28,7 @@ fn covers(words: &[&str]) -> bool {
     has("conn-failure") && has("empty-response")
 }
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     let reached = reached(proxy);
     let mut found: Vec<(Span, String, Vec<String>)> = Vec::new();

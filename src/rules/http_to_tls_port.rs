@@ -2,21 +2,19 @@
 
 use super::support_haproxy::{flag, mode, port, server_among, serving};
 use super::support_tls::{Wire, reach, wire};
-use super::{Context, Family, Rule};
+use super::Context;
 use crate::finding::{Dialect, Finding, Severity};
 use crate::model::Target;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW401",
     name: "http-to-tls-port",
-    severity: Severity::Error,
-    family: Family::Tls,
-    dialects: &[Dialect::Nginx, Dialect::Haproxy],
-    refuses: &[],
+    severity: Error,
+    family: Tls,
+    dialects: [Nginx, Haproxy],
+    refuses: [],
     summary: "a plain-text *_pass (http://, grpc://, uwsgi://) to port 443, 8443, 9443 or a TLS-only service's port (6443 kube-apiserver, 10250 kubelet, 2376 dockerd, 5986 WinRM), where TLS listens (HAProxy: an http backend's server there without `ssl`)",
-    page: include_str!("../../rules/GW401-http-to-tls-port.md"),
-    check: Some(check),
-};
+}
 
 /// Ports where a TLS listener is the convention, or where the service that owns the port
 /// speaks nothing but TLS.
@@ -41,7 +39,7 @@ fn tls_port(port: u16) -> String {
     }
 }
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     if ctx.proxy.dialect == Dialect::Haproxy {
         return super::support_online::haproxy_wire(ctx, &RULE, false, haproxy, out);
     }

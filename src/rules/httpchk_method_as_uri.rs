@@ -1,26 +1,24 @@
 //! HAProxy: `option httpchk GET`, one word, which HAProxy takes for the URI.
 
 use super::support_haproxy::section;
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::Finding;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW309",
     name: "httpchk-method-as-uri",
-    severity: Severity::Warning,
-    family: Family::HealthChecks,
-    dialects: &[Dialect::Haproxy],
-    refuses: &[],
+    severity: Warning,
+    family: HealthChecks,
+    dialects: [Haproxy],
+    refuses: [],
     summary: "`option httpchk GET` with one word: HAProxy takes it for the URI and checks with `OPTIONS GET HTTP/1.0`",
-    page: include_str!("../../rules/GW309-httpchk-method-as-uri.md"),
-    check: Some(check),
-};
+}
 
 const METHODS: [&str; 8] = [
     "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE",
 ];
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     for (id, scope) in proxy.scopes.iter().enumerate() {
         for d in scope

@@ -1,22 +1,20 @@
 //! HAProxy: `option httpchk` in a backend where no server has `check`.
 
 use super::support_haproxy::{checkable, flag};
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::Finding;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW306",
     name: "httpchk-without-check",
-    severity: Severity::Warning,
-    family: Family::HealthChecks,
-    dialects: &[Dialect::Haproxy],
-    refuses: &[],
+    severity: Warning,
+    family: HealthChecks,
+    dialects: [Haproxy],
+    refuses: [],
     summary: "`option httpchk` in a backend where no server has `check`: the health check never runs",
-    page: include_str!("../../rules/GW306-httpchk-without-check.md"),
-    check: Some(check),
-};
+}
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     for pool in &proxy.pools {
         // Only where the section asks for it itself: an `option httpchk` in `defaults` may

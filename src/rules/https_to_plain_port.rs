@@ -2,26 +2,24 @@
 
 use super::support_haproxy::{flag, port, server_among, serving};
 use super::support_tls::{Wire, reach, wire};
-use super::{Context, Family, Rule};
+use super::Context;
 use crate::finding::{Dialect, Finding, Severity};
 use crate::model::{Pass, Target};
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW402",
     name: "https-to-plain-port",
-    severity: Severity::Error,
-    family: Family::Tls,
-    dialects: &[Dialect::Nginx, Dialect::Haproxy],
-    refuses: &[],
+    severity: Error,
+    family: Tls,
+    dialects: [Nginx, Haproxy],
+    refuses: [],
     summary: "a TLS *_pass (https://, grpcs://, suwsgi://) to port 80 or 8080, where plain HTTP listens (HAProxy: a server there with `ssl`)",
-    page: include_str!("../../rules/GW402-https-to-plain-port.md"),
-    check: Some(check),
-};
+}
 
 /// Ports where a plain-text listener is the convention.
 pub const PLAIN_PORTS: &[u16] = &[80, 8080];
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     if ctx.proxy.dialect == Dialect::Haproxy {
         return super::support_online::haproxy_wire(ctx, &RULE, true, haproxy, out);
     }

@@ -1,16 +1,12 @@
 //! Raised while loading and parsing.
 
-use super::{Family, Rule};
-use crate::finding::{Dialect, Severity};
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW003",
     name: "include-cycle",
-    severity: Severity::Error,
-    family: Family::SyntaxAndFiles,
-    dialects: &[Dialect::Nginx],
-    refuses: &[Dialect::Nginx],
+    severity: Error,
+    family: SyntaxAndFiles,
+    dialects: [Nginx],
+    refuses: [Nginx],
     summary: "files include each other in a loop",
-    page: include_str!("../../rules/GW003-include-cycle.md"),
-    check: None,
-};
+}

@@ -2,22 +2,19 @@
 
 use std::path::Path;
 
-use super::{Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use crate::finding::Finding;
 use crate::plan::place::Unfollowed;
 use crate::source::Span;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW005",
     name: "include-not-followed",
-    severity: Severity::Info,
-    family: Family::SyntaxAndFiles,
-    dialects: &[Dialect::Nginx],
-    refuses: &[],
+    severity: Info,
+    family: SyntaxAndFiles,
+    dialects: [Nginx],
+    refuses: [],
     summary: "an include gwlint does not follow (outside the repository, or not mapped into it): what it defines is unknown",
-    page: include_str!("../../rules/GW005-include-not-followed.md"),
-    check: None,
-};
+}
 
 /// The finding for an include not followed: it names the include as written (and the
 /// run-time path it leads to), never what is there, which may be any file of the machine

@@ -1,18 +1,16 @@
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::{Context, Rule};
+use crate::finding::Finding;
 use crate::source::{FileId, Span};
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW000",
     name: "internal-error",
-    severity: Severity::Error,
-    family: Family::SyntaxAndFiles,
-    dialects: &[Dialect::Nginx, Dialect::Haproxy],
-    refuses: &[],
+    severity: Error,
+    family: SyntaxAndFiles,
+    dialects: [Nginx, Haproxy],
+    refuses: [],
     summary: "gwlint failed while checking this file",
-    page: include_str!("../../rules/GW000-internal-error.md"),
-    check: None,
-};
+}
 
 pub fn finding(ctx: &Context, rule: &Rule, payload: Box<dyn std::any::Any + Send>) -> Finding {
     let what = crate::panic_message(&*payload);

@@ -1,21 +1,19 @@
 //! Refused while reading the configuration: see `model::refusals`.
 
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::Finding;
 use crate::model::refusals::Kind;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW022",
     name: "invalid-arguments",
-    severity: Severity::Error,
-    family: Family::SyntaxAndFiles,
-    dialects: &[Dialect::Nginx, Dialect::Haproxy],
-    refuses: &[Dialect::Nginx, Dialect::Haproxy],
+    severity: Error,
+    family: SyntaxAndFiles,
+    dialects: [Nginx, Haproxy],
+    refuses: [Nginx, Haproxy],
     summary: "the wrong number of arguments, or a block where `;` belongs (or the reverse); often a missing `;` that joins two lines",
-    page: include_str!("../../rules/GW022-invalid-arguments.md"),
-    check: Some(check),
-};
+}
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     super::refused(ctx, Kind::Arguments, &RULE, out);
 }

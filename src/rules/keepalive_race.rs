@@ -2,28 +2,27 @@
 //! backend's close.
 
 use super::keepalive_unused::reuses;
-use super::support_tune::{parse_time_ms, pool_facts, show_ms};
-use super::{Context, Family, Rule, Version};
-use crate::finding::{Dialect, Finding, Severity};
+use super::support_tune::{pool_facts};
+use crate::units::{nginx_time_ms, show_ms};
+use super::{Context, Version};
+use crate::finding::Finding;
 use crate::model::{Ctx, Target};
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW504",
     name: "keepalive-race",
-    severity: Severity::Warning,
-    family: Family::ReuseAndBuffers,
-    dialects: &[Dialect::Nginx],
-    refuses: &[],
+    severity: Warning,
+    family: ReuseAndBuffers,
+    dialects: [Nginx],
+    refuses: [],
     summary: "an upstream keeps idle connections at least as long as the backend's declared idle timeout: requests race its close",
-    page: include_str!("../../rules/GW504-keepalive-race.md"),
-    check: Some(check),
-};
+}
 
 /// From this version nginx speaks HTTP/1.1 to upstreams and keeps idle connections to every
 /// `upstream {}` (`keepalive 32`) without being told.
 const KEEPALIVE_BY_DEFAULT: Version = Version(1, 29, 7);
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     // Unknown version: assume the defaults that reuse connections, where the race exists.
     let new_defaults = ctx.nginx_version.is_none_or(|v| v >= KEEPALIVE_BY_DEFAULT);
@@ -54,7 +53,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         // http/server is the client side's).
         let timeout = own.iter().rev().find(|d| d.name() == "keepalive_timeout");
         let nginx_ms = match timeout {
-            Some(d) => match d.arg(0).and_then(parse_time_ms) {
+            Some(d) => match d.arg(0).and_then(nginx_time_ms) {
                 Some(ms) => ms,
                 None => continue,
             },

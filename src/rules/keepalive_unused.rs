@@ -1,22 +1,20 @@
 //! `keepalive N` in an upstream whose routes never let a connection be reused.
 
 use super::support_tune::variable_values;
-use super::{Context, Family, Rule, Version};
-use crate::finding::{Dialect, Edit, Finding, Fix, Severity};
+use super::{Context, Version};
+use crate::finding::{Edit, Finding, Fix, Severity};
 use crate::model::{Ctx, Pass, Route, Target};
 use crate::source::Span;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW503",
     name: "keepalive-unused",
-    severity: Severity::Warning,
-    family: Family::ReuseAndBuffers,
-    dialects: &[Dialect::Nginx],
-    refuses: &[],
+    severity: Warning,
+    family: ReuseAndBuffers,
+    dialects: [Nginx],
+    refuses: [],
     summary: "an upstream's keepalive is never used: HTTP/1.0, `Connection: close` or no fastcgi_keep_conn",
-    page: include_str!("../../rules/GW503-keepalive-unused.md"),
-    check: Some(check),
-};
+}
 
 /// Why one route opens a new connection for every request.
 struct Cause {
@@ -28,7 +26,7 @@ struct Cause {
     repair: Option<&'static str>,
 }
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     let new_defaults = ctx.nginx_at_least(Version(1, 29, 7));
     // The routes of each pool, found in one pass: a site with thousands of upstreams would

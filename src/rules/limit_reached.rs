@@ -1,20 +1,17 @@
 //! Raised while loading: gwlint reached one of its bounds, and what lies past it is unchecked.
 
-use super::{Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use crate::finding::Finding;
 use crate::source::Span;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW006",
     name: "limit-reached",
-    severity: Severity::Warning,
-    family: Family::SyntaxAndFiles,
-    dialects: &[Dialect::Nginx],
-    refuses: &[],
+    severity: Warning,
+    family: SyntaxAndFiles,
+    dialects: [Nginx],
+    refuses: [],
     summary: "gwlint stopped at one of its bounds (include expansion, include nesting): what lies past it is not checked",
-    page: include_str!("../../rules/GW006-limit-reached.md"),
-    check: None,
-};
+}
 
 /// Which bound an include crossed.
 pub enum Bound {

@@ -1,21 +1,19 @@
 //! `limit_req` without `burst`: a second request inside one interval of the rate gets 503.
 
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::{Dialect, Finding};
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW308",
     name: "limit-req-without-burst",
-    severity: Severity::Warning,
-    family: Family::HealthChecks,
-    dialects: &[Dialect::Nginx],
-    refuses: &[],
+    severity: Warning,
+    family: HealthChecks,
+    dialects: [Nginx],
+    refuses: [],
     summary: "`limit_req` without `burst`: a second request within one interval of the rate gets 503 (or limit_req_status)",
-    page: include_str!("../../rules/GW308-limit-req-without-burst.md"),
-    check: Some(check),
-};
+}
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     if ctx.proxy.dialect != Dialect::Nginx {
         return;
     }

@@ -1,23 +1,21 @@
 //! `localhost` as a target: nginx also tries ::1 where /etc/hosts maps it.
 
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::Finding;
 use crate::model::{Endpoint, Target};
 use crate::source::Span;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW603",
     name: "localhost-ipv6",
-    severity: Severity::Info,
-    family: Family::NameResolution,
-    dialects: &[Dialect::Nginx],
-    refuses: &[],
+    severity: Info,
+    family: NameResolution,
+    dialects: [Nginx],
+    refuses: [],
     summary: "`localhost` as a target resolves to ::1 as well as 127.0.0.1 on many hosts",
-    page: include_str!("../../rules/GW603-localhost-ipv6.md"),
-    check: Some(check),
-};
+}
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     let mut targets: Vec<(Span, Option<u16>)> = Vec::new();
     for route in &proxy.routes {

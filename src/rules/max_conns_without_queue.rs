@@ -1,22 +1,20 @@
 //! `server … max_conns=N` on every server of an upstream, with no `queue`.
 
 use super::support_dead::http_pools;
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::Finding;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW303",
     name: "max-conns-without-queue",
-    severity: Severity::Info,
-    family: Family::HealthChecks,
-    dialects: &[Dialect::Nginx],
-    refuses: &[],
+    severity: Info,
+    family: HealthChecks,
+    dialects: [Nginx],
+    refuses: [],
     summary: "every server of an upstream is capped by `max_conns` and nothing queues the excess",
-    page: include_str!("../../rules/GW303-max-conns-without-queue.md"),
-    check: Some(check),
-};
+}
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     for (_, pool) in http_pools(ctx.proxy) {
         // Servers that can take traffic, backups included: one without a cap absorbs the rest.
         let usable: Vec<_> = pool.servers.iter().filter(|s| !s.flag("down")).collect();

@@ -1,22 +1,20 @@
 //! HAProxy: `timeout client`, `timeout connect`, `timeout server` unset or 0.
 
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::Finding;
 use crate::model::ScopeKind;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW210",
     name: "missing-timeouts",
-    severity: Severity::Warning,
-    family: Family::Timeouts,
-    dialects: &[Dialect::Haproxy],
-    refuses: &[],
+    severity: Warning,
+    family: Timeouts,
+    dialects: [Haproxy],
+    refuses: [],
     summary: "an HAProxy frontend or backend runs without client, connect or server timeout",
-    page: include_str!("../../rules/GW210-missing-timeouts.md"),
-    check: Some(check),
-};
+}
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     for (id, scope) in proxy.scopes.iter().enumerate() {
         let needs: &[&str] = match scope.kind {

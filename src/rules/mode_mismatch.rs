@@ -1,23 +1,21 @@
 //! HAProxy: an http frontend routes to a tcp backend.
 
 use super::support_haproxy::mode;
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::Finding;
 use crate::model::{Pass, ScopeId, Target};
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW121",
     name: "mode-mismatch",
-    severity: Severity::Error,
-    family: Family::DeadTargets,
-    dialects: &[Dialect::Haproxy],
-    refuses: &[Dialect::Haproxy],
+    severity: Error,
+    family: DeadTargets,
+    dialects: [Haproxy],
+    refuses: [Haproxy],
     summary: "an http frontend routes to a tcp backend",
-    page: include_str!("../../rules/GW121-mode-mismatch.md"),
-    check: Some(check),
-};
+}
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     for route in &proxy.routes {
         let Target::Pool(i) = route.target else {

@@ -2,22 +2,20 @@
 //! MySQL.
 
 use super::support_haproxy::{proxies, section_named};
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::Finding;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW311",
     name: "mysql-check-without-user",
-    severity: Severity::Warning,
-    family: Family::HealthChecks,
-    dialects: &[Dialect::Haproxy],
-    refuses: &[],
+    severity: Warning,
+    family: HealthChecks,
+    dialects: [Haproxy],
+    refuses: [],
     summary: "`option mysql-check` without `user`: each check is an aborted connection to MySQL, which can block HAProxy's host (`max_connect_errors`)",
-    page: include_str!("../../rules/GW311-mysql-check-without-user.md"),
-    check: Some(check),
-};
+}
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     for (id, scope) in proxies(proxy) {
         for d in scope

@@ -3,24 +3,22 @@
 use std::collections::HashMap;
 
 use super::support_online::{places, resolver};
-use super::{Context, Family, Rule};
+use super::{Context, Rule};
 use crate::finding::{Dialect, Finding, Severity};
 use crate::probe::dns::Answer;
 use crate::source::Span;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW801",
     name: "name-not-resolved",
-    severity: Severity::Error,
-    family: Family::NameResolution,
-    dialects: &[Dialect::Nginx, Dialect::Haproxy],
-    refuses: &[],
+    severity: Error,
+    family: NameResolution,
+    dialects: [Nginx, Haproxy],
+    refuses: [],
     summary: "(--online) a host name in a *_pass, upstream or HAProxy server that DNS does not resolve: NXDOMAIN, no address, SERVFAIL or no answer",
-    page: include_str!("../../rules/GW801-name-not-resolved.md"),
-    check: Some(check),
-};
+}
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     for place in places(ctx) {
         let Some(lookup) = &place.observed.dns else {
             continue;

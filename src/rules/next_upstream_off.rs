@@ -2,21 +2,19 @@
 //! servers.
 
 use super::support_dead::primaries;
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::Finding;
 use crate::model::{Ctx, Pass, Target};
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW302",
     name: "next-upstream-off",
-    severity: Severity::Warning,
-    family: Family::HealthChecks,
-    dialects: &[Dialect::Nginx],
-    refuses: &[],
+    severity: Warning,
+    family: HealthChecks,
+    dialects: [Nginx],
+    refuses: [],
     summary: "a route to several servers does not retry the next server when one fails",
-    page: include_str!("../../rules/GW302-next-upstream-off.md"),
-    check: Some(check),
-};
+}
 
 /// `*_next_upstream` of the route's module.
 fn next_upstream(pass: Pass) -> Option<&'static str> {
@@ -31,7 +29,7 @@ fn next_upstream(pass: Pass) -> Option<&'static str> {
     })
 }
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     for route in &ctx.proxy.routes {
         if route.ctx != Ctx::Http {
             continue;

@@ -1,23 +1,21 @@
 //! HAProxy: `retries 0`.
 
 use super::support_haproxy::{reached, section};
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::Finding;
 use crate::source::Span;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW304",
     name: "no-retries",
-    severity: Severity::Warning,
-    family: Family::HealthChecks,
-    dialects: &[Dialect::Haproxy],
-    refuses: &[],
+    severity: Warning,
+    family: HealthChecks,
+    dialects: [Haproxy],
+    refuses: [],
     summary: "`retries 0`: the first failed connection to a server answers 503",
-    page: include_str!("../../rules/GW304-no-retries.md"),
-    check: Some(check),
-};
+}
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     let reached = reached(proxy);
     // One finding per `retries 0` line, with the backends it applies to.

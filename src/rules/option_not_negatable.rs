@@ -1,21 +1,19 @@
 //! Refused while reading the configuration: see `model::refusals`.
 
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::Finding;
 use crate::model::refusals::Kind;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW026",
     name: "option-not-negatable",
-    severity: Severity::Error,
-    family: Family::SyntaxAndFiles,
-    dialects: &[Dialect::Haproxy],
-    refuses: &[Dialect::Haproxy],
+    severity: Error,
+    family: SyntaxAndFiles,
+    dialects: [Haproxy],
+    refuses: [Haproxy],
     summary: "`no option X` for an option HAProxy cannot negate: HAProxy refuses to start",
-    page: include_str!("../../rules/GW026-option-not-negatable.md"),
-    check: Some(check),
-};
+}
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     super::refused(ctx, Kind::NotNegatable, &RULE, out);
 }

@@ -3,27 +3,25 @@
 use std::collections::HashSet;
 
 use super::support_tls::{Wire, prefix, ssl_setting, wire};
-use super::{Context, Family, Rule, Version};
-use crate::finding::{Dialect, Finding, Severity};
+use super::{Context, Version};
+use crate::finding::{Finding, Severity};
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW406",
     name: "outdated-tls-protocols",
-    severity: Severity::Error,
-    family: Family::Tls,
-    dialects: &[Dialect::Nginx],
-    refuses: &[],
+    severity: Error,
+    family: Tls,
+    dialects: [Nginx],
+    refuses: [],
     summary: "*_ssl_protocols offers only TLSv1/TLSv1.1 (or, as info, no TLSv1.3) to upstreams",
-    page: include_str!("../../rules/GW406-outdated-tls-protocols.md"),
-    check: Some(check),
-};
+}
 
 /// The release whose `proxy_ssl_protocols` default gained TLSv1.3.
 const TLS13_DEFAULT: Version = Version(1, 23, 4);
 
 const REFUSED: &str = "SSL_do_handshake() failed (SSL: error:0A00042E:SSL routines::tlsv1 alert protocol version:SSL alert number 70) while SSL handshaking to upstream";
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     let mut seen = HashSet::new();
     let mut default_reported = false;

@@ -1,21 +1,19 @@
 //! A `*_pass` given a URL scheme its module does not speak.
 
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::Finding;
 use crate::model::{Ctx, Pass};
 use crate::syntax::nginx::has_variable;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW108",
     name: "pass-scheme-mismatch",
-    severity: Severity::Error,
-    family: Family::DeadTargets,
-    dialects: &[Dialect::Nginx],
-    refuses: &[Dialect::Nginx],
+    severity: Error,
+    family: DeadTargets,
+    dialects: [Nginx],
+    refuses: [Nginx],
     summary: "a *_pass URL has a scheme its module does not accept",
-    page: include_str!("../../rules/GW108-pass-scheme-mismatch.md"),
-    check: Some(check),
-};
+}
 
 /// The schemes a pass directive accepts; an empty list: an address with no scheme.
 fn accepted(pass: Pass) -> &'static [&'static str] {
@@ -29,7 +27,7 @@ fn accepted(pass: Pass) -> &'static [&'static str] {
     }
 }
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     for route in &ctx.proxy.routes {
         if route.ctx != Ctx::Http {
             continue;

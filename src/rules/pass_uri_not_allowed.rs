@@ -1,26 +1,24 @@
 //! `proxy_pass` with a URI part where nginx cannot replace the matched part of the URI.
 
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::Finding;
 use crate::model::{Ctx, Pass, ScopeKind, endpoint::split_url};
 use crate::syntax::nginx::has_variable;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW111",
     name: "pass-uri-not-allowed",
-    severity: Severity::Error,
-    family: Family::DeadTargets,
-    dialects: &[Dialect::Nginx],
-    refuses: &[Dialect::Nginx],
+    severity: Error,
+    family: DeadTargets,
+    dialects: [Nginx],
+    refuses: [Nginx],
     summary: "`proxy_pass` with a URI in a regex or named location, `if` or `limit_except`: nginx refuses to start",
-    page: include_str!("../../rules/GW111-pass-uri-not-allowed.md"),
-    check: Some(check),
-};
+}
 
 /// nginx's own words, from ngx_http_proxy_module.c.
 const REFUSAL: &str = "\"proxy_pass\" cannot have URI part in location given by regular expression, or inside named location, or inside \"if\" statement, or inside \"limit_except\" block";
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     for route in &proxy.routes {
         if route.ctx != Ctx::Http || route.pass != Pass::Proxy {

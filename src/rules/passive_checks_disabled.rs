@@ -1,22 +1,20 @@
 //! `max_fails=0` on every server of a multi-server upstream.
 
 use super::support_dead::{http_pools, primaries};
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::Finding;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW301",
     name: "passive-checks-disabled",
-    severity: Severity::Warning,
-    family: Family::HealthChecks,
-    dialects: &[Dialect::Nginx],
-    refuses: &[],
+    severity: Warning,
+    family: HealthChecks,
+    dialects: [Nginx],
+    refuses: [],
     summary: "`max_fails=0` on every server of an upstream of several servers",
-    page: include_str!("../../rules/GW301-passive-checks-disabled.md"),
-    check: Some(check),
-};
+}
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     for (_, pool) in http_pools(ctx.proxy) {
         let live = primaries(pool);
         if live.len() < 2 {

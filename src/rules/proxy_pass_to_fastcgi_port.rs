@@ -1,20 +1,18 @@
 //! `proxy_pass http://…:9000` in a location that serves PHP: HTTP spoken to php-fpm.
 
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::Finding;
 use crate::model::{Ctx, Endpoint, Pass, Route, ScopeKind, Target};
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW109",
     name: "proxy-pass-to-fastcgi-port",
-    severity: Severity::Warning,
-    family: Family::DeadTargets,
-    dialects: &[Dialect::Nginx],
-    refuses: &[],
+    severity: Warning,
+    family: DeadTargets,
+    dialects: [Nginx],
+    refuses: [],
     summary: "`proxy_pass` speaks HTTP to php-fpm's port 9000 in a location that serves PHP",
-    page: include_str!("../../rules/GW109-proxy-pass-to-fastcgi-port.md"),
-    check: Some(check),
-};
+}
 
 /// php-fpm's default `listen` port.
 const FPM_PORT: u16 = 9000;
@@ -60,7 +58,7 @@ fn php_evidence(ctx: &Context, route: &Route, names: &[&str]) -> Option<String> 
     None
 }
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     for route in &ctx.proxy.routes {
         if route.ctx != Ctx::Http || route.pass != Pass::Proxy {
             continue;

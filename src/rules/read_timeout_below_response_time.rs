@@ -2,25 +2,24 @@
 
 use std::collections::HashSet;
 
-use super::support_tune::{parse_time_ms, pool_facts, route_facts, show_ms};
-use super::{Context, Family, Rule};
+use super::support_tune::{pool_facts, route_facts};
+use crate::units::{nginx_time_ms, show_ms};
+use super::Context;
 use crate::facts::Backend;
-use crate::finding::{Dialect, Finding, Severity};
+use crate::finding::{Dialect, Finding};
 use crate::model::{Ctx, Target};
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW204",
     name: "read-timeout-below-response-time",
-    severity: Severity::Warning,
-    family: Family::Timeouts,
-    dialects: &[Dialect::Nginx, Dialect::Haproxy],
-    refuses: &[],
+    severity: Warning,
+    family: Timeouts,
+    dialects: [Nginx, Haproxy],
+    refuses: [],
     summary: "a *_read_timeout (HAProxy: `timeout server`) is not longer than the backend's declared slowest response: those responses end in 504",
-    page: include_str!("../../rules/GW204-read-timeout-below-response-time.md"),
-    check: Some(check),
-};
+}
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     if ctx.proxy.dialect == Dialect::Haproxy {
         return haproxy(ctx, out);
     }
@@ -48,7 +47,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         let slowest_ms = slowest.as_millis() as u64;
         let name = format!("{prefix}_read_timeout");
         let setting = proxy.setting(route.scope, &name);
-        let Some(read_ms) = setting.first().and_then(parse_time_ms) else {
+        let Some(read_ms) = setting.first().and_then(nginx_time_ms) else {
             continue;
         };
         if read_ms > slowest_ms {
@@ -124,7 +123,7 @@ fn haproxy(ctx: &Context, out: &mut Vec<Finding>) {
         };
         let Some(ms) = d
             .arg(0)
-            .and_then(crate::chain::haproxy_time_ms)
+            .and_then(crate::units::haproxy_time_ms)
             .filter(|ms| *ms > 0)
         else {
             continue;

@@ -1,22 +1,20 @@
 //! `resolver` given a variable: nginx reads its addresses once, at start, as text.
 
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::{Dialect, Finding};
 use crate::syntax::nginx::has_variable;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW606",
     name: "resolver-variable",
-    severity: Severity::Error,
-    family: Family::NameResolution,
-    dialects: &[Dialect::Nginx],
-    refuses: &[Dialect::Nginx],
+    severity: Error,
+    family: NameResolution,
+    dialects: [Nginx],
+    refuses: [Nginx],
     summary: "a `resolver` address given by a variable (`resolver $dns;`): nginx refuses to start",
-    page: include_str!("../../rules/GW606-resolver-variable.md"),
-    check: Some(check),
-};
+}
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     if ctx.proxy.dialect != Dialect::Nginx {
         return;
     }

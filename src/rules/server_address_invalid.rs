@@ -1,22 +1,20 @@
 //! An upstream `server` written as a URL: a scheme or a path nginx does not take there.
 
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::{Dialect, Finding};
 use crate::model::Ctx;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW110",
     name: "server-address-invalid",
-    severity: Severity::Error,
-    family: Family::DeadTargets,
-    dialects: &[Dialect::Nginx],
-    refuses: &[Dialect::Nginx],
+    severity: Error,
+    family: DeadTargets,
+    dialects: [Nginx],
+    refuses: [Nginx],
     summary: "an upstream `server` with a scheme or a path (`server http://app:8080;`): nginx refuses to start",
-    page: include_str!("../../rules/GW110-server-address-invalid.md"),
-    check: Some(check),
-};
+}
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     if ctx.proxy.dialect != Dialect::Nginx {
         return;
     }

@@ -3,21 +3,19 @@
 use std::collections::HashMap;
 
 use super::support_haproxy::{in_service, reached, server_name};
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::{Finding, Severity};
 use crate::model::Server;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW605",
     name: "server-resolved-once",
-    severity: Severity::Warning,
-    family: Family::NameResolution,
-    dialects: &[Dialect::Haproxy],
-    refuses: &[],
+    severity: Warning,
+    family: NameResolution,
+    dialects: [Haproxy],
+    refuses: [],
     summary: "a server given by host name without `resolvers`: HAProxy resolves it once at start",
-    page: include_str!("../../rules/GW605-server-resolved-once.md"),
-    check: Some(check),
-};
+}
 
 /// A placeholder left for a template (`HOST1_IP`, `<ip>`), not a host name.
 fn placeholder(host: &str) -> bool {
@@ -28,7 +26,7 @@ fn placeholder(host: &str) -> bool {
             && host.chars().any(|c| c.is_ascii_uppercase())
 }
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     let reached = reached(proxy);
     // One finding per host name, on its first server line.

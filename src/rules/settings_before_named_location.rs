@@ -1,27 +1,25 @@
 //! `proxy_*` settings in a location that hands its requests to a named location with
 //! `try_files … @name`: the named location inherits from the server, not from here.
 
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::{Dialect, Finding};
 use crate::model::ScopeKind;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW205",
     name: "settings-before-named-location",
-    severity: Severity::Warning,
-    family: Family::Timeouts,
-    dialects: &[Dialect::Nginx],
-    refuses: &[],
+    severity: Warning,
+    family: Timeouts,
+    dialects: [Nginx],
+    refuses: [],
     summary: "`proxy_*` timeouts or buffers in a location that hands off with `try_files … @name`: the named location does not inherit them, so they never apply",
-    page: include_str!("../../rules/GW205-settings-before-named-location.md"),
-    check: Some(check),
-};
+}
 
 /// Settings of the module that would talk to the backend: they matter only where the request
 /// is passed, and a named location inherits from its server.
 const PREFIXES: &[&str] = &["proxy_", "fastcgi_", "uwsgi_", "scgi_", "grpc_"];
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     if proxy.dialect != Dialect::Nginx {
         return;

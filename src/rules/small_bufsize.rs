@@ -1,26 +1,24 @@
 //! HAProxy: `tune.bufsize` below its default of 16384.
 
 use super::support_haproxy::{global, size};
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::Finding;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW506",
     name: "small-bufsize",
-    severity: Severity::Warning,
-    family: Family::ReuseAndBuffers,
-    dialects: &[Dialect::Haproxy],
-    refuses: &[],
+    severity: Warning,
+    family: ReuseAndBuffers,
+    dialects: [Haproxy],
+    refuses: [],
     summary: "`tune.bufsize` below the default 16384: responses with large headers get 502",
-    page: include_str!("../../rules/GW506-small-bufsize.md"),
-    check: Some(check),
-};
+}
 
 /// HAProxy's defaults (configuration manual, 3.2).
 const DEFAULT_BUFSIZE: u64 = 16384;
 const DEFAULT_MAXREWRITE: u64 = 1024;
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     let Some(d) = global(proxy, "tune.bufsize") else {
         return;

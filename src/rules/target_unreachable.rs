@@ -1,23 +1,21 @@
 //! `--online`: a target address where nothing accepts a TCP connection.
 
 use super::support_online::{connect_failure, dead, places};
-use super::{Context, Family, Rule};
+use super::Context;
 use crate::finding::{Dialect, Finding, Severity};
 use crate::probe::tcp::Connect;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW802",
     name: "target-unreachable",
-    severity: Severity::Error,
-    family: Family::DeadTargets,
-    dialects: &[Dialect::Nginx, Dialect::Haproxy],
-    refuses: &[],
+    severity: Error,
+    family: DeadTargets,
+    dialects: [Nginx, Haproxy],
+    refuses: [],
     summary: "(--online) a *_pass target or server where the TCP connection is refused, unreachable or times out",
-    page: include_str!("../../rules/GW802-target-unreachable.md"),
-    check: Some(check),
-};
+}
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let places = places(ctx);
     for place in &places {
         let failed: Vec<_> = place

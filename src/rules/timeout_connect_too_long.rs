@@ -2,28 +2,26 @@
 //! fires (GW202's counterpart).
 
 use super::support_haproxy::{proxies, section_named};
-use super::{Context, Family, Rule};
-use crate::chain::{haproxy_time_ms, show_ms};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::units::{haproxy_time_ms, show_ms};
+use crate::finding::Finding;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW212",
     name: "timeout-connect-too-long",
-    severity: Severity::Info,
-    family: Family::Timeouts,
-    dialects: &[Dialect::Haproxy],
-    refuses: &[],
+    severity: Info,
+    family: Timeouts,
+    dialects: [Haproxy],
+    refuses: [],
     summary: "an HAProxy `timeout connect` above 135s: Linux abandons the connect first, so the timeout never fires and each attempt waits about 130s",
-    page: include_str!("../../rules/GW212-timeout-connect-too-long.md"),
-    check: Some(check),
-};
+}
 
 /// As GW202: Linux gives up after `net.ipv4.tcp_syn_retries` (default 6) retransmissions,
 /// 127 s by the kernel's documentation, 135 s measured; FreeBSD and macOS after 75 s, but a
 /// value between 75 s and 135 s still works on Linux, where gateways run.
 const LINUX_MS: u64 = 135_000;
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     for (id, scope) in proxies(proxy) {
         for d in scope

@@ -1,22 +1,20 @@
 //! `--online`: a CA, certificate or key file that a TLS setting names and the proxy cannot load.
 
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::{Dialect, Finding};
 use crate::probe::certs::CertFile;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW804",
     name: "tls-file-unusable",
-    severity: Severity::Error,
-    family: Family::Tls,
-    dialects: &[Dialect::Nginx, Dialect::Haproxy],
-    refuses: &[],
+    severity: Error,
+    family: Tls,
+    dialects: [Nginx, Haproxy],
+    refuses: [],
     summary: "(--online) a proxy_ssl_trusted_certificate, proxy_ssl_certificate(_key), ca-file or crt that is missing, unreadable or not PEM",
-    page: include_str!("../../rules/GW804-tls-file-unusable.md"),
-    check: Some(check),
-};
+}
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let Some(obs) = ctx.observed else { return };
     let nginx = ctx.proxy.dialect == Dialect::Nginx;
     for (span, (path, _, state)) in &obs.files {

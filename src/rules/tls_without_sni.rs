@@ -5,25 +5,23 @@ use super::support_tls::{
     Wire, deciding_span, explicit_ssl_name, is_dotted_host_name, is_ip, is_on, prefix, ssl_setting,
     wire,
 };
-use super::{Context, Family, Rule};
+use super::Context;
 use crate::finding::{Dialect, Finding, Severity};
 use crate::model::{Endpoint, Target};
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW403",
     name: "tls-without-sni",
-    severity: Severity::Warning,
-    family: Family::Tls,
-    dialects: &[Dialect::Nginx, Dialect::Haproxy],
-    refuses: &[],
+    severity: Warning,
+    family: Tls,
+    dialects: [Nginx, Haproxy],
+    refuses: [],
     summary: "TLS to a named backend without SNI (*_ssl_server_name off, HAProxy: `ssl` without `sni`), or with an upstream's name as SNI",
-    page: include_str!("../../rules/GW403-tls-without-sni.md"),
-    check: Some(check),
-};
+}
 
 const REJECTED: &str = "a backend that chooses its certificate by SNI (a CDN, a cloud load balancer, a multi-tenant TLS front, nginx with `ssl_reject_handshake`) rejects the handshake with `SSL_do_handshake() failed (SSL: error:0A000458:SSL routines::tlsv1 unrecognized name:SSL alert number 112) while SSL handshaking to upstream` and the client gets 502";
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     if ctx.proxy.dialect == Dialect::Haproxy {
         return haproxy(ctx, out);
     }

@@ -3,24 +3,22 @@
 use std::collections::{HashMap, HashSet};
 
 use super::support_haproxy::{condition_acls, proxies, section};
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::Finding;
 use crate::source::Span;
 use crate::suggest::{self, Index};
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW122",
     name: "undefined-acl",
-    severity: Severity::Error,
-    family: Family::DeadTargets,
-    dialects: &[Dialect::Haproxy],
-    refuses: &[Dialect::Haproxy],
+    severity: Error,
+    family: DeadTargets,
+    dialects: [Haproxy],
+    refuses: [Haproxy],
     summary: "an `if`/`unless` condition names an ACL the section does not define before it: HAProxy refuses to start",
-    page: include_str!("../../rules/GW122-undefined-acl.md"),
-    check: Some(check),
-};
+}
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     // The ACLs HAProxy defines for every proxy (`TRUE`, `METH_GET`, `HTTP_2.0` from 2.4), in
     // the configured release (any release when it is unknown).

@@ -2,25 +2,23 @@
 
 use std::cell::LazyCell;
 
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Fix, Severity};
+use super::Context;
+use crate::finding::{Finding, Fix, Severity};
 use crate::model::{Ctx, Endpoint, Target};
 use crate::source::Span;
 use crate::suggest::Index;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW101",
     name: "undefined-upstream",
-    severity: Severity::Error,
-    family: Family::DeadTargets,
-    dialects: &[Dialect::Nginx, Dialect::Haproxy],
-    refuses: &[Dialect::Nginx, Dialect::Haproxy],
+    severity: Error,
+    family: DeadTargets,
+    dialects: [Nginx, Haproxy],
+    refuses: [Nginx, Haproxy],
     summary: "a *_pass names no upstream (or use_backend/default_backend no backend)",
-    page: include_str!("../../rules/GW101-undefined-upstream.md"),
-    check: Some(check),
-};
+}
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     // Indexed once, on the first miss: a configuration can have thousands of upstreams and
     // thousands of typos.

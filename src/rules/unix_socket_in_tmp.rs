@@ -1,30 +1,28 @@
 //! A unix socket under `/tmp` or `/var/tmp`: a service with `PrivateTmp=` sees a /tmp of its
 //! own, so the proxy and the backend do not meet there.
 
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::{Dialect, Finding};
 use crate::model::listen::{Bound, listeners};
 use crate::model::{Endpoint, Target};
 use crate::source::Span;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW114",
     name: "unix-socket-in-tmp",
-    severity: Severity::Warning,
-    family: Family::DeadTargets,
-    dialects: &[Dialect::Nginx, Dialect::Haproxy],
-    refuses: &[],
+    severity: Warning,
+    family: DeadTargets,
+    dialects: [Nginx, Haproxy],
+    refuses: [],
     summary: "a backend's unix socket under /tmp or /var/tmp: a systemd unit with PrivateTmp (php-fpm's, RHEL's nginx) has a /tmp of its own, and the proxy answers 502/503",
-    page: include_str!("../../rules/GW114-unix-socket-in-tmp.md"),
-    check: Some(check),
-};
+}
 
 fn in_tmp(path: &str) -> bool {
     let p = path.trim_start_matches("//");
     p.starts_with("/tmp/") || p.starts_with("/var/tmp/")
 }
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     // In a container /tmp is the container's: PrivateTmp is a host service's setting.
     if !ctx.tree.place.mounts.is_empty() {

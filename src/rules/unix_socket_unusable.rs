@@ -2,24 +2,22 @@
 //! worker user.
 
 use super::support_online::places;
-use super::{Context, Family, Rule};
+use super::Context;
 use crate::finding::{Dialect, Finding, Severity};
 use crate::probe::tcp::Connect;
 use crate::probe::unix::UnixSocket;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW803",
     name: "unix-socket-unusable",
-    severity: Severity::Error,
-    family: Family::DeadTargets,
-    dialects: &[Dialect::Nginx, Dialect::Haproxy],
-    refuses: &[],
+    severity: Error,
+    family: DeadTargets,
+    dialects: [Nginx, Haproxy],
+    refuses: [],
     summary: "(--online) a unix: target that does not exist, is not a socket, accepts no connection, or that the worker user may not connect to",
-    page: include_str!("../../rules/GW803-unix-socket-unusable.md"),
-    check: Some(check),
-};
+}
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let nginx = ctx.proxy.dialect == Dialect::Nginx;
     for place in places(ctx) {
         let Some((path, state)) = &place.observed.unix else {

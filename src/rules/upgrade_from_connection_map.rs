@@ -2,22 +2,20 @@
 //! protocol to upgrade to.
 
 use super::support_tune::variable_values;
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Fix, Severity};
+use super::Context;
+use crate::finding::{Dialect, Finding, Fix};
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW112",
     name: "upgrade-from-connection-map",
-    severity: Severity::Error,
-    family: Family::DeadTargets,
-    dialects: &[Dialect::Nginx],
-    refuses: &[],
+    severity: Error,
+    family: DeadTargets,
+    dialects: [Nginx],
+    refuses: [],
     summary: "`proxy_set_header Upgrade` given the Connection map's variable (`$connection_upgrade`): the backend is asked to upgrade to `upgrade`, and WebSockets fail",
-    page: include_str!("../../rules/GW112-upgrade-from-connection-map.md"),
-    check: Some(check),
-};
+}
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     if ctx.proxy.dialect != Dialect::Nginx {
         return;
     }

@@ -1,25 +1,23 @@
 //! `server … resolve` that nginx refuses: a version without it, or an upstream without the
 //! shared-memory `zone` or the `resolver` it needs.
 
-use super::{Context, Family, Rule, Version};
-use crate::finding::{Dialect, Finding, Severity};
+use super::{Context, Version};
+use crate::finding::{Finding, Severity};
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW604",
     name: "upstream-resolve-unusable",
-    severity: Severity::Error,
-    family: Family::NameResolution,
-    dialects: &[Dialect::Nginx],
-    refuses: &[Dialect::Nginx],
+    severity: Error,
+    family: NameResolution,
+    dialects: [Nginx],
+    refuses: [Nginx],
     summary: "`server … resolve` without a `zone` or a `resolver`, or on an nginx older than 1.27.3: nginx refuses to start",
-    page: include_str!("../../rules/GW604-upstream-resolve-unusable.md"),
-    check: Some(check),
-};
+}
 
 /// `server … resolve` in an open-source upstream.
 const RESOLVE_SINCE: Version = Version(1, 27, 3);
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     for pool in &proxy.pools {
         // nginx stops at the first server with `resolve`.

@@ -1,22 +1,20 @@
 //! `proxy_pass http://backend:8080` while `upstream backend {}` exists.
 
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Fix, Severity};
+use super::Context;
+use crate::finding::{Finding, Fix};
 use crate::model::{Endpoint, Target};
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW102",
     name: "upstream-with-port",
-    severity: Severity::Error,
-    family: Family::DeadTargets,
-    dialects: &[Dialect::Nginx],
-    refuses: &[Dialect::Nginx],
+    severity: Error,
+    family: DeadTargets,
+    dialects: [Nginx],
+    refuses: [Nginx],
     summary: "a *_pass puts a port on the name of an upstream",
-    page: include_str!("../../rules/GW102-upstream-with-port.md"),
-    check: Some(check),
-};
+}
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     for route in &ctx.proxy.routes {
         let Target::Endpoint(Endpoint::Inet {
             host,

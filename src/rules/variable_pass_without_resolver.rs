@@ -1,21 +1,19 @@
 //! A `*_pass` built from variables that can name a host while no `resolver` is in scope.
 
 use super::support_tune::{pass_host, variable_values};
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::Finding;
 use crate::model::{Endpoint, Route};
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW601",
     name: "variable-pass-without-resolver",
-    severity: Severity::Error,
-    family: Family::NameResolution,
-    dialects: &[Dialect::Nginx],
-    refuses: &[],
+    severity: Error,
+    family: NameResolution,
+    dialects: [Nginx],
+    refuses: [],
     summary: "a *_pass with variables can name a host, and no resolver is in scope",
-    page: include_str!("../../rules/GW601-variable-pass-without-resolver.md"),
-    check: Some(check),
-};
+}
 
 /// Variables that hold the request's path or query: where they start, the host has ended.
 const URI_VARS: &[&str] = &[
@@ -36,7 +34,7 @@ fn client_controlled(name: &str) -> bool {
         || name.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     // An include gwlint did not follow may set the resolver: unknown, not absent.
     if !ctx.tree.unknown.is_empty() {
         return;

@@ -5,23 +5,21 @@ use super::support_tls::{
     Wire, explicit_ssl_name, is_dotted_host_name, is_ip, is_on, is_single_label, prefix,
     ssl_setting, wire,
 };
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::{Finding, Severity};
 use crate::model::{Endpoint, Target};
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW405",
     name: "verify-against-upstream-name",
-    severity: Severity::Error,
-    family: Family::Tls,
-    dialects: &[Dialect::Nginx],
-    refuses: &[],
+    severity: Error,
+    family: Tls,
+    dialects: [Nginx],
+    refuses: [],
     summary: "*_ssl_verify on checks the certificate against an upstream's name (or an IP) because *_ssl_name is not set",
-    page: include_str!("../../rules/GW405-verify-against-upstream-name.md"),
-    check: Some(check),
-};
+}
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     for route in &proxy.routes {
         if wire(route) != Wire::Tls {

@@ -4,22 +4,20 @@ use std::collections::HashSet;
 
 use super::support_haproxy::{flag, global, own, server_name};
 use super::support_tls::{deciding_span, is_on, may_use_tls, prefix, ssl_setting};
-use super::{Context, Family, Rule};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::finding::{Dialect, Finding};
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW404",
     name: "verify-without-ca",
-    severity: Severity::Error,
-    family: Family::Tls,
-    dialects: &[Dialect::Nginx, Dialect::Haproxy],
-    refuses: &[Dialect::Nginx, Dialect::Haproxy],
+    severity: Error,
+    family: Tls,
+    dialects: [Nginx, Haproxy],
+    refuses: [Nginx, Haproxy],
     summary: "*_ssl_verify on without a *_ssl_trusted_certificate (HAProxy: `ssl` with verification required and no `ca-file`): the proxy refuses to start",
-    page: include_str!("../../rules/GW404-verify-without-ca.md"),
-    check: Some(check),
-};
+}
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     if ctx.proxy.dialect == Dialect::Haproxy {
         return haproxy(ctx, out);
     }

@@ -1,23 +1,21 @@
 //! `proxy_set_header Upgrade …` where nginx speaks HTTP/1.0 to the backend: the upgrade is
 //! asked in a request whose version forbids it.
 
-use super::{Context, Family, Rule, Version};
+use super::{Context, Version};
 use crate::finding::{Dialect, Finding, Fix, Severity};
 use crate::model::Pass;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW113",
     name: "websocket-over-http10",
-    severity: Severity::Error,
-    family: Family::DeadTargets,
-    dialects: &[Dialect::Nginx],
-    refuses: &[],
+    severity: Error,
+    family: DeadTargets,
+    dialects: [Nginx],
+    refuses: [],
     summary: "WebSocket headers forwarded while `proxy_http_version` is 1.0: the backend must ignore the upgrade, and the handshake never gets 101",
-    page: include_str!("../../rules/GW113-websocket-over-http10.md"),
-    check: Some(check),
-};
+}
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     if proxy.dialect != Dialect::Nginx {
         return;

@@ -2,29 +2,28 @@
 
 use std::collections::HashSet;
 
-use super::support_tune::{parse_time_ms, route_facts};
-use super::{Context, Family, Rule};
+use super::support_tune::{route_facts};
+use crate::units::{nginx_time_ms};
+use super::Context;
 use crate::facts::{Backend, Ping};
-use crate::finding::{Dialect, Finding, Severity};
+use crate::finding::{Finding, Severity};
 use crate::model::{Ctx, Pass};
 
-pub static RULE: Rule = Rule {
+// Most WebSocket stacks ping (socket.io, `ws` heartbeats, XMPP, Mastodon's streaming):
+// a hint unless the backend is declared not to (`[[backend]] websocket_ping = "none"`).
+declare_rule! {
     code: "GW201",
     name: "websocket-read-timeout",
-    // Most WebSocket stacks ping (socket.io, `ws` heartbeats, XMPP, Mastodon's streaming):
-    // a hint unless the backend is declared not to (`[[backend]] websocket_ping = "none"`).
-    severity: Severity::Info,
-    family: Family::Timeouts,
-    dialects: &[Dialect::Nginx],
-    refuses: &[],
+    severity: Info,
+    family: Timeouts,
+    dialects: [Nginx],
+    refuses: [],
     summary: "a location that upgrades to WebSocket keeps proxy_read_timeout at 60s or less",
-    page: include_str!("../../rules/GW201-websocket-read-timeout.md"),
-    check: Some(check),
-};
+}
 
 const LIMIT_MS: u64 = 60_000;
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     let mut seen = HashSet::new();
     for route in &proxy.routes {
@@ -39,7 +38,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             continue;
         };
         let timeout = proxy.setting(route.scope, "proxy_read_timeout");
-        let Some(ms) = timeout.first().and_then(parse_time_ms) else {
+        let Some(ms) = timeout.first().and_then(nginx_time_ms) else {
             continue;
         };
         if ms > LIMIT_MS {

@@ -2,24 +2,22 @@
 //! `timeout client` or `timeout server` is 60s or less.
 
 use super::support_haproxy::{mode, section};
-use super::{Context, Family, Rule};
-use crate::chain::{haproxy_time_ms, show_ms};
-use crate::finding::{Dialect, Finding, Severity};
+use super::Context;
+use crate::units::{haproxy_time_ms, show_ms};
+use crate::finding::{Finding, Severity};
 use crate::model::{Pass, Target};
 use crate::source::Span;
 use crate::syntax::nginx::Directive;
 
-pub static RULE: Rule = Rule {
+declare_rule! {
     code: "GW211",
     name: "websocket-without-tunnel-timeout",
-    severity: Severity::Warning,
-    family: Family::Timeouts,
-    dialects: &[Dialect::Haproxy],
-    refuses: &[],
+    severity: Warning,
+    family: Timeouts,
+    dialects: [Haproxy],
+    refuses: [],
     summary: "WebSocket traffic routed to an HAProxy backend without `timeout tunnel`: idle sockets are cut at `timeout client`/`timeout server` (60s or less)",
-    page: include_str!("../../rules/GW211-websocket-without-tunnel-timeout.md"),
-    check: Some(check),
-};
+}
 
 const LIMIT_MS: u64 = 60_000;
 
@@ -33,7 +31,7 @@ struct Evidence {
     acl: Option<Span>,
 }
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     for (i, pool) in proxy.pools.iter().enumerate() {
         if mode(proxy, pool.scope) != "http" {

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use gwlint::facts::{Backend, Facts};
-use gwlint::rules::support_tune::parse_time_ms;
+use gwlint::units::nginx_time_ms;
 
 /// One example: files (path, text); the first is the root. `facts`: what a ```toml facts
 /// block declares about the backends, as `gwlint.toml` would.
@@ -151,7 +151,7 @@ fn facts(body: &str) -> Versions {
             .last_mut()
             .unwrap_or_else(|| panic!("facts block: {line} before [[backend]]"));
         let duration = || {
-            let ms = parse_time_ms(value)
+            let ms = nginx_time_ms(value)
                 .unwrap_or_else(|| panic!("facts block: not a duration: {value}"));
             Some(std::time::Duration::from_millis(ms))
         };
@@ -161,7 +161,7 @@ fn facts(body: &str) -> Versions {
             "max_response_time" => b.max_response_time = duration(),
             "max_header_size" => {
                 b.max_header_size = Some(
-                    gwlint::rules::support_tune::parse_size(value)
+                    gwlint::units::parse_size(value)
                         .unwrap_or_else(|| panic!("facts block: not a size: {value}")),
                 )
             }

@@ -404,9 +404,9 @@ fn marks(g: &Graph, findings: &[Finding]) -> (Vec<Vec<usize>>, Vec<Vec<usize>>) 
     let mut on_node = vec![Vec::new(); g.nodes.len()];
     let mut on_edge = vec![Vec::new(); g.edges.len()];
     let chain_rule = |f: &Finding| {
-        crate::chain::CHECKS
+        crate::rules::REGISTRY
             .iter()
-            .any(|(r, _)| r.code == f.rule.code)
+            .any(|e| matches!(e.run, crate::rules::Run::Chain(_)) && e.rule.code == f.rule.code)
     };
     for (i, f) in findings.iter().enumerate() {
         let places: Vec<Span> = std::iter::once(f.span)
