@@ -67,7 +67,7 @@ impl Instant {
 
 use gwlint::finding::Dialect;
 use gwlint::load::Loader;
-use gwlint::syntax::include::{self, Tree};
+use gwlint::load::include::{self, Tree};
 
 fn main() {
     gwlint::tune_allocator();
@@ -160,14 +160,11 @@ fn main() {
         };
         let ctx = gwlint::rules::Context {
             sources: &loader.sources,
-            tree,
-            files: parsed,
             proxy: &proxy,
             nginx_version: None,
             haproxy_version: None,
             facts: &facts,
             observed: None,
-            variables: Default::default(),
             refusals: &refusals,
         };
         eprintln!(

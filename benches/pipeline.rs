@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use divan::{Bencher, black_box};
 use gwlint::finding::Dialect;
+use gwlint::load::include::Tree;
 use gwlint::source::{FileId, SourceMap};
-use gwlint::syntax::include::Tree;
 use gwlint::syntax::nginx;
 
 #[path = "../bench/generate.rs"]
@@ -88,14 +88,11 @@ fn check(b: Bencher, dialect: Dialect, size: usize) {
     let facts = gwlint::facts::Facts::default();
     let ctx = gwlint::rules::Context {
         sources: &p.sources,
-        tree: &p.tree,
-        files: &p.files,
         proxy: &proxy,
         nginx_version: None,
         haproxy_version: None,
         facts: &facts,
         observed: None,
-        variables: Default::default(),
         refusals: &[],
     };
     let text = &p.sources.get(p.tree.root).text;

@@ -340,7 +340,7 @@ pub fn main() -> ExitCode {
 /// An error message for standard error (which CI logs show): control characters from the
 /// input escaped, the message's own `help:` line kept on a line of its own.
 fn shown(e: &str) -> String {
-    crate::report::escape(e).replace("\\n  help: ", "\n  help: ")
+    crate::output::escape(e).replace("\\n  help: ", "\n  help: ")
 }
 
 /// Writes `bytes` to standard output and ends with `code`, or with what the failed write
@@ -414,7 +414,7 @@ fn parse(
         Err(e) => {
             errln!(
                 "gwlint: error: {}: {e}",
-                crate::report::escape(&name.to_string())
+                crate::output::escape(&name.to_string())
             );
             return ExitCode::from(2);
         }
@@ -424,14 +424,14 @@ fn parse(
     if haproxy && matches!(format, ParseFormat::Crossplane) {
         errln!(
             "gwlint: error: {}: crossplane's format is for nginx; this is HAProxy configuration",
-            crate::report::escape(&name.to_string())
+            crate::output::escape(&name.to_string())
         );
         return ExitCode::from(2);
     }
     let tree = if haproxy {
-        crate::syntax::include::Tree::haproxy(&mut loader, vec![root])
+        crate::load::include::Tree::haproxy(&mut loader, vec![root])
     } else {
-        crate::syntax::include::build(
+        crate::load::include::build(
             &mut loader,
             root,
             {
@@ -453,7 +453,7 @@ fn parse(
         .files
         .iter()
         .any(|f| parsed.get(f).is_some_and(|p| !p.errors.is_empty()))
-        || !tree.findings.is_empty();
+        || !tree.problems.is_empty();
     emit(out.as_bytes(), ExitCode::from(u8::from(failed)))
 }
 
@@ -530,7 +530,7 @@ fn files(
     let name = |f| outcome.loader.sources.get(f).name.as_str();
     let out = match format {
         ListFormat::Text => {
-            let name = |f| crate::report::escape(name(f));
+            let name = |f| crate::output::escape(name(f));
             let width = outcome
                 .linted
                 .iter()
@@ -550,17 +550,17 @@ fn files(
                     line = format!(
                         "{}  at {}",
                         line.trim_end(),
-                        crate::report::escape(&rt.display().to_string())
+                        crate::output::escape(&rt.display().to_string())
                     );
                     if let Some(by) = by {
-                        line.push_str(&format!(" ({})", crate::report::escape(by)));
+                        line.push_str(&format!(" ({})", crate::output::escape(by)));
                     }
                 }
                 s.push_str(line.trim_end());
                 s.push('\n');
             }
             for (path, why) in outcome.skipped.iter().chain(&outcome.not_config) {
-                s.push_str(&format!("skipped {}: {why}\n", crate::report::escape(path)));
+                s.push_str(&format!("skipped {}: {why}\n", crate::output::escape(path)));
             }
             s
         }
@@ -809,7 +809,7 @@ fn lint(args: LintArgs) -> ExitCode {
             ));
         }
         for (path, why) in &outcome.skipped {
-            out.push_str(&format!("Skipped {}: {why}\n", crate::report::escape(path)));
+            out.push_str(&format!("Skipped {}: {why}\n", crate::output::escape(path)));
         }
         let others = outcome.not_config.len();
         if others > 0 {
@@ -838,10 +838,10 @@ fn lint(args: LintArgs) -> ExitCode {
         for e in &gone {
             out.push_str(&format!(
                 "  {}:{}: {} {}\n",
-                crate::report::escape(&e.file),
+                crate::output::escape(&e.file),
                 e.line,
-                crate::report::escape(&e.code),
-                crate::report::escape(&e.message)
+                crate::output::escape(&e.code),
+                crate::output::escape(&e.message)
             ));
         }
     }
@@ -864,7 +864,7 @@ fn lint(args: LintArgs) -> ExitCode {
         output::stderr(format_args!("{}", statistics(findings)));
     }
     for n in &outcome.notes {
-        errln!("gwlint: note: {}", crate::report::escape(n));
+        errln!("gwlint: note: {}", crate::output::escape(n));
     }
     for e in &outcome.errors {
         errln!("gwlint: error: {}", shown(&e.to_string()));

@@ -272,7 +272,7 @@ pub fn diff(changed: &[Changed]) -> String {
     let mut out = String::new();
     for c in changed {
         let d = similar::TextDiff::from_lines(&c.before, &c.after);
-        let name = crate::report::escape(&c.name);
+        let name = crate::output::escape(&c.name);
         out.push_str(
             &d.unified_diff()
                 .context_radius(3)
@@ -288,7 +288,7 @@ pub fn diff(changed: &[Changed]) -> String {
 pub fn write(changed: &[Changed]) -> Result<(), String> {
     for c in changed {
         write_one(&c.path, c.after.as_bytes())
-            .map_err(|e| format!("cannot write {}: {e}", crate::report::escape(&c.name)))?;
+            .map_err(|e| format!("cannot write {}: {e}", crate::output::escape(&c.name)))?;
     }
     Ok(())
 }

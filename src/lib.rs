@@ -15,6 +15,8 @@ pub mod fix;
 pub mod load;
 pub mod model;
 pub mod output;
+pub mod panics;
+pub mod par;
 pub mod plan;
 pub mod probe;
 pub mod report;
@@ -33,9 +35,9 @@ use std::path::{Path, PathBuf};
 
 use discover::Scope;
 use finding::Finding;
+use load::include::{self, Tree};
 use load::{LoadError, Loader};
 use source::{FileId, Span};
-use syntax::include::{self, Tree};
 
 /// What to lint and how to find it.
 #[derive(Debug, Default, Clone)]
@@ -531,7 +533,7 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
     }
     let interrupted = std::sync::atomic::AtomicBool::new(false);
     let loader_ref = &loader;
-    for done in par_map(&kept, |&t| {
+    for done in par::par_map(&kept, |&t| {
         lint_tree(loader_ref, &trees[t].0, &trees[t].1, opts, &interrupted)
     }) {
         findings.extend(done.findings);
@@ -613,7 +615,7 @@ fn lint_tree(
     interrupted: &std::sync::atomic::AtomicBool,
 ) -> TreeResult {
     use std::sync::atomic::Ordering;
-    let mut found = tree.findings.clone();
+    let mut found = rules::tree_findings(tree);
     let mut errors = Vec::new();
     let mut links = Vec::new();
     let mut resolved = Vec::new();
@@ -653,7 +655,7 @@ fn lint_tree(
     }
     let parsed = loader.parsed_map();
     let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        inject_panic("lower", &loader.sources.get(tree.root).text);
+        panics::inject_panic("lower", &loader.sources.get(tree.root).text);
         let proxy = match tree.dialect {
             finding::Dialect::Nginx => model::nginx::lower(tree, parsed),
             finding::Dialect::Haproxy => model::haproxy::lower(tree, parsed),
@@ -677,7 +679,11 @@ fn lint_tree(
                     let base = opts.prefix.clone().unwrap_or_else(|| {
                         root.parent().map(Path::to_path_buf).unwrap_or_default()
                     });
-                    probe::run(&proxy, &base, &o.with_file(cfg.map(|c| &c.online)))
+                    probe::run(
+                        &proxy,
+                        &base,
+                        &cfg.map_or_else(|| o.clone(), |c| c.online.fill(o)),
+                    )
                 });
         let mut errs = Vec::new();
         let mut seen = Vec::new();
@@ -705,19 +711,15 @@ fn lint_tree(
         };
         let ctx = rules::Context {
             sources: &loader.sources,
-            tree,
-            files: parsed,
             proxy: &proxy,
             nginx_version,
             haproxy_version,
             refusals: &refusals,
             facts: &facts,
             observed: observed.as_ref(),
-            variables: Default::default(),
         };
         let found = rules::check(&ctx);
         if opts.exiting {
-            std::mem::forget(ctx);
             std::mem::forget(proxy);
         }
         (found, errs, facts.links, seen)
@@ -732,7 +734,7 @@ fn lint_tree(
         Err(p) => found.push(rules::internal_error::failed(
             tree.root,
             "checking",
-            &panic_message(&*p),
+            &panics::panic_message(&*p),
         )),
     }
     if tree.dialect == finding::Dialect::Haproxy {
@@ -761,38 +763,6 @@ struct TreeResult {
     errors: Vec<String>,
     links: Vec<facts::Link>,
     resolved: Vec<(Span, Vec<std::net::IpAddr>)>,
-}
-
-/// `f` over `items` on all cores, results in the order of `items`. One item runs on the
-/// calling thread: a single small configuration pays nothing for the thread pool.
-pub fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
-    use rayon::prelude::*;
-    if items.len() < 2 {
-        return items.iter().map(f).collect();
-    }
-    items.par_iter().map(f).collect()
-}
-
-/// What a caught panic said.
-pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".into())
-}
-
-/// Fault injection for the tests of crash handling (debug builds only): with
-/// `GWLINT_INJECT_PANIC=<stage>`, the stage panics on a file whose text holds
-/// `gwlint-inject-panic`.
-pub fn inject_panic(stage: &str, text: &str) {
-    #[cfg(debug_assertions)]
-    if std::env::var_os("GWLINT_INJECT_PANIC").is_some_and(|s| s == stage)
-        && text.contains("gwlint-inject-panic")
-    {
-        panic!("injected panic in {stage}");
-    }
-    let _ = (stage, text);
 }
 
 fn push_loaded(

@@ -46,3 +46,18 @@ macro_rules! errln {
     };
 }
 pub(crate) use errln;
+
+/// A name from the input as it may be printed on a line of its own: control characters
+/// (a newline that would start a `::warning` workflow command, terminal escapes) written as
+/// escapes.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

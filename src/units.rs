@@ -68,14 +68,15 @@ pub fn time_ms(dialect: Dialect, s: &str) -> Option<u64> {
     }
 }
 
-/// Milliseconds for messages: `5s`, `90s`, `5m30s`, `500ms`.
+/// Milliseconds for messages: `500ms`, `5s`, `150s` (seconds up to ten minutes, as most
+/// timeouts are written and compared), then `10m`, `12m30s`.
 pub fn show_ms(ms: u64) -> String {
     if ms == 0 || ms % 1000 != 0 {
         return format!("{ms}ms");
     }
     let s = ms / 1000;
     match (s / 60, s % 60) {
-        _ if s < 120 => format!("{s}s"),
+        _ if s < 600 => format!("{s}s"),
         (m, 0) => format!("{m}m"),
         (m, s) => format!("{m}m{s}s"),
     }
@@ -141,8 +142,7 @@ mod tests {
         assert_eq!(nginx_time_ms("x"), None);
         assert_eq!(show_ms(5000), "5s");
         assert_eq!(show_ms(90_000), "90s");
-        assert_eq!(show_ms(120_000), "2m");
-        assert_eq!(show_ms(330_000), "5m30s");
+        assert_eq!(show_ms(330_000), "330s");
         assert_eq!(show_ms(1500), "1500ms");
     }
 
@@ -176,8 +176,9 @@ mod tests {
         assert_eq!(haproxy_time_ms("x"), None);
         assert_eq!(haproxy_time_ms("5x"), None);
         assert_eq!(show_ms(90_000), "90s");
-        assert_eq!(show_ms(120_000), "2m");
-        assert_eq!(show_ms(150_000), "2m30s");
+        assert_eq!(show_ms(120_000), "120s");
+        assert_eq!(show_ms(150_000), "150s");
+        assert_eq!(show_ms(750_000), "12m30s");
         assert_eq!(show_ms(600_000), "10m");
         assert_eq!(show_ms(1500), "1500ms");
     }

@@ -315,7 +315,7 @@ fn config_command_shows_settings_and_their_origin() {
         ("GW301 = \"error\"", at(3)),
         ("version = \"1.24.0\"", at(5)),
         ("target = \"app\"", at(7)),
-        ("max_response_time = \"1m30s\"", at(7)),
+        ("max_response_time = \"90s\"", at(7)),
         ("cert-warn-days = 14", at(11)),
     ] {
         let line = text

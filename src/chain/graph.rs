@@ -80,11 +80,11 @@ impl Text<'_> {
         let link = if via_link { "→ " } else { "" };
         if self.path.contains(&id) || self.path.len() > 64 {
             // Words of the input: control characters escaped, as in every human format.
-            let line = crate::report::escape(&self.graph.line(n, via_link));
+            let line = crate::output::escape(&self.graph.line(n, via_link));
             let _ = writeln!(self.out, "{indent}{branch}{link}(loop) {line}");
             return;
         }
-        let line = crate::report::escape(&self.graph.line(n, via_link));
+        let line = crate::output::escape(&self.graph.line(n, via_link));
         let _ = writeln!(self.out, "{indent}{branch}{link}{line}");
         let next_indent = format!("{indent}{}", if last { "   " } else { "│  " });
         let kids = self.kids[id].clone();

@@ -13,10 +13,10 @@ use crate::discover::Scope;
 use crate::facts::Facts;
 use crate::finding::{Dialect, Finding};
 use crate::load::Loader;
+use crate::load::include::Tree;
 use crate::model::listen::{self, Listener};
 use crate::model::{Proxy, ScopeId, ScopeKind, Server, Target};
 use crate::source::{FileId, SourceMap, Span};
-use crate::syntax::include::Tree;
 use crate::units::time_ms;
 use crate::version::Version;
 

@@ -121,6 +121,29 @@ pub struct Online {
     pub cert_warn_days: Option<Located<u32>>,
 }
 
+impl Online {
+    /// The command line's options, with these values where none is set there.
+    pub fn fill(&self, flags: &crate::probe::OnlineOptions) -> crate::probe::OnlineOptions {
+        let mut o = flags.clone();
+        o.dns_timeout = o.dns_timeout.or(self.dns_timeout.as_ref().map(|d| d.value));
+        o.connect_timeout = o
+            .connect_timeout
+            .or(self.connect_timeout.as_ref().map(|d| d.value));
+        o.cert_warn_days = o
+            .cert_warn_days
+            .or(self.cert_warn_days.as_ref().map(|d| d.value));
+        if o.resolvers.is_empty() {
+            // Checked when the file was read.
+            o.resolvers.extend(
+                self.resolver
+                    .as_ref()
+                    .and_then(|r| crate::probe::parse_resolver(&r.value).ok()),
+            );
+        }
+        o
+    }
+}
+
 /// A checked configuration file.
 #[derive(Debug, Clone, Default)]
 pub struct ConfigFile {
@@ -798,6 +821,33 @@ mod tests {
 
     fn parse(text: &str) -> Result<ConfigFile, Vec<ConfigError>> {
         ConfigFile::parse(Path::new("/repo/gwlint.toml"), text)
+    }
+
+    #[test]
+    fn the_file_fills_what_the_flags_leave_unset() {
+        use crate::probe::OnlineOptions;
+        let file = parse(
+            "[online]\ndns-timeout = \"5s\"\nconnect-timeout = \"300ms\"\nresolver = \"127.0.0.2\"\ncert-warn-days = 30\n",
+        )
+        .unwrap();
+        let flags = OnlineOptions {
+            connect_timeout: Some(Duration::from_secs(3)),
+            cert_warn_days: Some(7),
+            ..Default::default()
+        };
+        let o = file.online.fill(&flags);
+        assert_eq!(o.dns_timeout, Some(Duration::from_secs(5)));
+        assert_eq!(o.connect_timeout, Some(Duration::from_secs(3)));
+        assert_eq!(o.cert_warn_days, Some(7));
+        assert_eq!(o.resolvers, ["127.0.0.2:53".parse().unwrap()]);
+        let given = OnlineOptions {
+            resolvers: vec!["127.0.0.9:5353".parse().unwrap()],
+            ..Default::default()
+        };
+        assert_eq!(
+            file.online.fill(&given).resolvers,
+            ["127.0.0.9:5353".parse().unwrap()]
+        );
     }
 
     #[test]

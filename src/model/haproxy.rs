@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use super::{Ctx, Endpoint, Pass, Pool, Proxy, Route, Scope, ScopeId, ScopeKind, Server, Target};
 use crate::finding::Dialect;
+use crate::load::include::Tree;
 use crate::source::FileId;
-use crate::syntax::include::Tree;
 use crate::syntax::nginx::{Directive, File};
 use crate::tables::haproxy as table;
 
@@ -26,6 +26,9 @@ pub fn lower<'a>(tree: &'a Tree, files: &'a HashMap<FileId, File>) -> Proxy<'a> 
         pools: Vec::new(),
         pool_index: Default::default(),
         lookup: Default::default(),
+        tree,
+        files,
+        variables: Default::default(),
     };
     let mut last_defaults: Option<ScopeId> = None;
     let mut named_defaults: HashMap<&str, ScopeId> = HashMap::new();

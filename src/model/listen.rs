@@ -258,8 +258,8 @@ fn haproxy_bind(s: &str, v6only: bool) -> Option<(Bound, (u16, u16))> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::load::include::Tree;
     use crate::source::FileId;
-    use crate::syntax::include::Tree;
     use std::collections::HashMap;
 
     fn with(dialect: Dialect, text: &str, f: impl FnOnce(Vec<Listener>)) {

@@ -229,9 +229,9 @@ impl Index {
 mod tests {
     use super::*;
     use crate::finding::Dialect;
+    use crate::load::include::Tree;
     use crate::model::{ScopeKind, nginx};
     use crate::source::FileId;
-    use crate::syntax::include::Tree;
 
     #[test]
     fn short_and_long_names_load_as_zero_padded_little_endian() {

@@ -9,9 +9,15 @@ pub mod lookup;
 pub mod nginx;
 pub mod refusals;
 pub mod statements;
+pub mod tls;
+pub mod variables;
+
+use std::collections::HashMap;
 
 use crate::finding::Dialect;
+use crate::load::include::{Tree, TreeProblem};
 use crate::source::{FileId, Span};
+use crate::syntax;
 use crate::syntax::nginx::Directive;
 
 pub use directives::Pass;
@@ -262,6 +268,11 @@ pub struct Proxy<'a> {
     pub pool_index: lookup::NameMap<String, Vec<usize>>,
     /// Which names each scope holds, for `setting`; built on first use.
     pub lookup: std::sync::OnceLock<lookup::Index>,
+    /// The tree lowered and its parsed files: the model answers from them (`variable_values`,
+    /// `unknown_includes`...); rules never see them.
+    tree: &'a Tree,
+    files: &'a HashMap<FileId, syntax::nginx::File>,
+    variables: std::sync::OnceLock<variables::Assignments>,
 }
 
 impl<'a> Proxy<'a> {
@@ -277,6 +288,46 @@ impl<'a> Proxy<'a> {
             directives,
             default,
         }
+    }
+
+    /// Values the configuration gives `$name` (without the `$`); None when nothing assigns it.
+    pub fn variable_values(&self, name: &str) -> Option<&variables::VarValues> {
+        let all = self.variables.get_or_init(|| match self.dialect {
+            Dialect::Nginx => variables::collect(
+                self.tree
+                    .files
+                    .iter()
+                    .filter_map(|f| self.files.get(f))
+                    .map(|f| f.directives.as_slice()),
+            ),
+            Dialect::Haproxy => Default::default(),
+        });
+        all.get(name)
+    }
+
+    /// Does the configuration include files gwlint does not follow (GW005, a bound)? What they
+    /// define is unknown.
+    pub fn unknown_includes(&self) -> bool {
+        !self.tree.unknown.is_empty()
+    }
+
+    /// Is an included file missing or unreadable (GW002)? What it would define is unknown.
+    pub fn missing_includes(&self) -> bool {
+        self.tree.problems.iter().any(|p| {
+            matches!(p, TreeProblem::Unloadable { error, .. }
+                if !matches!(error, crate::load::LoadError::Binary { .. }))
+        })
+    }
+
+    /// Does this deployment run in a container (its files are mounted or copied into an
+    /// image)?
+    pub fn in_container(&self) -> bool {
+        !self.tree.place.mounts.is_empty()
+    }
+
+    /// The files an `include` brings in.
+    pub fn included(&self, include: &Directive) -> &[FileId] {
+        self.tree.included(include)
     }
 
     /// Builds the index `setting` looks names up in (otherwise built on first use).

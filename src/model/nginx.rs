@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use super::endpoint::{Endpoint, split_url};
 use super::{Ctx, Pass, Pool, Proxy, Route, Scope, ScopeId, ScopeKind, Server, Target, directives};
 use crate::finding::Dialect;
+use crate::load::include::Tree;
 use crate::source::FileId;
 use crate::syntax::atom::Atom;
-use crate::syntax::include::Tree;
 use crate::syntax::nginx::{Directive, File};
 
 /// Includes may chain through blocks; past this depth lowering stops descending.
@@ -121,6 +121,9 @@ impl<'a> Lowering<'a> {
                 pools: Vec::new(),
                 pool_index: Default::default(),
                 lookup: Default::default(),
+                tree,
+                files,
+                variables: Default::default(),
             },
             active,
             passes: Vec::new(),

@@ -22,7 +22,7 @@ use crate::source::Span;
 use targets::{Place, Sniff};
 
 /// How to probe (`--online` and its flags). A value left unset is taken from `[online]` in
-/// gwlint.toml ([`OnlineOptions::with_file`]), else from the built-in default.
+/// gwlint.toml ([`crate::config::file::Online::fill`]), else from the built-in default.
 #[derive(Debug, Clone)]
 pub struct OnlineOptions {
     /// DNS servers to ask (`--resolver`); empty: `[online] resolver`, else the system's
@@ -60,27 +60,6 @@ impl Default for OnlineOptions {
 }
 
 impl OnlineOptions {
-    /// These options, with `[online]`'s values where none is set here.
-    pub fn with_file(&self, file: Option<&crate::config::file::Online>) -> OnlineOptions {
-        let mut o = self.clone();
-        let Some(f) = file else { return o };
-        o.dns_timeout = o.dns_timeout.or(f.dns_timeout.as_ref().map(|d| d.value));
-        o.connect_timeout = o
-            .connect_timeout
-            .or(f.connect_timeout.as_ref().map(|d| d.value));
-        o.cert_warn_days = o
-            .cert_warn_days
-            .or(f.cert_warn_days.as_ref().map(|d| d.value));
-        if o.resolvers.is_empty() {
-            // Checked when the file was read.
-            o.resolvers.extend(
-                f.resolver
-                    .as_ref()
-                    .and_then(|r| parse_resolver(&r.value).ok()),
-            );
-        }
-        o
-    }
     fn dns_timeout(&self) -> Duration {
         self.dns_timeout.unwrap_or(DNS_TIMEOUT)
     }
@@ -434,36 +413,5 @@ mod tests {
         assert!(parse_duration("0s").is_err());
         assert!(parse_duration("2h").is_err());
         assert!(parse_duration("fast").is_err());
-    }
-
-    #[test]
-    fn the_file_fills_what_the_flags_leave_unset() {
-        let file = crate::config::ConfigFile::parse(
-            Path::new("/repo/gwlint.toml"),
-            "[online]\ndns-timeout = \"5s\"\nconnect-timeout = \"300ms\"\nresolver = \"127.0.0.2\"\ncert-warn-days = 30\n",
-        )
-        .unwrap();
-        let flags = OnlineOptions {
-            connect_timeout: Some(Duration::from_secs(3)),
-            cert_warn_days: Some(7),
-            ..Default::default()
-        };
-        let o = flags.with_file(Some(&file.online));
-        assert_eq!(o.dns_timeout(), Duration::from_secs(5));
-        assert_eq!(o.connect_timeout(), Duration::from_secs(3));
-        assert_eq!(o.cert_warn_days, Some(7));
-        assert_eq!(o.resolvers, ["127.0.0.2:53".parse().unwrap()]);
-        let given = OnlineOptions {
-            resolvers: vec!["127.0.0.9:5353".parse().unwrap()],
-            ..Default::default()
-        };
-        assert_eq!(
-            given.with_file(Some(&file.online)).resolvers,
-            ["127.0.0.9:5353".parse().unwrap()]
-        );
-        let none = OnlineOptions::default().with_file(None);
-        assert_eq!(none.dns_timeout(), DNS_TIMEOUT);
-        assert_eq!(none.connect_timeout(), CONNECT_TIMEOUT);
-        assert!(none.resolvers.is_empty());
     }
 }

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use super::certs::Role;
 use crate::finding::Dialect;
+use crate::model::tls::{self, Wire};
 use crate::model::{Endpoint, Proxy, ScopeKind, Server, Target as RouteTarget};
-use crate::rules::support_tls::{self, Wire};
 use crate::source::Span;
 
 /// One place to probe.
@@ -70,7 +70,7 @@ pub fn collect(proxy: &Proxy) -> Vec<Target> {
             Endpoint::Unix(path) => Place::Unix(path.clone()),
             _ => continue,
         };
-        let sniff = match support_tls::wire(route) {
+        let sniff = match tls::wire(route) {
             Wire::Unknown => None,
             Wire::Plain => Some(plain_sniff(&place)),
             Wire::Tls => Some(nginx_sni(proxy, route, &place)),
@@ -105,11 +105,11 @@ pub fn collect(proxy: &Proxy) -> Vec<Target> {
                 _ => continue,
             };
             let sniff = match proxy.dialect {
-                Dialect::Nginx => match routes.iter().find(|r| support_tls::wire(r) == Wire::Tls) {
+                Dialect::Nginx => match routes.iter().find(|r| tls::wire(r) == Wire::Tls) {
                     Some(r) => Some(nginx_sni(proxy, r, &place)),
                     None => routes
                         .iter()
-                        .any(|r| support_tls::wire(r) == Wire::Plain)
+                        .any(|r| tls::wire(r) == Wire::Plain)
                         .then(|| plain_sniff(&place)),
                 },
                 Dialect::Haproxy if s.flag("ssl") => Some(haproxy_sni(s, &place)),
@@ -128,7 +128,7 @@ pub fn collect(proxy: &Proxy) -> Vec<Target> {
 
 /// A host name fit for SNI (RFC 6066: no IP literals).
 fn sni_name(host: &str) -> Option<String> {
-    (!support_tls::is_ip(host) && !host.is_empty() && !host.contains('$')).then(|| host.to_string())
+    (!tls::is_ip(host) && !host.is_empty() && !host.contains('$')).then(|| host.to_string())
 }
 
 fn host_of(place: &Place) -> Option<&str> {
@@ -150,8 +150,8 @@ fn plain_sniff(place: &Place) -> Sniff {
 /// nginx sends SNI only with `*_ssl_server_name on`: `*_ssl_name`, or the host of the
 /// `*_pass` (an upstream's name for a pool).
 fn nginx_sni(proxy: &Proxy, route: &crate::model::Route, place: &Place) -> Sniff {
-    let on = support_tls::is_on(&support_tls::ssl_setting(proxy, route, "server_name"));
-    let explicit = support_tls::explicit_ssl_name(proxy, route);
+    let on = tls::is_on(&tls::ssl_setting(proxy, route, "server_name"));
+    let explicit = tls::explicit_ssl_name(proxy, route);
     if on {
         let url = route
             .directive
@@ -173,7 +173,7 @@ fn nginx_sni(proxy: &Proxy, route: &crate::model::Route, place: &Place) -> Sniff
             .as_deref()
             .or(host_of(place))
             .and_then(sni_name)
-            .filter(|n| support_tls::is_dotted_host_name(n)),
+            .filter(|n| tls::is_dotted_host_name(n)),
     }
 }
 
@@ -195,7 +195,7 @@ fn haproxy_sni(s: &Server, place: &Place) -> Sniff {
                 .param("verifyhost")
                 .and_then(|p| p.1.map(str::to_string))
                 .or(host)
-                .filter(|n| support_tls::is_dotted_host_name(n)),
+                .filter(|n| tls::is_dotted_host_name(n)),
         },
     }
 }
@@ -222,16 +222,16 @@ pub fn files(proxy: &Proxy, base: &Path) -> Vec<FileTarget> {
     match proxy.dialect {
         Dialect::Nginx => {
             for route in &proxy.routes {
-                if !support_tls::may_use_tls(route) {
+                if !tls::may_use_tls(route) {
                     continue;
                 }
-                let verify = support_tls::is_on(&support_tls::ssl_setting(proxy, route, "verify"));
+                let verify = tls::is_on(&tls::ssl_setting(proxy, route, "verify"));
                 for (name, role, needed) in [
                     ("trusted_certificate", Role::TrustedCa, verify),
                     ("certificate", Role::ClientCert, true),
                     ("certificate_key", Role::ClientKey, true),
                 ] {
-                    let s = support_tls::ssl_setting(proxy, route, name);
+                    let s = tls::ssl_setting(proxy, route, name);
                     if let (true, Some(d)) = (needed, s.directives.last())
                         && let Some(arg) = d.args.first()
                     {

@@ -6,8 +6,8 @@
 use serde_json::{Value, json};
 
 use crate::finding::Finding;
+use crate::load::include::Tree;
 use crate::source::{SourceMap, Span};
-use crate::syntax::include::Tree;
 use crate::syntax::nginx::{Directive, File, Quote};
 
 pub fn render(
@@ -33,8 +33,8 @@ pub fn render(
             ));
             failed = true;
         }
-        for finding in tree
-            .findings
+        let problems = crate::rules::tree_findings(tree);
+        for finding in problems
             .iter()
             .filter(|x| x.span.file == f && x.rule.code == "GW002")
         {

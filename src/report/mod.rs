@@ -199,21 +199,7 @@ pub fn message_with_help(f: &Finding) -> String {
         None => f.message.clone(),
     }
 }
-
-/// A name from the input as it may be printed on a line of its own: control characters
-/// (a newline that would start a `::warning` workflow command, terminal escapes) written as
-/// escapes.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
+pub use crate::output::escape;
 
 #[cfg(test)]
 mod tests {

@@ -6,8 +6,8 @@
 
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 
+use crate::load::include::Tree;
 use crate::source::{FileId, SourceMap, Span};
-use crate::syntax::include::Tree;
 use crate::syntax::nginx::{Arg, Directive, File, Quote};
 
 pub fn render(

@@ -1,7 +1,7 @@
 //! The two ends of a hop speak different protocols: TLS to a plain listener, plain text to a
 //! TLS listener, HTTP/1 to nginx's plain-text `http2` listener.
 
-use super::support_tls::{Wire, wire};
+use crate::model::tls::{Wire, wire};
 use super::Version;
 use crate::chain::{Chain, Hop};
 use crate::finding::{Dialect, Finding};

@@ -23,7 +23,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             .directive
             .children()
             .iter()
-            .any(|d| d.name() == "include" && ctx.tree.included(d).is_empty());
+            .any(|d| d.name() == "include" && ctx.proxy.included(d).is_empty());
         if missing_include {
             continue;
         }

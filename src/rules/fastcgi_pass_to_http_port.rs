@@ -2,7 +2,7 @@
 //! mirror of GW109.
 
 use super::https_to_plain_port::PLAIN_PORTS;
-use super::support_tls::reach;
+use crate::model::tls::reach;
 use super::Context;
 use crate::finding::{Dialect, Finding};
 use crate::model::{Ctx, Pass, Target};

@@ -1,7 +1,7 @@
 //! `proxy_pass http://` (or `grpc://`, `uwsgi://`) to a port where TLS listens.
 
 use super::support_haproxy::{flag, mode, port, server_among, serving};
-use super::support_tls::{Wire, reach, wire};
+use crate::model::tls::{Wire, reach, wire};
 use super::Context;
 use crate::finding::{Dialect, Finding, Severity};
 use crate::model::Target;

@@ -1,7 +1,7 @@
 //! `proxy_pass https://` (or `grpcs://`, `suwsgi://`) to a port where plain HTTP listens.
 
 use super::support_haproxy::{flag, port, server_among, serving};
-use super::support_tls::{Wire, reach, wire};
+use crate::model::tls::{Wire, reach, wire};
 use super::Context;
 use crate::finding::{Dialect, Finding, Severity};
 use crate::model::{Pass, Target};

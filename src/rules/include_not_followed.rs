@@ -25,7 +25,7 @@ pub fn finding(arg: Span, written: &str, runtime: &Path, why: &Unfollowed) -> Fi
         // Closes the quote the messages open before it: "`include X` (at run time `Y`)".
         false => format!("{written}` at run time `{}", runtime.display()),
     };
-    let shown = crate::report::escape(&shown);
+    let shown = crate::output::escape(&shown);
     let (what, label, help) = match why {
         Unfollowed::Outside => (
             format!("`include {shown}` leaves the linted tree: gwlint does not read it"),
@@ -53,7 +53,7 @@ pub fn finding(arg: Span, written: &str, runtime: &Path, why: &Unfollowed) -> Fi
         Unfollowed::LinkOut(target) => (
             format!(
                 "`include {shown}` reaches a link to `{}`, a run-time path no mount maps into the repository: gwlint does not follow it",
-                crate::report::escape(&target.display().to_string())
+                crate::output::escape(&target.display().to_string())
             ),
             "a link out of the repository",
             "link to a file of the repository (a relative link such as ../sites-available/x, or an absolute one under a mapped root), or map the path with --mount".to_string(),

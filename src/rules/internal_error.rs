@@ -13,7 +13,7 @@ declare_rule! {
 }
 
 pub fn finding(ctx: &Context, rule: &Rule, payload: Box<dyn std::any::Any + Send>) -> Finding {
-    let what = crate::panic_message(&*payload);
+    let what = crate::panics::panic_message(&*payload);
     Finding::new(
         &RULE,
         Span::new(ctx.proxy.root, 0, 0),

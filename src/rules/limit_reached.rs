@@ -1,6 +1,7 @@
 //! Raised while loading: gwlint reached one of its bounds, and what lies past it is unchecked.
 
 use crate::finding::Finding;
+use crate::load::bounds::Bound;
 use crate::source::Span;
 
 declare_rule! {
@@ -13,18 +14,10 @@ declare_rule! {
     summary: "gwlint stopped at one of its bounds (include expansion, include nesting): what lies past it is not checked",
 }
 
-/// Which bound an include crossed.
-pub enum Bound {
-    /// The configuration's includes expand to `expanded` statements, past `bound`.
-    Expansion { expanded: u64, bound: u64 },
-    /// Blocks and includes nest deeper than this.
-    Nesting(usize),
-}
-
 /// The finding at the first include not followed; `more` counts the include targets cut
 /// after it.
-pub fn include(span: Span, why: Bound, more: usize) -> Finding {
-    let what = match why {
+pub fn include(span: Span, why: &Bound, more: usize) -> Finding {
+    let what = match *why {
         Bound::Expansion { expanded, bound } => {
             let holds = match expanded {
                 u64::MAX => "more than 18 quintillion".to_string(),

@@ -1,12 +1,9 @@
 //! The rule registry: one list, one file per rule, one page per rule in `rules/`.
 
-use std::collections::HashMap;
-
 use crate::finding::Finding;
+use crate::load::include::Tree;
 use crate::model::Proxy;
-use crate::source::{FileId, SourceMap};
-use crate::syntax::include::Tree;
-use crate::syntax::nginx;
+use crate::source::SourceMap;
 
 pub use crate::finding::{Family, HOME, Rule};
 
@@ -79,7 +76,6 @@ pub mod repair;
 pub mod support_dead;
 pub mod support_haproxy;
 pub mod support_online;
-pub mod support_tls;
 pub mod support_tune;
 
 // The registry, the one list of rules: each line names a rule's module and how it runs
@@ -188,8 +184,6 @@ registry! {
 /// What a rule checks with.
 pub struct Context<'a> {
     pub sources: &'a SourceMap,
-    pub tree: &'a Tree,
-    pub files: &'a HashMap<FileId, nginx::File>,
     pub proxy: &'a Proxy<'a>,
     /// The nginx version the configuration runs on (`--nginx-version`, else `[nginx] version`
     /// in gwlint.toml); None: unknown, and a rule must assume the behaviour that breaks.
@@ -202,9 +196,6 @@ pub struct Context<'a> {
     pub facts: &'a crate::facts::Facts,
     /// What `--online` observed at the targets; None without `--online`.
     pub observed: Option<&'a crate::probe::Observations>,
-    /// The variables the configuration assigns (`support_tune::variable_values`); empty
-    /// until a rule asks.
-    pub variables: support_tune::Assignments,
     /// What the proxy refuses in this configuration (`model::refusals`).
     pub refusals: &'a [crate::model::refusals::Refusal],
 }
@@ -315,7 +306,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
                 let mut found = Vec::new();
                 let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     // The crash tests make one rule fail: GWLINT_INJECT_PANIC=<its code>.
-                    crate::inject_panic(rule.code, root);
+                    crate::panics::inject_panic(rule.code, root);
                     check(ctx, &mut found)
                 }));
                 let found = match r {
@@ -327,6 +318,29 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
         });
     done.into_iter()
         .flat_map(|f| f.into_inner().unwrap_or_default())
+        .collect()
+}
+
+/// The findings of what went wrong while following a tree's includes (GW002-GW006).
+pub fn tree_findings(tree: &Tree) -> Vec<Finding> {
+    use crate::load::include::TreeProblem;
+    tree.problems
+        .iter()
+        .map(|p| match p {
+            TreeProblem::Unloadable { arg, shown, error } => {
+                include_not_found::unloadable(*arg, shown, error)
+            }
+            TreeProblem::NotFollowed {
+                arg,
+                written,
+                runtime,
+                why,
+            } => include_not_followed::finding(*arg, written, runtime, why),
+            TreeProblem::Cycle { include, chain } => include_cycle::finding(*include, chain),
+            TreeProblem::Bound { include, why, more } => {
+                limit_reached::include(*include, why, *more)
+            }
+        })
         .collect()
 }
 

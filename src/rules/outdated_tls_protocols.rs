@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use super::support_tls::{Wire, prefix, ssl_setting, wire};
+use crate::model::tls::{Wire, prefix, ssl_setting, wire};
 use super::{Context, Version};
 use crate::finding::{Finding, Severity};
 

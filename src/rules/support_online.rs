@@ -4,8 +4,8 @@
 use std::net::SocketAddr;
 
 use super::Context;
-use super::support_tls::reach;
 use crate::finding::Dialect;
+use crate::model::tls::reach;
 use crate::model::{Pool, Route, Server, Target};
 use crate::probe::tls::Hello;
 use crate::probe::{Observations, Observed};

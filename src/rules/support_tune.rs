@@ -2,7 +2,6 @@
 //! walking scopes, variable values, the facts of a pool.
 
 use crate::model::{Proxy, ScopeId, ScopeKind};
-use crate::syntax::nginx::Directive;
 
 /// Is this scope inside `stream {}`?
 pub fn in_stream(proxy: &Proxy, mut scope: ScopeId) -> bool {
@@ -18,92 +17,12 @@ pub fn in_stream(proxy: &Proxy, mut scope: ScopeId) -> bool {
     }
 }
 
-/// What the configuration assigns to a variable: every value written by `set`, `map`, `geo`
-/// and `split_clients` (in every file of the tree), or None when something assigns it in a
-/// way gwlint cannot list (an `include` inside a `map`, a value built from variables…).
-#[derive(Debug, Default)]
-pub struct VarValues {
-    pub values: Vec<String>,
-    /// Some assignment could not be listed.
-    pub open: bool,
-}
-
-/// Every variable the configuration assigns, with its values: listed in one pass over the
-/// tree the first time a rule asks, since rules ask per route.
-#[derive(Debug, Default)]
-pub struct Assignments(std::sync::OnceLock<std::collections::HashMap<String, VarValues>>);
-
 /// Values the configuration gives `$name` (without the `$`); None when nothing assigns it.
-pub fn variable_values<'c>(ctx: &'c super::Context, name: &str) -> Option<&'c VarValues> {
-    let all = ctx.variables.0.get_or_init(|| {
-        let mut all = std::collections::HashMap::new();
-        // The files of this deployment, in the order nginx reads them: never another
-        // deployment's, and never in hash-map order (the first value listed is named in
-        // messages).
-        for file in ctx.tree.files.iter().filter_map(|f| ctx.files.get(f)) {
-            collect(&file.directives, &mut all);
-        }
-        all
-    });
-    all.get(name)
-}
-
-fn var_name(s: &str) -> Option<&str> {
-    let v = s.strip_prefix('$')?;
-    Some(
-        v.strip_prefix('{')
-            .and_then(|v| v.strip_suffix('}'))
-            .unwrap_or(v),
-    )
-}
-
-fn collect(dirs: &[Directive], all: &mut std::collections::HashMap<String, VarValues>) {
-    for d in dirs {
-        match d.name() {
-            "set" => {
-                if let Some(name) = d.arg(0).and_then(var_name) {
-                    let out = all.entry(name.to_string()).or_default();
-                    match d.args.get(1) {
-                        Some(a) if !a.has_variable() => out.values.push(a.value.to_string()),
-                        _ => out.open = true,
-                    }
-                }
-            }
-            "map" | "geo" | "split_clients" if d.block().is_some() => {
-                // map $src $dst; geo [$src] $dst; split_clients "$src" $dst.
-                let Some(dst) = d.args.last() else { continue };
-                let Some(name) = var_name(&dst.value) else {
-                    continue;
-                };
-                let out = all.entry(name.to_string()).or_default();
-                for e in d.children() {
-                    let special = match d.name() {
-                        "map" => matches!(e.name(), "hostnames" | "volatile"),
-                        "geo" => {
-                            matches!(e.name(), "ranges" | "delete" | "proxy" | "proxy_recursive")
-                        }
-                        _ => false,
-                    };
-                    if special {
-                        continue;
-                    }
-                    if e.name() == "include" || e.block().is_some() {
-                        out.open = true;
-                        continue;
-                    }
-                    match e.args.first() {
-                        Some(a) if !a.has_variable() => out.values.push(a.value.to_string()),
-                        _ => out.open = true,
-                    }
-                }
-                // A map or split_clients without a default yields "" for the rest.
-            }
-            _ => {}
-        }
-        if d.block().is_some() && !crate::model::directives::is_table_block(d.name()) {
-            collect(d.children(), all);
-        }
-    }
+pub fn variable_values<'c>(
+    ctx: &'c super::Context,
+    name: &str,
+) -> Option<&'c crate::model::variables::VarValues> {
+    ctx.proxy.variable_values(name)
 }
 
 /// The host and port of a `*_pass` argument as written, variables left in: `http://$b:8080/x`

@@ -84,8 +84,8 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             continue;
         }
         if ctx.proxy.fragment
-            || !ctx.tree.unknown.is_empty()
-            || ctx.tree.findings.iter().any(|f| f.rule.code == "GW002")
+            || ctx.proxy.unknown_includes()
+            || ctx.proxy.missing_includes()
         {
             // The name may be defined in the file that includes this one, or in the include
             // that is missing.

@@ -25,7 +25,7 @@ fn in_tmp(path: &str) -> bool {
 pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     // In a container /tmp is the container's: PrivateTmp is a host service's setting.
-    if !ctx.tree.place.mounts.is_empty() {
+    if ctx.proxy.in_container() {
         return;
     }
     // Sockets this proxy creates itself (nginx `listen unix:…`, HAProxy `bind /…`) are in its

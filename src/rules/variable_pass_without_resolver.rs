@@ -36,7 +36,7 @@ fn client_controlled(name: &str) -> bool {
 
 pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     // An include gwlint did not follow may set the resolver: unknown, not absent.
-    if !ctx.tree.unknown.is_empty() {
+    if ctx.proxy.unknown_includes() {
         return;
     }
     let proxy = ctx.proxy;

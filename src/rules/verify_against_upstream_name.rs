@@ -1,7 +1,7 @@
 //! Certificate verification against the name of an `upstream` (or an IP address), because no
 //! `proxy_ssl_name` says which name the certificate holds.
 
-use super::support_tls::{
+use crate::model::tls::{
     Wire, explicit_ssl_name, is_dotted_host_name, is_ip, is_on, is_single_label, prefix,
     ssl_setting, wire,
 };

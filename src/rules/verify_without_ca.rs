@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use super::support_haproxy::{flag, global, own, server_name};
-use super::support_tls::{deciding_span, is_on, may_use_tls, prefix, ssl_setting};
+use crate::model::tls::{deciding_span, is_on, may_use_tls, prefix, ssl_setting};
 use super::Context;
 use crate::finding::{Dialect, Finding};
 

@@ -97,10 +97,10 @@ pub fn run(
     let name = path.map_or_else(|| "-".to_string(), |p| p.to_string_lossy().into_owned());
     let (opts, mut errors) = settings.options(&name, text);
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        crate::inject_panic("server", text);
+        crate::panics::inject_panic("server", text);
         crate::lint(&[PathBuf::from("-")], &opts)
     }))
-    .map_err(|p| crate::panic_message(&*p))?;
+    .map_err(|p| crate::panics::panic_message(&*p))?;
     let sources = &outcome.loader.sources;
     let Some(buffer) = (0..sources.len() as u32)
         .map(FileId)

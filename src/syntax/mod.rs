@@ -1,9 +1,7 @@
-//! Syntax trees: the nginx parser, nginx include resolution.
+//! Syntax trees: the nginx and HAProxy parsers (include resolution is `load::include`).
 
 pub mod atom;
-pub mod bounds;
 pub mod haproxy;
-pub mod include;
 pub mod lua;
 pub mod nginx;
 pub mod nginx_lex;

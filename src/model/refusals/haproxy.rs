@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 
 use super::{Kind, Refusal, cap};
+use crate::load::include::Tree;
 use crate::source::{FileId, Span};
-use crate::syntax::include::Tree;
 use crate::syntax::nginx::{Arg, Directive, File};
 use crate::tables::haproxy::{self as table, Row, branch, sect};
 use crate::version::Version;

@@ -5,8 +5,8 @@
 use std::collections::{HashMap, HashSet};
 
 use super::{Kind, Refusal, cap};
+use crate::load::include::Tree;
 use crate::source::{FileId, Span};
-use crate::syntax::include::Tree;
 use crate::syntax::nginx::{Directive, File, Quote};
 use crate::tables::nginx::{self as table, Build, Row, ctx};
 use crate::version::Version;

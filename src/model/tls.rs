@@ -1,4 +1,4 @@
-//! What the TLS rules (GW4xx) share: which routes speak TLS to their target, the prefix of
+//! Upstream TLS in the model (the TLS rules GW4xx and the probes read it): which routes speak TLS to their target, the prefix of
 //! their `*_ssl_*` directives, where the target listens, and what a certificate name looks like.
 
 use crate::model::{Ctx, Endpoint, Origin, Pass, Proxy, Route, Setting, Target};

@@ -5,8 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::include::{Survey, Tree};
-use crate::rules::limit_reached;
+use super::include::{Survey, Tree, TreeProblem};
 use crate::source::{FileId, Span};
 
 /// Blocks and includes along one path where an include is entered: an include entered deeper
@@ -18,6 +17,15 @@ const MIN_EXPANDED: u64 = 1_000_000;
 /// at least this many times the statements of the configuration's own files (a snippet
 /// included in every virtual host of a large estate).
 const EXPANSION_FACTOR: u64 = 8;
+
+/// Which bound an include crossed.
+#[derive(Debug, Clone, Copy)]
+pub enum Bound {
+    /// The configuration's includes expand to `expanded` statements, past `bound`.
+    Expansion { expanded: u64, bound: u64 },
+    /// Blocks and includes nest deeper than this.
+    Nesting(usize),
+}
 
 /// Cuts the includes that would take the tree past a bound, in read order.
 pub fn apply(tree: &mut Tree, surveys: &HashMap<FileId, Survey>) {
@@ -43,11 +51,14 @@ pub fn apply(tree: &mut Tree, surveys: &HashMap<FileId, Survey>) {
     b.visit(tree, root, 0);
     if let Some((span, why)) = b.first {
         let why = match why {
-            Why::Expansion => limit_reached::Bound::Expansion { expanded, bound },
-            Why::Nesting => limit_reached::Bound::Nesting(MAX_NESTING),
+            Why::Expansion => Bound::Expansion { expanded, bound },
+            Why::Nesting => Bound::Nesting(MAX_NESTING),
         };
-        tree.findings
-            .push(limit_reached::include(span, why, b.cut.saturating_sub(1)));
+        tree.problems.push(TreeProblem::Bound {
+            include: span,
+            why,
+            more: b.cut.saturating_sub(1),
+        });
     }
 }
 

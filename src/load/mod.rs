@@ -3,6 +3,9 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+pub mod bounds;
+pub mod include;
+
 use crate::finding::Dialect;
 use crate::source::{FileId, SourceMap};
 use crate::syntax::nginx;
@@ -272,7 +275,7 @@ impl Loader {
             .copied()
             .collect();
         let sources = &self.sources;
-        let parsed: Vec<_> = crate::par_map(&todo, |&(id, dialect)| {
+        let parsed: Vec<_> = crate::par::par_map(&todo, |&(id, dialect)| {
             (id, parse(id, &sources.get(id).text, dialect))
         });
         for (id, (file, panic)) in parsed {
@@ -295,7 +298,7 @@ impl Loader {
 /// returns what the panic said, so the other files are still linted.
 fn parse(id: FileId, text: &str, dialect: Dialect) -> (nginx::File, Option<String>) {
     let r = std::panic::catch_unwind(|| {
-        crate::inject_panic("parse", text);
+        crate::panics::inject_panic("parse", text);
         match dialect {
             Dialect::Nginx => nginx::parse(id, text),
             Dialect::Haproxy => {
@@ -305,7 +308,10 @@ fn parse(id: FileId, text: &str, dialect: Dialect) -> (nginx::File, Option<Strin
     });
     match r {
         Ok(file) => (file, None),
-        Err(p) => (nginx::File::default(), Some(crate::panic_message(&*p))),
+        Err(p) => (
+            nginx::File::default(),
+            Some(crate::panics::panic_message(&*p)),
+        ),
     }
 }
 

@@ -5,10 +5,8 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use crate::finding::Finding;
 use crate::load::{LoadError, Loader};
-use crate::plan::place::{Place, Problem, Resolved};
-use crate::rules;
+use crate::plan::place::{Place, Problem, Resolved, Unfollowed};
 use crate::source::{FileId, Span};
 use crate::syntax::nginx::Directive;
 
@@ -24,8 +22,9 @@ pub struct Tree {
     /// What an include names where that is more than it brings in (a cycle, a bound):
     /// the parse formats show what the include matches.
     pub named: HashMap<Span, Vec<FileId>>,
-    /// Missing includes, unreadable includes, cycles.
-    pub findings: Vec<Finding>,
+    /// Missing includes, unreadable includes, cycles, includes not followed, bounds reached:
+    /// values, which the rules report (`rules::tree_findings`).
+    pub problems: Vec<TreeProblem>,
     /// Includes gwlint does not follow (outside the tree, unmapped, not in the repository):
     /// what they would define is unknown, never absent. Each is also a GW005 finding.
     pub unknown: Vec<Span>,
@@ -38,6 +37,32 @@ pub struct Tree {
     pub runtime: HashMap<FileId, (PathBuf, Option<String>)>,
 }
 
+/// What went wrong while following a tree's includes.
+#[derive(Debug, Clone)]
+pub enum TreeProblem {
+    /// An included file is missing or cannot be read (GW002), or is not text (GW004).
+    Unloadable {
+        arg: Span,
+        shown: String,
+        error: LoadError,
+    },
+    /// An include gwlint does not follow (GW005): what it defines is unknown.
+    NotFollowed {
+        arg: Span,
+        written: String,
+        runtime: PathBuf,
+        why: Unfollowed,
+    },
+    /// An include that closes a cycle (GW003), with the files on the cycle by name.
+    Cycle { include: Span, chain: Vec<String> },
+    /// The first include cut by a bound (GW006), and how many include targets were cut after.
+    Bound {
+        include: Span,
+        why: super::bounds::Bound,
+        more: usize,
+    },
+}
+
 impl Tree {
     /// Files read in order as one configuration, with no includes between them.
     pub fn of_files(dialect: crate::finding::Dialect, files: Vec<FileId>) -> Tree {
@@ -47,7 +72,7 @@ impl Tree {
             files,
             includes: HashMap::new(),
             named: HashMap::new(),
-            findings: Vec::new(),
+            problems: Vec::new(),
             unknown: Vec::new(),
             stock: Vec::new(),
             place: Place::default(),
@@ -99,7 +124,7 @@ pub fn build(loader: &mut Loader, root: FileId, place: Place, single: bool) -> T
         files: vec![root],
         includes: HashMap::new(),
         named: HashMap::new(),
-        findings: Vec::new(),
+        problems: Vec::new(),
         unknown: Vec::new(),
         stock: Vec::new(),
         place,
@@ -198,18 +223,20 @@ fn resolve(
                 match problem {
                     Problem::Missing(local) => {
                         let shown = local.to_string_lossy().into_owned();
-                        tree.findings.push(unloadable(
-                            loader,
-                            arg_span,
-                            &shown,
-                            &LoadError::NotFound,
-                        ));
+                        tree.problems.push(TreeProblem::Unloadable {
+                            arg: arg_span,
+                            shown,
+                            error: LoadError::NotFound,
+                        });
                     }
                     Problem::Unfollowed(runtime, why) => {
                         tree.unknown.push(span);
-                        tree.findings.push(rules::include_not_followed::finding(
-                            arg_span, pattern, &runtime, &why,
-                        ));
+                        tree.problems.push(TreeProblem::NotFollowed {
+                            arg: arg_span,
+                            written: pattern.to_string(),
+                            runtime,
+                            why,
+                        });
                     }
                 }
             }
@@ -228,7 +255,11 @@ fn resolve(
                         }
                         out.push(id)
                     }
-                    Err(e) => tree.findings.push(unloadable(loader, arg_span, &name, &e)),
+                    Err(error) => tree.problems.push(TreeProblem::Unloadable {
+                        arg: arg_span,
+                        shown: name,
+                        error,
+                    }),
                 }
             }
             out
@@ -243,49 +274,23 @@ fn resolve(
         }
         Resolved::Missing(local) => {
             let shown = local.to_string_lossy().into_owned();
-            tree.findings
-                .push(unloadable(loader, arg_span, &shown, &LoadError::NotFound));
+            tree.problems.push(TreeProblem::Unloadable {
+                arg: arg_span,
+                shown,
+                error: LoadError::NotFound,
+            });
             Vec::new()
         }
         Resolved::Unfollowed(runtime, why) => {
             tree.unknown.push(span);
-            tree.findings.push(rules::include_not_followed::finding(
-                arg_span, pattern, &runtime, &why,
-            ));
+            tree.problems.push(TreeProblem::NotFollowed {
+                arg: arg_span,
+                written: pattern.to_string(),
+                runtime,
+                why,
+            });
             Vec::new()
         }
-    }
-}
-
-fn unloadable(loader: &Loader, arg_span: Span, shown: &str, e: &LoadError) -> Finding {
-    match e {
-        LoadError::NotFound => Finding::new(
-            &rules::include_not_found::RULE,
-            arg_span,
-            format!(
-                "included file \"{shown}\" does not exist: nginx refuses to start with `open() \"{shown}\" failed (2: No such file or directory)`"
-            ),
-        )
-        .label("no such file")
-        .help(
-            "create the file, fix the path (relative paths start at the directory of the main nginx.conf, or --prefix), or use a glob (\"conf.d/*.conf\") if it may be absent",
-        ),
-        LoadError::Binary { file, offset } => {
-            let _ = loader;
-            Finding::new(
-                &rules::not_text::RULE,
-                Span::new(*file, 0, 0),
-                format!("\"{shown}\" is not a text file (NUL byte at offset {offset}); nginx refuses to start"),
-            )
-            .help("include only nginx configuration files")
-            .related(arg_span, "included here")
-        }
-        other => Finding::new(
-            &rules::include_not_found::RULE,
-            arg_span,
-            format!("included file \"{shown}\" cannot be read ({other}): nginx refuses to start"),
-        )
-        .label("cannot be read"),
     }
 }
 
@@ -325,15 +330,11 @@ fn find_cycles(loader: &Loader, tree: &mut Tree, edges: &HashMap<FileId, Vec<(Sp
                 // The include is not expanded: lowering and every walk see a tree without
                 // cycles, so no expansion can repeat itself.
                 tree.cut(span, target);
-                tree.findings.push(
-                    Finding::new(
-                        &rules::include_cycle::RULE,
-                        span,
-                        format!("include cycle: {}", chain.join(" → ")),
-                    )
-                    .label("includes a file that is already being included")
-                    .help("remove this include, or narrow its glob so it does not match a file on the chain; nginx would include the files again and again"),
-                );
+                let chain = chain.into_iter().map(str::to_string).collect();
+                tree.problems.push(TreeProblem::Cycle {
+                    include: span,
+                    chain,
+                });
             }
             Mark::Done => {}
         }

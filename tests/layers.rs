@@ -1,0 +1,170 @@
+//! The arrows of the house point one way: a module of `src/` may use only the modules of the
+//! layers below its own. This test reads every `crate::` path in `src/` (unit tests aside)
+//! and fails on an edge that points up or sideways, so no cycle can come back.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// The layers, bottom first. Items of `lib.rs` (`lint`, `Options`, `Outcome`) are the
+/// `lib` layer: the pipeline the front ends call.
+const LAYERS: &[&[&str]] = &[
+    &["source", "version", "output", "suggest", "par", "panics"],
+    // diagnostics metadata: Dialect, Severity, rule metadata, findings
+    &["finding"],
+    &["units", "tables", "facts"],
+    &["syntax"],
+    &["plan"],
+    &["load", "discover"],
+    &["model"],
+    &["probe"],
+    &["chain"],
+    &["rules"],
+    &["config"],
+    &["suppress"],
+    &["filter"],
+    &["report"],
+    &["baseline"],
+    &["lib"],
+    &["fix", "server"],
+    &["cli"],
+];
+
+fn layer(module: &str) -> Option<usize> {
+    LAYERS.iter().position(|l| l.contains(&module))
+}
+
+/// The top-level modules a file names through `crate::` paths, test modules and comments
+/// left out.
+fn uses(text: &str) -> BTreeSet<String> {
+    let text = match text.find("\n#[cfg(test)]\nmod tests") {
+        Some(i) => &text[..i],
+        None => text,
+    };
+    let code: String = text
+        .lines()
+        .map(|l| match l.trim_start().starts_with("//") {
+            true => "",
+            false => l,
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut out = BTreeSet::new();
+    let ident = |s: &str| -> String {
+        s.chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect()
+    };
+    let mut rest = code.as_str();
+    while let Some(i) = rest.find("crate::") {
+        let after = &rest[i + "crate::".len()..];
+        // `$crate::` in a macro is the same crate.
+        if let Some(group) = after.strip_prefix('{') {
+            // `use crate::{a::b, c};`: the first segment of each item at the top level.
+            let mut depth = 0;
+            let mut item_start = true;
+            for (j, c) in group.char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => break,
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => item_start = true,
+                    c if c.is_whitespace() => {}
+                    _ if item_start && depth == 0 => {
+                        out.insert(ident(&group[j..]));
+                        item_start = false;
+                    }
+                    _ => {}
+                }
+            }
+        } else {
+            let name = ident(after);
+            // `crate::atom!`: an exported macro, which lives at the crate's root.
+            if !after[name.len()..].starts_with('!') {
+                out.insert(name);
+            }
+        }
+        rest = after;
+    }
+    out.retain(|m| !m.is_empty());
+    out
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn modules_use_only_the_layers_below_them() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    files.sort();
+    let modules: BTreeSet<String> = files
+        .iter()
+        .map(|p| top(&src, p))
+        .filter(|m| m != "lib" && m != "main")
+        .collect();
+    let mut wrong = Vec::new();
+    for m in &modules {
+        if layer(m).is_none() {
+            wrong.push(format!("src/{m}: in no layer; add it to LAYERS"));
+        }
+    }
+    for p in &files {
+        let from = top(&src, p);
+        if from == "lib" || from == "main" {
+            continue;
+        }
+        let Some(at) = layer(&from) else { continue };
+        for to in uses(&std::fs::read_to_string(p).unwrap()) {
+            if to == from {
+                continue;
+            }
+            // A name that is no module is an item of lib.rs.
+            let target = if modules.contains(&to) {
+                to.as_str()
+            } else {
+                "lib"
+            };
+            let below = layer(target).unwrap();
+            if below >= at {
+                wrong.push(format!(
+                    "{}: uses crate::{to} (layer {below}, `{target}`) from layer {at}",
+                    p.strip_prefix(&src).unwrap().display()
+                ));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "edges that do not point down:\n{}",
+        wrong.join("\n")
+    );
+}
+
+/// The top-level module a file belongs to: `src/rules/x.rs` → `rules`, `src/units.rs` → `units`.
+fn top(src: &Path, p: &Path) -> String {
+    let rel = p.strip_prefix(src).unwrap();
+    let first = rel
+        .components()
+        .next()
+        .unwrap()
+        .as_os_str()
+        .to_string_lossy();
+    first.trim_end_matches(".rs").to_string()
+}
+
+/// The reader sees what it must: grouped imports, nested groups, paths in expressions.
+#[test]
+fn uses_reads_every_form() {
+    let text = "use crate::finding::{Dialect, Finding};\nuse crate::{load::{Loader, include::Tree}, model};\nfn f() { crate::units::show_ms(1); crate::atom!(\"x\"); }\n// crate::cli is a comment\n#[cfg(test)]\nmod tests { use crate::server; }\n";
+    let got: Vec<String> = uses(text).into_iter().collect();
+    assert_eq!(got, ["finding", "load", "model", "units"]);
+}
