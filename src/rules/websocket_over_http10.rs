@@ -12,7 +12,7 @@ declare_rule! {
     family: DeadTargets,
     dialects: [Nginx],
     refuses: [],
-    summary: "WebSocket headers forwarded while `proxy_http_version` is 1.0: the backend must ignore the upgrade, and the handshake never gets 101",
+    summary: "WebSocket headers forwarded while `proxy_http_version` is 1.0 (the default before nginx 1.29.7): the backend must ignore the upgrade, and the handshake never gets 101",
 }
 
 pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
