@@ -472,6 +472,7 @@ fn graph(
         prefix,
         config: crate::config::Resolver::discover(),
         graph: true,
+        plan_only: true,
         mounts: deploy.mount,
         system: deploy.system,
         ..Default::default()
@@ -522,6 +523,7 @@ fn files(
         prefix,
         dialect: dialect.map(DialectArg::dialect),
         config: crate::config::Resolver::discover(),
+        plan_only: true,
         mounts: deploy.mount,
         system: deploy.system,
         ..Default::default()
@@ -648,6 +650,7 @@ fn lint(args: LintArgs) -> ExitCode {
         dialect: args.dialect.map(DialectArg::dialect),
         // The HTML report draws the chain.
         graph: args.format == Some(Format::Html),
+        plan_only: false,
         exiting: true,
         mounts: args.deploy.mount.clone(),
         system: args.deploy.system,

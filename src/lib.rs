@@ -61,6 +61,10 @@ pub struct Options {
     pub selection: config::Selection,
     /// Draw how the proxies reach each other into `Outcome::graph` (`gwlint graph`).
     pub graph: bool,
+    /// Discover, plan and load only (`gwlint files`, `gwlint graph`): no rule runs, nothing
+    /// is lowered but what the graph links, nothing is probed. gwlint.toml's `[[link]]`
+    /// entries are still read for the graph.
+    pub plan_only: bool,
     /// Probe the targets for real (`--online`); None: nothing is sent to the network.
     pub online: Option<probe::OnlineOptions>,
     /// The process ends after this run (the command line): each configuration's model is
@@ -565,7 +569,10 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
         &chain_facts,
         opts.nginx_version,
         opts.graph,
-        rules::check_chain,
+        match opts.plan_only {
+            true => |_: &chain::Chain| Vec::new(),
+            false => rules::check_chain,
+        },
     );
     findings.extend(chained.findings);
 
@@ -615,6 +622,19 @@ fn lint_tree(
     interrupted: &std::sync::atomic::AtomicBool,
 ) -> TreeResult {
     use std::sync::atomic::Ordering;
+    if opts.plan_only {
+        let cfg = opts.config.for_source(loader.sources.get(tree.root));
+        let mut facts = opts.facts.clone();
+        facts
+            .links
+            .extend(cfg.iter().flat_map(|c| c.links.iter().cloned()));
+        return TreeResult {
+            findings: Vec::new(),
+            errors: Vec::new(),
+            links: facts.links,
+            resolved: Vec::new(),
+        };
+    }
     let mut found = rules::tree_findings(tree);
     let mut errors = Vec::new();
     let mut links = Vec::new();

@@ -153,6 +153,34 @@ fn a_crash_in_one_rule_is_gw000_and_the_other_rules_still_report() {
     assert!(out(&o).contains("[GW101]"), "{}", out(&o));
 }
 
+/// `gwlint files` and `gwlint graph` list and link; they run no rule: a rule that would
+/// crash (GW501, injected) changes nothing there, while a lint run of the same file fails.
+#[test]
+fn files_and_graph_run_no_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = write(
+        dir.path(),
+        "bad/nginx.conf",
+        b"# gwlint-inject-panic\nevents {}\nhttp { proxy_busy_buffers_size 64k; server { listen 127.0.0.1:8080; location / { proxy_pass http://127.0.0.1:9000; } } }\n",
+    );
+    for inject in ["GW501", "lower"] {
+        let o = lint(&[&bad], &[("GWLINT_INJECT_PANIC", inject)]);
+        assert_eq!(code(&o), 2, "lint with {inject}: {}{}", out(&o), err(&o));
+    }
+    for command in ["files", "graph"] {
+        let mut c = gwlint();
+        c.arg(command).arg(&bad).env("GWLINT_INJECT_PANIC", "GW501");
+        let o = run_within(c, Duration::from_secs(20));
+        assert_eq!(code(&o), 0, "gwlint {command}: {}{}", out(&o), err(&o));
+        assert!(
+            out(&o).contains("bad/nginx.conf"),
+            "gwlint {command}: {}",
+            out(&o)
+        );
+        assert!(!out(&o).contains("GW000") && !err(&o).contains("GW000"));
+    }
+}
+
 // ---- parallel runs ---------------------------------------------------------------------------
 
 #[test]
