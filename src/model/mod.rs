@@ -3,6 +3,7 @@
 
 pub mod directives;
 pub mod endpoint;
+pub mod exits;
 pub mod haproxy;
 pub mod listen;
 pub mod lookup;

@@ -2,7 +2,7 @@
 //! `disabled`).
 
 use super::support_dead::{flag_span, routes_to};
-use super::support_haproxy::{flag, reached};
+use super::support_haproxy::flag;
 use super::Context;
 use crate::finding::{Dialect, Finding};
 use crate::model::Ctx;
@@ -73,7 +73,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
 /// routed there; a backup server that is not disabled takes the traffic.
 fn haproxy(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
-    let reached = reached(proxy);
+    let reached = proxy.reached();
     for (i, pool) in proxy.pools.iter().enumerate() {
         let disabled: Vec<_> = pool
             .servers

@@ -1,6 +1,6 @@
 //! HAProxy: a backend of several servers, none with `check`.
 
-use super::support_haproxy::{checkable, flag, instances, reached};
+use super::support_haproxy::{checkable, flag, instances};
 use super::Context;
 use crate::finding::Finding;
 
@@ -16,7 +16,7 @@ declare_rule! {
 
 pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
-    let reached = reached(proxy);
+    let reached = proxy.reached();
     for (i, pool) in proxy.pools.iter().enumerate() {
         // Servers that take traffic and could be checked: not disabled, not following
         // another server's checks (`track`).

@@ -1,7 +1,7 @@
 //! HAProxy: `http-reuse always`/`aggressive` without `retry-on` covering the idle-connection
 //! race.
 
-use super::support_haproxy::{mode, reached, section};
+use super::support_haproxy::{mode, section};
 use super::Context;
 use crate::finding::Finding;
 use crate::source::Span;
@@ -30,7 +30,7 @@ fn covers(words: &[&str]) -> bool {
 
 pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
-    let reached = reached(proxy);
+    let reached = proxy.reached();
     let mut found: Vec<(Span, String, Vec<String>)> = Vec::new();
     for (i, pool) in proxy.pools.iter().enumerate() {
         if pool.servers.is_empty() || !reached[i] || mode(proxy, pool.scope) != "http" {

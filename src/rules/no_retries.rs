@@ -1,6 +1,6 @@
 //! HAProxy: `retries 0`.
 
-use super::support_haproxy::{reached, section};
+use super::support_haproxy::section;
 use super::Context;
 use crate::finding::Finding;
 use crate::source::Span;
@@ -17,7 +17,7 @@ declare_rule! {
 
 pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
-    let reached = reached(proxy);
+    let reached = proxy.reached();
     // One finding per `retries 0` line, with the backends it applies to.
     let mut found: Vec<(Span, Vec<String>)> = Vec::new();
     for (i, pool) in proxy.pools.iter().enumerate() {

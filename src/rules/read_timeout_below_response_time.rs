@@ -3,11 +3,12 @@
 use std::collections::HashSet;
 
 use super::support_tune::{pool_facts, route_facts};
-use crate::units::{nginx_time_ms, show_ms};
+use crate::units::show_ms;
 use super::Context;
 use crate::facts::Backend;
 use crate::finding::{Dialect, Finding};
-use crate::model::{Ctx, Target};
+use crate::model::Origin;
+use crate::model::exits::Wait;
 
 declare_rule! {
     code: "GW204",
@@ -20,22 +21,18 @@ declare_rule! {
 }
 
 pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
-    if ctx.proxy.dialect == Dialect::Haproxy {
-        return haproxy(ctx, out);
-    }
+    use super::support_haproxy::section_named;
     let proxy = ctx.proxy;
+    let nginx = proxy.dialect == Dialect::Nginx;
     let mut seen = HashSet::new();
-    for route in &proxy.routes {
-        if route.ctx != Ctx::Http {
-            continue; // stream's proxy_timeout is about idle tunnels, not responses
-        }
-        let Some(prefix) = route.pass.prefix() else {
-            continue;
+    // nginx's stream proxy_timeout is about idle tunnels, not responses; HAProxy's TCP
+    // backends have no response to wait for.
+    for exit in proxy.exits().iter().filter(|e| e.http) {
+        let facts: Vec<&Backend> = match (exit.route, exit.pool) {
+            (Some(route), _) => route_facts(ctx, route),
+            (None, Some(pool)) => pool_facts(ctx, pool),
+            (None, None) => continue,
         };
-        if matches!(route.target, Target::Missing(_)) {
-            continue;
-        }
-        let facts: Vec<&Backend> = route_facts(ctx, route);
         // The slowest declared backend decides.
         let Some((slowest, fact)) = facts
             .into_iter()
@@ -45,19 +42,19 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             continue;
         };
         let slowest_ms = slowest.as_millis() as u64;
-        let name = format!("{prefix}_read_timeout");
-        let setting = proxy.setting(route.scope, &name);
-        let Some(read_ms) = setting.first().and_then(nginx_time_ms) else {
+        let Some(wait) = proxy.wait(exit, Wait::Response) else {
             continue;
         };
-        if read_ms > slowest_ms {
+        let ms = wait.value;
+        // HAProxy's 0 waits for ever; a `timeout server` nowhere is GW210's finding.
+        if ms > slowest_ms || (!nginx && (ms == 0 || wait.origin == Origin::Default)) {
             continue;
         }
-        let (span, written) = match setting.directives.last() {
-            Some(d) => (d.span, format!("`{name} {}`", d.arg(0).unwrap_or(""))),
-            None => (
-                route.directive.span,
-                format!("`{name}` (default {})", show_ms(read_ms)),
+        let (span, written) = match wait.origin {
+            Origin::Set(span) => (span, format!("`{} {}`", wait.name, wait.written)),
+            Origin::Default => (
+                exit.span,
+                format!("`{}` (default {})", wait.name, show_ms(ms)),
             ),
         };
         if !seen.insert((span, fact.target.clone())) {
@@ -68,87 +65,34 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         } else {
             format!(", {}", fact.origin)
         };
+        let section = section_named(proxy, exit.scope);
+        let (applies, gives_up, fix_at) = match nginx {
+            true => (
+                "here".to_string(),
+                format!(
+                    "nginx gives up on a response that has not started after {}, logs `upstream timed out (110: Connection timed out) while reading response header from upstream` and the client gets 504",
+                    show_ms(ms)
+                ),
+                "where this backend is used".to_string(),
+            ),
+            false => (
+                format!("to {section}"),
+                format!(
+                    "HAProxy gives up on a response that has not started after {}, and the client gets 504 (termination state `sH--`)",
+                    show_ms(ms)
+                ),
+                format!("in {section}"),
+            ),
+        };
         let mut f = Finding::new(
             &RULE,
             span,
             format!(
-                "{written} applies here, but the backend `{}` may take up to {} to answer (declared{origin}): nginx gives up on a response that has not started after {}, logs `upstream timed out (110: Connection timed out) while reading response header from upstream` and the client gets 504",
+                "{written} applies {applies}, but the backend `{}` may take up to {} to answer (declared{origin}): {gives_up}",
                 fact.target,
                 show_ms(slowest_ms),
-                show_ms(read_ms),
             ),
         )
-        .label(format!(
-            "{} {} the backend's {}",
-            show_ms(read_ms),
-            if read_ms == slowest_ms { "=" } else { "<" },
-            show_ms(slowest_ms)
-        ))
-        .help(format!(
-            "raise it above the backend's slowest response where this backend is used: `{name} {};`",
-            show_ms(slowest_ms + 10_000)
-        ));
-        if span != route.directive.span {
-            f = f.related(
-                route.directive.span,
-                format!("`{}` to the backend here", route.pass.directive()),
-            );
-        }
-        out.push(f);
-    }
-}
-
-/// HAProxy: `timeout server` in force for a backend (its own, or its defaults') against the
-/// slowest response declared for the backend (by its name) or one of its servers (by address).
-fn haproxy(ctx: &Context, out: &mut Vec<Finding>) {
-    use super::support_haproxy::{mode, reached, section_named};
-    let proxy = ctx.proxy;
-    let reached = reached(proxy);
-    for (i, pool) in proxy.pools.iter().enumerate() {
-        if !reached[i] || mode(proxy, pool.scope) != "http" {
-            continue;
-        }
-        let Some((slowest, fact)) = pool_facts(ctx, pool)
-            .into_iter()
-            .filter_map(|b| Some((b.max_response_time?, b)))
-            .max_by_key(|(d, _)| *d)
-        else {
-            continue;
-        };
-        let slowest_ms = slowest.as_millis() as u64;
-        // No `timeout server` is GW210's finding; 0 waits for ever.
-        let setting = proxy.setting(pool.scope, "timeout server");
-        let Some(d) = setting.directives.last() else {
-            continue;
-        };
-        let Some(ms) = d
-            .arg(0)
-            .and_then(crate::units::haproxy_time_ms)
-            .filter(|ms| *ms > 0)
-        else {
-            continue;
-        };
-        if ms > slowest_ms {
-            continue;
-        }
-        let origin = if fact.origin.is_empty() {
-            String::new()
-        } else {
-            format!(", {}", fact.origin)
-        };
-        let section = section_named(proxy, pool.scope);
-        let mut f = Finding::new(
-            &RULE,
-            d.span,
-            format!(
-                "`timeout server {}` applies to {section}, but the backend `{}` may take up to {} to answer (declared{origin}): HAProxy gives up on a response that has not started after {}, and the client gets 504 (termination state `sH--`)",
-                d.arg(0).unwrap_or(""),
-                fact.target,
-                show_ms(slowest_ms),
-                show_ms(ms),
-            ),
-        )
-        .dialect(Dialect::Haproxy)
         .label(format!(
             "{} {} the backend's {}",
             show_ms(ms),
@@ -156,16 +100,24 @@ fn haproxy(ctx: &Context, out: &mut Vec<Finding>) {
             show_ms(slowest_ms)
         ))
         .help(format!(
-            "raise it above the backend's slowest response in {section}: `timeout server {}`",
-            show_ms(slowest_ms + 10_000)
+            "raise it above the backend's slowest response {fix_at}: `{} {}{}`",
+            wait.name,
+            show_ms(slowest_ms + 10_000),
+            if nginx { ";" } else { "" }
         ));
-        // Set in the defaults: point at the backend too.
-        if !proxy.scopes[pool.scope]
+        // Point at the exit too: the nginx `*_pass` when the setting is elsewhere, the
+        // HAProxy backend when its defaults set it.
+        let inside = proxy.scopes[exit.scope]
             .directives
             .iter()
-            .any(|x| x.span == d.span)
-        {
-            f = f.related(pool.name_span, format!("{section} is here"));
+            .any(|x| x.span == span);
+        let related = match exit.route {
+            Some(route) => (span != exit.span)
+                .then(|| format!("`{}` to the backend here", route.pass.directive())),
+            None => (!inside).then(|| format!("{section} is here")),
+        };
+        if let Some(text) = related {
+            f = f.related(exit.span, text);
         }
         out.push(f);
     }

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::support_haproxy::{in_service, reached, server_name};
+use super::support_haproxy::{in_service, server_name};
 use super::Context;
 use crate::finding::{Finding, Severity};
 use crate::model::Server;
@@ -28,7 +28,7 @@ fn placeholder(host: &str) -> bool {
 
 pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
-    let reached = reached(proxy);
+    let reached = proxy.reached();
     // One finding per host name, on its first server line.
     let mut names: Vec<(&str, Vec<(&crate::model::Pool, &Server)>)> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();

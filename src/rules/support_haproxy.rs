@@ -2,7 +2,7 @@
 //! values (its own line first, then the `default-server` lines in force), `global` settings,
 //! and which backends traffic reaches.
 
-use crate::model::{Endpoint, Pool, Proxy, ScopeId, Server, Target};
+use crate::model::{Endpoint, Pool, Proxy, ScopeId, Server};
 use crate::source::Span;
 use crate::syntax::nginx::Directive;
 
@@ -129,23 +129,6 @@ pub fn port(server: &Server) -> Option<u16> {
         Endpoint::Inet { port, .. } => port,
         _ => None,
     }
-}
-
-/// Per pool, can traffic reach it: a `use_backend`/`default_backend` (or the `listen`
-/// itself) names it, or a frontend picks backends by a name computed at run time. One pass
-/// over the routes for all pools.
-pub fn reached(proxy: &Proxy) -> Vec<bool> {
-    let dynamic = proxy
-        .routes
-        .iter()
-        .any(|r| matches!(r.target, Target::Endpoint(Endpoint::Dynamic)));
-    let mut reached = vec![dynamic; proxy.pools.len()];
-    for r in &proxy.routes {
-        if let Target::Pool(i) = r.target {
-            reached[i] = true;
-        }
-    }
-    reached
 }
 
 /// Is this parameter written on the server's own line (not inherited from `default-server`)?

@@ -1,0 +1,117 @@
+//! Where traffic leaves a proxy for its backends, in both dialects alike: an nginx route (a
+//! `*_pass` in a location) or an HAProxy backend that traffic reaches; and the typed settings
+//! in force there (`Typed`: a value and where it comes from).
+
+use super::{Ctx, Origin, Pool, Proxy, Route, ScopeId, Target};
+use crate::finding::Dialect;
+use crate::source::Span;
+
+/// One way out of the proxy.
+#[derive(Debug, Clone, Copy)]
+pub struct Exit<'p, 'a> {
+    /// The settings in force (the nginx location, the HAProxy backend).
+    pub scope: ScopeId,
+    /// nginx: the route.
+    pub route: Option<&'p Route<'a>>,
+    /// HAProxy: the backend; nginx: the upstream the route names, if any.
+    pub pool: Option<&'p Pool<'a>>,
+    /// HTTP goes out here (nginx `http {}` routes, HAProxy `mode http` backends), not a
+    /// stream or a TCP tunnel.
+    pub http: bool,
+    /// Where the exit is written: the `*_pass` directive, the `backend` line.
+    pub span: Span,
+}
+
+/// A setting's value, typed, with where it comes from and how it is named and written.
+#[derive(Debug, Clone)]
+pub struct Typed<T> {
+    pub value: T,
+    pub origin: Origin,
+    /// The directive or keyword: `proxy_read_timeout`, `timeout server`.
+    pub name: String,
+    /// The value as written (the default's text when nothing sets it).
+    pub written: String,
+}
+
+/// What an exit waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wait {
+    /// The backend's response to start (nginx `*_read_timeout`, HAProxy `timeout server`).
+    Response,
+}
+
+impl<'a> Proxy<'a> {
+    /// Every exit: nginx routes that name a target (their upstream with them), HAProxy
+    /// backends that traffic reaches (`use_backend`, `default_backend`, a dynamic name).
+    pub fn exits(&self) -> Vec<Exit<'_, 'a>> {
+        match self.dialect {
+            Dialect::Nginx => self
+                .routes
+                .iter()
+                .filter(|r| !matches!(r.target, Target::Missing(_)))
+                .map(|r| Exit {
+                    scope: r.scope,
+                    route: Some(r),
+                    pool: match r.target {
+                        Target::Pool(i) => self.pools.get(i),
+                        _ => None,
+                    },
+                    http: r.ctx == Ctx::Http,
+                    span: r.directive.span,
+                })
+                .collect(),
+            Dialect::Haproxy => {
+                let reached = self.reached();
+                self.pools
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| reached[*i])
+                    .map(|(_, p)| Exit {
+                        scope: p.scope,
+                        route: None,
+                        pool: Some(p),
+                        http: self.setting(p.scope, "mode").first() == Some("http"),
+                        span: p.name_span,
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    /// Per pool, can traffic reach it: a `use_backend`/`default_backend` (or the `listen`
+    /// itself, an nginx `*_pass`) names it, or a frontend picks backends by a name computed
+    /// at run time.
+    pub fn reached(&self) -> Vec<bool> {
+        let dynamic = self
+            .routes
+            .iter()
+            .any(|r| matches!(r.target, Target::Endpoint(super::Endpoint::Dynamic)));
+        let mut reached = vec![dynamic; self.pools.len()];
+        for r in &self.routes {
+            if let Target::Pool(i) = r.target {
+                reached[i] = true;
+            }
+        }
+        reached
+    }
+
+    /// How long `exit` waits for `what`, in milliseconds. None where the proxy has no such
+    /// wait (an nginx route whose module has no read timeout) or no value is in force (no
+    /// `timeout server` in HAProxy: GW210's finding); 0 is HAProxy's "for ever".
+    pub fn wait(&self, exit: &Exit, what: Wait) -> Option<Typed<u64>> {
+        let Wait::Response = what;
+        let name = match self.dialect {
+            Dialect::Nginx => format!("{}_read_timeout", exit.route?.pass.prefix()?),
+            Dialect::Haproxy => "timeout server".to_string(),
+        };
+        let setting = self.setting(exit.scope, &name);
+        let written = setting.first()?.to_string();
+        let value = crate::units::time_ms(self.dialect, &written)?;
+        Some(Typed {
+            value,
+            origin: setting.origin(),
+            name,
+            written,
+        })
+    }
+}
