@@ -2027,3 +2027,53 @@ fn gw311_mysql_check_without_user() {
         assert!(!check.output.contains("mysql-check"), "{}", check.output);
     }
 }
+
+/// Two TLS servers in place of the API servers, one ready and one not (500 to everything,
+/// `/readyz` included), behind a TLS-passthrough backend: TCP and TLS-hello checks keep the
+/// not-ready one UP, and half of the requests get its 500; the HTTP check of `/readyz` over TLS
+/// marks it DOWN, and every request gets 200.
+#[test]
+fn gw312_apiserver_tcp_check() {
+    let ready = Backend::tls(Behaviour::Ok, Versions::Modern);
+    let not_ready = Backend::tls(Behaviour::Status(500), Versions::Modern);
+    let run = |ex: pages::Example| {
+        let ex = ex
+            .map("10.0.0.11:6443", &ready.addr())
+            .map("10.0.0.12:6443", &not_ready.addr());
+        let check = proxy::haproxy(&ex).check();
+        assert!(
+            check.ok && !check.output.contains("check"),
+            "{}",
+            check.output
+        );
+        proxy::haproxy(&ex).start()
+    };
+    let bads = [run(bad("GW312", 1)), run(bad("GW312", 2))];
+    // Longer than three failed checks would take (`inter 2s`, `fall 3`).
+    std::thread::sleep(Duration::from_secs(8));
+    for haproxy in &bads {
+        let mut statuses: Vec<u16> = (0..4).map(|_| tls::tls_get(haproxy.port(), "/")).collect();
+        statuses.sort();
+        assert_eq!(statuses, [200, 200, 500, 500]);
+        haproxy.wait_line(&["k8s_api k8s_api/cp2 "]);
+        assert!(!haproxy.logs().contains("is DOWN"), "{}", haproxy.logs());
+    }
+    drop(bads);
+
+    let haproxy = run(good("GW312", 1));
+    haproxy.wait_line_within(
+        &[
+            "Server k8s_api/cp2 is DOWN",
+            quoted("GW312", "Layer7 wrong status, code: 500"),
+        ],
+        Duration::from_secs(10),
+    );
+    for _ in 0..4 {
+        assert_eq!(tls::tls_get(haproxy.port(), "/"), 200);
+    }
+    assert!(
+        !haproxy.logs().contains("k8s_api/cp1 is DOWN"),
+        "{}",
+        haproxy.logs()
+    );
+}

@@ -692,3 +692,81 @@ fn gw205_what_the_named_location_really_loses() {
         lint_nginx(&passes)
     );
 }
+
+/// GW312: servers on 6443 with `check` whose backend runs a TCP connect, a TLS handshake or a
+/// TLS hello; not with an HTTP check (in the backend or its defaults), a check of the user's
+/// own (`tcp-check`), servers elsewhere or without `check`, nor where GW307 speaks.
+#[test]
+fn gw312_apiserver_checked_at_tcp_level() {
+    let lint = |defaults: &str, backend: &str, server: &str| {
+        lint_haproxy(&format!(
+            "defaults\n    mode tcp\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n{defaults}frontend k8s_api\n    bind :6443\n    default_backend k8s_api\nbackend k8s_api\n{backend}    server cp1 {server}\n    server cp2 {}\n",
+            server.replace("10.0.0.11", "10.0.0.12")
+        ))
+    };
+    let tcp = "10.0.0.11:6443 check";
+    let o = lint("", "", tcp);
+    assert!(
+        o.contains("warning[GW312]")
+            && o.contains("only a TCP connect")
+            && o.contains("its 2 servers"),
+        "{o}"
+    );
+    let o = lint(
+        "",
+        "    default-server check check-ssl verify none\n",
+        "10.0.0.11:6443",
+    );
+    assert!(
+        o.contains("warning[GW312]") && o.contains("a TLS handshake"),
+        "{o}"
+    );
+    let o = lint(
+        "",
+        "    option httpchk GET /healthz\n    http-check expect status 200\n    option ssl-hello-chk\n",
+        tcp,
+    );
+    assert!(
+        o.contains("warning[GW312]") && o.contains("replaces the `option httpchk`"),
+        "{o}"
+    );
+    let o = lint(
+        "    option httpchk GET /readyz\n",
+        "    no option httpchk\n",
+        tcp,
+    );
+    assert!(o.contains("warning[GW312]"), "{o}");
+    for (defaults, backend, server) in [
+        ("", "", "10.0.0.11:6444 check"),
+        ("", "", "10.0.0.11:6443"),
+        (
+            "",
+            "    option httpchk GET /readyz\n",
+            "10.0.0.11:6443 check check-ssl verify none",
+        ),
+        (
+            "    option httpchk GET /readyz\n",
+            "",
+            "10.0.0.11:6443 check check-ssl verify none",
+        ),
+        (
+            "",
+            "    option ssl-hello-chk\n    option httpchk GET /readyz\n",
+            tcp,
+        ),
+        ("", "    option tcp-check\n", tcp),
+        ("", "    option external-check\n", tcp),
+        ("", "", "10.0.0.11:6443 check agent-check agent-port 9999"),
+        ("", "    default-server check\n", "10.0.0.11:6443 no-check"),
+    ] {
+        let o = lint(defaults, backend, server);
+        assert!(!o.contains("GW312"), "{defaults}{backend}{server}: {o}");
+    }
+    let o = lint("", "    http-check send meth GET uri /readyz\n", tcp);
+    assert!(!o.contains("GW312") && o.contains("GW307"), "{o}");
+    // A backend no traffic reaches.
+    let o = lint_haproxy(&format!(
+        "{DEFAULTS}backend k8s_api\n    server cp1 10.0.0.11:6443 check\n    server cp2 10.0.0.12:6443 check\n"
+    ));
+    assert!(!o.contains("GW312"), "{o}");
+}

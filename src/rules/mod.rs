@@ -78,6 +78,7 @@ pub mod tls_without_sni;
 pub mod verify_against_upstream_name;
 pub mod verify_without_ca;
 // HAProxy rules
+pub mod apiserver_tcp_check;
 pub mod backend_without_checks;
 pub mod default_backend_replaced;
 pub mod duplicate_server;
@@ -192,6 +193,7 @@ pub static RULES: &[&Rule] = &[
     &http_check_without_httpchk::RULE,
     &http_check_expects_error::RULE,
     &mysql_check_without_user::RULE,
+    &apiserver_tcp_check::RULE,
     &http_reuse_without_retry::RULE,
     &small_bufsize::RULE,
     &server_resolved_once::RULE,
