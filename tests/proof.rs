@@ -1111,6 +1111,19 @@ fn gw402_https_to_plain_port() {
     let nginx = proxy::nginx(&ex).start();
     assert_eq!(get(nginx.port(), "/partner/").status, 502);
     nginx.wait_log("wrong version number) while SSL handshaking to upstream");
+    // nginx proxying to its own plain listener: every listener is on the one port here.
+    let ex = bad("GW402", 4).map("127.0.0.1:8081", "127.0.0.1:{port}");
+    let nginx = proxy::nginx(&ex).start();
+    assert_eq!(get(nginx.port(), "/").status, 502);
+    nginx.wait_line(&[
+        "wrong version number) while SSL handshaking to upstream",
+        &format!("upstream: \"https://127.0.0.1:{}/\"", nginx.port()),
+    ]);
+    // Declared plain in gwlint.toml (`tls = false`): a plain backend.
+    let ex = bad("GW402", 5).map("10.0.0.20:9080", &plain.addr());
+    let nginx = proxy::nginx(&ex).start();
+    assert_eq!(get(nginx.port(), "/legacy/").status, 502);
+    nginx.wait_log("wrong version number) while SSL handshaking to upstream");
 
     let ex = good("GW402", 1)
         .map("127.0.0.5:8080", &plain.addr())

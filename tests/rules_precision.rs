@@ -770,3 +770,113 @@ fn gw312_apiserver_checked_at_tcp_level() {
     ));
     assert!(!o.contains("GW312"), "{o}");
 }
+
+/// GW402 by the configuration's own listeners and gwlint.toml: TLS to a `listen` of the same
+/// configuration without `ssl` is an error on any port; not when that listener (or another on
+/// its port) has `ssl`, when the port is another, or when an include gwlint does not follow
+/// may hold the `ssl`. `tls = false` declares plain text, `tls = true` TLS (even on 8080).
+#[test]
+fn gw402_own_listeners_and_declared_backends() {
+    let conf = |target: &str, listen: &str, extra: &str| {
+        format!(
+            "events {{}}\nhttp {{\n{extra}    server {{\n        listen 127.0.0.1:8088;\n        location / {{\n            proxy_pass https://{target};\n        }}\n    }}\n    server {{\n        listen {listen};\n        ssl_certificate /etc/nginx/tls/a.crt;\n        ssl_certificate_key /etc/nginx/tls/a.key;\n        location / {{\n            return 200;\n        }}\n    }}\n}}\n"
+        )
+    };
+    for (target, listen) in [
+        ("127.0.0.1:8081", "127.0.0.1:8081"),
+        ("127.0.0.1:8081", "8081"),
+        ("localhost:8081", "8081"),
+        ("127.0.0.2:8081", "*:8081"),
+        ("[::1]:8081", "[::]:8081"),
+        ("10.0.0.7:8081", "10.0.0.7:8081"),
+    ] {
+        let o = lint_nginx(&conf(target, listen, ""));
+        assert!(
+            o.contains("error[GW402]") && o.contains("own `listen"),
+            "{target} to {listen}: {o}"
+        );
+    }
+    for (target, listen) in [
+        ("127.0.0.1:8081", "127.0.0.1:8081 ssl"),
+        ("127.0.0.1:8080", "127.0.0.1:8080 ssl"),
+        ("127.0.0.1:8082", "127.0.0.1:8081"),
+        ("10.0.0.7:8081", "8081"),
+        ("127.0.0.1:8081", "10.0.0.7:8081"),
+        ("127.0.0.1:8081", "127.0.0.1:8081 http2"),
+        ("127.0.0.1:8081", "127.0.0.1:8081 proxy_protocol"),
+    ] {
+        let o = lint_nginx(&conf(target, listen, ""));
+        assert!(!o.contains("GW402"), "{target} to {listen}: {o}");
+    }
+    // Another server on the same socket asks for ssl: nginx turns it on for both.
+    let shared = conf(
+        "127.0.0.1:8081",
+        "127.0.0.1:8081",
+        "    server {\n        listen 127.0.0.1:8081 ssl;\n        server_name tls.example.com;\n        ssl_certificate /etc/nginx/tls/a.crt;\n        ssl_certificate_key /etc/nginx/tls/a.key;\n    }\n",
+    );
+    let o = lint_nginx(&shared);
+    assert!(!o.contains("GW402"), "{o}");
+    // An include not followed may hold `listen 127.0.0.1:8081 ssl`.
+    let unknown = conf(
+        "127.0.0.1:8081",
+        "127.0.0.1:8081",
+        "    include /opt/vendor/nginx/*.conf;\n",
+    );
+    let o = lint_nginx(&unknown);
+    assert!(!o.contains("GW402"), "{o}");
+
+    let with_toml = |target: &str, toml: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+        std::fs::write(
+            dir.path().join("nginx.conf"),
+            format!(
+                "events {{}}\nhttp {{\n    upstream legacy {{\n        server 10.0.0.20:9080;\n    }}\n    server {{\n        listen 80;\n        location / {{\n            proxy_pass https://{target};\n        }}\n    }}\n}}\n"
+            ),
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("gwlint.toml"), toml).unwrap();
+        let o = gwlint()
+            .args(["--format", "concise"])
+            .arg(dir.path().join("nginx.conf"))
+            .output()
+            .unwrap();
+        out(&o)
+    };
+    let plain = |t: &str| format!("[[backend]]\ntarget = \"{t}\"\ntls = false\n");
+    let o = with_toml("10.0.0.20:9080", &plain("10.0.0.20:9080"));
+    assert!(
+        o.contains("error[GW402]") && o.contains("tls = false"),
+        "{o}"
+    );
+    let o = with_toml("legacy", &plain("legacy"));
+    assert!(
+        o.contains("error[GW402]") && o.contains("tls = false"),
+        "{o}"
+    );
+    let o = with_toml("legacy", &plain("10.0.0.20:9080"));
+    assert!(o.contains("error[GW402]"), "{o}");
+    let o = with_toml(
+        "10.0.0.20:8080",
+        "[[backend]]\ntarget = \"10.0.0.20:8080\"\ntls = true\n",
+    );
+    assert!(!o.contains("GW402"), "{o}");
+    let o = with_toml(
+        "10.0.0.20:9080",
+        "[[backend]]\ntarget = \"10.0.0.20:9080\"\nidle_timeout = \"5s\"\n",
+    );
+    assert!(!o.contains("GW402"), "{o}");
+
+    // HAProxy: `ssl` to its own plain bind; not to a bind with `ssl`, nor to a tcp frontend.
+    let haproxy = |bind: &str, mode: &str| {
+        lint_haproxy(&format!(
+            "{DEFAULTS}frontend www\n    bind :80\n    default_backend loop\nfrontend internal\n{mode}    bind {bind}\n    default_backend app\nbackend loop\n{mode}    server self 127.0.0.1:8081 ssl verify none\nbackend app\n{mode}    server a 10.0.0.5:8082\n"
+        ))
+    };
+    let o = haproxy("127.0.0.1:8081", "");
+    assert!(o.contains("error[GW402]") && o.contains("own `bind"), "{o}");
+    let o = haproxy("127.0.0.1:8081 ssl crt /etc/haproxy/a.pem", "");
+    assert!(!o.contains("GW402"), "{o}");
+    let o = haproxy("127.0.0.1:8081", "    mode tcp\n");
+    assert!(!o.contains("GW402"), "{o}");
+}
