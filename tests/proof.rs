@@ -2090,3 +2090,47 @@ fn gw312_apiserver_tcp_check() {
         haproxy.logs()
     );
 }
+
+/// `0.0.0.0` as the target: both proxies accept it; with nothing on the port the requests fail
+/// (nginx 502, connection refused; HAProxy 503 `SC--`), and with a backend on 127.0.0.1 of
+/// this host they get 200: the connection went to the proxy's own host.
+#[test]
+fn gw116_connect_to_any_address() {
+    for n in [1, 2] {
+        let port = net::free_port();
+        let ex = bad("GW116", n).map("0.0.0.0:8080", &format!("0.0.0.0:{port}"));
+        accepted(&proxy::nginx(&ex));
+        let nginx = proxy::nginx(&ex).start();
+        assert_eq!(get(nginx.port(), "/").status, 502);
+        nginx.wait_line(&[
+            quoted(
+                "GW116",
+                "connect() failed (111: Connection refused) while connecting to upstream",
+            ),
+            &format!("upstream: \"http://0.0.0.0:{port}/\""),
+        ]);
+        let _app = Backend::http_on(port, Behaviour::Ok);
+        assert_eq!(get(nginx.port(), "/").status, 200);
+    }
+
+    let port = net::free_port();
+    let ex = bad("GW116", 3).map("0.0.0.0:8080", &format!("0.0.0.0:{port}"));
+    accepted(&proxy::haproxy(&ex));
+    let haproxy = proxy::haproxy(&ex).start();
+    assert_eq!(get(haproxy.port(), "/").status, 503);
+    haproxy.wait_line(&["www app/app1 ", " 503 ", "SC--"]);
+    let _app = Backend::http_on(port, Behaviour::Ok);
+    assert_eq!(get(haproxy.port(), "/").status, 200);
+    drop(haproxy);
+
+    let app = Backend::http(Behaviour::Ok);
+    let ex = good("GW116", 1)
+        .map("10.0.0.5:8080", &app.addr())
+        .map("127.0.0.1:8080", &app.addr());
+    let nginx = proxy::nginx(&ex).start();
+    assert_eq!(get(nginx.port(), "/").status, 200);
+    assert_eq!(get(nginx.port(), "/local/").status, 200);
+    let ex = good("GW116", 2).map("10.0.0.5:8080", &app.addr());
+    let haproxy = proxy::haproxy(&ex).start();
+    assert_eq!(get(haproxy.port(), "/").status, 200);
+}

@@ -880,3 +880,57 @@ fn gw402_own_listeners_and_declared_backends() {
     let o = haproxy("127.0.0.1:8081", "    mode tcp\n");
     assert!(!o.contains("GW402"), "{o}");
 }
+
+/// GW116: `0.0.0.0` and `[::]` as targets in nginx (warning) and HAProxy (info, whose servers
+/// without an address take the client's destination); not other addresses, not a `down`
+/// server, not where the configuration itself listens on that port.
+#[test]
+fn gw116_connect_to_any_address() {
+    let nginx = |upstream: &str, pass: &str, listen: &str| {
+        lint_nginx(&format!(
+            "events {{}}\nhttp {{\n    upstream app {{\n        server {upstream};\n    }}\n    server {{\n        listen {listen};\n        location / {{\n            proxy_pass http://{pass};\n        }}\n    }}\n}}\n"
+        ))
+    };
+    let o = nginx("10.0.0.5:8080", "0.0.0.0:8080", "80");
+    assert!(
+        o.contains("warning[GW116]") && o.contains("127.0.0.1"),
+        "{o}"
+    );
+    let o = nginx("10.0.0.5:8080", "[::]:8080", "80");
+    assert!(o.contains("warning[GW116]") && o.contains("::1"), "{o}");
+    let o = nginx("0.0.0.0:8080", "app", "80");
+    assert!(
+        o.contains("warning[GW116]") && o.contains("upstream `app`"),
+        "{o}"
+    );
+    let o = nginx("0.0.0.0", "app", "8080");
+    assert!(
+        o.contains("warning[GW116]"),
+        "a server without a port uses 80: {o}"
+    );
+    for (upstream, pass, listen) in [
+        ("10.0.0.5:8080", "app", "80"),
+        ("10.0.0.5:8080", "127.0.0.1:8080", "80"),
+        ("0.0.0.0:8080 down", "app", "80"),
+        ("10.0.0.5:8080", "0.0.0.0:8080", "8080"),
+        ("0.0.0.0:8081", "app", "127.0.0.1:8081"),
+    ] {
+        let o = nginx(upstream, pass, listen);
+        assert!(!o.contains("GW116"), "{upstream} {pass} {listen}: {o}");
+    }
+    let haproxy = |server: &str, bind: &str| {
+        lint_haproxy(&format!(
+            "{DEFAULTS}frontend www\n    bind {bind}\n    default_backend app\nbackend app\n    server a {server}\n"
+        ))
+    };
+    for server in ["0.0.0.0:8080", "*:8080", ":8080", ":::8080", "0.0.0.0"] {
+        let o = haproxy(server, "127.0.0.1:80");
+        assert!(o.contains("info[GW116]"), "{server}: {o}");
+    }
+    let o = haproxy("0.0.0.0:8080 check", "127.0.0.1:80");
+    assert!(o.contains("health check"), "{o}");
+    for (server, bind) in [("10.0.0.5:8080", "127.0.0.1:80"), ("0.0.0.0:8080", ":8080")] {
+        let o = haproxy(server, bind);
+        assert!(!o.contains("GW116"), "{server} {bind}: {o}");
+    }
+}

@@ -42,6 +42,7 @@ pub mod websocket_over_http10;
 pub mod all_servers_down;
 pub mod backup_only_upstream;
 pub mod backup_with_hash;
+pub mod connect_to_any_address;
 pub mod fastcgi_pass_to_http_port;
 pub mod max_conns_without_queue;
 pub mod next_upstream_off;
@@ -150,6 +151,7 @@ pub static RULES: &[&Rule] = &[
     &pass_scheme_mismatch::RULE,
     &proxy_pass_to_fastcgi_port::RULE,
     &fastcgi_pass_to_http_port::RULE,
+    &connect_to_any_address::RULE,
     &server_address_invalid::RULE,
     &pass_uri_not_allowed::RULE,
     &upgrade_from_connection_map::RULE,
