@@ -855,7 +855,10 @@ fn gw402_own_listeners_and_declared_backends() {
         "{o}"
     );
     let o = with_toml("legacy", &plain("10.0.0.20:9080"));
-    assert!(o.contains("error[GW402]"), "{o}");
+    assert!(
+        o.contains("error[GW402]") && o.contains("take plain text (`tls = false` at"),
+        "{o}"
+    );
     let o = with_toml(
         "10.0.0.20:8080",
         "[[backend]]\ntarget = \"10.0.0.20:8080\"\ntls = true\n",

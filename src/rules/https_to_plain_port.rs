@@ -213,7 +213,24 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 };
                 let place = match by_port {
                     true => format!("listen on a plain-HTTP port{note}"),
-                    false => "take plain text (this configuration's own listener without `ssl`, a `tls = false` in gwlint.toml, or port 80/8080)".to_string(),
+                    false => {
+                        let mut why: Vec<String> = Vec::new();
+                        for (_, p) in &on_plain {
+                            let w = match p {
+                                Plain::Port { .. } => "on a plain-HTTP port".to_string(),
+                                Plain::Listener(_) => {
+                                    "this configuration's own listener there has no `ssl`".into()
+                                }
+                                Plain::Declared(origin) => {
+                                    format!("`tls = false` at {origin}")
+                                }
+                            };
+                            if !why.contains(&w) {
+                                why.push(w);
+                            }
+                        }
+                        format!("take plain text ({})", why.join("; "))
+                    }
                 };
                 let mut f = Finding::new(
                     &RULE,
