@@ -53,6 +53,8 @@ pub struct Backend {
     pub max_header_size: Option<u64>,
     /// How often the backend sends a WebSocket ping (or any message) on an idle connection.
     pub websocket_ping: Option<Ping>,
+    /// Whether the backend speaks TLS where the target points (`tls = false`: plain text).
+    pub tls: Option<bool>,
     /// Where the fact was declared (`gwlint.toml:12`), for messages.
     pub origin: String,
 }

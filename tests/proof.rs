@@ -1111,6 +1111,19 @@ fn gw402_https_to_plain_port() {
     let nginx = proxy::nginx(&ex).start();
     assert_eq!(get(nginx.port(), "/partner/").status, 502);
     nginx.wait_log("wrong version number) while SSL handshaking to upstream");
+    // nginx proxying to its own plain listener: every listener is on the one port here.
+    let ex = bad("GW402", 4).map("127.0.0.1:8081", "127.0.0.1:{port}");
+    let nginx = proxy::nginx(&ex).start();
+    assert_eq!(get(nginx.port(), "/").status, 502);
+    nginx.wait_line(&[
+        "wrong version number) while SSL handshaking to upstream",
+        &format!("upstream: \"https://127.0.0.1:{}/\"", nginx.port()),
+    ]);
+    // Declared plain in gwlint.toml (`tls = false`): a plain backend.
+    let ex = bad("GW402", 5).map("10.0.0.20:9080", &plain.addr());
+    let nginx = proxy::nginx(&ex).start();
+    assert_eq!(get(nginx.port(), "/legacy/").status, 502);
+    nginx.wait_log("wrong version number) while SSL handshaking to upstream");
 
     let ex = good("GW402", 1)
         .map("127.0.0.5:8080", &plain.addr())
@@ -2026,4 +2039,98 @@ fn gw311_mysql_check_without_user() {
         // The only warning is about the `option httplog` the harness adds to tcp defaults.
         assert!(!check.output.contains("mysql-check"), "{}", check.output);
     }
+}
+
+/// Two TLS servers in place of the API servers, one ready and one not (500 to everything,
+/// `/readyz` included), behind a TLS-passthrough backend: TCP and TLS-hello checks keep the
+/// not-ready one UP, and half of the requests get its 500; the HTTP check of `/readyz` over TLS
+/// marks it DOWN, and every request gets 200.
+#[test]
+fn gw312_apiserver_tcp_check() {
+    let ready = Backend::tls(Behaviour::Ok, Versions::Modern);
+    let not_ready = Backend::tls(Behaviour::Status(500), Versions::Modern);
+    let run = |ex: pages::Example| {
+        let ex = ex
+            .map("10.0.0.11:6443", &ready.addr())
+            .map("10.0.0.12:6443", &not_ready.addr());
+        let check = proxy::haproxy(&ex).check();
+        assert!(
+            check.ok && !check.output.contains("check"),
+            "{}",
+            check.output
+        );
+        proxy::haproxy(&ex).start()
+    };
+    let bads = [run(bad("GW312", 1)), run(bad("GW312", 2))];
+    // Longer than three failed checks would take (`inter 2s`, `fall 3`).
+    std::thread::sleep(Duration::from_secs(8));
+    for haproxy in &bads {
+        let mut statuses: Vec<u16> = (0..4).map(|_| tls::tls_get(haproxy.port(), "/")).collect();
+        statuses.sort();
+        assert_eq!(statuses, [200, 200, 500, 500]);
+        haproxy.wait_line(&["k8s_api k8s_api/cp2 "]);
+        assert!(!haproxy.logs().contains("is DOWN"), "{}", haproxy.logs());
+    }
+    drop(bads);
+
+    let haproxy = run(good("GW312", 1));
+    haproxy.wait_line_within(
+        &[
+            "Server k8s_api/cp2 is DOWN",
+            quoted("GW312", "Layer7 wrong status, code: 500"),
+        ],
+        Duration::from_secs(10),
+    );
+    for _ in 0..4 {
+        assert_eq!(tls::tls_get(haproxy.port(), "/"), 200);
+    }
+    assert!(
+        !haproxy.logs().contains("k8s_api/cp1 is DOWN"),
+        "{}",
+        haproxy.logs()
+    );
+}
+
+/// `0.0.0.0` as the target: both proxies accept it; with nothing on the port the requests fail
+/// (nginx 502, connection refused; HAProxy 503 `SC--`), and with a backend on 127.0.0.1 of
+/// this host they get 200: the connection went to the proxy's own host.
+#[test]
+fn gw116_connect_to_any_address() {
+    for n in [1, 2] {
+        let port = net::free_port();
+        let ex = bad("GW116", n).map("0.0.0.0:8080", &format!("0.0.0.0:{port}"));
+        accepted(&proxy::nginx(&ex));
+        let nginx = proxy::nginx(&ex).start();
+        assert_eq!(get(nginx.port(), "/").status, 502);
+        nginx.wait_line(&[
+            quoted(
+                "GW116",
+                "connect() failed (111: Connection refused) while connecting to upstream",
+            ),
+            &format!("upstream: \"http://0.0.0.0:{port}/\""),
+        ]);
+        let _app = Backend::http_on(port, Behaviour::Ok);
+        assert_eq!(get(nginx.port(), "/").status, 200);
+    }
+
+    let port = net::free_port();
+    let ex = bad("GW116", 3).map("0.0.0.0:8080", &format!("0.0.0.0:{port}"));
+    accepted(&proxy::haproxy(&ex));
+    let haproxy = proxy::haproxy(&ex).start();
+    assert_eq!(get(haproxy.port(), "/").status, 503);
+    haproxy.wait_line(&["www app/app1 ", " 503 ", "SC--"]);
+    let _app = Backend::http_on(port, Behaviour::Ok);
+    assert_eq!(get(haproxy.port(), "/").status, 200);
+    drop(haproxy);
+
+    let app = Backend::http(Behaviour::Ok);
+    let ex = good("GW116", 1)
+        .map("10.0.0.5:8080", &app.addr())
+        .map("127.0.0.1:8080", &app.addr());
+    let nginx = proxy::nginx(&ex).start();
+    assert_eq!(get(nginx.port(), "/").status, 200);
+    assert_eq!(get(nginx.port(), "/local/").status, 200);
+    let ex = good("GW116", 2).map("10.0.0.5:8080", &app.addr());
+    let haproxy = proxy::haproxy(&ex).start();
+    assert_eq!(get(haproxy.port(), "/").status, 200);
 }

@@ -692,3 +692,248 @@ fn gw205_what_the_named_location_really_loses() {
         lint_nginx(&passes)
     );
 }
+
+/// GW312: servers on 6443 with `check` whose backend runs a TCP connect, a TLS handshake or a
+/// TLS hello; not with an HTTP check (in the backend or its defaults), a check of the user's
+/// own (`tcp-check`), servers elsewhere or without `check`, nor where GW307 speaks.
+#[test]
+fn gw312_apiserver_checked_at_tcp_level() {
+    let lint = |defaults: &str, backend: &str, server: &str| {
+        lint_haproxy(&format!(
+            "defaults\n    mode tcp\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n{defaults}frontend k8s_api\n    bind :6443\n    default_backend k8s_api\nbackend k8s_api\n{backend}    server cp1 {server}\n    server cp2 {}\n",
+            server.replace("10.0.0.11", "10.0.0.12")
+        ))
+    };
+    let tcp = "10.0.0.11:6443 check";
+    let o = lint("", "", tcp);
+    assert!(
+        o.contains("warning[GW312]")
+            && o.contains("only a TCP connect")
+            && o.contains("its 2 servers"),
+        "{o}"
+    );
+    let o = lint(
+        "",
+        "    default-server check check-ssl verify none\n",
+        "10.0.0.11:6443",
+    );
+    assert!(
+        o.contains("warning[GW312]") && o.contains("a TLS handshake"),
+        "{o}"
+    );
+    let o = lint(
+        "",
+        "    option httpchk GET /healthz\n    http-check expect status 200\n    option ssl-hello-chk\n",
+        tcp,
+    );
+    assert!(
+        o.contains("warning[GW312]") && o.contains("replaces the `option httpchk`"),
+        "{o}"
+    );
+    let o = lint(
+        "    option httpchk GET /readyz\n",
+        "    no option httpchk\n",
+        tcp,
+    );
+    assert!(o.contains("warning[GW312]"), "{o}");
+    for (defaults, backend, server) in [
+        ("", "", "10.0.0.11:6444 check"),
+        ("", "", "10.0.0.11:6443"),
+        (
+            "",
+            "    option httpchk GET /readyz\n",
+            "10.0.0.11:6443 check check-ssl verify none",
+        ),
+        (
+            "    option httpchk GET /readyz\n",
+            "",
+            "10.0.0.11:6443 check check-ssl verify none",
+        ),
+        (
+            "",
+            "    option ssl-hello-chk\n    option httpchk GET /readyz\n",
+            tcp,
+        ),
+        ("", "    option tcp-check\n", tcp),
+        ("", "    option external-check\n", tcp),
+        ("", "", "10.0.0.11:6443 check agent-check agent-port 9999"),
+        ("", "    default-server check\n", "10.0.0.11:6443 no-check"),
+    ] {
+        let o = lint(defaults, backend, server);
+        assert!(!o.contains("GW312"), "{defaults}{backend}{server}: {o}");
+    }
+    let o = lint("", "    http-check send meth GET uri /readyz\n", tcp);
+    assert!(!o.contains("GW312") && o.contains("GW307"), "{o}");
+    // A backend no traffic reaches.
+    let o = lint_haproxy(&format!(
+        "{DEFAULTS}backend k8s_api\n    server cp1 10.0.0.11:6443 check\n    server cp2 10.0.0.12:6443 check\n"
+    ));
+    assert!(!o.contains("GW312"), "{o}");
+}
+
+/// GW402 by the configuration's own listeners and gwlint.toml: TLS to a `listen` of the same
+/// configuration without `ssl` is an error on any port; not when that listener (or another on
+/// its port) has `ssl`, when the port is another, or when an include gwlint does not follow
+/// may hold the `ssl`. `tls = false` declares plain text, `tls = true` TLS (even on 8080).
+#[test]
+fn gw402_own_listeners_and_declared_backends() {
+    let conf = |target: &str, listen: &str, extra: &str| {
+        format!(
+            "events {{}}\nhttp {{\n{extra}    server {{\n        listen 127.0.0.1:8088;\n        location / {{\n            proxy_pass https://{target};\n        }}\n    }}\n    server {{\n        listen {listen};\n        ssl_certificate /etc/nginx/tls/a.crt;\n        ssl_certificate_key /etc/nginx/tls/a.key;\n        location / {{\n            return 200;\n        }}\n    }}\n}}\n"
+        )
+    };
+    for (target, listen) in [
+        ("127.0.0.1:8081", "127.0.0.1:8081"),
+        ("127.0.0.1:8081", "8081"),
+        ("localhost:8081", "8081"),
+        ("127.0.0.2:8081", "*:8081"),
+        ("[::1]:8081", "[::]:8081"),
+        ("10.0.0.7:8081", "10.0.0.7:8081"),
+    ] {
+        let o = lint_nginx(&conf(target, listen, ""));
+        assert!(
+            o.contains("error[GW402]") && o.contains("own `listen"),
+            "{target} to {listen}: {o}"
+        );
+    }
+    for (target, listen) in [
+        ("127.0.0.1:8081", "127.0.0.1:8081 ssl"),
+        ("127.0.0.1:8080", "127.0.0.1:8080 ssl"),
+        ("127.0.0.1:8082", "127.0.0.1:8081"),
+        ("10.0.0.7:8081", "8081"),
+        ("127.0.0.1:8081", "10.0.0.7:8081"),
+        ("127.0.0.1:8081", "127.0.0.1:8081 http2"),
+        ("127.0.0.1:8081", "127.0.0.1:8081 proxy_protocol"),
+    ] {
+        let o = lint_nginx(&conf(target, listen, ""));
+        assert!(!o.contains("GW402"), "{target} to {listen}: {o}");
+    }
+    // Another server on the same socket asks for ssl: nginx turns it on for both.
+    let shared = conf(
+        "127.0.0.1:8081",
+        "127.0.0.1:8081",
+        "    server {\n        listen 127.0.0.1:8081 ssl;\n        server_name tls.example.com;\n        ssl_certificate /etc/nginx/tls/a.crt;\n        ssl_certificate_key /etc/nginx/tls/a.key;\n    }\n",
+    );
+    let o = lint_nginx(&shared);
+    assert!(!o.contains("GW402"), "{o}");
+    // An include not followed may hold `listen 127.0.0.1:8081 ssl`.
+    let unknown = conf(
+        "127.0.0.1:8081",
+        "127.0.0.1:8081",
+        "    include /opt/vendor/nginx/*.conf;\n",
+    );
+    let o = lint_nginx(&unknown);
+    assert!(!o.contains("GW402"), "{o}");
+
+    let with_toml = |target: &str, toml: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+        std::fs::write(
+            dir.path().join("nginx.conf"),
+            format!(
+                "events {{}}\nhttp {{\n    upstream legacy {{\n        server 10.0.0.20:9080;\n    }}\n    server {{\n        listen 80;\n        location / {{\n            proxy_pass https://{target};\n        }}\n    }}\n}}\n"
+            ),
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("gwlint.toml"), toml).unwrap();
+        let o = gwlint()
+            .args(["--format", "concise"])
+            .arg(dir.path().join("nginx.conf"))
+            .output()
+            .unwrap();
+        out(&o)
+    };
+    let plain = |t: &str| format!("[[backend]]\ntarget = \"{t}\"\ntls = false\n");
+    let o = with_toml("10.0.0.20:9080", &plain("10.0.0.20:9080"));
+    assert!(
+        o.contains("error[GW402]") && o.contains("tls = false"),
+        "{o}"
+    );
+    let o = with_toml("legacy", &plain("legacy"));
+    assert!(
+        o.contains("error[GW402]") && o.contains("tls = false"),
+        "{o}"
+    );
+    let o = with_toml("legacy", &plain("10.0.0.20:9080"));
+    assert!(
+        o.contains("error[GW402]") && o.contains("take plain text (`tls = false` at"),
+        "{o}"
+    );
+    let o = with_toml(
+        "10.0.0.20:8080",
+        "[[backend]]\ntarget = \"10.0.0.20:8080\"\ntls = true\n",
+    );
+    assert!(!o.contains("GW402"), "{o}");
+    let o = with_toml(
+        "10.0.0.20:9080",
+        "[[backend]]\ntarget = \"10.0.0.20:9080\"\nidle_timeout = \"5s\"\n",
+    );
+    assert!(!o.contains("GW402"), "{o}");
+
+    // HAProxy: `ssl` to its own plain bind; not to a bind with `ssl`, nor to a tcp frontend.
+    let haproxy = |bind: &str, mode: &str| {
+        lint_haproxy(&format!(
+            "{DEFAULTS}frontend www\n    bind :80\n    default_backend loop\nfrontend internal\n{mode}    bind {bind}\n    default_backend app\nbackend loop\n{mode}    server self 127.0.0.1:8081 ssl verify none\nbackend app\n{mode}    server a 10.0.0.5:8082\n"
+        ))
+    };
+    let o = haproxy("127.0.0.1:8081", "");
+    assert!(o.contains("error[GW402]") && o.contains("own `bind"), "{o}");
+    let o = haproxy("127.0.0.1:8081 ssl crt /etc/haproxy/a.pem", "");
+    assert!(!o.contains("GW402"), "{o}");
+    let o = haproxy("127.0.0.1:8081", "    mode tcp\n");
+    assert!(!o.contains("GW402"), "{o}");
+}
+
+/// GW116: `0.0.0.0` and `[::]` as targets in nginx (warning) and HAProxy (info, whose servers
+/// without an address take the client's destination); not other addresses, not a `down`
+/// server, not where the configuration itself listens on that port.
+#[test]
+fn gw116_connect_to_any_address() {
+    let nginx = |upstream: &str, pass: &str, listen: &str| {
+        lint_nginx(&format!(
+            "events {{}}\nhttp {{\n    upstream app {{\n        server {upstream};\n    }}\n    server {{\n        listen {listen};\n        location / {{\n            proxy_pass http://{pass};\n        }}\n    }}\n}}\n"
+        ))
+    };
+    let o = nginx("10.0.0.5:8080", "0.0.0.0:8080", "80");
+    assert!(
+        o.contains("warning[GW116]") && o.contains("127.0.0.1"),
+        "{o}"
+    );
+    let o = nginx("10.0.0.5:8080", "[::]:8080", "80");
+    assert!(o.contains("warning[GW116]") && o.contains("::1"), "{o}");
+    let o = nginx("0.0.0.0:8080", "app", "80");
+    assert!(
+        o.contains("warning[GW116]") && o.contains("upstream `app`"),
+        "{o}"
+    );
+    let o = nginx("0.0.0.0", "app", "8080");
+    assert!(
+        o.contains("warning[GW116]"),
+        "a server without a port uses 80: {o}"
+    );
+    for (upstream, pass, listen) in [
+        ("10.0.0.5:8080", "app", "80"),
+        ("10.0.0.5:8080", "127.0.0.1:8080", "80"),
+        ("0.0.0.0:8080 down", "app", "80"),
+        ("10.0.0.5:8080", "0.0.0.0:8080", "8080"),
+        ("0.0.0.0:8081", "app", "127.0.0.1:8081"),
+    ] {
+        let o = nginx(upstream, pass, listen);
+        assert!(!o.contains("GW116"), "{upstream} {pass} {listen}: {o}");
+    }
+    let haproxy = |server: &str, bind: &str| {
+        lint_haproxy(&format!(
+            "{DEFAULTS}frontend www\n    bind {bind}\n    default_backend app\nbackend app\n    server a {server}\n"
+        ))
+    };
+    for server in ["0.0.0.0:8080", "*:8080", ":8080", ":::8080", "0.0.0.0"] {
+        let o = haproxy(server, "127.0.0.1:80");
+        assert!(o.contains("info[GW116]"), "{server}: {o}");
+    }
+    let o = haproxy("0.0.0.0:8080 check", "127.0.0.1:80");
+    assert!(o.contains("health check"), "{o}");
+    for (server, bind) in [("10.0.0.5:8080", "127.0.0.1:80"), ("0.0.0.0:8080", ":8080")] {
+        let o = haproxy(server, bind);
+        assert!(!o.contains("GW116"), "{server} {bind}: {o}");
+    }
+}

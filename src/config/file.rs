@@ -73,6 +73,7 @@ struct RawBackend {
     max_response_time: Option<Value>,
     max_header_size: Option<Value>,
     websocket_ping: Option<Value>,
+    tls: Option<Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -422,11 +423,27 @@ impl ConfigFile {
                 }
                 None => None,
             };
+            let tls = match &b.tls {
+                Some(v) => match v.get_ref() {
+                    toml::Value::Boolean(t) => Some(*t),
+                    other => {
+                        c.error(
+                            v.span(),
+                            format!("tls must be a boolean, not {}", other.type_str()),
+                            Some("write tls = false for a backend that speaks plain text, tls = true for one that speaks TLS".into()),
+                        );
+                        ok = false;
+                        None
+                    }
+                },
+                None => None,
+            };
             let (Some(target), true) = (target, ok) else {
                 continue;
             };
             out.backends.push(Backend {
                 max_header_size,
+                tls,
                 target: target.value,
                 idle_timeout,
                 max_response_time,
@@ -872,6 +889,7 @@ version = "2.6.12"
 target = "app"
 idle_timeout = "5s"
 max_response_time = "90s"
+tls = false
 [[link]]
 target = "app.internal:8080"
 listener = "127.0.0.1:8081"
@@ -899,13 +917,14 @@ cert-warn-days = 14
         );
         assert_eq!(c.haproxy_version.unwrap().value, Version(2, 6, 12));
         assert_eq!(c.backends[0].idle_timeout, Some(Duration::from_secs(5)));
+        assert_eq!(c.backends[0].tls, Some(false));
         assert_eq!(c.backends[0].origin, "/repo/gwlint.toml:17");
         assert_eq!(
             c.links,
             vec![Link {
                 target: "app.internal:8080".into(),
                 listener: "127.0.0.1:8081".into(),
-                origin: "/repo/gwlint.toml:21".into(),
+                origin: "/repo/gwlint.toml:22".into(),
             }]
         );
         assert_eq!(

@@ -148,6 +148,10 @@ pub fn schema() -> Value {
                         "websocket_ping": {
                             "description": "How often the backend pings an idle WebSocket, or \"none\" when it does not (GW201)",
                             "anyOf": [{"const": "none"}, {"$ref": "#/definitions/duration"}]
+                        },
+                        "tls": {
+                            "description": "Whether the backend speaks TLS at the target: false for plain text, true for TLS (GW402)",
+                            "type": "boolean"
                         }
                     }
                 }

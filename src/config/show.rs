@@ -219,6 +219,9 @@ pub fn render(path: &Path, config: Option<&ConfigFile>, how: &str) -> String {
             )),
             None => {}
         }
+        if let Some(t) = b.tls {
+            entries.push((format!("tls = {t}"), b.origin.clone()));
+        }
         section("[[backend]]", entries);
     }
     for l in c.into_iter().flat_map(|c| &c.links) {

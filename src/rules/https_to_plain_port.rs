@@ -1,10 +1,14 @@
 //! `proxy_pass https://` (or `grpcs://`, `suwsgi://`) to a port where plain HTTP listens.
 
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
 use super::support_haproxy::{flag, port, server_among, serving};
-use crate::model::tls::{Wire, reach, wire};
+use crate::model::tls::{Reach, Wire, reach, wire};
 use super::Context;
 use crate::finding::{Dialect, Finding, Severity};
-use crate::model::{Pass, Target};
+use crate::model::listen::{Bound, Listener, listeners};
+use crate::model::{Endpoint, Pass, Pool, Target};
+use crate::source::Span;
 
 declare_rule! {
     code: "GW402",
@@ -13,16 +17,129 @@ declare_rule! {
     family: Tls,
     dialects: [Nginx, Haproxy],
     refuses: [],
-    summary: "a TLS *_pass (https://, grpcs://, suwsgi://) to port 80 or 8080, where plain HTTP listens (HAProxy: a server there with `ssl`)",
+    summary: "a TLS *_pass (https://, grpcs://, suwsgi://) to port 80 or 8080, to the configuration's own listener without `ssl`, or to a backend gwlint.toml declares plain (`tls = false`), where plain HTTP listens (HAProxy: a server there with `ssl`)",
 }
 
 /// Ports where a plain-text listener is the convention.
 pub const PLAIN_PORTS: &[u16] = &[80, 8080];
 
+/// Why a target takes plain text.
+enum Plain {
+    /// Port 80 or 8080 (`implied`: no port written, nginx uses 80).
+    Port { port: u16, implied: bool },
+    /// This configuration's own listener there has no `ssl`.
+    Listener(Span),
+    /// gwlint.toml declares it (`tls = false`), here.
+    Declared(String),
+}
+
+impl Plain {
+    /// What a related note says at the target.
+    fn note(&self) -> String {
+        match self {
+            Plain::Port { implied: true, .. } => "no port: nginx uses 80".into(),
+            Plain::Port { port, .. } => format!("port {port} is a plain-HTTP port"),
+            Plain::Listener(_) => "this configuration's own plain-HTTP listener".into(),
+            Plain::Declared(origin) => format!("declared plain text (`tls = false`, {origin})"),
+        }
+    }
+}
+
+/// What this configuration's own listeners say about `host:port`: Some(Some(listen)) a plain
+/// listener of its own takes the connection, Some(None) TLS listens there, None unknown (not
+/// a listener of its own, a TCP or HTTP/2 or PROXY-protocol one, or a tree with includes not
+/// followed, which may hold `ssl` on the same port).
+fn own_listener(
+    ctx: &Context,
+    listeners: &[Listener],
+    host: &str,
+    port: u16,
+) -> Option<Option<Span>> {
+    if ctx.proxy.fragment || ctx.proxy.unknown_includes() {
+        return None;
+    }
+    let ips: Vec<IpAddr> = match host {
+        "localhost" => vec![Ipv4Addr::LOCALHOST.into(), Ipv6Addr::LOCALHOST.into()],
+        h => h.parse().into_iter().collect(),
+    };
+    let on_port = |l: &&Listener| (l.ports.0..=l.ports.1).contains(&port);
+    let takes = |l: &Listener, ip: &IpAddr| match &l.bound {
+        Bound::AnyV4 => ip.is_ipv4() && ip.is_loopback(),
+        Bound::AnyV6 { v4 } => ip.is_loopback() && (ip.is_ipv6() || *v4),
+        Bound::Ip(b) => b == ip,
+        Bound::Name(n) => {
+            n == "localhost"
+                && (*ip == IpAddr::from(Ipv4Addr::LOCALHOST)
+                    || *ip == IpAddr::from(Ipv6Addr::LOCALHOST))
+        }
+        Bound::Unix(_) => false,
+    };
+    let reached: Vec<&Listener> = listeners
+        .iter()
+        .filter(on_port)
+        .filter(|l| ips.iter().any(|ip| takes(l, ip)))
+        .collect();
+    let first = reached.first()?;
+    // nginx turns `ssl` on for every server that shares a socket when one of them asks for
+    // it (and `ssl on;` for all of a server's): any TLS listener on the port settles nothing.
+    let tls = |l: &&Listener| {
+        l.ssl
+            || (ctx.proxy.dialect == Dialect::Nginx
+                && ctx.proxy.setting(l.scope, "ssl").first() == Some("on"))
+    };
+    if listeners.iter().filter(on_port).any(|l| tls(&l)) {
+        return Some(None);
+    }
+    if reached.iter().any(|l| l.tcp || l.http2 || l.proxy_protocol) {
+        return None;
+    }
+    Some(Some(first.span))
+}
+
+/// Does the target take plain text, and why: what gwlint.toml declares for its address or its
+/// pool, else the configuration's own listener there, else the port's convention. None: TLS,
+/// or nothing says.
+fn judge(
+    ctx: &Context,
+    listeners: &[Listener],
+    pool: Option<&Pool>,
+    endpoint: &Endpoint,
+    written: &str,
+    reach: &Reach,
+) -> Option<Plain> {
+    let declared = ctx
+        .facts
+        .backend(written)
+        .filter(|b| b.tls.is_some())
+        .or_else(|| {
+            let name = &pool?.name;
+            ctx.facts
+                .backends
+                .iter()
+                .find(|b| b.tls.is_some() && b.target.eq_ignore_ascii_case(name))
+        });
+    if let Some(b) = declared {
+        return (b.tls == Some(false)).then(|| Plain::Declared(b.origin.clone()));
+    }
+    let port = reach.port?;
+    if let Endpoint::Inet { host, .. } = endpoint {
+        match own_listener(ctx, listeners, host, port) {
+            Some(Some(listen)) => return Some(Plain::Listener(listen)),
+            Some(None) => return None,
+            None => {}
+        }
+    }
+    PLAIN_PORTS.contains(&port).then_some(Plain::Port {
+        port,
+        implied: reach.implied,
+    })
+}
+
 pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     if ctx.proxy.dialect == Dialect::Haproxy {
         return super::support_online::haproxy_wire(ctx, &RULE, true, haproxy, out);
     }
+    let mut own: Option<Vec<Listener>> = None;
     for route in &ctx.proxy.routes {
         if wire(route) != Wire::Tls {
             continue;
@@ -32,10 +149,28 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             out.extend(seen);
             continue;
         }
+        let listeners = own.get_or_insert_with(|| listeners(ctx.proxy));
         let reach = reach(ctx.proxy, route);
-        let on_plain: Vec<_> = reach
+        let pool = match &route.target {
+            Target::Pool(i) => Some(&ctx.proxy.pools[*i]),
+            _ => None,
+        };
+        let on_plain: Vec<(&Reach, Plain)> = reach
             .iter()
-            .filter(|r| r.port.is_some_and(|p| PLAIN_PORTS.contains(&p)))
+            .filter_map(|r| {
+                let (endpoint, written) = match (&route.target, pool) {
+                    (_, Some(pool)) => {
+                        let s = pool.servers.iter().find(|s| s.endpoint_span == r.span)?;
+                        (&s.endpoint, ctx.sources.text(s.endpoint_span))
+                    }
+                    (Target::Endpoint(e), None) => (
+                        e,
+                        crate::model::endpoint::split_url(route.directive.arg(0)?).1,
+                    ),
+                    _ => return None,
+                };
+                Some((r, judge(ctx, listeners, pool, endpoint, written, r)?))
+            })
             .collect();
         if on_plain.is_empty() {
             continue;
@@ -47,94 +182,174 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         };
         let directive = route.pass.directive();
         let consequence = "nginx starts a TLS handshake that a plain-text listener cannot answer: `SSL_do_handshake() failed (SSL: error:0A00010B:SSL routines::wrong version number) while SSL handshaking to upstream` and 502 (a backend that waits for a request instead ends in `upstream timed out … while SSL handshaking to upstream` and 504)";
-        let help = format!(
-            "if the backend serves plain text there, write `{plain_scheme}`; if it serves TLS, put the port of its TLS listener on the address (e.g. `:443`)"
-        );
-        let f = match &route.target {
-            Target::Pool(i) => {
-                let pool = &ctx.proxy.pools[*i];
+        let listener = on_plain.iter().find_map(|(_, p)| match p {
+            Plain::Listener(span) => Some(*span),
+            _ => None,
+        });
+        let help = match listener {
+            Some(listen) => format!(
+                "the listener `{}` takes plain HTTP: write `{plain_scheme}`, or add `ssl` (and a certificate) to that `listen` if it should take TLS",
+                ctx.sources.text(listen)
+            ),
+            None => format!(
+                "if the backend serves plain text there, write `{plain_scheme}`; if it serves TLS, put the port of its TLS listener on the address (e.g. `:443`)"
+            ),
+        };
+        let by_port = on_plain
+            .iter()
+            .all(|(_, p)| matches!(p, Plain::Port { .. }));
+        let f = match pool {
+            Some(pool) => {
                 let all = on_plain.len() == reach.len();
-                let implied = on_plain.iter().any(|r| r.implied);
+                let implied = on_plain
+                    .iter()
+                    .any(|(_, p)| matches!(p, Plain::Port { implied: true, .. }));
                 let note = if implied {
                     " (a `server` without a port uses port 80)"
                 } else {
                     ""
+                };
+                let place = match by_port {
+                    true => format!("listen on a plain-HTTP port{note}"),
+                    false => {
+                        let mut why: Vec<String> = Vec::new();
+                        for (_, p) in &on_plain {
+                            let w = match p {
+                                Plain::Port { .. } => "on a plain-HTTP port".to_string(),
+                                Plain::Listener(_) => {
+                                    "this configuration's own listener there has no `ssl`".into()
+                                }
+                                Plain::Declared(origin) => {
+                                    format!("`tls = false` at {origin}")
+                                }
+                            };
+                            if !why.contains(&w) {
+                                why.push(w);
+                            }
+                        }
+                        format!("take plain text ({})", why.join("; "))
+                    }
                 };
                 let mut f = Finding::new(
                     &RULE,
                     route.target_span,
                     if all {
                         format!(
-                            "`{directive}` speaks {tls_scheme} to upstream `{}`, whose servers all listen on a plain-HTTP port{note}: {consequence}",
+                            "`{directive}` speaks {tls_scheme} to upstream `{}`, whose servers all {place}: {consequence}",
                             pool.name
                         )
                     } else {
                         format!(
-                            "`{directive}` speaks {tls_scheme} to upstream `{}`, and {} of its {} servers listen on a plain-HTTP port{note}: for the requests sent there {consequence}",
+                            "`{directive}` speaks {tls_scheme} to upstream `{}`, and {} of its {} servers {place}: for the requests sent there {consequence}",
                             pool.name,
                             on_plain.len(),
                             reach.len()
                         )
                     },
                 )
-                .label(format!("{tls_scheme} to servers on a plain-HTTP port"))
+                .label(match by_port {
+                    true => format!("{tls_scheme} to servers on a plain-HTTP port"),
+                    false => format!("{tls_scheme} to servers that take plain text"),
+                })
                 .help(help);
                 if !all {
                     f = f.severity(Severity::Warning);
                 }
-                for r in &on_plain {
-                    let text = if r.implied {
-                        "no port: nginx uses 80".to_string()
-                    } else {
-                        format!("port {} is a plain-HTTP port", r.port.unwrap_or(0))
-                    };
-                    f = f.related(r.span, text);
+                for (r, p) in &on_plain {
+                    f = f.related(r.span, p.note());
                 }
                 f
             }
-            Target::Missing(_) => continue,
-            Target::Endpoint(_) => Finding::new(
-                &RULE,
-                route.target_span,
-                format!(
-                    "`{directive}` speaks {tls_scheme} to port {}, a plain-HTTP port: {consequence}",
-                    on_plain[0].port.unwrap_or(0)
-                ),
-            )
-            .label(format!("{tls_scheme} to a plain-HTTP port"))
-            .help(help),
+            None => {
+                let (_, p) = &on_plain[0];
+                let written = route
+                    .directive
+                    .arg(0)
+                    .map_or("", |a| crate::model::endpoint::split_url(a).1);
+                let why = match p {
+                    Plain::Port { port, .. } => format!("port {port}, a plain-HTTP port"),
+                    Plain::Listener(listen) => format!(
+                        "`{written}`, where this configuration's own `listen {}` takes plain HTTP (no `ssl`)",
+                        ctx.sources.text(*listen)
+                    ),
+                    Plain::Declared(origin) => {
+                        format!("`{written}`, which {origin} declares plain text (`tls = false`)")
+                    }
+                };
+                Finding::new(
+                    &RULE,
+                    route.target_span,
+                    format!("`{directive}` speaks {tls_scheme} to {why}: {consequence}"),
+                )
+                .label(match by_port {
+                    true => format!("{tls_scheme} to a plain-HTTP port"),
+                    false => format!("{tls_scheme} to a plain-HTTP listener"),
+                })
+                .help(help)
+            }
+        };
+        let f = match listener {
+            Some(listen) => f.related(listen, "plain HTTP: no `ssl` on this listener"),
+            None => f,
         };
         out.push(f);
     }
 }
 
-/// HAProxy: a server with `ssl` on a plain-HTTP port, in any mode (`ssl` makes HAProxy start
-/// TLS in tcp mode too).
+/// HAProxy: a server with `ssl` on a plain-HTTP port, on a `bind` of this configuration
+/// without `ssl`, or declared plain in gwlint.toml, in any mode (`ssl` makes HAProxy start TLS
+/// in tcp mode too).
 fn haproxy(ctx: &Context, out: &mut Vec<Finding>) {
+    let listeners = listeners(ctx.proxy);
     for pool in &ctx.proxy.pools {
         let live = serving(pool);
         let bad: Vec<_> = live
             .iter()
             .filter_map(|s| {
-                let p = port(s).filter(|p| PLAIN_PORTS.contains(p))?;
-                Some((s, p, flag(s, "ssl", "no-ssl")?))
+                let ssl = flag(s, "ssl", "no-ssl")?;
+                let reach = Reach {
+                    port: port(s),
+                    implied: false,
+                    span: s.endpoint_span,
+                };
+                let written = ctx.sources.text(s.endpoint_span);
+                let plain = judge(ctx, &listeners, Some(pool), &s.endpoint, written, &reach)?;
+                Some((s, plain, ssl))
             })
             .collect();
-        for (s, p, ssl) in &bad {
+        for (s, plain, ssl) in &bad {
             let partial = bad.len() < live.len();
             let who = server_among(pool, s, live.len(), bad.len());
+            let to = match plain {
+                Plain::Port { port, .. } => format!("port {port}, a plain-HTTP port"),
+                Plain::Listener(bind) => format!(
+                    "`{}`, where this configuration's own `bind {}` takes plain HTTP (no `ssl`)",
+                    ctx.sources.text(s.endpoint_span),
+                    ctx.sources.text(*bind)
+                ),
+                Plain::Declared(origin) => format!(
+                    "`{}`, which {origin} declares plain text (`tls = false`)",
+                    ctx.sources.text(s.endpoint_span)
+                ),
+            };
             let mut f = Finding::new(
                 &RULE,
                 s.endpoint_span,
                 format!(
-                    "{who} speaks TLS (`ssl`) to port {p}, a plain-HTTP port: the listener cannot answer the handshake and the client gets 503 (termination state `SC--`) once the retries are spent",
+                    "{who} speaks TLS (`ssl`) to {to}: the listener cannot answer the handshake and the client gets 503 (termination state `SC--`) once the retries are spent",
                 ),
             )
-            .label("TLS to a plain-HTTP port")
+            .label(match plain {
+                Plain::Port { .. } => "TLS to a plain-HTTP port",
+                _ => "TLS to a plain-HTTP listener",
+            })
             .help(
                 "if the backend serves plain HTTP there, remove `ssl` (or write `no-ssl` when it comes from `default-server`); if it serves TLS, put the port of its TLS listener on the address (e.g. `:443`)",
             )
             .related(*ssl, "TLS turned on here");
+            if let Plain::Listener(bind) = plain {
+                f = f.related(*bind, "plain HTTP: no `ssl` on this bind");
+            }
             if partial {
                 f = f.severity(Severity::Warning);
             }

@@ -169,6 +169,13 @@ fn facts(body: &str) -> Versions {
                 b.websocket_ping = Some(gwlint::facts::Ping::Never)
             }
             "websocket_ping" => b.websocket_ping = duration().map(gwlint::facts::Ping::Every),
+            "tls" => {
+                b.tls = Some(
+                    value
+                        .parse()
+                        .unwrap_or_else(|_| panic!("facts block: tls is true or false: {value}")),
+                )
+            }
             k => panic!("facts block: unknown key {k}"),
         }
     }

@@ -23,6 +23,9 @@ pub enum Behaviour {
     BigHeaders(usize),
     /// 200 after this delay.
     Slow(Duration),
+    /// This status (an error) to every request, health endpoints included: a server that
+    /// accepts connections but is not ready.
+    Status(u16),
     /// Reads the request and never answers (until the test ends).
     Silent,
     /// Accepts a WebSocket upgrade (101) and then never sends a frame.
@@ -371,12 +374,17 @@ fn serve<S: Read + Write>(s: &mut S, behaviour: Behaviour, shared: &Shared) {
             Behaviour::BigHeaders(n) => {
                 extra = format!("X-Filler: {}\r\n", "a".repeat(n));
             }
-            Behaviour::Ok | Behaviour::IdleClose(_) => {}
+            Behaviour::Ok | Behaviour::IdleClose(_) | Behaviour::Status(_) => {}
         }
         let connection = if keep { "keep-alive" } else { "close" };
-        let answer = format!(
-            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n{extra}Connection: {connection}\r\n\r\nok\n"
-        );
+        let answer = match behaviour {
+            Behaviour::Status(code) => format!(
+                "HTTP/1.1 {code} Not Ready\r\nContent-Type: text/plain\r\nContent-Length: 10\r\nConnection: {connection}\r\n\r\nnot ready\n"
+            ),
+            _ => format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n{extra}Connection: {connection}\r\n\r\nok\n"
+            ),
+        };
         if s.write_all(answer.as_bytes())
             .and_then(|_| s.flush())
             .is_err()

@@ -51,8 +51,9 @@ pub struct Running {
 }
 
 /// The nginx configuration that runs the example here: pid, error log and temp paths in the
-/// directory, every listener on one free port, the example's DNS names as upstreams. What is
-/// added goes on existing lines, so nginx's messages keep the page's line numbers.
+/// directory, every listener on one free port (`{port}` in a mapped address), the example's DNS
+/// names as upstreams. What is added goes on existing lines, so nginx's messages keep the
+/// page's line numbers.
 pub fn nginx(ex: &Example) -> Prepared {
     let dir = tempdir();
     let port = net::free_port();
@@ -94,7 +95,9 @@ pub fn nginx(ex: &Example) -> Prepared {
             }
             out.push('\n');
         }
-        *text = out.replace("{dir}", &d);
+        *text = out
+            .replace("{dir}", &d)
+            .replace("{port}", &port.to_string());
     }
     assert!(
         http_done || ex.hosts.is_empty(),
@@ -270,9 +273,11 @@ impl Running {
     /// standard output (alerts, warnings and the traffic log).
     pub fn logs(&self) -> String {
         let dir = self.prepared.dir.path();
+        // Read lossily: nginx logs the bytes of a request it cannot read (a ClientHello).
         [dir.join("error.log"), dir.join("stdout.log")]
             .iter()
-            .filter_map(|p| fs::read_to_string(p).ok())
+            .filter_map(|p| fs::read(p).ok())
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
             .collect::<Vec<_>>()
             .join("")
     }

@@ -50,6 +50,20 @@ pub fn ca_pem() -> &'static str {
     &ca().pem
 }
 
+/// A client configuration that trusts the test CA (for TLS passed through a proxy).
+pub fn client() -> Arc<rustls::ClientConfig> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(ca().chain[1].clone()).unwrap();
+    Arc::new(
+        rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth(),
+    )
+}
+
 /// Which TLS versions a backend accepts.
 #[derive(Clone, Copy)]
 pub enum Versions {
@@ -75,4 +89,36 @@ pub fn server(versions: Versions) -> Arc<ServerConfig> {
             .with_single_cert(ca().chain.clone(), key)
             .unwrap(),
     )
+}
+
+/// `GET path` over TLS through the proxy on `port` (TLS passthrough), to a backend of the
+/// test CA named `api.internal.example.com`; the status of the answer.
+pub fn tls_get(port: u16, path: &str) -> u16 {
+    let name = rustls::pki_types::ServerName::try_from("api.internal.example.com").unwrap();
+    let conn = rustls::ClientConnection::new(client(), name).unwrap();
+    let tcp = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    tcp.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    tcp.set_write_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let mut s = rustls::StreamOwned::new(conn, tcp);
+    std::io::Write::write_all(
+        &mut s,
+        format!(
+            "GET {path} HTTP/1.1\r\nHost: api.internal.example.com\r\nConnection: close\r\n\r\n"
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    // The backend closes without close_notify: what came before the end is the answer.
+    let mut raw = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while let Ok(n @ 1..) = std::io::Read::read(&mut s, &mut chunk) {
+        raw.extend_from_slice(&chunk[..n]);
+    }
+    let text = String::from_utf8_lossy(&raw);
+    text.split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("no status line over TLS: {text:?}"))
 }

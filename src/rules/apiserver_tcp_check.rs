@@ -1,0 +1,115 @@
+//! HAProxy: the servers of a Kubernetes API backend (port 6443) checked only at TCP level.
+
+use super::support_haproxy::{checkable, flag, port, server_name};
+use super::Context;
+use crate::finding::Finding;
+use crate::model::{Proxy, ScopeId};
+
+declare_rule! {
+    code: "GW312",
+    name: "apiserver-tcp-check",
+    severity: Warning,
+    family: HealthChecks,
+    dialects: [Haproxy],
+    refuses: [],
+    summary: "servers on port 6443 (kube-apiserver) with `check` but no `option httpchk` (or one replaced by `option ssl-hello-chk`): an API server that accepts connections but is not ready (`/readyz` fails) stays UP and keeps its share of requests",
+}
+
+/// The kube-apiserver's port.
+const APISERVER: u16 = 6443;
+
+/// The options that choose a backend's check; the last one read decides.
+const CHECKS: &[&str] = &[
+    "httpchk",
+    "ssl-hello-chk",
+    "tcp-check",
+    "external-check",
+    "mysql-check",
+    "pgsql-check",
+    "redis-check",
+    "smtpchk",
+    "ldap-check",
+    "spop-check",
+];
+
+/// The check option in force for a section: its own last one, else its `defaults`'. None:
+/// none is set (or `no option …` turned it off), and `check` is a TCP connect.
+fn check_option<'a>(proxy: &Proxy<'a>, scope: ScopeId) -> Option<&'a str> {
+    let mut s = Some(scope);
+    while let Some(id) = s {
+        let found = proxy.scopes[id].directives.iter().rev().find_map(|d| {
+            let name = d.name();
+            let (off, option) = match name.strip_prefix("no option ") {
+                Some(o) => (true, o),
+                None => (false, name.strip_prefix("option ")?),
+            };
+            CHECKS.contains(&option).then_some((off, option))
+        });
+        if let Some((off, option)) = found {
+            return (!off).then_some(option);
+        }
+        s = proxy.scopes[id].parent;
+    }
+    None
+}
+
+pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    let proxy = ctx.proxy;
+    let reached = proxy.reached();
+    for (i, pool) in proxy.pools.iter().enumerate() {
+        if !reached[i] {
+            continue;
+        }
+        let rules = proxy.scopes[pool.scope]
+            .directives
+            .iter()
+            .any(|d| d.name() == "http-check");
+        let option = match check_option(proxy, pool.scope) {
+            // `http-check` rules without `option httpchk` are GW307's finding.
+            None if rules => continue,
+            None => None,
+            // HAProxy keeps the last check option: this one replaces an `option httpchk`
+            // before it, and `haproxy -c` says nothing.
+            Some("ssl-hello-chk") if proxy.setting(pool.scope, "option httpchk").is_set() => Some(
+                "a TLS hello (`option ssl-hello-chk` replaces the `option httpchk` before it: HAProxy keeps the last check option)",
+            ),
+            Some("ssl-hello-chk") => Some("a TLS hello (`option ssl-hello-chk`)"),
+            Some(_) => continue,
+        };
+        let checked: Vec<_> = checkable(pool)
+            .into_iter()
+            .filter(|s| port(s) == Some(APISERVER) && s.param("agent-check").is_none())
+            .filter_map(|s| Some((s, flag(s, "check", "no-check")?)))
+            .collect();
+        let Some((first, _)) = checked.first() else {
+            continue;
+        };
+        let what = match option {
+            Some(what) => what,
+            None if checked.iter().any(|(s, _)| s.flag("check-ssl")) => {
+                "a TLS handshake (`check-ssl` without `option httpchk`)"
+            }
+            None => "a TCP connect",
+        };
+        let who = match checked.len() {
+            1 => format!("server '{}'", server_name(pool, first)),
+            n => format!("its {n} servers"),
+        };
+        let mut f = Finding::new(
+            &RULE,
+            pool.name_span,
+            format!(
+                "backend '{}' sends traffic to the Kubernetes API server's port {APISERVER}, and the health check of {who} is only {what}, so an API server that accepts connections but is not ready (`/readyz` fails while it starts or shuts down, or when it loses etcd) stays UP and keeps its share of requests, which fail (500/503 from the API server, `etcdserver: request timed out`)",
+                pool.name
+            ),
+        )
+        .label("readiness never checked")
+        .help(
+            "check readiness over TLS: `option httpchk GET /readyz` and `http-check expect status 200` in the backend (HAProxy runs the HTTP check in `mode tcp` too), and `check check-ssl verify none` on the servers",
+        );
+        for (s, span) in &checked {
+            f = f.related(*span, format!("`check` on {}", server_name(pool, s)));
+        }
+        out.push(f);
+    }
+}
