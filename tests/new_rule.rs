@@ -5,7 +5,15 @@ use std::path::Path;
 use std::process::Command;
 
 fn copy_rules(to: &Path) {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for suite in ["tests/suite/rule_pages.rs", "tests/rule_pages.rs"] {
+        if root.join(suite).exists() {
+            std::fs::create_dir_all(to.join(suite).parent().unwrap()).unwrap();
+            std::fs::copy(root.join(suite), to.join(suite)).unwrap();
+            break;
+        }
+    }
+    let src = root.join("src/rules");
     std::fs::create_dir_all(to.join("src/rules")).unwrap();
     std::fs::create_dir_all(to.join("rules")).unwrap();
     for e in std::fs::read_dir(src).unwrap() {
@@ -48,6 +56,16 @@ fn a_new_rule_is_stamped_and_registered_after_its_family() {
     assert!(
         module.contains("pub(crate) fn check(ctx: &Context"),
         "{module}"
+    );
+    let suite = ["tests/suite/rule_pages.rs", "tests/rule_pages.rs"]
+        .iter()
+        .map(|s| dir.path().join(s))
+        .find(|p| p.exists())
+        .unwrap();
+    let suite = std::fs::read_to_string(suite).unwrap();
+    assert!(
+        suite.contains("GW406, GW499") || suite.contains("GW499,"),
+        "{suite}"
     );
     let page = std::fs::read_to_string(dir.path().join("rules/GW499-tls-stamp.md")).unwrap();
     for section in [

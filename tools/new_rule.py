@@ -87,6 +87,19 @@ def main():
         lines.insert(at + 1, entry)
     registry.write_text(text[:start] + "\n".join(lines) + text[end:])
 
+    # Its page test, by code, in the rule-page suite's list.
+    for suite in (root / "tests" / "suite" / "rule_pages.rs", root / "tests" / "rule_pages.rs"):
+        if suite.exists():
+            body = suite.read_text()
+            m = re.search(r"pages! \{\n(.*?),\n\}", body, re.S)
+            if not m:
+                fail(f"{suite}: no pages! list")
+            codes = sorted(set(re.findall(r"GW\d{3}", m.group(1))) | {a.code})
+            rows = [", ".join(codes[i : i + 10]) for i in range(0, len(codes), 10)]
+            listed = "pages! {\n    " + ",\n    ".join(rows) + ",\n}"
+            suite.write_text(body[: m.start()] + listed + body[m.end() :])
+            break
+
     rust_dialects = ", ".join(DIALECTS[d][0] for d in dialects)
     shown_dialects = ", ".join(DIALECTS[d][1] for d in dialects)
     check = {
