@@ -12,6 +12,7 @@ pub mod facts;
 pub mod filter;
 pub mod finding;
 pub mod fix;
+pub mod gather;
 pub mod load;
 pub mod model;
 pub mod output;
@@ -35,8 +36,8 @@ use std::path::{Path, PathBuf};
 
 use discover::Scope;
 use finding::Finding;
+use load::Loader;
 use load::include::{self, Tree};
-use load::{LoadError, Loader};
 use source::{FileId, Span};
 
 /// What to lint and how to find it.
@@ -82,14 +83,6 @@ pub struct Options {
     pub overlays: Vec<(PathBuf, String, Vec<u8>)>,
 }
 
-/// Is this loaded file HAProxy configuration? `--dialect` decides; otherwise its text.
-fn is_haproxy(loader: &Loader, f: FileId, opts: &Options) -> bool {
-    match opts.dialect {
-        Some(d) => d == finding::Dialect::Haproxy,
-        None => discover::looks_like_haproxy(&loader.sources.get(f).text),
-    }
-}
-
 /// A finished run: every file loaded, every finding, and the errors that make it exit 2.
 pub struct Outcome {
     pub loader: Loader,
@@ -132,201 +125,27 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
     let mut errors = Vec::new();
     let mut findings = Vec::new();
 
-    // discover: the files the user asked about, in order. HAProxy files found in one
-    // directory form one configuration, as `haproxy -f DIR` reads them.
-    let mut requested: Vec<FileId> = Vec::new();
     let mut planner = plan::Planner::new(opts.mounts.clone(), opts.system);
-    // `nginx -T` dumps, each one deployment.
-    let mut dumps: Vec<FileId> = Vec::new();
-    // HAProxy files named alone: linted with the rest of their `-f` list, reported alone.
-    let mut alone: Vec<FileId> = Vec::new();
-    let mut skipped: Vec<(String, &'static str)> = Vec::new();
-    // Files found by name that are not configuration of either proxy.
-    let mut not_config: Vec<(String, &'static str)> = Vec::new();
-    let mut haproxy: Vec<(PathBuf, Vec<FileId>)> = Vec::new();
-    let mut add_haproxy =
-        |group: PathBuf, f: FileId| match haproxy.iter_mut().find(|(g, _)| *g == group) {
-            // Duplicates are removed once discovery is done.
-            Some((_, files)) => files.push(f),
-            None => haproxy.push((group, vec![f])),
-        };
-    for path in paths {
-        if path.as_os_str() == "-" {
-            let (name, bytes) = opts
-                .stdin
-                .clone()
-                .unwrap_or_else(|| ("-".into(), Vec::new()));
-            if plan::dump::is_dump(&String::from_utf8_lossy(&bytes)) {
-                let r = loader.add_text(&name, bytes);
-                if let Ok(id) = r {
-                    dumps.push(id);
-                }
-                continue;
-            }
-            // A buffer named after a file of the repository is that file, in its deployment.
-            let named = name != "-" && {
-                let p = Path::new(&name);
-                p.parent()
-                    .is_none_or(|d| d.as_os_str().is_empty() || d.is_dir())
-            };
-            let r = if named {
-                loader.overlay(Path::new(&name), &name, bytes)
-            } else {
-                loader.add_text(&name, bytes)
-            };
-            if let Ok(id) = r
-                && is_haproxy(&loader, id, opts)
-            {
-                let group = match named {
-                    true => Path::new(&name)
-                        .parent()
-                        .map(Path::to_path_buf)
-                        .unwrap_or_default(),
-                    false => PathBuf::from(format!("<stdin>/{name}")),
-                };
-                add_haproxy(group, id);
-                alone.push(id);
-                continue;
-            }
-            push_loaded(r, &name, &mut requested, &mut findings, &mut errors);
-            continue;
-        }
-        if path.is_dir() {
-            let discover::Walk {
-                files,
-                errors: walk_errors,
-                skipped: walk_skipped,
-                composes,
-                dockerfiles,
-            } = discover::walk(path);
-            planner.prime(path, composes, dockerfiles);
-            errors.extend(walk_errors);
-            skipped.extend(
-                walk_skipped
-                    .into_iter()
-                    .map(|(p, why)| (p.to_string_lossy().into_owned(), why)),
-            );
-            // Files a container puts at the proxy's paths, whatever their names.
-            let mounted = planner.mounted_files_under(path);
-            let mounted_canon: Vec<PathBuf> = mounted
-                .iter()
-                .filter_map(|m| planner.canon.path(m))
-                .collect();
-            let mut files = files;
-            if !mounted.is_empty() {
-                let walked: std::collections::HashSet<PathBuf> =
-                    files.iter().filter_map(|f| planner.canon.path(f)).collect();
-                let base = plan::mounts::normalize(path);
-                for m in &mounted {
-                    if !planner.canon.path(m).is_some_and(|c| walked.contains(&c)) {
-                        // Spelled as the walk spells its files (`./proxy/conf`).
-                        let spelled = match m.strip_prefix(&base) {
-                            Ok(rest) => path.join(rest),
-                            Err(_) => m.clone(),
-                        };
-                        files.push(spelled);
-                    }
-                }
-            }
-            loader.prefetch(&files);
-            let mut found = 0;
-            for f in files {
-                let name = f.to_string_lossy().into_owned();
-                let haproxy_name = discover::is_haproxy_candidate(&f);
-                let r = loader.load(&f, &name);
-                if discover::is_dump_candidate(&f) {
-                    if let Ok(id) = r
-                        && plan::dump::is_dump(&loader.sources.get(id).text)
-                    {
-                        dumps.push(id);
-                        found += 1;
-                    }
-                    continue;
-                }
-                if let Ok(id) = r
-                    && (haproxy_name || opts.dialect == Some(finding::Dialect::Haproxy))
-                {
-                    if is_haproxy(&loader, id, opts) {
-                        add_haproxy(f.parent().map(Path::to_path_buf).unwrap_or_default(), id);
-                        found += 1;
-                    }
-                    continue;
-                }
-                if haproxy_name {
-                    continue;
-                }
-                // A `*.conf` found by name is linted as nginx only when it reads as nginx
-                // (redis, supervisord, fail2ban and Apache use the extension too).
-                if let Ok(id) = r
-                    && opts.dialect.is_none()
-                    && let Err(why) = discover::looks_like_nginx(&loader.sources.get(id).text)
-                    && !planner
-                        .canon
-                        .path(&f)
-                        .is_some_and(|c| mounted_canon.contains(&c))
-                {
-                    not_config.push((name, why));
-                    continue;
-                }
-                found += 1;
-                push_loaded(r, &name, &mut requested, &mut findings, &mut errors);
-            }
-            if found == 0 {
-                errors.push(format!(
-                    "{}: no nginx or HAProxy configuration found in this directory",
-                    path.display()
-                ));
-            }
-            continue;
-        }
-        // A link named on the command line (a changed `sites-enabled/x`, as pre-commit
-        // passes it) whose target lies outside the tree is read as its deployment maps it,
-        // never from this machine.
-        // A pipe the shell hands over (`gwlint <(…)`) is a link to no file: read as it is.
-        let piped = path.starts_with("/dev/fd") || path == Path::new("/dev/stdin");
-        let is_link =
-            !piped && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
-        let mapped = match is_link && !planner.admits(path, path) {
-            true => match link_in_deployment(&mut loader, &mut planner, path, opts) {
-                Some(local) => Some(local),
-                // A dangling link reads nothing: loading it says so (exit 2).
-                None if std::fs::metadata(path).is_err() => None,
-                None => {
-                    planner.errors.push(format!(
-                        "{}: a link out of the repository that no deployment here maps: not read",
-                        path.display()
-                    ));
-                    continue;
-                }
-            },
-            false => None,
-        };
-        let path = mapped.as_ref().unwrap_or(path);
-        let name = path.to_string_lossy().into_owned();
-        let r = loader.load(path, &name);
-        if let Ok(id) = r
-            && plan::dump::is_dump(&loader.sources.get(id).text)
-        {
-            dumps.push(id);
-            continue;
-        }
-        if let Ok(id) = r
-            && is_haproxy(&loader, id, opts)
-        {
-            add_haproxy(path.parent().map(Path::to_path_buf).unwrap_or_default(), id);
-            alone.push(id);
-            continue;
-        }
-        push_loaded(r, &name, &mut requested, &mut findings, &mut errors);
-    }
-
-    // A file named twice (or found in two walks) is linted once, where it first appeared.
-    let mut seen = std::collections::HashSet::new();
-    requested.retain(|f| seen.insert(*f));
-    for (_, files) in &mut haproxy {
-        let mut seen = std::collections::HashSet::new();
-        files.retain(|f| seen.insert(*f));
-    }
+    let gather::Found {
+        requested,
+        dumps,
+        alone,
+        skipped,
+        not_config,
+        haproxy,
+    } = gather::gather(
+        paths,
+        &gather::Asked {
+            stdin: opts.stdin.as_ref(),
+            dialect: opts.dialect,
+            config: &opts.config,
+            prefix: opts.prefix.as_deref(),
+        },
+        &mut loader,
+        &mut planner,
+        &mut findings,
+        &mut errors,
+    );
 
     // parse: every requested file at once, on all cores; includes are parsed as trees find them.
     loader.parse_all(
@@ -785,28 +604,6 @@ struct TreeResult {
     resolved: Vec<(Span, Vec<std::net::IpAddr>)>,
 }
 
-fn push_loaded(
-    r: Result<FileId, LoadError>,
-    name: &str,
-    requested: &mut Vec<FileId>,
-    findings: &mut Vec<Finding>,
-    errors: &mut Vec<String>,
-) {
-    match r {
-        // Duplicates are removed once discovery is done.
-        Ok(id) => requested.push(id),
-        Err(LoadError::Binary { file, offset }) => findings.push(
-            Finding::new(
-                &rules::not_text::RULE,
-                Span::new(file, 0, 0),
-                format!("not a text file (NUL byte at offset {offset}): neither nginx nor HAProxy can read it"),
-            )
-            .help("point gwlint (and the proxy) at configuration text; exclude this file"),
-        ),
-        Err(e) => errors.push(format!("{name}: {e}")),
-    }
-}
-
 /// The path a file was given or discovered under (relative paths stay relative).
 fn path_as_given(loader: &Loader, f: FileId) -> PathBuf {
     PathBuf::from(&loader.sources.get(f).name)
@@ -878,33 +675,6 @@ fn tree_index(
     trees.push((tree, Scope::Files(Default::default())));
     tree_of_root.insert(root, trees.len() - 1);
     trees.len() - 1
-}
-
-/// Where a link named on the command line leads in the deployment of the `nginx.conf` above
-/// it (Debian's `sites-enabled/x -> /etc/nginx/sites-available/x` is the repository's
-/// `sites-available/x`), when that lies inside the tree.
-fn link_in_deployment(
-    loader: &mut Loader,
-    planner: &mut plan::Planner,
-    link: &Path,
-    opts: &Options,
-) -> Option<PathBuf> {
-    let main = discover::Roots::default()
-        .of(link)
-        .into_iter()
-        .find(|m| planner.admits(link, m))?;
-    let id = loader.load(&main, &main.to_string_lossy()).ok()?;
-    let cfg = opts.config.for_source(loader.sources.get(id));
-    let configured = cfg.as_ref().map(|c| c.mounts.clone()).unwrap_or_default();
-    let text = loader.sources.get(id).text.clone();
-    let place = planner.place_for(
-        &main,
-        &text,
-        opts.prefix.as_deref(),
-        &configured,
-        opts.prefix.is_some(),
-    );
-    place.follow(link).ok().filter(|local| local.is_file())
 }
 
 /// The image's own main file for a container that mounts only part of `/etc/nginx`: one

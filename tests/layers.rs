@@ -24,6 +24,8 @@ const LAYERS: &[&[&str]] = &[
     &["filter"],
     &["report"],
     &["baseline"],
+    // the discover stage of the pipeline lib.rs wires
+    &["gather"],
     &["lib"],
     &["fix", "server"],
     &["cli"],
