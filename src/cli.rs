@@ -651,7 +651,6 @@ fn lint(args: LintArgs) -> ExitCode {
         // The HTML report draws the chain.
         graph: args.format == Some(Format::Html),
         plan_only: false,
-        exiting: true,
         mounts: args.deploy.mount.clone(),
         system: args.deploy.system,
         overlays: Vec::new(),
@@ -693,7 +692,6 @@ fn lint(args: LintArgs) -> ExitCode {
         return write_baseline(outcome, path);
     }
     if args.fix || args.diff {
-        opts.exiting = false;
         let mut plan = crate::fix::plan(&paths, &opts, outcome);
         for (file, line, code, why) in &plan.rejected {
             errln!(

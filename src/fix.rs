@@ -213,7 +213,6 @@ fn round(
         }
         let relint_opts = crate::Options {
             overlays,
-            exiting: false,
             ..opts.clone()
         };
         let again = crate::lint(paths, &relint_opts);

@@ -68,11 +68,6 @@ pub struct Options {
     pub plan_only: bool,
     /// Probe the targets for real (`--online`); None: nothing is sent to the network.
     pub online: Option<probe::OnlineOptions>,
-    /// The process ends after this run (the command line): each configuration's model is
-    /// left for the operating system to reclaim instead of being freed piece by piece, which
-    /// costs as much as a rule on a big configuration. Leave false in a program that lints
-    /// more than once.
-    pub exiting: bool,
     /// `--mount RUNTIME=PATH`: where run-time paths are in the repository, for every
     /// deployment of the run.
     pub mounts: Vec<plan::mounts::Mount>,
@@ -558,9 +553,6 @@ fn lint_tree(
             observed: observed.as_ref(),
         };
         let found = rules::check(&ctx);
-        if opts.exiting {
-            std::mem::forget(proxy);
-        }
         (found, errs, facts.links, seen)
     }));
     match checked {

@@ -267,19 +267,11 @@ pub fn find(key: &str) -> Option<&'static Rule> {
         .find(|r| r.code.eq_ignore_ascii_case(key) || r.name == key)
 }
 
-/// The rules that take longest on a big configuration (a 50 MB generated nginx one), slowest
-/// first: they start first, so that none of them is left to run alone at the end.
-const SLOWEST_FIRST: &[&str] = &[
-    "GW501", "GW503", "GW201", "GW202", "GW107", "GW404", "GW108", "GW502", "GW602",
-];
-
 /// Runs every model rule on one proxy, on all cores; findings come out in `RULES` order
 /// whatever finishes first. A rule that panics becomes an internal-error finding instead of
 /// taking the run (or the other rules) down.
 pub fn check(ctx: &Context) -> Vec<Finding> {
     use rayon::prelude::*;
-    use std::sync::OnceLock;
-    use std::sync::atomic::{AtomicUsize, Ordering};
     // Built here once rather than by whichever rule asks first while the others wait.
     ctx.proxy.index_settings();
     let root = &ctx.sources.get(ctx.proxy.root).text;
@@ -291,36 +283,22 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
             _ => None,
         })
         .collect();
-    let mut order: Vec<usize> = (0..rules.len()).collect();
-    order.sort_by_key(|&i| {
-        let slow = SLOWEST_FIRST.iter().position(|c| *c == rules[i].0.code);
-        slow.unwrap_or(SLOWEST_FIRST.len())
-    });
-    let done: Vec<OnceLock<Vec<Finding>>> = rules.iter().map(|_| OnceLock::new()).collect();
-    let next = AtomicUsize::new(0);
-    // Each core takes the next rule in `order` when it is free: the slow ones spread over the
-    // cores first, the quick ones fill in behind them.
-    (0..rayon::current_num_threads())
-        .into_par_iter()
-        .for_each(|_| {
-            while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
-                let (rule, check) = rules[i];
-                let mut found = Vec::new();
-                let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    // The crash tests make one rule fail: GWLINT_INJECT_PANIC=<its code>.
-                    crate::panics::inject_panic(rule.code, root);
-                    check(ctx, &mut found)
-                }));
-                let found = match r {
-                    Ok(()) => found,
-                    Err(p) => vec![internal_error::finding(ctx, rule, p)],
-                };
-                let _ = done[i].set(found);
+    let found: Vec<Vec<Finding>> = rules
+        .par_iter()
+        .map(|&(rule, check)| {
+            let mut found = Vec::new();
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                // The crash tests make one rule fail: GWLINT_INJECT_PANIC=<its code>.
+                crate::panics::inject_panic(rule.code, root);
+                check(ctx, &mut found)
+            }));
+            match r {
+                Ok(()) => found,
+                Err(p) => vec![internal_error::finding(ctx, rule, p)],
             }
-        });
-    done.into_iter()
-        .flat_map(|f| f.into_inner().unwrap_or_default())
-        .collect()
+        })
+        .collect();
+    found.into_iter().flatten().collect()
 }
 
 /// The findings of what went wrong while following a tree's includes (GW002-GW006).
@@ -379,18 +357,6 @@ pub fn check_chain(chain: &crate::chain::Chain) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_slowest_rules_are_model_rules() {
-        for code in SLOWEST_FIRST {
-            let entry = REGISTRY.iter().find(|e| e.rule.code == *code);
-            let entry = entry.unwrap_or_else(|| panic!("{code} is no rule"));
-            assert!(
-                matches!(entry.run, Run::Model(_)),
-                "{code} is not run by `check`"
-            );
-        }
-    }
 
     /// Codes and names are stable forever, so never shared: a second rule under a taken code
     /// would split one code's findings, pages and suppressions between two meanings.

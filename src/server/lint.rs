@@ -78,7 +78,6 @@ impl Settings {
             mounts: self.mounts.clone(),
             system: self.system,
             // The server lints again and again: every run's memory must be freed.
-            exiting: false,
             ..Default::default()
         };
         (opts, errors)
