@@ -5,8 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-#[path = "common/cli.rs"]
-mod common_cli;
+use crate::common::cli as common_cli;
 use common_cli::{code, err, out};
 
 fn gwlint() -> Command {

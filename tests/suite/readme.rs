@@ -4,7 +4,7 @@ use gwlint::rules::RULES;
 
 #[test]
 fn readme_rule_table_matches_the_registry() {
-    let readme = include_str!("../README.md");
+    let readme = include_str!("../../README.md");
     // The table under "## Rules" (other tables list rules too, e.g. what is proven).
     let rules = readme
         .split("\n## Rules\n")

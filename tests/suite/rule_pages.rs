@@ -5,8 +5,7 @@ use std::collections::BTreeSet;
 
 use gwlint::rules::RULES;
 
-#[path = "common/pages.rs"]
-mod pages;
+use crate::common::pages;
 use pages::{Example, examples};
 
 /// The findings of an example as `file:line:col: severity[code] message` lines, with the
@@ -141,6 +140,7 @@ fn messages_of_bad_examples() {
         if text.is_empty() {
             continue;
         }
-        insta::assert_snapshot!(format!("{}-{}", r.code, r.name), text);
+        let name = format!("rule_pages__{}-{}", r.code, r.name);
+        crate::snapshots().bind(|| insta::assert_snapshot!(name, text));
     }
 }
