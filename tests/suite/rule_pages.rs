@@ -34,7 +34,7 @@ fn lint(example: &Example) -> Vec<(String, String)> {
 /// Rules whose failure no text example can show.
 const NO_EXAMPLES: &[&str] = &[
     "GW000", // internal error: a bug in gwlint
-    "GW004", // binary file: a code block cannot hold a NUL byte (tests/cli.rs covers it)
+    "GW004", // binary file: a code block cannot hold a NUL byte (tests/suite/cli.rs covers it)
 ];
 
 #[test]
