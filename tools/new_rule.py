@@ -5,8 +5,8 @@
         --severity warning --dialects nginx,haproxy [--kind model|chain|raised]
 
 The module and the page are a start that does not pass: the suite runs the page's examples
-(tests/rule_pages.rs), so they fail until the check and the page are written. Then:
-`GWLINT_BLESS=1 cargo test --test readme` adds the README rows from the page, and the
+(tests/suite/rule_pages.rs), so they fail until the check and the page are written. Then:
+`GWLINT_BLESS=1 cargo test --test suite readme::` adds the README rows from the page, and the
 snapshots are reviewed.
 """
 
@@ -88,7 +88,7 @@ def main():
     registry.write_text(text[:start] + "\n".join(lines) + text[end:])
 
     # Its page test, by code, in the rule-page suite's list.
-    for suite in (root / "tests" / "suite" / "rule_pages.rs", root / "tests" / "rule_pages.rs"):
+    for suite in (root / "tests" / "suite" / "rule_pages.rs",):
         if suite.exists():
             body = suite.read_text()
             m = re.search(r"pages! \{\n(.*?),\n\}", body, re.S)
@@ -142,8 +142,8 @@ def main():
         "## References\n\n- TODO: the proxy's documentation or source\n"
     )
     print(f"created {path.relative_to(root)} and {page.relative_to(root)}; registered `{entry.strip()}`")
-    print("next: write the check and the page, then `GWLINT_BLESS=1 cargo test --test readme`,")
-    print("a precision test in tests/rules_precision.rs, a proof in tests/proof.rs, CHANGELOG.md")
+    print("next: write the check and the page, then `GWLINT_BLESS=1 cargo test --test suite readme::`,")
+    print("a precision test in tests/suite/rules_precision.rs, a proof in tests/proof.rs, CHANGELOG.md")
 
 
 if __name__ == "__main__":

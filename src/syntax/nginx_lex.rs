@@ -1,6 +1,6 @@
 //! nginx tokens. `grammar/nginx.pest` defines them; [`fast_chunk`] is a hand-written lexer
 //! that finds the same tokens about thirty times faster and hands the input back to the
-//! grammar for what it does not handle (a quote that is never closed). `tests/nginx_lex.rs`
+//! grammar for what it does not handle (a quote that is never closed). `tests/suite/nginx_lex.rs`
 //! checks that both agree on generated and fixture inputs.
 
 use pest::Parser;

@@ -14,7 +14,7 @@ pub struct Example {
     /// Files linted as configurations of their own, next to the root (a chain's other layer).
     pub roots: Vec<String>,
     /// Tagged `online` (```nginx online): it needs `--online` and the loopback world of
-    /// tests/online.rs, which runs it; the offline suites skip it.
+    /// tests/suite/online.rs, which runs it; the offline suites skip it.
     pub online: bool,
     /// The releases a facts block names (`nginx_version = "1.22.1"`), as `gwlint.toml`'s
     /// `[nginx] version` would.

@@ -1,6 +1,6 @@
 //! The rule pages' examples, as the proxies will run them: read by `tests/common/pages.rs`, as
-//! for `tests/rule_pages.rs`, then adjusted for one machine by explicit substitutions that must
-//! each apply.
+//! for `tests/suite/rule_pages.rs`, then adjusted for one machine by explicit substitutions
+//! that must each apply.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -44,7 +44,8 @@ pub fn quoted(code: &str, fragment: &'static str) -> &'static str {
 
 /// The `n`th example (1-based) under `## Bad` or `## Good` of a rule's page.
 pub fn example(code: &'static str, heading: &str, n: usize) -> Example {
-    // Examples tagged `online` need `--online` (tests/online.rs runs them) and are not counted.
+    // Examples tagged `online` need `--online` (tests/suite/online.rs runs them) and are not
+    // counted.
     let ex = crate::common_pages::examples(page(code), &format!("## {heading}"))
         .into_iter()
         .filter(|ex| !ex.online)

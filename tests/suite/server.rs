@@ -515,7 +515,7 @@ fn a_panic_in_a_lint_is_logged_and_the_server_goes_on() {
 /// and its Helix snippet is TOML that runs `gwlint server`.
 #[test]
 fn the_readme_editors_section_is_true() {
-    let readme = include_str!("../README.md");
+    let readme = include_str!("../../README.md");
     let section = readme
         .split("\n## Editors\n")
         .nth(1)

@@ -6,12 +6,10 @@ use std::collections::BTreeSet;
 
 use gwlint::rules::RULES;
 
-#[path = "common/pages.rs"]
-mod pages;
+use crate::common::pages;
 use pages::examples;
 
-#[path = "common/cli.rs"]
-mod common_cli;
+use crate::common::cli as common_cli;
 use common_cli::{code, err, gwlint, out};
 
 /// The rules whose bad examples the fixes must repair: if one stops offering its repair, or

@@ -1,8 +1,7 @@
 //! Rules on situations from real configurations where an earlier version was wrong: each test
 //! is the situation, linted as a user would.
 
-#[path = "common/cli.rs"]
-mod common_cli;
+use crate::common::cli as common_cli;
 use common_cli::{gwlint, out};
 
 /// Lints `text` as `nginx.conf` in a directory of its own; the concise output.

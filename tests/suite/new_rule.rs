@@ -6,13 +6,9 @@ use std::process::Command;
 
 fn copy_rules(to: &Path) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for suite in ["tests/suite/rule_pages.rs", "tests/rule_pages.rs"] {
-        if root.join(suite).exists() {
-            std::fs::create_dir_all(to.join(suite).parent().unwrap()).unwrap();
-            std::fs::copy(root.join(suite), to.join(suite)).unwrap();
-            break;
-        }
-    }
+    let suite = "tests/suite/rule_pages.rs";
+    std::fs::create_dir_all(to.join(suite).parent().unwrap()).unwrap();
+    std::fs::copy(root.join(suite), to.join(suite)).unwrap();
     let src = root.join("src/rules");
     std::fs::create_dir_all(to.join("src/rules")).unwrap();
     std::fs::create_dir_all(to.join("rules")).unwrap();
@@ -57,12 +53,7 @@ fn a_new_rule_is_stamped_and_registered_after_its_family() {
         module.contains("pub(crate) fn check(ctx: &Context"),
         "{module}"
     );
-    let suite = ["tests/suite/rule_pages.rs", "tests/rule_pages.rs"]
-        .iter()
-        .map(|s| dir.path().join(s))
-        .find(|p| p.exists())
-        .unwrap();
-    let suite = std::fs::read_to_string(suite).unwrap();
+    let suite = std::fs::read_to_string(dir.path().join("tests/suite/rule_pages.rs")).unwrap();
     assert!(
         suite.contains("GW406, GW499") || suite.contains("GW499,"),
         "{suite}"

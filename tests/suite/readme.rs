@@ -1,6 +1,6 @@
 //! The README's rule table and proof table are generated from the registry and the rule pages
 //! (each page's "**In short:**" line under "## Proof"), and held here: a rule added, renamed
-//! or re-proven changes them. `GWLINT_BLESS=1 cargo test --test readme` writes them.
+//! or re-proven changes them. `GWLINT_BLESS=1 cargo test --test suite readme::` writes them.
 
 use gwlint::finding::Dialect;
 use gwlint::rules::RULES;
@@ -109,7 +109,7 @@ fn readme_tables_are_generated_from_the_registry() {
             .map(|(a, b)| format!("README:    {a}\ngenerated: {b}"))
             .collect();
         panic!(
-            "the README's rule or proof table is not what the registry and pages give (`GWLINT_BLESS=1 cargo test --test readme` writes it):\n{}",
+            "the README's rule or proof table is not what the registry and pages give (`GWLINT_BLESS=1 cargo test --test suite readme::` writes it):\n{}",
             diff.join("\n")
         );
     }

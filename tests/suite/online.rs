@@ -3,8 +3,7 @@
 //! line that names the target; a live, correct target gets none; without `--online` nothing
 //! is sent.
 
-#[path = "common/pages.rs"]
-mod common_pages;
+use crate::common::pages as common_pages;
 #[path = "online/support.rs"]
 mod support;
 
@@ -526,7 +525,8 @@ fn rule_pages_online_examples() {
             }
         }
         if !messages.is_empty() {
-            insta::assert_snapshot!(format!("online-{}-{}", rule.code, rule.name), messages);
+            let name = format!("online__online-{}-{}", rule.code, rule.name);
+            crate::snapshots().bind(|| insta::assert_snapshot!(name, messages));
         }
     }
     assert!(ran >= 16, "only {ran} online examples");

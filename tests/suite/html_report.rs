@@ -1,8 +1,7 @@
 //! `--format html`: the page holds every finding with its rule link and source lines, draws
 //! the chain, escapes what comes from the input, shows failed paths, and loads nothing.
 
-#[path = "common/cli.rs"]
-mod common_cli;
+use crate::common::cli as common_cli;
 use common_cli::{code, err, gwlint, out, run};
 
 const BAD: &str = "tests/fixtures/chain/bad";

@@ -53,7 +53,7 @@ fn graph_draws_the_chain_from_the_client_through_both_proxies() {
     let out = gwlint(&["graph", "tests/fixtures/chain/good"]);
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
-    insta::assert_snapshot!("graph_text", text);
+    crate::snapshots().bind(|| insta::assert_snapshot!("chain__graph_text", &text));
     // The hop from HAProxy's server to nginx's listener is the link.
     let server = text.find("server web1 127.0.0.1:18081").unwrap();
     let listen = text

@@ -31,8 +31,7 @@ use std::process::{Output, Stdio};
 
 use serde_json::Value;
 
-#[path = "common/cli.rs"]
-mod common_cli;
+use crate::common::cli as common_cli;
 
 const ROOT: &str = "tests/fixtures/deploy";
 

@@ -8,8 +8,8 @@ use insta_cmd::assert_cmd_snapshot;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
-#[path = "common/cli.rs"]
-mod common_cli;
+use crate::common::cli as common_cli;
+use crate::snapshots;
 use common_cli::{gwlint, run};
 
 fn stdout(o: &Output) -> String {
@@ -18,17 +18,32 @@ fn stdout(o: &Output) -> String {
 
 #[test]
 fn format_checkstyle() {
-    assert_cmd_snapshot!(gwlint().args(["--format", "checkstyle", "examples/"]));
+    snapshots().bind(|| {
+        assert_cmd_snapshot!(
+            "ci_formats__format_checkstyle",
+            gwlint().args(["--format", "checkstyle", "examples/"])
+        );
+    });
 }
 
 #[test]
 fn format_junit() {
-    assert_cmd_snapshot!(gwlint().args(["--format", "junit", "examples/"]));
+    snapshots().bind(|| {
+        assert_cmd_snapshot!(
+            "ci_formats__format_junit",
+            gwlint().args(["--format", "junit", "examples/"])
+        );
+    });
 }
 
 #[test]
 fn format_gitlab() {
-    assert_cmd_snapshot!(gwlint().args(["--format", "gitlab", "examples/"]));
+    snapshots().bind(|| {
+        assert_cmd_snapshot!(
+            "ci_formats__format_gitlab",
+            gwlint().args(["--format", "gitlab", "examples/"])
+        );
+    });
 }
 
 // ---- an XML document parsed back ------------------------------------------------------------

@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 
 use gwlint::rules::RULES;
 
-#[path = "common/pages.rs"]
-mod pages;
+use crate::common::pages;
+use crate::snapshots;
 use pages::{Example, examples};
 
 /// The findings of an example as `file:line:col: severity[code] message` lines, with the
@@ -120,7 +120,7 @@ fn every_rule_has_a_page_test() {
     registered.sort();
     assert_eq!(
         listed, registered,
-        "pages! in tests/rule_pages.rs lists every rule once"
+        "pages! in tests/suite/rule_pages.rs lists every rule once"
     );
 }
 
@@ -162,7 +162,7 @@ fn page(code: &str) {
         .collect();
     if !text.is_empty() {
         // The snapshots keep the names they had when one test held every page.
-        insta::with_settings!({ prepend_module_to_snapshot => false }, {
+        snapshots().bind(|| {
             insta::assert_snapshot!(format!("rule_pages__{}-{}", r.code, r.name), text);
         });
     }

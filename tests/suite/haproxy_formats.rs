@@ -7,10 +7,8 @@ use insta_cmd::assert_cmd_snapshot;
 
 const FIXTURE: &str = "tests/fixtures/haproxy/findings";
 
-#[path = "common/cli.rs"]
-mod common_cli;
-#[path = "common/sarif.rs"]
-mod sarif;
+use crate::common::cli as common_cli;
+use crate::snapshots;
 
 fn gwlint(format: &str) -> Command {
     let mut c = common_cli::gwlint();
@@ -20,29 +18,42 @@ fn gwlint(format: &str) -> Command {
 
 #[test]
 fn haproxy_concise() {
-    assert_cmd_snapshot!(gwlint("concise"));
+    snapshots().bind(|| {
+        assert_cmd_snapshot!("haproxy_formats__haproxy_concise", gwlint("concise"));
+    });
 }
 
 #[test]
 fn haproxy_pretty() {
-    assert_cmd_snapshot!(gwlint("pretty"));
+    snapshots().bind(|| {
+        assert_cmd_snapshot!("haproxy_formats__haproxy_pretty", gwlint("pretty"));
+    });
 }
 
 #[test]
 fn haproxy_json() {
-    assert_cmd_snapshot!(gwlint("json"));
+    snapshots().bind(|| {
+        assert_cmd_snapshot!("haproxy_formats__haproxy_json", gwlint("json"));
+    });
 }
 
 #[test]
 fn haproxy_sarif() {
     let o = gwlint("sarif").output().unwrap();
     assert_eq!(o.status.code(), Some(1));
-    insta::assert_json_snapshot!(sarif::without_catalogue(&o.stdout));
+    snapshots().bind(|| {
+        insta::assert_json_snapshot!(
+            "haproxy_formats__haproxy_sarif",
+            crate::common::sarif::without_catalogue(&o.stdout)
+        );
+    });
 }
 
 #[test]
 fn haproxy_github() {
-    assert_cmd_snapshot!(gwlint("github"));
+    snapshots().bind(|| {
+        assert_cmd_snapshot!("haproxy_formats__haproxy_github", gwlint("github"));
+    });
 }
 
 /// A finding on a line inside a conditional block names the block; one outside does not; nginx

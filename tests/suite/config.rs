@@ -5,8 +5,7 @@
 use std::path::Path;
 use std::process::Output;
 
-#[path = "common/cli.rs"]
-mod common_cli;
+use crate::common::cli as common_cli;
 use common_cli::{code, err, out};
 
 fn gwlint(dir: &Path, args: &[&str]) -> Output {
@@ -470,7 +469,7 @@ cert-warn-days = 14
 /// The README's gwlint.toml is copied by users: it must be accepted as it stands.
 #[test]
 fn the_readme_example_is_valid() {
-    let readme = include_str!("../README.md");
+    let readme = include_str!("../../README.md");
     let start = readme
         .find("```toml\n# gwlint.toml")
         .expect("the README shows a gwlint.toml");

@@ -5,8 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-#[path = "common/cli.rs"]
-mod common_cli;
+use crate::common::cli as common_cli;
 use common_cli::{code, err, out};
 
 fn gwlint() -> Command {
@@ -217,7 +216,7 @@ fn many_files_in_parallel_report_in_a_stable_order() {
 }
 
 // ---- hostile files ---------------------------------------------------------------------------
-// Also in tests/cli.rs: 100,000-deep nesting, a 20 MB line, binary with NUL bytes, Latin-1,
+// Also in tests/suite/cli.rs: 100,000-deep nesting, a 20 MB line, binary with NUL bytes, Latin-1,
 // an unterminated block, an include glob that matches the including file.
 
 /// Lints `case` beside the witness; the run must finish, exit 0–2, name the witness's finding

@@ -4,8 +4,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-#[path = "common/cli.rs"]
-mod common_cli;
+use crate::common::cli as common_cli;
 use common_cli::gwlint;
 
 fn run_in(dir: &Path, args: &[&str]) -> Output {

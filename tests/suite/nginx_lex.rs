@@ -5,8 +5,7 @@
 use gwlint::syntax::nginx_lex::{Lexer, tokens};
 use proptest::prelude::*;
 
-#[path = "../bench/generate.rs"]
-mod generate;
+use crate::generate;
 
 fn agree(text: &str) {
     let fast = tokens(text, Lexer::Fast);

@@ -6,8 +6,7 @@ use gwlint::syntax::nginx::{self, Directive, Quote};
 use gwlint::syntax::{haproxy, sections};
 use proptest::prelude::*;
 
-#[path = "../bench/generate.rs"]
-mod generate;
+use crate::generate;
 
 // ---- printers --------------------------------------------------------------------------------
 

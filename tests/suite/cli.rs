@@ -4,39 +4,62 @@ use std::path::Path;
 
 use insta_cmd::assert_cmd_snapshot;
 
-#[path = "common/cli.rs"]
-mod common_cli;
+use crate::common::cli as common_cli;
+use crate::snapshots;
 use common_cli::{code, err, gwlint, out, run};
-#[path = "common/sarif.rs"]
-mod sarif;
 
 // ---- formats -------------------------------------------------------------------------------
 
 #[test]
 fn format_concise() {
-    assert_cmd_snapshot!(gwlint().args(["--format", "concise", "examples/"]));
+    snapshots().bind(|| {
+        assert_cmd_snapshot!(
+            "cli__format_concise",
+            gwlint().args(["--format", "concise", "examples/"])
+        );
+    });
 }
 
 #[test]
 fn format_pretty() {
-    assert_cmd_snapshot!(gwlint().args(["--format", "pretty", "examples/"]));
+    snapshots().bind(|| {
+        assert_cmd_snapshot!(
+            "cli__format_pretty",
+            gwlint().args(["--format", "pretty", "examples/"])
+        );
+    });
 }
 
 #[test]
 fn format_json() {
-    assert_cmd_snapshot!(gwlint().args(["--format", "json", "examples/"]));
+    snapshots().bind(|| {
+        assert_cmd_snapshot!(
+            "cli__format_json",
+            gwlint().args(["--format", "json", "examples/"])
+        );
+    });
 }
 
 #[test]
 fn format_sarif() {
     let o = run(&["--format", "sarif", "examples/"]);
     assert_eq!(code(&o), 1);
-    insta::assert_json_snapshot!(sarif::without_catalogue(&o.stdout));
+    snapshots().bind(|| {
+        insta::assert_json_snapshot!(
+            "cli__format_sarif",
+            crate::common::sarif::without_catalogue(&o.stdout)
+        );
+    });
 }
 
 #[test]
 fn format_github() {
-    assert_cmd_snapshot!(gwlint().args(["--format", "github", "examples/"]));
+    snapshots().bind(|| {
+        assert_cmd_snapshot!(
+            "cli__format_github",
+            gwlint().args(["--format", "github", "examples/"])
+        );
+    });
 }
 
 #[test]
