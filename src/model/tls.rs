@@ -1,6 +1,7 @@
 //! Upstream TLS in the model (the TLS rules GW4xx and the probes read it): which routes speak TLS to their target, the prefix of
 //! their `*_ssl_*` directives, where the target listens, and what a certificate name looks like.
 
+use crate::model::listen::{Bound, Listener};
 use crate::model::{Ctx, Endpoint, Origin, Pass, Proxy, Route, Setting, Target};
 use crate::source::Span;
 
@@ -131,6 +132,155 @@ pub fn reach(proxy: &Proxy, route: &Route) -> Vec<Reach> {
             })
             .collect(),
     }
+}
+
+/// Ports where a plain-text listener is the convention.
+pub const PLAIN_PORTS: &[u16] = &[80, 8080];
+
+/// Ports where, by convention (or because the service there speaks nothing else), the
+/// listener speaks nothing but TLS.
+pub const TLS_PORTS: &[u16] = &[443, 8443, 9443, 6443, 10250, 2376, 5986];
+
+/// The service whose port it is, where that is what makes it TLS-only.
+pub fn tls_port_owner(port: u16) -> Option<&'static str> {
+    match port {
+        6443 => Some("the Kubernetes API server's port"),
+        10250 => Some("the kubelet's port"),
+        2376 => Some("the Docker daemon's TLS port"),
+        5986 => Some("WinRM's HTTPS port"),
+        _ => None,
+    }
+}
+
+/// What a target speaks on the wire, and what says so (GW401 and GW402 ask, each for the
+/// opposite of what it sends).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Speaks {
+    Tls(Evidence),
+    Plain(Evidence),
+    /// Nothing says, or what the configuration shows does not settle it.
+    Unknown,
+}
+
+/// What says what a target speaks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Evidence {
+    /// The port's convention (`implied`: no port written, nginx uses 80).
+    Port { port: u16, implied: bool },
+    /// This configuration's own listener there: the `listen` (HAProxy `bind`) argument.
+    Listener(Span),
+    /// gwlint.toml's `[[backend]] tls`, declared at this origin.
+    Declared(String),
+}
+
+/// What the target at `reach` speaks: what gwlint.toml declares for its address (as
+/// `written`) or its pool, else this configuration's own listener there, else the port's
+/// convention.
+pub fn speaks(
+    proxy: &Proxy,
+    facts: &crate::facts::Facts,
+    listeners: &[Listener],
+    pool: Option<&crate::model::Pool>,
+    endpoint: &Endpoint,
+    written: &str,
+    reach: &Reach,
+) -> Speaks {
+    let declared = facts
+        .backend(written)
+        .filter(|b| b.tls.is_some())
+        .or_else(|| {
+            let name = &pool?.name;
+            facts
+                .backends
+                .iter()
+                .find(|b| b.tls.is_some() && b.target.eq_ignore_ascii_case(name))
+        });
+    if let Some(b) = declared {
+        let e = Evidence::Declared(b.origin.clone());
+        return match b.tls {
+            Some(true) => Speaks::Tls(e),
+            _ => Speaks::Plain(e),
+        };
+    }
+    let Some(port) = reach.port else {
+        return Speaks::Unknown;
+    };
+    if let Endpoint::Inet { host, .. } = endpoint {
+        match own_listener(proxy, listeners, host, port) {
+            Some(Own::Plain(listen)) => return Speaks::Plain(Evidence::Listener(listen)),
+            Some(Own::Tls(listen)) => return Speaks::Tls(Evidence::Listener(listen)),
+            Some(Own::Unsure) => return Speaks::Unknown,
+            None => {}
+        }
+    }
+    let e = Evidence::Port {
+        port,
+        implied: reach.implied,
+    };
+    if PLAIN_PORTS.contains(&port) {
+        Speaks::Plain(e)
+    } else if TLS_PORTS.contains(&port) {
+        Speaks::Tls(e)
+    } else {
+        Speaks::Unknown
+    }
+}
+
+/// What this configuration's own listeners take at `host:port`.
+enum Own {
+    Plain(Span),
+    Tls(Span),
+    /// A TLS listener shares the port, though not the address reached: nginx turns `ssl` on
+    /// for every server of a socket when one asks for it, and which socket takes the
+    /// connection is not judged.
+    Unsure,
+}
+
+/// None: not a listener of its own, a TCP or HTTP/2 or PROXY-protocol one, or a tree with
+/// includes not followed, which may hold `ssl` on the same port.
+fn own_listener(proxy: &Proxy, listeners: &[Listener], host: &str, port: u16) -> Option<Own> {
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+    if proxy.fragment || proxy.unknown_includes() {
+        return None;
+    }
+    let ips: Vec<IpAddr> = match host {
+        "localhost" => vec![Ipv4Addr::LOCALHOST.into(), Ipv6Addr::LOCALHOST.into()],
+        h => h.parse().into_iter().collect(),
+    };
+    let on_port = |l: &&Listener| (l.ports.0..=l.ports.1).contains(&port);
+    let takes = |l: &Listener, ip: &IpAddr| match &l.bound {
+        Bound::AnyV4 => ip.is_ipv4() && ip.is_loopback(),
+        Bound::AnyV6 { v4 } => ip.is_loopback() && (ip.is_ipv6() || *v4),
+        Bound::Ip(b) => b == ip,
+        Bound::Name(n) => {
+            n == "localhost"
+                && (*ip == IpAddr::from(Ipv4Addr::LOCALHOST)
+                    || *ip == IpAddr::from(Ipv6Addr::LOCALHOST))
+        }
+        Bound::Unix(_) => false,
+    };
+    let reached: Vec<&Listener> = listeners
+        .iter()
+        .filter(on_port)
+        .filter(|l| ips.iter().any(|ip| takes(l, ip)))
+        .collect();
+    let first = reached.first()?;
+    // `ssl` on the listen, or `ssl on;` for all of a server's.
+    let tls = |l: &&Listener| {
+        l.ssl
+            || (proxy.dialect == crate::finding::Dialect::Nginx
+                && proxy.setting(l.scope, "ssl").first() == Some("on"))
+    };
+    if let Some(l) = reached.iter().find(|l| tls(l)) {
+        return Some(Own::Tls(l.span));
+    }
+    if listeners.iter().filter(on_port).any(|l| tls(&l)) {
+        return Some(Own::Unsure);
+    }
+    if reached.iter().any(|l| l.tcp || l.http2 || l.proxy_protocol) {
+        return None;
+    }
+    Some(Own::Plain(first.span))
 }
 
 /// An IP literal (IPv6 without brackets, as the model holds it).

@@ -1,7 +1,7 @@
 //! `fastcgi_pass`, `uwsgi_pass` or `scgi_pass` to port 80 or 8080, where HTTP listens: the
 //! mirror of GW109.
 
-use super::https_to_plain_port::PLAIN_PORTS;
+use crate::model::tls::PLAIN_PORTS;
 use crate::model::tls::reach;
 use super::Context;
 use crate::finding::{Dialect, Finding};

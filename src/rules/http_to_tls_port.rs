@@ -1,7 +1,10 @@
 //! `proxy_pass http://` (or `grpc://`, `uwsgi://`) to a port where TLS listens.
 
 use super::support_haproxy::{flag, mode, port, server_among, serving};
-use crate::model::tls::{Wire, reach, wire};
+use crate::model::listen::{Listener, listeners};
+use crate::model::tls::{
+    Evidence, Reach, Speaks, TLS_PORTS, Wire, reach, speaks, tls_port_owner, wire,
+};
 use super::Context;
 use crate::finding::{Dialect, Finding, Severity};
 use crate::model::Target;
@@ -13,22 +16,7 @@ declare_rule! {
     family: Tls,
     dialects: [Nginx, Haproxy],
     refuses: [],
-    summary: "a plain-text *_pass (http://, grpc://, uwsgi://) to port 443, 8443, 9443 or a TLS-only service's port (6443 kube-apiserver, 10250 kubelet, 2376 dockerd, 5986 WinRM), where TLS listens (HAProxy: an http backend's server there without `ssl`)",
-}
-
-/// Ports where a TLS listener is the convention, or where the service that owns the port
-/// speaks nothing but TLS.
-pub const TLS_PORTS: &[u16] = &[443, 8443, 9443, 6443, 10250, 2376, 5986];
-
-/// The service whose port it is, where that is what makes it TLS-only.
-pub fn tls_port_owner(port: u16) -> Option<&'static str> {
-    match port {
-        6443 => Some("the Kubernetes API server's port"),
-        10250 => Some("the kubelet's port"),
-        2376 => Some("the Docker daemon's TLS port"),
-        5986 => Some("WinRM's HTTPS port"),
-        _ => None,
-    }
+    summary: "a plain-text *_pass (http://, grpc://, uwsgi://) to port 443, 8443, 9443 or a TLS-only service's port (6443 kube-apiserver, 10250 kubelet, 2376 dockerd, 5986 WinRM), to the configuration's own `listen … ssl`, or to a backend gwlint.toml declares TLS (`tls = true`), where TLS listens (HAProxy: an http backend's server there without `ssl`)",
 }
 
 /// "a TLS port", and whose when that says why.
@@ -39,10 +27,20 @@ fn tls_port(port: u16) -> String {
     }
 }
 
+/// What a related note says at a target that takes TLS.
+fn note(e: &Evidence) -> String {
+    match e {
+        Evidence::Port { port, .. } => format!("port {port} is {}", tls_port(*port)),
+        Evidence::Listener(_) => "this configuration's own TLS listener (`ssl`)".into(),
+        Evidence::Declared(origin) => format!("declared TLS (`tls = true`, {origin})"),
+    }
+}
+
 pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     if ctx.proxy.dialect == Dialect::Haproxy {
         return super::support_online::haproxy_wire(ctx, &RULE, false, haproxy, out);
     }
+    let mut own: Option<Vec<Listener>> = None;
     for route in &ctx.proxy.routes {
         if wire(route) != Wire::Plain {
             continue;
@@ -52,10 +50,32 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             out.extend(seen);
             continue;
         }
+        let listeners = own.get_or_insert_with(|| listeners(ctx.proxy));
         let reach = reach(ctx.proxy, route);
-        let on_tls: Vec<_> = reach
+        let pool = match &route.target {
+            Target::Pool(i) => Some(&ctx.proxy.pools[*i]),
+            _ => None,
+        };
+        // What each address reached speaks (`model::tls::speaks`, which GW402 asks too).
+        let on_tls: Vec<(&Reach, Evidence)> = reach
             .iter()
-            .filter(|r| r.port.is_some_and(|p| TLS_PORTS.contains(&p)))
+            .filter_map(|r| {
+                let (endpoint, written) = match (&route.target, pool) {
+                    (_, Some(pool)) => {
+                        let s = pool.servers.iter().find(|s| s.endpoint_span == r.span)?;
+                        (&s.endpoint, ctx.sources.text(s.endpoint_span))
+                    }
+                    (Target::Endpoint(e), None) => (
+                        e,
+                        crate::model::endpoint::split_url(route.directive.arg(0)?).1,
+                    ),
+                    _ => return None,
+                };
+                match speaks(ctx.proxy, ctx.facts, listeners, pool, endpoint, written, r) {
+                    Speaks::Tls(e) => Some((r, e)),
+                    _ => None,
+                }
+            })
             .collect();
         if on_tls.is_empty() {
             continue;
@@ -71,31 +91,64 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             None => format!("{tls_scheme}{written}"),
         };
         let consequence = "nginx sends plain text to a TLS listener: the backend resets or closes the connection (`recv() failed (104: Connection reset by peer) while reading response header from upstream` or `upstream prematurely closed connection while reading response header from upstream`) and the client gets 502; an nginx backend answers 400 `The plain HTTP request was sent to HTTPS port` instead";
-        let help = format!(
-            "if the backend speaks TLS there, write `{fixed}`; if it really serves {plain_scheme} on that port, move it off a port that is reserved for TLS"
-        );
+        let listener = on_tls.iter().find_map(|(_, e)| match e {
+            Evidence::Listener(span) => Some(*span),
+            _ => None,
+        });
+        let help = match listener {
+            Some(listen) => format!(
+                "the listener `{}` takes TLS: write `{fixed}`, or remove `ssl` from that `listen` if it should take {plain_scheme}",
+                ctx.sources.text(listen)
+            ),
+            None => format!(
+                "if the backend speaks TLS there, write `{fixed}`; if it really serves {plain_scheme} on that port, move it off a port that is reserved for TLS"
+            ),
+        };
+        let by_port = on_tls
+            .iter()
+            .all(|(_, e)| matches!(e, Evidence::Port { .. }));
         let f = match &route.target {
             Target::Pool(i) => {
                 let pool = &ctx.proxy.pools[*i];
                 let all = on_tls.len() == reach.len();
-                // "a TLS port", and whose when every server's port is the same service's.
-                let first = on_tls[0].port.unwrap_or(0);
-                let kind = match on_tls.iter().all(|r| r.port == Some(first)) {
-                    true => tls_port(first),
-                    false => "a TLS port".to_string(),
+                let place = match by_port {
+                    // "a TLS port", and whose when every server's port is the same service's.
+                    true => {
+                        let first = on_tls[0].0.port.unwrap_or(0);
+                        match on_tls.iter().all(|(r, _)| r.port == Some(first)) {
+                            true => format!("listen on {}", tls_port(first)),
+                            false => "listen on a TLS port".to_string(),
+                        }
+                    }
+                    false => {
+                        let mut why: Vec<String> = Vec::new();
+                        for (_, e) in &on_tls {
+                            let w = match e {
+                                Evidence::Port { .. } => "on a TLS port".to_string(),
+                                Evidence::Listener(_) => {
+                                    "this configuration's own listener there has `ssl`".into()
+                                }
+                                Evidence::Declared(origin) => format!("`tls = true` at {origin}"),
+                            };
+                            if !why.contains(&w) {
+                                why.push(w);
+                            }
+                        }
+                        format!("take TLS ({})", why.join("; "))
+                    }
                 };
                 let mut f = Finding::new(
                     &RULE,
                     route.target_span,
                     if all {
                         format!(
-                            "`{}` speaks {plain_scheme} to upstream `{}`, whose servers all listen on {kind}: {consequence}",
+                            "`{}` speaks {plain_scheme} to upstream `{}`, whose servers all {place}: {consequence}",
                             route.pass.directive(),
                             pool.name
                         )
                     } else {
                         format!(
-                            "`{}` speaks {plain_scheme} to upstream `{}`, and {} of its {} servers listen on {kind}: for the requests sent there {consequence}",
+                            "`{}` speaks {plain_scheme} to upstream `{}`, and {} of its {} servers {place}: for the requests sent there {consequence}",
                             route.pass.directive(),
                             pool.name,
                             on_tls.len(),
@@ -103,30 +156,53 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
                         )
                     },
                 )
-                .label(format!("{plain_scheme} to servers on a TLS port"))
+                .label(match by_port {
+                    true => format!("{plain_scheme} to servers on a TLS port"),
+                    false => format!("{plain_scheme} to servers that take TLS"),
+                })
                 .help(help);
                 if !all {
                     f = f.severity(Severity::Warning);
                 }
-                for r in &on_tls {
-                    let p = r.port.unwrap_or(0);
-                    f = f.related(r.span, format!("port {p} is {}", tls_port(p)));
+                for (r, e) in &on_tls {
+                    f = f.related(r.span, note(e));
                 }
                 f
             }
             Target::Missing(_) => continue,
-            Target::Endpoint(_) => Finding::new(
-                &RULE,
-                route.target_span,
-                format!(
-                    "`{}` speaks {plain_scheme} to port {}, {}: {consequence}",
-                    route.pass.directive(),
-                    on_tls[0].port.unwrap_or(0),
-                    tls_port(on_tls[0].port.unwrap_or(0))
-                ),
-            )
-            .label(format!("{plain_scheme} to a TLS port"))
-            .help(help),
+            Target::Endpoint(_) => {
+                let address = route
+                    .directive
+                    .arg(0)
+                    .map_or("", |a| crate::model::endpoint::split_url(a).1);
+                let why = match &on_tls[0].1 {
+                    Evidence::Port { port, .. } => format!("port {port}, {}", tls_port(*port)),
+                    Evidence::Listener(listen) => format!(
+                        "`{address}`, where this configuration's own `listen {}` takes TLS (`ssl`)",
+                        ctx.sources.text(*listen)
+                    ),
+                    Evidence::Declared(origin) => {
+                        format!("`{address}`, which {origin} declares TLS (`tls = true`)")
+                    }
+                };
+                Finding::new(
+                    &RULE,
+                    route.target_span,
+                    format!(
+                        "`{}` speaks {plain_scheme} to {why}: {consequence}",
+                        route.pass.directive()
+                    ),
+                )
+                .label(match by_port {
+                    true => format!("{plain_scheme} to a TLS port"),
+                    false => format!("{plain_scheme} to a TLS listener"),
+                })
+                .help(help)
+            }
+        };
+        let f = match listener {
+            Some(listen) => f.related(listen, "TLS: `ssl` on this listener"),
+            None => f,
         };
         out.push(f);
     }

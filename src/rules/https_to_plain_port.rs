@@ -1,12 +1,12 @@
 //! `proxy_pass https://` (or `grpcs://`, `suwsgi://`) to a port where plain HTTP listens.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
 
 use super::support_haproxy::{flag, port, server_among, serving};
-use crate::model::tls::{Reach, Wire, reach, wire};
+use crate::model::tls::{Evidence, Reach, Speaks, Wire, reach, speaks, wire};
 use super::Context;
 use crate::finding::{Dialect, Finding, Severity};
-use crate::model::listen::{Bound, Listener, listeners};
+use crate::model::listen::{Listener, listeners};
 use crate::model::{Endpoint, Pass, Pool, Target};
 use crate::source::Span;
 
@@ -19,9 +19,6 @@ declare_rule! {
     refuses: [],
     summary: "a TLS *_pass (https://, grpcs://, suwsgi://) to port 80 or 8080, to the configuration's own listener without `ssl`, or to a backend gwlint.toml declares plain (`tls = false`), where plain HTTP listens (HAProxy: a server there with `ssl`)",
 }
-
-/// Ports where a plain-text listener is the convention.
-pub const PLAIN_PORTS: &[u16] = &[80, 8080];
 
 /// Why a target takes plain text.
 enum Plain {
@@ -45,60 +42,7 @@ impl Plain {
     }
 }
 
-/// What this configuration's own listeners say about `host:port`: Some(Some(listen)) a plain
-/// listener of its own takes the connection, Some(None) TLS listens there, None unknown (not
-/// a listener of its own, a TCP or HTTP/2 or PROXY-protocol one, or a tree with includes not
-/// followed, which may hold `ssl` on the same port).
-fn own_listener(
-    ctx: &Context,
-    listeners: &[Listener],
-    host: &str,
-    port: u16,
-) -> Option<Option<Span>> {
-    if ctx.proxy.fragment || ctx.proxy.unknown_includes() {
-        return None;
-    }
-    let ips: Vec<IpAddr> = match host {
-        "localhost" => vec![Ipv4Addr::LOCALHOST.into(), Ipv6Addr::LOCALHOST.into()],
-        h => h.parse().into_iter().collect(),
-    };
-    let on_port = |l: &&Listener| (l.ports.0..=l.ports.1).contains(&port);
-    let takes = |l: &Listener, ip: &IpAddr| match &l.bound {
-        Bound::AnyV4 => ip.is_ipv4() && ip.is_loopback(),
-        Bound::AnyV6 { v4 } => ip.is_loopback() && (ip.is_ipv6() || *v4),
-        Bound::Ip(b) => b == ip,
-        Bound::Name(n) => {
-            n == "localhost"
-                && (*ip == IpAddr::from(Ipv4Addr::LOCALHOST)
-                    || *ip == IpAddr::from(Ipv6Addr::LOCALHOST))
-        }
-        Bound::Unix(_) => false,
-    };
-    let reached: Vec<&Listener> = listeners
-        .iter()
-        .filter(on_port)
-        .filter(|l| ips.iter().any(|ip| takes(l, ip)))
-        .collect();
-    let first = reached.first()?;
-    // nginx turns `ssl` on for every server that shares a socket when one of them asks for
-    // it (and `ssl on;` for all of a server's): any TLS listener on the port settles nothing.
-    let tls = |l: &&Listener| {
-        l.ssl
-            || (ctx.proxy.dialect == Dialect::Nginx
-                && ctx.proxy.setting(l.scope, "ssl").first() == Some("on"))
-    };
-    if listeners.iter().filter(on_port).any(|l| tls(&l)) {
-        return Some(None);
-    }
-    if reached.iter().any(|l| l.tcp || l.http2 || l.proxy_protocol) {
-        return None;
-    }
-    Some(Some(first.span))
-}
-
-/// Does the target take plain text, and why: what gwlint.toml declares for its address or its
-/// pool, else the configuration's own listener there, else the port's convention. None: TLS,
-/// or nothing says.
+/// Does the target take plain text, and why (`model::tls::speaks`, which GW401 asks too).
 fn judge(
     ctx: &Context,
     listeners: &[Listener],
@@ -107,32 +51,12 @@ fn judge(
     written: &str,
     reach: &Reach,
 ) -> Option<Plain> {
-    let declared = ctx
-        .facts
-        .backend(written)
-        .filter(|b| b.tls.is_some())
-        .or_else(|| {
-            let name = &pool?.name;
-            ctx.facts
-                .backends
-                .iter()
-                .find(|b| b.tls.is_some() && b.target.eq_ignore_ascii_case(name))
-        });
-    if let Some(b) = declared {
-        return (b.tls == Some(false)).then(|| Plain::Declared(b.origin.clone()));
+    match speaks(ctx.proxy, ctx.facts, listeners, pool, endpoint, written, reach) {
+        Speaks::Plain(Evidence::Port { port, implied }) => Some(Plain::Port { port, implied }),
+        Speaks::Plain(Evidence::Listener(listen)) => Some(Plain::Listener(listen)),
+        Speaks::Plain(Evidence::Declared(origin)) => Some(Plain::Declared(origin)),
+        Speaks::Tls(_) | Speaks::Unknown => None,
     }
-    let port = reach.port?;
-    if let Endpoint::Inet { host, .. } = endpoint {
-        match own_listener(ctx, listeners, host, port) {
-            Some(Some(listen)) => return Some(Plain::Listener(listen)),
-            Some(None) => return None,
-            None => {}
-        }
-    }
-    PLAIN_PORTS.contains(&port).then_some(Plain::Port {
-        port,
-        implied: reach.implied,
-    })
 }
 
 pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {

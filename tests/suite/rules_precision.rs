@@ -936,3 +936,68 @@ fn gw116_connect_to_any_address() {
         assert!(!o.contains("GW116"), "{server} {bind}: {o}");
     }
 }
+
+/// GW401 asks what GW402 asks (`model::tls::speaks`), for the opposite answer: plain text to
+/// this configuration's own `listen … ssl` is an error on any port, and so is plain text to a
+/// backend gwlint.toml declares TLS (`tls = true`); a plain listener of its own on 8443, or
+/// `tls = false` on 443, takes plain text, so neither is reported; TLS ports alone still are.
+#[test]
+fn gw401_own_listeners_and_declared_backends() {
+    let conf = |target: &str, listen: &str| {
+        format!(
+            "events {{}}\nhttp {{\n    server {{\n        listen 127.0.0.1:8088;\n        location / {{\n            proxy_pass http://{target};\n        }}\n    }}\n    server {{\n        listen {listen};\n        ssl_certificate /etc/nginx/tls/a.crt;\n        ssl_certificate_key /etc/nginx/tls/a.key;\n        location / {{\n            return 200;\n        }}\n    }}\n}}\n"
+        )
+    };
+    for (target, listen) in [
+        ("127.0.0.1:8081", "127.0.0.1:8081 ssl"),
+        ("127.0.0.1:9000", "9000 ssl"),
+        ("localhost:8081", "8081 ssl"),
+    ] {
+        let o = lint_nginx(&conf(target, listen));
+        assert!(
+            o.contains("error[GW401]") && o.contains("own `listen") && o.contains("takes TLS"),
+            "{target} to {listen}: {o}"
+        );
+    }
+    for (target, listen) in [
+        // Its own plain listener takes the connection, whatever the port's convention.
+        ("127.0.0.1:8443", "127.0.0.1:8443"),
+        ("127.0.0.1:8082", "127.0.0.1:8081 ssl"),
+        ("127.0.0.1:8081", "10.0.0.7:8081 ssl"),
+    ] {
+        let o = lint_nginx(&conf(target, listen));
+        assert!(!o.contains("GW401"), "{target} to {listen}: {o}");
+    }
+    // Not its own listener: the port's convention, as before.
+    let o = lint_nginx(&conf("10.0.0.9:8443", "127.0.0.1:9000"));
+    assert!(o.contains("error[GW401]") && o.contains("port 8443"), "{o}");
+
+    let with_toml = |target: &str, toml: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+        std::fs::write(
+            dir.path().join("nginx.conf"),
+            format!(
+                "events {{}}\nhttp {{\n    upstream legacy {{\n        server 10.0.0.20:9443;\n    }}\n    server {{\n        listen 80;\n        location / {{\n            proxy_pass http://{target};\n        }}\n    }}\n}}\n"
+            ),
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("gwlint.toml"), toml).unwrap();
+        let o = gwlint()
+            .args(["--format", "concise"])
+            .arg(dir.path().join("nginx.conf"))
+            .output()
+            .unwrap();
+        out(&o)
+    };
+    let declared = |t: &str, tls: bool| format!("[[backend]]\ntarget = \"{t}\"\ntls = {tls}\n");
+    let o = with_toml("10.0.0.20:9080", &declared("10.0.0.20:9080", true));
+    assert!(
+        o.contains("error[GW401]") && o.contains("declares TLS (`tls = true`)"),
+        "{o}"
+    );
+    let o = with_toml("legacy", &declared("legacy", false));
+    assert!(!o.contains("GW401"), "{o}");
+    let o = with_toml("legacy", "");
+    assert!(o.contains("error[GW401]") && o.contains("listen on a TLS port"), "{o}");
+}
