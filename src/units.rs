@@ -117,9 +117,29 @@ pub fn show_duration(d: std::time::Duration) -> String {
     show_ms(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
+/// A size as HAProxy reads it: bytes, or with a `k`, `m`, `g` suffix.
+pub fn haproxy_size(v: &str) -> Option<u64> {
+    let (digits, mult) = match v.chars().last()? {
+        'k' | 'K' => (&v[..v.len() - 1], 1 << 10),
+        'm' | 'M' => (&v[..v.len() - 1], 1 << 20),
+        'g' | 'G' => (&v[..v.len() - 1], 1 << 30),
+        _ => (v, 1),
+    };
+    digits.parse::<u64>().ok()?.checked_mul(mult)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn haproxy_sizes() {
+        assert_eq!(haproxy_size("16384"), Some(16384));
+        assert_eq!(haproxy_size("8k"), Some(8192));
+        assert_eq!(haproxy_size("1m"), Some(1 << 20));
+        assert_eq!(haproxy_size("big"), None);
+        assert_eq!(haproxy_size(""), None);
+    }
 
     #[test]
     fn sizes() {

@@ -161,6 +161,23 @@ pub fn split_url(url: &str) -> (Option<&str>, &str) {
     (scheme, &rest[..end])
 }
 
+/// The host and port of a `*_pass` argument as written, variables left in: `http://$b:8080/x`
+/// → ("$b", Some("8080")); None for unix sockets.
+pub fn pass_host(arg: &str) -> Option<(&str, Option<&str>)> {
+    let (_, addr) = split_url(arg);
+    if addr.starts_with("unix:") {
+        return None;
+    }
+    if let Some(rest) = addr.strip_prefix('[') {
+        let (host, after) = rest.split_once(']')?;
+        return Some((host, after.strip_prefix(':')));
+    }
+    match addr.rsplit_once(':') {
+        Some((h, p)) if !h.contains(':') => Some((h, Some(p))),
+        _ => Some((addr, None)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,9 @@
 //! in force there (`Typed`: a value and where it comes from).
 
 use super::{Ctx, Origin, Pool, Proxy, Route, ScopeId, Target};
+use crate::facts::{Backend, Facts};
 use crate::finding::Dialect;
+use crate::source::SourceMap;
 use crate::source::Span;
 
 /// One way out of the proxy.
@@ -113,5 +115,43 @@ impl<'a> Proxy<'a> {
             name,
             written,
         })
+    }
+}
+
+/// The facts declared for a pool: by its name, or by the address of one of its servers as
+/// written (`127.0.0.1:8080`; an nginx `server`'s first word, an HAProxy `server`'s second).
+pub fn pool_facts<'f>(facts: &'f Facts, sources: &SourceMap, pool: &Pool) -> Vec<&'f Backend> {
+    facts
+        .backends
+        .iter()
+        .filter(|b| {
+            b.target.eq_ignore_ascii_case(&pool.name)
+                || pool
+                    .servers
+                    .iter()
+                    .any(|s| sources.text(s.endpoint_span) == b.target)
+        })
+        .collect()
+}
+
+/// The facts declared for where a route sends: its pool's ([`pool_facts`]), or those of the
+/// address it names.
+pub fn route_facts<'f>(
+    facts: &'f Facts,
+    sources: &SourceMap,
+    proxy: &Proxy,
+    route: &Route,
+) -> Vec<&'f Backend> {
+    match &route.target {
+        Target::Pool(i) => pool_facts(facts, sources, &proxy.pools[*i]),
+        Target::Endpoint(_) => {
+            let addr = route
+                .directive
+                .arg(0)
+                .map(|a| crate::model::endpoint::split_url(a).1)
+                .unwrap_or("");
+            facts.backends.iter().filter(|b| b.target == addr).collect()
+        }
+        Target::Missing(_) => Vec::new(),
     }
 }

@@ -8,7 +8,9 @@ pub mod haproxy;
 pub mod listen;
 pub mod lookup;
 pub mod nginx;
+pub mod pools;
 pub mod refusals;
+pub mod sections;
 pub mod statements;
 pub mod tls;
 pub mod variables;
@@ -417,6 +419,20 @@ impl<'a> Proxy<'a> {
         for (i, p) in self.pools.iter().enumerate() {
             let key = self.pool_key(&p.name).into_owned();
             self.pool_index.entry(key).or_default().push(i);
+        }
+    }
+}
+
+/// Is this scope inside `stream {}`?
+pub fn in_stream(proxy: &Proxy, mut scope: ScopeId) -> bool {
+    loop {
+        match proxy.scopes[scope].kind {
+            ScopeKind::Stream | ScopeKind::StreamServer => return true,
+            _ => {}
+        }
+        match proxy.scopes[scope].parent {
+            Some(p) => scope = p,
+            None => return false,
         }
     }
 }

@@ -1,8 +1,8 @@
 //! Every server of an upstream is marked `down` (HAProxy: every server of a backend is
 //! `disabled`).
 
-use super::support_dead::{flag_span, routes_to};
-use super::support_haproxy::flag;
+use crate::model::pools::{flag_span, routes_to};
+use crate::model::sections::flag;
 use super::Context;
 use crate::finding::{Dialect, Finding};
 use crate::model::Ctx;

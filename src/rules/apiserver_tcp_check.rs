@@ -1,6 +1,6 @@
 //! HAProxy: the servers of a Kubernetes API backend (port 6443) checked only at TCP level.
 
-use super::support_haproxy::{checkable, flag, port, server_name};
+use crate::model::sections::{checkable, flag, port, server_name};
 use super::Context;
 use crate::finding::Finding;
 use crate::model::{Proxy, ScopeId};

@@ -1,6 +1,6 @@
 //! HAProxy: a backend of several servers, none with `check`.
 
-use super::support_haproxy::{checkable, flag, instances};
+use crate::model::sections::{checkable, flag, instances};
 use super::Context;
 use crate::finding::Finding;
 

@@ -1,6 +1,6 @@
 //! Every server of an upstream is a `backup`.
 
-use super::support_dead::{backup_after_method, flag_span};
+use crate::model::pools::{backup_after_method, flag_span};
 use super::Context;
 use crate::finding::Finding;
 

@@ -1,6 +1,6 @@
 //! `backup` in an upstream balanced by `hash`, `ip_hash` or `random`.
 
-use super::support_dead::backup_after_method;
+use crate::model::pools::backup_after_method;
 use super::Context;
 use crate::finding::Finding;
 

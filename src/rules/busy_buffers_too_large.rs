@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use super::support_tune::{in_stream};
+use crate::model::in_stream;
 use crate::units::{parse_size, show_size};
 use super::Context;
 use crate::finding::Finding;

@@ -1,6 +1,6 @@
 //! `0.0.0.0` or `[::]` (an address to listen on) as the address to connect to.
 
-use super::support_haproxy::{server_name, serving};
+use crate::model::sections::{server_name, serving};
 use super::Context;
 use crate::finding::{Dialect, Finding, Severity};
 use crate::model::listen::{Bound, Listener, listeners};

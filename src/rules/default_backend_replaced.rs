@@ -1,6 +1,6 @@
 //! HAProxy: a `default_backend` that a later one in the same section replaces.
 
-use super::support_haproxy::{proxies, read_together, section};
+use crate::model::sections::{proxies, read_together, section};
 use super::Context;
 use crate::finding::Finding;
 

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::support_haproxy::read_together;
+use crate::model::sections::read_together;
 use super::Context;
 use crate::finding::Finding;
 use crate::syntax::nginx::Directive;

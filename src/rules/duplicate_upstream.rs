@@ -1,6 +1,6 @@
 //! Two `upstream` blocks with the same name.
 
-use super::support_haproxy::read_together;
+use crate::model::sections::read_together;
 use super::Context;
 use crate::finding::{Dialect, Finding};
 

@@ -1,7 +1,7 @@
 //! HAProxy: a frontend picks its backend by a name computed per request (`use_backend %[…]`)
 //! and has no `default_backend` for the names that match none.
 
-use super::support_haproxy::section;
+use crate::model::sections::section;
 use super::Context;
 use crate::finding::Finding;
 use crate::model::{Endpoint, ScopeKind, Target};

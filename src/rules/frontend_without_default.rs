@@ -1,6 +1,6 @@
 //! HAProxy: a frontend where some requests, or all, match no route and no `default_backend`.
 
-use super::support_haproxy::section;
+use crate::model::sections::section;
 use super::Context;
 use crate::finding::{Finding, Severity};
 use crate::model::{Endpoint, Pass, ScopeKind, Target};
@@ -86,7 +86,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             };
             let by_host = conditional.iter().any(|r| {
                 exact(ctx.sources.text(r.directive.span))
-                    || super::support_haproxy::condition_acls(r.directive)
+                    || crate::model::sections::condition_acls(r.directive)
                         .iter()
                         .any(|(acl, _)| {
                             scope.directives.iter().any(|d| {

@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use super::support_tune::{route_facts};
+use crate::model::exits::route_facts;
 use crate::units::{parse_size, show_size};
 use super::Context;
 use crate::finding::Finding;
@@ -37,7 +37,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         let name = format!("{prefix}_buffer_size");
         let setting = proxy.setting(route.scope, &name);
         // What gwlint.toml says the backend sends, against the buffer in force here.
-        if let Some((need, fact)) = route_facts(ctx, route)
+        if let Some((need, fact)) = route_facts(ctx.facts, ctx.sources, ctx.proxy, route)
             .into_iter()
             .filter_map(|b| Some((b.max_header_size?, b)))
             .max_by_key(|(n, _)| *n)

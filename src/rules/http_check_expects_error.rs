@@ -1,6 +1,6 @@
 //! HAProxy: `http-check expect` that passes only on error statuses, or fails on 200.
 
-use super::support_haproxy::{proxies, section_named};
+use crate::model::sections::{proxies, section_named};
 use super::Context;
 use crate::finding::{Finding, Severity};
 

@@ -1,7 +1,7 @@
 //! HAProxy: `http-reuse always`/`aggressive` without `retry-on` covering the idle-connection
 //! race.
 
-use super::support_haproxy::{mode, section};
+use crate::model::sections::{mode, section};
 use super::Context;
 use crate::finding::Finding;
 use crate::source::Span;

@@ -1,6 +1,6 @@
 //! `proxy_pass http://` (or `grpc://`, `uwsgi://`) to a port where TLS listens.
 
-use super::support_haproxy::{flag, mode, port, server_among, serving};
+use crate::model::sections::{flag, mode, port, server_among, serving};
 use crate::model::listen::{Listener, listeners};
 use crate::model::tls::{
     Evidence, Reach, Speaks, TLS_PORTS, Wire, reach, speaks, tls_port_owner, wire,

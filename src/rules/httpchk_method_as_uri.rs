@@ -1,6 +1,6 @@
 //! HAProxy: `option httpchk GET`, one word, which HAProxy takes for the URI.
 
-use super::support_haproxy::section;
+use crate::model::sections::section;
 use super::Context;
 use crate::finding::Finding;
 

@@ -1,6 +1,6 @@
 //! HAProxy: `option httpchk` in a backend where no server has `check`.
 
-use super::support_haproxy::{checkable, flag};
+use crate::model::sections::{checkable, flag};
 use super::Context;
 use crate::finding::Finding;
 

@@ -2,7 +2,7 @@
 
 
 
-use super::support_haproxy::{flag, port, server_among, serving};
+use crate::model::sections::{flag, port, server_among, serving};
 use crate::model::tls::{Evidence, Reach, Speaks, Wire, reach, speaks, wire};
 use super::Context;
 use crate::finding::{Dialect, Finding, Severity};

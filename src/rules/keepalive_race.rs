@@ -2,7 +2,7 @@
 //! backend's close.
 
 use super::keepalive_unused::reuses;
-use super::support_tune::{pool_facts};
+use crate::model::exits::pool_facts;
 use crate::units::{nginx_time_ms, show_ms};
 use super::{Context, Version};
 use crate::finding::Finding;
@@ -31,7 +31,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             continue;
         }
         // The backend that closes first decides.
-        let Some((idle, fact)) = pool_facts(ctx, pool)
+        let Some((idle, fact)) = pool_facts(ctx.facts, ctx.sources, pool)
             .into_iter()
             .filter_map(|b| Some((b.idle_timeout?, b)))
             .min_by_key(|(d, _)| *d)

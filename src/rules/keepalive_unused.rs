@@ -1,6 +1,6 @@
 //! `keepalive N` in an upstream whose routes never let a connection be reused.
 
-use super::support_tune::variable_values;
+
 use super::{Context, Version};
 use crate::finding::{Edit, Finding, Fix, Severity};
 use crate::model::{Ctx, Pass, Route, Target};
@@ -234,7 +234,7 @@ fn closes(ctx: &Context, value: &str) -> Option<String> {
         .strip_prefix('{')
         .and_then(|n| n.strip_suffix('}'))
         .unwrap_or(name);
-    let values = variable_values(ctx, name)?;
+    let values = ctx.proxy.variable_values(name)?;
     if values.open {
         return None;
     }

@@ -1,6 +1,6 @@
 //! `server … max_conns=N` on every server of an upstream, with no `queue`.
 
-use super::support_dead::http_pools;
+use crate::model::pools::http_pools;
 use super::Context;
 use crate::finding::Finding;
 

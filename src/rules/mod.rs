@@ -73,10 +73,7 @@ macro_rules! registry {
 }
 
 pub mod repair;
-pub mod support_dead;
-pub mod support_haproxy;
 pub mod support_online;
-pub mod support_tune;
 
 // The registry, the one list of rules: each line names a rule's module and how it runs
 // (`model`: `check` on one proxy's model; `chain`: `check` on the linked proxies of a run;

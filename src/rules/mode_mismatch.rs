@@ -1,6 +1,6 @@
 //! HAProxy: an http frontend routes to a tcp backend.
 
-use super::support_haproxy::mode;
+use crate::model::sections::mode;
 use super::Context;
 use crate::finding::Finding;
 use crate::model::{Pass, ScopeId, Target};

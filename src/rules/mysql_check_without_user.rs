@@ -1,7 +1,7 @@
 //! HAProxy: `option mysql-check` without `user`, which can get HAProxy's host blocked by
 //! MySQL.
 
-use super::support_haproxy::{proxies, section_named};
+use crate::model::sections::{proxies, section_named};
 use super::Context;
 use crate::finding::Finding;
 

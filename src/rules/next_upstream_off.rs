@@ -1,7 +1,7 @@
 //! `proxy_next_upstream off` (or a list without `error`) on a route to a pool of several
 //! servers.
 
-use super::support_dead::primaries;
+use crate::model::pools::primaries;
 use super::Context;
 use crate::finding::Finding;
 use crate::model::{Ctx, Pass, Target};

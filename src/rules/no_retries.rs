@@ -1,6 +1,6 @@
 //! HAProxy: `retries 0`.
 
-use super::support_haproxy::section;
+use crate::model::sections::section;
 use super::Context;
 use crate::finding::Finding;
 use crate::source::Span;

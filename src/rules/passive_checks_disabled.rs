@@ -1,6 +1,6 @@
 //! `max_fails=0` on every server of a multi-server upstream.
 
-use super::support_dead::{http_pools, primaries};
+use crate::model::pools::{http_pools, primaries};
 use super::Context;
 use crate::finding::Finding;
 

@@ -2,7 +2,8 @@
 
 use std::collections::HashSet;
 
-use super::support_tune::{pool_facts, route_facts};
+use crate::model::exits::pool_facts;
+use crate::model::exits::route_facts;
 use crate::units::show_ms;
 use super::Context;
 use crate::facts::Backend;
@@ -21,7 +22,7 @@ declare_rule! {
 }
 
 pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
-    use super::support_haproxy::section_named;
+    use crate::model::sections::section_named;
     let proxy = ctx.proxy;
     let nginx = proxy.dialect == Dialect::Nginx;
     let mut seen = HashSet::new();
@@ -29,8 +30,8 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     // backends have no response to wait for.
     for exit in proxy.exits().iter().filter(|e| e.http) {
         let facts: Vec<&Backend> = match (exit.route, exit.pool) {
-            (Some(route), _) => route_facts(ctx, route),
-            (None, Some(pool)) => pool_facts(ctx, pool),
+            (Some(route), _) => route_facts(ctx.facts, ctx.sources, ctx.proxy, route),
+            (None, Some(pool)) => pool_facts(ctx.facts, ctx.sources, pool),
             (None, None) => continue,
         };
         // The slowest declared backend decides.

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::support_haproxy::{in_service, server_name};
+use crate::model::sections::{in_service, server_name};
 use super::Context;
 use crate::finding::{Finding, Severity};
 use crate::model::Server;

@@ -1,6 +1,7 @@
 //! HAProxy: `tune.bufsize` below its default of 16384.
 
-use super::support_haproxy::{global, size};
+use crate::model::sections::{global};
+use crate::units::haproxy_size;
 use super::Context;
 use crate::finding::Finding;
 
@@ -23,7 +24,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let Some(d) = global(proxy, "tune.bufsize") else {
         return;
     };
-    let Some(bufsize) = d.arg(0).and_then(size) else {
+    let Some(bufsize) = d.arg(0).and_then(haproxy_size) else {
         return;
     };
     if bufsize >= DEFAULT_BUFSIZE {
@@ -32,7 +33,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     // HAProxy keeps `tune.maxrewrite` free for header rewrites, and caps it at half the
     // buffer.
     let maxrewrite = global(proxy, "tune.maxrewrite")
-        .and_then(|m| m.arg(0).and_then(size))
+        .and_then(|m| m.arg(0).and_then(haproxy_size))
         .unwrap_or(DEFAULT_MAXREWRITE)
         .min(bufsize / 2);
     let room = bufsize - maxrewrite;

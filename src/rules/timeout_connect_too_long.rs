@@ -1,7 +1,7 @@
 //! HAProxy: a `timeout connect` longer than the kernel lets a TCP connect wait: it never
 //! fires (GW202's counterpart).
 
-use super::support_haproxy::{proxies, section_named};
+use crate::model::sections::{proxies, section_named};
 use super::Context;
 use crate::units::{haproxy_time_ms, show_ms};
 use crate::finding::Finding;

@@ -1,6 +1,6 @@
 //! TLS to a named backend without SNI, or with the upstream's name as SNI.
 
-use super::support_haproxy::{flag, in_service, own, server_name};
+use crate::model::sections::{flag, in_service, own, server_name};
 use crate::model::tls::{
     Wire, deciding_span, explicit_ssl_name, is_dotted_host_name, is_ip, is_on, prefix, ssl_setting,
     wire,

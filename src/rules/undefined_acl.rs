@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::support_haproxy::{condition_acls, proxies, section};
+use crate::model::sections::{condition_acls, proxies, section};
 use super::Context;
 use crate::finding::Finding;
 use crate::source::Span;

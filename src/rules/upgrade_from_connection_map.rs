@@ -1,7 +1,7 @@
 //! `proxy_set_header Upgrade $connection_upgrade`: the Connection map's value sent as the
 //! protocol to upgrade to.
 
-use super::support_tune::variable_values;
+
 use super::Context;
 use crate::finding::{Dialect, Finding, Fix};
 
@@ -36,7 +36,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 .unwrap_or(var);
             // The map that makes `Connection` for WebSockets: its values are Connection
             // tokens (`upgrade`, `close`, `keep-alive`), never a protocol name.
-            let Some(values) = variable_values(ctx, var) else {
+            let Some(values) = ctx.proxy.variable_values(var) else {
                 continue;
             };
             let tokens = |v: &str| {

@@ -1,6 +1,6 @@
 //! A `*_pass` built from variables that can name a host while no `resolver` is in scope.
 
-use super::support_tune::{pass_host, variable_values};
+use crate::model::endpoint::pass_host;
 use super::Context;
 use crate::finding::Finding;
 use crate::model::{Endpoint, Route};
@@ -103,7 +103,7 @@ fn needs_resolver(ctx: &Context, route: &Route, host: &str, port: Option<&str>) 
         return host_needs_dns(host).then(|| with_port(host));
     }
     if let Some(name) = single_variable(host) {
-        return match variable_values(ctx, name) {
+        return match ctx.proxy.variable_values(name) {
             // Assigned nowhere: an nginx variable, a regex capture, a map in a parent file
             // (fragment) or an unknown variable (nginx refuses to start: another failure).
             None => {

@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use super::support_haproxy::{flag, global, own, server_name};
+use crate::model::sections::{flag, global, own, server_name};
 use crate::model::tls::{deciding_span, is_on, may_use_tls, prefix, ssl_setting};
 use super::Context;
 use crate::finding::{Dialect, Finding};

@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use super::support_tune::{route_facts};
+use crate::model::exits::route_facts;
 use crate::units::{nginx_time_ms};
 use super::Context;
 use crate::facts::{Backend, Ping};
@@ -44,7 +44,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         if ms > LIMIT_MS {
             continue;
         }
-        let facts: Vec<&Backend> = route_facts(ctx, route);
+        let facts: Vec<&Backend> = route_facts(ctx.facts, ctx.sources, ctx.proxy, route);
         // The least talkative declared backend decides.
         let ping = facts
             .iter()

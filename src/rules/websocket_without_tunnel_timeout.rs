@@ -1,7 +1,7 @@
 //! HAProxy: a backend that carries WebSocket connections without `timeout tunnel`, where
 //! `timeout client` or `timeout server` is 60s or less.
 
-use super::support_haproxy::{mode, section};
+use crate::model::sections::{mode, section};
 use super::Context;
 use crate::units::{haproxy_time_ms, show_ms};
 use crate::finding::{Finding, Severity};

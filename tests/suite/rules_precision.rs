@@ -999,5 +999,8 @@ fn gw401_own_listeners_and_declared_backends() {
     let o = with_toml("legacy", &declared("legacy", false));
     assert!(!o.contains("GW401"), "{o}");
     let o = with_toml("legacy", "");
-    assert!(o.contains("error[GW401]") && o.contains("listen on a TLS port"), "{o}");
+    assert!(
+        o.contains("error[GW401]") && o.contains("listen on a TLS port"),
+        "{o}"
+    );
 }

@@ -1,6 +1,6 @@
-//! What the HAProxy rules share: a section's mode and name, a server's effective flags and
-//! values (its own line first, then the `default-server` lines in force), `global` settings,
-//! and which backends traffic reaches.
+//! HAProxy's sections and servers in the model: a section's mode and name, a server's
+//! effective flags and values (its own line first, then the `default-server` lines in force),
+//! `global` settings, conditions and the sections read together.
 
 use crate::model::{Endpoint, Pool, Proxy, ScopeId, Server};
 use crate::source::Span;
@@ -188,17 +188,6 @@ pub fn condition_acls(d: &Directive) -> Vec<(&str, Span)> {
     out
 }
 
-/// A size as HAProxy reads it: bytes, or with a `k`, `m`, `g` suffix.
-pub fn size(v: &str) -> Option<u64> {
-    let (digits, mult) = match v.chars().last()? {
-        'k' | 'K' => (&v[..v.len() - 1], 1 << 10),
-        'm' | 'M' => (&v[..v.len() - 1], 1 << 20),
-        'g' | 'G' => (&v[..v.len() - 1], 1 << 30),
-        _ => (v, 1),
-    };
-    digits.parse::<u64>().ok()?.checked_mul(mult)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,14 +205,5 @@ mod tests {
         };
         assert_eq!(names(0), ["HTTP_1.1", "bad"]);
         assert_eq!(names(1), ["ok"], "a quoted \"unless\" is a value");
-    }
-
-    #[test]
-    fn sizes() {
-        assert_eq!(size("16384"), Some(16384));
-        assert_eq!(size("8k"), Some(8192));
-        assert_eq!(size("1m"), Some(1 << 20));
-        assert_eq!(size("big"), None);
-        assert_eq!(size(""), None);
     }
 }

@@ -1,5 +1,5 @@
-//! Shared helpers for the dead-target and health-check rules: which servers of a pool can take
-//! traffic, and which routes use a pool.
+//! Pools in the model: which servers of a pool take traffic, which routes use a pool, and a
+//! backup after a balancing method that ignores it.
 
 use crate::model::{Ctx, Pool, Proxy, Route, Server, Target};
 use crate::source::Span;
