@@ -35,6 +35,16 @@ pub fn flag_span(server: &Server, name: &str) -> Option<Span> {
     server.param(name).map(|(_, _, span)| span)
 }
 
+/// Where the configuration takes a server out of service: nginx's `down`, HAProxy's
+/// `disabled` in effect (on its line or from `default-server`; `enabled` undoes it). None: the
+/// server takes traffic.
+pub fn out_of_service(dialect: crate::finding::Dialect, server: &Server) -> Option<Span> {
+    match dialect {
+        crate::finding::Dialect::Nginx => flag_span(server, "down"),
+        crate::finding::Dialect::Haproxy => super::sections::flag(server, "disabled", "enabled"),
+    }
+}
+
 /// Balancing methods that reject `backup` on the servers that follow them.
 pub const NO_BACKUP_METHODS: &[&str] = &["hash", "ip_hash", "random"];
 
