@@ -21,7 +21,10 @@ use crate::finding::Dialect;
 use crate::load::include::{Tree, TreeProblem};
 use crate::source::{FileId, Span};
 use crate::syntax;
-use crate::syntax::nginx::Directive;
+/// A statement as the model holds it (rules name it through the model, never the syntax).
+pub use crate::syntax::nginx::Directive;
+/// Does a word hold a variable (`$name`, `${name}`)?
+pub use crate::syntax::nginx::has_variable;
 
 pub use directives::Pass;
 pub use endpoint::Endpoint;

@@ -7,7 +7,7 @@ use crate::chain::{Chain, Hop, haproxy_option};
 use crate::finding::{Dialect, Finding, Severity};
 use crate::model::{Proxy, ScopeId, ScopeKind};
 use crate::source::Span;
-use crate::syntax::nginx::Directive;
+use crate::model::Directive;
 
 declare_rule! {
     code: "GW705",

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use crate::model::sections::read_together;
 use super::Context;
 use crate::finding::Finding;
-use crate::syntax::nginx::Directive;
+use crate::model::Directive;
 
 declare_rule! {
     code: "GW123",

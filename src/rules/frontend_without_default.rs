@@ -15,7 +15,7 @@ declare_rule! {
     summary: "a frontend with no `default_backend` that routes nowhere, or matches Host exactly: requests that match nothing get 503",
 }
 
-fn conditional(d: &crate::syntax::nginx::Directive) -> bool {
+fn conditional(d: &crate::model::Directive) -> bool {
     d.args
         .iter()
         .any(|a| a.value == "if" || a.value == "unless")
@@ -24,7 +24,7 @@ fn conditional(d: &crate::syntax::nginx::Directive) -> bool {
 /// A rule that answers, redirects or refuses requests itself (`monitor-uri` answers its own
 /// path): gwlint cannot tell which requests are left for a backend, if any (`redirect scheme
 /// https if !{ ssl_fc }` on a plain port takes them all), so the frontend is not reported.
-fn answers(d: &crate::syntax::nginx::Directive) -> bool {
+fn answers(d: &crate::model::Directive) -> bool {
     match d.name() {
         "http-request" | "tcp-request" => d.args.iter().any(|a| {
             matches!(

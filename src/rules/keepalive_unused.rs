@@ -226,7 +226,7 @@ fn closes(ctx: &Context, value: &str) -> Option<String> {
         let v = v.trim();
         !(v.is_empty() || v.eq_ignore_ascii_case("keep-alive") || v.eq_ignore_ascii_case("upgrade"))
     };
-    if !crate::syntax::nginx::has_variable(value) {
+    if !crate::model::has_variable(value) {
         return bad(value).then(|| value.to_string());
     }
     let name = value.strip_prefix('$')?;

@@ -3,7 +3,7 @@
 use super::Context;
 use crate::finding::Finding;
 use crate::model::{Ctx, Pass};
-use crate::syntax::nginx::has_variable;
+use crate::model::has_variable;
 
 declare_rule! {
     code: "GW108",

@@ -2,7 +2,7 @@
 
 use super::Context;
 use crate::finding::{Dialect, Finding};
-use crate::syntax::nginx::has_variable;
+use crate::model::has_variable;
 
 declare_rule! {
     code: "GW606",

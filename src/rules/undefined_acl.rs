@@ -52,7 +52,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             for (acl, span) in condition_acls(d) {
                 if predefined.contains(&acl)
                     || known.contains(acl)
-                    || crate::syntax::nginx::has_variable(acl)
+                    || crate::model::has_variable(acl)
                 {
                     continue;
                 }

@@ -99,7 +99,7 @@ fn needs_resolver(ctx: &Context, route: &Route, host: &str, port: Option<&str>) 
         Some(p) => format!("\"{h}:{p}\""),
         None => format!("\"{h}\""),
     };
-    if !crate::syntax::nginx::has_variable(host) {
+    if !crate::model::has_variable(host) {
         return host_needs_dns(host).then(|| with_port(host));
     }
     if let Some(name) = single_variable(host) {

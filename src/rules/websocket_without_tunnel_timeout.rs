@@ -7,7 +7,7 @@ use crate::units::{haproxy_time_ms, show_ms};
 use crate::finding::{Finding, Severity};
 use crate::model::{Pass, Target};
 use crate::source::Span;
-use crate::syntax::nginx::Directive;
+use crate::model::Directive;
 
 declare_rule! {
     code: "GW211",

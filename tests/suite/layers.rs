@@ -170,3 +170,33 @@ fn uses_reads_every_form() {
     let got: Vec<String> = uses(text).into_iter().collect();
     assert_eq!(got, ["finding", "load", "model", "units"]);
 }
+
+/// A rule sees the model, never the syntax or the loading: the modules of `rules/` name
+/// neither `crate::syntax` nor `crate::load`, except the registry (which reports the tree's
+/// problems) and the rules it marks `raised`, which word the problems the loading stage found.
+#[test]
+fn rules_name_the_model_not_the_syntax() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules");
+    let registry = std::fs::read_to_string(dir.join("mod.rs")).unwrap();
+    let raised: Vec<&str> = registry
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("raised "))
+        .map(|m| m.trim_end_matches(','))
+        .collect();
+    assert!(raised.contains(&"include_not_found"), "{raised:?}");
+    let mut wrong = Vec::new();
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        let module = p.file_stem().unwrap().to_string_lossy().into_owned();
+        if module == "mod" || raised.contains(&module.as_str()) {
+            continue;
+        }
+        let used = uses(&std::fs::read_to_string(&p).unwrap());
+        for lower in ["syntax", "load"] {
+            if used.contains(lower) {
+                wrong.push(format!("src/rules/{module}.rs uses crate::{lower}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
