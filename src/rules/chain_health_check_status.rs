@@ -38,7 +38,7 @@ struct Answer {
     location: String,
 }
 
-pub fn check(chain: &Chain, out: &mut Vec<Finding>) {
+pub(crate) fn check(chain: &Chain, out: &mut Vec<Finding>) {
     let mut seen: HashSet<(usize, usize, usize)> = HashSet::new();
     // Every checked server linked to an nginx that fails its check, per backend.
     let mut failing: Vec<(&Hop, Probe, Answer)> = Vec::new();

@@ -85,7 +85,7 @@ fn outer(chain: &Chain, hop: &Hop) -> Option<Outer> {
     }
 }
 
-pub fn check(chain: &Chain, out: &mut Vec<Finding>) {
+pub(crate) fn check(chain: &Chain, out: &mut Vec<Finding>) {
     for hop in &chain.hops {
         let Some(o) = outer(chain, hop) else { continue };
         let Some(tls) = o.tls else { continue };

@@ -59,7 +59,7 @@ fn sends(chain: &Chain, hop: &Hop) -> Option<(bool, Span, String)> {
     }
 }
 
-pub fn check(chain: &Chain, out: &mut Vec<Finding>) {
+pub(crate) fn check(chain: &Chain, out: &mut Vec<Finding>) {
     for hop in &chain.hops {
         let Some((send, span, shown)) = sends(chain, hop) else {
             continue;

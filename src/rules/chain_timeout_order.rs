@@ -68,7 +68,7 @@ fn backend_wait(chain: &Chain, layer: usize, pool: usize) -> Option<Wait> {
     })
 }
 
-pub fn check(chain: &Chain, out: &mut Vec<Finding>) {
+pub(crate) fn check(chain: &Chain, out: &mut Vec<Finding>) {
     let mut seen: HashSet<(Span, Span)> = HashSet::new();
     for hop in &chain.hops {
         let outer_proxy = &chain.layer(hop.outer).proxy;

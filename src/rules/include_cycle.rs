@@ -15,7 +15,7 @@ declare_rule! {
 }
 
 /// The finding at an include that closes a cycle; `chain` names the files on it.
-pub fn finding(include: Span, chain: &[String]) -> Finding {
+pub(crate) fn finding(include: Span, chain: &[String]) -> Finding {
     Finding::new(
         &RULE,
         include,

@@ -19,7 +19,7 @@ declare_rule! {
 /// The finding for an include not followed: it names the include as written (and the
 /// run-time path it leads to), never what is there, which may be any file of the machine
 /// running gwlint.
-pub fn finding(arg: Span, written: &str, runtime: &Path, why: &Unfollowed) -> Finding {
+pub(crate) fn finding(arg: Span, written: &str, runtime: &Path, why: &Unfollowed) -> Finding {
     let shown = match Path::new(written) == runtime {
         true => written.to_string(),
         // Closes the quote the messages open before it: "`include X` (at run time `Y`)".

@@ -17,7 +17,7 @@ declare_rule! {
 
 /// The finding for an included file that is missing or cannot be read (GW004 when it is
 /// not text).
-pub fn unloadable(arg_span: Span, shown: &str, e: &LoadError) -> Finding {
+pub(crate) fn unloadable(arg_span: Span, shown: &str, e: &LoadError) -> Finding {
     match e {
         LoadError::NotFound => Finding::new(
             &RULE,

@@ -12,7 +12,7 @@ declare_rule! {
     summary: "gwlint failed while checking this file",
 }
 
-pub fn finding(ctx: &Context, rule: &Rule, payload: Box<dyn std::any::Any + Send>) -> Finding {
+pub(crate) fn finding(ctx: &Context, rule: &Rule, payload: Box<dyn std::any::Any + Send>) -> Finding {
     let what = crate::panics::panic_message(&*payload);
     Finding::new(
         &RULE,
@@ -26,7 +26,7 @@ pub fn finding(ctx: &Context, rule: &Rule, payload: Box<dyn std::any::Any + Send
 }
 
 /// gwlint crashed while reading one file or configuration (`stage`: "parsing", "checking").
-pub fn failed(file: FileId, stage: &str, what: &str) -> Finding {
+pub(crate) fn failed(file: FileId, stage: &str, what: &str) -> Finding {
     Finding::new(
         &RULE,
         Span::new(file, 0, 0),

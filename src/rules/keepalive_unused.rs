@@ -151,7 +151,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
 
 /// Can this route reuse an idle connection to its upstream? `new_defaults`: judge by nginx
 /// 1.29.7's defaults (HTTP/1.1, no `Connection: close`). uwsgi and scgi never reuse one.
-pub fn reuses(ctx: &Context, route: &Route, new_defaults: bool) -> bool {
+pub(crate) fn reuses(ctx: &Context, route: &Route, new_defaults: bool) -> bool {
     match route.pass {
         Pass::Proxy => proxy_causes(ctx, route, new_defaults).is_empty(),
         Pass::FastCgi => fastcgi_cause(ctx, route).is_none(),

@@ -16,7 +16,7 @@ declare_rule! {
 
 /// The finding at the first include not followed; `more` counts the include targets cut
 /// after it.
-pub fn include(span: Span, why: &Bound, more: usize) -> Finding {
+pub(crate) fn include(span: Span, why: &Bound, more: usize) -> Finding {
     let what = match *why {
         Bound::Expansion { expanded, bound } => {
             let holds = match expanded {

@@ -86,7 +86,7 @@ static EXPLAINED_BY: &[&Rule] = &[
 /// One failure, one finding: where GW801 and one of [`EXPLAINED_BY`] report the same span,
 /// only the static finding stays (it names the fix), unless GW801 is more severe — the probe
 /// proved the failure the static rule could only suspect — and then only GW801 stays.
-pub fn drop_explained(findings: &mut Vec<Finding>) {
+pub(crate) fn drop_explained(findings: &mut Vec<Finding>) {
     let explains = |f: &Finding| EXPLAINED_BY.iter().any(|r| r.code == f.rule.code);
     // By span: the most severe GW801 and the most severe explaining finding.
     let mut at: HashMap<Span, (Option<Severity>, Option<Severity>)> = HashMap::new();

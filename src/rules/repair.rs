@@ -8,7 +8,7 @@ use crate::source::Span;
 /// `lines` (whole directives, `;` included) inserted after `route`'s directive with its
 /// indentation; None unless the route is in a `location` (`if` and `limit_except` blocks
 /// take few of the `proxy_*` directives) and alone on its line.
-pub fn after_route(ctx: &Context, route: &Route, lines: &[&str]) -> Option<Edit> {
+pub(crate) fn after_route(ctx: &Context, route: &Route, lines: &[&str]) -> Option<Edit> {
     if ctx.proxy.scopes[route.scope].kind != ScopeKind::Location || lines.is_empty() {
         return None;
     }

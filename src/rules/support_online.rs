@@ -12,7 +12,7 @@ use crate::probe::{Observations, Observed};
 use crate::source::Span;
 
 /// An observed target: a route's own address or a pool's server.
-pub struct Place<'c> {
+pub(crate) struct Place<'c> {
     pub span: Span,
     pub observed: &'c Observed,
     /// The pool and server, for a server.
@@ -20,7 +20,7 @@ pub struct Place<'c> {
 }
 
 /// Every observed target of the proxy, routes first, then servers in pool order.
-pub fn places<'c>(ctx: &'c Context) -> Vec<Place<'c>> {
+pub(crate) fn places<'c>(ctx: &'c Context) -> Vec<Place<'c>> {
     let Some(obs) = ctx.observed else {
         return Vec::new();
     };
@@ -55,7 +55,7 @@ pub fn places<'c>(ctx: &'c Context) -> Vec<Place<'c>> {
 
 /// Was a ClientHello answered (or refused) at this target? There the observation decides,
 /// not the port number.
-pub fn hello_seen(ctx: &Context, span: Span) -> bool {
+pub(crate) fn hello_seen(ctx: &Context, span: Span) -> bool {
     places(ctx)
         .iter()
         .any(|p| p.span == span && p.observed.addrs.iter().any(|a| a.hello.is_some()))
@@ -63,13 +63,13 @@ pub fn hello_seen(ctx: &Context, span: Span) -> bool {
 
 /// Did every address of the target refuse, time out or stay unreachable? (False when nothing
 /// was connected to.)
-pub fn dead(o: &Observed) -> bool {
+pub(crate) fn dead(o: &Observed) -> bool {
     !o.addrs.is_empty() && o.addrs.iter().all(|a| !a.connect.is_open())
 }
 
 /// The answers to the proxy's ClientHello at the addresses a route reaches, with the span of
 /// the argument that names each; None when nothing was sniffed.
-pub fn hellos<'c>(
+pub(crate) fn hellos<'c>(
     ctx: &'c Context,
     route: &Route,
 ) -> Option<Vec<(Span, SocketAddr, &'c Hello, &'c crate::probe::Probed)>> {
@@ -87,13 +87,13 @@ pub fn hellos<'c>(
 }
 
 /// Where the proxy is seen from, for messages: "(observed with --online from 127.0.0.1:53)".
-pub fn resolver<'a>(ctx: &Context<'a>) -> &'a str {
+pub(crate) fn resolver<'a>(ctx: &Context<'a>) -> &'a str {
     ctx.observed.map_or("", |o| o.resolver.as_str())
 }
 
 /// What the proxy does when a connection to a server fails: nginx's log line and status,
 /// HAProxy's termination state.
-pub fn connect_failure(dialect: Dialect, what: &crate::probe::tcp::Connect) -> String {
+pub(crate) fn connect_failure(dialect: Dialect, what: &crate::probe::tcp::Connect) -> String {
     use crate::probe::tcp::Connect::*;
     match (dialect, what) {
         (Dialect::Nginx, TimedOut) => "nginx waits `proxy_connect_timeout` (60s by default), logs `upstream timed out (110: Connection timed out) while connecting to upstream` and answers 504".into(),
@@ -122,7 +122,7 @@ pub fn date(secs: i64) -> String {
 /// How a TLS-speaking route's targets answered a ClientHello without SNI. None: not observed,
 /// or nothing conclusive. Some(empty): every target accepted it. Otherwise the targets that
 /// rejected it (with the alert, or 0 for a closed connection) and accepted one with SNI.
-pub fn sni_required<'c>(
+pub(crate) fn sni_required<'c>(
     ctx: &'c Context,
     route: &Route,
 ) -> Option<Vec<(Span, SocketAddr, &'c str, Hello)>> {
@@ -149,7 +149,7 @@ pub fn sni_required<'c>(
 }
 
 /// "the TLS alert unrecognized_name (112)", "a closed connection", for messages.
-pub fn describe_hello(h: &Hello) -> String {
+pub(crate) fn describe_hello(h: &Hello) -> String {
     match h {
         Hello::Handshake => "a TLS handshake".into(),
         Hello::Alert(code) => match crate::probe::tls::alert_name(*code) {
@@ -166,7 +166,7 @@ pub fn describe_hello(h: &Hello) -> String {
 /// The observed form of GW401/GW402: the targets of `route` whose answer to a ClientHello
 /// contradicts the route's scheme (`speaks_tls` is what the wrong answer looks like). None
 /// when nothing was observed, so that the port heuristic decides.
-pub fn wire_mismatch(
+pub(crate) fn wire_mismatch(
     ctx: &Context,
     route: &Route,
     rule: &'static super::Rule,
@@ -230,7 +230,7 @@ pub fn wire_mismatch(
 
 /// GW401/GW402 on HAProxy: the observed answer to a ClientHello where there is one, the
 /// port heuristic (`guess`) for the other servers.
-pub fn haproxy_wire(
+pub(crate) fn haproxy_wire(
     ctx: &Context,
     rule: &'static super::Rule,
     expects_tls: bool,
@@ -245,7 +245,7 @@ pub fn haproxy_wire(
 
 /// The observed form of GW401/GW402 for HAProxy, which has no scheme on the route: a `server`
 /// whose `ssl` keyword (or its absence) the answer to a ClientHello contradicts.
-pub fn haproxy_wire_mismatch(
+pub(crate) fn haproxy_wire_mismatch(
     ctx: &Context,
     rule: &'static super::Rule,
     expects_tls: bool,
