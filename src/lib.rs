@@ -351,9 +351,11 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
     }
     let interrupted = std::sync::atomic::AtomicBool::new(false);
     let loader_ref = &loader;
+    let mut lowered = Vec::with_capacity(kept.len());
     for done in par::par_map(&kept, |&t| {
         lint_tree(loader_ref, &trees[t].0, &trees[t].1, opts, &interrupted)
     }) {
+        lowered.push(done.proxy);
         findings.extend(done.findings);
         errors.extend(done.errors);
         chain_facts.add_links(&done.links);
@@ -380,6 +382,7 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
     let chained = chain::check(
         &loader,
         &linked,
+        lowered,
         &chain_facts,
         opts.nginx_version,
         opts.graph,
@@ -428,13 +431,13 @@ pub fn lint(paths: &[PathBuf], opts: &Options) -> Outcome {
 
 /// Lowers and checks one tree: its include and syntax findings, then every rule's, for the
 /// files in its scope. A crash while lowering becomes a GW000 finding.
-fn lint_tree(
-    loader: &Loader,
-    tree: &Tree,
+fn lint_tree<'a>(
+    loader: &'a Loader,
+    tree: &'a Tree,
     scope: &Scope,
     opts: &Options,
     interrupted: &std::sync::atomic::AtomicBool,
-) -> TreeResult {
+) -> TreeResult<'a> {
     use std::sync::atomic::Ordering;
     if opts.plan_only {
         let cfg = opts.config.for_source(loader.sources.get(tree.root));
@@ -443,6 +446,7 @@ fn lint_tree(
             .links
             .extend(cfg.iter().flat_map(|c| c.links.iter().cloned()));
         return TreeResult {
+            proxy: None,
             findings: Vec::new(),
             errors: Vec::new(),
             links: facts.links,
@@ -553,14 +557,16 @@ fn lint_tree(
             observed: observed.as_ref(),
         };
         let found = rules::check(&ctx);
-        (found, errs, facts.links, seen)
+        (found, errs, facts.links, seen, proxy)
     }));
+    let mut lowered = None;
     match checked {
-        Ok((f, errs, l, r)) => {
+        Ok((f, errs, l, r, proxy)) => {
             found.extend(f);
             errors.extend(errs);
             links = l;
             resolved = r;
+            lowered = Some(proxy);
         }
         Err(p) => found.push(rules::internal_error::failed(
             tree.root,
@@ -580,6 +586,7 @@ fn lint_tree(
         .map(|f| f.dialect(tree.dialect))
         .collect();
     TreeResult {
+        proxy: lowered,
         findings,
         errors,
         links,
@@ -589,7 +596,10 @@ fn lint_tree(
 
 /// What linting one tree gives the run: its findings and errors, and what the chain step
 /// needs from it (its `[[link]]` entries, the addresses `--online` resolved).
-struct TreeResult {
+struct TreeResult<'a> {
+    /// The proxy as lowered, for the chain step (None when lowering or a rule crashed, or
+    /// nothing was checked).
+    proxy: Option<model::Proxy<'a>>,
     findings: Vec<Finding>,
     errors: Vec<String>,
     links: Vec<facts::Link>,

@@ -47,13 +47,16 @@ pub struct Checked {
     pub graph: Graph,
 }
 
-/// Lowers every kept tree again (lowering is cheap), links the layers and checks every hop
-/// with `rules` (the chain rules, `rules::check_chain`). Findings outside the files the user
+/// Links the layers of the kept trees and checks every hop with `rules` (the chain rules,
+/// `rules::check_chain`). `lowered` holds each tree's proxy as the check stage lowered it
+/// (in the order of `trees`); a tree without one (a run that checks nothing, a crash) is
+/// lowered here. Findings outside the files the user
 /// asked about are dropped, as for the other rules. The graph is drawn only when asked for
 /// (`gwlint graph`): a lint run does not need it.
-pub fn check(
-    loader: &Loader,
-    trees: &[&(Tree, Scope)],
+pub fn check<'a>(
+    loader: &'a Loader,
+    trees: &[&'a (Tree, Scope)],
+    lowered: Vec<Option<Proxy<'a>>>,
     facts: &Facts,
     nginx_version: Option<Version>,
     want_graph: bool,
@@ -69,11 +72,12 @@ pub fn check(
     let parsed = loader.parsed_map();
     let layers: Vec<Layer> = trees
         .iter()
-        .map(|(tree, _)| {
-            let proxy = match tree.dialect {
+        .zip(lowered)
+        .map(|((tree, _), proxy)| {
+            let proxy = proxy.unwrap_or_else(|| match tree.dialect {
                 Dialect::Nginx => crate::model::nginx::lower(tree, parsed),
                 Dialect::Haproxy => crate::model::haproxy::lower(tree, parsed),
-            };
+            });
             let listeners = listen::listeners(&proxy);
             Layer { proxy, listeners }
         })

@@ -152,6 +152,46 @@ pub fn tls_port_owner(port: u16) -> Option<&'static str> {
     }
 }
 
+/// A proxy's own listeners, by port: `speaks` looks one port up per address a route reaches,
+/// and a configuration may hold thousands of routes and listeners.
+pub struct Listening<'a> {
+    all: Vec<Listener<'a>>,
+    by_port: std::collections::HashMap<u16, Vec<usize>>,
+    /// HAProxy port ranges wider than this are looked through, not spread over the map.
+    wide: Vec<usize>,
+}
+
+impl<'a> Listening<'a> {
+    pub fn of(proxy: &Proxy<'a>) -> Listening<'a> {
+        let all = crate::model::listen::listeners(proxy);
+        let mut by_port: std::collections::HashMap<u16, Vec<usize>> = Default::default();
+        let mut wide = Vec::new();
+        for (i, l) in all.iter().enumerate() {
+            match l.ports.1.saturating_sub(l.ports.0) {
+                0..=1024 => {
+                    for p in l.ports.0..=l.ports.1 {
+                        by_port.entry(p).or_default().push(i);
+                    }
+                }
+                _ => wide.push(i),
+            }
+        }
+        Listening { all, by_port, wide }
+    }
+
+    /// The listeners on `port`, in the order of the configuration.
+    fn on_port(&self, port: u16) -> Vec<&Listener<'a>> {
+        let mut at: Vec<usize> = self.by_port.get(&port).cloned().unwrap_or_default();
+        at.extend(
+            self.wide
+                .iter()
+                .filter(|&&i| (self.all[i].ports.0..=self.all[i].ports.1).contains(&port)),
+        );
+        at.sort_unstable();
+        at.into_iter().map(|i| &self.all[i]).collect()
+    }
+}
+
 /// What a target speaks on the wire, and what says so (GW401 and GW402 ask, each for the
 /// opposite of what it sends).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -179,7 +219,7 @@ pub enum Evidence {
 pub fn speaks(
     proxy: &Proxy,
     facts: &crate::facts::Facts,
-    listeners: &[Listener],
+    listeners: &Listening,
     pool: Option<&crate::model::Pool>,
     endpoint: &Endpoint,
     written: &str,
@@ -238,7 +278,7 @@ enum Own {
 
 /// None: not a listener of its own, a TCP or HTTP/2 or PROXY-protocol one, or a tree with
 /// includes not followed, which may hold `ssl` on the same port.
-fn own_listener(proxy: &Proxy, listeners: &[Listener], host: &str, port: u16) -> Option<Own> {
+fn own_listener(proxy: &Proxy, listeners: &Listening, host: &str, port: u16) -> Option<Own> {
     use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
     if proxy.fragment || proxy.unknown_includes() {
         return None;
@@ -247,7 +287,7 @@ fn own_listener(proxy: &Proxy, listeners: &[Listener], host: &str, port: u16) ->
         "localhost" => vec![Ipv4Addr::LOCALHOST.into(), Ipv6Addr::LOCALHOST.into()],
         h => h.parse().into_iter().collect(),
     };
-    let on_port = |l: &&Listener| (l.ports.0..=l.ports.1).contains(&port);
+    let on_port = listeners.on_port(port);
     let takes = |l: &Listener, ip: &IpAddr| match &l.bound {
         Bound::AnyV4 => ip.is_ipv4() && ip.is_loopback(),
         Bound::AnyV6 { v4 } => ip.is_loopback() && (ip.is_ipv6() || *v4),
@@ -259,9 +299,9 @@ fn own_listener(proxy: &Proxy, listeners: &[Listener], host: &str, port: u16) ->
         }
         Bound::Unix(_) => false,
     };
-    let reached: Vec<&Listener> = listeners
+    let reached: Vec<&Listener> = on_port
         .iter()
-        .filter(on_port)
+        .copied()
         .filter(|l| ips.iter().any(|ip| takes(l, ip)))
         .collect();
     let first = reached.first()?;
@@ -274,7 +314,7 @@ fn own_listener(proxy: &Proxy, listeners: &[Listener], host: &str, port: u16) ->
     if let Some(l) = reached.iter().find(|l| tls(l)) {
         return Some(Own::Tls(l.span));
     }
-    if listeners.iter().filter(on_port).any(|l| tls(&l)) {
+    if on_port.iter().any(tls) {
         return Some(Own::Unsure);
     }
     if reached.iter().any(|l| l.tcp || l.http2 || l.proxy_protocol) {

@@ -1,9 +1,8 @@
 //! `proxy_pass http://` (or `grpc://`, `uwsgi://`) to a port where TLS listens.
 
 use crate::model::sections::{flag, mode, port, server_among, serving};
-use crate::model::listen::{Listener, listeners};
 use crate::model::tls::{
-    Evidence, Reach, Speaks, TLS_PORTS, Wire, reach, speaks, tls_port_owner, wire,
+    Evidence, Listening, Reach, Speaks, TLS_PORTS, Wire, reach, speaks, tls_port_owner, wire,
 };
 use super::Context;
 use crate::finding::{Dialect, Finding, Severity};
@@ -40,7 +39,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     if ctx.proxy.dialect == Dialect::Haproxy {
         return super::support_online::haproxy_wire(ctx, &RULE, false, haproxy, out);
     }
-    let mut own: Option<Vec<Listener>> = None;
+    let mut own: Option<Listening> = None;
     for route in &ctx.proxy.routes {
         if wire(route) != Wire::Plain {
             continue;
@@ -50,7 +49,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             out.extend(seen);
             continue;
         }
-        let listeners = own.get_or_insert_with(|| listeners(ctx.proxy));
+        let listeners = own.get_or_insert_with(|| Listening::of(ctx.proxy));
         let reach = reach(ctx.proxy, route);
         let pool = match &route.target {
             Target::Pool(i) => Some(&ctx.proxy.pools[*i]),

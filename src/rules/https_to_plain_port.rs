@@ -3,10 +3,9 @@
 
 
 use crate::model::sections::{flag, port, server_among, serving};
-use crate::model::tls::{Evidence, Reach, Speaks, Wire, reach, speaks, wire};
+use crate::model::tls::{Evidence, Listening, Reach, Speaks, Wire, reach, speaks, wire};
 use super::Context;
 use crate::finding::{Dialect, Finding, Severity};
-use crate::model::listen::{Listener, listeners};
 use crate::model::{Endpoint, Pass, Pool, Target};
 use crate::source::Span;
 
@@ -45,7 +44,7 @@ impl Plain {
 /// Does the target take plain text, and why (`model::tls::speaks`, which GW401 asks too).
 fn judge(
     ctx: &Context,
-    listeners: &[Listener],
+    listeners: &Listening,
     pool: Option<&Pool>,
     endpoint: &Endpoint,
     written: &str,
@@ -63,7 +62,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     if ctx.proxy.dialect == Dialect::Haproxy {
         return super::support_online::haproxy_wire(ctx, &RULE, true, haproxy, out);
     }
-    let mut own: Option<Vec<Listener>> = None;
+    let mut own: Option<Listening> = None;
     for route in &ctx.proxy.routes {
         if wire(route) != Wire::Tls {
             continue;
@@ -73,7 +72,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             out.extend(seen);
             continue;
         }
-        let listeners = own.get_or_insert_with(|| listeners(ctx.proxy));
+        let listeners = own.get_or_insert_with(|| Listening::of(ctx.proxy));
         let reach = reach(ctx.proxy, route);
         let pool = match &route.target {
             Target::Pool(i) => Some(&ctx.proxy.pools[*i]),
@@ -224,7 +223,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
 /// without `ssl`, or declared plain in gwlint.toml, in any mode (`ssl` makes HAProxy start TLS
 /// in tcp mode too).
 fn haproxy(ctx: &Context, out: &mut Vec<Finding>) {
-    let listeners = listeners(ctx.proxy);
+    let listeners = Listening::of(ctx.proxy);
     for pool in &ctx.proxy.pools {
         let live = serving(pool);
         let bad: Vec<_> = live
