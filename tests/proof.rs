@@ -3,8 +3,8 @@
 //! log line), then the good example and shows it works; gwlint reports the rule on the first
 //! and nothing on the second.
 //!
-//! `cargo test --release --features proof --test proof`; needs `nginx` and `haproxy` on the
-//! machine (Debian's packages) and fails when they are missing. Everything runs on loopback,
+//! `cargo test --release --features proof --test proof`; needs `nginx`, `haproxy` and `apache2` on
+//! the machine (Debian's packages) and fails when they are missing. Everything runs on loopback,
 //! on ports the kernel picks; every process is stopped when its guard is dropped.
 //!
 //! The examples are run as the pages show them, except for what one machine needs: `listen`
@@ -12,6 +12,8 @@
 //! backends (`map`), DNS names are served as upstream blocks (`host`), and CA paths point at
 //! the test's CA. Any other change is said in the scenario.
 
+#[path = "proof/apache.rs"]
+mod apache;
 #[path = "proof/backend.rs"]
 mod backend;
 #[path = "common/pages.rs"]
@@ -1201,6 +1203,65 @@ fn gw403_tls_without_sni() {
     let nginx = proxy::nginx(&ex).start();
     assert_eq!(get(nginx.port(), "/partner/").status, 200);
     assert_eq!(get(nginx.port(), "/status/").status, 200);
+}
+
+/// Apache httpd with two name-based TLS virtual hosts: without SNI it answers a Host naming
+/// the second with 421; the first (the default) and SNI that names the site are served.
+#[test]
+fn gw407_forwarded_host_without_sni() {
+    let apache = apache::Apache::sites(&["www.example.com", "shop.example.com"]);
+    let line = [quoted(
+        "GW407",
+        "AH02032: Hostname www.example.com (default host as no SNI was provided) and hostname shop.example.com provided via HTTP have no compatible SSL setup",
+    )];
+    let misdirected = |port: u16, seen: &mut usize| {
+        assert_eq!(
+            request(port, "GET", "/index.html", "shop.example.com").status,
+            421
+        );
+        let now = apache.count(&line);
+        assert!(now > *seen, "no AH02032 line:\n{}", apache.logs());
+        *seen = now;
+        // The default virtual host is served without SNI.
+        assert_eq!(
+            request(port, "GET", "/index.html", "www.example.com").status,
+            200
+        );
+    };
+    let mut seen = 0;
+    let ex = bad("GW407", 1).map("127.0.0.1:8443", &apache.addr());
+    let nginx = proxy::nginx(&ex).start();
+    misdirected(nginx.port(), &mut seen);
+    let ex = bad("GW407", 2)
+        .map("127.0.0.11:8443", &apache.addr())
+        .map("127.0.0.12:8443", &apache.addr());
+    let nginx = proxy::nginx(&ex).start();
+    misdirected(nginx.port(), &mut seen);
+    let ex = bad("GW407", 3).map("127.0.0.1:8443", &apache.addr());
+    let haproxy = proxy::haproxy(&ex).start();
+    misdirected(haproxy.port(), &mut seen);
+
+    // SNI that names the site the Host names.
+    let ex = good("GW407", 1).map("127.0.0.1:8443", &apache.addr());
+    let nginx = proxy::nginx(&ex).start();
+    assert_eq!(
+        request(nginx.port(), "GET", "/index.html", "shop.example.com").status,
+        200
+    );
+    // nginx's default Host, the address, names no virtual host.
+    let ex = good("GW407", 2).map("127.0.0.1:8443", &apache.addr());
+    let nginx = proxy::nginx(&ex).start();
+    assert_eq!(
+        request(nginx.port(), "GET", "/index.html", "shop.example.com").status,
+        200
+    );
+    let ex = good("GW407", 3).map("127.0.0.1:8443", &apache.addr());
+    let haproxy = proxy::haproxy(&ex).start();
+    assert_eq!(
+        request(haproxy.port(), "GET", "/index.html", "shop.example.com").status,
+        200
+    );
+    assert_eq!(apache.count(&line), seen, "{}", apache.logs());
 }
 
 #[test]

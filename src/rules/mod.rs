@@ -178,6 +178,7 @@ registry! {
     model unix_socket_unusable,
     model tls_file_unusable,
     model client_certificate_expiry,
+    model forwarded_host_without_sni,
 }
 
 /// What a rule checks with.

@@ -1004,3 +1004,138 @@ fn gw401_own_listeners_and_declared_backends() {
         "{o}"
     );
 }
+
+/// TLS to an IP address with the client's Host forwarded and no SNI; not where SNI is sent,
+/// the Host is nginx's default or HAProxy's is rewritten, or the target has a name (GW403's).
+#[test]
+fn gw407_forwarded_host_without_sni() {
+    let nginx = |http: &str, location: &str, pass: &str| {
+        lint_nginx(&format!(
+            "events {{}}\nhttp {{\n    upstream sites {{\n        server 10.0.0.5:8443;\n        server 10.0.0.6:8443;\n    }}\n{http}    server {{\n        listen 80;\n        server_name shop.example.com;\n        location / {{\n{location}            proxy_pass https://{pass};\n        }}\n    }}\n}}\n"
+        ))
+    };
+    let host = "            proxy_set_header Host $host;\n";
+    for (http, location, pass) in [
+        ("", host, "10.0.0.5:8443"),
+        ("", host, "sites"),
+        (
+            "",
+            "            proxy_set_header Host $http_host;\n",
+            "[::1]:8443",
+        ),
+        (
+            "",
+            "            proxy_set_header Host app.example.com;\n",
+            "10.0.0.5:8443",
+        ),
+        ("    proxy_ssl_server_name on;\n", host, "10.0.0.5:8443"),
+        (
+            "    proxy_ssl_server_name on;\n    proxy_ssl_name 10.0.0.5;\n",
+            host,
+            "sites",
+        ),
+        ("    proxy_set_header Host $host;\n", "", "10.0.0.5:8443"),
+    ] {
+        let o = nginx(http, location, pass);
+        assert!(
+            o.contains("info[GW407]") && o.contains("421") && o.contains("AH02032"),
+            "{http}{location}{pass}: {o}"
+        );
+        assert!(!o.contains("GW403"), "{http}{location}{pass}: {o}");
+    }
+    for (http, location, pass) in [
+        // SNI names the site.
+        (
+            "    proxy_ssl_server_name on;\n    proxy_ssl_name $host;\n",
+            host,
+            "10.0.0.5:8443",
+        ),
+        // SNI on through an upstream: nginx sends the upstream's name.
+        ("    proxy_ssl_server_name on;\n", host, "sites"),
+        // nginx's default Host, or a Host that is an address.
+        ("", "", "10.0.0.5:8443"),
+        (
+            "",
+            "            proxy_set_header Host $proxy_host;\n",
+            "10.0.0.5:8443",
+        ),
+        (
+            "",
+            "            proxy_set_header Host 10.0.0.5:8443;\n",
+            "10.0.0.5:8443",
+        ),
+        // A level that sets any proxy_set_header inherits none from outside.
+        (
+            "    proxy_set_header Host $host;\n",
+            "            proxy_set_header X-Real-IP $remote_addr;\n",
+            "10.0.0.5:8443",
+        ),
+    ] {
+        let o = nginx(http, location, pass);
+        assert!(!o.contains("GW407"), "{http}{location}{pass}: {o}");
+    }
+    // A named target is GW403's, and so is a name that takes no effect.
+    let o = nginx("", host, "api.partner.example");
+    assert!(o.contains("GW403") && !o.contains("GW407"), "{o}");
+    let o = nginx("    proxy_ssl_name $host;\n", host, "10.0.0.5:8443");
+    assert!(o.contains("GW403") && !o.contains("GW407"), "{o}");
+    let o = lint_nginx(
+        "events {}\nhttp {\n    server {\n        listen 80;\n        location / {\n            proxy_set_header Host $host;\n            proxy_pass http://10.0.0.5:8080;\n        }\n    }\n}\n",
+    );
+    assert!(!o.contains("GW407"), "plain HTTP: {o}");
+    let o = nginx("", host, "10.0.0.5:80");
+    assert!(o.contains("GW402") && !o.contains("GW407"), "{o}");
+
+    let haproxy = |server: &str, extra: &str| {
+        lint_haproxy(&format!(
+            "{DEFAULTS}frontend www\n    bind 127.0.0.1:8080\n{extra}    default_backend a\nbackend a\n    server web1 {server}\n"
+        ))
+    };
+    let acl = "    acl shop hdr_dom(host) -i shop.example.com\n    http-request deny unless shop\n";
+    for server in [
+        "10.0.0.5:8443 ssl verify none",
+        "[::1]:8443 ssl verify none",
+    ] {
+        let o = haproxy(server, acl);
+        assert!(
+            o.contains("info[GW407]") && o.contains("before HAProxy 3.3"),
+            "{server}: {o}"
+        );
+    }
+    let rewritten = format!("{acl}    http-request set-header Host app.example.com\n");
+    for (server, extra) in [
+        ("10.0.0.5:8443 ssl verify none sni req.hdr(host)", acl),
+        ("10.0.0.5:8443", acl),
+        ("10.0.0.5:8443 ssl verify none disabled", acl),
+        (
+            "app.partner.example:8443 ssl verify none init-addr none",
+            acl,
+        ),
+        // GW402's: TLS to a plain-HTTP port.
+        ("10.0.0.5:80 ssl verify none", acl),
+        // Nothing tells sites apart by Host.
+        ("10.0.0.5:8443 ssl verify none", ""),
+        ("10.0.0.5:8443 ssl verify none", rewritten.as_str()),
+    ] {
+        let o = haproxy(server, extra);
+        assert!(!o.contains("GW407"), "{server} {extra}: {o}");
+    }
+    // From 3.3, sni-auto sends the Host as SNI.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+    let p = dir.path().join("haproxy.cfg");
+    std::fs::write(
+        &p,
+        format!("{DEFAULTS}frontend www\n    bind 127.0.0.1:8080\n{acl}    default_backend a\nbackend a\n    server web1 10.0.0.5:8443 ssl verify none\n    server web2 10.0.0.6:8443 ssl verify none no-sni-auto\n"),
+    )
+    .unwrap();
+    let o = out(&gwlint()
+        .args(["--format", "concise", "--haproxy-version", "3.3.0"])
+        .arg(&p)
+        .output()
+        .unwrap());
+    assert!(
+        o.contains("GW407") && o.contains("web2") && !o.contains("a/web1"),
+        "{o}"
+    );
+}
