@@ -55,6 +55,16 @@ pub fn flag(server: &Server, on: &str, off: &str) -> Option<Span> {
         .map(|(_, _, span)| span)
 }
 
+/// The release from which HAProxy sends an HTTP request's Host header as SNI by itself when a
+/// server has no `sni` (`sni-auto`).
+pub const SNI_AUTO_FROM: crate::version::Version = crate::version::Version(3, 3, 0);
+
+/// Is `sni-auto` in force for the server (on unless `no-sni-auto` is, from its line or
+/// `default-server`)?
+pub fn sni_auto(server: &Server) -> bool {
+    flag(server, "no-sni-auto", "sni-auto").is_none()
+}
+
 /// `backend/server`, as HAProxy names a server in its messages; `backend/web1..3` for the
 /// servers of `server-template web 3 …` (or `web 1-3`).
 pub fn server_name(pool: &Pool, server: &Server) -> String {

@@ -266,6 +266,42 @@ pub fn speaks(
     }
 }
 
+/// What the address `reach` of `route` speaks: [`speaks`] for the upstream `server` there or
+/// the address the route names.
+pub fn route_speaks(
+    proxy: &Proxy,
+    facts: &crate::facts::Facts,
+    sources: &crate::source::SourceMap,
+    listeners: &Listening,
+    route: &Route,
+    reach: &Reach,
+) -> Speaks {
+    let pool = match route.target {
+        Target::Pool(i) => proxy.pools.get(i),
+        _ => None,
+    };
+    let server = pool.and_then(|p| p.servers.iter().find(|s| s.endpoint_span == reach.span));
+    let (endpoint, written) = match (&route.target, server) {
+        (_, Some(s)) => (&s.endpoint, sources.text(s.endpoint_span)),
+        (Target::Endpoint(e), None) => match route.directive.arg(0) {
+            Some(a) => (e, crate::model::endpoint::split_url(a).1),
+            None => return Speaks::Unknown,
+        },
+        _ => return Speaks::Unknown,
+    };
+    speaks(proxy, facts, listeners, pool, endpoint, written, reach)
+}
+
+/// The TLS and the plain-text scheme of a hand-off: (`https://`, `http://`), (`grpcs://`,
+/// `grpc://`), (`suwsgi://`, `uwsgi://`).
+pub fn schemes(pass: Pass) -> (&'static str, &'static str) {
+    match pass {
+        Pass::Grpc => ("grpcs://", "grpc://"),
+        Pass::Uwsgi => ("suwsgi://", "uwsgi://"),
+        _ => ("https://", "http://"),
+    }
+}
+
 /// What this configuration's own listeners take at `host:port`.
 enum Own {
     Plain(Span),

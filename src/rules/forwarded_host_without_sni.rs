@@ -3,7 +3,7 @@
 
 use super::Context;
 use crate::model::tls::PLAIN_PORTS;
-use crate::model::sections::{flag, in_service, own, port, server_name};
+use crate::model::sections::{SNI_AUTO_FROM, flag, in_service, own, port, server_name, sni_auto};
 use crate::finding::{Dialect, Finding};
 use crate::model::tls::{Wire, deciding_span, explicit_ssl_name, reach, is_dotted_host_name, is_ip, is_on, ssl_setting, wire};
 use crate::model::{Endpoint, Pass, Target};
@@ -186,7 +186,6 @@ fn haproxy(ctx: &Context, out: &mut Vec<Finding>) {
     }) else {
         return;
     };
-    let auto = crate::rules::Version(3, 3, 0);
     for pool in &proxy.pools {
         if proxy.setting(pool.scope, "mode").first() != Some("http") {
             continue;
@@ -205,12 +204,12 @@ fn haproxy(ctx: &Context, out: &mut Vec<Finding>) {
             let Some(ssl) = flag(s, "ssl", "no-ssl") else {
                 continue;
             };
-            let sni_auto = flag(s, "no-sni-auto", "sni-auto").is_none();
+            let auto = sni_auto(s);
             let release = match ctx.haproxy_version {
-                Some(v) if v >= auto && sni_auto => continue,
-                Some(_) if !sni_auto => " (`no-sni-auto`)",
+                Some(v) if v >= SNI_AUTO_FROM && auto => continue,
+                Some(_) if !auto => " (`no-sni-auto`)",
                 Some(_) => "",
-                None if sni_auto => {
+                None if auto => {
                     " (before HAProxy 3.3; from 3.3, `sni-auto` sends the Host header as SNI)"
                 }
                 None => " (`no-sni-auto`)",

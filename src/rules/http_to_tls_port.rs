@@ -2,7 +2,8 @@
 
 use crate::model::sections::{flag, mode, port, server_among, serving};
 use crate::model::tls::{
-    Evidence, Listening, Reach, Speaks, TLS_PORTS, Wire, reach, speaks, tls_port_owner, wire,
+    Evidence, Listening, Reach, Speaks, TLS_PORTS, Wire, reach, route_speaks, schemes,
+    tls_port_owner, wire,
 };
 use super::Context;
 use crate::finding::{Dialect, Finding, Severity};
@@ -51,26 +52,11 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         }
         let listeners = own.get_or_insert_with(|| Listening::of(ctx.proxy));
         let reach = reach(ctx.proxy, route);
-        let pool = match &route.target {
-            Target::Pool(i) => Some(&ctx.proxy.pools[*i]),
-            _ => None,
-        };
         // What each address reached speaks (`model::tls::speaks`, which GW402 asks too).
         let on_tls: Vec<(&Reach, Evidence)> = reach
             .iter()
             .filter_map(|r| {
-                let (endpoint, written) = match (&route.target, pool) {
-                    (_, Some(pool)) => {
-                        let s = pool.servers.iter().find(|s| s.endpoint_span == r.span)?;
-                        (&s.endpoint, ctx.sources.text(s.endpoint_span))
-                    }
-                    (Target::Endpoint(e), None) => (
-                        e,
-                        crate::model::endpoint::split_url(route.directive.arg(0)?).1,
-                    ),
-                    _ => return None,
-                };
-                match speaks(ctx.proxy, ctx.facts, listeners, pool, endpoint, written, r) {
+                match route_speaks(ctx.proxy, ctx.facts, ctx.sources, listeners, route, r) {
                     Speaks::Tls(e) => Some((r, e)),
                     _ => None,
                 }
@@ -80,11 +66,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             continue;
         }
         let written = ctx.sources.text(route.target_span);
-        let (tls_scheme, plain_scheme) = match route.pass {
-            crate::model::Pass::Grpc => ("grpcs://", "grpc://"),
-            crate::model::Pass::Uwsgi => ("suwsgi://", "uwsgi://"),
-            _ => ("https://", "http://"),
-        };
+        let (tls_scheme, plain_scheme) = schemes(route.pass);
         let fixed = match written.find("://") {
             Some(i) => format!("{tls_scheme}{}", &written[i + 3..]),
             None => format!("{tls_scheme}{written}"),

@@ -3,11 +3,12 @@
 
 
 use crate::model::sections::{flag, port, server_among, serving};
-use crate::model::tls::{Evidence, Listening, Reach, Speaks, Wire, reach, speaks, wire};
+use crate::model::tls::{
+    Evidence, Listening, Reach, Speaks, Wire, reach, route_speaks, schemes, speaks, wire,
+};
 use super::Context;
 use crate::finding::{Dialect, Finding, Severity};
-use crate::model::{Endpoint, Pass, Pool, Target};
-use crate::source::Span;
+use crate::model::Target;
 
 declare_rule! {
     code: "GW402",
@@ -19,41 +20,20 @@ declare_rule! {
     summary: "a TLS *_pass (https://, grpcs://, suwsgi://) to port 80 or 8080, to the configuration's own listener without `ssl`, or to a backend gwlint.toml declares plain (`tls = false`), where plain HTTP listens (HAProxy: a server there with `ssl`)",
 }
 
-/// Why a target takes plain text.
-enum Plain {
-    /// Port 80 or 8080 (`implied`: no port written, nginx uses 80).
-    Port { port: u16, implied: bool },
-    /// This configuration's own listener there has no `ssl`.
-    Listener(Span),
-    /// gwlint.toml declares it (`tls = false`), here.
-    Declared(String),
-}
-
-impl Plain {
-    /// What a related note says at the target.
-    fn note(&self) -> String {
-        match self {
-            Plain::Port { implied: true, .. } => "no port: nginx uses 80".into(),
-            Plain::Port { port, .. } => format!("port {port} is a plain-HTTP port"),
-            Plain::Listener(_) => "this configuration's own plain-HTTP listener".into(),
-            Plain::Declared(origin) => format!("declared plain text (`tls = false`, {origin})"),
-        }
+/// What a related note says at a target that takes plain text.
+fn note(e: &Evidence) -> String {
+    match e {
+        Evidence::Port { implied: true, .. } => "no port: nginx uses 80".into(),
+        Evidence::Port { port, .. } => format!("port {port} is a plain-HTTP port"),
+        Evidence::Listener(_) => "this configuration's own plain-HTTP listener".into(),
+        Evidence::Declared(origin) => format!("declared plain text (`tls = false`, {origin})"),
     }
 }
 
-/// Does the target take plain text, and why (`model::tls::speaks`, which GW401 asks too).
-fn judge(
-    ctx: &Context,
-    listeners: &Listening,
-    pool: Option<&Pool>,
-    endpoint: &Endpoint,
-    written: &str,
-    reach: &Reach,
-) -> Option<Plain> {
-    match speaks(ctx.proxy, ctx.facts, listeners, pool, endpoint, written, reach) {
-        Speaks::Plain(Evidence::Port { port, implied }) => Some(Plain::Port { port, implied }),
-        Speaks::Plain(Evidence::Listener(listen)) => Some(Plain::Listener(listen)),
-        Speaks::Plain(Evidence::Declared(origin)) => Some(Plain::Declared(origin)),
+/// What says the target takes plain text (`model::tls::speaks`, which GW401 asks too).
+fn plain(s: Speaks) -> Option<Evidence> {
+    match s {
+        Speaks::Plain(e) => Some(e),
         Speaks::Tls(_) | Speaks::Unknown => None,
     }
 }
@@ -78,35 +58,21 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             Target::Pool(i) => Some(&ctx.proxy.pools[*i]),
             _ => None,
         };
-        let on_plain: Vec<(&Reach, Plain)> = reach
+        let on_plain: Vec<(&Reach, Evidence)> = reach
             .iter()
             .filter_map(|r| {
-                let (endpoint, written) = match (&route.target, pool) {
-                    (_, Some(pool)) => {
-                        let s = pool.servers.iter().find(|s| s.endpoint_span == r.span)?;
-                        (&s.endpoint, ctx.sources.text(s.endpoint_span))
-                    }
-                    (Target::Endpoint(e), None) => (
-                        e,
-                        crate::model::endpoint::split_url(route.directive.arg(0)?).1,
-                    ),
-                    _ => return None,
-                };
-                Some((r, judge(ctx, listeners, pool, endpoint, written, r)?))
+                let s = route_speaks(ctx.proxy, ctx.facts, ctx.sources, listeners, route, r);
+                Some((r, plain(s)?))
             })
             .collect();
         if on_plain.is_empty() {
             continue;
         }
-        let (tls_scheme, plain_scheme) = match route.pass {
-            Pass::Grpc => ("grpcs://", "grpc://"),
-            Pass::Uwsgi => ("suwsgi://", "uwsgi://"),
-            _ => ("https://", "http://"),
-        };
+        let (tls_scheme, plain_scheme) = schemes(route.pass);
         let directive = route.pass.directive();
         let consequence = "nginx starts a TLS handshake that a plain-text listener cannot answer: `SSL_do_handshake() failed (SSL: error:0A00010B:SSL routines::wrong version number) while SSL handshaking to upstream` and 502 (a backend that waits for a request instead ends in `upstream timed out … while SSL handshaking to upstream` and 504)";
         let listener = on_plain.iter().find_map(|(_, p)| match p {
-            Plain::Listener(span) => Some(*span),
+            Evidence::Listener(span) => Some(*span),
             _ => None,
         });
         let help = match listener {
@@ -120,29 +86,29 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         };
         let by_port = on_plain
             .iter()
-            .all(|(_, p)| matches!(p, Plain::Port { .. }));
+            .all(|(_, p)| matches!(p, Evidence::Port { .. }));
         let f = match pool {
             Some(pool) => {
                 let all = on_plain.len() == reach.len();
                 let implied = on_plain
                     .iter()
-                    .any(|(_, p)| matches!(p, Plain::Port { implied: true, .. }));
-                let note = if implied {
+                    .any(|(_, p)| matches!(p, Evidence::Port { implied: true, .. }));
+                let unwritten = if implied {
                     " (a `server` without a port uses port 80)"
                 } else {
                     ""
                 };
                 let place = match by_port {
-                    true => format!("listen on a plain-HTTP port{note}"),
+                    true => format!("listen on a plain-HTTP port{unwritten}"),
                     false => {
                         let mut why: Vec<String> = Vec::new();
                         for (_, p) in &on_plain {
                             let w = match p {
-                                Plain::Port { .. } => "on a plain-HTTP port".to_string(),
-                                Plain::Listener(_) => {
+                                Evidence::Port { .. } => "on a plain-HTTP port".to_string(),
+                                Evidence::Listener(_) => {
                                     "this configuration's own listener there has no `ssl`".into()
                                 }
-                                Plain::Declared(origin) => {
+                                Evidence::Declared(origin) => {
                                     format!("`tls = false` at {origin}")
                                 }
                             };
@@ -179,7 +145,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
                     f = f.severity(Severity::Warning);
                 }
                 for (r, p) in &on_plain {
-                    f = f.related(r.span, p.note());
+                    f = f.related(r.span, note(p));
                 }
                 f
             }
@@ -190,12 +156,12 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
                     .arg(0)
                     .map_or("", |a| crate::model::endpoint::split_url(a).1);
                 let why = match p {
-                    Plain::Port { port, .. } => format!("port {port}, a plain-HTTP port"),
-                    Plain::Listener(listen) => format!(
+                    Evidence::Port { port, .. } => format!("port {port}, a plain-HTTP port"),
+                    Evidence::Listener(listen) => format!(
                         "`{written}`, where this configuration's own `listen {}` takes plain HTTP (no `ssl`)",
                         ctx.sources.text(*listen)
                     ),
-                    Plain::Declared(origin) => {
+                    Evidence::Declared(origin) => {
                         format!("`{written}`, which {origin} declares plain text (`tls = false`)")
                     }
                 };
@@ -236,7 +202,15 @@ fn haproxy(ctx: &Context, out: &mut Vec<Finding>) {
                     span: s.endpoint_span,
                 };
                 let written = ctx.sources.text(s.endpoint_span);
-                let plain = judge(ctx, &listeners, Some(pool), &s.endpoint, written, &reach)?;
+                let plain = plain(speaks(
+                    ctx.proxy,
+                    ctx.facts,
+                    &listeners,
+                    Some(pool),
+                    &s.endpoint,
+                    written,
+                    &reach,
+                ))?;
                 Some((s, plain, ssl))
             })
             .collect();
@@ -244,13 +218,13 @@ fn haproxy(ctx: &Context, out: &mut Vec<Finding>) {
             let partial = bad.len() < live.len();
             let who = server_among(pool, s, live.len(), bad.len());
             let to = match plain {
-                Plain::Port { port, .. } => format!("port {port}, a plain-HTTP port"),
-                Plain::Listener(bind) => format!(
+                Evidence::Port { port, .. } => format!("port {port}, a plain-HTTP port"),
+                Evidence::Listener(bind) => format!(
                     "`{}`, where this configuration's own `bind {}` takes plain HTTP (no `ssl`)",
                     ctx.sources.text(s.endpoint_span),
                     ctx.sources.text(*bind)
                 ),
-                Plain::Declared(origin) => format!(
+                Evidence::Declared(origin) => format!(
                     "`{}`, which {origin} declares plain text (`tls = false`)",
                     ctx.sources.text(s.endpoint_span)
                 ),
@@ -263,14 +237,14 @@ fn haproxy(ctx: &Context, out: &mut Vec<Finding>) {
                 ),
             )
             .label(match plain {
-                Plain::Port { .. } => "TLS to a plain-HTTP port",
+                Evidence::Port { .. } => "TLS to a plain-HTTP port",
                 _ => "TLS to a plain-HTTP listener",
             })
             .help(
                 "if the backend serves plain HTTP there, remove `ssl` (or write `no-ssl` when it comes from `default-server`); if it serves TLS, put the port of its TLS listener on the address (e.g. `:443`)",
             )
             .related(*ssl, "TLS turned on here");
-            if let Plain::Listener(bind) = plain {
+            if let Evidence::Listener(bind) = plain {
                 f = f.related(*bind, "plain HTTP: no `ssl` on this bind");
             }
             if partial {

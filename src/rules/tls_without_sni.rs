@@ -1,6 +1,6 @@
 //! TLS to a named backend without SNI, or with the upstream's name as SNI.
 
-use crate::model::sections::{flag, in_service, own, server_name};
+use crate::model::sections::{SNI_AUTO_FROM, flag, in_service, own, server_name, sni_auto};
 use crate::model::tls::{
     Wire, deciding_span, explicit_ssl_name, is_dotted_host_name, is_ip, is_on, prefix, ssl_setting,
     wire,
@@ -155,7 +155,6 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
 /// HAProxy before 3.3 sends SNI only when the server line (or `default-server`) has `sni`;
 /// from 3.3, `sni-auto` (on by default) sends an HTTP request's Host header instead.
 fn haproxy(ctx: &Context, out: &mut Vec<Finding>) {
-    let auto = crate::rules::Version(3, 3, 0);
     for pool in &ctx.proxy.pools {
         let http = ctx.proxy.setting(pool.scope, "mode").first() == Some("http");
         for s in &pool.servers {
@@ -169,11 +168,11 @@ fn haproxy(ctx: &Context, out: &mut Vec<Finding>) {
                 continue;
             };
             // On unless `no-sni-auto` is in force; HTTP only.
-            let sni_auto = http && flag(s, "no-sni-auto", "sni-auto").is_none();
+            let auto = http && sni_auto(s);
             let release = match ctx.haproxy_version {
-                Some(v) if v >= auto && sni_auto => continue,
+                Some(v) if v >= SNI_AUTO_FROM && auto => continue,
                 Some(_) => "",
-                None if sni_auto => {
+                None if auto => {
                     " (before HAProxy 3.3; from 3.3, `sni-auto` sends the request's Host header, which names the client's site, not this backend)"
                 }
                 None => "",

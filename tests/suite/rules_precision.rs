@@ -18,6 +18,20 @@ fn lint_nginx(text: &str) -> String {
     out(&o)
 }
 
+/// Lints `text` as `nginx.conf` with `toml` as the gwlint.toml beside it; the concise output.
+fn lint_nginx_with_toml(text: &str, toml: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+    std::fs::write(dir.path().join("nginx.conf"), text).unwrap();
+    std::fs::write(dir.path().join("gwlint.toml"), toml).unwrap();
+    let o = gwlint()
+        .args(["--format", "concise"])
+        .arg(dir.path().join("nginx.conf"))
+        .output()
+        .unwrap();
+    out(&o)
+}
+
 /// `unix:///run/php/php-fpm.sock` is a socket path with extra slashes, which nginx accepts
 /// for every *_pass but proxy_pass (checked with nginx -t 1.22.1).
 #[test]
@@ -825,22 +839,12 @@ fn gw402_own_listeners_and_declared_backends() {
     assert!(!o.contains("GW402"), "{o}");
 
     let with_toml = |target: &str, toml: &str| {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join(".git")).unwrap();
-        std::fs::write(
-            dir.path().join("nginx.conf"),
-            format!(
+        lint_nginx_with_toml(
+            &format!(
                 "events {{}}\nhttp {{\n    upstream legacy {{\n        server 10.0.0.20:9080;\n    }}\n    server {{\n        listen 80;\n        location / {{\n            proxy_pass https://{target};\n        }}\n    }}\n}}\n"
             ),
+            toml,
         )
-        .unwrap();
-        std::fs::write(dir.path().join("gwlint.toml"), toml).unwrap();
-        let o = gwlint()
-            .args(["--format", "concise"])
-            .arg(dir.path().join("nginx.conf"))
-            .output()
-            .unwrap();
-        out(&o)
     };
     let plain = |t: &str| format!("[[backend]]\ntarget = \"{t}\"\ntls = false\n");
     let o = with_toml("10.0.0.20:9080", &plain("10.0.0.20:9080"));
@@ -973,22 +977,12 @@ fn gw401_own_listeners_and_declared_backends() {
     assert!(o.contains("error[GW401]") && o.contains("port 8443"), "{o}");
 
     let with_toml = |target: &str, toml: &str| {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join(".git")).unwrap();
-        std::fs::write(
-            dir.path().join("nginx.conf"),
-            format!(
+        lint_nginx_with_toml(
+            &format!(
                 "events {{}}\nhttp {{\n    upstream legacy {{\n        server 10.0.0.20:9443;\n    }}\n    server {{\n        listen 80;\n        location / {{\n            proxy_pass http://{target};\n        }}\n    }}\n}}\n"
             ),
+            toml,
         )
-        .unwrap();
-        std::fs::write(dir.path().join("gwlint.toml"), toml).unwrap();
-        let o = gwlint()
-            .args(["--format", "concise"])
-            .arg(dir.path().join("nginx.conf"))
-            .output()
-            .unwrap();
-        out(&o)
     };
     let declared = |t: &str, tls: bool| format!("[[backend]]\ntarget = \"{t}\"\ntls = {tls}\n");
     let o = with_toml("10.0.0.20:9080", &declared("10.0.0.20:9080", true));
