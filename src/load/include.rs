@@ -230,13 +230,7 @@ fn resolve(
                         });
                     }
                     Problem::Unfollowed(runtime, why) => {
-                        tree.unknown.push(span);
-                        tree.problems.push(TreeProblem::NotFollowed {
-                            arg: arg_span,
-                            written: pattern.to_string(),
-                            runtime,
-                            why,
-                        });
+                        not_followed(tree, span, arg_span, pattern, runtime, why)
                     }
                 }
             }
@@ -282,16 +276,29 @@ fn resolve(
             Vec::new()
         }
         Resolved::Unfollowed(runtime, why) => {
-            tree.unknown.push(span);
-            tree.problems.push(TreeProblem::NotFollowed {
-                arg: arg_span,
-                written: pattern.to_string(),
-                runtime,
-                why,
-            });
+            not_followed(tree, span, arg_span, pattern, runtime, why);
             Vec::new()
         }
     }
+}
+
+/// An include gwlint does not follow: what it defines is unknown (`Tree::unknown`), and GW005
+/// says why.
+fn not_followed(
+    tree: &mut Tree,
+    span: Span,
+    arg_span: Span,
+    pattern: &str,
+    runtime: PathBuf,
+    why: Unfollowed,
+) {
+    tree.unknown.push(span);
+    tree.problems.push(TreeProblem::NotFollowed {
+        arg: arg_span,
+        written: pattern.to_string(),
+        runtime,
+        why,
+    });
 }
 
 /// Every include that closes a cycle is reported once, at that include.

@@ -117,18 +117,6 @@ impl Apache {
 impl Drop for Apache {
     /// SIGTERM to the parent, which stops its children, then wait for it.
     fn drop(&mut self) {
-        let pid = self.child.id() as libc::pid_t;
-        unsafe {
-            libc::kill(pid, libc::SIGTERM);
-        }
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        crate::proxy::terminate(&mut self.child, Duration::from_secs(10));
     }
 }
