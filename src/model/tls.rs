@@ -2,7 +2,7 @@
 //! their `*_ssl_*` directives, where the target listens, and what a certificate name looks like.
 
 use crate::model::listen::{Bound, Listener};
-use crate::model::{Ctx, Endpoint, Origin, Pass, Proxy, Route, Setting, Target};
+use crate::model::{Ctx, Endpoint, Origin, Pass, Pool, Proxy, Route, Server, Setting, Target};
 use crate::source::Span;
 
 /// How a route talks to its target.
@@ -94,6 +94,7 @@ pub fn explicit_ssl_name<'a>(proxy: &Proxy<'a>, route: &Route) -> Option<String>
 }
 
 /// One address the route's traffic may reach and the port it is on.
+#[derive(Debug, Clone)]
 pub struct Reach {
     /// None: a unix socket or an address built from variables.
     pub port: Option<u16>,
@@ -290,6 +291,196 @@ pub fn route_speaks(
         _ => return Speaks::Unknown,
     };
     speaks(proxy, facts, listeners, pool, endpoint, written, reach)
+}
+
+/// Where the proxy decides how it speaks to its backends, in both dialects: an nginx route,
+/// whose scheme and `*_ssl_*` settings hold for every server it reaches, or an HAProxy
+/// server, whose `ssl` and keywords (its own line, then `default-server`) hold for itself.
+#[derive(Debug, Clone)]
+pub struct Hop<'p, 'a> {
+    /// nginx: the route.
+    pub route: Option<&'p Route<'a>>,
+    /// The upstream the route names, or the server's backend.
+    pub pool: Option<&'p Pool<'a>>,
+    /// HAProxy: the server.
+    pub server: Option<&'p Server<'a>>,
+    /// What the proxy sends there.
+    pub wire: Wire,
+    /// HAProxy: the `ssl` word in force (on the server's line or its `default-server`).
+    pub ssl: Option<Span>,
+    /// Takes traffic: always for a route; for a server, not `disabled`.
+    pub in_service: bool,
+}
+
+/// Every hop of the proxy: nginx routes that have `*_ssl_*` settings (http-context
+/// `proxy_pass`, `grpc_pass`, `uwsgi_pass`), HAProxy servers in backend order.
+pub fn hops<'p, 'a>(proxy: &'p Proxy<'a>) -> Vec<Hop<'p, 'a>> {
+    use crate::model::sections::{flag, in_service, mode};
+    match proxy.dialect {
+        crate::finding::Dialect::Nginx => proxy
+            .routes
+            .iter()
+            .filter(|r| prefix(r).is_some())
+            .map(|r| Hop {
+                route: Some(r),
+                pool: match r.target {
+                    Target::Pool(i) => proxy.pools.get(i),
+                    _ => None,
+                },
+                server: None,
+                wire: wire(r),
+                ssl: None,
+                in_service: true,
+            })
+            .collect(),
+        crate::finding::Dialect::Haproxy => {
+            let mut out = Vec::new();
+            for pool in &proxy.pools {
+                let http = mode(proxy, pool.scope) == "http";
+                for s in &pool.servers {
+                    let ssl = flag(s, "ssl", "no-ssl");
+                    out.push(Hop {
+                        route: None,
+                        pool: Some(pool),
+                        server: Some(s),
+                        // Without `ssl` an http backend sends plain HTTP; a tcp one passes on
+                        // what the client sends, which may be TLS.
+                        wire: match (ssl, http) {
+                            (Some(_), _) => Wire::Tls,
+                            (None, true) => Wire::Plain,
+                            (None, false) => Wire::Unknown,
+                        },
+                        ssl,
+                        in_service: in_service(s),
+                    });
+                }
+            }
+            out
+        }
+    }
+}
+
+impl Hop<'_, '_> {
+    /// Where the hop names its target: the `*_pass` argument, the server's address.
+    pub fn span(&self) -> Span {
+        match (self.route, self.server) {
+            (Some(r), _) => r.target_span,
+            (None, Some(s)) => s.endpoint_span,
+            (None, None) => unreachable!("a hop is a route or a server"),
+        }
+    }
+
+    /// The addresses traffic reaches from here ([`reach`] for a route; the server's own).
+    pub fn reach(&self, proxy: &Proxy) -> Vec<Reach> {
+        match (self.route, self.server) {
+            (Some(r), _) => reach(proxy, r),
+            (None, Some(s)) => vec![Reach {
+                port: crate::model::sections::port(s),
+                implied: false,
+                span: s.endpoint_span,
+            }],
+            (None, None) => Vec::new(),
+        }
+    }
+
+    /// What the target at `reach` speaks ([`speaks`]).
+    pub fn speaks(
+        &self,
+        proxy: &Proxy,
+        facts: &crate::facts::Facts,
+        sources: &crate::source::SourceMap,
+        listeners: &Listening,
+        reach: &Reach,
+    ) -> Speaks {
+        match (self.route, self.server) {
+            (Some(route), _) => route_speaks(proxy, facts, sources, listeners, route, reach),
+            (None, Some(s)) => speaks(
+                proxy,
+                facts,
+                listeners,
+                self.pool,
+                &s.endpoint,
+                sources.text(s.endpoint_span),
+                reach,
+            ),
+            (None, None) => Speaks::Unknown,
+        }
+    }
+}
+
+/// A hop that sends one thing to targets that speak the other (GW401: plain text to TLS,
+/// GW402: TLS to plain text).
+#[derive(Debug)]
+pub struct Crossed<'p, 'a> {
+    pub hop: Hop<'p, 'a>,
+    /// The addresses reached that speak the other, and what says so.
+    pub at: Vec<(Reach, Evidence)>,
+    /// Of the servers that take traffic there (a route's reach; an HAProxy backend's
+    /// servers in service), how many are crossed and how many there are.
+    pub crossed: usize,
+    pub of: usize,
+}
+
+/// The hops of `hops` that send `sends` (TLS or plain text) where the target speaks the
+/// other.
+pub fn crossed<'p, 'a>(
+    proxy: &'p Proxy<'a>,
+    facts: &crate::facts::Facts,
+    sources: &crate::source::SourceMap,
+    hops: &[Hop<'p, 'a>],
+    sends: Wire,
+) -> Vec<Crossed<'p, 'a>> {
+    let mut listeners: Option<Listening> = None;
+    let mut out: Vec<Crossed> = Vec::new();
+    for hop in hops.iter().filter(|h| h.in_service && h.wire == sends) {
+        let reach = hop.reach(proxy);
+        let listeners = listeners.get_or_insert_with(|| Listening::of(proxy));
+        let at: Vec<(Reach, Evidence)> = reach
+            .iter()
+            .filter_map(
+                |r| match (sends, hop.speaks(proxy, facts, sources, listeners, r)) {
+                    (Wire::Plain, Speaks::Tls(e)) | (Wire::Tls, Speaks::Plain(e)) => {
+                        Some((r.clone(), e))
+                    }
+                    _ => None,
+                },
+            )
+            .collect();
+        if at.is_empty() {
+            continue;
+        }
+        out.push(Crossed {
+            crossed: at.len(),
+            of: reach.len(),
+            hop: hop.clone(),
+            at,
+        });
+    }
+    // An HAProxy server is one of its backend's: count the backend's servers.
+    if proxy.dialect == crate::finding::Dialect::Haproxy {
+        let serving = |pool: &Pool| {
+            hops.iter()
+                .filter(|h| h.in_service && same(h.pool, pool))
+                .count()
+        };
+        let counts: Vec<(usize, usize)> = out
+            .iter()
+            .map(|c| {
+                let pool = c.hop.pool.expect("an HAProxy hop has its backend");
+                let crossed = out.iter().filter(|o| same(o.hop.pool, pool)).count();
+                (crossed, serving(pool))
+            })
+            .collect();
+        for (c, (crossed, of)) in out.iter_mut().zip(counts) {
+            c.crossed = crossed;
+            c.of = of;
+        }
+    }
+    out
+}
+
+fn same(a: Option<&Pool>, b: &Pool) -> bool {
+    a.is_some_and(|a| std::ptr::eq(a, b))
 }
 
 /// The TLS and the plain-text scheme of a hand-off: (`https://`, `http://`), (`grpcs://`,

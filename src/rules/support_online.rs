@@ -53,14 +53,6 @@ pub(crate) fn places<'c>(ctx: &'c Context) -> Vec<Place<'c>> {
     out
 }
 
-/// Was a ClientHello answered (or refused) at this target? There the observation decides,
-/// not the port number.
-pub(crate) fn hello_seen(ctx: &Context, span: Span) -> bool {
-    places(ctx)
-        .iter()
-        .any(|p| p.span == span && p.observed.addrs.iter().any(|a| a.hello.is_some()))
-}
-
 /// Did every address of the target refuse, time out or stay unreachable? (False when nothing
 /// was connected to.)
 pub(crate) fn dead(o: &Observed) -> bool {
@@ -228,78 +220,82 @@ pub(crate) fn wire_mismatch(
     Some(Some(f))
 }
 
-/// GW401/GW402 on HAProxy: the observed answer to a ClientHello where there is one, the
-/// port heuristic (`guess`) for the other servers.
-pub(crate) fn haproxy_wire(
+/// The observed form of GW401/GW402 at a hop (`model::tls::Hop`): None when no ClientHello
+/// was answered there, so that the port heuristic decides; else the findings (none when
+/// every answer agrees with what the hop sends).
+pub(crate) fn wire_observed(
     ctx: &Context,
+    hop: &crate::model::tls::Hop,
     rule: &'static super::Rule,
     expects_tls: bool,
-    guess: fn(&Context, &mut Vec<crate::finding::Finding>),
-    out: &mut Vec<crate::finding::Finding>,
-) {
-    let mut guessed = Vec::new();
-    guess(ctx, &mut guessed);
-    out.extend(guessed.into_iter().filter(|f| !hello_seen(ctx, f.span)));
-    out.extend(haproxy_wire_mismatch(ctx, rule, expects_tls));
+) -> Option<Vec<crate::finding::Finding>> {
+    match (hop.route, hop.server) {
+        (Some(route), _) => {
+            wire_mismatch(ctx, route, rule, expects_tls).map(|f| f.into_iter().collect())
+        }
+        (None, Some(server)) => {
+            let observed = ctx.observed?.at(server.endpoint_span)?;
+            if !observed.addrs.iter().any(|a| a.hello.is_some()) {
+                return None;
+            }
+            Some(
+                server_wire_mismatch(server, server.endpoint_span, observed, rule, expects_tls)
+                    .into_iter()
+                    .collect(),
+            )
+        }
+        (None, None) => None,
+    }
 }
 
-/// The observed form of GW401/GW402 for HAProxy, which has no scheme on the route: a `server`
-/// whose `ssl` keyword (or its absence) the answer to a ClientHello contradicts.
-pub(crate) fn haproxy_wire_mismatch(
-    ctx: &Context,
+/// The observed form of GW401/GW402 for an HAProxy server, which has no scheme: the first
+/// answer to a ClientHello that its `ssl` keyword (or its absence) contradicts.
+fn server_wire_mismatch(
+    server: &Server,
+    span: Span,
+    observed: &Observed,
     rule: &'static super::Rule,
     expects_tls: bool,
-) -> Vec<crate::finding::Finding> {
+) -> Option<crate::finding::Finding> {
     use crate::finding::Finding;
-    let mut out = Vec::new();
-    for place in places(ctx) {
-        let Some((_, server)) = place.server else {
-            continue;
+    let name = server.directive.arg(0).unwrap_or("?");
+    for p in &observed.addrs {
+        let Some((_, h)) = &p.hello else { continue };
+        let wrong = if expects_tls {
+            matches!(h, Hello::Plain(_) | Hello::Silent)
+        } else {
+            h.speaks_tls()
         };
-        if server.flag("ssl") != expects_tls {
+        if !wrong {
             continue;
         }
-        let name = server.directive.arg(0).unwrap_or("?");
-        for p in &place.observed.addrs {
-            let Some((_, h)) = &p.hello else { continue };
-            let wrong = if expects_tls {
-                matches!(h, Hello::Plain(_) | Hello::Silent)
-            } else {
-                h.speaks_tls()
-            };
-            if !wrong {
-                continue;
-            }
-            let f = if expects_tls {
-                Finding::new(
-                    rule,
-                    place.span,
-                    format!(
-                        "server `{name}` has `ssl` but {} answered a ClientHello with {} (observed with --online): the handshake fails and HAProxy answers 503 with termination state `SC--`",
-                        p.addr,
-                        describe_hello(h)
-                    ),
-                )
-                .label("TLS to a plain-text listener")
-                .help("remove `ssl` from the server line, or point it at the backend's TLS port")
-            } else {
-                Finding::new(
-                    rule,
-                    place.span,
-                    format!(
-                        "server `{name}` has no `ssl` but {} answered a ClientHello with {}: it is a TLS listener (observed with --online); HAProxy sends plain HTTP and answers 502 with termination state `SH--` (an nginx TLS backend answers 400 `The plain HTTP request was sent to HTTPS port`)",
-                        p.addr,
-                        describe_hello(h)
-                    ),
-                )
-                .label("plain text to a TLS listener")
-                .help("add `ssl` to the server line (with `verify required ca-file …`), or point it at the backend's plain-text port")
-            };
-            out.push(f);
-            break;
-        }
+        return Some(if expects_tls {
+            Finding::new(
+                rule,
+                span,
+                format!(
+                    "server `{name}` has `ssl` but {} answered a ClientHello with {} (observed with --online): the handshake fails and HAProxy answers 503 with termination state `SC--`",
+                    p.addr,
+                    describe_hello(h)
+                ),
+            )
+            .label("TLS to a plain-text listener")
+            .help("remove `ssl` from the server line, or point it at the backend's TLS port")
+        } else {
+            Finding::new(
+                rule,
+                span,
+                format!(
+                    "server `{name}` has no `ssl` but {} answered a ClientHello with {}: it is a TLS listener (observed with --online); HAProxy sends plain HTTP and answers 502 with termination state `SH--` (an nginx TLS backend answers 400 `The plain HTTP request was sent to HTTPS port`)",
+                    p.addr,
+                    describe_hello(h)
+                ),
+            )
+            .label("plain text to a TLS listener")
+            .help("add `ssl` to the server line (with `verify required ca-file …`), or point it at the backend's plain-text port")
+        });
     }
-    out
+    None
 }
 
 #[cfg(test)]

@@ -20,13 +20,18 @@ fn lint_nginx(text: &str) -> String {
 
 /// Lints `text` as `nginx.conf` with `toml` as the gwlint.toml beside it; the concise output.
 fn lint_nginx_with_toml(text: &str, toml: &str) -> String {
+    lint_with_toml("nginx.conf", text, toml)
+}
+
+/// Lints `text` as `name` with `toml` as the gwlint.toml beside it; the concise output.
+fn lint_with_toml(name: &str, text: &str, toml: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join(".git")).unwrap();
-    std::fs::write(dir.path().join("nginx.conf"), text).unwrap();
+    std::fs::write(dir.path().join(name), text).unwrap();
     std::fs::write(dir.path().join("gwlint.toml"), toml).unwrap();
     let o = gwlint()
         .args(["--format", "concise"])
-        .arg(dir.path().join("nginx.conf"))
+        .arg(dir.path().join(name))
         .output()
         .unwrap();
     out(&o)
@@ -1132,4 +1137,53 @@ fn gw407_forwarded_host_without_sni() {
         o.contains("GW407") && o.contains("web2") && !o.contains("a/web1"),
         "{o}"
     );
+}
+
+/// GW401 on HAProxy is the same check over the model's hops (`model::tls::crossed`): a
+/// server of an http backend without `ssl` is judged by gwlint.toml, then by the
+/// configuration's own `bind`, then by the port, as nginx's `proxy_pass http://` is.
+#[test]
+fn gw401_haproxy_own_binds_and_declared_backends() {
+    let conf = |server: &str, bind: &str| {
+        format!(
+            "{DEFAULTS}frontend www\n    bind 127.0.0.1:8088\n    default_backend app\nfrontend tls\n    bind {bind}\n    http-request return status 200\nbackend app\n    server s1 {server}\n"
+        )
+    };
+    // Plain HTTP to its own `bind … ssl`, on a port of no convention.
+    let o = lint_haproxy(&conf(
+        "127.0.0.1:9000",
+        "127.0.0.1:9000 ssl crt /etc/haproxy/site.pem",
+    ));
+    assert!(
+        o.contains("error[GW401]") && o.contains("own `bind") && o.contains("takes TLS"),
+        "{o}"
+    );
+    // Its own plain bind on 8443 takes plain text: not reported, though 8443 is a TLS port.
+    let o = lint_haproxy(&conf("127.0.0.1:8443", "127.0.0.1:8443"));
+    assert!(!o.contains("GW401"), "{o}");
+    // Someone else's 8443: the port's convention, as before.
+    let o = lint_haproxy(&conf("10.0.0.9:8443", "127.0.0.1:9000"));
+    assert!(o.contains("error[GW401]") && o.contains("port 8443"), "{o}");
+    // Declared in gwlint.toml, either way.
+    let declared = |t: &str, tls: bool| format!("[[backend]]\ntarget = \"{t}\"\ntls = {tls}\n");
+    let o = lint_with_toml(
+        "haproxy.cfg",
+        &conf("10.0.0.20:9080", "127.0.0.1:9000"),
+        &declared("10.0.0.20:9080", true),
+    );
+    assert!(
+        o.contains("error[GW401]") && o.contains("declares TLS (`tls = true`)"),
+        "{o}"
+    );
+    let o = lint_with_toml(
+        "haproxy.cfg",
+        &conf("10.0.0.20:443", "127.0.0.1:9000"),
+        &declared("app", false),
+    );
+    assert!(!o.contains("GW401"), "{o}");
+    // A tcp backend passes what the client sends on: no finding without `ssl`.
+    let tcp = conf("10.0.0.9:443", "127.0.0.1:9000")
+        .replace("backend app\n", "backend app\n    mode tcp\n");
+    let o = lint_haproxy(&tcp);
+    assert!(!o.contains("GW401"), "{o}");
 }
