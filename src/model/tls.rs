@@ -1,6 +1,7 @@
 //! Upstream TLS in the model (the TLS rules GW4xx and the probes read it): which routes speak TLS to their target, the prefix of
 //! their `*_ssl_*` directives, where the target listens, and what a certificate name looks like.
 
+use crate::model::exits::Typed;
 use crate::model::listen::{Bound, Listener};
 use crate::model::{Ctx, Endpoint, Origin, Pass, Pool, Proxy, Route, Server, Setting, Target};
 use crate::source::Span;
@@ -380,6 +381,93 @@ impl Hop<'_, '_> {
                 span: s.endpoint_span,
             }],
             (None, None) => Vec::new(),
+        }
+    }
+
+    /// Where the proxy sets up TLS for this hop when it loads the configuration, and so
+    /// checks its TLS settings: nginx for a TLS scheme and, as nginx 1.22.1 does, for a
+    /// target built from variables (the route's directive); HAProxy for a server with `ssl`
+    /// or `check-ssl` in force, and also one that inherits either from `default-server` even
+    /// where its own line says `no-ssl` (observed with `haproxy -c` 2.6; the word's span).
+    pub fn prepared(&self) -> Option<Span> {
+        use crate::model::sections::{flag, own};
+        match (self.route, self.server) {
+            (Some(r), _) => may_use_tls(r).then_some(r.directive.span),
+            (None, Some(s)) => flag(s, "ssl", "no-ssl")
+                .or_else(|| flag(s, "check-ssl", "no-check-ssl"))
+                .or_else(|| {
+                    s.params()
+                        .find(|(n, _, span)| matches!(*n, "ssl" | "check-ssl") && !own(s, *span))
+                        .map(|(_, _, span)| span)
+                }),
+            (None, None) => None,
+        }
+    }
+
+    /// Is the backend's certificate verified: nginx's `*_ssl_verify` (off by default);
+    /// HAProxy's `verify` on the server (or `default-server`), else `global`'s
+    /// `ssl-server-verify`, whose default is `required`.
+    pub fn verify(&self, proxy: &Proxy) -> Typed<bool> {
+        match (self.route, self.server) {
+            (Some(r), _) => {
+                let s = ssl_setting(proxy, r, "verify");
+                Typed {
+                    value: is_on(&s),
+                    origin: s.origin(),
+                    name: format!("{}_ssl_verify", prefix(r).unwrap_or("proxy")),
+                    written: s.first().unwrap_or("off").to_string(),
+                }
+            }
+            (None, server) => {
+                if let Some((v, span)) = server.and_then(|s| s.value("verify")) {
+                    return Typed {
+                        value: v != "none",
+                        origin: Origin::Set(span),
+                        name: "verify".into(),
+                        written: v.into(),
+                    };
+                }
+                match crate::model::sections::global(proxy, "ssl-server-verify") {
+                    Some(g) => Typed {
+                        value: g.arg(0) != Some("none"),
+                        origin: Origin::Set(g.span),
+                        name: "ssl-server-verify".into(),
+                        written: g.arg(0).unwrap_or_default().into(),
+                    },
+                    None => Typed {
+                        value: true,
+                        origin: Origin::Default,
+                        name: "ssl-server-verify".into(),
+                        written: "required".into(),
+                    },
+                }
+            }
+        }
+    }
+
+    /// The CA file the certificate is verified against, when one is in force: nginx's
+    /// `*_ssl_trusted_certificate`, HAProxy's `ca-file`.
+    pub fn ca(&self, proxy: &Proxy) -> Option<Typed<String>> {
+        match (self.route, self.server) {
+            (Some(r), _) => {
+                let s = ssl_setting(proxy, r, "trusted_certificate");
+                let written = s.first()?.to_string();
+                s.is_set().then(|| Typed {
+                    value: written.clone(),
+                    origin: s.origin(),
+                    name: format!("{}_ssl_trusted_certificate", prefix(r).unwrap_or("proxy")),
+                    written,
+                })
+            }
+            (None, server) => {
+                let (v, span) = server?.value("ca-file")?;
+                Some(Typed {
+                    value: v.into(),
+                    origin: Origin::Set(span),
+                    name: "ca-file".into(),
+                    written: v.into(),
+                })
+            }
         }
     }
 
