@@ -361,7 +361,7 @@ pub fn hops<'p, 'a>(proxy: &'p Proxy<'a>) -> Vec<Hop<'p, 'a>> {
     }
 }
 
-impl Hop<'_, '_> {
+impl<'p, 'a> Hop<'p, 'a> {
     /// Where the hop names its target: the `*_pass` argument, the server's address.
     pub fn span(&self) -> Span {
         match (self.route, self.server) {
@@ -471,6 +471,89 @@ impl Hop<'_, '_> {
         }
     }
 
+    /// The first address this hop reaches that is a DNS name of two labels or more (a name
+    /// a certificate is issued for), with its span: a direct target's host, or a server's.
+    pub fn named_host(&self, proxy: &'p Proxy<'a>) -> Option<(&'p str, Span)> {
+        let servers: &'p [Server<'a>] = match (self.route, self.server) {
+            (Some(r), _) => match &r.target {
+                Target::Endpoint(Endpoint::Inet { host, .. }) => {
+                    return is_dotted_host_name(host).then_some((host.as_str(), r.target_span));
+                }
+                Target::Pool(i) => &proxy.pools[*i].servers,
+                _ => return None,
+            },
+            (None, Some(s)) => std::slice::from_ref(s),
+            (None, None) => return None,
+        };
+        servers.iter().find_map(|s| match &s.endpoint {
+            Endpoint::Inet { host, .. } if is_dotted_host_name(host) => {
+                Some((host.as_str(), s.endpoint_span))
+            }
+            _ => None,
+        })
+    }
+
+    /// What the proxy sends as SNI on this hop, for the configured release (`version`,
+    /// HAProxy's; None: not configured).
+    pub fn sni(&self, proxy: &Proxy, version: Option<crate::version::Version>) -> Typed<Sni> {
+        use crate::model::sections::{SNI_AUTO_FROM, mode, sni_auto};
+        match (self.route, self.server) {
+            (Some(r), _) => {
+                let on = ssl_setting(proxy, r, "server_name");
+                let value = if !is_on(&on) {
+                    Sni::Off
+                } else {
+                    match explicit_ssl_name(proxy, r) {
+                        Some(name) => Sni::Set(name),
+                        None => Sni::PassHost,
+                    }
+                };
+                Typed {
+                    value,
+                    origin: on.origin(),
+                    name: format!("{}_ssl_server_name", prefix(r).unwrap_or("proxy")),
+                    written: on.first().unwrap_or("off").to_string(),
+                }
+            }
+            (None, Some(s)) => {
+                if let Some((v, span)) = s.value("sni") {
+                    return Typed {
+                        value: Sni::Set(v.to_string()),
+                        origin: Origin::Set(span),
+                        name: "sni".into(),
+                        written: v.into(),
+                    };
+                }
+                // From 3.3, `sni-auto` (on unless `no-sni-auto`) sends an HTTP request's Host.
+                let pool = self.pool.expect("a server has its backend");
+                let auto = mode(proxy, pool.scope) == "http" && sni_auto(s);
+                let value = match version {
+                    Some(v) if v >= SNI_AUTO_FROM && auto => Sni::RequestHost,
+                    None if auto => Sni::OffBefore(SNI_AUTO_FROM),
+                    _ => Sni::Off,
+                };
+                Typed {
+                    value,
+                    origin: Origin::Default,
+                    name: "sni".into(),
+                    written: String::new(),
+                }
+            }
+            (None, None) => Typed {
+                value: Sni::Off,
+                origin: Origin::Default,
+                name: String::new(),
+                written: String::new(),
+            },
+        }
+    }
+
+    /// The name nginx checks the certificate against and sends as SNI when it is set by
+    /// hand (`*_ssl_name`, other than `$proxy_host`); None for an HAProxy server.
+    pub fn name(&self, proxy: &Proxy) -> Option<String> {
+        explicit_ssl_name(proxy, self.route?)
+    }
+
     /// What the target at `reach` speaks ([`speaks`]).
     pub fn speaks(
         &self,
@@ -494,6 +577,23 @@ impl Hop<'_, '_> {
             (None, None) => Speaks::Unknown,
         }
     }
+}
+
+/// What a proxy sends as SNI on a TLS hop.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sni {
+    /// Nothing.
+    Off,
+    /// Nothing before this release, the request's Host from it (HAProxy's `sni-auto`, when
+    /// no release is configured).
+    OffBefore(crate::version::Version),
+    /// nginx with SNI on and no `*_ssl_name`: the host of the `*_pass` (an upstream's name
+    /// for an upstream).
+    PassHost,
+    /// A name or expression set by hand (`*_ssl_name`, HAProxy's `sni`).
+    Set(String),
+    /// The client's Host header (HAProxy's `sni-auto`, from 3.3).
+    RequestHost,
 }
 
 /// A hop that sends one thing to targets that speak the other (GW401: plain text to TLS,

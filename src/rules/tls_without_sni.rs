@@ -1,13 +1,12 @@
 //! TLS to a named backend without SNI, or with the upstream's name as SNI.
 
-use crate::model::sections::{SNI_AUTO_FROM, flag, in_service, own, server_name, sni_auto};
-use crate::model::tls::{
-    Wire, deciding_span, explicit_ssl_name, is_dotted_host_name, is_ip, is_on, prefix, ssl_setting,
-    wire,
-};
 use super::Context;
-use crate::finding::{Dialect, Finding, Severity};
-use crate::model::{Endpoint, Target};
+use crate::finding::{Finding, Severity};
+use crate::model::exits::Typed;
+use crate::model::sections::{own, server_name};
+use crate::model::tls::{Sni, Wire, hops, is_dotted_host_name, is_ip, prefix};
+use crate::model::{Origin, Route, Target};
+use crate::source::Span;
 
 declare_rule! {
     code: "GW403",
@@ -21,182 +20,185 @@ declare_rule! {
 
 const REJECTED: &str = "a backend that chooses its certificate by SNI (a CDN, a cloud load balancer, a multi-tenant TLS front, nginx with `ssl_reject_handshake`) rejects the handshake with `SSL_do_handshake() failed (SSL: error:0A000458:SSL routines::tlsv1 unrecognized name:SSL alert number 112) while SSL handshaking to upstream` and the client gets 502";
 
+/// One check over the model's hops (`model::tls::Hop`): TLS to a named host with no SNI
+/// sent (`Hop::sni`), or, in nginx, with the upstream's name as SNI.
 pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
-    if ctx.proxy.dialect == Dialect::Haproxy {
-        return haproxy(ctx, out);
-    }
     let proxy = ctx.proxy;
-    for route in &proxy.routes {
-        if wire(route) != Wire::Tls {
+    for hop in hops(proxy) {
+        if hop.wire != Wire::Tls || !hop.in_service {
             continue;
         }
-        let Some(p) = prefix(route) else { continue };
-        let sni = ssl_setting(proxy, route, "server_name");
-        let sni_on = is_on(&sni);
-        // With --online, what the backend did with a ClientHello without SNI decides.
-        if let Some(rejected) = super::support_online::sni_required(ctx, route) {
-            for (span, addr, name, answer) in rejected {
-                let mut f = Finding::new(
-                    &RULE,
-                    deciding_span(&sni, route),
-                    format!(
-                        "{addr} answered a ClientHello without SNI with {} and one with SNI \"{name}\" with a TLS handshake (observed with --online): `{p}_ssl_server_name` is off, so nginx sends no SNI and {REJECTED}",
-                        super::support_online::describe_hello(&answer)
-                    ),
-                )
-                .severity(Severity::Error)
-                .label("no SNI sent")
-                .help(format!("add `{p}_ssl_server_name on;` and `{p}_ssl_name {name};`"));
-                if span != deciding_span(&sni, route) {
-                    f = f.related(span, "requires SNI");
-                }
-                out.push(f);
+        let sni = hop.sni(proxy, ctx.haproxy_version);
+        if let Some(route) = hop.route {
+            // With --online, what the backend did with a ClientHello without SNI decides.
+            if let Some(rejected) = super::support_online::sni_required(ctx, route) {
+                out.extend(observed(route, &sni, rejected));
+                continue;
             }
-            continue;
         }
-        let name = explicit_ssl_name(proxy, route);
-        let verify_on = is_on(&ssl_setting(proxy, route, "verify"));
-        // Without SNI and without verification, a name set by hand has no effect at all: it
-        // can only have been meant for SNI. With verification it may be there for the
-        // certificate check alone.
-        let named = !verify_on && name.as_deref().is_some_and(|n| !is_ip(n));
-        let help_off = match &name {
-            Some(_) => {
-                format!("add `{p}_ssl_server_name on;` so that nginx sends the name it already has")
-            }
-            None => format!(
-                "add `{p}_ssl_server_name on;` (and `{p}_ssl_name <the backend's host name>;` when the target is an upstream)"
-            ),
-        };
-        let off_finding = |what: String| {
-            let mut f = Finding::new(
-                &RULE,
-                deciding_span(&sni, route),
-                format!(
-                    "{what}, and `{p}_ssl_server_name` is off, so nginx sends no SNI: {REJECTED}"
-                ),
-            )
-            .label("no SNI sent")
-            .help(help_off.clone());
-            if sni.is_set() {
-                f = f.related(route.target_span, "the TLS target");
-            }
-            f
-        };
-        match &route.target {
-            Target::Missing(_) => {}
-            Target::Endpoint(Endpoint::Inet { host, .. }) => {
-                if sni_on {
+        let host = hop.named_host(proxy);
+        let name = hop.name(proxy);
+        let verify_on = hop.verify(proxy).value;
+        match (&sni.value, hop.route, hop.server) {
+            (Sni::Off, Some(route), _) => {
+                if matches!(route.target, Target::Missing(_)) {
                     continue;
                 }
-                if named {
-                    out.push(off_finding(format!(
-                        "`{p}_ssl_name` is \"{}\" but takes no effect (verification is off)",
-                        name.as_deref().unwrap_or_default()
-                    )));
-                } else if name.is_none() && is_dotted_host_name(host) {
-                    out.push(off_finding(format!(
+                // Without SNI and without verification, a name set by hand has no effect at
+                // all: it can only have been meant for SNI. With verification it may be
+                // there for the certificate check alone.
+                if !verify_on && name.as_deref().is_some_and(|n| !is_ip(n)) {
+                    out.push(off(
+                        route,
+                        &sni,
+                        &name,
+                        format!(
+                            "`{}_ssl_name` is \"{}\" but takes no effect (verification is off)",
+                            prefix(route).unwrap_or("proxy"),
+                            name.as_deref().unwrap_or_default()
+                        ),
+                    ));
+                    continue;
+                }
+                let Some((host, at)) = host else { continue };
+                let what = match hop.pool {
+                    Some(pool) => format!(
+                        "`{}` connects with TLS to upstream `{}`, whose servers are named hosts",
+                        route.pass.directive(),
+                        pool.name
+                    ),
+                    None => format!(
                         "`{}` connects with TLS to the host name \"{host}\"",
                         route.pass.directive()
-                    )));
-                }
-            }
-            Target::Pool(i) => {
-                let pool = &proxy.pools[*i];
-                let host_server = pool.servers.iter().find(|s| {
-                    matches!(&s.endpoint, Endpoint::Inet { host, .. } if is_dotted_host_name(host))
+                    ),
+                };
+                let f = off(route, &sni, &name, what);
+                out.push(match hop.pool {
+                    Some(_) => f.related(at, "a named host"),
+                    None => f,
                 });
-                if !sni_on {
-                    if named {
-                        out.push(off_finding(format!(
-                            "`{p}_ssl_name` is \"{}\" but takes no effect (verification is off)",
-                            name.as_deref().unwrap_or_default()
-                        )));
-                    } else if let Some(s) = host_server {
-                        out.push(
-                            off_finding(format!(
-                                "`{}` connects with TLS to upstream `{}`, whose servers are named hosts",
-                                route.pass.directive(),
-                                pool.name
-                            ))
-                            .related(s.endpoint_span, "a named host"),
-                        );
-                    }
-                    continue;
-                }
-                // SNI is on: without a name of its own, nginx sends the upstream's name. With
-                // verification on, GW405 reports the same mistake as a certificate mismatch.
-                if name.is_some() || verify_on || is_dotted_host_name(&pool.name) {
-                    continue;
-                }
-                if let Some(s) = host_server {
-                    out.push(
-                        Finding::new(
-                            &RULE,
-                            route.directive.span,
-                            format!(
-                                "`{p}_ssl_server_name` is on but `{p}_ssl_name` is not set, so nginx sends the upstream's name \"{}\" as SNI: {REJECTED}",
-                                pool.name
-                            ),
-                        )
-                        .label(format!("SNI \"{}\"", pool.name))
-                        .help(format!(
-                            "add `{p}_ssl_name <the backend's host name>;` (e.g. the name its certificate is issued for)"
-                        ))
-                        .related(s.endpoint_span, "the backend's host name"),
-                    );
-                }
             }
-            Target::Endpoint(_) => {}
+            // SNI is on: without a name of its own, nginx sends the upstream's name. With
+            // verification on, GW405 reports the same mistake as a certificate mismatch.
+            (Sni::PassHost, Some(route), _) => {
+                let (Some(pool), Some((_, at))) = (hop.pool, host) else {
+                    continue;
+                };
+                if verify_on || is_dotted_host_name(&pool.name) {
+                    continue;
+                }
+                let p = prefix(route).unwrap_or("proxy");
+                out.push(
+                    Finding::new(
+                        &RULE,
+                        route.directive.span,
+                        format!(
+                            "`{p}_ssl_server_name` is on but `{p}_ssl_name` is not set, so nginx sends the upstream's name \"{}\" as SNI: {REJECTED}",
+                            pool.name
+                        ),
+                    )
+                    .label(format!("SNI \"{}\"", pool.name))
+                    .help(format!(
+                        "add `{p}_ssl_name <the backend's host name>;` (e.g. the name its certificate is issued for)"
+                    ))
+                    .related(at, "the backend's host name"),
+                );
+            }
+            (Sni::Off | Sni::OffBefore(_), None, Some(s)) => {
+                let (Some((host, _)), Some(pool), Some(ssl)) = (host, hop.pool, hop.ssl) else {
+                    continue;
+                };
+                let release = match sni.value {
+                    Sni::OffBefore(_) => {
+                        " (before HAProxy 3.3; from 3.3, `sni-auto` sends the request's Host header, which names the client's site, not this backend)"
+                    }
+                    _ => "",
+                };
+                let (span, other, note) = if own(s, ssl) {
+                    (ssl, s.endpoint_span, "the backend's host name")
+                } else {
+                    (s.endpoint_span, ssl, "TLS turned on by `default-server`")
+                };
+                out.push(
+                    Finding::new(
+                        &RULE,
+                        span,
+                        format!(
+                            "server '{}' connects with TLS to the host name \"{host}\" without `sni`, so HAProxy sends no SNI{release}: a backend that chooses its certificate by SNI (a CDN, a cloud load balancer, a multi-tenant TLS front) rejects the handshake and the client gets 503 (termination state `SC--`)",
+                            server_name(pool, s)
+                        ),
+                    )
+                    .label("TLS without SNI")
+                    .help(format!(
+                        "add `sni str({host})` to the server line (and `check-sni {host}` when it has `check`)"
+                    ))
+                    .related(other, note),
+                );
+            }
+            _ => {}
         }
     }
 }
 
-/// HAProxy before 3.3 sends SNI only when the server line (or `default-server`) has `sni`;
-/// from 3.3, `sni-auto` (on by default) sends an HTTP request's Host header instead.
-fn haproxy(ctx: &Context, out: &mut Vec<Finding>) {
-    for pool in &ctx.proxy.pools {
-        let http = ctx.proxy.setting(pool.scope, "mode").first() == Some("http");
-        for s in &pool.servers {
-            let Endpoint::Inet { host, .. } = &s.endpoint else {
-                continue;
-            };
-            if !is_dotted_host_name(host) || s.value("sni").is_some() || !in_service(s) {
-                continue;
-            }
-            let Some(ssl) = flag(s, "ssl", "no-ssl") else {
-                continue;
-            };
-            // On unless `no-sni-auto` is in force; HTTP only.
-            let auto = http && sni_auto(s);
-            let release = match ctx.haproxy_version {
-                Some(v) if v >= SNI_AUTO_FROM && auto => continue,
-                Some(_) => "",
-                None if auto => {
-                    " (before HAProxy 3.3; from 3.3, `sni-auto` sends the request's Host header, which names the client's site, not this backend)"
-                }
-                None => "",
-            };
-            let (span, other, note) = if own(s, ssl) {
-                (ssl, s.endpoint_span, "the backend's host name")
-            } else {
-                (s.endpoint_span, ssl, "TLS turned on by `default-server`")
-            };
-            out.push(
-                Finding::new(
-                    &RULE,
-                    span,
-                    format!(
-                        "server '{}' connects with TLS to the host name \"{host}\" without `sni`, so HAProxy sends no SNI{release}: a backend that chooses its certificate by SNI (a CDN, a cloud load balancer, a multi-tenant TLS front) rejects the handshake and the client gets 503 (termination state `SC--`)",
-                        server_name(pool, s)
-                    ),
-                )
-                .label("TLS without SNI")
-                .help(format!(
-                    "add `sni str({host})` to the server line (and `check-sni {host}` when it has `check`)"
-                ))
-                .related(other, note),
-            );
+/// nginx's finding where no SNI is sent: at the `*_ssl_server_name` that turns it off (or
+/// the route, by default).
+fn off(route: &Route, sni: &Typed<Sni>, name: &Option<String>, what: String) -> Finding {
+    let p = prefix(route).unwrap_or("proxy");
+    let help = match name {
+        Some(_) => {
+            format!("add `{p}_ssl_server_name on;` so that nginx sends the name it already has")
         }
+        None => format!(
+            "add `{p}_ssl_server_name on;` (and `{p}_ssl_name <the backend's host name>;` when the target is an upstream)"
+        ),
+    };
+    let f = Finding::new(
+        &RULE,
+        at(sni, route),
+        format!("{what}, and `{p}_ssl_server_name` is off, so nginx sends no SNI: {REJECTED}"),
+    )
+    .label("no SNI sent")
+    .help(help);
+    match sni.origin {
+        Origin::Set(_) => f.related(route.target_span, "the TLS target"),
+        Origin::Default => f,
     }
+}
+
+/// Where the SNI setting is decided: its directive, or the route by default.
+fn at(sni: &Typed<Sni>, route: &Route) -> Span {
+    match sni.origin {
+        Origin::Set(span) => span,
+        Origin::Default => route.directive.span,
+    }
+}
+
+/// The observed form (`--online`): the targets that rejected a ClientHello without SNI and
+/// took one with it.
+fn observed(
+    route: &Route,
+    sni: &Typed<Sni>,
+    rejected: Vec<(Span, std::net::SocketAddr, &str, crate::probe::tls::Hello)>,
+) -> Vec<Finding> {
+    let p = prefix(route).unwrap_or("proxy");
+    rejected
+        .into_iter()
+        .map(|(span, addr, name, answer)| {
+            let mut f = Finding::new(
+                &RULE,
+                at(sni, route),
+                format!(
+                    "{addr} answered a ClientHello without SNI with {} and one with SNI \"{name}\" with a TLS handshake (observed with --online): `{p}_ssl_server_name` is off, so nginx sends no SNI and {REJECTED}",
+                    super::support_online::describe_hello(&answer)
+                ),
+            )
+            .severity(Severity::Error)
+            .label("no SNI sent")
+            .help(format!("add `{p}_ssl_server_name on;` and `{p}_ssl_name {name};`"));
+            if span != at(sni, route) {
+                f = f.related(span, "requires SNI");
+            }
+            f
+        })
+        .collect()
 }

@@ -1187,3 +1187,27 @@ fn gw401_haproxy_own_binds_and_declared_backends() {
     let o = lint_haproxy(&tcp);
     assert!(!o.contains("GW401"), "{o}");
 }
+
+/// GW403 is one check over the model's hops (`model::tls::Hop::sni`): with SNI off, a named
+/// host target is reported whether or not `proxy_ssl_name` is set for verification (as it
+/// is for an upstream of named hosts), and turning SNI on silences it.
+#[test]
+fn gw403_no_sni_to_a_named_host_with_a_verified_name() {
+    let conf = |sni: &str| {
+        format!(
+            "events {{}}\nhttp {{\n    server {{\n        listen 80;\n        location / {{\n            proxy_pass https://api.example.com;\n            proxy_ssl_verify on;\n            proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;\n            proxy_ssl_name api.example.com;\n{sni}        }}\n    }}\n}}\n"
+        )
+    };
+    let o = lint_nginx(&conf(""));
+    assert!(
+        o.contains("warning[GW403]")
+            && o.contains("the host name \"api.example.com\"")
+            && o.contains("sends no SNI"),
+        "{o}"
+    );
+    let o = lint_nginx(&conf("            proxy_ssl_server_name on;\n"));
+    assert!(!o.contains("GW403"), "{o}");
+    // An IP target with a name for verification is not reported (one certificate, likely).
+    let o = lint_nginx(&conf("").replace("https://api.example.com", "https://10.0.0.5"));
+    assert!(!o.contains("GW403"), "{o}");
+}
