@@ -554,6 +554,106 @@ impl<'p, 'a> Hop<'p, 'a> {
         explicit_ssl_name(proxy, self.route?)
     }
 
+    /// The Host header the backend gets on this hop. nginx: the `proxy_set_header Host` in
+    /// force, or `$proxy_host` by default; HAProxy: the client's, unless a rule anywhere
+    /// rewrites it (then None: not known). None also where no HTTP Host is sent
+    /// (`grpc_pass`, `uwsgi_pass`, an HAProxy backend in `mode tcp`).
+    pub fn host_header(&self, proxy: &Proxy) -> Option<Typed<HostHeader>> {
+        match (self.route, self.server) {
+            (Some(r), _) => {
+                if r.pass != Pass::Proxy {
+                    return None;
+                }
+                let headers = proxy.deciding(r.scope, "proxy_set_header");
+                let Some(d) = headers
+                    .iter()
+                    .rev()
+                    .find(|d| d.arg(0).is_some_and(|n| n.eq_ignore_ascii_case("host")))
+                else {
+                    return Some(Typed {
+                        value: HostHeader::PassHost,
+                        origin: Origin::Default,
+                        name: "proxy_set_header Host".into(),
+                        written: "$proxy_host".into(),
+                    });
+                };
+                let value = d.args.get(1)?;
+                let v = value.value.as_str();
+                Some(Typed {
+                    value: if value.has_variable() {
+                        match v.contains("$proxy_host") {
+                            true => HostHeader::PassHost,
+                            false => HostHeader::PerRequest,
+                        }
+                    } else {
+                        HostHeader::Fixed(v.to_string())
+                    },
+                    origin: Origin::Set(d.span),
+                    name: "proxy_set_header Host".into(),
+                    written: v.to_string(),
+                })
+            }
+            (None, Some(_)) => {
+                let pool = self.pool?;
+                if crate::model::sections::mode(proxy, pool.scope) != "http" {
+                    return None;
+                }
+                let rewritten = proxy.scopes.iter().any(|s| {
+                    s.directives.iter().any(|d| {
+                        d.name() == "http-request"
+                            && matches!(
+                                d.arg(0),
+                                Some("set-header" | "replace-header" | "del-header" | "add-header")
+                            )
+                            && d.arg(1).is_some_and(|h| h.eq_ignore_ascii_case("host"))
+                    })
+                });
+                (!rewritten).then(|| Typed {
+                    value: HostHeader::PerRequest,
+                    origin: Origin::Default,
+                    name: "Host".into(),
+                    written: String::new(),
+                })
+            }
+            (None, None) => None,
+        }
+    }
+
+    /// Where every server this hop reaches (those that take traffic) is an IP literal: the
+    /// target as a message names it (`10.0.0.5:443`, ``upstream `app` ``, the server's
+    /// address). None when a server has a name, or nothing is reached.
+    pub fn ip_only(&self, proxy: &Proxy) -> Option<String> {
+        let ip = |e: &Endpoint| matches!(e, Endpoint::Inet { host, .. } if is_ip(host));
+        match (self.route, self.server) {
+            (Some(r), _) => match &r.target {
+                Target::Endpoint(Endpoint::Inet { host, port }) if is_ip(host) => {
+                    let host = if host.contains(':') {
+                        format!("[{host}]")
+                    } else {
+                        host.to_string()
+                    };
+                    Some(match port {
+                        Some(port) => format!("{host}:{port}"),
+                        None => host,
+                    })
+                }
+                Target::Pool(i) => {
+                    let pool = &proxy.pools[*i];
+                    let mut live = pool.servers.iter().filter(|s| !s.flag("down")).peekable();
+                    live.peek()?;
+                    live.all(|s| ip(&s.endpoint))
+                        .then(|| format!("upstream `{}`", pool.name))
+                }
+                _ => None,
+            },
+            (None, Some(s)) => match &s.endpoint {
+                Endpoint::Inet { host, .. } if is_ip(host) => Some(host.clone()),
+                _ => None,
+            },
+            (None, None) => None,
+        }
+    }
+
     /// What the target at `reach` speaks ([`speaks`]).
     pub fn speaks(
         &self,
@@ -594,6 +694,18 @@ pub enum Sni {
     Set(String),
     /// The client's Host header (HAProxy's `sni-auto`, from 3.3).
     RequestHost,
+}
+
+/// The Host header a backend gets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostHeader {
+    /// The host of the `*_pass` (nginx's `$proxy_host`, its default).
+    PassHost,
+    /// The client's as it came (HAProxy's; nginx `$host`, `$http_host`), or another value
+    /// computed per request (an nginx variable other than `$proxy_host`).
+    PerRequest,
+    /// A name written in the configuration.
+    Fixed(String),
 }
 
 /// A hop that sends one thing to targets that speak the other (GW401: plain text to TLS,
