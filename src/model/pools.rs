@@ -69,3 +69,97 @@ pub fn backup_after_method<'a>(proxy: &Proxy<'a>, pool: &Pool<'a>) -> Option<(Sp
     }
     None
 }
+
+/// What becomes of a pool written without servers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Empty {
+    /// nginx refuses to start (`no servers are inside upstream`).
+    Refused,
+    /// HAProxy starts, and answers 503 to the traffic routed here (`routed`: the first
+    /// `use_backend`/`default_backend` that names it); `filled`: what in the configuration
+    /// may add servers after start, and where.
+    Unserved {
+        routed: Span,
+        filled: Option<(&'static str, Span)>,
+    },
+}
+
+/// The pool has no server, and what follows; None when it has one, when an include that is
+/// missing may hold them (GW002 reports it), or, in HAProxy, when no traffic is routed to it
+/// or the backend answers by itself or sends traffic somewhere without a server.
+pub fn empty(proxy: &Proxy, index: usize) -> Option<Empty> {
+    let pool = &proxy.pools[index];
+    if !pool.servers.is_empty() {
+        return None;
+    }
+    if pool
+        .directive
+        .children()
+        .iter()
+        .any(|d| d.name() == "include" && proxy.included(d).is_empty())
+    {
+        return None;
+    }
+    if proxy.dialect == crate::finding::Dialect::Nginx {
+        return Some(Empty::Refused);
+    }
+    let routed = routes_to(proxy, index).first()?.target_span;
+    if answers_itself(proxy, pool) {
+        return None;
+    }
+    Some(Empty::Unserved {
+        routed,
+        filled: filled_at_run_time(proxy),
+    })
+}
+
+/// An HAProxy backend that answers by itself (stats, `http-request return`, a redirect, a
+/// service) or sends traffic somewhere without a server (`dispatch ADDR`, `option
+/// transparent`).
+fn answers_itself(proxy: &Proxy, pool: &Pool) -> bool {
+    let answers = proxy.scopes[pool.scope].directives.iter().any(|d| {
+        matches!(
+            d.name(),
+            "redirect"
+                | "stats enable"
+                | "stats"
+                | "errorfile"
+                | "http-request"
+                | "tcp-request"
+                | "use-service"
+        ) && (d.name() != "http-request"
+            || matches!(
+                d.arg(0),
+                Some("return" | "redirect" | "deny" | "tarpit" | "use-service")
+            ))
+            && (d.name() != "tcp-request" || d.args.iter().any(|a| a.value == "reject"))
+    });
+    answers
+        || proxy.setting(pool.scope, "dispatch").is_set()
+        || proxy.setting(pool.scope, "option transparent").is_set()
+}
+
+/// What in an HAProxy configuration can add servers after start (`add server`): the runtime
+/// API at admin level, Lua, or HAProxy's Data Plane API run as a program.
+fn filled_at_run_time(proxy: &Proxy) -> Option<(&'static str, Span)> {
+    use crate::model::ScopeKind;
+    for scope in &proxy.scopes {
+        for d in &scope.directives {
+            let words = || d.args.iter().map(|a| a.value.as_str());
+            let how = match (scope.kind, d.name()) {
+                (ScopeKind::Global, "stats socket") | (ScopeKind::Global, "stats")
+                    if words().any(|w| w == "admin") =>
+                {
+                    "the runtime API (`stats socket … level admin`)"
+                }
+                (ScopeKind::Global, "lua-load" | "lua-load-per-thread") => "Lua (`lua-load`)",
+                (ScopeKind::Program, "command") if words().any(|w| w.contains("dataplaneapi")) => {
+                    "the Data Plane API"
+                }
+                _ => continue,
+            };
+            return Some((how, d.span));
+        }
+    }
+    None
+}
