@@ -2134,6 +2134,21 @@ fn gw312_apiserver_tcp_check() {
     }
     drop(bads);
 
+    // `option httpchk` without `check-ssl`: plain HTTP checks of a TLS-only port fail on both
+    // servers, and the passthrough closes every connection.
+    let haproxy = run(bad("GW312", 3));
+    for server in ["cp1", "cp2"] {
+        haproxy.wait_line_within(
+            &[&format!(
+                "Server k8s_api/{server} is DOWN, reason: Socket error"
+            )],
+            Duration::from_secs(10),
+        );
+    }
+    assert!(tls::tls_closed(haproxy.port()), "{}", haproxy.logs());
+    haproxy.wait_line(&["k8s_api/<NOSRV>", " SC "]);
+    drop(haproxy);
+
     let haproxy = run(good("GW312", 1));
     haproxy.wait_line_within(
         &[

@@ -1,9 +1,9 @@
 //! HAProxy: the servers of a Kubernetes API backend (port 6443) checked only at TCP level.
 
-use crate::model::sections::{checkable, flag, port, server_name};
 use super::Context;
-use crate::finding::Finding;
-use crate::model::{Proxy, ScopeId};
+use crate::finding::{Finding, Severity};
+use crate::model::sections::{checkable, flag, mode, port, server_name};
+use crate::model::{Pool, Proxy, ScopeId};
 
 declare_rule! {
     code: "GW312",
@@ -12,7 +12,7 @@ declare_rule! {
     family: HealthChecks,
     dialects: [Haproxy],
     refuses: [],
-    summary: "servers on port 6443 (kube-apiserver) with `check` but no `option httpchk` (or one replaced by `option ssl-hello-chk`): an API server that accepts connections but is not ready (`/readyz` fails) stays UP and keeps its share of requests",
+    summary: "servers on port 6443 (kube-apiserver) with `check` but no `option httpchk` (or one replaced by `option ssl-hello-chk`): an API server that accepts connections but is not ready (`/readyz` fails) stays UP and keeps its share of requests; with `option httpchk` in plain HTTP (no `check-ssl`) every check fails and the servers go DOWN",
 }
 
 /// The kube-apiserver's port.
@@ -74,6 +74,10 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 "a TLS hello (`option ssl-hello-chk` replaces the `option httpchk` before it: HAProxy keeps the last check option)",
             ),
             Some("ssl-hello-chk") => Some("a TLS hello (`option ssl-hello-chk`)"),
+            Some("httpchk") => {
+                out.extend(plain_http_check(proxy, pool));
+                continue;
+            }
             Some(_) => continue,
         };
         let checked: Vec<_> = checkable(pool)
@@ -112,4 +116,61 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         }
         out.push(f);
     }
+}
+
+/// `option httpchk` in a TLS-passthrough backend (`mode tcp`) whose servers on 6443 have
+/// neither `check-ssl` nor `ssl`: the check is plain HTTP to a port that speaks only TLS, the
+/// API server answers 400, and the servers go DOWN. Not judged: a check sent elsewhere
+/// (`port`, `addr`, `http-check connect`), and `mode http`, where the traffic itself is plain
+/// text to a TLS port (GW401).
+fn plain_http_check(proxy: &Proxy, pool: &Pool) -> Option<Finding> {
+    if mode(proxy, pool.scope) != "tcp"
+        || proxy.scopes[pool.scope]
+            .directives
+            .iter()
+            .any(|d| d.name() == "http-check" && d.arg(0) == Some("connect"))
+    {
+        return None;
+    }
+    let checked: Vec<_> = checkable(pool)
+        .into_iter()
+        .filter(|s| port(s) == Some(APISERVER) && s.param("agent-check").is_none())
+        .filter_map(|s| Some((s, flag(s, "check", "no-check")?)))
+        .collect();
+    let plain: Vec<_> = checked
+        .iter()
+        .filter(|(s, _)| {
+            flag(s, "check-ssl", "no-check-ssl").is_none()
+                && flag(s, "ssl", "no-ssl").is_none()
+                && s.param("port").is_none()
+                && s.param("addr").is_none()
+        })
+        .collect();
+    let (first, _) = plain.first()?;
+    let all = plain.len() == checked.len();
+    let who = match (plain.len(), all) {
+        (1, true) => format!("server '{}'", server_name(pool, first)),
+        (n, true) => format!("its {n} servers"),
+        (n, false) => format!("{n} of its {} checked servers", checked.len()),
+    };
+    let outcome = if all {
+        "every server goes DOWN and HAProxy closes every connection it takes at once (`<NOSRV>` in the log, termination state `SC`): no client reaches the API"
+    } else {
+        "those servers go DOWN and the others carry all the traffic"
+    };
+    let mut f = Finding::new(
+        &RULE,
+        pool.name_span,
+        format!(
+            "backend '{}' checks {who} on the Kubernetes API server's port {APISERVER} with `option httpchk` in plain HTTP (neither `check-ssl` nor `ssl` on the server): the API server speaks only TLS there and answers `400 Client sent an HTTP request to an HTTPS server.`, so the check fails (`Layer7 wrong status, code: 400`; a TLS server that closes instead gives `Layer7 invalid response` or a socket error): {outcome}",
+            pool.name
+        ),
+    )
+    .severity(if all { Severity::Error } else { Severity::Warning })
+    .label("plain-HTTP check of a TLS port")
+    .help("add `check-ssl verify none` to the servers (or to `default-server`), so that the HTTP check speaks TLS");
+    for (s, span) in &plain {
+        f = f.related(*span, format!("`check` on {}", server_name(pool, s)));
+    }
+    Some(f)
 }

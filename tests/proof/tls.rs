@@ -122,3 +122,20 @@ pub fn tls_get(port: u16, path: &str) -> u16 {
         .and_then(|c| c.parse().ok())
         .unwrap_or_else(|| panic!("no status line over TLS: {text:?}"))
 }
+
+/// Does a TLS client get no handshake on `port`: the proxy closes the connection (a TLS
+/// passthrough with no server to pass to)? False when it completes or hangs.
+pub fn tls_closed(port: u16) -> bool {
+    let name = rustls::pki_types::ServerName::try_from("api.internal.example.com").unwrap();
+    let mut conn = rustls::ClientConnection::new(client(), name).unwrap();
+    let mut tcp = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    tcp.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    match conn.complete_io(&mut tcp) {
+        Ok(_) => conn.is_handshaking(),
+        Err(e) => !matches!(
+            e.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        ),
+    }
+}

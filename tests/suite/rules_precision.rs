@@ -767,11 +767,6 @@ fn gw312_apiserver_checked_at_tcp_level() {
             "",
             "10.0.0.11:6443 check check-ssl verify none",
         ),
-        (
-            "",
-            "    option ssl-hello-chk\n    option httpchk GET /readyz\n",
-            tcp,
-        ),
         ("", "    option tcp-check\n", tcp),
         ("", "    option external-check\n", tcp),
         ("", "", "10.0.0.11:6443 check agent-check agent-port 9999"),
@@ -780,6 +775,13 @@ fn gw312_apiserver_checked_at_tcp_level() {
         let o = lint(defaults, backend, server);
         assert!(!o.contains("GW312"), "{defaults}{backend}{server}: {o}");
     }
+    // The last check option is an HTTP check, in plain HTTP to the TLS-only port.
+    let o = lint(
+        "",
+        "    option ssl-hello-chk\n    option httpchk GET /readyz\n",
+        tcp,
+    );
+    assert!(o.contains("error[GW312]") && o.contains("in plain HTTP"), "{o}");
     let o = lint("", "    http-check send meth GET uri /readyz\n", tcp);
     assert!(!o.contains("GW312") && o.contains("GW307"), "{o}");
     // A backend no traffic reaches.
@@ -1210,4 +1212,40 @@ fn gw403_no_sni_to_a_named_host_with_a_verified_name() {
     // An IP target with a name for verification is not reported (one certificate, likely).
     let o = lint_nginx(&conf("").replace("https://api.example.com", "https://10.0.0.5"));
     assert!(!o.contains("GW403"), "{o}");
+}
+
+/// GW312's plain-HTTP check: `option httpchk` in a passthrough backend whose servers on 6443
+/// have neither `check-ssl` nor `ssl` is an error (a warning for some of the servers); TLS
+/// checks from `default-server`, a check sent to another port, `http-check connect` and
+/// `mode http` (GW401's) are not reported.
+#[test]
+fn gw312_plain_http_check_of_the_apiserver() {
+    let conf = |backend: &str| {
+        format!(
+            "defaults\n    mode tcp\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\nfrontend k8s_api\n    bind 127.0.0.1:6443\n    default_backend k8s_api\nbackend k8s_api\n    option httpchk GET /readyz\n    http-check expect status 200\n{backend}"
+        )
+    };
+    let o = lint_haproxy(&conf(
+        "    server cp1 10.0.0.11:6443 check\n    server cp2 10.0.0.12:6443 check\n",
+    ));
+    assert!(
+        o.contains("error[GW312]") && o.contains("its 2 servers") && o.contains("plain HTTP"),
+        "{o}"
+    );
+    let o = lint_haproxy(&conf(
+        "    server cp1 10.0.0.11:6443 check check-ssl verify none\n    server cp2 10.0.0.12:6443 check\n",
+    ));
+    assert!(
+        o.contains("warning[GW312]") && o.contains("1 of its 2 checked servers"),
+        "{o}"
+    );
+    for quiet in [
+        "    default-server check-ssl verify none\n    server cp1 10.0.0.11:6443 check\n",
+        "    server cp1 10.0.0.11:6443 check port 8080\n",
+        "    http-check connect ssl\n    server cp1 10.0.0.11:6443 check\n",
+        "    mode http\n    server cp1 10.0.0.11:6443 check\n",
+    ] {
+        let o = lint_haproxy(&conf(quiet));
+        assert!(!o.contains("GW312"), "{quiet}: {o}");
+    }
 }
