@@ -1762,7 +1762,11 @@ fn gw028_tls_listener_without_certificate() {
                 1,
                 "no \"ssl_certificate\" is defined for the \"listen ... ssl\" directive",
             ),
-            (2, "no SSL certificate specified for bind '"),
+            (
+                2,
+                "no \"ssl_certificate\" is defined for the \"listen ... ssl\" directive",
+            ),
+            (3, "no SSL certificate specified for bind '"),
         ],
         2,
     );

@@ -781,7 +781,10 @@ fn gw312_apiserver_checked_at_tcp_level() {
         "    option ssl-hello-chk\n    option httpchk GET /readyz\n",
         tcp,
     );
-    assert!(o.contains("error[GW312]") && o.contains("in plain HTTP"), "{o}");
+    assert!(
+        o.contains("error[GW312]") && o.contains("in plain HTTP"),
+        "{o}"
+    );
     let o = lint("", "    http-check send meth GET uri /readyz\n", tcp);
     assert!(!o.contains("GW312") && o.contains("GW307"), "{o}");
     // A backend no traffic reaches.
@@ -1247,5 +1250,39 @@ fn gw312_plain_http_check_of_the_apiserver() {
     ] {
         let o = lint_haproxy(&conf(quiet));
         assert!(!o.contains("GW312"), "{quiet}: {o}");
+    }
+}
+
+/// GW028 follows `ngx_http_ssl_init()`: `ssl` is merged over an address, its default server
+/// (explicit, else the first) needs a certificate, and one that only rejects handshakes passes
+/// the need on to the other servers of the address; other addresses are apart.
+#[test]
+fn gw028_the_address_and_its_default_server() {
+    let conf = |a: &str, a_body: &str, b: &str, b_body: &str| {
+        format!(
+            "events {{}}\nhttp {{\n    server {{\n        listen {a};\n{a_body}        location / {{ return 204; }}\n    }}\n    server {{\n        listen {b};\n{b_body}    }}\n}}\n"
+        )
+    };
+    let cert = "        ssl_certificate /etc/nginx/tls/a.crt;\n        ssl_certificate_key /etc/nginx/tls/a.key;\n";
+    let reject = "        ssl_reject_handshake on;\n";
+    let refused = [
+        ("127.0.0.1:8443", "", "127.0.0.1:8443 ssl", reject),
+        ("127.0.0.1:8443", "", "127.0.0.1:8443 ssl default_server", reject),
+        ("127.0.0.1:8443 ssl", reject, "127.0.0.1:8443", ""),
+    ];
+    for (a, ab, b, bb) in refused {
+        let o = lint_nginx(&conf(a, ab, b, bb));
+        assert!(o.contains("error[GW028]"), "{a} / {b}: {o}");
+    }
+    let accepted = [
+        ("127.0.0.1:8443", "", "127.0.0.1:8443 ssl default_server", cert),
+        ("127.0.0.1:8443", cert, "127.0.0.1:8443 ssl", reject),
+        ("127.0.0.1:8443 ssl", reject, "127.0.0.1:8443", cert),
+        ("127.0.0.1:8443", "", "127.0.0.2:8443 ssl", reject),
+        ("8443", "", "127.0.0.1:8443 ssl", reject),
+    ];
+    for (a, ab, b, bb) in accepted {
+        let o = lint_nginx(&conf(a, ab, b, bb));
+        assert!(!o.contains("GW028"), "{a} / {b}: {o}");
     }
 }

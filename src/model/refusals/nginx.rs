@@ -220,37 +220,111 @@ impl Walk<'_> {
             }
         }
         if !(self.http.unknown || self.http.certificate || self.http.reject) {
-            let mut tls: Vec<(&str, usize, Span)> = Vec::new();
-            for (i, s) in self.servers.iter().enumerate() {
-                for (addr, _, ssl, default) in &s.listens {
-                    let Some(ssl) = ssl else { continue };
-                    match tls.iter_mut().find(|(a, _, _)| a == addr) {
-                        Some(d) if *default => *d = (addr, i, *ssl),
-                        Some(_) => {}
-                        None => tls.push((addr, i, *ssl)),
-                    }
-                }
-            }
-            for (addr, i, ssl) in tls {
-                let s = &self.servers[i];
-                if s.certificate || s.reject || s.unknown {
-                    continue;
-                }
-                found.push(
-                    Refusal::new(
-                        Kind::SslWithoutCertificate,
-                        ssl,
-                        format!(
-                            "`listen {addr} ssl` without a certificate: nginx refuses to start with `no \"ssl_certificate\" is defined for the \"listen ... ssl\" directive`"
-                        ),
-                    )
-                    .help("set `ssl_certificate` and `ssl_certificate_key` in this server (or in `http`), or `ssl_reject_handshake on;` for a server that only refuses TLS"),
-                );
-            }
+            found.extend(self.certificates());
         }
         for r in found {
             self.report(r);
         }
+    }
+
+    /// `ngx_http_ssl_init()`: an address is TLS when any `listen` of it says `ssl` (nginx
+    /// merges the flag over the address), and then its default server (`default_server`, else
+    /// the first) needs a certificate; one that only rejects handshakes
+    /// (`ssl_reject_handshake on`) passes the need on to every other server of the address.
+    fn certificates(&self) -> Vec<Refusal> {
+        struct Address<'k> {
+            key: &'k str,
+            /// The first `ssl` of the address.
+            ssl: Option<Span>,
+            /// The default server: index, its `listen` argument and `ssl`, explicit or not.
+            default: (usize, Span, Option<Span>, bool),
+            /// Every server on the address, with its `listen` argument and `ssl`.
+            servers: Vec<(usize, Span, Option<Span>)>,
+        }
+        let mut addresses: Vec<Address> = Vec::new();
+        for (i, s) in self.servers.iter().enumerate() {
+            for (key, addr, ssl, default) in &s.listens {
+                let at = match addresses.iter().position(|a| a.key == key.as_str()) {
+                    Some(at) => at,
+                    None => {
+                        addresses.push(Address {
+                            key,
+                            ssl: None,
+                            default: (i, *addr, *ssl, *default),
+                            servers: Vec::new(),
+                        });
+                        addresses.len() - 1
+                    }
+                };
+                let a = &mut addresses[at];
+                a.ssl = a.ssl.or(*ssl);
+                if *default && !a.default.3 {
+                    a.default = (i, *addr, *ssl, true);
+                }
+                if !a.servers.iter().any(|(j, _, _)| *j == i) {
+                    a.servers.push((i, *addr, *ssl));
+                }
+            }
+        }
+        let emerg = "nginx refuses to start with `no \"ssl_certificate\" is defined for the \"listen ... ssl\" directive`";
+        let help = "set `ssl_certificate` and `ssl_certificate_key` in this server (or in `http`), or `ssl_reject_handshake on;` for a server that only refuses TLS";
+        let mut found = Vec::new();
+        for a in &addresses {
+            let Some(ssl) = a.ssl else { continue };
+            let (d, d_addr, d_ssl, _) = a.default;
+            let server = &self.servers[d];
+            if server.certificate || server.unknown {
+                continue;
+            }
+            let addr = a.key.strip_prefix("*:").unwrap_or(a.key);
+            if !server.reject {
+                found.push(match d_ssl {
+                    Some(own) => Refusal::new(
+                        Kind::SslWithoutCertificate,
+                        own,
+                        format!("`listen {addr} ssl` without a certificate: {emerg}"),
+                    )
+                    .help(help),
+                    None => {
+                        let mut r = Refusal::new(
+                            Kind::SslWithoutCertificate,
+                            d_addr,
+                            format!(
+                                "`listen {addr}` shares its address with a `listen {addr} ssl`, so nginx speaks TLS there for every server, and this server, the address's default, has no certificate: {emerg}"
+                            ),
+                        )
+                        .help("set `ssl_certificate` and `ssl_certificate_key` in this server (or in `http`), mark the TLS server `default_server`, or listen on another address for plain HTTP");
+                        r.related.push((ssl, "TLS turned on for the address here".into()));
+                        r
+                    }
+                });
+                continue;
+            }
+            // The default server only rejects handshakes: every other server needs its own.
+            for (i, listen, own) in &a.servers {
+                let s = &self.servers[*i];
+                if *i == d || s.certificate || s.reject || s.unknown {
+                    continue;
+                }
+                let mut r = Refusal::new(
+                    Kind::SslWithoutCertificate,
+                    own.unwrap_or(*listen),
+                    format!(
+                        "`listen {addr}{}` without a certificate, on an address whose default server only rejects TLS handshakes (`ssl_reject_handshake on`): {emerg}",
+                        if own.is_some() { " ssl" } else { "" }
+                    ),
+                )
+                .help(help);
+                r.related
+                    .push((d_addr, "the address's default server".into()));
+                if own.is_none() {
+                    r.related
+                        .push((ssl, "TLS turned on for the address here".into()));
+                }
+                found.push(r);
+            }
+        }
+        found
     }
 
     fn after_error(&mut self, d: &Directive) -> bool {
