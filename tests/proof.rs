@@ -94,6 +94,7 @@ fn gw020_unknown_directive() {
         &[
             (1, "unknown directive \"proxy_pas\""),
             (2, "unknown keyword 'chek'; did you mean 'check' maybe ?"),
+            (3, "but got 'ydeny'. Did you mean 'deny' maybe ?"),
         ],
         2,
     );

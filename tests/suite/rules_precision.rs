@@ -1267,7 +1267,12 @@ fn gw028_the_address_and_its_default_server() {
     let reject = "        ssl_reject_handshake on;\n";
     let refused = [
         ("127.0.0.1:8443", "", "127.0.0.1:8443 ssl", reject),
-        ("127.0.0.1:8443", "", "127.0.0.1:8443 ssl default_server", reject),
+        (
+            "127.0.0.1:8443",
+            "",
+            "127.0.0.1:8443 ssl default_server",
+            reject,
+        ),
         ("127.0.0.1:8443 ssl", reject, "127.0.0.1:8443", ""),
     ];
     for (a, ab, b, bb) in refused {
@@ -1275,7 +1280,12 @@ fn gw028_the_address_and_its_default_server() {
         assert!(o.contains("error[GW028]"), "{a} / {b}: {o}");
     }
     let accepted = [
-        ("127.0.0.1:8443", "", "127.0.0.1:8443 ssl default_server", cert),
+        (
+            "127.0.0.1:8443",
+            "",
+            "127.0.0.1:8443 ssl default_server",
+            cert,
+        ),
         ("127.0.0.1:8443", cert, "127.0.0.1:8443 ssl", reject),
         ("127.0.0.1:8443 ssl", reject, "127.0.0.1:8443", cert),
         ("127.0.0.1:8443", "", "127.0.0.2:8443 ssl", reject),
@@ -1285,4 +1295,28 @@ fn gw028_the_address_and_its_default_server() {
         let o = lint_nginx(&conf(a, ab, b, bb));
         assert!(!o.contains("GW028"), "{a} / {b}: {o}");
     }
+}
+
+/// GW020 judges the action of a rule line against the actions the release registers: a
+/// configuration `haproxy -c` 2.6 calls valid (prefix actions such as `track-sc0` and
+/// `sc-inc-gpc0(0)`, `tcp-request inspect-delay`) has no finding; an unknown action has one,
+/// with HAProxy's suggestion; a Lua action is registered by its script and not judged.
+#[test]
+fn gw020_rule_actions() {
+    let valid = "global\ndefaults\n    mode http\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\nfrontend www\n    stick-table type ip size 1k store gpc0,gpc1\n    bind 127.0.0.1:8088\n    tcp-request inspect-delay 5s\n    tcp-request connection accept if TRUE\n    tcp-request connection track-sc0 src\n    tcp-request session track-sc1 src\n    tcp-request content set-var(txn.a) str(x)\n    tcp-request content sc-inc-gpc0(0)\n    tcp-request content reject if FALSE\n    tcp-request content capture req.hdr(host) len 20\n    http-request set-var(txn.b) str(y)\n    http-request set-header X-A b\n    http-request del-header X-B\n    http-request track-sc2 src\n    http-request sc-inc-gpc1(2)\n    http-request redirect scheme https if !{ ssl_fc }\n    http-request return status 200 if { path /ok }\n    http-request deny deny_status 403 if { path /no }\n    http-request wait-for-body time 1s\n    http-request set-log-level silent\n    http-request capture req.hdr(Host) len 10\n    http-request early-hint Link \"</a.css>\"\n    http-response set-header X-C d\n    http-response del-header Server\n    http-after-response set-header X-D e\n    default_backend app\nbackend app\n    tcp-response inspect-delay 1s\n    tcp-response content accept if TRUE\n    server s1 127.0.0.1:9000\n";
+    let o = lint_haproxy(valid);
+    assert!(!o.contains("GW02"), "{o}");
+    let o = lint_haproxy(&valid.replace("http-request del-header X-B", "http-request ydeny"));
+    assert!(
+        o.contains("error[GW020]") && o.contains("but got 'ydeny'. Did you mean 'deny' maybe ?"),
+        "{o}"
+    );
+    let o =
+        lint_haproxy(&valid.replace("tcp-request content reject", "tcp-request content rejekt"));
+    assert!(
+        o.contains("error[GW020]") && o.contains("'tcp-request content'"),
+        "{o}"
+    );
+    let o = lint_haproxy(&valid.replace("http-request del-header X-B", "http-request lua.hello"));
+    assert!(!o.contains("GW020"), "{o}");
 }

@@ -584,6 +584,9 @@ class Release:
         self.files_cache = files_cache
         self.other = {}          # path -> oid of the C files without keywords
         headers = []
+        # An addon's headers name its keywords (`#define FLT_OT_ACTION_GROUP "ot-group"`);
+        # read after include/'s, so that they never shadow a core definition.
+        addon_headers = []
         out = git.run("ls-tree", "-r", tag, "--", "src", "addons", "include",
                       "doc/configuration.txt")
         for line in out.splitlines():
@@ -593,6 +596,9 @@ class Release:
                 self.doc = git.blob(oid)
             elif path.startswith("include/") and path.endswith(".h"):
                 headers.append(git.blob(oid))
+            elif path.startswith("addons/") and path.endswith(".h") \
+                    and "/dummy/" not in path:
+                addon_headers.append(git.blob(oid))
             elif (path.startswith("src/") or path.startswith("addons/")) \
                     and path.endswith(".c") and "/dummy/" not in path:
                 text = git.blob(oid)
@@ -602,7 +608,7 @@ class Release:
                 if oid not in files_cache:
                     files_cache[oid] = CFile(text)
                 self.files[path] = files_cache[oid]
-        self.headers = Headers(headers)
+        self.headers = Headers(headers + addon_headers)
         self.func_index = None
         self.other_index = None
 
@@ -829,9 +835,16 @@ class Extract:
     def read_bind_srv(self, path, scope, entries):
         for e in entries:
             f = entry_fields(e)
-            if not f or not f[0] or not is_str(f[0][0]):
+            if not f or not f[0]:
                 continue
-            kw = c_string(f[0])
+            name = f[0]
+            # A keyword named by a macro: `{ FLT_OT_ACTION_GROUP, flt_ot_group_parse }`.
+            if len(name) == 1 and not is_str(name[0]):
+                raw = self.rel.headers.raw.get(name[0], "")
+                name = [raw] if re.fullmatch(r'"[^"\\]*"', raw) else []
+            if not name or not is_str(name[0]):
+                continue
+            kw = c_string(name)
             fn = "".join(f[1]) if len(f) > 1 else ""
             skip = "".join(f[2]) if len(f) > 2 else "0"
             flags = set()
@@ -846,9 +859,16 @@ class Extract:
     def read_actions(self, path, scope, entries):
         for e in entries:
             f = entry_fields(e)
-            if not f or not f[0] or not is_str(f[0][0]):
+            if not f or not f[0]:
                 continue
-            kw = c_string(f[0])
+            name = f[0]
+            # A keyword named by a macro: `{ FLT_OT_ACTION_GROUP, flt_ot_group_parse }`.
+            if len(name) == 1 and not is_str(name[0]):
+                raw = self.rel.headers.raw.get(name[0], "")
+                name = [raw] if re.fullmatch(r'"[^"\\]*"', raw) else []
+            if not name or not is_str(name[0]):
+                continue
+            kw = c_string(name)
             fn = "".join(f[1]) if len(f) > 1 else ""
             flags = set()
             if len(f) > 2:

@@ -337,6 +337,15 @@ impl Walk {
                     };
                     self.words(d, skip, "server", keyword, proxy);
                 }
+                "http-request"
+                | "http-response"
+                | "http-after-response"
+                | "tcp-request"
+                | "tcp-response"
+                    if scope == "proxy" =>
+                {
+                    self.action(d, keyword);
+                }
                 "bind" if scope == "proxy" => {
                     self.words(d, 1, "bind", keyword, proxy.map(|_| section_name(section)));
                     self.bind_ports(d);
@@ -852,6 +861,67 @@ impl Walk {
         }
         self.out.push(with_replacement(r, rows));
         false
+    }
+
+    /// The action of a rule line (`http-request deny`, `tcp-request content reject`),
+    /// looked up among the actions the release registers for that rule keyword. Lua actions
+    /// (`lua.NAME`) are registered by the scripts HAProxy loads and are not judged.
+    fn action(&mut self, d: &Directive, keyword: &str) {
+        let (scope, at) = match keyword {
+            "tcp-request" | "tcp-response" => match d.arg(0) {
+                Some(sub @ ("connection" | "session" | "content")) => {
+                    (format!("{keyword} {sub}"), 1)
+                }
+                // `inspect-delay`, or what the line's shape already judged.
+                _ => return,
+            },
+            _ => (keyword.to_string(), 0),
+        };
+        let Some(a) = d.args.get(at) else { return };
+        let word = a.value.as_str();
+        if word.contains('$') || word.starts_with("lua.") || matches!(word, "if" | "unless") {
+            return;
+        }
+        let t = table::table();
+        // `set-var(txn.x)`, `sc-inc-gpc0(0)`: the action is what precedes its argument;
+        // `track-sc0`: a registered prefix (`track-sc`) takes the rest.
+        let head = word.split_once('(').map_or(word, |(k, _)| k);
+        let mut name = head;
+        let mut rows = t.rows(&scope, head);
+        if rows.is_empty()
+            && let Some(k) = t
+                .keywords(&scope, 0, None)
+                .into_iter()
+                .filter(|k| {
+                    head.starts_with(k) && t.rows(&scope, k).iter().any(|r| r.has_flag("prefix"))
+                })
+                .max_by_key(|k| k.len())
+        {
+            name = k;
+            rows = t.rows(&scope, k);
+        }
+        if rows.is_empty() {
+            let candidates = if self.out.len() < super::MAX_REFUSALS {
+                t.keywords(&scope, 0, self.version)
+            } else {
+                Vec::new()
+            };
+            let near = crate::suggest::closest(head, &candidates);
+            let maybe = near.map_or(String::new(), |n| format!(". Did you mean '{n}' maybe ?"));
+            let r = Refusal::new(
+                Kind::Unknown,
+                a.span,
+                format!("HAProxy refuses to start: `'{scope}' expects … but got '{word}'{maybe}`"),
+            );
+            self.out.push(match near {
+                Some(n) => r.help(format!("did you mean '{n}'?")),
+                None => r.help(format!(
+                    "look the {scope} actions up in the configuration manual of the release you run"
+                )),
+            });
+            return;
+        }
+        self.in_release(a.span, &scope, name, rows);
     }
 
     /// The keywords of a `server` or `bind` line after its first `skip` words.
