@@ -16,8 +16,7 @@ use crate::load::Loader;
 use crate::load::include::Tree;
 use crate::model::listen::{self, Listener};
 use crate::model::{Proxy, ScopeId, ScopeKind, Server, Target};
-use crate::source::{FileId, SourceMap, Span};
-use crate::units::time_ms;
+use crate::source::{FileId, SourceMap};
 use crate::version::Version;
 
 pub use graph::Graph;
@@ -247,33 +246,4 @@ pub fn server_scope(proxy: &Proxy, mut scope: ScopeId) -> Option<ScopeId> {
         }
         scope = proxy.scopes[scope].parent?;
     }
-}
-
-/// Is HAProxy `option <name>` in force at `scope` (the last `option`/`no option` of the
-/// innermost section that writes one decides)?
-pub fn haproxy_option(proxy: &Proxy, scope: ScopeId, name: &str) -> bool {
-    let on = format!("option {name}");
-    let off = format!("no option {name}");
-    let mut s = Some(scope);
-    while let Some(id) = s {
-        let sc = &proxy.scopes[id];
-        if let Some(d) = sc
-            .directives
-            .iter()
-            .rev()
-            .find(|d| d.name() == on || d.name() == off)
-        {
-            return d.name() == on;
-        }
-        s = sc.parent;
-    }
-    false
-}
-
-/// The effective time of a directive at a scope, with the span that decides it (None when a
-/// default applies) — the default's value comes from nginx's table, or `fallback` for HAProxy.
-pub fn timeout(proxy: &Proxy, scope: ScopeId, name: &str) -> Option<(u64, Option<Span>)> {
-    let s = proxy.setting(scope, name);
-    let ms = time_ms(proxy.dialect, s.first()?)?;
-    Some((ms, s.directives.last().map(|d| d.span)))
 }

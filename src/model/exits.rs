@@ -97,24 +97,85 @@ impl<'a> Proxy<'a> {
         reached
     }
 
+    /// The exit of route `i`: its location's settings, its upstream.
+    pub fn route_exit(&self, i: usize) -> Exit<'_, 'a> {
+        let r = &self.routes[i];
+        Exit {
+            scope: r.scope,
+            route: Some(r),
+            pool: match r.target {
+                Target::Pool(p) => self.pools.get(p),
+                _ => None,
+            },
+            http: r.ctx == Ctx::Http,
+            span: r.directive.span,
+        }
+    }
+
+    /// The exit of pool `i` (an HAProxy backend).
+    pub fn pool_exit(&self, i: usize) -> Exit<'_, 'a> {
+        let p = &self.pools[i];
+        Exit {
+            scope: p.scope,
+            route: None,
+            pool: Some(p),
+            http: self.setting(p.scope, "mode").first() == Some("http"),
+            span: p.name_span,
+        }
+    }
+
+    /// The time a setting gives at `scope`, typed: its value in milliseconds, where it comes
+    /// from (nginx's default when nothing sets it), its name and its text. None when no value
+    /// is in force or it does not read as a time.
+    pub fn time(&self, scope: ScopeId, name: &str) -> Option<Typed<u64>> {
+        let setting = self.setting(scope, name);
+        let written = setting.first()?.to_string();
+        Some(Typed {
+            value: crate::units::time_ms(self.dialect, &written)?,
+            origin: setting.origin(),
+            name: name.to_string(),
+            written,
+        })
+    }
+
+    /// How long a listener's server (an HAProxy frontend) keeps an idle client connection:
+    /// nginx `keepalive_timeout` (75s by default; 0 closes after each response), HAProxy
+    /// `timeout http-keep-alive`, else `timeout http-request`, else `timeout client` (None
+    /// under `option httpclose`, or when none is set).
+    pub fn client_idle(&self, scope: ScopeId) -> Option<Typed<u64>> {
+        match self.dialect {
+            Dialect::Nginx => self
+                .time(scope, "keepalive_timeout")
+                .filter(|t| t.value > 0),
+            Dialect::Haproxy => {
+                // `option http-server-close` closes the server side only.
+                if crate::model::sections::option(self, scope, "httpclose") {
+                    return None;
+                }
+                [
+                    "timeout http-keep-alive",
+                    "timeout http-request",
+                    "timeout client",
+                ]
+                .into_iter()
+                .filter_map(|name| self.time(scope, name))
+                .find(|t| matches!(t.origin, Origin::Set(_)))
+            }
+        }
+    }
+
     /// How long `exit` waits for `what`, in milliseconds. None where the proxy has no such
     /// wait (an nginx route whose module has no read timeout) or no value is in force (no
     /// `timeout server` in HAProxy: GW210's finding); 0 is HAProxy's "for ever".
     pub fn wait(&self, exit: &Exit, what: Wait) -> Option<Typed<u64>> {
         let Wait::Response = what;
         let name = match self.dialect {
+            // The stream module has no read timeout.
+            Dialect::Nginx if !exit.http => return None,
             Dialect::Nginx => format!("{}_read_timeout", exit.route?.pass.prefix()?),
             Dialect::Haproxy => "timeout server".to_string(),
         };
-        let setting = self.setting(exit.scope, &name);
-        let written = setting.first()?.to_string();
-        let value = crate::units::time_ms(self.dialect, &written)?;
-        Some(Typed {
-            value,
-            origin: setting.origin(),
-            name,
-            written,
-        })
+        self.time(exit.scope, &name)
     }
 }
 

@@ -33,6 +33,27 @@ pub fn section_named(proxy: &Proxy, scope: ScopeId) -> String {
     }
 }
 
+/// Is `option NAME` in force at `scope`: its last `option NAME` or `no option NAME`, in the
+/// section or the `defaults` it follows.
+pub fn option(proxy: &Proxy, scope: ScopeId, name: &str) -> bool {
+    let on = format!("option {name}");
+    let off = format!("no option {name}");
+    let mut s = Some(scope);
+    while let Some(id) = s {
+        let sc = &proxy.scopes[id];
+        if let Some(d) = sc
+            .directives
+            .iter()
+            .rev()
+            .find(|d| d.name() == on || d.name() == off)
+        {
+            return d.name() == on;
+        }
+        s = sc.parent;
+    }
+    false
+}
+
 /// The last line of `global` with this keyword.
 pub fn global<'a>(proxy: &Proxy<'a>, name: &str) -> Option<&'a Directive> {
     proxy

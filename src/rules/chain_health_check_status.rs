@@ -3,7 +3,8 @@
 
 use std::collections::HashSet;
 
-use crate::chain::{Chain, Hop, haproxy_option};
+use crate::chain::{Chain, Hop};
+use crate::model::sections::option as haproxy_option;
 use crate::finding::{Dialect, Finding, Severity};
 use crate::model::{Proxy, ScopeId, ScopeKind};
 use crate::source::Span;

@@ -4,11 +4,11 @@
 use std::collections::HashSet;
 
 use super::Version;
-use crate::chain::{Chain, Hop, haproxy_option, timeout};
-use crate::units::{show_ms};
+use crate::chain::{Chain, Hop};
 use crate::finding::{Dialect, Finding};
-use crate::model::{Ctx, Pass, Proxy, ScopeId};
+use crate::model::{Ctx, Origin, Pass};
 use crate::source::Span;
+use crate::units::show_ms;
 
 declare_rule! {
     code: "GW702",
@@ -115,71 +115,42 @@ fn nginx_idle(chain: &Chain, hop: &Hop) -> Option<Idle> {
     if !reused {
         return None;
     }
-    let (ms, set) = timeout(proxy, pool.scope, "keepalive_timeout")?;
+    let t = proxy.time(pool.scope, "keepalive_timeout")?;
+    let set = match t.origin {
+        Origin::Set(span) => Some(span),
+        Origin::Default => None,
+    };
     Some(Idle {
-        ms,
+        ms: t.value,
         shown: match set {
-            Some(_) => format!(
-                "`keepalive_timeout {}` in upstream `{}`",
-                proxy.setting(pool.scope, "keepalive_timeout").first()?,
-                pool.name
-            ),
+            Some(_) => format!("`keepalive_timeout {}` in upstream `{}`", t.written, pool.name),
             None => format!(
                 "upstream `{}` (`keepalive_timeout` default {})",
                 pool.name,
-                show_ms(ms)
+                show_ms(t.value)
             ),
         },
         span: set.or(keepalive.map(|k| k.span)).unwrap_or(pool.name_span),
     })
 }
 
-/// How long the inner layer keeps an idle client connection: nginx `keepalive_timeout`
-/// (default 75s) of the listener's server; HAProxy `timeout http-keep-alive`, else
-/// `timeout http-request`, else `timeout client`. None when it closes after every response.
+/// How long the inner layer keeps an idle client connection (`Proxy::client_idle`: nginx
+/// `keepalive_timeout` of the listener's server, HAProxy `timeout http-keep-alive`, else
+/// `timeout http-request`, else `timeout client`). None when it closes after every response.
 fn inner_idle(chain: &Chain, hop: &Hop) -> Option<Idle> {
     let proxy = &chain.layer(hop.inner).proxy;
     let listener = chain.listener(hop);
-    let scope = listener.scope;
-    match proxy.dialect {
-        Dialect::Nginx => {
-            let (ms, set) = timeout(proxy, scope, "keepalive_timeout")?;
-            if ms == 0 {
-                return None;
-            }
-            Some(Idle {
-                ms,
-                shown: match set {
-                    Some(_) => format!(
-                        "`keepalive_timeout {}`",
-                        proxy.setting(scope, "keepalive_timeout").first()?
-                    ),
-                    None => format!("`keepalive_timeout` (default {})", show_ms(ms)),
-                },
-                span: set.unwrap_or(listener.span),
-            })
-        }
-        Dialect::Haproxy => haproxy_client_idle(proxy, scope),
-    }
-}
-
-fn haproxy_client_idle(proxy: &Proxy, scope: ScopeId) -> Option<Idle> {
-    // `option http-server-close` closes the server side only; the client keeps its connection.
-    if haproxy_option(proxy, scope, "httpclose") {
-        return None;
-    }
-    for name in [
-        "timeout http-keep-alive",
-        "timeout http-request",
-        "timeout client",
-    ] {
-        if let Some((ms, Some(span))) = timeout(proxy, scope, name) {
-            return Some(Idle {
-                ms,
-                shown: format!("`{name} {}`", proxy.setting(scope, name).first()?),
-                span,
-            });
-        }
-    }
-    None
+    let t = proxy.client_idle(listener.scope)?;
+    let (shown, span) = match t.origin {
+        Origin::Set(span) => (format!("`{} {}`", t.name, t.written), span),
+        Origin::Default => (
+            format!("`{}` (default {})", t.name, show_ms(t.value)),
+            listener.span,
+        ),
+    };
+    Some(Idle {
+        ms: t.value,
+        shown,
+        span,
+    })
 }

@@ -2,11 +2,12 @@
 
 use std::collections::HashSet;
 
-use crate::chain::{Chain, dialect_name, timeout};
-use crate::units::{show_ms};
+use crate::chain::{Chain, dialect_name};
 use crate::finding::{Dialect, Finding};
-use crate::model::Ctx;
+use crate::model::exits::{Exit, Wait as WaitFor};
+use crate::model::{Origin, Proxy};
 use crate::source::Span;
+use crate::units::show_ms;
 
 declare_rule! {
     code: "GW701",
@@ -26,64 +27,52 @@ struct Wait {
     span: Span,
 }
 
-/// nginx: the route's `<module>_read_timeout` (default 60s); HAProxy: the backend's
-/// `timeout server` (None when unset: HAProxy then waits forever).
-fn wait(chain: &Chain, layer: usize, route: usize) -> Option<Wait> {
-    let proxy = &chain.layer(layer).proxy;
-    let r = &proxy.routes[route];
-    match proxy.dialect {
-        Dialect::Nginx => {
-            if r.ctx != Ctx::Http {
-                return None;
-            }
-            let name = format!("{}_read_timeout", r.pass.prefix()?);
-            let (ms, set) = timeout(proxy, r.scope, &name)?;
-            Some(Wait {
-                ms,
-                shown: match set {
-                    Some(_) => format!("`{name} {}`", proxy.setting(r.scope, &name).first()?),
-                    None => format!("`{name}` (default {})", show_ms(ms)),
-                },
-                span: set.unwrap_or(r.directive.span),
-            })
-        }
-        Dialect::Haproxy => {
-            let pool = chain.pool_of(layer, route)?;
-            backend_wait(chain, layer, pool)
-        }
-    }
+/// What the model says an exit waits for the response (`Proxy::wait`): nginx's
+/// `<module>_read_timeout` (default 60s), HAProxy's `timeout server` (None when unset:
+/// HAProxy then waits for ever).
+fn wait(proxy: &Proxy, exit: &Exit) -> Option<Wait> {
+    let t = proxy.wait(exit, WaitFor::Response)?;
+    let (shown, span) = match t.origin {
+        Origin::Set(span) => (format!("`{} {}`", t.name, t.written), span),
+        Origin::Default => (
+            format!("`{}` (default {})", t.name, show_ms(t.value)),
+            exit.span,
+        ),
+    };
+    Some(Wait {
+        ms: t.value,
+        shown,
+        span,
+    })
 }
 
-fn backend_wait(chain: &Chain, layer: usize, pool: usize) -> Option<Wait> {
+/// The exit a hop leaves its outer layer by, or a route of an inner layer: an nginx route,
+/// the HAProxy backend it names.
+fn exit_of<'p, 'a>(chain: &'p Chain<'a>, layer: usize, route: usize) -> Option<Exit<'p, 'a>> {
     let proxy = &chain.layer(layer).proxy;
-    let scope = proxy.pools[pool].scope;
-    let (ms, span) = timeout(proxy, scope, "timeout server")?;
-    Some(Wait {
-        ms,
-        shown: format!(
-            "`timeout server {}`",
-            proxy.setting(scope, "timeout server").first()?
-        ),
-        span: span?,
-    })
+    match proxy.dialect {
+        Dialect::Nginx => Some(proxy.route_exit(route)),
+        Dialect::Haproxy => Some(proxy.pool_exit(chain.pool_of(layer, route)?)),
+    }
 }
 
 pub(crate) fn check(chain: &Chain, out: &mut Vec<Finding>) {
     let mut seen: HashSet<(Span, Span)> = HashSet::new();
     for hop in &chain.hops {
         let outer_proxy = &chain.layer(hop.outer).proxy;
-        let outer = match (outer_proxy.dialect, hop.pool, hop.route) {
-            (Dialect::Haproxy, Some(p), _) => backend_wait(chain, hop.outer, p),
-            (Dialect::Nginx, _, Some(r)) => wait(chain, hop.outer, r),
+        let exit = match (outer_proxy.dialect, hop.pool, hop.route) {
+            (Dialect::Haproxy, Some(p), _) => Some(outer_proxy.pool_exit(p)),
+            (Dialect::Nginx, _, Some(r)) => Some(outer_proxy.route_exit(r)),
             _ => None,
         };
+        let outer = exit.and_then(|e| wait(outer_proxy, &e));
         let Some(outer) = outer else { continue };
         let inner_proxy = &chain.layer(hop.inner).proxy;
         let listener = chain.listener(hop);
         let Some(inner) = chain
             .behind(hop.inner, listener)
             .into_iter()
-            .filter_map(|r| wait(chain, hop.inner, r))
+            .filter_map(|r| wait(inner_proxy, &exit_of(chain, hop.inner, r)?))
             .filter(|w| w.ms > outer.ms)
             .max_by_key(|w| w.ms)
         else {
