@@ -241,12 +241,15 @@ impl Walk<'_> {
             /// Every server on the address, with its `listen` argument and `ssl`.
             servers: Vec<(usize, Span, Option<Span>)>,
         }
+        // A fleet has thousands of servers on one address: index the addresses.
         let mut addresses: Vec<Address> = Vec::new();
+        let mut index: HashMap<&str, usize> = HashMap::new();
         for (i, s) in self.servers.iter().enumerate() {
             for (key, addr, ssl, default) in &s.listens {
-                let at = match addresses.iter().position(|a| a.key == key.as_str()) {
-                    Some(at) => at,
+                let at = match index.get(key.as_str()) {
+                    Some(&at) => at,
                     None => {
+                        index.insert(key, addresses.len());
                         addresses.push(Address {
                             key,
                             ssl: None,
@@ -261,7 +264,8 @@ impl Walk<'_> {
                 if *default && !a.default.3 {
                     a.default = (i, *addr, *ssl, true);
                 }
-                if !a.servers.iter().any(|(j, _, _)| *j == i) {
+                // Servers come in order: one already listed is the last.
+                if a.servers.last().is_none_or(|(j, _, _)| *j != i) {
                     a.servers.push((i, *addr, *ssl));
                 }
             }
