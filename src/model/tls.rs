@@ -558,7 +558,7 @@ impl<'p, 'a> Hop<'p, 'a> {
     /// force, or `$proxy_host` by default; HAProxy: the client's, unless a rule anywhere
     /// rewrites it (then None: not known). None also where no HTTP Host is sent
     /// (`grpc_pass`, `uwsgi_pass`, an HAProxy backend in `mode tcp`).
-    pub fn host_header(&self, proxy: &Proxy) -> Option<Typed<HostHeader>> {
+    pub fn host_header(&self, proxy: &Proxy, hosts: &HostRewrites) -> Option<Typed<HostHeader>> {
         match (self.route, self.server) {
             (Some(r), _) => {
                 if r.pass != Pass::Proxy {
@@ -598,16 +598,7 @@ impl<'p, 'a> Hop<'p, 'a> {
                 if crate::model::sections::mode(proxy, pool.scope) != "http" {
                     return None;
                 }
-                let rewritten = proxy.scopes.iter().any(|s| {
-                    s.directives.iter().any(|d| {
-                        d.name() == "http-request"
-                            && matches!(
-                                d.arg(0),
-                                Some("set-header" | "replace-header" | "del-header" | "add-header")
-                            )
-                            && d.arg(1).is_some_and(|h| h.eq_ignore_ascii_case("host"))
-                    })
-                });
+                let rewritten = hosts.rewritten;
                 (!rewritten).then(|| Typed {
                     value: HostHeader::PerRequest,
                     origin: Origin::Default,
@@ -696,6 +687,30 @@ pub enum Sni {
     RequestHost,
 }
 
+/// Whether an HAProxy configuration rewrites the Host header anywhere (then what reaches a
+/// backend is not known): read once per proxy, as every server asks.
+pub struct HostRewrites {
+    rewritten: bool,
+}
+
+impl HostRewrites {
+    pub fn of(proxy: &Proxy) -> HostRewrites {
+        HostRewrites {
+            rewritten: proxy.dialect == crate::finding::Dialect::Haproxy
+                && proxy.scopes.iter().any(|s| {
+                    s.directives.iter().any(|d| {
+                        d.name() == "http-request"
+                            && matches!(
+                                d.arg(0),
+                                Some("set-header" | "replace-header" | "del-header" | "add-header")
+                            )
+                            && d.arg(1).is_some_and(|h| h.eq_ignore_ascii_case("host"))
+                    })
+                }),
+        }
+    }
+}
+
 /// The Host header a backend gets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HostHeader {
@@ -756,31 +771,23 @@ pub fn crossed<'p, 'a>(
             at,
         });
     }
-    // An HAProxy server is one of its backend's: count the backend's servers.
+    // An HAProxy server is one of its backend's: count the backend's servers, by backend.
     if proxy.dialect == crate::finding::Dialect::Haproxy {
-        let serving = |pool: &Pool| {
-            hops.iter()
-                .filter(|h| h.in_service && same(h.pool, pool))
-                .count()
-        };
-        let counts: Vec<(usize, usize)> = out
-            .iter()
-            .map(|c| {
-                let pool = c.hop.pool.expect("an HAProxy hop has its backend");
-                let crossed = out.iter().filter(|o| same(o.hop.pool, pool)).count();
-                (crossed, serving(pool))
-            })
-            .collect();
-        for (c, (crossed, of)) in out.iter_mut().zip(counts) {
-            c.crossed = crossed;
-            c.of = of;
+        let key = |pool: Option<&Pool>| pool.map(|p| p as *const Pool as usize);
+        let mut serving: std::collections::HashMap<Option<usize>, usize> = Default::default();
+        for h in hops.iter().filter(|h| h.in_service) {
+            *serving.entry(key(h.pool)).or_default() += 1;
+        }
+        let mut crossed: std::collections::HashMap<Option<usize>, usize> = Default::default();
+        for c in &out {
+            *crossed.entry(key(c.hop.pool)).or_default() += 1;
+        }
+        for c in &mut out {
+            c.crossed = crossed[&key(c.hop.pool)];
+            c.of = serving[&key(c.hop.pool)];
         }
     }
     out
-}
-
-fn same(a: Option<&Pool>, b: &Pool) -> bool {
-    a.is_some_and(|a| std::ptr::eq(a, b))
 }
 
 /// The TLS and the plain-text scheme of a hand-off: (`https://`, `http://`), (`grpcs://`,

@@ -124,12 +124,20 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
 /// (`port`, `addr`, `http-check connect`), and `mode http`, where the traffic itself is plain
 /// text to a TLS port (GW401).
 fn plain_http_check(proxy: &Proxy, pool: &Pool) -> Option<Finding> {
-    if mode(proxy, pool.scope) != "tcp"
-        || proxy.scopes[pool.scope]
+    // A backend without check rules of its own takes its `defaults`' (`proxy.c`), so a
+    // `http-check connect` in either may send the check elsewhere or over TLS.
+    let mut scope = Some(pool.scope);
+    while let Some(id) = scope {
+        if proxy.scopes[id]
             .directives
             .iter()
             .any(|d| d.name() == "http-check" && d.arg(0) == Some("connect"))
-    {
+        {
+            return None;
+        }
+        scope = proxy.scopes[id].parent;
+    }
+    if mode(proxy, pool.scope) != "tcp" {
         return None;
     }
     let checked: Vec<_> = checkable(pool)

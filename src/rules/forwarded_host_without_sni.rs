@@ -5,7 +5,9 @@ use super::Context;
 use crate::finding::{Dialect, Finding};
 use crate::model::Origin;
 use crate::model::sections::{own, server_name, sni_auto};
-use crate::model::tls::{HostHeader, PLAIN_PORTS, Sni, Wire, hops, is_dotted_host_name, is_ip};
+use crate::model::tls::{
+    HostHeader, HostRewrites, PLAIN_PORTS, Sni, Wire, hops, is_dotted_host_name, is_ip,
+};
 
 declare_rule! {
     code: "GW407",
@@ -32,6 +34,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         },
         Dialect::Nginx => None,
     };
+    let rewrites = HostRewrites::of(proxy);
     for hop in hops(proxy) {
         if hop.wire != Wire::Tls || !hop.in_service {
             continue;
@@ -48,7 +51,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         {
             continue;
         }
-        let Some(host) = hop.host_header(proxy) else {
+        let Some(host) = hop.host_header(proxy, &rewrites) else {
             continue;
         };
         let forwarded = match &host.value {

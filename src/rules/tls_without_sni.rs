@@ -5,7 +5,7 @@ use crate::finding::{Finding, Severity};
 use crate::model::exits::Typed;
 use crate::model::sections::{own, server_name};
 use crate::model::tls::{Sni, Wire, hops, is_dotted_host_name, is_ip, prefix};
-use crate::model::{Origin, Route, Target};
+use crate::model::{Endpoint, Origin, Route, Target};
 use crate::source::Span;
 
 declare_rule! {
@@ -41,7 +41,12 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         let verify_on = hop.verify(proxy).value;
         match (&sni.value, hop.route, hop.server) {
             (Sni::Off, Some(route), _) => {
-                if matches!(route.target, Target::Missing(_)) {
+                // A name set by hand is judged where the target is known: an address or an
+                // upstream (not a unix socket, nor a target built from variables).
+                if !matches!(
+                    route.target,
+                    Target::Pool(_) | Target::Endpoint(Endpoint::Inet { .. })
+                ) {
                     continue;
                 }
                 // Without SNI and without verification, a name set by hand has no effect at

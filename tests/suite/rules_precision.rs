@@ -1320,3 +1320,29 @@ fn gw020_rule_actions() {
     let o = lint_haproxy(&valid.replace("http-request del-header X-B", "http-request lua.hello"));
     assert!(!o.contains("GW020"), "{o}");
 }
+
+/// A `quic` listen is a UDP socket of its own: the HTTP/3 pair `listen 443 ssl;` and
+/// `listen 443 quic;` in one server is not a duplicate (GW024), and does not join the TCP
+/// address in GW028's walk; the same TCP address twice still is a duplicate.
+#[test]
+fn quic_listens_are_addresses_of_their_own() {
+    let conf = |second: &str| {
+        format!(
+            "events {{}}\nhttp {{\n    server {{\n        listen 127.0.0.1:8443 ssl;\n        listen {second};\n        ssl_certificate /etc/nginx/tls/a.crt;\n        ssl_certificate_key /etc/nginx/tls/a.key;\n        location / {{ return 204; }}\n    }}\n}}\n"
+        )
+    };
+    let o = lint_nginx(&conf("127.0.0.1:8443 quic reuseport"));
+    assert!(!o.contains("GW024") && !o.contains("GW028"), "{o}");
+    let o = lint_nginx(&conf("127.0.0.1:8443"));
+    assert!(o.contains("GW024") && o.contains("duplicate listen"), "{o}");
+}
+
+/// GW312's plain-HTTP check is not reported where `defaults` holds the check's `http-check
+/// connect` (a backend without check rules of its own takes them).
+#[test]
+fn gw312_http_check_connect_from_defaults() {
+    let o = lint_haproxy(
+        "defaults\n    mode tcp\n    timeout connect 5s\n    timeout client 30s\n    timeout server 30s\n    option httpchk GET /readyz\n    http-check connect ssl\nfrontend k8s_api\n    bind 127.0.0.1:6443\n    default_backend k8s_api\nbackend k8s_api\n    server cp1 10.0.0.11:6443 check\n    server cp2 10.0.0.12:6443 check\n",
+    );
+    assert!(!o.contains("GW312"), "{o}");
+}

@@ -181,7 +181,7 @@ impl Walk<'_> {
                     .skip(1)
                     .any(|a| matches!(a.value.as_str(), "default_server" | "default"));
                 if let Some(addr) = d.args.first().filter(|a| !a.value.contains('$')) {
-                    let key = listen_key(&addr.value);
+                    let key = listen_key_of(d, &addr.value);
                     rec.listens
                         .push((key, addr.span, ssl.map(|s| s.span), default));
                 }
@@ -677,7 +677,7 @@ impl Walk<'_> {
                 return false;
             }
         }
-        let key = listen_key(&addr.value);
+        let key = listen_key_of(d, &addr.value);
         if let Some(&first) = seen.listens.get(&key) {
             let mut r = Refusal::new(
                 Kind::Duplicate,
@@ -831,6 +831,17 @@ impl Walk<'_> {
 
 /// A `listen` address as nginx groups them: a port alone, `*:port` and `0.0.0.0:port` are
 /// one address.
+/// The address of a `listen`, as nginx groups them: a `quic` listen is a UDP socket of its
+/// own (`ngx_http_add_listen` compares the socket type), so `listen 443 ssl;` and
+/// `listen 443 quic;` in one server are two addresses.
+fn listen_key_of(d: &Directive, addr: &str) -> String {
+    let key = listen_key(addr);
+    match d.args.iter().skip(1).any(|a| a.value.as_str() == "quic") {
+        true => format!("{key} quic"),
+        false => key,
+    }
+}
+
 fn listen_key(addr: &str) -> String {
     if addr.bytes().all(|b| b.is_ascii_digit()) {
         return format!("*:{addr}");
