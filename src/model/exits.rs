@@ -35,6 +35,31 @@ pub struct Typed<T> {
     pub written: String,
 }
 
+impl Typed<u64> {
+    /// A time as a message names it: `` `proxy_read_timeout 30s` ``, or
+    /// `` `proxy_read_timeout` (default 60s) `` when nothing sets it.
+    pub fn shown(&self) -> String {
+        match self.origin {
+            Origin::Set(_) => format!("`{} {}`", self.name, self.written),
+            Origin::Default => format!(
+                "`{}` (default {})",
+                self.name,
+                crate::units::show_ms(self.value)
+            ),
+        }
+    }
+}
+
+impl<T> Typed<T> {
+    /// Where the setting is written, or `otherwise` (the route, the listener) by default.
+    pub fn at(&self, otherwise: Span) -> Span {
+        match self.origin {
+            Origin::Set(span) => span,
+            Origin::Default => otherwise,
+        }
+    }
+}
+
 /// What an exit waits for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Wait {

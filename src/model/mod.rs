@@ -352,6 +352,16 @@ impl<'a> Proxy<'a> {
         self.innermost(scope, name, false).0
     }
 
+    /// The `proxy_set_header NAME …` in force at `scope` (header names compare without case;
+    /// the last of the deciding level wins), as nginx sends it.
+    pub fn set_header(&self, scope: ScopeId, name: &str) -> Option<&'a Directive> {
+        self.deciding(scope, "proxy_set_header")
+            .iter()
+            .rev()
+            .find(|d| d.arg(0).is_some_and(|n| n.eq_ignore_ascii_case(name)))
+            .copied()
+    }
+
     /// Can any of `names` be set at `scope` or around it? False is certain, true may be wrong:
     /// for rules that ask about many scopes for names that are seldom set.
     pub fn may_set_any(&self, scope: ScopeId, names: &[&str]) -> bool {

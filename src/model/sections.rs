@@ -162,6 +162,16 @@ pub fn port(server: &Server) -> Option<u16> {
     }
 }
 
+/// Where a finding about a server keyword goes, and where its related note: on the word
+/// when the server's own line has it, else on the server's address (each server sharing one
+/// `default-server` line is told apart), with `(word's note, own)` to choose the note by.
+pub fn placed(server: &Server, word: Span) -> (Span, Span, bool) {
+    match own(server, word) {
+        true => (word, server.endpoint_span, true),
+        false => (server.endpoint_span, word, false),
+    }
+}
+
 /// Is this parameter written on the server's own line (not inherited from `default-server`)?
 pub fn own(server: &Server, span: Span) -> bool {
     let line = server.directive.span;

@@ -564,12 +564,7 @@ impl<'p, 'a> Hop<'p, 'a> {
                 if r.pass != Pass::Proxy {
                     return None;
                 }
-                let headers = proxy.deciding(r.scope, "proxy_set_header");
-                let Some(d) = headers
-                    .iter()
-                    .rev()
-                    .find(|d| d.arg(0).is_some_and(|n| n.eq_ignore_ascii_case("host")))
-                else {
+                let Some(d) = proxy.set_header(r.scope, "host") else {
                     return Some(Typed {
                         value: HostHeader::PassHost,
                         origin: Origin::Default,

@@ -99,14 +99,7 @@ fn nginx_idle(chain: &Chain, hop: &Hop) -> Option<Idle> {
     }
     let http11 = proxy.setting(route.scope, "proxy_http_version").first() == Some("1.1");
     let connection = proxy
-        .setting(route.scope, "proxy_set_header")
-        .directives
-        .iter()
-        .rev()
-        .find(|d| {
-            d.arg(0)
-                .is_some_and(|h| h.eq_ignore_ascii_case("connection"))
-        })
+        .set_header(route.scope, "connection")
         .map(|d| d.arg(1).unwrap_or("").to_string());
     let reused = match connection {
         Some(c) => (http11 || new_defaults) && !c.eq_ignore_ascii_case("close"),
@@ -141,16 +134,9 @@ fn inner_idle(chain: &Chain, hop: &Hop) -> Option<Idle> {
     let proxy = &chain.layer(hop.inner).proxy;
     let listener = chain.listener(hop);
     let t = proxy.client_idle(listener.scope)?;
-    let (shown, span) = match t.origin {
-        Origin::Set(span) => (format!("`{} {}`", t.name, t.written), span),
-        Origin::Default => (
-            format!("`{}` (default {})", t.name, show_ms(t.value)),
-            listener.span,
-        ),
-    };
     Some(Idle {
         ms: t.value,
-        shown,
-        span,
+        shown: t.shown(),
+        span: t.at(listener.span),
     })
 }

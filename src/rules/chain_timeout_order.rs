@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use crate::chain::{Chain, dialect_name};
 use crate::finding::{Dialect, Finding};
 use crate::model::exits::{Exit, Wait as WaitFor};
-use crate::model::{Origin, Proxy};
+use crate::model::Proxy;
 use crate::source::Span;
 use crate::units::show_ms;
 
@@ -32,17 +32,10 @@ struct Wait {
 /// HAProxy then waits for ever).
 fn wait(proxy: &Proxy, exit: &Exit) -> Option<Wait> {
     let t = proxy.wait(exit, WaitFor::Response)?;
-    let (shown, span) = match t.origin {
-        Origin::Set(span) => (format!("`{} {}`", t.name, t.written), span),
-        Origin::Default => (
-            format!("`{}` (default {})", t.name, show_ms(t.value)),
-            exit.span,
-        ),
-    };
     Some(Wait {
         ms: t.value,
-        shown,
-        span,
+        shown: t.shown(),
+        span: t.at(exit.span),
     })
 }
 

@@ -4,7 +4,7 @@
 use super::Context;
 use crate::finding::{Dialect, Finding};
 use crate::model::Origin;
-use crate::model::sections::{own, server_name, sni_auto};
+use crate::model::sections::{placed, server_name, sni_auto};
 use crate::model::tls::{
     HostHeader, HostRewrites, PLAIN_PORTS, Sni, Wire, hops, is_dotted_host_name, is_ip,
 };
@@ -122,10 +122,10 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
                     (Sni::Off, true) => "",
                     _ => continue,
                 };
-                let (span, other, note) = if own(s, ssl) {
-                    (ssl, s.endpoint_span, "an IP address")
-                } else {
-                    (s.endpoint_span, ssl, "TLS turned on by `default-server`")
+                let (span, other, own) = placed(s, ssl);
+                let note = match own {
+                    true => "an IP address",
+                    false => "TLS turned on by `default-server`",
                 };
                 out.push(
                     Finding::new(

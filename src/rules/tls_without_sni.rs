@@ -3,7 +3,7 @@
 use super::Context;
 use crate::finding::{Finding, Severity};
 use crate::model::exits::Typed;
-use crate::model::sections::{own, server_name};
+use crate::model::sections::{placed, server_name};
 use crate::model::tls::{Sni, Wire, hops, is_dotted_host_name, is_ip, prefix};
 use crate::model::{Endpoint, Origin, Route, Target};
 use crate::source::Span;
@@ -119,10 +119,10 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
                     }
                     _ => "",
                 };
-                let (span, other, note) = if own(s, ssl) {
-                    (ssl, s.endpoint_span, "the backend's host name")
-                } else {
-                    (s.endpoint_span, ssl, "TLS turned on by `default-server`")
+                let (span, other, own) = placed(s, ssl);
+                let note = match own {
+                    true => "the backend's host name",
+                    false => "TLS turned on by `default-server`",
                 };
                 out.push(
                     Finding::new(

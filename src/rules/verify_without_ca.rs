@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use super::Context;
 use crate::finding::Finding;
 use crate::model::Origin;
-use crate::model::sections::{own, server_name};
+use crate::model::sections::{own, placed, server_name};
 use crate::model::tls::{hops, prefix};
 
 declare_rule! {
@@ -78,11 +78,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 let name = server_name(pool, s);
                 // Inherited TLS: the finding goes on the server, so that each server sharing
                 // one `default-server` line is told apart.
-                let (span, other) = if own(s, tls) {
-                    (tls, s.endpoint_span)
-                } else {
-                    (s.endpoint_span, tls)
-                };
+                let (span, other, tls_own) = placed(s, tls);
                 let mut f = Finding::new(
                     &RULE,
                     span,
@@ -96,7 +92,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 )
                 .related(
                     other,
-                    if own(s, tls) {
+                    if tls_own {
                         "the server"
                     } else {
                         "TLS turned on by `default-server`"

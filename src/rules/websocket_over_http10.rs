@@ -26,12 +26,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         if route.pass != Pass::Proxy {
             continue;
         }
-        let headers = proxy.deciding(route.scope, "proxy_set_header");
-        let Some(upgrade) = headers
-            .iter()
-            .rev()
-            .find(|d| d.arg(0).is_some_and(|n| n.eq_ignore_ascii_case("upgrade")))
-        else {
+        let Some(upgrade) = proxy.set_header(route.scope, "upgrade") else {
             continue;
         };
         let version = proxy.deciding(route.scope, "proxy_http_version");

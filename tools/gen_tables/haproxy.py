@@ -832,19 +832,25 @@ class Extract:
                     flags.add("prefix")
             self.cfg_kws.append((sec, kw, fn, flags, path))
 
+    def entry_keyword(self, f):
+        """The keyword of a keyword-list entry: a string literal, or a macro that names one
+        (`{ FLT_OT_ACTION_GROUP, flt_ot_group_parse }`, defined in an addon's header)."""
+        if not f or not f[0]:
+            return None
+        name = f[0]
+        if len(name) == 1 and not is_str(name[0]):
+            raw = self.rel.headers.raw.get(name[0], "")
+            name = [raw] if re.fullmatch(r'"[^"\\]*"', raw) else []
+        if not name or not is_str(name[0]):
+            return None
+        return c_string(name)
+
     def read_bind_srv(self, path, scope, entries):
         for e in entries:
             f = entry_fields(e)
-            if not f or not f[0]:
+            kw = self.entry_keyword(f)
+            if kw is None:
                 continue
-            name = f[0]
-            # A keyword named by a macro: `{ FLT_OT_ACTION_GROUP, flt_ot_group_parse }`.
-            if len(name) == 1 and not is_str(name[0]):
-                raw = self.rel.headers.raw.get(name[0], "")
-                name = [raw] if re.fullmatch(r'"[^"\\]*"', raw) else []
-            if not name or not is_str(name[0]):
-                continue
-            kw = c_string(name)
             fn = "".join(f[1]) if len(f) > 1 else ""
             skip = "".join(f[2]) if len(f) > 2 else "0"
             flags = set()
@@ -859,16 +865,9 @@ class Extract:
     def read_actions(self, path, scope, entries):
         for e in entries:
             f = entry_fields(e)
-            if not f or not f[0]:
+            kw = self.entry_keyword(f)
+            if kw is None:
                 continue
-            name = f[0]
-            # A keyword named by a macro: `{ FLT_OT_ACTION_GROUP, flt_ot_group_parse }`.
-            if len(name) == 1 and not is_str(name[0]):
-                raw = self.rel.headers.raw.get(name[0], "")
-                name = [raw] if re.fullmatch(r'"[^"\\]*"', raw) else []
-            if not name or not is_str(name[0]):
-                continue
-            kw = c_string(name)
             fn = "".join(f[1]) if len(f) > 1 else ""
             flags = set()
             if len(f) > 2:
