@@ -122,7 +122,7 @@ fn main() {
             c[1],
             c[2],
             c[3],
-            gwlint::syntax::atom::count()
+            gwlint::atom::count()
         );
         use gwlint::model::*;
         eprintln!(
@@ -241,7 +241,7 @@ fn census(dirs: &[gwlint::syntax::nginx::Directive], c: &mut [usize; 5]) {
 fn model_census(p: &gwlint::model::Proxy) {
     use std::mem::size_of;
     let mb = |b: usize| b as f64 / 1e6;
-    let lists: usize = p.scopes.iter().map(|s| s.directives.runs().len()).sum();
+    let lists: usize = p.scopes.iter().map(|s| s.directives.run_count()).sum();
     let servers: usize = p.pools.iter().map(|x| x.servers.len()).sum();
     eprintln!(
         "scopes {} ({:.1} MB) runs {} ({:.1} MB) routes {} ({:.1} MB) pools {} ({:.1} MB) servers {} ({:.1} MB)",

@@ -3,6 +3,7 @@
 //! One pipeline: discover → load → parse → lower → check → filter → report. This file wires
 //! the stages; `main.rs` only runs the CLI.
 
+pub mod atom;
 pub mod baseline;
 pub mod chain;
 pub mod cli;
@@ -30,6 +31,7 @@ pub mod syntax;
 pub mod tables;
 pub mod units;
 pub mod version;
+pub mod word;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

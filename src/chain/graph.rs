@@ -124,7 +124,7 @@ fn block_name(proxy: &Proxy, scope: ScopeId) -> String {
 /// The block that opens a scope, from its name to its closing brace (or section end).
 fn block_extent(proxy: &Proxy, scope: ScopeId) -> Option<Span> {
     let b = proxy.scopes[scope].block?;
-    Some(b.span.to(b.block_span().unwrap_or(b.span)))
+    Some(b.span().to(b.block_span().unwrap_or(b.span())))
 }
 
 pub fn build(chain: &Chain) -> Graph {
@@ -183,7 +183,7 @@ pub fn build(chain: &Chain) -> Graph {
                 NodeKind::Route,
                 block_name(proxy, r.scope),
                 r.directive.written(),
-                r.directive.span,
+                r.directive.span(),
                 // A route's own block (its `location`); the server or frontend it sits in
                 // is its listener's.
                 match proxy.scopes[r.scope].kind {
@@ -192,7 +192,7 @@ pub fn build(chain: &Chain) -> Graph {
                     }
                     _ => None,
                 }
-                .unwrap_or(r.directive.span),
+                .unwrap_or(r.directive.span()),
             );
         }
         for (i, p) in proxy.pools.iter().enumerate() {
@@ -218,8 +218,8 @@ pub fn build(chain: &Chain) -> Graph {
                     NodeKind::Server,
                     format!("{kind} {}", p.name),
                     server.directive.written(),
-                    server.directive.span,
-                    server.directive.span,
+                    server.directive.span(),
+                    server.directive.span(),
                 );
             }
         }

@@ -728,7 +728,7 @@ mod tests {
                 .remove(0)
         });
         Listener {
-            directive: d,
+            directive: crate::model::Statement::parsed(d),
             span: d.span,
             bound,
             ports: (port, port),

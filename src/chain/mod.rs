@@ -143,7 +143,7 @@ impl<'a> Chain<'a> {
                 format!(
                     "`server {}` in {kind} `{}`",
                     s.directive
-                        .args
+                        .args()
                         .iter()
                         .map(|a| a.value.as_str())
                         .take(match proxy.dialect {

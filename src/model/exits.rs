@@ -84,7 +84,7 @@ impl<'a> Proxy<'a> {
                         _ => None,
                     },
                     http: r.ctx == Ctx::Http,
-                    span: r.directive.span,
+                    span: r.directive.span(),
                 })
                 .collect(),
             Dialect::Haproxy => {
@@ -133,7 +133,7 @@ impl<'a> Proxy<'a> {
                 _ => None,
             },
             http: r.ctx == Ctx::Http,
-            span: r.directive.span,
+            span: r.directive.span(),
         }
     }
 

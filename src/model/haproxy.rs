@@ -4,7 +4,9 @@
 
 use std::collections::HashMap;
 
-use super::{Ctx, Endpoint, Pass, Pool, Proxy, Route, Scope, ScopeId, ScopeKind, Server, Target};
+use super::{
+    Ctx, Endpoint, Pass, Pool, Proxy, Route, Scope, ScopeId, ScopeKind, Server, Statement, Target,
+};
 use crate::finding::Dialect;
 use crate::load::include::Tree;
 use crate::source::FileId;
@@ -60,7 +62,7 @@ pub fn lower<'a>(tree: &'a Tree, files: &'a HashMap<FileId, File>) -> Proxy<'a> 
             proxy.scopes.push(Scope {
                 parent,
                 kind,
-                block: Some(d),
+                block: Some(Statement::of(d)),
                 directives: super::Statements::from_run(d.children()),
             });
             let id = proxy.scopes.len() - 1;
@@ -84,7 +86,7 @@ pub fn lower<'a>(tree: &'a Tree, files: &'a HashMap<FileId, File>) -> Proxy<'a> 
             proxy.pools.push(Pool {
                 name: name.value.to_string(),
                 name_span: name.span,
-                directive: d,
+                directive: Statement::of(d),
                 ctx: Ctx::Http,
                 servers,
                 scope,
@@ -125,7 +127,7 @@ pub fn lower<'a>(tree: &'a Tree, files: &'a HashMap<FileId, File>) -> Proxy<'a> 
                     }
                 };
                 proxy.routes.push(Route {
-                    directive: c,
+                    directive: Statement::of(c),
                     pass,
                     ctx: Ctx::Http,
                     scheme: None,
@@ -146,7 +148,7 @@ pub fn lower<'a>(tree: &'a Tree, files: &'a HashMap<FileId, File>) -> Proxy<'a> 
             && let Some((i, name)) = own
         {
             proxy.routes.push(Route {
-                directive: d,
+                directive: Statement::of(d),
                 pass: Pass::DefaultBackend,
                 ctx: Ctx::Http,
                 scheme: None,
@@ -201,7 +203,7 @@ fn endpoint(addr: &str) -> Endpoint {
 /// The `default-server` lines in force in a section, the one that decides first: the
 /// section's own, last line first, then those of the `defaults` it inherits from (HAProxy
 /// starts a section's default server from a copy of its defaults' one).
-fn default_servers<'a>(proxy: &Proxy<'a>, scope: ScopeId) -> Vec<&'a Directive> {
+fn default_servers<'a>(proxy: &Proxy<'a>, scope: ScopeId) -> Vec<&'a Statement> {
     let mut out = Vec::new();
     let mut s = Some(scope);
     while let Some(id) = s {
@@ -222,16 +224,16 @@ fn default_servers<'a>(proxy: &Proxy<'a>, scope: ScopeId) -> Vec<&'a Directive> 
 /// parameter in [`Server::params`] is its effective value.
 fn servers<'a>(proxy: &Proxy<'a>, scope: ScopeId) -> Vec<Server<'a>> {
     let defaults = default_servers(proxy, scope);
-    let params = |d: &Directive, from: usize| {
+    let params = |d: &Statement, from: usize| {
         let mut out = Vec::new();
         let mut i = from;
-        while i < d.args.len() {
-            let k = &d.args[i];
-            if table::server_takes_value(&k.value) && i + 1 < d.args.len() {
+        while i < d.args().len() {
+            let k = &d.args()[i];
+            if table::server_takes_value(&k.value) && i + 1 < d.args().len() {
                 out.push((
                     k.value.as_str(),
-                    Some(d.args[i + 1].value.as_str()),
-                    k.span.to(d.args[i + 1].span),
+                    Some(d.args()[i + 1].value.as_str()),
+                    k.span.to(d.args()[i + 1].span),
                 ));
                 i += 2;
             } else {
@@ -254,7 +256,7 @@ fn servers<'a>(proxy: &Proxy<'a>, scope: ScopeId) -> Vec<Server<'a>> {
                 "server-template" => 2,
                 _ => return None,
             };
-            let addr = d.args.get(at)?;
+            let addr = d.args().get(at)?;
             let mut p = params(d, at + 1);
             for ds in &defaults {
                 p.extend(params(ds, 0));

@@ -3,10 +3,10 @@
 
 use std::net::IpAddr;
 
+use super::Statement;
 use super::{Proxy, ScopeId, ScopeKind};
 use crate::finding::Dialect;
 use crate::source::Span;
-use crate::syntax::nginx::Directive;
 
 /// The address part of a listener.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,7 +27,7 @@ pub enum Bound {
 /// One `listen`/`bind` address (a `bind` with a list or a port range gives several).
 #[derive(Debug, Clone)]
 pub struct Listener<'a> {
-    pub directive: &'a Directive,
+    pub directive: &'a Statement,
     /// The argument that names the address (the `server {` line for an implied listener).
     pub span: Span,
     pub bound: Bound,
@@ -111,12 +111,12 @@ fn nginx<'a>(proxy: &Proxy<'a>) -> Vec<Listener<'a>> {
 }
 
 /// `listen address[:port] [ssl] [http2] [proxy_protocol] [ipv6only=on|off] …`.
-fn nginx_listen<'a>(d: &'a Directive, scope: ScopeId, tcp: bool) -> Option<Listener<'a>> {
-    let addr = d.args.first()?;
+fn nginx_listen<'a>(d: &'a Statement, scope: ScopeId, tcp: bool) -> Option<Listener<'a>> {
+    let addr = d.args().first()?;
     if addr.has_variable() {
         return None;
     }
-    let flags: Vec<&str> = d.args[1..].iter().map(|a| a.value.as_str()).collect();
+    let flags: Vec<&str> = d.args()[1..].iter().map(|a| a.value.as_str()).collect();
     // UDP and QUIC listeners take no TCP connection.
     if flags.iter().any(|f| matches!(*f, "udp" | "quic")) {
         return None;
@@ -178,11 +178,13 @@ fn haproxy<'a>(proxy: &Proxy<'a>) -> Vec<Listener<'a>> {
         }
         let tcp = proxy.setting(id, "mode").first() != Some("http");
         for d in scope.directives.iter().filter(|d| d.name() == "bind") {
-            let Some(addr) = d.args.first() else { continue };
+            let Some(addr) = d.args().first() else {
+                continue;
+            };
             if addr.has_variable() {
                 continue;
             }
-            let words: Vec<&str> = d.args[1..].iter().map(|a| a.value.as_str()).collect();
+            let words: Vec<&str> = d.args()[1..].iter().map(|a| a.value.as_str()).collect();
             let value_of = |k: &str| {
                 words
                     .iter()

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use super::Scope;
-use crate::syntax::nginx::Directive;
+use super::Statement;
 
 /// Scopes with more directives than this get a sorted index; smaller ones are scanned.
 const SORTED_ABOVE: usize = 32;
@@ -70,12 +70,12 @@ pub enum Found<'a> {
     #[default]
     Empty,
     /// The first `len` are found; the rest repeat the first.
-    Few(u8, [&'a Directive; INLINE]),
-    Many(Vec<&'a Directive>),
+    Few(u8, [&'a Statement; INLINE]),
+    Many(Vec<&'a Statement>),
 }
 
 impl<'a> Found<'a> {
-    fn push(&mut self, d: &'a Directive) {
+    fn push(&mut self, d: &'a Statement) {
         match self {
             Found::Empty => *self = Found::Few(1, [d; INLINE]),
             Found::Few(len, few) if (*len as usize) < INLINE => {
@@ -94,8 +94,8 @@ impl<'a> Found<'a> {
 }
 
 impl<'a> std::ops::Deref for Found<'a> {
-    type Target = [&'a Directive];
-    fn deref(&self) -> &[&'a Directive] {
+    type Target = [&'a Statement];
+    fn deref(&self) -> &[&'a Statement] {
         match self {
             Found::Empty => &[],
             Found::Few(len, few) => &few[..*len as usize],
@@ -142,7 +142,7 @@ impl Index {
                 for (r, run) in runs.iter().enumerate() {
                     pos.extend((0..run.len() as u32).map(|i| (r as u32, i)));
                 }
-                let at = |(r, i): (u32, u32)| &runs[r as usize][i as usize];
+                let at = |(r, i): (u32, u32)| Statement::of(&runs[r as usize][i as usize]);
                 // Stable: a name's occurrences stay in their written order.
                 pos.sort_by(|&a, &b| at(a).name().cmp(at(b).name()));
                 (id, pos.into_boxed_slice())
@@ -209,7 +209,7 @@ impl Index {
             Some(_) if self.sorted.contains_key(&id) => {
                 let pos = &self.sorted[&id];
                 let runs = sc.directives.runs();
-                let at = |(r, i): (u32, u32)| &runs[r as usize][i as usize];
+                let at = |(r, i): (u32, u32)| Statement::of(&runs[r as usize][i as usize]);
                 let start = pos.partition_point(|&p| at(p).name() < name);
                 for &p in pos[start..].iter().take_while(|&&p| at(p).name() == name) {
                     found.push(at(p));

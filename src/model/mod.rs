@@ -21,15 +21,13 @@ use crate::finding::Dialect;
 use crate::load::include::{Tree, TreeProblem};
 use crate::source::{FileId, Span};
 use crate::syntax;
-/// A statement as the model holds it (rules name it through the model, never the syntax).
-pub use crate::syntax::nginx::Directive;
 /// Does a word hold a variable (`$name`, `${name}`)?
-pub use crate::syntax::nginx::has_variable;
+pub use crate::word::has_variable;
 
 pub use directives::Pass;
 pub use endpoint::Endpoint;
 pub use lookup::Found;
-pub use statements::Statements;
+pub use statements::{Statement, Statements};
 
 /// http or stream: upstream names live in separate namespaces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -69,7 +67,7 @@ pub struct Scope<'a> {
     pub parent: Option<ScopeId>,
     pub kind: ScopeKind,
     /// The block directive that opens it (None for the top level).
-    pub block: Option<&'a Directive>,
+    pub block: Option<&'a Statement>,
     /// The plain directives at this level, includes expanded, in order.
     pub directives: Statements<'a>,
 }
@@ -96,7 +94,7 @@ pub struct Setting<'a> {
 impl<'a> Setting<'a> {
     pub fn origin(&self) -> Origin {
         match self.directives.last() {
-            Some(d) => Origin::Set(d.span),
+            Some(d) => Origin::Set(d.span()),
             None => Origin::Default,
         }
     }
@@ -106,7 +104,7 @@ impl<'a> Setting<'a> {
     /// The arguments of the deciding (last) directive, or the default split into words.
     pub fn args(&self) -> Vec<&str> {
         match self.directives.last() {
-            Some(d) => d.args.iter().map(|a| a.value.as_str()).collect(),
+            Some(d) => d.args().iter().map(|a| a.value.as_str()).collect(),
             None => self
                 .default
                 .map(|d| d.split_whitespace().collect())
@@ -138,7 +136,7 @@ pub enum Target {
 /// A hand-off: an nginx `*_pass` (HAProxy: `use_backend`/`default_backend`).
 #[derive(Debug)]
 pub struct Route<'a> {
-    pub directive: &'a Directive,
+    pub directive: &'a Statement,
     pub pass: Pass,
     pub ctx: Ctx,
     /// `http`, `https`, `grpc`, `grpcs`, `uwsgi`, `suwsgi` when the target names one
@@ -158,7 +156,7 @@ pub type Param = (&'static str, Option<&'static str>, Span);
 /// One `server` of a pool.
 #[derive(Debug)]
 pub struct Server<'a> {
-    pub directive: &'a Directive,
+    pub directive: &'a Statement,
     pub endpoint: Endpoint,
     pub endpoint_span: Span,
     /// HAProxy: the server's keywords merged with `default-server`'s. None (nginx): the words
@@ -171,12 +169,12 @@ pub struct Server<'a> {
 
 impl<'a> Server<'a> {
     /// A server whose parameters are the words after its address (`weight=2 down`).
-    pub fn new(directive: &'a Directive, endpoint: Endpoint, endpoint_span: Span) -> Self {
+    pub fn new(directive: &'a Statement, endpoint: Endpoint, endpoint_span: Span) -> Self {
         Server::with(directive, endpoint, endpoint_span, None)
     }
     /// A server whose parameters are listed apart from its directive (HAProxy).
     pub fn listed(
-        directive: &'a Directive,
+        directive: &'a Statement,
         endpoint: Endpoint,
         endpoint_span: Span,
         params: Vec<Param>,
@@ -184,7 +182,7 @@ impl<'a> Server<'a> {
         Server::with(directive, endpoint, endpoint_span, Some(params))
     }
     fn with(
-        directive: &'a Directive,
+        directive: &'a Statement,
         endpoint: Endpoint,
         endpoint_span: Span,
         listed: Option<Vec<Param>>,
@@ -205,7 +203,7 @@ impl<'a> Server<'a> {
         let listed = self.listed.as_deref().unwrap_or_default();
         let written = match self.listed {
             Some(_) => &[][..],
-            None => self.directive.args.get(1..).unwrap_or_default(),
+            None => self.directive.args().get(1..).unwrap_or_default(),
         };
         listed.iter().copied().chain(written.iter().map(
             |a| match a.value.as_str().split_once('=') {
@@ -228,7 +226,7 @@ impl<'a> Server<'a> {
         }
         // Rules ask a fleet's servers for a flag each: the word is matched where it stands,
         // not split first.
-        let args = self.directive.args.get(1..).unwrap_or_default();
+        let args = self.directive.args().get(1..).unwrap_or_default();
         args.iter().find_map(|a| {
             let w = a.value.as_str();
             match w.strip_prefix(name)?.strip_prefix('=') {
@@ -253,7 +251,7 @@ impl<'a> Server<'a> {
 pub struct Pool<'a> {
     pub name: String,
     pub name_span: Span,
-    pub directive: &'a Directive,
+    pub directive: &'a Statement,
     pub ctx: Ctx,
     pub servers: Vec<Server<'a>>,
     pub scope: ScopeId,
@@ -332,8 +330,8 @@ impl<'a> Proxy<'a> {
     }
 
     /// The files an `include` brings in.
-    pub fn included(&self, include: &Directive) -> &[FileId] {
-        self.tree.included(include)
+    pub fn included(&self, include: &Statement) -> &[FileId] {
+        self.tree.included(include.syntax())
     }
 
     /// Builds the index `setting` looks names up in (otherwise built on first use).
@@ -354,7 +352,7 @@ impl<'a> Proxy<'a> {
 
     /// The `proxy_set_header NAME …` in force at `scope` (header names compare without case;
     /// the last of the deciding level wins), as nginx sends it.
-    pub fn set_header(&self, scope: ScopeId, name: &str) -> Option<&'a Directive> {
+    pub fn set_header(&self, scope: ScopeId, name: &str) -> Option<&'a Statement> {
         self.deciding(scope, "proxy_set_header")
             .iter()
             .rev()

@@ -4,11 +4,13 @@
 use std::collections::HashMap;
 
 use super::endpoint::{Endpoint, split_url};
-use super::{Ctx, Pass, Pool, Proxy, Route, Scope, ScopeId, ScopeKind, Server, Target, directives};
+use super::{
+    Ctx, Pass, Pool, Proxy, Route, Scope, ScopeId, ScopeKind, Server, Statement, Target, directives,
+};
+use crate::atom::Atom;
 use crate::finding::Dialect;
 use crate::load::include::Tree;
 use crate::source::FileId;
-use crate::syntax::atom::Atom;
 use crate::syntax::nginx::{Directive, File};
 
 /// Includes may chain through blocks; past this depth lowering stops descending.
@@ -196,7 +198,7 @@ impl<'a> Lowering<'a> {
         &mut self,
         parent: Option<ScopeId>,
         kind: ScopeKind,
-        block: Option<&'a Directive>,
+        block: Option<&'a Statement>,
     ) -> ScopeId {
         self.proxy.scopes.push(Scope {
             parent,
@@ -266,7 +268,7 @@ impl<'a> Lowering<'a> {
                 // events, mail, map, types, …: nothing that routes traffic.
                 _ => continue,
             };
-            let child = self.scope(Some(scope), child_kind, Some(d));
+            let child = self.scope(Some(scope), child_kind, Some(Statement::of(d)));
             self.walk(children, child, depth + 1);
             if child_kind == ScopeKind::Upstream {
                 self.pool(d, child);
@@ -286,14 +288,14 @@ impl<'a> Lowering<'a> {
                 .iter()
                 .filter(|s| s.name() == "server")
                 .filter_map(|s| {
-                    let addr = s.args.first()?;
+                    let addr = s.args().first()?;
                     Some(Server::new(s, Endpoint::parse(&addr.value), addr.span))
                 }),
         );
         self.proxy.pools.push(Pool {
             name: name.value.to_string(),
             name_span: name.span,
-            directive: d,
+            directive: Statement::of(d),
             ctx,
             servers,
             scope,
@@ -329,7 +331,7 @@ impl<'a> Lowering<'a> {
                     None => Target::Endpoint(endpoint),
                 };
                 Some(Route {
-                    directive: d,
+                    directive: Statement::of(d),
                     pass,
                     ctx,
                     scheme: scheme.map(scheme_of),
@@ -422,12 +424,12 @@ mod tests {
     fn shape(p: &Proxy) -> String {
         let mut out = String::new();
         for (i, s) in p.scopes.iter().enumerate() {
-            let dirs: Vec<u32> = s.directives.iter().map(|d| d.span.start).collect();
+            let dirs: Vec<u32> = s.directives.iter().map(|d| d.span().start).collect();
             out += &format!(
                 "{i} {:?} {:?} {:?} {dirs:?}\n",
                 s.kind,
                 s.parent,
-                s.block.map(|b| b.span)
+                s.block.map(|b| b.span())
             );
         }
         for p in &p.pools {
@@ -442,7 +444,11 @@ mod tests {
         for r in &p.routes {
             out += &format!(
                 "route {:?} {} {:?} {:?} {}\n",
-                r.pass, r.directive.span.start, r.ctx, r.target, r.scope
+                r.pass,
+                r.directive.span().start,
+                r.ctx,
+                r.target,
+                r.scope
             );
         }
         out

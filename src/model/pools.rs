@@ -56,14 +56,14 @@ pub fn backup_after_method<'a>(proxy: &Proxy<'a>, pool: &Pool<'a>) -> Option<(Sp
     let mut method: Option<Span> = None;
     for d in &proxy.scopes[pool.scope].directives {
         if NO_BACKUP_METHODS.contains(&d.name()) {
-            method.get_or_insert(d.span);
+            method.get_or_insert(d.span());
             continue;
         }
         if d.name() != "server" {
             continue;
         }
         let Some(m) = method else { continue };
-        if let Some(b) = d.args.iter().skip(1).find(|a| a.value == "backup") {
+        if let Some(b) = d.args().iter().skip(1).find(|a| a.value == "backup") {
             return Some((m, b.span));
         }
     }
@@ -94,8 +94,10 @@ pub fn empty(proxy: &Proxy, index: usize) -> Option<Empty> {
     }
     if pool
         .directive
+        .syntax()
         .children()
         .iter()
+        .map(super::Statement::of)
         .any(|d| d.name() == "include" && proxy.included(d).is_empty())
     {
         return None;
@@ -132,7 +134,7 @@ fn answers_itself(proxy: &Proxy, pool: &Pool) -> bool {
                 d.arg(0),
                 Some("return" | "redirect" | "deny" | "tarpit" | "use-service")
             ))
-            && (d.name() != "tcp-request" || d.args.iter().any(|a| a.value == "reject"))
+            && (d.name() != "tcp-request" || d.args().iter().any(|a| a.value == "reject"))
     });
     answers
         || proxy.setting(pool.scope, "dispatch").is_set()
@@ -145,7 +147,7 @@ fn filled_at_run_time(proxy: &Proxy) -> Option<(&'static str, Span)> {
     use crate::model::ScopeKind;
     for scope in &proxy.scopes {
         for d in &scope.directives {
-            let words = || d.args.iter().map(|a| a.value.as_str());
+            let words = || d.args().iter().map(|a| a.value.as_str());
             let how = match (scope.kind, d.name()) {
                 (ScopeKind::Global, "stats socket") | (ScopeKind::Global, "stats")
                     if words().any(|w| w == "admin") =>
@@ -158,7 +160,7 @@ fn filled_at_run_time(proxy: &Proxy) -> Option<(&'static str, Span)> {
                 }
                 _ => continue,
             };
-            return Some((how, d.span));
+            return Some((how, d.span()));
         }
     }
     None

@@ -2,9 +2,9 @@
 //! effective flags and values (its own line first, then the `default-server` lines in force),
 //! `global` settings, conditions and the sections read together.
 
+use super::Statement;
 use crate::model::{Endpoint, Pool, Proxy, ScopeId, Server};
 use crate::source::Span;
-use crate::syntax::nginx::Directive;
 
 /// The effective `mode` of a section (HAProxy's default is tcp).
 pub fn mode(proxy: &Proxy, scope: ScopeId) -> &'static str {
@@ -55,7 +55,7 @@ pub fn option(proxy: &Proxy, scope: ScopeId, name: &str) -> bool {
 }
 
 /// The last line of `global` with this keyword.
-pub fn global<'a>(proxy: &Proxy<'a>, name: &str) -> Option<&'a Directive> {
+pub fn global<'a>(proxy: &Proxy<'a>, name: &str) -> Option<&'a Statement> {
     proxy
         .scopes
         .first()?
@@ -174,14 +174,14 @@ pub fn placed(server: &Server, word: Span) -> (Span, Span, bool) {
 
 /// Is this parameter written on the server's own line (not inherited from `default-server`)?
 pub fn own(server: &Server, span: Span) -> bool {
-    let line = server.directive.span;
+    let line = server.directive.span();
     span.file == line.file && span.start >= line.start && span.end <= line.end
 }
 
 /// Can HAProxy read both lines in one run? Lines in conditional blocks (`.if`/`.else`) with
 /// different conditions may be alternatives, so only lines under the same condition, or one of
 /// them under none, are taken to be read together.
-pub fn read_together(a: &Directive, b: &Directive) -> bool {
+pub fn read_together(a: &Statement, b: &Statement) -> bool {
     match (a.condition(), b.condition()) {
         (Some(x), Some(y)) => x == y,
         _ => true,
@@ -203,17 +203,17 @@ pub fn proxies<'p, 'a>(
 
 /// The words of a line's `if`/`unless` condition that name ACLs: operators (`!`, `||`,
 /// `or`) and anonymous ACLs (`{ … }`, `!{ … }`) left out, leading `!`s removed.
-pub fn condition_acls(d: &Directive) -> Vec<(&str, Span)> {
+pub fn condition_acls(d: &Statement) -> Vec<(&str, Span)> {
     // A quoted "if" is a value (`set-header X-Mode "unless"`), not the keyword: the keyword
     // is written bare, as long as its value.
-    let Some(at) = d.args.iter().position(|a| {
+    let Some(at) = d.args().iter().position(|a| {
         (a.value == "if" || a.value == "unless") && a.span.range().len() == a.value.len()
     }) else {
         return Vec::new();
     };
     let mut out = Vec::new();
     let mut depth = 0usize;
-    for a in &d.args[at + 1..] {
+    for a in &d.args()[at + 1..] {
         // HAProxy strips every leading `!` from a word first: `!{ … }` negates an anonymous
         // ACL, `!!name` is `name`.
         match a.value.trim_start_matches('!') {
@@ -242,7 +242,10 @@ mod tests {
         ));
         let names = |i: usize| -> Vec<&str> {
             let line = &parsed.directives[0].children()[i];
-            condition_acls(line).into_iter().map(|(n, _)| n).collect()
+            condition_acls(super::Statement::of(line))
+                .into_iter()
+                .map(|(n, _)| n)
+                .collect()
         };
         assert_eq!(names(0), ["HTTP_1.1", "bad"]);
         assert_eq!(names(1), ["ok"], "a quoted \"unless\" is a value");

@@ -3,7 +3,85 @@
 //! stands, the included file's runs in between). A 50 MB configuration has 220 thousand
 //! scopes: a list of pointers per scope held a million pointers in 220 thousand allocations.
 
+use crate::atom::Atom;
+use crate::source::Span;
 use crate::syntax::nginx::Directive;
+use crate::word::Arg;
+
+/// A statement as the model hands it to rules: its name, its words and where it is written,
+/// nginx's or HAProxy's alike. It wraps the parser's statement and hides its block: a rule
+/// reaches other statements only through the model (scopes, settings, routes, pools), never
+/// by walking the syntax tree.
+#[repr(transparent)]
+pub struct Statement(Directive);
+
+impl Statement {
+    /// The model's view of a parsed statement.
+    pub(in crate::model) fn of(d: &Directive) -> &Statement {
+        // SAFETY: `Statement` is `repr(transparent)` over `Directive`, so both have one
+        // layout and the reference keeps the borrow it was given.
+        unsafe { &*(d as *const Directive).cast::<Statement>() }
+    }
+    /// A parsed statement as the model would hand it, for unit tests of the stages above.
+    #[cfg(test)]
+    pub(crate) fn parsed(d: &Directive) -> &Statement {
+        Statement::of(d)
+    }
+    /// The parsed statement, for lowering and the refusals, which read the tree.
+    pub(in crate::model) fn syntax(&self) -> &Directive {
+        &self.0
+    }
+    /// The name's value (`proxy_pass`; HAProxy's folded keywords as one: `timeout server`).
+    pub fn name(&self) -> &'static str {
+        self.0.name()
+    }
+    /// Is the name this atom (two integers compared)?
+    pub fn is(&self, name: Atom) -> bool {
+        self.0.is(name)
+    }
+    /// The name as a word: its value and where it is written.
+    pub fn name_arg(&self) -> Arg {
+        self.0.name_arg()
+    }
+    /// The words after the name.
+    pub fn args(&self) -> &[Arg] {
+        &self.0.args
+    }
+    /// The value of the `i`th word after the name.
+    pub fn arg(&self, i: usize) -> Option<&'static str> {
+        self.0.arg(i)
+    }
+    /// From the name to the terminating `;` or `{`.
+    pub fn span(&self) -> Span {
+        self.0.span
+    }
+    /// Does the statement open a block (`server {`, `location / {`)?
+    pub fn opens_block(&self) -> bool {
+        self.0.block().is_some()
+    }
+    /// From `{` to `}` of a block statement (to the end of the file when unclosed).
+    pub fn block_span(&self) -> Option<Span> {
+        self.0.block_span()
+    }
+    /// HAProxy: the conditional blocks the line is in, as written (`.if defined(X)`).
+    pub fn condition(&self) -> Option<&'static str> {
+        self.0.condition()
+    }
+    /// The words' values, space-separated (`127.0.0.1:8080 ssl`), for messages.
+    pub fn args_text(&self) -> String {
+        self.0.args_text()
+    }
+    /// The statement as written, name and words (`listen 127.0.0.1:8080 ssl`).
+    pub fn written(&self) -> String {
+        self.0.written()
+    }
+}
+
+impl std::fmt::Debug for Statement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
 
 /// The plain statements of one scope, in order, includes expanded.
 #[derive(Debug, Clone, Default)]
@@ -21,7 +99,7 @@ enum Runs<'a> {
 
 impl<'a> Statements<'a> {
     /// The statements of one block (an HAProxy section).
-    pub fn from_run(run: &'a [Directive]) -> Statements<'a> {
+    pub(in crate::model) fn from_run(run: &'a [Directive]) -> Statements<'a> {
         let mut s = Statements::default();
         s.push_run(run);
         s
@@ -30,7 +108,7 @@ impl<'a> Statements<'a> {
     /// Appends the plain statements of a run of statements: the stretches between its
     /// blocks (a big `http` block holds thousands of blocks and a few statements of its own,
     /// which lookups must not find by scanning the blocks).
-    pub fn push_run(&mut self, run: &'a [Directive]) {
+    pub(in crate::model) fn push_run(&mut self, run: &'a [Directive]) {
         for piece in run.split(|d| d.block().is_some()) {
             self.push_plain(piece);
         }
@@ -52,7 +130,11 @@ impl<'a> Statements<'a> {
 
     /// Appends another list's runs. Parts of one block lowered apart (`whole`) come back
     /// together: a run that continues the last one in `whole` joins it.
-    pub fn extend_within(&mut self, other: &Statements<'a>, whole: &'a [Directive]) {
+    pub(in crate::model) fn extend_within(
+        &mut self,
+        other: &Statements<'a>,
+        whole: &'a [Directive],
+    ) {
         for &run in other.runs() {
             let last = match &mut self.runs {
                 Runs::None => None,
@@ -66,7 +148,12 @@ impl<'a> Statements<'a> {
         }
     }
 
-    pub fn runs(&self) -> &[&'a [Directive]] {
+    /// How many runs the statements are held in (what a scope costs, for the benchmarks).
+    pub fn run_count(&self) -> usize {
+        self.runs().len()
+    }
+
+    pub(in crate::model) fn runs(&self) -> &[&'a [Directive]] {
         match &self.runs {
             Runs::None => &[],
             Runs::One(r) => std::slice::from_ref(r),
@@ -75,7 +162,11 @@ impl<'a> Statements<'a> {
     }
 
     pub fn iter(&self) -> Iter<'_, 'a> {
-        self.runs().iter().copied().flatten()
+        self.runs()
+            .iter()
+            .copied()
+            .flatten()
+            .map(Statement::of as fn(&'a Directive) -> &'a Statement)
     }
 
     /// How many statements: a sum over the runs (one or a few).
@@ -85,10 +176,10 @@ impl<'a> Statements<'a> {
     pub fn is_empty(&self) -> bool {
         matches!(self.runs, Runs::None)
     }
-    pub fn first(&self) -> Option<&'a Directive> {
+    pub fn first(&self) -> Option<&'a Statement> {
         self.iter().next()
     }
-    pub fn last(&self) -> Option<&'a Directive> {
+    pub fn last(&self) -> Option<&'a Statement> {
         self.iter().next_back()
     }
 
@@ -111,11 +202,13 @@ fn joined<'a>(whole: &'a [Directive], a: &[Directive], b: &[Directive]) -> Optio
 }
 
 /// The plain statements of a [`Statements`], in order (from both ends).
-pub type Iter<'s, 'a> =
-    std::iter::Flatten<std::iter::Copied<std::slice::Iter<'s, &'a [Directive]>>>;
+pub type Iter<'s, 'a> = std::iter::Map<
+    std::iter::Flatten<std::iter::Copied<std::slice::Iter<'s, &'a [Directive]>>>,
+    fn(&'a Directive) -> &'a Statement,
+>;
 
 impl<'s, 'a> IntoIterator for &'s Statements<'a> {
-    type Item = &'a Directive;
+    type Item = &'a Statement;
     type IntoIter = Iter<'s, 'a>;
     fn into_iter(self) -> Iter<'s, 'a> {
         self.iter()

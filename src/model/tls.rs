@@ -41,7 +41,7 @@ pub fn wire(route: &Route) -> Wire {
         (Pass::Grpc, Some("grpc") | None) | (Pass::Uwsgi, Some("uwsgi") | None)
             if !route
                 .directive
-                .args
+                .args()
                 .first()
                 .is_some_and(|a| a.value.starts_with('$')) =>
         {
@@ -59,7 +59,7 @@ pub fn may_use_tls(route: &Route) -> bool {
         && (wire(route) == Wire::Tls
             || route
                 .directive
-                .args
+                .args()
                 .first()
                 .is_some_and(|a| a.has_variable()))
 }
@@ -79,7 +79,7 @@ pub fn is_on(s: &Setting) -> bool {
 pub fn deciding_span(s: &Setting, route: &Route) -> Span {
     match s.origin() {
         Origin::Set(span) => span,
-        Origin::Default => route.directive.span,
+        Origin::Default => route.directive.span(),
     }
 }
 
@@ -392,7 +392,7 @@ impl<'p, 'a> Hop<'p, 'a> {
     pub fn prepared(&self) -> Option<Span> {
         use crate::model::sections::{flag, own};
         match (self.route, self.server) {
-            (Some(r), _) => may_use_tls(r).then_some(r.directive.span),
+            (Some(r), _) => may_use_tls(r).then_some(r.directive.span()),
             (None, Some(s)) => flag(s, "ssl", "no-ssl")
                 .or_else(|| flag(s, "check-ssl", "no-check-ssl"))
                 .or_else(|| {
@@ -430,7 +430,7 @@ impl<'p, 'a> Hop<'p, 'a> {
                 match crate::model::sections::global(proxy, "ssl-server-verify") {
                     Some(g) => Typed {
                         value: g.arg(0) != Some("none"),
-                        origin: Origin::Set(g.span),
+                        origin: Origin::Set(g.span()),
                         name: "ssl-server-verify".into(),
                         written: g.arg(0).unwrap_or_default().into(),
                     },
@@ -572,7 +572,7 @@ impl<'p, 'a> Hop<'p, 'a> {
                         written: "$proxy_host".into(),
                     });
                 };
-                let value = d.args.get(1)?;
+                let value = d.args().get(1)?;
                 let v = value.value.as_str();
                 Some(Typed {
                     value: if value.has_variable() {
@@ -583,7 +583,7 @@ impl<'p, 'a> Hop<'p, 'a> {
                     } else {
                         HostHeader::Fixed(v.to_string())
                     },
-                    origin: Origin::Set(d.span),
+                    origin: Origin::Set(d.span()),
                     name: "proxy_set_header Host".into(),
                     written: v.to_string(),
                 })

@@ -155,7 +155,7 @@ fn nginx_sni(proxy: &Proxy, route: &crate::model::Route, place: &Place) -> Sniff
     if on {
         let url = route
             .directive
-            .args
+            .args()
             .first()
             .map_or("", |a| a.value.as_str());
         let pass_host = match Endpoint::parse(crate::model::endpoint::split_url(url).1) {
@@ -233,7 +233,7 @@ pub fn files(proxy: &Proxy, base: &Path) -> Vec<FileTarget> {
                 ] {
                     let s = tls::ssl_setting(proxy, route, name);
                     if let (true, Some(d)) = (needed, s.directives.last())
-                        && let Some(arg) = d.args.first()
+                        && let Some(arg) = d.args().first()
                     {
                         push(arg.span, &arg.value, role, base);
                     }
@@ -248,7 +248,7 @@ pub fn files(proxy: &Proxy, base: &Path) -> Vec<FileTarget> {
                     .filter(|s| s.kind == ScopeKind::Global)
                     .flat_map(|s| s.directives.iter())
                     .find(|d| d.name() == name)
-                    .and_then(|d| d.args.first())
+                    .and_then(|d| d.args().first())
                     .map(|a| base.join(a.value.as_str()))
             };
             let ca_base = global("ca-base").unwrap_or_else(|| base.to_path_buf());
@@ -260,7 +260,7 @@ pub fn files(proxy: &Proxy, base: &Path) -> Vec<FileTarget> {
                         // The span covers `key value`; report at the value.
                         let span = s
                             .directive
-                            .args
+                            .args()
                             .iter()
                             .find(|a| a.value == *value && a.span.start > span.start)
                             .map_or(span, |a| a.span);

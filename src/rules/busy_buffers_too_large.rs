@@ -110,7 +110,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
                     continue;
                 };
                 (
-                    d.span,
+                    d.span(),
                     format!(
                         "`{busy_name} {}` is smaller than the larger of {bs_w} and one buffer of {bufs_w} ({}): nginx refuses to start with `[emerg] \"{busy_name}\" must be equal to or greater than the maximum of the value of \"{p}_buffer_size\" and one of the \"{p}_buffers\"`",
                         show_size(busy_value),
@@ -126,7 +126,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 } else {
                     [&busy, &bufs, &bs]
                 };
-                let Some(span) = order.iter().find_map(|s| s.last().map(|d| d.span)) else {
+                let Some(span) = order.iter().find_map(|s| s.last().map(|d| d.span())) else {
                     continue;
                 };
                 let busy_w = match busy.last() {
@@ -158,9 +158,9 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 .help(help);
             for s in [&bs, &bufs, &busy] {
                 if let Some(d) = s.last()
-                    && d.span != span
+                    && d.span() != span
                 {
-                    f = f.related(d.span, format!("`{}` is set here", d.name()));
+                    f = f.related(d.span(), format!("`{}` is set here", d.name()));
                 }
             }
             out.push(f);
@@ -171,7 +171,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
 /// The setting's value, its default when unset, None when written in a form not understood.
 fn value<T>(s: &Found, parse: impl Fn(&[&str]) -> Option<T>, default: T) -> Option<T> {
     match s.last() {
-        Some(d) => parse(&d.args.iter().map(|a| a.value.as_str()).collect::<Vec<_>>()),
+        Some(d) => parse(&d.args().iter().map(|a| a.value.as_str()).collect::<Vec<_>>()),
         None => Some(default),
     }
 }

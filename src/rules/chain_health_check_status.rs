@@ -8,7 +8,7 @@ use crate::model::sections::option as haproxy_option;
 use crate::finding::{Dialect, Finding, Severity};
 use crate::model::{Proxy, ScopeId, ScopeKind};
 use crate::source::Span;
-use crate::model::Directive;
+use crate::model::Statement;
 
 declare_rule! {
     code: "GW705",
@@ -22,7 +22,7 @@ declare_rule! {
 
 /// The request HAProxy's check sends.
 struct Probe<'a> {
-    directive: &'a Directive,
+    directive: &'a Statement,
     method: String,
     path: String,
     /// The check names a `Host`: nginx may pick another `server` than the default one.
@@ -109,7 +109,7 @@ pub(crate) fn check(chain: &Chain, out: &mut Vec<Finding>) {
         out.push(
             Finding::new(
                 &RULE,
-                probe.directive.span,
+                probe.directive.span(),
                 format!(
                     "the health check `{} {}` of {} reaches {}, where {} answers {}: {result}; {outcome}",
                     probe.method,
@@ -151,7 +151,7 @@ fn probe<'a>(proxy: &Proxy<'a>, scope: ScopeId) -> Option<Probe<'a>> {
     {
         return None;
     }
-    let args: Vec<&str> = directive.args.iter().map(|a| a.value.as_str()).collect();
+    let args: Vec<&str> = directive.args().iter().map(|a| a.value.as_str()).collect();
     let (mut method, mut path, mut host) = match args.as_slice() {
         [] => ("OPTIONS".to_string(), "/".to_string(), false),
         [uri] => ("OPTIONS".to_string(), uri.to_string(), false),
@@ -168,7 +168,7 @@ fn probe<'a>(proxy: &Proxy<'a>, scope: ScopeId) -> Option<Probe<'a>> {
         .iter()
         .filter(|d| d.arg(0) == Some("send"))
     {
-        let words: Vec<&str> = send.args.iter().map(|a| a.value.as_str()).collect();
+        let words: Vec<&str> = send.args().iter().map(|a| a.value.as_str()).collect();
         for (i, w) in words.iter().enumerate() {
             match (*w, words.get(i + 1)) {
                 ("meth", Some(m)) => method = m.to_string(),
@@ -211,7 +211,7 @@ fn default_hop<'h>(chain: &'h Chain, hop: &'h Hop, host: bool) -> Option<&'h Hop
             chain
                 .listener(h)
                 .directive
-                .args
+                .args()
                 .iter()
                 .any(|a| a.value == "default_server" || a.value == "default")
         })
@@ -248,7 +248,7 @@ fn answer(proxy: &Proxy, server: ScopeId, path: &str) -> Option<Answer> {
     let mut regex = false;
     for loc in children(server, ScopeKind::Location) {
         let d = proxy.scopes[loc].block?;
-        let (modifier, pattern) = match &d.args[..] {
+        let (modifier, pattern) = match d.args() {
             [m, p] => (m.value.as_str(), p.value.as_str()),
             [p] if p.value.starts_with('=') && p.value.len() > 1 => ("=", &p.value[1..]),
             [p] if p.value.starts_with('@') => continue,
@@ -288,14 +288,14 @@ fn answer(proxy: &Proxy, server: ScopeId, path: &str) -> Option<Answer> {
         return Some(Answer {
             status: 404,
             shown: "404 (`internal`: not for outside requests)".into(),
-            span: d.span,
+            span: d.span(),
             location: name,
         });
     }
     // The access rules of the innermost level that has any; the check comes from loopback.
     let mut s = Some(loc);
     while let Some(id) = s {
-        let rules: Vec<&Directive> = proxy.scopes[id]
+        let rules: Vec<&Statement> = proxy.scopes[id]
             .directives
             .iter()
             .filter(|d| matches!(d.name(), "allow" | "deny"))
@@ -304,7 +304,7 @@ fn answer(proxy: &Proxy, server: ScopeId, path: &str) -> Option<Answer> {
             return (first.name() == "deny" && first.arg(0) == Some("all")).then(|| Answer {
                 status: 403,
                 shown: "403 (`deny all`)".into(),
-                span: first.span,
+                span: first.span(),
                 location: name,
             });
         }
@@ -328,7 +328,7 @@ fn returned(proxy: &Proxy, scope: ScopeId, location: &str) -> Option<Answer> {
     Some(Answer {
         status,
         shown: format!("{status} (`{}`)", d.written()),
-        span: d.span,
+        span: d.span(),
         location: location.to_string(),
     })
 }

@@ -123,7 +123,7 @@ fn nginx_idle(chain: &Chain, hop: &Hop) -> Option<Idle> {
                 show_ms(t.value)
             ),
         },
-        span: set.or(keepalive.map(|k| k.span)).unwrap_or(pool.name_span),
+        span: set.or(keepalive.map(|k| k.span())).unwrap_or(pool.name_span),
     })
 }
 

@@ -44,7 +44,7 @@ fn sends(chain: &Chain, hop: &Hop) -> Option<(bool, Span, String)> {
                     .is_some_and(|v| v.eq_ignore_ascii_case("on"));
             let set = proxy.setting(route.scope, "proxy_protocol");
             Some(match set.directives.last() {
-                Some(d) if on => (true, d.span, "`proxy_protocol on`".into()),
+                Some(d) if on => (true, d.span(), "`proxy_protocol on`".into()),
                 _ => (
                     false,
                     route.target_span,

@@ -52,7 +52,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             out.push(
                 Finding::new(
                     &RULE,
-                    d.span,
+                    d.span(),
                     format!(
                         "{written} is longer than the operating system lets a TCP connect wait: when a backend does not answer (host down, a firewall dropping packets) {kernels} nginx logs `connect() failed (110: Connection timed out) while connecting to upstream` and answers 502, not the 504 its own timeout would give; every request to that server waits that long before the next server is tried"
                     ),

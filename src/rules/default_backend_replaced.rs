@@ -17,9 +17,8 @@ declare_rule! {
 pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let proxy = ctx.proxy;
     for (id, scope) in proxies(proxy) {
-        let Some(block) = scope.block else { continue };
-        let lines: Vec<_> = block
-            .children()
+        let lines: Vec<_> = scope
+            .directives
             .iter()
             .filter(|d| d.name() == "default_backend")
             .collect();
@@ -34,12 +33,12 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             let (kind, name) = section(proxy, id);
             let line = ctx
                 .sources
-                .get(last.span.file)
-                .line(last.span.start as usize);
+                .get(last.span().file)
+                .line(last.span().start as usize);
             out.push(
                 Finding::new(
                     &RULE,
-                    first.span,
+                    first.span(),
                     format!(
                         "`default_backend {}` in {kind} '{name}' is replaced by `default_backend {}` on line {line}: HAProxy keeps only the last, so requests that match no `use_backend` never reach '{}' (and `haproxy -c` says nothing)",
                         first.arg(0).unwrap_or(""),
@@ -49,7 +48,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 )
                 .label("replaced by a later default_backend")
                 .help("keep one `default_backend`; to send some requests to the other backend, give them a `use_backend … if <condition>`")
-                .related(last.span, "this one is used"),
+                .related(last.span(), "this one is used"),
             );
         }
     }

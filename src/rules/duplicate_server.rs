@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use crate::model::sections::read_together;
 use super::Context;
 use crate::finding::Finding;
-use crate::model::Directive;
+use crate::model::Statement;
 
 declare_rule! {
     code: "GW123",
@@ -19,14 +19,14 @@ declare_rule! {
 
 pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     for pool in &ctx.proxy.pools {
-        let mut first: HashMap<&str, Vec<&Directive>> = HashMap::new();
+        let mut first: HashMap<&str, Vec<&Statement>> = HashMap::new();
         // A `server-template`'s first word is a prefix, not a name.
         for s in pool
             .servers
             .iter()
             .filter(|s| s.directive.name() == "server")
         {
-            let Some(name) = s.directive.args.first() else {
+            let Some(name) = s.directive.args().first() else {
                 continue;
             };
             let seen = first.entry(&name.value).or_default();
@@ -34,7 +34,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             let earlier = seen
                 .iter()
                 .find(|e| read_together(e, s.directive))
-                .and_then(|e| e.args.first());
+                .and_then(|e| e.args().first());
             seen.push(s.directive);
             let Some(earlier) = earlier else {
                 continue;

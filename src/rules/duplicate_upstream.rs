@@ -30,7 +30,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
                     p.name, p.name
                 ),
                 Dialect::Haproxy => {
-                    let kind = |d: &crate::model::Directive| d.name().to_string();
+                    let kind = |d: &crate::model::Statement| d.name().to_string();
                     let (file, line) = {
                         let src = ctx.sources.get(first.name_span.file);
                         (src.name.clone(), src.line(first.name_span.start as usize))

@@ -181,8 +181,8 @@ fn sites_by_host(proxy: &crate::model::Proxy) -> Option<crate::source::Span> {
                 matches!(
                     d.name(),
                     "acl" | "use_backend" | "http-request" | "use-server"
-                ) && d.args.iter().any(|a| names_host(&a.value))
+                ) && d.args().iter().any(|a| names_host(&a.value))
             })
-            .map(|d| d.span)
+            .map(|d| d.span())
     })
 }

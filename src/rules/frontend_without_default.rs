@@ -15,8 +15,8 @@ declare_rule! {
     summary: "a frontend with no `default_backend` that routes nowhere, or matches Host exactly: requests that match nothing get 503",
 }
 
-fn conditional(d: &crate::model::Directive) -> bool {
-    d.args
+fn conditional(d: &crate::model::Statement) -> bool {
+    d.args()
         .iter()
         .any(|a| a.value == "if" || a.value == "unless")
 }
@@ -24,9 +24,9 @@ fn conditional(d: &crate::model::Directive) -> bool {
 /// A rule that answers, redirects or refuses requests itself (`monitor-uri` answers its own
 /// path): gwlint cannot tell which requests are left for a backend, if any (`redirect scheme
 /// https if !{ ssl_fc }` on a plain port takes them all), so the frontend is not reported.
-fn answers(d: &crate::model::Directive) -> bool {
+fn answers(d: &crate::model::Statement) -> bool {
     match d.name() {
-        "http-request" | "tcp-request" => d.args.iter().any(|a| {
+        "http-request" | "tcp-request" => d.args().iter().any(|a| {
             matches!(
                 a.value.as_str(),
                 "return" | "redirect" | "deny" | "tarpit" | "reject" | "use-service"
@@ -60,7 +60,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         }
         let (kind, name) = section(proxy, id);
         let Some(block) = scope.block else { continue };
-        let at = block.args.first().map_or(block.span, |a| a.span);
+        let at = block.args().first().map_or(block.span(), |a| a.span);
         let conditional: Vec<_> = routes
             .iter()
             .filter(|r| r.pass == Pass::UseBackend)
@@ -85,14 +85,14 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
                         .any(|m| text.contains(m))
             };
             let by_host = conditional.iter().any(|r| {
-                exact(ctx.sources.text(r.directive.span))
+                exact(ctx.sources.text(r.directive.span()))
                     || crate::model::sections::condition_acls(r.directive)
                         .iter()
                         .any(|(acl, _)| {
                             scope.directives.iter().any(|d| {
                                 d.name() == "acl"
                                     && d.arg(0) == Some(acl)
-                                    && exact(ctx.sources.text(d.span))
+                                    && exact(ctx.sources.text(d.span()))
                             })
                         })
             });

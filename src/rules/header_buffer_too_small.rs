@@ -45,12 +45,12 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             let (size, span, written) = match setting.directives.last() {
                 Some(d) => (
                     d.arg(0).and_then(parse_size),
-                    d.span,
+                    d.span(),
                     format!("`{name} {}`", d.arg(0).unwrap_or("")),
                 ),
                 None => (
                     Some(PAGE),
-                    route.directive.span,
+                    route.directive.span(),
                     format!("`{name}` (default 4k, one memory page)"),
                 ),
             };
@@ -73,7 +73,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
                         "raise it above what the backend sends: `{name} {};` (with `{prefix}_buffers` at least as large; see GW501)",
                         show_size(need.next_power_of_two())
                     ))
-                    .related(route.directive.span, format!("`{}` uses it", route.pass.directive())),
+                    .related(route.directive.span(), format!("`{}` uses it", route.pass.directive())),
                 );
                 continue;
             }
@@ -84,13 +84,13 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         let Some(size) = d.arg(0).and_then(parse_size) else {
             continue;
         };
-        if size >= MIN || !seen.insert(d.span) {
+        if size >= MIN || !seen.insert(d.span()) {
             continue;
         }
         out.push(
             Finding::new(
                 &RULE,
-                d.span,
+                d.span(),
                 format!(
                     "`{name} {}` leaves {} bytes for the backend's status line and response headers: a response with a few cookies or a long Content-Security-Policy fails with `[error] upstream sent too big header while reading response header from upstream` and the client gets 502",
                     d.arg(0).unwrap_or(""),
@@ -101,7 +101,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             .help(format!(
                 "remove it (the default is one page, 4k) or raise it: `{name} 8k;` (with `{prefix}_buffers` large enough; see GW501)"
             ))
-            .related(route.directive.span, format!("`{}` uses it", route.pass.directive())),
+            .related(route.directive.span(), format!("`{}` uses it", route.pass.directive())),
         );
     }
 }

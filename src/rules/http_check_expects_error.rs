@@ -37,7 +37,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             .iter()
             .filter(|d| d.name() == "http-check" && d.arg(0) == Some("expect"))
         {
-            let words: Vec<&str> = d.args[1..].iter().map(|a| a.value.as_str()).collect();
+            let words: Vec<&str> = d.args()[1..].iter().map(|a| a.value.as_str()).collect();
             let Some(expect) = parse(&words) else {
                 continue;
             };
@@ -83,7 +83,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 continue;
             };
             out.push(
-                Finding::new(&RULE, d.span, message)
+                Finding::new(&RULE, d.span(), message)
                     .severity(severity)
                     .label("passes on errors")
                     .help(

@@ -40,7 +40,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         out.push(
             Finding::new(
                 &RULE,
-                first.span,
+                first.span(),
                 format!(
                     "backend '{}' has `http-check` rules but no `option httpchk`: HAProxy warns `backend '{}' uses http-check rules without 'option httpchk', so the rules are ignored.` and a `check` on the servers tests only that the port accepts a connection, so a server that answers 500 stays UP and its requests fail",
                     pool.name, pool.name

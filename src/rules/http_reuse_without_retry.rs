@@ -48,9 +48,9 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         }
         let (kind, name) = section(proxy, pool.scope);
         let who = format!("{kind} '{name}'");
-        match found.iter_mut().find(|(s, _, _)| *s == d.span) {
+        match found.iter_mut().find(|(s, _, _)| *s == d.span()) {
             Some((_, _, v)) => v.push(who),
-            None => found.push((d.span, how.to_string(), vec![who])),
+            None => found.push((d.span(), how.to_string(), vec![who])),
         }
     }
     for (span, how, who) in found {

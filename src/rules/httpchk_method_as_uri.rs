@@ -26,7 +26,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             .iter()
             .filter(|d| d.name() == "option httpchk")
         {
-            let [word] = &d.args[..] else { continue };
+            let [word] = d.args() else { continue };
             let Some(method) = METHODS.iter().find(|m| m.eq_ignore_ascii_case(&word.value)) else {
                 continue;
             };

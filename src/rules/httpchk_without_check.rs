@@ -34,7 +34,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         out.push(
             Finding::new(
                 &RULE,
-                opt.span,
+                opt.span(),
                 format!(
                     "backend '{}' sets `option httpchk` but none of its servers has `check`, so the check never runs: `haproxy -c` says nothing, and a server that fails keeps getting requests, which end in 502/503",
                     pool.name

@@ -64,11 +64,11 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         }
         let (span, kept) = match (timeout, keepalive) {
             (Some(d), _) => (
-                d.span,
+                d.span(),
                 format!("`keepalive_timeout {}`", d.arg(0).unwrap_or("")),
             ),
             (None, Some(k)) => (
-                k.span,
+                k.span(),
                 "`keepalive` with the default `keepalive_timeout` of 60s".to_string(),
             ),
             (None, None) => (
@@ -105,7 +105,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 pool.name,
                 show_ms(nginx_ms)
             ))
-            .related(route.directive.span, "requests reuse its connections here"),
+            .related(route.directive.span(), "requests reuse its connections here"),
         );
     }
 }

@@ -90,7 +90,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         let mut f = if reusing == 0 {
             Finding::new(
                 &RULE,
-                keepalive.span,
+                keepalive.span(),
                 format!(
                     "`keepalive` in upstream `{}` is never used: {}; nginx closes the connection after every response and opens a new one for the next request",
                     pool.name,
@@ -104,18 +104,18 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             let places: Vec<String> = losing
                 .iter()
                 .map(|r| {
-                    let src = ctx.sources.get(r.directive.span.file);
+                    let src = ctx.sources.get(r.directive.span().file);
                     format!(
                         "`{}` at {}:{}",
                         r.pass.directive(),
                         src.name,
-                        src.line(r.directive.span.start as usize)
+                        src.line(r.directive.span().start as usize)
                     )
                 })
                 .collect();
             Finding::new(
                 &RULE,
-                keepalive.span,
+                keepalive.span(),
                 format!(
                     "`keepalive` in upstream `{}` is used by {reusing} route{}, but not by {}: {}; requests through {} open a new connection each",
                     pool.name,
@@ -130,11 +130,11 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             .help(help)
         };
         for (route, c) in &causes {
-            if c.span != route.directive.span {
+            if c.span != route.directive.span() {
                 f = f.related(c.span, "decided here");
             }
             f = f.related(
-                route.directive.span,
+                route.directive.span(),
                 format!("`{directive}` to the upstream here"),
             );
         }
@@ -176,7 +176,7 @@ fn proxy_causes(ctx: &Context, route: &Route, new_defaults: bool) -> Vec<Cause> 
                 Some(_) => "`proxy_http_version 1.0` speaks HTTP/1.0 to it".into(),
                 None => "`proxy_http_version` is not set to 1.1 (nginx before 1.29.7 speaks HTTP/1.0 to upstreams)".into(),
             },
-            span: version.last().map_or(route.directive.span, |d| d.span),
+            span: version.last().map_or(route.directive.span(), |d| d.span()),
             repair: version
                 .last()
                 .is_none()
@@ -192,7 +192,7 @@ fn proxy_causes(ctx: &Context, route: &Route, new_defaults: bool) -> Vec<Cause> 
         None if !new_defaults => causes.push(Cause {
             what: "no `proxy_set_header Connection \"\"`, so nginx sends `Connection: close`"
                 .into(),
-            span: route.directive.span,
+            span: route.directive.span(),
             // A level that sets any proxy_set_header inherits none from outside: adding one
             // where the others come from outside would drop them.
             repair: (headers.is_empty()
@@ -210,7 +210,7 @@ fn proxy_causes(ctx: &Context, route: &Route, new_defaults: bool) -> Vec<Cause> 
                     what: format!(
                         "`proxy_set_header Connection {value}` sends `Connection: {bad}`"
                     ),
-                    span: d.span,
+                    span: d.span(),
                     repair: None,
                 });
             }
@@ -251,7 +251,7 @@ fn fastcgi_cause(ctx: &Context, route: &Route) -> Option<Cause> {
         span: keep
             .directives
             .last()
-            .map_or(route.directive.span, |d| d.span),
+            .map_or(route.directive.span(), |d| d.span()),
         repair: keep
             .directives
             .is_empty()

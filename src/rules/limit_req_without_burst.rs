@@ -26,7 +26,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             .filter(|d| d.name() == "limit_req_zone")
         {
             let word = |k: &str| {
-                d.args
+                d.args()
                     .iter()
                     .find_map(|a| a.value.strip_prefix(k).map(str::to_string))
             };
@@ -38,7 +38,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     }
     for (id, scope) in ctx.proxy.scopes.iter().enumerate() {
         for d in scope.directives.iter().filter(|d| d.name() == "limit_req") {
-            if d.args.iter().any(|a| a.value.starts_with("burst=")) {
+            if d.args().iter().any(|a| a.value.starts_with("burst=")) {
                 continue;
             }
             // In dry-run mode nothing is rejected.
@@ -51,7 +51,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 .first()
                 .unwrap_or("503")
                 .to_string();
-            let Some(zone) = d.args.iter().find_map(|a| a.value.strip_prefix("zone=")) else {
+            let Some(zone) = d.args().iter().find_map(|a| a.value.strip_prefix("zone=")) else {
                 continue;
             };
             let rate = match rates.get(zone) {
@@ -61,7 +61,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             out.push(
                 Finding::new(
                     &RULE,
-                    d.span,
+                    d.span(),
                     format!(
                         "`limit_req zone={zone}` has no `burst`: a request that comes less than one interval of the zone's rate{rate} after the previous one from the same key is rejected at once, with {status} (`limiting requests, excess: … by zone \"{zone}\"` in the error log); two requests sent together, as a browser loading a page's assets or a client retrying sends them, get {status} for the second; if that strictness is meant (a login form), say so with a suppression"
                     ),

@@ -48,7 +48,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
                     out.push(
                         Finding::new(
                             &RULE,
-                            d.span,
+                            d.span(),
                             format!("`timeout {kind} 0` means no timeout: {}", consequence(kind)),
                         )
                         .label("0 disables the timeout")
@@ -71,7 +71,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             .collect::<Vec<_>>()
             .join(", ");
         let what: Vec<String> = missing.iter().map(|k| consequence(k)).collect();
-        let span = block.args.first().map_or(block.name_arg().span, |a| a.span);
+        let span = block.args().first().map_or(block.name_arg().span, |a| a.span);
         out.push(
             Finding::new(
                 &RULE,

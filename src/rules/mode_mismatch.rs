@@ -34,8 +34,8 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             let b = proxy.scopes[s].block;
             let name = b.and_then(|d| d.arg(0)).unwrap_or("?");
             let at = b.map(|d| {
-                let src = ctx.sources.get(d.span.file);
-                format!("{}:{}", src.name, src.line(d.span.start as usize))
+                let src = ctx.sources.get(d.span().file);
+                format!("{}:{}", src.name, src.line(d.span().start as usize))
             });
             (name.to_string(), at.unwrap_or_default())
         };

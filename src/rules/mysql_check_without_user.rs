@@ -23,14 +23,14 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             .iter()
             .filter(|d| d.name() == "option mysql-check")
         {
-            if d.args.iter().any(|a| a.value == "user") {
+            if d.args().iter().any(|a| a.value == "user") {
                 continue;
             }
             let place = section_named(proxy, id);
             out.push(
                 Finding::new(
                     &RULE,
-                    d.span,
+                    d.span(),
                     format!(
                         "`option mysql-check` in {place} has no `user`: HAProxy then only reads the server's greeting (the Handshake Initialization packet) and closes the connection without logging in, which MySQL counts as an interrupted connection from HAProxy's host; after `max_connect_errors` of them in a row (100 by default) MySQL blocks that host (`Host '…' is blocked because of many connection errors; unblock with 'mysqladmin flush-hosts'`), and from then on every check and every client connection through HAProxy is refused, until `FLUSH HOSTS`"
                     ),

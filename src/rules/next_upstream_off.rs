@@ -71,7 +71,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         out.push(
             Finding::new(
                 &RULE,
-                d.span,
+                d.span(),
                 format!(
                     "{what}: when one of the {} servers of upstream \"{}\" is down or restarting, nginx does not retry another server — {share} answers 502 (`connect() failed (111: Connection refused) while connecting to upstream`)",
                     live.len(),

@@ -37,9 +37,9 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         }
         let (kind, name) = section(proxy, pool.scope);
         let who = format!("{kind} '{name}'");
-        match found.iter_mut().find(|(s, _)| *s == d.span) {
+        match found.iter_mut().find(|(s, _)| *s == d.span()) {
             Some((_, v)) => v.push(who),
-            None => found.push((d.span, vec![who])),
+            None => found.push((d.span(), vec![who])),
         }
     }
     for (span, who) in found {

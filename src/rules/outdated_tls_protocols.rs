@@ -41,7 +41,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 out.push(
                     Finding::new(
                         &RULE,
-                        route.directive.span,
+                        route.directive.span(),
                         format!(
                             "on nginx {} the default `{p}_ssl_protocols` is `TLSv1 TLSv1.1 TLSv1.2`, without TLSv1.3: a backend that accepts only TLS 1.3 refuses the handshake with `{REFUSED}` and the client gets 502 (this and every other TLS route without `{p}_ssl_protocols`)",
                             version_text(ctx)
@@ -56,7 +56,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             }
             continue;
         };
-        if !seen.insert(d.span) {
+        if !seen.insert(d.span()) {
             continue;
         }
         let args = s.args();
@@ -65,7 +65,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             out.push(
                 Finding::new(
                     &RULE,
-                    d.span,
+                    d.span(),
                     format!(
                         "`{p}_ssl_protocols {}` offers no protocol newer than TLS 1.1: backends with current TLS libraries and policies refuse the handshake (`{REFUSED}`, or `tlsv1 alert internal error:SSL alert number 80` from OpenSSL 3 defaults) and every request through the route gets 502",
                         args.join(" ")
@@ -79,7 +79,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             out.push(
                 Finding::new(
                     &RULE,
-                    d.span,
+                    d.span(),
                     format!(
                         "`{p}_ssl_protocols {}` leaves out TLSv1.3: a backend that accepts only TLS 1.3 refuses the handshake with `{REFUSED}` and the client gets 502",
                         args.join(" ")

@@ -35,7 +35,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         let written = ctx.sources.text(route.target_span);
         let url = route
             .directive
-            .args
+            .args()
             .first()
             .map(|a| a.value.as_str())
             .unwrap_or("");

@@ -24,7 +24,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         if route.ctx != Ctx::Http || route.pass != Pass::Proxy {
             continue;
         }
-        let Some(url) = route.directive.args.first().map(|a| a.value.as_str()) else {
+        let Some(url) = route.directive.args().first().map(|a| a.value.as_str()) else {
             continue;
         };
         // With a variable anywhere, nginx builds the URL per request and does not check.
@@ -49,7 +49,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             ScopeKind::If => "inside `if`",
             ScopeKind::LimitExcept => "inside `limit_except`",
             ScopeKind::Location => {
-                let args = scope.block.map(|b| &b.args[..]).unwrap_or_default();
+                let args = scope.block.map(|b| b.args()).unwrap_or_default();
                 match args.first().map(|a| a.value.as_str()) {
                     // `location ~^/api/` is a regex too: nginx strips a glued `~` or `~*`.
                     Some(n) if n.starts_with('~') => "in a location given by a regular expression",

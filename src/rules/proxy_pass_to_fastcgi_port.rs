@@ -41,7 +41,7 @@ fn php_evidence(ctx: &Context, route: &Route, names: &[&str]) -> Option<String> 
         if scope.kind == ScopeKind::Location
             && let Some(block) = scope.block
             && block
-                .args
+                .args()
                 .iter()
                 .any(|a| a.value.to_ascii_lowercase().contains(".php"))
         {

@@ -111,7 +111,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         let inside = proxy.scopes[exit.scope]
             .directives
             .iter()
-            .any(|x| x.span == span);
+            .any(|x| x.span() == span);
         let related = match exit.route {
             Some(route) => (span != exit.span)
                 .then(|| format!("`{}` to the backend here", route.pass.directive())),

@@ -12,7 +12,7 @@ pub(crate) fn after_route(ctx: &Context, route: &Route, lines: &[&str]) -> Optio
     if ctx.proxy.scopes[route.scope].kind != ScopeKind::Location || lines.is_empty() {
         return None;
     }
-    let span = route.directive.span;
+    let span = route.directive.span();
     let src = ctx.sources.get(span.file);
     let start = span.start as usize;
     let line_start = src.text[..start].rfind('\n').map_or(0, |i| i + 1);

@@ -24,7 +24,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 continue;
             }
             // Addresses come first; `valid=30s`, `ipv6=off`, `status_zone=` are parameters.
-            for a in d.args.iter().take_while(|a| !a.value.contains('=')) {
+            for a in d.args().iter().take_while(|a| !a.value.contains('=')) {
                 if !has_variable(&a.value) {
                     continue;
                 }

@@ -20,7 +20,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     }
     for pool in &ctx.proxy.pools {
         for s in &pool.servers {
-            let Some(addr) = s.directive.args.first() else {
+            let Some(addr) = s.directive.args().first() else {
                 continue;
             };
             let written = addr.value.as_str();

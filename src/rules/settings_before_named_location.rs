@@ -31,7 +31,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         let Some(try_files) = scope.directives.iter().find(|d| d.name() == "try_files") else {
             continue;
         };
-        let Some(named) = try_files.args.last().map(|a| a.value.as_str()) else {
+        let Some(named) = try_files.args().last().map(|a| a.value.as_str()) else {
             continue;
         };
         if !named.starts_with('@') {
@@ -75,7 +75,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             out.push(
                 Finding::new(
                     &RULE,
-                    d.span,
+                    d.span(),
                     format!(
                         "`{name}` here never applies: this location hands its requests to `{named}` with `try_files`, and a named location inherits its settings from the server, not from the location that sent the request there, so the `{}` in `{named}` runs with the server's (or nginx's default) `{name}`",
                         route.pass.directive()
@@ -85,7 +85,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 .help(format!(
                     "move `{name}` into `location {named}` (or up to the server, if every location should have it)"
                 ))
-                .related(route.directive.span, format!("requests are passed here, in {named}")),
+                .related(route.directive.span(), format!("requests are passed here, in {named}")),
             );
         }
     }

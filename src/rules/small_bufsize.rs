@@ -40,7 +40,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     out.push(
         Finding::new(
             &RULE,
-            d.span,
+            d.span(),
             format!(
                 "`tune.bufsize {}` is below HAProxy's default of 16384: a response whose headers take more than about {room} bytes (long cookies, tokens, CSP headers) cannot be parsed and the client gets 502 (termination state `PH--`); a request with headers that large gets 400 (`PR--`)",
                 d.arg(0).unwrap_or_default()

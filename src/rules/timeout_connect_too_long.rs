@@ -46,7 +46,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             out.push(
                 Finding::new(
                     &RULE,
-                    d.span,
+                    d.span(),
                     format!(
                         "{written} in {place} is longer than the operating system lets a TCP connect wait: when a server does not answer (host down, a firewall dropping packets) the kernel abandons the connect before that — Linux after about 130 s (`net.ipv4.tcp_syn_retries` 6; FreeBSD and macOS after 75 s) — so HAProxy's own timeout never fires: it sees a connection error (termination state `SC--`, not `sC--`), and each attempt, retries included, has held the request about 130 s before the next server is tried or the client gets 503",
                     ),

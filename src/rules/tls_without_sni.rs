@@ -96,7 +96,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 out.push(
                     Finding::new(
                         &RULE,
-                        route.directive.span,
+                        route.directive.span(),
                         format!(
                             "`{p}_ssl_server_name` is on but `{p}_ssl_name` is not set, so nginx sends the upstream's name \"{}\" as SNI: {REJECTED}",
                             pool.name
@@ -174,7 +174,7 @@ fn off(route: &Route, sni: &Typed<Sni>, name: &Option<String>, what: String) -> 
 fn at(sni: &Typed<Sni>, route: &Route) -> Span {
     match sni.origin {
         Origin::Set(span) => span,
-        Origin::Default => route.directive.span,
+        Origin::Default => route.directive.span(),
     }
 }
 

@@ -27,7 +27,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let mut elsewhere: HashMap<&str, Vec<(usize, Span)>> = HashMap::new();
     for (id, scope) in proxies(proxy) {
         for d in scope.directives.iter().filter(|d| d.name() == "acl") {
-            if let Some(a) = d.args.first() {
+            if let Some(a) = d.args().first() {
                 elsewhere
                     .entry(a.value.as_str())
                     .or_default()

@@ -26,7 +26,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             {
                 continue;
             }
-            let Some(value) = d.args.get(1) else { continue };
+            let Some(value) = d.args().get(1) else { continue };
             let Some(var) = value.value.strip_prefix('$') else {
                 continue;
             };

@@ -41,7 +41,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     }
     let proxy = ctx.proxy;
     for route in &proxy.routes {
-        let arg = &route.directive.args[0];
+        let arg = &route.directive.args()[0];
         if !arg.has_variable() || proxy.setting(route.scope, "resolver").is_set() {
             continue;
         }

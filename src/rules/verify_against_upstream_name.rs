@@ -65,7 +65,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         out.push(
             Finding::new(
                 &RULE,
-                route.directive.span,
+                route.directive.span(),
                 format!(
                     "`{p}_ssl_verify` is on and `{p}_ssl_name` is not set, so nginx checks the backend's certificate against {what}: {why}every handshake fails with `upstream SSL certificate does not match \"{name}\" while SSL handshaking to upstream` and the client gets 502"
                 ),

@@ -35,7 +35,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 // reaches.
                 let span = match verify.origin {
                     Origin::Set(span) => span,
-                    Origin::Default => route.directive.span,
+                    Origin::Default => route.directive.span(),
                 };
                 if !seen.insert(span) {
                     continue;

@@ -34,7 +34,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             Some(d) if d.arg(0) == Some("1.0") => (
                 Finding::new(
                     &RULE,
-                    d.span,
+                    d.span(),
                     "`proxy_http_version 1.0` in a location that forwards `Upgrade` (WebSocket): the handshake reaches the backend as an HTTP/1.0 request, whose `Upgrade` header a server must ignore (RFC 9110, 7.8), so the client gets a plain response (or 400) instead of `101 Switching Protocols` and the WebSocket never opens",
                 )
                 .label("HTTP/1.0 cannot upgrade"),
@@ -45,7 +45,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             None => (
                 Finding::new(
                     &RULE,
-                    upgrade.span,
+                    upgrade.span(),
                     "`Upgrade` is forwarded (WebSocket) but `proxy_http_version` is not set: nginx before 1.29.7 speaks HTTP/1.0 to upstreams, whose `Upgrade` header a server must ignore (RFC 9110, 7.8), so the client gets a plain response (or 400) instead of `101 Switching Protocols` and the WebSocket never opens",
                 )
                 .label("sent in an HTTP/1.0 request")
@@ -59,7 +59,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         };
         let mut f = finding
             .help("add `proxy_http_version 1.1;` where the location forwards `Upgrade` and `Connection`")
-            .related(route.directive.span, "the WebSocket is proxied here");
+            .related(route.directive.span(), "the WebSocket is proxied here");
         if let Some(edit) = fix {
             f = f.fix(Fix {
                 title: "Speak HTTP/1.1 to the backend".into(),

@@ -60,11 +60,11 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         };
         let (span, written) = match timeout.directives.last() {
             Some(d) => (
-                d.span,
+                d.span(),
                 format!("`proxy_read_timeout {}`", d.arg(0).unwrap_or("")),
             ),
             None => (
-                route.directive.span,
+                route.directive.span(),
                 "`proxy_read_timeout` (default 60s)".to_string(),
             ),
         };
@@ -103,7 +103,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 .severity(severity)
                 .label("idle WebSockets are cut here")
                 .help("raise it for this location, e.g. `proxy_read_timeout 1h;` (and `proxy_send_timeout 1h;`), or have the backend send pings more often than the timeout")
-                .related(upgrade.span, "WebSocket upgrade passed on here"),
+                .related(upgrade.span(), "WebSocket upgrade passed on here"),
         );
     }
 }

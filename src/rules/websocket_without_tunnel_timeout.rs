@@ -7,7 +7,7 @@ use crate::units::{haproxy_time_ms, show_ms};
 use crate::finding::{Finding, Severity};
 use crate::model::{Pass, Target};
 use crate::source::Span;
-use crate::model::Directive;
+use crate::model::Statement;
 
 declare_rule! {
     code: "GW211",
@@ -61,7 +61,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         // The side that gives up first: the backend's `timeout server`, or the shortest
         // `timeout client` of the frontends routing here; of two equal ones the client's
         // fires first (HAProxy 2.6 logs `cD--`).
-        let mut cut: Option<(u64, &Directive)> = proxy
+        let mut cut: Option<(u64, &Statement)> = proxy
             .setting(pool.scope, "timeout server")
             .directives
             .last()
@@ -117,7 +117,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         }
         out.push(
             f.label("no `timeout tunnel` for its WebSockets")
-                .related(timeout.span, "cuts idle WebSockets")
+                .related(timeout.span(), "cuts idle WebSockets")
                 .help(format!(
                     "add `timeout tunnel 1h` to {kind} '{name}' (or to its `defaults`): it replaces the client and server timeouts once the connection is upgraded, and leaves {written} for ordinary requests"
                 )),
@@ -131,17 +131,17 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
 fn websocket_route(
     ctx: &Context,
     scope: crate::model::ScopeId,
-    route: &Directive,
+    route: &Statement,
 ) -> Option<Evidence> {
     let at = route
-        .args
+        .args()
         .iter()
         .position(|a| a.value == "if" && a.span.range().len() == 2)?;
-    let words: Vec<&str> = route.args[at + 1..]
+    let words: Vec<&str> = route.args()[at + 1..]
         .iter()
         .map(|a| a.value.as_str())
         .collect();
-    let acls: Vec<&Directive> = ctx.proxy.scopes[scope]
+    let acls: Vec<&Statement> = ctx.proxy.scopes[scope]
         .directives
         .iter()
         .filter(|d| d.name() == "acl")
@@ -158,7 +158,7 @@ fn websocket_route(
                 && let Some(what) = websocket_match(&words[k + 1..end])
             {
                 return Some(Evidence {
-                    route: route.span,
+                    route: route.span(),
                     shown: format!("`{{ {} }}`: {what}", words[k + 1..end].join(" ")),
                     acl: None,
                 });
@@ -171,12 +171,12 @@ fn websocket_route(
             continue;
         }
         for acl in acls.iter().filter(|a| a.arg(0) == Some(w)) {
-            let terms: Vec<&str> = acl.args[1..].iter().map(|a| a.value.as_str()).collect();
+            let terms: Vec<&str> = acl.args()[1..].iter().map(|a| a.value.as_str()).collect();
             if let Some(what) = websocket_match(&terms) {
                 return Some(Evidence {
-                    route: route.span,
+                    route: route.span(),
                     shown: format!("`acl {w} {}`: {what}", terms.join(" ")),
-                    acl: Some(acl.span),
+                    acl: Some(acl.span()),
                 });
             }
         }

@@ -1,6 +1,5 @@
 //! Syntax trees: the nginx and HAProxy parsers (include resolution is `load::include`).
 
-pub mod atom;
 pub mod haproxy;
 pub mod lua;
 pub mod nginx;

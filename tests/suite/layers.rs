@@ -8,7 +8,11 @@ use std::path::Path;
 /// The layers, bottom first. Items of `lib.rs` (`lint`, `Options`, `Outcome`) are the
 /// `lib` layer: the pipeline the front ends call.
 const LAYERS: &[&[&str]] = &[
-    &["source", "version", "output", "suggest", "par", "panics"],
+    &[
+        "source", "version", "output", "suggest", "par", "panics", "atom",
+    ],
+    // a configuration's words (value, quoting, span): what the parsers make and rules read
+    &["word"],
     // diagnostics metadata: Dialect, Severity, rule metadata, findings
     &["finding"],
     &["units", "tables", "facts"],
@@ -195,6 +199,59 @@ fn rules_name_the_model_not_the_syntax() {
         for lower in ["syntax", "load"] {
             if used.contains(lower) {
                 wrong.push(format!("src/rules/{module}.rs uses crate::{lower}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// What the model hands out names no syntax type: its public fields and the values its public
+/// functions return are the model's (a [`Statement`] hides the parser's statement and its
+/// block), so a rule cannot walk the syntax tree even with the model in hand. The lowering
+/// entry points take the syntax (`lower`, the refusals' `check`) and return the model.
+#[test]
+fn the_model_hands_out_no_syntax() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/model");
+    let mut files = Vec::new();
+    rust_files(&dir, &mut files);
+    files.sort();
+    let syntax = |t: &str| t.contains("Directive") || t.contains("syntax::") || t.contains("File>");
+    let mut wrong = Vec::new();
+    for p in &files {
+        let text = std::fs::read_to_string(p).unwrap();
+        let text = match text.find("\n#[cfg(test)]\nmod tests") {
+            Some(i) => &text[..i],
+            None => &text[..],
+        };
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, l) in lines.iter().enumerate() {
+            let t = l.trim_start();
+            let at = format!("{}:{}", p.strip_prefix(&dir).unwrap().display(), i + 1);
+            if t.starts_with("pub use ") && syntax(t) {
+                wrong.push(format!("{at}: re-exports syntax: {t}"));
+            }
+            // A public field: `pub name: Type,`.
+            if let Some(field) = t.strip_prefix("pub ")
+                && let Some((name, ty)) = field.split_once(": ")
+                && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+                && syntax(ty)
+            {
+                wrong.push(format!("{at}: public field of a syntax type: {t}"));
+            }
+            // A public function's return type (its signature may span lines).
+            if t.starts_with("pub fn ") {
+                let sig: String = lines[i..]
+                    .iter()
+                    .take_while(|s| !s.trim_end().ends_with('{') && !s.trim_end().ends_with(';'))
+                    .chain(lines[i..].iter().find(|s| s.trim_end().ends_with('{')))
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                if let Some((_, ret)) = sig.split_once("->")
+                    && syntax(ret)
+                {
+                    wrong.push(format!("{at}: returns a syntax type: {t}"));
+                }
             }
         }
     }

@@ -18,7 +18,7 @@ use std::sync::{OnceLock, RwLock};
 use hashbrown::HashTable;
 
 /// The low 30 bits name the text (index + 1); the top 2 bits are a tag for the holder
-/// ([`super::nginx::Arg`] keeps its quoting there) and take no part in equality.
+/// ([`crate::word::Arg`] keeps its quoting there) and take no part in equality.
 const INDEX_BITS: u32 = 30;
 const INDEX_MASK: u32 = (1 << INDEX_BITS) - 1;
 
@@ -27,8 +27,8 @@ const INDEX_MASK: u32 = (1 << INDEX_BITS) - 1;
 #[macro_export]
 macro_rules! atom {
     ($s:literal) => {{
-        static ATOM: std::sync::OnceLock<$crate::syntax::atom::Atom> = std::sync::OnceLock::new();
-        *ATOM.get_or_init(|| $crate::syntax::atom::Atom::new($s))
+        static ATOM: std::sync::OnceLock<$crate::atom::Atom> = std::sync::OnceLock::new();
+        *ATOM.get_or_init(|| $crate::atom::Atom::new($s))
     }};
 }
 
