@@ -2,7 +2,7 @@
 //! `*_pass` in a location) or an HAProxy backend that traffic reaches; and the typed settings
 //! in force there (`Typed`: a value and where it comes from).
 
-use super::{Ctx, Origin, Pool, Proxy, Route, ScopeId, Target};
+use super::{Ctx, Origin, Pool, Proxy, Route, ScopeId, Statement, Target};
 use crate::facts::{Backend, Facts};
 use crate::finding::Dialect;
 use crate::source::SourceMap;
@@ -160,6 +160,18 @@ impl<'a> Proxy<'a> {
             origin: setting.origin(),
             name: name.to_string(),
             written,
+        })
+    }
+
+    /// The time a statement sets (its first word, in the dialect's time syntax), typed: for
+    /// rules that judge every statement of a name where it stands, not the value in force.
+    pub fn time_of(&self, d: &Statement) -> Option<Typed<u64>> {
+        let written = d.arg(0)?;
+        Some(Typed {
+            value: crate::units::time_ms(self.dialect, written)?,
+            origin: Origin::Set(d.span()),
+            name: d.name().to_string(),
+            written: written.to_string(),
         })
     }
 

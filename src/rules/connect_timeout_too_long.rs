@@ -1,6 +1,5 @@
 //! A `*_connect_timeout` longer than the kernel lets a TCP connect wait: it never fires.
 
-use crate::units::{nginx_time_ms};
 use super::Context;
 use crate::finding::Finding;
 
@@ -41,13 +40,13 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             if !is_connect_timeout(d.name()) {
                 continue;
             }
-            let Some(ms) = d.arg(0).and_then(nginx_time_ms) else {
+            let Some(time) = ctx.proxy.time_of(d) else {
                 continue;
             };
-            if ms <= LINUX_MS {
+            if time.value <= LINUX_MS {
                 continue;
             }
-            let written = format!("`{} {}`", d.name(), d.arg(0).unwrap_or(""));
+            let written = time.shown();
             let kernels = "the kernel abandons a connect whose SYN goes unanswered before that — Linux after about 130 s (`net.ipv4.tcp_syn_retries` 6; FreeBSD and macOS after 75 s) —";
             out.push(
                 Finding::new(

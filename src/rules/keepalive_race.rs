@@ -3,7 +3,7 @@
 
 use super::keepalive_unused::reuses;
 use crate::model::exits::pool_facts;
-use crate::units::{nginx_time_ms, show_ms};
+use crate::units::show_ms;
 use super::{Context, Version};
 use crate::finding::Finding;
 use crate::model::{Ctx, Target};
@@ -53,8 +53,8 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         // http/server is the client side's).
         let timeout = own.iter().rev().find(|d| d.name() == "keepalive_timeout");
         let nginx_ms = match timeout {
-            Some(d) => match d.arg(0).and_then(nginx_time_ms) {
-                Some(ms) => ms,
+            Some(d) => match proxy.time_of(d) {
+                Some(t) => t.value,
                 None => continue,
             },
             None => 60_000,

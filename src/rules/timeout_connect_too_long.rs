@@ -3,7 +3,7 @@
 
 use crate::model::sections::{proxies, section_named};
 use super::Context;
-use crate::units::{haproxy_time_ms, show_ms};
+use crate::units::show_ms;
 use crate::finding::Finding;
 
 declare_rule! {
@@ -29,20 +29,19 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             .iter()
             .filter(|d| matches!(d.name(), "timeout connect" | "contimeout"))
         {
-            let Some(ms) = d.arg(0).and_then(haproxy_time_ms) else {
+            let Some(time) = proxy.time_of(d) else {
                 continue;
             };
-            if ms <= LINUX_MS {
+            if time.value <= LINUX_MS {
                 continue;
             }
             let place = section_named(proxy, id);
-            let value = d.arg(0).unwrap_or("");
             // The value in seconds when it is written otherwise (`3m`, `200000`).
-            let shown = match show_ms(ms) {
-                s if s == value => String::new(),
+            let shown = match show_ms(time.value) {
+                s if s == time.written => String::new(),
                 s => format!(" ({s})"),
             };
-            let written = format!("`{} {value}`{shown}", d.name());
+            let written = format!("{}{shown}", time.shown());
             out.push(
                 Finding::new(
                     &RULE,

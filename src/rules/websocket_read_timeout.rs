@@ -3,7 +3,6 @@
 use std::collections::HashSet;
 
 use crate::model::exits::route_facts;
-use crate::units::{nginx_time_ms};
 use super::Context;
 use crate::facts::{Backend, Ping};
 use crate::finding::{Finding, Severity};
@@ -37,10 +36,10 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         }) else {
             continue;
         };
-        let timeout = proxy.setting(route.scope, "proxy_read_timeout");
-        let Some(ms) = timeout.first().and_then(nginx_time_ms) else {
+        let Some(timeout) = proxy.time(route.scope, "proxy_read_timeout") else {
             continue;
         };
+        let ms = timeout.value;
         if ms > LIMIT_MS {
             continue;
         }
@@ -58,16 +57,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             Some((p, b)) => Some((p, b)),
             None => None,
         };
-        let (span, written) = match timeout.directives.last() {
-            Some(d) => (
-                d.span(),
-                format!("`proxy_read_timeout {}`", d.arg(0).unwrap_or("")),
-            ),
-            None => (
-                route.directive.span(),
-                "`proxy_read_timeout` (default 60s)".to_string(),
-            ),
-        };
+        let (span, written) = (timeout.at(route.directive.span()), timeout.shown());
         if !seen.insert(span) {
             continue;
         }

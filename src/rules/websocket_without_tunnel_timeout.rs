@@ -3,7 +3,7 @@
 
 use crate::model::sections::{mode, section};
 use super::Context;
-use crate::units::{haproxy_time_ms, show_ms};
+use crate::units::show_ms;
 use crate::finding::{Finding, Severity};
 use crate::model::{Pass, Target};
 use crate::source::Span;
@@ -61,30 +61,27 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         // The side that gives up first: the backend's `timeout server`, or the shortest
         // `timeout client` of the frontends routing here; of two equal ones the client's
         // fires first (HAProxy 2.6 logs `cD--`).
-        let mut cut: Option<(u64, &Statement)> = proxy
-            .setting(pool.scope, "timeout server")
-            .directives
-            .last()
-            .and_then(|d| Some((haproxy_time_ms(d.arg(0)?).filter(|ms| *ms > 0)?, *d)));
+        let mut cut = proxy
+            .time(pool.scope, "timeout server")
+            .filter(|t| t.value > 0);
         for r in &routes {
             let client = proxy
-                .setting(r.scope, "timeout client")
-                .directives
-                .last()
-                .and_then(|d| Some((haproxy_time_ms(d.arg(0)?).filter(|ms| *ms > 0)?, *d)));
-            if let Some((ms, d)) = client
-                && cut.is_none_or(|(c, _)| ms <= c)
+                .time(r.scope, "timeout client")
+                .filter(|t| t.value > 0);
+            if let Some(t) = client
+                && cut.as_ref().is_none_or(|c| t.value <= c.value)
             {
-                cut = Some((ms, d));
+                cut = Some(t);
             }
         }
         // 0 is no timeout (GW210's finding), and a long one lets idle sockets live.
-        let Some((ms, timeout)) = cut.filter(|(ms, _)| *ms <= LIMIT_MS) else {
+        let Some(timeout) = cut.filter(|t| t.value <= LIMIT_MS) else {
             continue;
         };
+        let ms = timeout.value;
         let (kind, name) = section(proxy, pool.scope);
-        let written = format!("`{} {}`", timeout.name(), timeout.arg(0).unwrap_or(""));
-        let state = if timeout.name() == "timeout client" {
+        let written = timeout.shown();
+        let state = if timeout.name == "timeout client" {
             "cD"
         } else {
             "sD"
@@ -117,7 +114,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         }
         out.push(
             f.label("no `timeout tunnel` for its WebSockets")
-                .related(timeout.span(), "cuts idle WebSockets")
+                .related(timeout.at(pool.name_span), "cuts idle WebSockets")
                 .help(format!(
                     "add `timeout tunnel 1h` to {kind} '{name}' (or to its `defaults`): it replaces the client and server timeouts once the connection is upgraded, and leaves {written} for ordinary requests"
                 )),
