@@ -136,7 +136,7 @@ fn main() {
         eprintln!(
             "size Directive {} Arg {}",
             std::mem::size_of::<gwlint::syntax::nginx::Directive>(),
-            std::mem::size_of::<gwlint::syntax::nginx::Arg>()
+            std::mem::size_of::<gwlint::word::Arg>()
         );
     }
     let parse_only = std::env::var_os("STAGES_PARSE_ONLY").is_some();

@@ -39,7 +39,7 @@ pub struct Atom(NonZeroU32);
 
 impl Atom {
     /// The atom of `text`, interning it on first sight.
-    pub fn new(text: &str) -> Atom {
+    pub(crate) fn new(text: &str) -> Atom {
         table().intern(text)
     }
 
@@ -163,20 +163,20 @@ pub fn count() -> usize {
 /// A front for the global table, for one thread's run of interning (one file's parse): a word
 /// seen before in the same run is found without the shared table's lock.
 #[derive(Default)]
-pub struct Local {
+pub(crate) struct Local {
     /// The text kept beside its atom: comparing needs no trip through the global index.
     seen: HashTable<(&'static str, Atom)>,
 }
 
 impl Local {
     /// A front sized for about this many distinct words.
-    pub fn with_capacity(words: usize) -> Local {
+    pub(crate) fn with_capacity(words: usize) -> Local {
         Local {
             seen: HashTable::with_capacity(words),
         }
     }
 
-    pub fn atom(&mut self, text: &str) -> Atom {
+    pub(crate) fn atom(&mut self, text: &str) -> Atom {
         let t = table();
         let hash = t.hasher.hash_one(text);
         if let Some(&(_, a)) = self.seen.find(hash, |(s, _)| *s == text) {

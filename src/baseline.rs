@@ -29,17 +29,17 @@ struct File {
 /// One recorded finding. Only the fingerprint matches; the rest tells a reader what it was.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Entry {
-    pub fingerprint: String,
-    pub code: String,
-    pub file: String,
-    pub line: usize,
-    pub message: String,
+pub(crate) struct Entry {
+    pub(crate) fingerprint: String,
+    pub(crate) code: String,
+    pub(crate) file: String,
+    pub(crate) line: usize,
+    pub(crate) message: String,
 }
 
 /// A baseline read from its file.
 #[derive(Debug)]
-pub struct Baseline {
+pub(crate) struct Baseline {
     entries: Vec<Entry>,
     /// The directory fingerprints are taken from.
     base: std::path::PathBuf,
@@ -71,7 +71,7 @@ fn entries(findings: &[Finding], sources: &SourceMap, base: &Path) -> Vec<Entry>
 
 /// The baseline of `findings` as it is written to `path` (pretty JSON, one entry per finding,
 /// in report order, so a baseline's diff in review reads as the findings that changed).
-pub fn render(findings: &[Finding], sources: &SourceMap, path: &Path) -> String {
+pub(crate) fn render(findings: &[Finding], sources: &SourceMap, path: &Path) -> String {
     let file = File {
         gwlint_baseline: VERSION,
         findings: entries(findings, sources, &base_of(path)),
@@ -83,7 +83,7 @@ pub fn render(findings: &[Finding], sources: &SourceMap, path: &Path) -> String 
 
 impl Baseline {
     /// Reads a baseline; the error says what is wrong with the file.
-    pub fn read(path: &Path) -> Result<Baseline, String> {
+    pub(crate) fn read(path: &Path) -> Result<Baseline, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read baseline {}: {e}", path.display()))?;
         let file: File = serde_json::from_str(&text)
@@ -103,7 +103,7 @@ impl Baseline {
 
     /// Drops the findings the baseline records, and returns the recorded entries that no
     /// finding matched (fixed since, or moved to other text).
-    pub fn apply(&self, findings: &mut Vec<Finding>, sources: &SourceMap) -> Vec<Entry> {
+    pub(crate) fn apply(&self, findings: &mut Vec<Finding>, sources: &SourceMap) -> Vec<Entry> {
         let prints = fingerprints_from(findings, sources, &self.base);
         let mut recorded: HashMap<&str, usize> = HashMap::new();
         for (i, e) in self.entries.iter().enumerate() {

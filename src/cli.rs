@@ -22,15 +22,15 @@ use crate::rules::{self, RULES};
     args_conflicts_with_subcommands = true,
     after_help = "Exit codes: 0 no findings at or above --fail-on; 1 findings; 2 usage or I/O errors."
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
-    pub command: Option<Command>,
+    pub(crate) command: Option<Command>,
     #[command(flatten)]
-    pub lint: LintArgs,
+    pub(crate) lint: LintArgs,
 }
 
 #[derive(Subcommand, Debug)]
-pub enum Command {
+pub(crate) enum Command {
     /// Print a rule's page (by code or name)
     Rule { rule: String },
     /// List every rule
@@ -92,58 +92,58 @@ pub enum Command {
 
 /// What every lint of the server takes, as the same flags do for a lint run.
 #[derive(Args, Debug)]
-pub struct ServerArgs {
+pub(crate) struct ServerArgs {
     /// Use this configuration file instead of the nearest gwlint.toml / .gwlint.toml
     #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
-    pub config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
     /// Ignore every configuration file
     #[arg(long)]
-    pub isolated: bool,
+    pub(crate) isolated: bool,
     /// The nginx version the configuration runs on, e.g. 1.24.0
     #[arg(long, value_name = "X.Y.Z")]
-    pub nginx_version: Option<crate::rules::Version>,
+    pub(crate) nginx_version: Option<crate::rules::Version>,
     /// The HAProxy version the configuration runs on, e.g. 2.8.5
     #[arg(long, value_name = "X.Y.Z")]
-    pub haproxy_version: Option<crate::rules::Version>,
+    pub(crate) haproxy_version: Option<crate::rules::Version>,
     #[command(flatten)]
-    pub deploy: DeployArgs,
+    pub(crate) deploy: DeployArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum GraphFormat {
+pub(crate) enum GraphFormat {
     Text,
     Json,
     Dot,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ListFormat {
+pub(crate) enum ListFormat {
     Text,
     Json,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ParseFormat {
+pub(crate) enum ParseFormat {
     Json,
     Crossplane,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum FailOn {
+pub(crate) enum FailOn {
     Error,
     Warning,
     Info,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum ColorChoice {
+pub(crate) enum ColorChoice {
     Auto,
     Always,
     Never,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub enum DialectArg {
+pub(crate) enum DialectArg {
     Nginx,
     Haproxy,
 }
@@ -158,120 +158,120 @@ impl DialectArg {
 }
 
 #[derive(Args, Debug)]
-pub struct LintArgs {
+pub(crate) struct LintArgs {
     /// Files and directories to lint; `-` reads standard input [default: .]
-    pub paths: Vec<PathBuf>,
+    pub(crate) paths: Vec<PathBuf>,
     /// Output format [default: pretty on a terminal, concise otherwise]
     #[arg(long, value_enum, env = "GWLINT_FORMAT")]
-    pub format: Option<Format>,
+    pub(crate) format: Option<Format>,
     /// Only these rules (codes, names, code prefixes, ALL); comma-separated or repeated
     #[arg(long, value_delimiter = ',')]
-    pub select: Vec<String>,
+    pub(crate) select: Vec<String>,
     /// Skip these rules (codes, names, code prefixes)
     #[arg(long, value_delimiter = ',')]
-    pub ignore: Vec<String>,
+    pub(crate) ignore: Vec<String>,
     /// Rules to add to the selection (to gwlint.toml's `select`)
     #[arg(long, value_delimiter = ',')]
-    pub extend_select: Vec<String>,
+    pub(crate) extend_select: Vec<String>,
     /// Exit 1 when a finding has at least this severity [default: gwlint.toml's fail-on, or
     /// warning: info findings are hints]
     #[arg(long, value_enum)]
-    pub fail_on: Option<FailOn>,
+    pub(crate) fail_on: Option<FailOn>,
     /// Use this configuration file instead of the nearest gwlint.toml / .gwlint.toml
     #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
-    pub config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
     /// Ignore every configuration file
     #[arg(long)]
-    pub isolated: bool,
+    pub(crate) isolated: bool,
     /// Exit 0 even when there are findings
     #[arg(long)]
-    pub exit_zero: bool,
+    pub(crate) exit_zero: bool,
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
+    pub(crate) color: ColorChoice,
     /// Print findings only, no summary
     #[arg(short, long)]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
     /// Print the number of findings per rule
     #[arg(long)]
-    pub statistics: bool,
+    pub(crate) statistics: bool,
     /// Write the report to this file instead of standard output
     #[arg(short = 'o', long, value_name = "FILE")]
-    pub output_file: Option<PathBuf>,
+    pub(crate) output_file: Option<PathBuf>,
     /// Report only findings this baseline file does not record, and name recorded ones that
     /// no longer occur
     #[arg(long, value_name = "FILE")]
-    pub baseline: Option<PathBuf>,
+    pub(crate) baseline: Option<PathBuf>,
     /// Record every finding of this run in a baseline file (for --baseline) and exit 0
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
-    pub write_baseline: Option<PathBuf>,
+    pub(crate) write_baseline: Option<PathBuf>,
     /// Repair what can be repaired mechanically, in place; each repair is linted first and
     /// kept only if the finding is gone and nothing new appears
     #[arg(long, conflicts_with = "write_baseline")]
-    pub fix: bool,
+    pub(crate) fix: bool,
     /// Print the repairs --fix would make as a unified diff and change nothing (exit 1 if
     /// there are any)
     #[arg(long, conflicts_with = "write_baseline")]
-    pub diff: bool,
+    pub(crate) diff: bool,
     /// Treat the inputs as this dialect instead of detecting it
     #[arg(long, value_enum)]
-    pub dialect: Option<DialectArg>,
+    pub(crate) dialect: Option<DialectArg>,
     /// The name to report standard input under
     #[arg(long)]
-    pub stdin_filename: Option<String>,
+    pub(crate) stdin_filename: Option<String>,
     /// nginx's conf prefix: relative includes start here (default: the main file's directory)
     #[arg(long)]
-    pub prefix: Option<PathBuf>,
+    pub(crate) prefix: Option<PathBuf>,
     /// The nginx version the configuration runs on, e.g. 1.24.0 (default: gwlint.toml's
     /// [nginx] version, else unknown; rules then assume the defaults that break)
     #[arg(long, value_name = "X.Y.Z")]
-    pub nginx_version: Option<crate::rules::Version>,
+    pub(crate) nginx_version: Option<crate::rules::Version>,
     /// The HAProxy version the configuration runs on, e.g. 2.8.5 (default: gwlint.toml's
     /// [haproxy] version, else unknown)
     #[arg(long, value_name = "X.Y.Z")]
-    pub haproxy_version: Option<crate::rules::Version>,
+    pub(crate) haproxy_version: Option<crate::rules::Version>,
     #[command(flatten)]
-    pub deploy: DeployArgs,
+    pub(crate) deploy: DeployArgs,
     #[command(flatten)]
-    pub online: OnlineArgs,
+    pub(crate) online: OnlineArgs,
 }
 
 /// Where the configuration runs: what maps run-time paths to the repository.
 #[derive(Args, Debug, Clone, Default)]
 #[command(next_help_heading = "Deployment")]
-pub struct DeployArgs {
+pub(crate) struct DeployArgs {
     /// Where a run-time path is in the repository, e.g. /etc/nginx=deploy/nginx; repeatable
     /// (also `[[mount]]` in gwlint.toml; Compose files and Dockerfiles are read by themselves)
     #[arg(long, value_name = "RUNTIME=PATH", value_parser = crate::plan::mounts::parse_flag)]
-    pub mount: Vec<crate::plan::mounts::Mount>,
+    pub(crate) mount: Vec<crate::plan::mounts::Mount>,
     /// Follow includes to this host's own files, outside the tree linted (for running on
     /// the gateway itself; never on configurations from untrusted changes)
     #[arg(long)]
-    pub system: bool,
+    pub(crate) system: bool,
 }
 
 /// `--online` and how it probes.
 #[derive(Args, Debug)]
 #[command(next_help_heading = "Online checks")]
-pub struct OnlineArgs {
+pub(crate) struct OnlineArgs {
     /// Check the targets for real from this host: DNS, TCP connect, TLS ClientHello, unix
     /// sockets, certificate files (without it, nothing is sent to the network)
     #[arg(long)]
-    pub online: bool,
+    pub(crate) online: bool,
     /// DNS server to ask, repeatable [default: gwlint.toml's [online] resolver, else the
     /// system's resolv.conf and hosts file]
     #[arg(long, value_name = "IP[:PORT]", value_parser = crate::probe::parse_resolver)]
-    pub resolver: Vec<std::net::SocketAddr>,
+    pub(crate) resolver: Vec<std::net::SocketAddr>,
     /// How long to wait for a DNS answer [default: gwlint.toml's [online] dns-timeout, else 2s]
     #[arg(long, value_name = "DURATION", value_parser = crate::probe::parse_duration)]
-    pub dns_timeout: Option<std::time::Duration>,
+    pub(crate) dns_timeout: Option<std::time::Duration>,
     /// How long to wait for a TCP connection (and for the answer to a ClientHello) [default:
     /// gwlint.toml's [online] connect-timeout, else 1s]
     #[arg(long, value_name = "DURATION", value_parser = crate::probe::parse_duration)]
-    pub connect_timeout: Option<std::time::Duration>,
+    pub(crate) connect_timeout: Option<std::time::Duration>,
     /// Report a client certificate that expires within this many days [default: gwlint.toml's
     /// [online] cert-warn-days, else 14]
     #[arg(long, value_name = "DAYS")]
-    pub cert_warn_days: Option<u32>,
+    pub(crate) cert_warn_days: Option<u32>,
 }
 
 /// Standard output is written through [`output::stdout`] only, once per run, so that every

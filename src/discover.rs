@@ -36,7 +36,7 @@ pub fn looks_like_haproxy(text: &str) -> bool {
 /// its first statement starts with a lowercase directive name, some line ends a statement or
 /// a block (`;`, `{`, `}`), and no line reads as another format (`key = value`, `[section]`,
 /// `<Tag>`, template markup). An empty file passes.
-pub fn looks_like_nginx(text: &str) -> Result<(), &'static str> {
+pub(crate) fn looks_like_nginx(text: &str) -> Result<(), &'static str> {
     if text.contains("{{") || text.contains("{%") {
         return Err("a template (`{{`/`{%` markup), not configuration nginx reads");
     }
@@ -106,13 +106,13 @@ pub fn looks_like_nginx(text: &str) -> Result<(), &'static str> {
 }
 
 /// Could this file (found in a directory walk) be HAProxy configuration? (Its text decides.)
-pub fn is_haproxy_candidate(path: &Path) -> bool {
+pub(crate) fn is_haproxy_candidate(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     !name.starts_with('.') && (name.ends_with(".cfg") || name == "haproxy.conf")
 }
 
 /// Could this file (found in a directory walk) be an `nginx -T` dump? (Its text decides.)
-pub fn is_dump_candidate(path: &Path) -> bool {
+pub(crate) fn is_dump_candidate(path: &Path) -> bool {
     let name = path
         .file_name()
         .and_then(|n| n.to_str())
@@ -126,7 +126,7 @@ pub fn is_dump_candidate(path: &Path) -> bool {
 }
 
 /// Is this file (found in a directory walk) an nginx configuration?
-pub fn is_nginx_candidate(path: &Path) -> bool {
+pub(crate) fn is_nginx_candidate(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     if name.starts_with('.') {
         return false;
@@ -147,14 +147,14 @@ pub fn is_nginx_candidate(path: &Path) -> bool {
 /// What a directory walk found: configuration files, errors, and what it passed over that a
 /// user may have meant (a line each in the report and in `gwlint files`).
 #[derive(Debug, Default)]
-pub struct Walk {
-    pub files: Vec<PathBuf>,
-    pub errors: Vec<String>,
+pub(crate) struct Walk {
+    pub(crate) files: Vec<PathBuf>,
+    pub(crate) errors: Vec<String>,
     /// (path, why it was not linted).
-    pub skipped: Vec<(PathBuf, &'static str)>,
+    pub(crate) skipped: Vec<(PathBuf, &'static str)>,
     /// Compose files and Dockerfiles seen on the way (the plan reads them).
-    pub composes: Vec<PathBuf>,
-    pub dockerfiles: Vec<PathBuf>,
+    pub(crate) composes: Vec<PathBuf>,
+    pub(crate) dockerfiles: Vec<PathBuf>,
 }
 
 /// Why a file that reads like configuration by its name is not linted on its own.
@@ -212,7 +212,7 @@ fn skip_reason(path: &Path) -> Option<&'static str> {
 
 /// The configuration files below a directory, sorted, without following symbolic links
 /// (a link loop cannot trap the walk) and without hidden directories.
-pub fn walk(dir: &Path) -> Walk {
+pub(crate) fn walk(dir: &Path) -> Walk {
     let mut out = Walk::default();
     let mut hidden = Vec::new();
     let walker = walkdir::WalkDir::new(dir)
@@ -283,14 +283,14 @@ pub fn walk(dir: &Path) -> Walk {
 /// Finds the main configurations above files, asking the file system once per directory: a
 /// fleet of 500 sites shares the directories above them.
 #[derive(Default)]
-pub struct Roots {
+pub(crate) struct Roots {
     known: std::collections::HashMap<PathBuf, bool>,
 }
 
 impl Roots {
     /// `nginx.conf` files in the file's directory and up to three levels above: the main
     /// configurations that may include it.
-    pub fn of(&mut self, file: &Path) -> Vec<PathBuf> {
+    pub(crate) fn of(&mut self, file: &Path) -> Vec<PathBuf> {
         let mut out = Vec::new();
         let mut dir = file.parent().map(Path::to_path_buf);
         for _ in 0..4 {
@@ -336,19 +336,19 @@ fn same_file(a: &Path, b: &Path) -> bool {
 
 /// Which files of a tree to report.
 #[derive(Debug, Clone)]
-pub enum Scope {
+pub(crate) enum Scope {
     All,
     Files(HashSet<FileId>),
 }
 
 impl Scope {
-    pub fn contains(&self, f: FileId) -> bool {
+    pub(crate) fn contains(&self, f: FileId) -> bool {
         match self {
             Scope::All => true,
             Scope::Files(s) => s.contains(&f),
         }
     }
-    pub fn merge(&mut self, other: Scope) {
+    pub(crate) fn merge(&mut self, other: Scope) {
         match (self as &mut Scope, other) {
             (Scope::All, _) => {}
             (s, Scope::All) => *s = Scope::All,
@@ -359,7 +359,7 @@ impl Scope {
 
 /// What is reachable from `start` through `edges`: the files a file includes, directly or
 /// not; the layers a chain leads to.
-pub fn reachable<T: Copy + Eq + std::hash::Hash>(
+pub(crate) fn reachable<T: Copy + Eq + std::hash::Hash>(
     start: T,
     edges: &HashMap<T, Vec<T>>,
 ) -> HashSet<T> {

@@ -61,7 +61,7 @@ pub struct Backend {
 
 impl Facts {
     /// Adds links not known yet (several layers may share one gwlint.toml).
-    pub fn add_links(&mut self, links: &[Link]) {
+    pub(crate) fn add_links(&mut self, links: &[Link]) {
         for l in links {
             if !self.links.contains(l) {
                 self.links.push(l.clone());
@@ -71,7 +71,7 @@ impl Facts {
 
     /// The facts declared for a pool name or an address, most specific first: an exact
     /// address match before a name match.
-    pub fn backend(&self, name_or_address: &str) -> Option<&Backend> {
+    pub(crate) fn backend(&self, name_or_address: &str) -> Option<&Backend> {
         self.backends.iter().find(|b| b.target == name_or_address)
     }
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-pub use crate::config::Selection;
+pub(crate) use crate::config::Selection;
 use crate::config::{ConfigFile, FileRules, Resolver, source_path};
 use crate::finding::{Dialect, Finding};
 use crate::load::Loader;
@@ -15,7 +15,7 @@ use crate::source::FileId;
 use crate::suppress;
 
 /// Filters `findings` (from the files in `linted`, with their dialect) in place.
-pub fn apply(
+pub(crate) fn apply(
     findings: &mut Vec<Finding>,
     loader: &Loader,
     linted: &HashMap<FileId, Dialect>,

@@ -72,11 +72,11 @@ pub struct Rule {
     pub code: &'static str,
     pub name: &'static str,
     pub severity: Severity,
-    pub family: Family,
+    pub(crate) family: Family,
     pub dialects: &'static [Dialect],
     /// The dialects in which a finding of this rule means the proxy refuses to start (or to
     /// reload): `nginx -t` / `haproxy -c` fail.
-    pub refuses: &'static [Dialect],
+    pub(crate) refuses: &'static [Dialect],
     /// One line: what the rule finds.
     pub summary: &'static str,
     /// The rule's page (`rules/<code>-<name>.md`).
@@ -99,7 +99,7 @@ impl Rule {
     }
 
     /// Does `selector` (a code, a name, a code prefix such as `GW1`, or `ALL`) pick this rule?
-    pub fn matches(&self, selector: &str) -> bool {
+    pub(crate) fn matches(&self, selector: &str) -> bool {
         selector.eq_ignore_ascii_case("ALL")
             || selector == self.name
             || self.code.starts_with(&selector.to_ascii_uppercase())
@@ -116,7 +116,7 @@ pub struct Finding {
     /// The exact directive or argument.
     pub span: Span,
     /// Text of the label on the span in the pretty format.
-    pub label: Option<String>,
+    pub(crate) label: Option<String>,
     /// Other places that explain the finding (the upstream it refers to, the first definition).
     pub related: Vec<(Span, String)>,
     pub dialect: Dialect,
@@ -129,22 +129,22 @@ pub struct Finding {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fix {
     /// What it does, as an editor's code action or `--diff`'s summary says it.
-    pub title: String,
+    pub(crate) title: String,
     /// Non-overlapping replacements of the original text; an empty span inserts.
-    pub edits: Vec<Edit>,
+    pub(crate) edits: Vec<Edit>,
     /// A repair of the syntax: the proxy then reads on past it, and may refuse what was
     /// hidden behind this error. Refusals after it are uncovered, not caused, by the fix.
-    pub uncovers: bool,
+    pub(crate) uncovers: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Edit {
-    pub span: Span,
-    pub text: String,
+pub(crate) struct Edit {
+    pub(crate) span: Span,
+    pub(crate) text: String,
 }
 
 impl Fix {
-    pub fn replace(title: impl Into<String>, span: Span, text: impl Into<String>) -> Fix {
+    pub(crate) fn replace(title: impl Into<String>, span: Span, text: impl Into<String>) -> Fix {
         Fix {
             title: title.into(),
             edits: vec![Edit {
@@ -156,7 +156,7 @@ impl Fix {
     }
 
     /// A `;` inserted at `span` (empty), ending a statement the proxy reads as running on.
-    pub fn semicolon(span: Span) -> Fix {
+    pub(crate) fn semicolon(span: Span) -> Fix {
         Fix {
             uncovers: true,
             ..Fix::replace("End the statement with `;`", span, ";")
@@ -165,7 +165,7 @@ impl Fix {
 }
 
 impl Finding {
-    pub fn new(rule: &'static Rule, span: Span, message: impl Into<String>) -> Self {
+    pub(crate) fn new(rule: &'static Rule, span: Span, message: impl Into<String>) -> Self {
         Finding {
             rule,
             severity: rule.severity,
@@ -178,27 +178,27 @@ impl Finding {
             fix: None,
         }
     }
-    pub fn help(mut self, help: impl Into<String>) -> Self {
+    pub(crate) fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
-    pub fn label(mut self, label: impl Into<String>) -> Self {
+    pub(crate) fn label(mut self, label: impl Into<String>) -> Self {
         self.label = Some(label.into());
         self
     }
-    pub fn related(mut self, span: Span, text: impl Into<String>) -> Self {
+    pub(crate) fn related(mut self, span: Span, text: impl Into<String>) -> Self {
         self.related.push((span, text.into()));
         self
     }
-    pub fn severity(mut self, severity: Severity) -> Self {
+    pub(crate) fn severity(mut self, severity: Severity) -> Self {
         self.severity = severity;
         self
     }
-    pub fn fix(mut self, fix: Fix) -> Self {
+    pub(crate) fn fix(mut self, fix: Fix) -> Self {
         self.fix = Some(fix);
         self
     }
-    pub fn dialect(mut self, dialect: Dialect) -> Self {
+    pub(crate) fn dialect(mut self, dialect: Dialect) -> Self {
         self.dialect = dialect;
         self
     }

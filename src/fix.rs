@@ -15,11 +15,11 @@ use crate::source::{FileId, SourceMap};
 #[derive(Debug, Clone)]
 pub struct Changed {
     /// Where it is on disk (links resolved: what is written).
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
     /// As the report shows it.
-    pub name: String,
-    pub before: String,
-    pub after: String,
+    pub(crate) name: String,
+    pub(crate) before: String,
+    pub(crate) after: String,
 }
 
 /// What `--fix` would do.
@@ -27,7 +27,7 @@ pub struct Changed {
 pub struct Plan {
     pub changed: Vec<Changed>,
     /// How many findings the kept fixes repair.
-    pub fixed: usize,
+    pub(crate) fixed: usize,
     /// Fixes not kept: (file, line, code, why).
     pub rejected: Vec<(String, usize, &'static str, String)>,
     /// The run linted with every kept fix in place: what remains.
@@ -267,7 +267,7 @@ fn round(
 
 /// A unified diff of every changed file (`--diff`), `a/` and `b/` before the names as git
 /// writes them.
-pub fn diff(changed: &[Changed]) -> String {
+pub(crate) fn diff(changed: &[Changed]) -> String {
     let mut out = String::new();
     for c in changed {
         let d = similar::TextDiff::from_lines(&c.before, &c.after);

@@ -11,34 +11,34 @@ use crate::source::{FileId, Span};
 use crate::{discover, plan, rules};
 
 /// What the user asked for, beside the paths.
-pub struct Asked<'a> {
+pub(crate) struct Asked<'a> {
     /// Standard input's text and the name to report it under (`--stdin-filename`).
-    pub stdin: Option<&'a (String, Vec<u8>)>,
+    pub(crate) stdin: Option<&'a (String, Vec<u8>)>,
     /// `--dialect`: read every input as this dialect.
-    pub dialect: Option<finding::Dialect>,
-    pub config: &'a Resolver,
-    pub prefix: Option<&'a Path>,
+    pub(crate) dialect: Option<finding::Dialect>,
+    pub(crate) config: &'a Resolver,
+    pub(crate) prefix: Option<&'a Path>,
 }
 
 /// What the run reads.
-pub struct Found {
+pub(crate) struct Found {
     /// nginx files the user asked about, in order, each once.
-    pub requested: Vec<FileId>,
+    pub(crate) requested: Vec<FileId>,
     /// `nginx -T` dumps, each one deployment.
-    pub dumps: Vec<FileId>,
+    pub(crate) dumps: Vec<FileId>,
     /// HAProxy files named alone: linted with the rest of their `-f` list, reported alone.
-    pub alone: Vec<FileId>,
+    pub(crate) alone: Vec<FileId>,
     /// What the walks left out, and why.
-    pub skipped: Vec<(String, &'static str)>,
+    pub(crate) skipped: Vec<(String, &'static str)>,
     /// Files found by name that are not configuration of either proxy.
-    pub not_config: Vec<(String, &'static str)>,
+    pub(crate) not_config: Vec<(String, &'static str)>,
     /// HAProxy files by the directory (or group) they were found in, each once.
-    pub haproxy: Vec<(PathBuf, Vec<FileId>)>,
+    pub(crate) haproxy: Vec<(PathBuf, Vec<FileId>)>,
 }
 
 /// Loads what `paths` name (files, directories, `-` for standard input); binary files become
 /// findings, unreadable paths errors.
-pub fn gather(
+pub(crate) fn gather(
     paths: &[PathBuf],
     asked: &Asked,
     loader: &mut Loader,

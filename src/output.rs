@@ -17,7 +17,7 @@ use std::process::ExitCode;
 /// program would be killed by SIGPIPE; the Rust runtime ignores SIGPIPE, so the write returns
 /// EPIPE instead), and the run ends with the status it has anyway: a linter's status says
 /// whether there are findings, and `gwlint . | head` under `set -o pipefail` must still fail.
-pub fn stdout(bytes: &[u8]) -> Result<(), ExitCode> {
+pub(crate) fn stdout(bytes: &[u8]) -> Result<(), ExitCode> {
     let mut lock = io::stdout().lock();
     match lock.write_all(bytes).and_then(|()| lock.flush()) {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(failed(e)),
@@ -27,7 +27,7 @@ pub fn stdout(bytes: &[u8]) -> Result<(), ExitCode> {
 
 /// The status to end with after a failed write to standard output (ENOSPC, EIO): the output
 /// is lost, which is said on standard error, status 2.
-pub fn failed(e: io::Error) -> ExitCode {
+pub(crate) fn failed(e: io::Error) -> ExitCode {
     stderr(format_args!("gwlint: error: cannot write output: {e}\n"));
     ExitCode::from(2)
 }
@@ -35,7 +35,7 @@ pub fn failed(e: io::Error) -> ExitCode {
 /// Writes to standard error, ignoring failure: when standard error itself cannot be written
 /// there is nowhere left to say so, and the exit status still tells the outcome. (`eprint!`
 /// would panic on a closed pipe or a full disk; std already ignores a closed descriptor.)
-pub fn stderr(args: fmt::Arguments<'_>) {
+pub(crate) fn stderr(args: fmt::Arguments<'_>) {
     let _ = io::stderr().lock().write_fmt(args);
 }
 
@@ -50,7 +50,7 @@ pub(crate) use errln;
 /// A name from the input as it may be printed on a line of its own: control characters
 /// (a newline that would start a `::warning` workflow command, terminal escapes) written as
 /// escapes.
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         if c.is_control() {

@@ -15,24 +15,24 @@ pub struct Span {
 }
 
 impl Span {
-    pub fn new(file: FileId, start: usize, end: usize) -> Self {
+    pub(crate) fn new(file: FileId, start: usize, end: usize) -> Self {
         Span {
             file,
             start: start as u32,
             end: end as u32,
         }
     }
-    pub fn range(&self) -> std::ops::Range<usize> {
+    pub(crate) fn range(&self) -> std::ops::Range<usize> {
         self.start as usize..self.end as usize
     }
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         (self.end - self.start) as usize
     }
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.end == self.start
     }
     /// The smallest span covering both (same file).
-    pub fn to(&self, other: Span) -> Span {
+    pub(crate) fn to(&self, other: Span) -> Span {
         Span {
             file: self.file,
             start: self.start.min(other.start),
@@ -52,7 +52,7 @@ pub struct SourceFile {
     /// does not stop the file from being linted.
     pub text: String,
     /// True when the file held bytes that are not UTF-8.
-    pub lossy: bool,
+    pub(crate) lossy: bool,
     /// How many newlines come before each 4 KiB block of the text: counted at memchr's
     /// speed, 1/1000th of the text's size; a lookup counts the newlines in one block.
     line_marks: Vec<u32>,
@@ -92,7 +92,7 @@ impl SourceFile {
     }
 
     /// 1-based line and column (column counted in characters) of a byte offset.
-    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+    pub(crate) fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         let (line, start) = self.line_and_start(offset);
         let mut col_start = offset;
@@ -118,7 +118,7 @@ impl SourceFile {
         self.line_and_start(offset).0 + 1
     }
 
-    pub fn slice(&self, span: Span) -> &str {
+    pub(crate) fn slice(&self, span: Span) -> &str {
         &self.text[span.range()]
     }
 }
@@ -170,19 +170,11 @@ impl SourceMap {
         &self.files[id.0 as usize]
     }
 
-    pub fn find(&self, path: &Path) -> Option<FileId> {
-        self.by_path.get(path).copied()
-    }
-
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.files.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
-    }
-
-    pub fn text(&self, span: Span) -> &str {
+    pub(crate) fn text(&self, span: Span) -> &str {
         self.get(span.file).slice(span)
     }
 }

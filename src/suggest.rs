@@ -24,7 +24,7 @@ const NEAR: usize = 16;
 
 /// The candidate closest to `name` when it is close enough to be a typo. For small fixed
 /// lists; candidates from the user's configuration go through an [`Index`].
-pub fn closest<'c>(name: &str, candidates: &[&'c str]) -> Option<&'c str> {
+pub(crate) fn closest<'c>(name: &str, candidates: &[&'c str]) -> Option<&'c str> {
     let q = lower(name);
     let mut best = None;
     for (id, &c) in candidates.iter().enumerate() {
@@ -37,7 +37,7 @@ pub fn closest<'c>(name: &str, candidates: &[&'c str]) -> Option<&'c str> {
 }
 
 /// The better of two suggestions for `name`, as if `a`'s list came before `b`'s.
-pub fn better<'c>(name: &str, a: Option<&'c str>, b: Option<&'c str>) -> Option<&'c str> {
+pub(crate) fn better<'c>(name: &str, a: Option<&'c str>, b: Option<&'c str>) -> Option<&'c str> {
     let q = lower(name);
     let mut best = None;
     for (id, c) in [a, b].into_iter().enumerate() {
@@ -50,7 +50,7 @@ pub fn better<'c>(name: &str, a: Option<&'c str>, b: Option<&'c str>) -> Option<
 
 /// Candidates indexed for [`Index::closest`]; build it once per list, query it per finding.
 #[derive(Default)]
-pub struct Index<'c> {
+pub(crate) struct Index<'c> {
     names: Vec<&'c str>,
     /// (char length, piece number, piece) → candidates, in candidate order. With at most
     /// `K` edits one of `K + 1` pieces of the candidate is in the query unchanged, shifted
@@ -80,12 +80,13 @@ fn indexed(chars: usize) -> bool {
 }
 
 impl<'c> Index<'c> {
-    pub fn new(candidates: &[&'c str]) -> Self {
+    #[cfg(test)]
+    pub(crate) fn new(candidates: &[&'c str]) -> Self {
         candidates.iter().copied().collect()
     }
 
     /// Adds a candidate after the others (it loses ties to them).
-    pub fn push(&mut self, name: &'c str) {
+    pub(crate) fn push(&mut self, name: &'c str) {
         let id = self.names.len() as u32;
         self.names.push(name);
         let c = lower(name);
@@ -103,23 +104,19 @@ impl<'c> Index<'c> {
         }
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.names.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
     }
 
     /// The candidate closest to `name` when it is close enough to be a typo; ties go to the
     /// shorter, then to the earlier candidate.
-    pub fn closest(&self, name: &str) -> Option<&'c str> {
+    pub(crate) fn closest(&self, name: &str) -> Option<&'c str> {
         self.search(name).0
     }
 
     /// The suggestion when it is the only name within reach: a repair can then be made
     /// without asking which one was meant.
-    pub fn sole(&self, name: &str) -> Option<&'c str> {
+    pub(crate) fn sole(&self, name: &str) -> Option<&'c str> {
         match self.search(name) {
             (best, _, 1) => best,
             _ => None,

@@ -20,38 +20,42 @@ use crate::syntax::nginx::{Directive, File};
 
 /// One `# gwlint: ignore[…]` or `# gwlint: ignore-file[…]` comment.
 #[derive(Debug, Clone)]
-pub struct Suppression {
+pub(crate) struct Suppression {
     /// The whole comment.
-    pub span: Span,
-    pub file_wide: bool,
+    pub(crate) span: Span,
+    pub(crate) file_wide: bool,
     /// The rules named, each with its place in the comment and whether it suppressed anything.
-    pub rules: Vec<Named>,
+    pub(crate) rules: Vec<Named>,
     /// The text after `]`, if any.
-    pub reason: Option<String>,
+    pub(crate) reason: Option<String>,
     /// The lines whose findings it covers (1-based, inclusive); unused when file-wide.
-    pub lines: (usize, usize),
+    pub(crate) lines: (usize, usize),
 }
 
 #[derive(Debug, Clone)]
-pub struct Named {
-    pub selector: String,
-    pub span: Span,
-    pub used: bool,
+pub(crate) struct Named {
+    pub(crate) selector: String,
+    pub(crate) span: Span,
+    pub(crate) used: bool,
 }
 
 /// A comment that starts like a suppression but cannot work.
 #[derive(Debug, Clone)]
-pub struct Invalid {
-    pub span: Span,
-    pub message: String,
-    pub help: String,
+pub(crate) struct Invalid {
+    pub(crate) span: Span,
+    pub(crate) message: String,
+    pub(crate) help: String,
 }
 
 /// What every suppression comment holds: `# gwlint:`.
 const MARKER: &str = "gwlint:";
 
 /// The suppressions of one parsed file, and the comments that try to be one and fail.
-pub fn scan(id: FileId, src: &SourceFile, parsed: &File) -> (Vec<Suppression>, Vec<Invalid>) {
+pub(crate) fn scan(
+    id: FileId,
+    src: &SourceFile,
+    parsed: &File,
+) -> (Vec<Suppression>, Vec<Invalid>) {
     let mut out = Vec::new();
     let mut invalid = Vec::new();
     // Most files hold no suppression: one pass over the text for the marker settles it, and
@@ -255,7 +259,7 @@ fn parse(comment: &str) -> Option<Result<Parsed, (usize, String, String)>> {
 
 /// Removes the findings the suppressions cover, marking which named rules did suppress.
 /// Findings about suppressions themselves (GW011–GW013) are not suppressible inline.
-pub fn apply(
+pub(crate) fn apply(
     findings: &mut Vec<Finding>,
     suppressions: &mut [Suppression],
     line_of: impl Fn(Span) -> usize,

@@ -42,7 +42,7 @@ pub fn nginx_time_ms(s: &str) -> Option<u64> {
 
 /// HAProxy's time syntax in milliseconds: a number with `us`, `ms`, `s`, `m`, `h` or `d`;
 /// no unit means milliseconds.
-pub fn haproxy_time_ms(s: &str) -> Option<u64> {
+pub(crate) fn haproxy_time_ms(s: &str) -> Option<u64> {
     let digits = s.bytes().take_while(u8::is_ascii_digit).count();
     if digits == 0 {
         return None;
@@ -61,7 +61,7 @@ pub fn haproxy_time_ms(s: &str) -> Option<u64> {
 }
 
 /// A time of either dialect in milliseconds.
-pub fn time_ms(dialect: Dialect, s: &str) -> Option<u64> {
+pub(crate) fn time_ms(dialect: Dialect, s: &str) -> Option<u64> {
     match dialect {
         Dialect::Nginx => nginx_time_ms(s),
         Dialect::Haproxy => haproxy_time_ms(s),
@@ -70,7 +70,7 @@ pub fn time_ms(dialect: Dialect, s: &str) -> Option<u64> {
 
 /// Milliseconds for messages: `500ms`, `5s`, `150s` (seconds up to ten minutes, as most
 /// timeouts are written and compared), then `10m`, `12m30s`.
-pub fn show_ms(ms: u64) -> String {
+pub(crate) fn show_ms(ms: u64) -> String {
     if ms == 0 || ms % 1000 != 0 {
         return format!("{ms}ms");
     }
@@ -96,7 +96,7 @@ pub fn parse_size(s: &str) -> Option<u64> {
 }
 
 /// A size for messages: `16k`, `1m`, `1500`.
-pub fn show_size(n: u64) -> String {
+pub(crate) fn show_size(n: u64) -> String {
     if n != 0 && n % (1024 * 1024) == 0 {
         format!("{}m", n / (1024 * 1024))
     } else if n != 0 && n % 1024 == 0 {
@@ -108,17 +108,17 @@ pub fn show_size(n: u64) -> String {
 
 /// gwlint's own durations (`--probe-timeout`, gwlint.toml `[online]`), in nginx's time syntax:
 /// `500ms`, `5s`, `1m30s`; a plain number is seconds.
-pub fn duration(s: &str) -> Option<std::time::Duration> {
+pub(crate) fn duration(s: &str) -> Option<std::time::Duration> {
     nginx_time_ms(s.trim()).map(std::time::Duration::from_millis)
 }
 
 /// A duration as gwlint.toml writes it.
-pub fn show_duration(d: std::time::Duration) -> String {
+pub(crate) fn show_duration(d: std::time::Duration) -> String {
     show_ms(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// A size as HAProxy reads it: bytes, or with a `k`, `m`, `g` suffix.
-pub fn haproxy_size(v: &str) -> Option<u64> {
+pub(crate) fn haproxy_size(v: &str) -> Option<u64> {
     let (digits, mult) = match v.chars().last()? {
         'k' | 'K' => (&v[..v.len() - 1], 1 << 10),
         'm' | 'M' => (&v[..v.len() - 1], 1 << 20),

@@ -32,10 +32,10 @@ pub struct Arg {
 }
 
 impl Arg {
-    pub fn new(value: &str, span: Span, quote: Quote) -> Arg {
+    pub(crate) fn new(value: &str, span: Span, quote: Quote) -> Arg {
         Arg::of(Atom::new(value), span, quote)
     }
-    pub fn of(value: Atom, span: Span, quote: Quote) -> Arg {
+    pub(crate) fn of(value: Atom, span: Span, quote: Quote) -> Arg {
         Arg {
             value: value.tagged(quote as u8),
             span,
@@ -45,7 +45,7 @@ impl Arg {
         Quote::ALL[usize::from(self.value.tag())]
     }
     /// True when the value holds an nginx variable (`$name` or `${name}`).
-    pub fn has_variable(&self) -> bool {
+    pub(crate) fn has_variable(&self) -> bool {
         self.quote() != Quote::Lua && has_variable(&self.value)
     }
 }
@@ -60,7 +60,7 @@ impl std::fmt::Debug for Arg {
     }
 }
 
-pub fn has_variable(s: &str) -> bool {
+pub(crate) fn has_variable(s: &str) -> bool {
     let b = s.as_bytes();
     b.windows(2)
         .any(|w| w[0] == b'$' && (w[1] == b'{' || w[1] == b'_' || w[1].is_ascii_alphanumeric()))

@@ -24,7 +24,7 @@ fuzz_target!(|data: &[u8]| {
         let s = &o.loader.sources;
         let _ = report::concise::render(&o.findings, s);
         let _ = report::json::render(&o.findings, s);
-        let _ = report::sarif::render(&o.findings, s);
+        let _ = report::sarif::render(&o.findings, s, &o.errors);
         let _ = report::github::render(&o.findings, s);
         let _ = report::pretty::render(&o.findings, s, false);
     }

@@ -14,21 +14,21 @@ use crate::source::Span;
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct Graph {
     /// The configurations of the run, one per proxy.
-    pub proxies: Vec<ProxyInfo>,
+    pub(crate) proxies: Vec<ProxyInfo>,
     pub nodes: Vec<Node>,
     pub edges: Vec<Edge>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct ProxyInfo {
-    pub id: usize,
-    pub dialect: Dialect,
-    pub file: String,
+pub(crate) struct ProxyInfo {
+    pub(crate) id: usize,
+    pub(crate) dialect: Dialect,
+    pub(crate) file: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum NodeKind {
+pub(crate) enum NodeKind {
     /// nginx `listen`, HAProxy `bind`.
     Listener,
     /// nginx `*_pass`, HAProxy `use_backend`/`default_backend`.
@@ -41,26 +41,26 @@ pub enum NodeKind {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Node {
-    pub id: usize,
-    pub proxy: usize,
-    pub kind: NodeKind,
+    pub(crate) id: usize,
+    pub(crate) proxy: usize,
+    pub(crate) kind: NodeKind,
     /// The block it sits in: `frontend fe`, `server example.test`, `location /api`.
-    pub block: String,
+    pub(crate) block: String,
     /// The directive as written: `listen 127.0.0.1:8080 ssl`, `proxy_pass http://app`.
-    pub label: String,
-    pub file: String,
-    pub line: usize,
+    pub(crate) label: String,
+    pub(crate) file: String,
+    pub(crate) line: usize,
     /// The text it stands for: the block it owns (a listener's `server`/`frontend`, a
     /// route's `location`, a pool's `upstream`/`backend`), else its directive. The HTML
     /// report places findings on the node whose extent holds them.
     #[serde(skip)]
-    pub extent: Span,
+    pub(crate) extent: Span,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Edge {
-    pub from: usize,
-    pub to: usize,
+    pub(crate) from: usize,
+    pub(crate) to: usize,
     /// A hop from one proxy to another (the others are inside one configuration).
     pub link: bool,
 }
@@ -127,7 +127,7 @@ fn block_extent(proxy: &Proxy, scope: ScopeId) -> Option<Span> {
     Some(b.span().to(b.block_span().unwrap_or(b.span())))
 }
 
-pub fn build(chain: &Chain) -> Graph {
+pub(crate) fn build(chain: &Chain) -> Graph {
     let mut g = Graph::default();
     let mut ids: HashMap<(usize, NodeKind, usize, usize), usize> = HashMap::new();
     let at = |span: Span| {
@@ -321,7 +321,7 @@ impl Graph {
     }
 
     /// The chain as an indented tree, from the client down.
-    pub fn render_text(&self) -> String {
+    pub(crate) fn render_text(&self) -> String {
         let roots = self.roots();
         let mut text = Text {
             graph: self,
@@ -338,14 +338,14 @@ impl Graph {
         text.out
     }
 
-    pub fn render_json(&self) -> String {
+    pub(crate) fn render_json(&self) -> String {
         let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
         s.push('\n');
         s
     }
 
     /// Graphviz DOT: one cluster per proxy, hops between proxies in bold.
-    pub fn render_dot(&self) -> String {
+    pub(crate) fn render_dot(&self) -> String {
         let q = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
         let mut out = String::from(
             "digraph gwlint {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n  client [shape=oval];\n",

@@ -48,19 +48,19 @@ use crate::source::{SourceMap, Span};
 
 /// One hop: an outer proxy's target reaching an inner proxy's listener.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Hop {
+pub(crate) struct Hop {
     /// Layer index of the outer proxy.
-    pub outer: usize,
+    pub(crate) outer: usize,
     /// The route that sends traffic there (an HAProxy backend no route uses has none).
-    pub route: Option<usize>,
+    pub(crate) route: Option<usize>,
     /// The pool and server (None for an nginx `*_pass` straight to an address).
-    pub pool: Option<usize>,
-    pub server: Option<usize>,
+    pub(crate) pool: Option<usize>,
+    pub(crate) server: Option<usize>,
     /// The argument naming the target address.
-    pub target_span: Span,
-    pub inner: usize,
+    pub(crate) target_span: Span,
+    pub(crate) inner: usize,
     /// Index into the inner layer's listeners.
-    pub listener: usize,
+    pub(crate) listener: usize,
 }
 
 /// An address a target resolves to.
@@ -372,7 +372,7 @@ impl Index {
     }
 }
 
-pub fn link(layers: &[Layer], facts: &Facts, sources: &SourceMap) -> Vec<Hop> {
+pub(crate) fn link(layers: &[Layer], facts: &Facts, sources: &SourceMap) -> Vec<Hop> {
     let dir = |l: &Layer| -> PathBuf {
         let p = &sources.get(l.proxy.root).path;
         // The loader resolved the path of every file it read (standard input stays relative).

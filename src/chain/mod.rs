@@ -3,8 +3,8 @@
 //! must time out first, the outer must drop idle connections first, both ends must speak the
 //! same protocol, health checks must get a 2xx. The graph of the run is drawn by graph.rs.
 
-pub mod graph;
-pub mod link;
+pub(crate) mod graph;
+pub(crate) mod link;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
@@ -15,35 +15,35 @@ use crate::finding::{Dialect, Finding};
 use crate::load::Loader;
 use crate::load::include::Tree;
 use crate::model::listen::{self, Listener};
-use crate::model::{Proxy, ScopeId, ScopeKind, Server, Target};
+use crate::model::{Proxy, ScopeId, Server, Target};
 use crate::source::{FileId, SourceMap};
 use crate::version::Version;
 
-pub use graph::Graph;
-pub use link::Hop;
+pub(crate) use graph::Graph;
+pub(crate) use link::Hop;
 
 /// One proxy configuration of the run, lowered, with its listeners.
-pub struct Layer<'a> {
-    pub proxy: Proxy<'a>,
-    pub listeners: Vec<Listener<'a>>,
+pub(crate) struct Layer<'a> {
+    pub(crate) proxy: Proxy<'a>,
+    pub(crate) listeners: Vec<Listener<'a>>,
 }
 
 /// Everything the chain rules check with.
-pub struct Chain<'a> {
-    pub sources: &'a SourceMap,
-    pub layers: Vec<Layer<'a>>,
-    pub hops: Vec<Hop>,
-    pub nginx_version: Option<Version>,
+pub(crate) struct Chain<'a> {
+    pub(crate) sources: &'a SourceMap,
+    pub(crate) layers: Vec<Layer<'a>>,
+    pub(crate) hops: Vec<Hop>,
+    pub(crate) nginx_version: Option<Version>,
     /// Per layer, built when first asked: the routes inside each block (`behind`).
     routes_in: Vec<OnceLock<HashMap<ScopeId, Vec<usize>>>>,
 }
 
-pub type Check = fn(&Chain, &mut Vec<Finding>);
+pub(crate) type Check = fn(&Chain, &mut Vec<Finding>);
 
 /// The result of linking a run's proxies.
-pub struct Checked {
-    pub findings: Vec<Finding>,
-    pub graph: Graph,
+pub(crate) struct Checked {
+    pub(crate) findings: Vec<Finding>,
+    pub(crate) graph: Graph,
 }
 
 /// Links the layers of the kept trees and checks every hop with `rules` (the chain rules,
@@ -52,7 +52,7 @@ pub struct Checked {
 /// lowered here. Findings outside the files the user
 /// asked about are dropped, as for the other rules. The graph is drawn only when asked for
 /// (`gwlint graph`): a lint run does not need it.
-pub fn check<'a>(
+pub(crate) fn check<'a>(
     loader: &'a Loader,
     trees: &[&'a (Tree, Scope)],
     lowered: Vec<Option<Proxy<'a>>>,
@@ -112,27 +112,19 @@ pub fn check<'a>(
 }
 
 impl<'a> Chain<'a> {
-    pub fn layer(&self, i: usize) -> &Layer<'a> {
+    pub(crate) fn layer(&self, i: usize) -> &Layer<'a> {
         &self.layers[i]
     }
     /// The outer server of a hop (None for an nginx `proxy_pass` straight to an address).
-    pub fn server(&self, hop: &Hop) -> Option<&Server<'a>> {
+    pub(crate) fn server(&self, hop: &Hop) -> Option<&Server<'a>> {
         let pool = &self.layers[hop.outer].proxy.pools[hop.pool?];
         pool.servers.get(hop.server?)
     }
-    pub fn listener(&self, hop: &Hop) -> &Listener<'a> {
+    pub(crate) fn listener(&self, hop: &Hop) -> &Listener<'a> {
         &self.layers[hop.inner].listeners[hop.listener]
     }
-    /// The settings scope of the outer end: the HAProxy backend, or the nginx location.
-    pub fn outer_scope(&self, hop: &Hop) -> Option<ScopeId> {
-        let proxy = &self.layers[hop.outer].proxy;
-        match proxy.dialect {
-            Dialect::Haproxy => hop.pool.map(|p| proxy.pools[p].scope),
-            Dialect::Nginx => hop.route.map(|r| proxy.routes[r].scope),
-        }
-    }
     /// "server web1 127.0.0.1:8080 in backend app" / "proxy_pass http://127.0.0.1:8080".
-    pub fn outer_name(&self, hop: &Hop) -> String {
+    pub(crate) fn outer_name(&self, hop: &Hop) -> String {
         let proxy = &self.layers[hop.outer].proxy;
         match (self.server(hop), hop.pool) {
             (Some(s), Some(p)) => {
@@ -166,7 +158,7 @@ impl<'a> Chain<'a> {
         }
     }
     /// "`listen 127.0.0.1:8080` in nginx.conf" for messages.
-    pub fn inner_name(&self, hop: &Hop) -> String {
+    pub(crate) fn inner_name(&self, hop: &Hop) -> String {
         let layer = &self.layers[hop.inner];
         let l = self.listener(hop);
         let file = &self.sources.get(l.span.file).name;
@@ -183,7 +175,7 @@ impl<'a> Chain<'a> {
     }
     /// The routes that serve connections accepted by a listener: the nginx `server`'s
     /// locations, the HAProxy frontend's `use_backend`/`default_backend`.
-    pub fn behind(&self, layer: usize, listener: &Listener) -> Vec<usize> {
+    pub(crate) fn behind(&self, layer: usize, listener: &Listener) -> Vec<usize> {
         self.routes_in(layer)
             .get(&listener.scope)
             .cloned()
@@ -192,7 +184,7 @@ impl<'a> Chain<'a> {
     /// Every block of a layer with the routes inside it, in order: each route is listed
     /// under its own block and every block around it, once per layer (asking every route
     /// about every listener would cost listeners × routes).
-    pub fn routes_in(&self, layer: usize) -> &HashMap<ScopeId, Vec<usize>> {
+    pub(crate) fn routes_in(&self, layer: usize) -> &HashMap<ScopeId, Vec<usize>> {
         self.routes_in[layer].get_or_init(|| {
             let proxy = &self.layers[layer].proxy;
             let mut map: HashMap<ScopeId, Vec<usize>> = HashMap::new();
@@ -207,7 +199,7 @@ impl<'a> Chain<'a> {
         })
     }
     /// The pool a route hands to, if any.
-    pub fn pool_of(&self, layer: usize, route: usize) -> Option<usize> {
+    pub(crate) fn pool_of(&self, layer: usize, route: usize) -> Option<usize> {
         match self.layers[layer].proxy.routes[route].target {
             Target::Pool(p) => Some(p),
             _ => None,
@@ -215,35 +207,9 @@ impl<'a> Chain<'a> {
     }
 }
 
-pub fn dialect_name(d: Dialect) -> &'static str {
+pub(crate) fn dialect_name(d: Dialect) -> &'static str {
     match d {
         Dialect::Nginx => "nginx",
         Dialect::Haproxy => "HAProxy",
-    }
-}
-
-/// Is `scope` the block `outer` or inside it?
-pub fn within(proxy: &Proxy, mut scope: ScopeId, outer: ScopeId) -> bool {
-    loop {
-        if scope == outer {
-            return true;
-        }
-        match proxy.scopes[scope].parent {
-            Some(p) => scope = p,
-            None => return false,
-        }
-    }
-}
-
-/// The innermost nginx `server` (or stream server) around a scope.
-pub fn server_scope(proxy: &Proxy, mut scope: ScopeId) -> Option<ScopeId> {
-    loop {
-        if matches!(
-            proxy.scopes[scope].kind,
-            ScopeKind::Server | ScopeKind::StreamServer
-        ) {
-            return Some(scope);
-        }
-        scope = proxy.scopes[scope].parent?;
     }
 }

@@ -95,36 +95,36 @@ struct RawOnline {
 /// A value and the line of the file that set it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Located<T> {
-    pub value: T,
-    pub line: usize,
+    pub(crate) value: T,
+    pub(crate) line: usize,
 }
 
 /// `[[per-file]]`: rules ignored in the files a glob matches.
 #[derive(Debug, Clone)]
-pub struct PerFile {
+pub(crate) struct PerFile {
     /// As written; relative to the directory of the configuration file.
-    pub glob: String,
-    pub pattern: glob::Pattern,
-    pub ignore: Vec<String>,
-    pub line: usize,
+    pub(crate) glob: String,
+    pub(crate) pattern: glob::Pattern,
+    pub(crate) ignore: Vec<String>,
+    pub(crate) line: usize,
 }
 
 /// The longest probe timeout gwlint.toml may set.
-pub const MAX_PROBE_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const MAX_PROBE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// `[online]`: defaults for the `--online` flags.
 #[derive(Debug, Clone, Default)]
 pub struct Online {
-    pub dns_timeout: Option<Located<Duration>>,
-    pub connect_timeout: Option<Located<Duration>>,
+    pub(crate) dns_timeout: Option<Located<Duration>>,
+    pub(crate) connect_timeout: Option<Located<Duration>>,
     /// A name server, `IP` or `IP:port`.
     pub resolver: Option<Located<String>>,
-    pub cert_warn_days: Option<Located<u32>>,
+    pub(crate) cert_warn_days: Option<Located<u32>>,
 }
 
 impl Online {
     /// The command line's options, with these values where none is set there.
-    pub fn fill(&self, flags: &crate::probe::OnlineOptions) -> crate::probe::OnlineOptions {
+    pub(crate) fn fill(&self, flags: &crate::probe::OnlineOptions) -> crate::probe::OnlineOptions {
         let mut o = flags.clone();
         o.dns_timeout = o.dns_timeout.or(self.dns_timeout.as_ref().map(|d| d.value));
         o.connect_timeout = o
@@ -148,43 +148,43 @@ impl Online {
 /// A checked configuration file.
 #[derive(Debug, Clone, Default)]
 pub struct ConfigFile {
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
     /// The directory relative paths and globs start from.
-    pub dir: PathBuf,
-    pub select: Option<Located<Vec<String>>>,
-    pub extend_select: Option<Located<Vec<String>>>,
-    pub ignore: Option<Located<Vec<String>>>,
-    pub fail_on: Option<Located<Severity>>,
+    pub(crate) dir: PathBuf,
+    pub(crate) select: Option<Located<Vec<String>>>,
+    pub(crate) extend_select: Option<Located<Vec<String>>>,
+    pub(crate) ignore: Option<Located<Vec<String>>>,
+    pub(crate) fail_on: Option<Located<Severity>>,
     /// `[severity]`: selector → severity, in file order.
     pub severity: Vec<(String, Located<Severity>)>,
-    pub per_file: Vec<PerFile>,
-    pub nginx_version: Option<Located<Version>>,
+    pub(crate) per_file: Vec<PerFile>,
+    pub(crate) nginx_version: Option<Located<Version>>,
     /// Absolute, or relative to the working directory when `dir` is.
-    pub nginx_prefix: Option<Located<PathBuf>>,
+    pub(crate) nginx_prefix: Option<Located<PathBuf>>,
     /// `[nginx] build`: a preset of `data/tables/nginx-builds.tsv` (`official`, …).
-    pub nginx_build: Option<Located<String>>,
+    pub(crate) nginx_build: Option<Located<String>>,
     /// `[nginx] modules`: modules compiled in beyond the preset's (or, without a preset, the
     /// build's modules besides nginx's default ones).
-    pub nginx_modules: Vec<String>,
-    pub haproxy_version: Option<Located<Version>>,
+    pub(crate) nginx_modules: Vec<String>,
+    pub(crate) haproxy_version: Option<Located<Version>>,
     /// `[haproxy] files`: the `-f` list HAProxy runs with (files or directories, in order),
     /// relative to this file's directory.
-    pub haproxy_files: Vec<PathBuf>,
+    pub(crate) haproxy_files: Vec<PathBuf>,
     pub backends: Vec<Backend>,
     /// `[[link]]`: host names that reach a listener of another proxy of the run.
     pub links: Vec<Link>,
     /// `[[mount]]`: where a run-time directory or file is in the repository.
-    pub mounts: Vec<crate::plan::mounts::Mount>,
+    pub(crate) mounts: Vec<crate::plan::mounts::Mount>,
     pub online: Online,
 }
 
 /// What is wrong in a configuration file, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
-    pub path: PathBuf,
-    pub line: usize,
-    pub col: usize,
-    pub message: String,
+    pub(crate) path: PathBuf,
+    pub(crate) line: usize,
+    pub(crate) col: usize,
+    pub(crate) message: String,
     pub help: Option<String>,
 }
 
@@ -206,11 +206,11 @@ impl std::fmt::Display for ConfigError {
 }
 
 /// The names `[severity]` values, `fail-on` and the command line's `--fail-on` accept.
-pub const SEVERITIES: &[&str] = &["error", "warning", "info"];
+pub(crate) const SEVERITIES: &[&str] = &["error", "warning", "info"];
 
 impl ConfigFile {
     /// What the configuration says of the nginx build: a preset and modules, or unknown.
-    pub fn nginx_build(&self) -> crate::model::refusals::nginx::BuildInfo {
+    pub(crate) fn nginx_build(&self) -> crate::model::refusals::nginx::BuildInfo {
         let preset = self.nginx_build.as_ref().map(|b| b.value.as_str());
         let mut modules: Option<Vec<String>> = preset.and_then(|p| {
             let m = crate::tables::nginx::table().build(p)?;
@@ -238,7 +238,7 @@ impl ConfigFile {
         }
     }
     /// Reads and checks a configuration file.
-    pub fn load(path: &Path) -> Result<ConfigFile, Vec<ConfigError>> {
+    pub(crate) fn load(path: &Path) -> Result<ConfigFile, Vec<ConfigError>> {
         let text = std::fs::read_to_string(path).map_err(|e| {
             vec![ConfigError {
                 path: path.to_path_buf(),
@@ -821,7 +821,7 @@ fn unknown_field(msg: &str) -> Option<(String, Vec<&str>)> {
 }
 
 /// "did you mean …?" for a mistyped rule selector.
-pub fn suggest_rule(s: &str) -> String {
+pub(crate) fn suggest_rule(s: &str) -> String {
     let mut candidates: Vec<&str> = RULES.iter().flat_map(|r| [r.code, r.name]).collect();
     candidates.push("ALL");
     match crate::suggest::closest(s, &candidates) {

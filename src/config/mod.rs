@@ -2,9 +2,9 @@
 //! `gwlint.toml` or `.gwlint.toml` above it, `--config FILE`, or none with `--isolated`), and
 //! what it sets for that file.
 
-pub mod file;
-pub mod schema;
-pub mod show;
+pub(crate) mod file;
+pub(crate) mod schema;
+pub(crate) mod show;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -17,7 +17,7 @@ use crate::rules::Rule;
 use crate::source::SourceFile;
 
 /// The names a configuration file is found under, in order of preference within a directory.
-pub const FILE_NAMES: &[&str] = &["gwlint.toml", ".gwlint.toml"];
+pub(crate) const FILE_NAMES: &[&str] = &["gwlint.toml", ".gwlint.toml"];
 
 /// Where configuration comes from.
 #[derive(Debug, Default, Clone)]
@@ -48,12 +48,12 @@ struct Shared {
 
 impl Resolver {
     /// No configuration files.
-    pub fn isolated() -> Resolver {
+    pub(crate) fn isolated() -> Resolver {
         Resolver::default()
     }
 
     /// The nearest `gwlint.toml` or `.gwlint.toml` above each linted file.
-    pub fn discover() -> Resolver {
+    pub(crate) fn discover() -> Resolver {
         Resolver {
             mode: Mode::Discover,
             ..Default::default()
@@ -61,7 +61,7 @@ impl Resolver {
     }
 
     /// This file for every linted file (`--config FILE`).
-    pub fn fixed(path: &Path) -> Result<Resolver, Vec<ConfigError>> {
+    pub(crate) fn fixed(path: &Path) -> Result<Resolver, Vec<ConfigError>> {
         let file = ConfigFile::load(&absolute(path))?;
         Ok(Resolver {
             mode: Mode::Fixed(Arc::new(file)),
@@ -70,7 +70,7 @@ impl Resolver {
     }
 
     /// The configuration that applies to a file or directory.
-    pub fn for_path(&self, path: &Path) -> Option<Arc<ConfigFile>> {
+    pub(crate) fn for_path(&self, path: &Path) -> Option<Arc<ConfigFile>> {
         match &self.mode {
             Mode::Isolated => None,
             Mode::Fixed(f) => Some(f.clone()),
@@ -88,7 +88,7 @@ impl Resolver {
 
     /// The configuration that applies to a loaded file; standard input is placed by the name
     /// it is reported under (`--stdin-filename`), relative to the working directory.
-    pub fn for_source(&self, src: &SourceFile) -> Option<Arc<ConfigFile>> {
+    pub(crate) fn for_source(&self, src: &SourceFile) -> Option<Arc<ConfigFile>> {
         let path = source_path(src);
         match (&self.mode, path.parent()) {
             // A loaded file's path is resolved already, and is a file: its directory is where
@@ -130,14 +130,14 @@ impl Resolver {
     }
 
     /// The errors found in configuration files so far (each once).
-    pub fn take_errors(&self) -> Vec<ConfigError> {
+    pub(crate) fn take_errors(&self) -> Vec<ConfigError> {
         std::mem::take(&mut self.shared.lock().unwrap_or_else(|e| e.into_inner()).errors)
     }
 }
 
 /// Where a loaded file is, for configuration purposes: standard input is placed by the name it
 /// is reported under (`--stdin-filename`), relative to the working directory.
-pub fn source_path(src: &SourceFile) -> PathBuf {
+pub(crate) fn source_path(src: &SourceFile) -> PathBuf {
     if src.path.starts_with("<stdin>") {
         let name = if src.name == "-" { "." } else { &src.name };
         return absolute(Path::new(name));
@@ -166,7 +166,7 @@ pub struct Selection {
 
 impl Selection {
     /// Selectors that match no rule: a typo in `--select GW1O1` must not silently select nothing.
-    pub fn unknown(&self) -> Vec<&str> {
+    pub(crate) fn unknown(&self) -> Vec<&str> {
         self.select
             .iter()
             .chain(&self.extend_select)
@@ -178,16 +178,16 @@ impl Selection {
 }
 
 /// The rules in force for one file: its configuration file merged with the command line.
-pub struct FileRules<'a> {
-    pub config: Option<&'a ConfigFile>,
-    pub cli: &'a Selection,
+pub(crate) struct FileRules<'a> {
+    pub(crate) config: Option<&'a ConfigFile>,
+    pub(crate) cli: &'a Selection,
     /// The file's path relative to the configuration's directory, for `[[per-file]]`.
-    pub relative: PathBuf,
+    pub(crate) relative: PathBuf,
 }
 
 impl<'a> FileRules<'a> {
     /// `path`: the file's absolute path ([`source_path`]).
-    pub fn new(config: Option<&'a ConfigFile>, cli: &'a Selection, path: &Path) -> Self {
+    pub(crate) fn new(config: Option<&'a ConfigFile>, cli: &'a Selection, path: &Path) -> Self {
         let relative = match config {
             Some(c) => path.strip_prefix(&c.dir).unwrap_or(path).to_path_buf(),
             None => path.to_path_buf(),
@@ -199,7 +199,7 @@ impl<'a> FileRules<'a> {
         }
     }
 
-    pub fn enabled(&self, rule: &Rule) -> bool {
+    pub(crate) fn enabled(&self, rule: &Rule) -> bool {
         let any = |list: &[String]| list.iter().any(|s| rule.matches(s));
         let cfg = self.config;
         let selected = if !self.cli.select.is_empty() {
@@ -237,7 +237,7 @@ impl<'a> FileRules<'a> {
 
     /// The severity `[severity]` gives a rule's findings here: the most specific entry (a code
     /// or name before a longer prefix before a shorter one before ALL). None: the rule's own.
-    pub fn severity(&self, rule: &Rule) -> Option<Severity> {
+    pub(crate) fn severity(&self, rule: &Rule) -> Option<Severity> {
         let specificity = |s: &str| match s {
             _ if s == rule.name || s.eq_ignore_ascii_case(rule.code) => usize::MAX,
             _ if s.eq_ignore_ascii_case("ALL") => 0,
@@ -249,12 +249,5 @@ impl<'a> FileRules<'a> {
             .filter(|(s, _)| rule.matches(s))
             .max_by_key(|(s, l)| (specificity(s), l.line))
             .map(|(_, l)| l.value)
-    }
-
-    /// `fail-on` for findings in this file (the command line's flag takes precedence).
-    pub fn fail_on(&self) -> Option<Severity> {
-        self.config
-            .and_then(|c| c.fail_on.as_ref())
-            .map(|l| l.value)
     }
 }

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use crate::rules::RULES;
 
-pub fn schema() -> Value {
+pub(crate) fn schema() -> Value {
     let mut known: Vec<&str> = vec!["ALL"];
     for r in RULES {
         known.push(r.code);

@@ -11,21 +11,21 @@ use super::{FileRules, Resolver, Selection};
 use crate::rules::{RULES, Version};
 
 #[derive(clap::Args, Debug)]
-pub struct ConfigArgs {
+pub(crate) struct ConfigArgs {
     /// The file or directory whose settings to show [default: .]
-    pub path: Option<PathBuf>,
+    pub(crate) path: Option<PathBuf>,
     /// Print the JSON Schema of gwlint.toml instead
     #[arg(long)]
-    pub schema: bool,
+    pub(crate) schema: bool,
     /// Use this configuration file instead of discovering one
     #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
-    pub config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
     /// Ignore configuration files
     #[arg(long)]
-    pub isolated: bool,
+    pub(crate) isolated: bool,
 }
 
-pub fn run(args: ConfigArgs) -> ExitCode {
+pub(crate) fn run(args: ConfigArgs) -> ExitCode {
     if args.schema {
         let mut s = serde_json::to_string_pretty(&super::schema::schema()).unwrap_or_default();
         s.push('\n');
@@ -68,7 +68,7 @@ pub fn run(args: ConfigArgs) -> ExitCode {
 }
 
 /// The resolver for `--config FILE` / `--isolated` / discovery; errors are printed.
-pub fn resolver(config: Option<&Path>, isolated: bool) -> Result<Resolver, ExitCode> {
+pub(crate) fn resolver(config: Option<&Path>, isolated: bool) -> Result<Resolver, ExitCode> {
     if isolated {
         return Ok(Resolver::isolated());
     }
@@ -84,7 +84,7 @@ pub fn resolver(config: Option<&Path>, isolated: bool) -> Result<Resolver, ExitC
 }
 
 /// The settings for `path` as TOML, each value followed by where it was set.
-pub fn render(path: &Path, config: Option<&ConfigFile>, how: &str) -> String {
+pub(crate) fn render(path: &Path, config: Option<&ConfigFile>, how: &str) -> String {
     let mut out = String::new();
     let mut line = |text: String, origin: String| {
         let _ = writeln!(out, "{text:<40} # {origin}");

@@ -11,7 +11,7 @@ use crate::source::{FileId, Span};
 /// Blocks and includes along one path where an include is entered: an include entered deeper
 /// is cut. The blocks of the file entered add at most the parser's 200, so walks stay below
 /// 600 levels (lowering stops at 1000).
-pub const MAX_NESTING: usize = 400;
+pub(crate) const MAX_NESTING: usize = 400;
 /// Statements once every include is expanded: at least this many, and
 const MIN_EXPANDED: u64 = 1_000_000;
 /// at least this many times the statements of the configuration's own files (a snippet
@@ -20,7 +20,7 @@ const EXPANSION_FACTOR: u64 = 8;
 
 /// Which bound an include crossed.
 #[derive(Debug, Clone, Copy)]
-pub enum Bound {
+pub(crate) enum Bound {
     /// The configuration's includes expand to `expanded` statements, past `bound`.
     Expansion { expanded: u64, bound: u64 },
     /// Blocks and includes nest deeper than this.
@@ -28,7 +28,7 @@ pub enum Bound {
 }
 
 /// Cuts the includes that would take the tree past a bound, in read order.
-pub fn apply(tree: &mut Tree, surveys: &HashMap<FileId, Survey>) {
+pub(crate) fn apply(tree: &mut Tree, surveys: &HashMap<FileId, Survey>) {
     let own: u64 = surveys.values().map(|s| s.statements).sum();
     let bound = MIN_EXPANDED.max(own.saturating_mul(EXPANSION_FACTOR));
     let mut b = Bounder {

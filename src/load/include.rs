@@ -16,30 +16,30 @@ pub struct Tree {
     pub dialect: crate::finding::Dialect,
     pub root: FileId,
     /// The root first, then included files in the order they are first included.
-    pub files: Vec<FileId>,
+    pub(crate) files: Vec<FileId>,
     /// The files each `include` directive (by its span) brings in.
-    pub includes: HashMap<Span, Vec<FileId>>,
+    pub(crate) includes: HashMap<Span, Vec<FileId>>,
     /// What an include names where that is more than it brings in (a cycle, a bound):
     /// the parse formats show what the include matches.
-    pub named: HashMap<Span, Vec<FileId>>,
+    pub(crate) named: HashMap<Span, Vec<FileId>>,
     /// Missing includes, unreadable includes, cycles, includes not followed, bounds reached:
     /// values, which the rules report (`rules::tree_findings`).
-    pub problems: Vec<TreeProblem>,
+    pub(crate) problems: Vec<TreeProblem>,
     /// Includes gwlint does not follow (outside the tree, unmapped, not in the repository):
     /// what they would define is unknown, never absent. Each is also a GW005 finding.
-    pub unknown: Vec<Span>,
+    pub(crate) unknown: Vec<Span>,
     /// Files the image or package ships (`mime.types`), known by content: read for what they
     /// set, never reported on.
-    pub stock: Vec<FileId>,
+    pub(crate) stock: Vec<FileId>,
     /// How this deployment sees the file system.
-    pub place: Place,
+    pub(crate) place: Place,
     /// Where included files sit at run time, and the mount that placed them there.
-    pub runtime: HashMap<FileId, (PathBuf, Option<String>)>,
+    pub(crate) runtime: HashMap<FileId, (PathBuf, Option<String>)>,
 }
 
 /// What went wrong while following a tree's includes.
 #[derive(Debug, Clone)]
-pub enum TreeProblem {
+pub(crate) enum TreeProblem {
     /// An included file is missing or cannot be read (GW002), or is not text (GW004).
     Unloadable {
         arg: Span,
@@ -81,7 +81,7 @@ impl Tree {
     }
 
     /// Is this file of the repository (not a stock file)?
-    pub fn is_own(&self, f: FileId) -> bool {
+    pub(crate) fn is_own(&self, f: FileId) -> bool {
         !self.stock.contains(&f)
     }
 
@@ -94,12 +94,12 @@ impl Tree {
     }
 
     /// The files an include brings in, as every walk of the configuration expands it.
-    pub fn included(&self, d: &Directive) -> &[FileId] {
+    pub(crate) fn included(&self, d: &Directive) -> &[FileId] {
         self.includes.get(&d.span).map_or(&[], Vec::as_slice)
     }
 
     /// The files an include matches, including those not expanded (a cycle, a bound).
-    pub fn matched(&self, d: &Directive) -> &[FileId] {
+    pub(crate) fn matched(&self, d: &Directive) -> &[FileId] {
         match self.named.get(&d.span) {
             Some(all) => all,
             None => self.included(d),
@@ -107,7 +107,7 @@ impl Tree {
     }
 
     /// Stops expanding `target` at the include `span`.
-    pub fn cut(&mut self, span: Span, target: FileId) {
+    pub(crate) fn cut(&mut self, span: Span, target: FileId) {
         if let Some(t) = self.includes.get_mut(&span) {
             self.named.entry(span).or_insert_with(|| t.clone());
             t.retain(|&f| f != target);
@@ -177,12 +177,12 @@ pub fn build(loader: &mut Loader, root: FileId, place: Place, single: bool) -> T
 /// What the bounds need to know of one file: its statements, how deep its blocks go, and
 /// where its includes stand.
 #[derive(Default)]
-pub struct Survey {
-    pub statements: u64,
+pub(crate) struct Survey {
+    pub(crate) statements: u64,
     /// The deepest block level a statement of the file sits at (0: top level).
-    pub depth: usize,
+    pub(crate) depth: usize,
     /// Each include (by its span) with the block level it stands at, in read order.
-    pub includes: Vec<(Span, usize)>,
+    pub(crate) includes: Vec<(Span, usize)>,
 }
 
 impl Survey {

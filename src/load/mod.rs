@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-pub mod bounds;
+pub(crate) mod bounds;
 pub mod include;
 
 use crate::finding::Dialect;
@@ -11,7 +11,7 @@ use crate::source::{FileId, SourceMap};
 use crate::syntax::nginx;
 
 /// Larger files are refused rather than read into memory.
-pub const MAX_FILE_SIZE: u64 = 512 * 1024 * 1024;
+pub(crate) const MAX_FILE_SIZE: u64 = 512 * 1024 * 1024;
 
 /// Why a file could not be loaded as configuration text.
 #[derive(Debug, Clone)]
@@ -57,7 +57,7 @@ pub struct Loader {
     binary: HashMap<FileId, usize>,
     /// Files whose parsing panicked (a bug in gwlint): what the panic said. They count as
     /// parsed with no statements.
-    pub panics: Vec<(FileId, String)>,
+    pub(crate) panics: Vec<(FileId, String)>,
 }
 
 impl Loader {
@@ -96,7 +96,7 @@ impl Loader {
 
     /// Reads the plain files among `paths` on all cores, for `load` to take in order: a
     /// directory of 500 sites is otherwise read one file at a time. Links are left to `load`.
-    pub fn prefetch(&mut self, paths: &[PathBuf]) {
+    pub(crate) fn prefetch(&mut self, paths: &[PathBuf]) {
         use rayon::prelude::*;
         let read: Vec<_> = paths
             .par_iter()
@@ -169,7 +169,11 @@ impl Loader {
     /// Reads a file reached through an `include`: only a regular file. A FIFO with no writer
     /// would block the run forever (nginx hangs on it too); a device or socket is no
     /// configuration. A path the user names may also be a pipe (`gwlint <(…)`, see `read`).
-    pub fn load_included(&mut self, path: &Path, display: &str) -> Result<FileId, LoadError> {
+    pub(crate) fn load_included(
+        &mut self,
+        path: &Path,
+        display: &str,
+    ) -> Result<FileId, LoadError> {
         match std::fs::metadata(path) {
             Ok(m) if !m.is_file() && !m.is_dir() => Err(LoadError::Io(
                 "not a regular file (a FIFO, socket or device)".into(),
@@ -180,7 +184,7 @@ impl Loader {
 
     /// A file an image or package ships, known by content (`plan::stock`), under its run-time
     /// path: loaded once per run.
-    pub fn stock(&mut self, runtime: &Path, text: &'static str) -> FileId {
+    pub(crate) fn stock(&mut self, runtime: &Path, text: &'static str) -> FileId {
         let key = PathBuf::from(format!("<stock>{}", runtime.display()));
         if let Some(Ok(id)) = self.by_path.get(&key) {
             return *id;
@@ -192,7 +196,7 @@ impl Loader {
 
     /// A file that is not on disk under its name (a file of an `nginx -T` dump), keyed by
     /// `key`; the same key again gives the same file.
-    pub fn add_virtual(&mut self, key: &Path, display: &str, bytes: Vec<u8>) -> FileId {
+    pub(crate) fn add_virtual(&mut self, key: &Path, display: &str, bytes: Vec<u8>) -> FileId {
         if let Some(Ok(id)) = self.by_path.get(key) {
             return *id;
         }
@@ -203,7 +207,7 @@ impl Loader {
 
     /// Puts `bytes` in place of the file at `path` (an editor's buffer given on standard
     /// input with `--stdin-filename`): the file is linted in its deployment with this text.
-    pub fn overlay(
+    pub(crate) fn overlay(
         &mut self,
         path: &Path,
         display: &str,
@@ -223,7 +227,7 @@ impl Loader {
     }
 
     /// Adds text that did not come from a file (standard input).
-    pub fn add_text(&mut self, display: &str, bytes: Vec<u8>) -> Result<FileId, LoadError> {
+    pub(crate) fn add_text(&mut self, display: &str, bytes: Vec<u8>) -> Result<FileId, LoadError> {
         let key = PathBuf::from(format!("<stdin>/{display}"));
         let id = self.add(&key, display, bytes);
         let r = self.check_text(id);
@@ -249,12 +253,12 @@ impl Loader {
     }
 
     /// The syntax tree of an HAProxy file, parsed on first use (as sections of statements).
-    pub fn haproxy(&mut self, id: FileId) -> &nginx::File {
+    pub(crate) fn haproxy(&mut self, id: FileId) -> &nginx::File {
         self.parsed(id, Dialect::Haproxy)
     }
 
     /// The nginx syntax tree of a loaded file, parsed on first use.
-    pub fn nginx(&mut self, id: FileId) -> &nginx::File {
+    pub(crate) fn nginx(&mut self, id: FileId) -> &nginx::File {
         self.parsed(id, Dialect::Nginx)
     }
 
@@ -268,7 +272,7 @@ impl Loader {
     }
 
     /// Parses the files not parsed yet, in parallel on all cores.
-    pub fn parse_all(&mut self, files: &[(FileId, Dialect)]) {
+    pub(crate) fn parse_all(&mut self, files: &[(FileId, Dialect)]) {
         let todo: Vec<(FileId, Dialect)> = files
             .iter()
             .filter(|(id, _)| !self.nginx.contains_key(id))
@@ -284,7 +288,7 @@ impl Loader {
         }
     }
 
-    pub fn nginx_parsed(&self, id: FileId) -> Option<&nginx::File> {
+    pub(crate) fn nginx_parsed(&self, id: FileId) -> Option<&nginx::File> {
         self.nginx.get(&id)
     }
 

@@ -2,11 +2,11 @@
 //! everything else about a directive come from the directive table (`crate::tables`).
 
 /// The documented default of a directive (from the directive table, `crate::tables::nginx`).
-pub use crate::tables::nginx::default;
+pub(crate) use crate::tables::nginx::default;
 
 /// Directives that hand a request to a target, and the protocol they speak.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pass {
+pub(crate) enum Pass {
     Proxy,
     FastCgi,
     Uwsgi,
@@ -20,7 +20,7 @@ pub enum Pass {
 }
 
 impl Pass {
-    pub fn from_directive(name: &str) -> Option<Pass> {
+    pub(crate) fn from_directive(name: &str) -> Option<Pass> {
         Some(match name {
             "proxy_pass" => Pass::Proxy,
             "fastcgi_pass" => Pass::FastCgi,
@@ -33,7 +33,7 @@ impl Pass {
     }
     /// The prefix of the directives that tune this hand-off (`proxy_read_timeout`,
     /// `fastcgi_buffer_size`, …); None for HAProxy routes.
-    pub fn prefix(self) -> Option<&'static str> {
+    pub(crate) fn prefix(self) -> Option<&'static str> {
         Some(match self {
             Pass::Proxy => "proxy",
             Pass::FastCgi => "fastcgi",
@@ -45,7 +45,7 @@ impl Pass {
         })
     }
 
-    pub fn directive(self) -> &'static str {
+    pub(crate) fn directive(self) -> &'static str {
         match self {
             Pass::Proxy => "proxy_pass",
             Pass::FastCgi => "fastcgi_pass",
@@ -61,13 +61,13 @@ impl Pass {
 
 /// Block directives whose bodies nginx does not read as directives: tables (`map`, `types`,
 /// `geo`, `split_clients`), code (`content_by_lua_block`).
-pub fn is_table_block(name: &str) -> bool {
+pub(crate) fn is_table_block(name: &str) -> bool {
     crate::tables::nginx::ctx::body(None, name).is_none()
 }
 
 /// Directives that only a main configuration file holds: the table allows them nowhere but
 /// the main context (`events`, `http`, `worker_processes`, `load_module`, …).
-pub fn is_main_only(name: &str) -> bool {
+pub(crate) fn is_main_only(name: &str) -> bool {
     use crate::tables::nginx::{ctx, table};
     let rows = table().rows(name);
     !rows.is_empty()

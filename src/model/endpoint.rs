@@ -18,7 +18,7 @@ pub enum Endpoint {
 
 impl Endpoint {
     /// Parses the address part of `server` or of a `*_pass` URL (no scheme, no URI).
-    pub fn parse(s: &str) -> Endpoint {
+    pub(crate) fn parse(s: &str) -> Endpoint {
         if crate::syntax::nginx::has_variable(s) {
             return Endpoint::Dynamic;
         }
@@ -63,7 +63,7 @@ impl Endpoint {
     }
 
     /// Host names (not IP literals, not `localhost`) need DNS.
-    pub fn host_name(&self) -> Option<&str> {
+    pub(crate) fn host_name(&self) -> Option<&str> {
         match self {
             Endpoint::Inet { host, .. } if host.parse::<std::net::IpAddr>().is_err() => Some(host),
             _ => None,
@@ -121,7 +121,7 @@ const MOVING: [(&str, &str); 11] = [
 
 /// Why a host name's address is expected to move while a proxy that resolved it once keeps
 /// running, or None for a name that rarely moves. The one list both dialects' rules use.
-pub fn moving_name(host: &str) -> Option<&'static str> {
+pub(crate) fn moving_name(host: &str) -> Option<&'static str> {
     let h = host.trim_end_matches('.').to_ascii_lowercase();
     if !h.contains('.') {
         return Some(
@@ -139,7 +139,7 @@ pub fn moving_name(host: &str) -> Option<&'static str> {
 
 /// Splits a `*_pass` URL into scheme and address: `https://api:8443/v1` → (Some("https"),
 /// "api:8443"); `http://unix:/run/app.sock:/x` → (Some("http"), "unix:/run/app.sock").
-pub fn split_url(url: &str) -> (Option<&str>, &str) {
+pub(crate) fn split_url(url: &str) -> (Option<&str>, &str) {
     // `unix:///run/a.sock` is a socket path written with extra slashes, not a scheme.
     if url.len() > 5 && url.as_bytes()[..5].eq_ignore_ascii_case(b"unix:") {
         return (None, url);
@@ -163,7 +163,7 @@ pub fn split_url(url: &str) -> (Option<&str>, &str) {
 
 /// The host and port of a `*_pass` argument as written, variables left in: `http://$b:8080/x`
 /// → ("$b", Some("8080")); None for unix sockets.
-pub fn pass_host(arg: &str) -> Option<(&str, Option<&str>)> {
+pub(crate) fn pass_host(arg: &str) -> Option<(&str, Option<&str>)> {
     let (_, addr) = split_url(arg);
     if addr.starts_with("unix:") {
         return None;

@@ -10,35 +10,35 @@ use crate::source::Span;
 
 /// One way out of the proxy.
 #[derive(Debug, Clone, Copy)]
-pub struct Exit<'p, 'a> {
+pub(crate) struct Exit<'p, 'a> {
     /// The settings in force (the nginx location, the HAProxy backend).
-    pub scope: ScopeId,
+    pub(crate) scope: ScopeId,
     /// nginx: the route.
-    pub route: Option<&'p Route<'a>>,
+    pub(crate) route: Option<&'p Route<'a>>,
     /// HAProxy: the backend; nginx: the upstream the route names, if any.
-    pub pool: Option<&'p Pool<'a>>,
+    pub(crate) pool: Option<&'p Pool<'a>>,
     /// HTTP goes out here (nginx `http {}` routes, HAProxy `mode http` backends), not a
     /// stream or a TCP tunnel.
-    pub http: bool,
+    pub(crate) http: bool,
     /// Where the exit is written: the `*_pass` directive, the `backend` line.
-    pub span: Span,
+    pub(crate) span: Span,
 }
 
 /// A setting's value, typed, with where it comes from and how it is named and written.
 #[derive(Debug, Clone)]
-pub struct Typed<T> {
-    pub value: T,
-    pub origin: Origin,
+pub(crate) struct Typed<T> {
+    pub(crate) value: T,
+    pub(crate) origin: Origin,
     /// The directive or keyword: `proxy_read_timeout`, `timeout server`.
-    pub name: String,
+    pub(crate) name: String,
     /// The value as written (the default's text when nothing sets it).
-    pub written: String,
+    pub(crate) written: String,
 }
 
 impl Typed<u64> {
     /// A time as a message names it: `` `proxy_read_timeout 30s` ``, or
     /// `` `proxy_read_timeout` (default 60s) `` when nothing sets it.
-    pub fn shown(&self) -> String {
+    pub(crate) fn shown(&self) -> String {
         match self.origin {
             Origin::Set(_) => format!("`{} {}`", self.name, self.written),
             Origin::Default => format!(
@@ -52,7 +52,7 @@ impl Typed<u64> {
 
 impl<T> Typed<T> {
     /// Where the setting is written, or `otherwise` (the route, the listener) by default.
-    pub fn at(&self, otherwise: Span) -> Span {
+    pub(crate) fn at(&self, otherwise: Span) -> Span {
         match self.origin {
             Origin::Set(span) => span,
             Origin::Default => otherwise,
@@ -62,7 +62,7 @@ impl<T> Typed<T> {
 
 /// What an exit waits for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Wait {
+pub(crate) enum Wait {
     /// The backend's response to start (nginx `*_read_timeout`, HAProxy `timeout server`).
     Response,
 }
@@ -70,7 +70,7 @@ pub enum Wait {
 impl<'a> Proxy<'a> {
     /// Every exit: nginx routes that name a target (their upstream with them), HAProxy
     /// backends that traffic reaches (`use_backend`, `default_backend`, a dynamic name).
-    pub fn exits(&self) -> Vec<Exit<'_, 'a>> {
+    pub(crate) fn exits(&self) -> Vec<Exit<'_, 'a>> {
         match self.dialect {
             Dialect::Nginx => self
                 .routes
@@ -108,7 +108,7 @@ impl<'a> Proxy<'a> {
     /// Per pool, can traffic reach it: a `use_backend`/`default_backend` (or the `listen`
     /// itself, an nginx `*_pass`) names it, or a frontend picks backends by a name computed
     /// at run time.
-    pub fn reached(&self) -> Vec<bool> {
+    pub(crate) fn reached(&self) -> Vec<bool> {
         let dynamic = self
             .routes
             .iter()
@@ -123,7 +123,7 @@ impl<'a> Proxy<'a> {
     }
 
     /// The exit of route `i`: its location's settings, its upstream.
-    pub fn route_exit(&self, i: usize) -> Exit<'_, 'a> {
+    pub(crate) fn route_exit(&self, i: usize) -> Exit<'_, 'a> {
         let r = &self.routes[i];
         Exit {
             scope: r.scope,
@@ -138,7 +138,7 @@ impl<'a> Proxy<'a> {
     }
 
     /// The exit of pool `i` (an HAProxy backend).
-    pub fn pool_exit(&self, i: usize) -> Exit<'_, 'a> {
+    pub(crate) fn pool_exit(&self, i: usize) -> Exit<'_, 'a> {
         let p = &self.pools[i];
         Exit {
             scope: p.scope,
@@ -152,7 +152,7 @@ impl<'a> Proxy<'a> {
     /// The time a setting gives at `scope`, typed: its value in milliseconds, where it comes
     /// from (nginx's default when nothing sets it), its name and its text. None when no value
     /// is in force or it does not read as a time.
-    pub fn time(&self, scope: ScopeId, name: &str) -> Option<Typed<u64>> {
+    pub(crate) fn time(&self, scope: ScopeId, name: &str) -> Option<Typed<u64>> {
         let setting = self.setting(scope, name);
         let written = setting.first()?.to_string();
         Some(Typed {
@@ -165,7 +165,7 @@ impl<'a> Proxy<'a> {
 
     /// The time a statement sets (its first word, in the dialect's time syntax), typed: for
     /// rules that judge every statement of a name where it stands, not the value in force.
-    pub fn time_of(&self, d: &Statement) -> Option<Typed<u64>> {
+    pub(crate) fn time_of(&self, d: &Statement) -> Option<Typed<u64>> {
         let written = d.arg(0)?;
         Some(Typed {
             value: crate::units::time_ms(self.dialect, written)?,
@@ -179,7 +179,7 @@ impl<'a> Proxy<'a> {
     /// nginx `keepalive_timeout` (75s by default; 0 closes after each response), HAProxy
     /// `timeout http-keep-alive`, else `timeout http-request`, else `timeout client` (None
     /// under `option httpclose`, or when none is set).
-    pub fn client_idle(&self, scope: ScopeId) -> Option<Typed<u64>> {
+    pub(crate) fn client_idle(&self, scope: ScopeId) -> Option<Typed<u64>> {
         match self.dialect {
             Dialect::Nginx => self
                 .time(scope, "keepalive_timeout")
@@ -204,7 +204,7 @@ impl<'a> Proxy<'a> {
     /// How long `exit` waits for `what`, in milliseconds. None where the proxy has no such
     /// wait (an nginx route whose module has no read timeout) or no value is in force (no
     /// `timeout server` in HAProxy: GW210's finding); 0 is HAProxy's "for ever".
-    pub fn wait(&self, exit: &Exit, what: Wait) -> Option<Typed<u64>> {
+    pub(crate) fn wait(&self, exit: &Exit, what: Wait) -> Option<Typed<u64>> {
         let Wait::Response = what;
         let name = match self.dialect {
             // The stream module has no read timeout.
@@ -218,7 +218,11 @@ impl<'a> Proxy<'a> {
 
 /// The facts declared for a pool: by its name, or by the address of one of its servers as
 /// written (`127.0.0.1:8080`; an nginx `server`'s first word, an HAProxy `server`'s second).
-pub fn pool_facts<'f>(facts: &'f Facts, sources: &SourceMap, pool: &Pool) -> Vec<&'f Backend> {
+pub(crate) fn pool_facts<'f>(
+    facts: &'f Facts,
+    sources: &SourceMap,
+    pool: &Pool,
+) -> Vec<&'f Backend> {
     facts
         .backends
         .iter()
@@ -234,7 +238,7 @@ pub fn pool_facts<'f>(facts: &'f Facts, sources: &SourceMap, pool: &Pool) -> Vec
 
 /// The facts declared for where a route sends: its pool's ([`pool_facts`]), or those of the
 /// address it names.
-pub fn route_facts<'f>(
+pub(crate) fn route_facts<'f>(
     facts: &'f Facts,
     sources: &SourceMap,
     proxy: &Proxy,

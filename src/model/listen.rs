@@ -10,7 +10,7 @@ use crate::source::Span;
 
 /// The address part of a listener.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Bound {
+pub(crate) enum Bound {
     /// Every IPv4 address (`80`, `*:80`, `0.0.0.0:80`); `v6` too when the listener is dual-stack.
     AnyV4,
     /// Every IPv6 address (`[::]:80`); `v4` too when the socket is dual-stack (nginx
@@ -26,29 +26,30 @@ pub enum Bound {
 
 /// One `listen`/`bind` address (a `bind` with a list or a port range gives several).
 #[derive(Debug, Clone)]
-pub struct Listener<'a> {
-    pub directive: &'a Statement,
+pub(crate) struct Listener<'a> {
+    pub(crate) directive: &'a Statement,
     /// The argument that names the address (the `server {` line for an implied listener).
-    pub span: Span,
-    pub bound: Bound,
+    pub(crate) span: Span,
+    pub(crate) bound: Bound,
     /// First and last port (equal unless HAProxy's `:8080-8089`); 0 for unix sockets.
-    pub ports: (u16, u16),
-    pub ssl: bool,
+    pub(crate) ports: (u16, u16),
+    pub(crate) ssl: bool,
     /// nginx `http2` (or `proto h2`/`alpn h2` on HAProxy).
-    pub http2: bool,
+    pub(crate) http2: bool,
     /// nginx `proxy_protocol`, HAProxy `accept-proxy`.
-    pub proxy_protocol: bool,
+    pub(crate) proxy_protocol: bool,
     /// nginx `stream {}` server, or HAProxy `mode tcp`.
-    pub tcp: bool,
+    pub(crate) tcp: bool,
     /// No `listen` written: nginx listens on `*:80`.
-    pub implied: bool,
+    pub(crate) implied: bool,
     /// The block that owns it: nginx `server`, HAProxy `frontend`/`listen`.
-    pub scope: ScopeId,
+    pub(crate) scope: ScopeId,
 }
 
+#[cfg(test)]
 impl Listener<'_> {
     /// The address as written, for messages: `127.0.0.1:8080`, `*:80`, `unix:/run/a.sock`.
-    pub fn address(&self) -> String {
+    pub(crate) fn address(&self) -> String {
         let port = if self.ports.0 == self.ports.1 {
             self.ports.0.to_string()
         } else {
@@ -64,9 +65,8 @@ impl Listener<'_> {
         }
     }
 }
-
 /// Every listener of a lowered proxy.
-pub fn listeners<'a>(proxy: &Proxy<'a>) -> Vec<Listener<'a>> {
+pub(crate) fn listeners<'a>(proxy: &Proxy<'a>) -> Vec<Listener<'a>> {
     match proxy.dialect {
         Dialect::Nginx => nginx(proxy),
         Dialect::Haproxy => haproxy(proxy),

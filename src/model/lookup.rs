@@ -36,7 +36,7 @@ fn mix(b: &[u8]) -> u64 {
 }
 
 /// A directive name's two bits of a scope mask.
-pub fn bits(name: &str) -> u64 {
+pub(crate) fn bits(name: &str) -> u64 {
     let h = mix(name.as_bytes());
     (1 << (h >> 58)) | (1 << ((h >> 52) & 63))
 }
@@ -44,7 +44,7 @@ pub fn bits(name: &str) -> u64 {
 /// A fast hasher for short keys such as directive names (std's SipHash guards against
 /// attacker-chosen keys; these come from a table compiled in).
 #[derive(Default)]
-pub struct NameHasher(u64);
+pub(crate) struct NameHasher(u64);
 
 impl Hasher for NameHasher {
     fn write(&mut self, bytes: &[u8]) {
@@ -58,7 +58,7 @@ impl Hasher for NameHasher {
     }
 }
 
-pub type NameMap<K, V> = HashMap<K, V, BuildHasherDefault<NameHasher>>;
+pub(crate) type NameMap<K, V> = HashMap<K, V, BuildHasherDefault<NameHasher>>;
 
 /// How many occurrences `Found` holds without allocating: a location's `proxy_set_header`s.
 const INLINE: usize = 4;
@@ -66,7 +66,7 @@ const INLINE: usize = 4;
 /// The directives of one scope with a given name, in order: none, up to `INLINE` (no
 /// allocation: rules ask per route), or more.
 #[derive(Debug, Clone, Default)]
-pub enum Found<'a> {
+pub(crate) enum Found<'a> {
     #[default]
     Empty,
     /// The first `len` are found; the rest repeat the first.
@@ -108,7 +108,7 @@ impl<'a> std::ops::Deref for Found<'a> {
 /// its own and all enclosing scopes' names, so that a name set nowhere on the way up is
 /// settled without a walk; and for big scopes, their directives' positions sorted by name.
 #[derive(Debug, Default)]
-pub struct Index {
+pub(crate) struct Index {
     masks: Vec<u64>,
     /// How many statements each scope had when indexed.
     lens: Vec<u32>,
@@ -121,7 +121,7 @@ pub struct Index {
 const CHUNK: usize = 4096;
 
 impl Index {
-    pub fn build(scopes: &[Scope]) -> Index {
+    pub(crate) fn build(scopes: &[Scope]) -> Index {
         use rayon::prelude::*;
         let (masks, lens): (Vec<u64>, Vec<u32>) = scopes
             .par_iter()
@@ -176,7 +176,7 @@ impl Index {
 
     /// Can any of the names whose `bits` are or-ed in `any` be set in scope `id` or a scope
     /// around it? False is certain. A scope changed since the index was built says true.
-    pub fn may_inherit_any(&self, id: usize, sc: &Scope, any: u64) -> bool {
+    pub(crate) fn may_inherit_any(&self, id: usize, sc: &Scope, any: u64) -> bool {
         match self.inherited.get(id) {
             Some(&mask) if self.unchanged(id, sc) => mask & any != 0,
             _ => true,
@@ -192,7 +192,7 @@ impl Index {
     /// Can `name` (whose `bits` are given) be set in scope `id` or a scope around it? False
     /// is certain; true may be a collision. A scope changed since the index was built says
     /// true. (Lowering builds the index after its last change to the scopes.)
-    pub fn may_inherit(&self, id: usize, sc: &Scope, bits: u64) -> bool {
+    pub(crate) fn may_inherit(&self, id: usize, sc: &Scope, bits: u64) -> bool {
         match self.inherited.get(id) {
             Some(&mask) if self.unchanged(id, sc) => mask & bits == bits,
             _ => true,
@@ -201,7 +201,7 @@ impl Index {
 
     /// The directives named `name` (whose `bits` are given) in scope `id`, in order. A scope
     /// that changed since the index was built is scanned.
-    pub fn find<'a>(&self, id: usize, sc: &Scope<'a>, name: &str, bits: u64) -> Found<'a> {
+    pub(crate) fn find<'a>(&self, id: usize, sc: &Scope<'a>, name: &str, bits: u64) -> Found<'a> {
         let mut found = Found::Empty;
         let current = self.masks.get(id).filter(|_| self.unchanged(id, sc));
         match current {

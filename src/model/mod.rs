@@ -1,19 +1,19 @@
 //! The gateway model both dialects lower into: routes that hand traffic to targets, pools of
 //! servers, and effective settings that remember where they came from.
 
-pub mod directives;
-pub mod endpoint;
-pub mod exits;
+pub(crate) mod directives;
+pub(crate) mod endpoint;
+pub(crate) mod exits;
 pub mod haproxy;
-pub mod listen;
-pub mod lookup;
+pub(crate) mod listen;
+pub(crate) mod lookup;
 pub mod nginx;
-pub mod pools;
+pub(crate) mod pools;
 pub mod refusals;
-pub mod sections;
-pub mod statements;
-pub mod tls;
-pub mod variables;
+pub(crate) mod sections;
+pub(crate) mod statements;
+pub(crate) mod tls;
+pub(crate) mod variables;
 
 use std::collections::HashMap;
 
@@ -22,22 +22,22 @@ use crate::load::include::{Tree, TreeProblem};
 use crate::source::{FileId, Span};
 use crate::syntax;
 /// Does a word hold a variable (`$name`, `${name}`)?
-pub use crate::word::has_variable;
+pub(crate) use crate::word::has_variable;
 
-pub use directives::Pass;
+pub(crate) use directives::Pass;
 pub use endpoint::Endpoint;
-pub use lookup::Found;
-pub use statements::{Statement, Statements};
+pub(crate) use lookup::Found;
+pub(crate) use statements::{Statement, Statements};
 
 /// http or stream: upstream names live in separate namespaces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Ctx {
+pub(crate) enum Ctx {
     Http,
     Stream,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ScopeKind {
+pub(crate) enum ScopeKind {
     Main,
     Http,
     Server,
@@ -59,22 +59,22 @@ pub enum ScopeKind {
     Program,
 }
 
-pub type ScopeId = usize;
+pub(crate) type ScopeId = usize;
 
 /// One level of configuration (http, server, location, …) and the plain directives set there.
 #[derive(Debug)]
 pub struct Scope<'a> {
-    pub parent: Option<ScopeId>,
-    pub kind: ScopeKind,
+    pub(crate) parent: Option<ScopeId>,
+    pub(crate) kind: ScopeKind,
     /// The block directive that opens it (None for the top level).
-    pub block: Option<&'a Statement>,
+    pub(crate) block: Option<&'a Statement>,
     /// The plain directives at this level, includes expanded, in order.
     pub directives: Statements<'a>,
 }
 
 /// Where an effective value comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
+pub(crate) enum Origin {
     /// nginx's (or HAProxy's) default.
     Default,
     /// Set by the directive at this span.
@@ -83,26 +83,26 @@ pub enum Origin {
 
 /// An effective setting: the directive(s) that decide it, or the default.
 #[derive(Debug, Clone)]
-pub struct Setting<'a> {
+pub(crate) struct Setting<'a> {
     /// Every occurrence at the level that decides (array directives such as
     /// `proxy_set_header` have several); empty when the default applies.
-    pub directives: Found<'a>,
+    pub(crate) directives: Found<'a>,
     /// The documented default, when nothing sets it.
-    pub default: Option<&'static str>,
+    pub(crate) default: Option<&'static str>,
 }
 
 impl<'a> Setting<'a> {
-    pub fn origin(&self) -> Origin {
+    pub(crate) fn origin(&self) -> Origin {
         match self.directives.last() {
             Some(d) => Origin::Set(d.span()),
             None => Origin::Default,
         }
     }
-    pub fn is_set(&self) -> bool {
+    pub(crate) fn is_set(&self) -> bool {
         !self.directives.is_empty()
     }
     /// The arguments of the deciding (last) directive, or the default split into words.
-    pub fn args(&self) -> Vec<&str> {
+    pub(crate) fn args(&self) -> Vec<&str> {
         match self.directives.last() {
             Some(d) => d.args().iter().map(|a| a.value.as_str()).collect(),
             None => self
@@ -112,20 +112,20 @@ impl<'a> Setting<'a> {
         }
     }
     /// The `i`th argument of the deciding directive, or the `i`th word of the default.
-    pub fn arg(&self, i: usize) -> Option<&str> {
+    pub(crate) fn arg(&self, i: usize) -> Option<&str> {
         match self.directives.last() {
             Some(d) => d.arg(i),
             None => self.default?.split_whitespace().nth(i),
         }
     }
-    pub fn first(&self) -> Option<&str> {
+    pub(crate) fn first(&self) -> Option<&str> {
         self.arg(0)
     }
 }
 
 /// What a route hands traffic to.
 #[derive(Debug, Clone)]
-pub enum Target {
+pub(crate) enum Target {
     /// A pool of this proxy (index into `Proxy::pools`).
     Pool(usize),
     Endpoint(Endpoint),
@@ -136,29 +136,29 @@ pub enum Target {
 /// A hand-off: an nginx `*_pass` (HAProxy: `use_backend`/`default_backend`).
 #[derive(Debug)]
 pub struct Route<'a> {
-    pub directive: &'a Statement,
-    pub pass: Pass,
-    pub ctx: Ctx,
+    pub(crate) directive: &'a Statement,
+    pub(crate) pass: Pass,
+    pub(crate) ctx: Ctx,
     /// `http`, `https`, `grpc`, `grpcs`, `uwsgi`, `suwsgi` when the target names one
     /// (lower case, interned).
-    pub scheme: Option<&'static str>,
-    pub target: Target,
+    pub(crate) scheme: Option<&'static str>,
+    pub(crate) target: Target,
     /// The argument that names the target.
-    pub target_span: Span,
+    pub(crate) target_span: Span,
     /// The settings in force where the route is.
-    pub scope: ScopeId,
+    pub(crate) scope: ScopeId,
 }
 
 /// A server parameter as written: `weight=2` → ("weight", Some("2")), `down` → ("down",
 /// None), with the span of the word. Borrowed from the interned words.
-pub type Param = (&'static str, Option<&'static str>, Span);
+pub(crate) type Param = (&'static str, Option<&'static str>, Span);
 
 /// One `server` of a pool.
 #[derive(Debug)]
 pub struct Server<'a> {
-    pub directive: &'a Statement,
-    pub endpoint: Endpoint,
-    pub endpoint_span: Span,
+    pub(crate) directive: &'a Statement,
+    pub(crate) endpoint: Endpoint,
+    pub(crate) endpoint_span: Span,
     /// HAProxy: the server's keywords merged with `default-server`'s. None (nginx): the words
     /// after the address, read from the directive when asked, as a fleet holds millions.
     listed: Option<Vec<Param>>,
@@ -169,11 +169,11 @@ pub struct Server<'a> {
 
 impl<'a> Server<'a> {
     /// A server whose parameters are the words after its address (`weight=2 down`).
-    pub fn new(directive: &'a Statement, endpoint: Endpoint, endpoint_span: Span) -> Self {
+    pub(crate) fn new(directive: &'a Statement, endpoint: Endpoint, endpoint_span: Span) -> Self {
         Server::with(directive, endpoint, endpoint_span, None)
     }
     /// A server whose parameters are listed apart from its directive (HAProxy).
-    pub fn listed(
+    pub(crate) fn listed(
         directive: &'a Statement,
         endpoint: Endpoint,
         endpoint_span: Span,
@@ -199,7 +199,7 @@ impl<'a> Server<'a> {
     }
     /// The parameters in order: for HAProxy the server's own keywords, then
     /// `default-server`'s.
-    pub fn params(&self) -> impl Iterator<Item = Param> + '_ {
+    pub(crate) fn params(&self) -> impl Iterator<Item = Param> + '_ {
         let listed = self.listed.as_deref().unwrap_or_default();
         let written = match self.listed {
             Some(_) => &[][..],
@@ -212,7 +212,7 @@ impl<'a> Server<'a> {
             },
         ))
     }
-    pub fn param(&self, name: &str) -> Option<Param> {
+    pub(crate) fn param(&self, name: &str) -> Option<Param> {
         // A parameter's name ends at its first `=`.
         if name.contains('=') {
             return None;
@@ -237,11 +237,11 @@ impl<'a> Server<'a> {
         })
     }
     /// The value of a parameter that has one (`max_fails=3`, HAProxy `verify required`).
-    pub fn value(&self, name: &str) -> Option<(&'static str, Span)> {
+    pub(crate) fn value(&self, name: &str) -> Option<(&'static str, Span)> {
         let (_, value, span) = self.param(name)?;
         Some((value?, span))
     }
-    pub fn flag(&self, name: &str) -> bool {
+    pub(crate) fn flag(&self, name: &str) -> bool {
         self.param(name).is_some()
     }
 }
@@ -249,29 +249,29 @@ impl<'a> Server<'a> {
 /// An nginx `upstream` (HAProxy: backend).
 #[derive(Debug)]
 pub struct Pool<'a> {
-    pub name: String,
-    pub name_span: Span,
-    pub directive: &'a Statement,
-    pub ctx: Ctx,
+    pub(crate) name: String,
+    pub(crate) name_span: Span,
+    pub(crate) directive: &'a Statement,
+    pub(crate) ctx: Ctx,
     pub servers: Vec<Server<'a>>,
-    pub scope: ScopeId,
+    pub(crate) scope: ScopeId,
 }
 
 /// One proxy configuration, lowered.
 #[derive(Debug)]
 pub struct Proxy<'a> {
-    pub dialect: Dialect,
-    pub root: FileId,
+    pub(crate) dialect: Dialect,
+    pub(crate) root: FileId,
     /// The configuration is a fragment (a `server {}` snippet, a `conf.d` file) with no main
     /// file around it: names may be defined where gwlint cannot see.
-    pub fragment: bool,
+    pub(crate) fragment: bool,
     pub scopes: Vec<Scope<'a>>,
     pub routes: Vec<Route<'a>>,
     pub pools: Vec<Pool<'a>>,
     /// Pools by name (lower-case for nginx), in definition order.
-    pub pool_index: lookup::NameMap<String, Vec<usize>>,
+    pub(crate) pool_index: lookup::NameMap<String, Vec<usize>>,
     /// Which names each scope holds, for `setting`; built on first use.
-    pub lookup: std::sync::OnceLock<lookup::Index>,
+    pub(crate) lookup: std::sync::OnceLock<lookup::Index>,
     /// The tree lowered and its parsed files: the model answers from them (`variable_values`,
     /// `unknown_includes`...); rules never see them.
     tree: &'a Tree,
@@ -282,7 +282,7 @@ pub struct Proxy<'a> {
 impl<'a> Proxy<'a> {
     /// The effective value of `name` at `scope`, with nginx's inheritance: the innermost level
     /// that sets the directive decides, and all its occurrences there count.
-    pub fn setting(&self, scope: ScopeId, name: &str) -> Setting<'a> {
+    pub(crate) fn setting(&self, scope: ScopeId, name: &str) -> Setting<'a> {
         let (directives, in_upstream) = self.innermost(scope, name, true);
         let default = match self.dialect {
             Dialect::Nginx if directives.is_empty() => directives::default(name, in_upstream),
@@ -295,7 +295,7 @@ impl<'a> Proxy<'a> {
     }
 
     /// Values the configuration gives `$name` (without the `$`); None when nothing assigns it.
-    pub fn variable_values(&self, name: &str) -> Option<&variables::VarValues> {
+    pub(crate) fn variable_values(&self, name: &str) -> Option<&variables::VarValues> {
         let all = self.variables.get_or_init(|| match self.dialect {
             Dialect::Nginx => variables::collect(
                 self.tree
@@ -311,12 +311,12 @@ impl<'a> Proxy<'a> {
 
     /// Does the configuration include files gwlint does not follow (GW005, a bound)? What they
     /// define is unknown.
-    pub fn unknown_includes(&self) -> bool {
+    pub(crate) fn unknown_includes(&self) -> bool {
         !self.tree.unknown.is_empty()
     }
 
     /// Is an included file missing or unreadable (GW002)? What it would define is unknown.
-    pub fn missing_includes(&self) -> bool {
+    pub(crate) fn missing_includes(&self) -> bool {
         self.tree.problems.iter().any(|p| {
             matches!(p, TreeProblem::Unloadable { error, .. }
                 if !matches!(error, crate::load::LoadError::Binary { .. }))
@@ -325,17 +325,17 @@ impl<'a> Proxy<'a> {
 
     /// Does this deployment run in a container (its files are mounted or copied into an
     /// image)?
-    pub fn in_container(&self) -> bool {
+    pub(crate) fn in_container(&self) -> bool {
         !self.tree.place.mounts.is_empty()
     }
 
     /// The files an `include` brings in.
-    pub fn included(&self, include: &Statement) -> &[FileId] {
+    pub(crate) fn included(&self, include: &Statement) -> &[FileId] {
         self.tree.included(include.syntax())
     }
 
     /// Builds the index `setting` looks names up in (otherwise built on first use).
-    pub fn index_settings(&self) {
+    pub(crate) fn index_settings(&self) {
         self.index();
     }
 
@@ -346,13 +346,13 @@ impl<'a> Proxy<'a> {
 
     /// The directives that decide `name` at `scope` (as `setting`), without looking up the
     /// default when none does: for rules that ask often and know the default themselves.
-    pub fn deciding(&self, scope: ScopeId, name: &str) -> Found<'a> {
+    pub(crate) fn deciding(&self, scope: ScopeId, name: &str) -> Found<'a> {
         self.innermost(scope, name, false).0
     }
 
     /// The `proxy_set_header NAME …` in force at `scope` (header names compare without case;
     /// the last of the deciding level wins), as nginx sends it.
-    pub fn set_header(&self, scope: ScopeId, name: &str) -> Option<&'a Statement> {
+    pub(crate) fn set_header(&self, scope: ScopeId, name: &str) -> Option<&'a Statement> {
         self.deciding(scope, "proxy_set_header")
             .iter()
             .rev()
@@ -362,7 +362,7 @@ impl<'a> Proxy<'a> {
 
     /// Can any of `names` be set at `scope` or around it? False is certain, true may be wrong:
     /// for rules that ask about many scopes for names that are seldom set.
-    pub fn may_set_any(&self, scope: ScopeId, names: &[&str]) -> bool {
+    pub(crate) fn may_set_any(&self, scope: ScopeId, names: &[&str]) -> bool {
         let any = names.iter().fold(0, |m, n| m | lookup::bits(n));
         self.index()
             .may_inherit_any(scope, &self.scopes[scope], any)
@@ -395,7 +395,11 @@ impl<'a> Proxy<'a> {
 
     /// Pools with this name in this context (nginx compares upstream names without case,
     /// HAProxy backend names with it).
-    pub fn pools_named(&self, ctx: Ctx, name: &str) -> impl Iterator<Item = (usize, &Pool<'a>)> {
+    pub(crate) fn pools_named(
+        &self,
+        ctx: Ctx,
+        name: &str,
+    ) -> impl Iterator<Item = (usize, &Pool<'a>)> {
         self.pool_index
             .get(self.pool_key(name).as_ref())
             .into_iter()
@@ -415,7 +419,7 @@ impl<'a> Proxy<'a> {
 
     /// Called once lowering is done: the model is kept for the whole run, so the scopes'
     /// lists drop the spare capacity they grew with; the pools are indexed by name.
-    pub fn finish(&mut self) {
+    pub(crate) fn finish(&mut self) {
         for s in &mut self.scopes {
             s.directives.shrink_to_fit();
         }
@@ -423,7 +427,7 @@ impl<'a> Proxy<'a> {
     }
 
     /// Indexes the pools by name; called once lowering has found them all.
-    pub fn index_pools(&mut self) {
+    pub(crate) fn index_pools(&mut self) {
         // Scopes are complete now: a name index built before would be stale.
         self.lookup = Default::default();
         self.pool_index.clear();
@@ -435,7 +439,7 @@ impl<'a> Proxy<'a> {
 }
 
 /// Is this scope inside `stream {}`?
-pub fn in_stream(proxy: &Proxy, mut scope: ScopeId) -> bool {
+pub(crate) fn in_stream(proxy: &Proxy, mut scope: ScopeId) -> bool {
     loop {
         match proxy.scopes[scope].kind {
             ScopeKind::Stream | ScopeKind::StreamServer => return true,

@@ -57,7 +57,7 @@ fn scheme_of(s: &str) -> &'static str {
 }
 
 /// Is this a main configuration file (it holds directives only a main file has)?
-pub fn is_main(dirs: &[Directive]) -> bool {
+pub(crate) fn is_main(dirs: &[Directive]) -> bool {
     dirs.iter().any(|d| directives::is_main_only(d.name()))
 }
 

@@ -5,7 +5,7 @@ use crate::model::{Ctx, Pool, Proxy, Route, Server, Target};
 use crate::source::Span;
 
 /// Servers that take traffic in normal operation: not `down`, not `backup`.
-pub fn primaries<'p, 'a>(pool: &'p Pool<'a>) -> Vec<&'p Server<'a>> {
+pub(crate) fn primaries<'p, 'a>(pool: &'p Pool<'a>) -> Vec<&'p Server<'a>> {
     pool.servers
         .iter()
         .filter(|s| !s.flag("down") && !s.flag("backup"))
@@ -13,7 +13,7 @@ pub fn primaries<'p, 'a>(pool: &'p Pool<'a>) -> Vec<&'p Server<'a>> {
 }
 
 /// Routes whose target is the pool at `index`.
-pub fn routes_to<'p, 'a>(proxy: &'p Proxy<'a>, index: usize) -> Vec<&'p Route<'a>> {
+pub(crate) fn routes_to<'p, 'a>(proxy: &'p Proxy<'a>, index: usize) -> Vec<&'p Route<'a>> {
     proxy
         .routes
         .iter()
@@ -22,7 +22,9 @@ pub fn routes_to<'p, 'a>(proxy: &'p Proxy<'a>, index: usize) -> Vec<&'p Route<'a
 }
 
 /// Pools of `http {}` (the stream module's pools are not judged by these rules).
-pub fn http_pools<'p, 'a>(proxy: &'p Proxy<'a>) -> impl Iterator<Item = (usize, &'p Pool<'a>)> {
+pub(crate) fn http_pools<'p, 'a>(
+    proxy: &'p Proxy<'a>,
+) -> impl Iterator<Item = (usize, &'p Pool<'a>)> {
     proxy
         .pools
         .iter()
@@ -31,14 +33,14 @@ pub fn http_pools<'p, 'a>(proxy: &'p Proxy<'a>) -> impl Iterator<Item = (usize, 
 }
 
 /// The span of a flag parameter such as `down` or `backup`.
-pub fn flag_span(server: &Server, name: &str) -> Option<Span> {
+pub(crate) fn flag_span(server: &Server, name: &str) -> Option<Span> {
     server.param(name).map(|(_, _, span)| span)
 }
 
 /// Where the configuration takes a server out of service: nginx's `down`, HAProxy's
 /// `disabled` in effect (on its line or from `default-server`; `enabled` undoes it). None: the
 /// server takes traffic.
-pub fn out_of_service(dialect: crate::finding::Dialect, server: &Server) -> Option<Span> {
+pub(crate) fn out_of_service(dialect: crate::finding::Dialect, server: &Server) -> Option<Span> {
     match dialect {
         crate::finding::Dialect::Nginx => flag_span(server, "down"),
         crate::finding::Dialect::Haproxy => super::sections::flag(server, "disabled", "enabled"),
@@ -46,13 +48,13 @@ pub fn out_of_service(dialect: crate::finding::Dialect, server: &Server) -> Opti
 }
 
 /// Balancing methods that reject `backup` on the servers that follow them.
-pub const NO_BACKUP_METHODS: &[&str] = &["hash", "ip_hash", "random"];
+pub(crate) const NO_BACKUP_METHODS: &[&str] = &["hash", "ip_hash", "random"];
 
 /// The first `backup` server that follows a `hash`, `ip_hash` or `random` directive in the
 /// pool, as nginx reads the block: the method directive and the `backup` parameter. nginx
 /// checks the parameter when it reads the server, so a method written after the servers is
 /// accepted.
-pub fn backup_after_method<'a>(proxy: &Proxy<'a>, pool: &Pool<'a>) -> Option<(Span, Span)> {
+pub(crate) fn backup_after_method<'a>(proxy: &Proxy<'a>, pool: &Pool<'a>) -> Option<(Span, Span)> {
     let mut method: Option<Span> = None;
     for d in &proxy.scopes[pool.scope].directives {
         if NO_BACKUP_METHODS.contains(&d.name()) {
@@ -72,7 +74,7 @@ pub fn backup_after_method<'a>(proxy: &Proxy<'a>, pool: &Pool<'a>) -> Option<(Sp
 
 /// What becomes of a pool written without servers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Empty {
+pub(crate) enum Empty {
     /// nginx refuses to start (`no servers are inside upstream`).
     Refused,
     /// HAProxy starts, and answers 503 to the traffic routed here (`routed`: the first
@@ -87,7 +89,7 @@ pub enum Empty {
 /// The pool has no server, and what follows; None when it has one, when an include that is
 /// missing may hold them (GW002 reports it), or, in HAProxy, when no traffic is routed to it
 /// or the backend answers by itself or sends traffic somewhere without a server.
-pub fn empty(proxy: &Proxy, index: usize) -> Option<Empty> {
+pub(crate) fn empty(proxy: &Proxy, index: usize) -> Option<Empty> {
     let pool = &proxy.pools[index];
     if !pool.servers.is_empty() {
         return None;

@@ -7,7 +7,7 @@ use crate::model::{Endpoint, Pool, Proxy, ScopeId, Server};
 use crate::source::Span;
 
 /// The effective `mode` of a section (HAProxy's default is tcp).
-pub fn mode(proxy: &Proxy, scope: ScopeId) -> &'static str {
+pub(crate) fn mode(proxy: &Proxy, scope: ScopeId) -> &'static str {
     match proxy.setting(scope, "mode").first() {
         Some("http") => "http",
         Some("log") => "log",
@@ -16,7 +16,7 @@ pub fn mode(proxy: &Proxy, scope: ScopeId) -> &'static str {
 }
 
 /// The section's keyword and name, as HAProxy names it in its messages: ("backend", "app").
-pub fn section<'a>(proxy: &Proxy<'a>, scope: ScopeId) -> (&'a str, &'a str) {
+pub(crate) fn section<'a>(proxy: &Proxy<'a>, scope: ScopeId) -> (&'a str, &'a str) {
     match proxy.scopes[scope].block {
         Some(d) => (d.name(), d.arg(0).unwrap_or("?")),
         None => ("global", ""),
@@ -25,7 +25,7 @@ pub fn section<'a>(proxy: &Proxy<'a>, scope: ScopeId) -> (&'a str, &'a str) {
 
 /// The section as a message names it: `backend 'app'`, `defaults 'base'`, or `the defaults
 /// section` when it has no name.
-pub fn section_named(proxy: &Proxy, scope: ScopeId) -> String {
+pub(crate) fn section_named(proxy: &Proxy, scope: ScopeId) -> String {
     match section(proxy, scope) {
         ("defaults", "?" | "") => "the defaults section".to_string(),
         ("global", _) => "global".to_string(),
@@ -35,7 +35,7 @@ pub fn section_named(proxy: &Proxy, scope: ScopeId) -> String {
 
 /// Is `option NAME` in force at `scope`: its last `option NAME` or `no option NAME`, in the
 /// section or the `defaults` it follows.
-pub fn option(proxy: &Proxy, scope: ScopeId, name: &str) -> bool {
+pub(crate) fn option(proxy: &Proxy, scope: ScopeId, name: &str) -> bool {
     let on = format!("option {name}");
     let off = format!("no option {name}");
     let mut s = Some(scope);
@@ -55,7 +55,7 @@ pub fn option(proxy: &Proxy, scope: ScopeId, name: &str) -> bool {
 }
 
 /// The last line of `global` with this keyword.
-pub fn global<'a>(proxy: &Proxy<'a>, name: &str) -> Option<&'a Statement> {
+pub(crate) fn global<'a>(proxy: &Proxy<'a>, name: &str) -> Option<&'a Statement> {
     proxy
         .scopes
         .first()?
@@ -68,7 +68,7 @@ pub fn global<'a>(proxy: &Proxy<'a>, name: &str) -> Option<&'a Statement> {
 /// The span of the word that turns a server flag on (`ssl`, `check`, `disabled`, `backup`)
 /// when it is in effect; None when its opposite (`no-ssl`, `no-check`, `enabled`,
 /// `no-backup`) decides or neither is written.
-pub fn flag(server: &Server, on: &str, off: &str) -> Option<Span> {
+pub(crate) fn flag(server: &Server, on: &str, off: &str) -> Option<Span> {
     server
         .params()
         .find(|(n, _, _)| *n == on || *n == off)
@@ -78,17 +78,17 @@ pub fn flag(server: &Server, on: &str, off: &str) -> Option<Span> {
 
 /// The release from which HAProxy sends an HTTP request's Host header as SNI by itself when a
 /// server has no `sni` (`sni-auto`).
-pub const SNI_AUTO_FROM: crate::version::Version = crate::version::Version(3, 3, 0);
+pub(crate) const SNI_AUTO_FROM: crate::version::Version = crate::version::Version(3, 3, 0);
 
 /// Is `sni-auto` in force for the server (on unless `no-sni-auto` is, from its line or
 /// `default-server`)?
-pub fn sni_auto(server: &Server) -> bool {
+pub(crate) fn sni_auto(server: &Server) -> bool {
     flag(server, "no-sni-auto", "sni-auto").is_none()
 }
 
 /// `backend/server`, as HAProxy names a server in its messages; `backend/web1..3` for the
 /// servers of `server-template web 3 …` (or `web 1-3`).
-pub fn server_name(pool: &Pool, server: &Server) -> String {
+pub(crate) fn server_name(pool: &Pool, server: &Server) -> String {
     let d = server.directive;
     let name = d.arg(0).unwrap_or("?");
     if d.name() != "server-template" {
@@ -104,18 +104,18 @@ pub fn server_name(pool: &Pool, server: &Server) -> String {
 
 /// Is the server in service: not `disabled` (on its line or by `default-server`), or
 /// `enabled` again?
-pub fn in_service(server: &Server) -> bool {
+pub(crate) fn in_service(server: &Server) -> bool {
     flag(server, "disabled", "enabled").is_none()
 }
 
 /// The servers of a backend that take traffic.
-pub fn serving<'p, 'a>(pool: &'p Pool<'a>) -> Vec<&'p Server<'a>> {
+pub(crate) fn serving<'p, 'a>(pool: &'p Pool<'a>) -> Vec<&'p Server<'a>> {
     pool.servers.iter().filter(|s| in_service(s)).collect()
 }
 
 /// The servers that take traffic and judge their own health: not following another
 /// server's checks with `track`.
-pub fn checkable<'p, 'a>(pool: &'p Pool<'a>) -> Vec<&'p Server<'a>> {
+pub(crate) fn checkable<'p, 'a>(pool: &'p Pool<'a>) -> Vec<&'p Server<'a>> {
     pool.servers
         .iter()
         .filter(|s| in_service(s) && s.param("track").is_none())
@@ -124,7 +124,12 @@ pub fn checkable<'p, 'a>(pool: &'p Pool<'a>) -> Vec<&'p Server<'a>> {
 
 /// A finding's subject when only some of the backend's servers are concerned:
 /// `server 'be/a' (one of the 3 servers of backend 'be')`; `server 'be/a'` when all are.
-pub fn server_among(pool: &Pool, server: &Server, serving: usize, concerned: usize) -> String {
+pub(crate) fn server_among(
+    pool: &Pool,
+    server: &Server,
+    serving: usize,
+    concerned: usize,
+) -> String {
     let name = server_name(pool, server);
     if concerned < serving {
         format!(
@@ -138,7 +143,7 @@ pub fn server_among(pool: &Pool, server: &Server, serving: usize, concerned: usi
 
 /// How many servers a line stands for: one, or the count of a `server-template` (`3`,
 /// `1-3`); one when the count cannot be read.
-pub fn instances(server: &Server) -> usize {
+pub(crate) fn instances(server: &Server) -> usize {
     let d = server.directive;
     if d.name() != "server-template" {
         return 1;
@@ -155,7 +160,7 @@ pub fn instances(server: &Server) -> usize {
 
 /// The server's port, when its address has one (a server without a port connects to the
 /// port the client connected to).
-pub fn port(server: &Server) -> Option<u16> {
+pub(crate) fn port(server: &Server) -> Option<u16> {
     match server.endpoint {
         Endpoint::Inet { port, .. } => port,
         _ => None,
@@ -165,7 +170,7 @@ pub fn port(server: &Server) -> Option<u16> {
 /// Where a finding about a server keyword goes, and where its related note: on the word
 /// when the server's own line has it, else on the server's address (each server sharing one
 /// `default-server` line is told apart), with `(word's note, own)` to choose the note by.
-pub fn placed(server: &Server, word: Span) -> (Span, Span, bool) {
+pub(crate) fn placed(server: &Server, word: Span) -> (Span, Span, bool) {
     match own(server, word) {
         true => (word, server.endpoint_span, true),
         false => (server.endpoint_span, word, false),
@@ -173,7 +178,7 @@ pub fn placed(server: &Server, word: Span) -> (Span, Span, bool) {
 }
 
 /// Is this parameter written on the server's own line (not inherited from `default-server`)?
-pub fn own(server: &Server, span: Span) -> bool {
+pub(crate) fn own(server: &Server, span: Span) -> bool {
     let line = server.directive.span();
     span.file == line.file && span.start >= line.start && span.end <= line.end
 }
@@ -181,7 +186,7 @@ pub fn own(server: &Server, span: Span) -> bool {
 /// Can HAProxy read both lines in one run? Lines in conditional blocks (`.if`/`.else`) with
 /// different conditions may be alternatives, so only lines under the same condition, or one of
 /// them under none, are taken to be read together.
-pub fn read_together(a: &Statement, b: &Statement) -> bool {
+pub(crate) fn read_together(a: &Statement, b: &Statement) -> bool {
     match (a.condition(), b.condition()) {
         (Some(x), Some(y)) => x == y,
         _ => true,
@@ -189,7 +194,7 @@ pub fn read_together(a: &Statement, b: &Statement) -> bool {
 }
 
 /// The sections that carry traffic or rules: `defaults`, `frontend`, `backend`, `listen`.
-pub fn proxies<'p, 'a>(
+pub(crate) fn proxies<'p, 'a>(
     proxy: &'p Proxy<'a>,
 ) -> impl Iterator<Item = (ScopeId, &'p crate::model::Scope<'a>)> {
     use crate::model::ScopeKind;
@@ -203,7 +208,7 @@ pub fn proxies<'p, 'a>(
 
 /// The words of a line's `if`/`unless` condition that name ACLs: operators (`!`, `||`,
 /// `or`) and anonymous ACLs (`{ … }`, `!{ … }`) left out, leading `!`s removed.
-pub fn condition_acls(d: &Statement) -> Vec<(&str, Span)> {
+pub(crate) fn condition_acls(d: &Statement) -> Vec<(&str, Span)> {
     // A quoted "if" is a value (`set-header X-Mode "unless"`), not the keyword: the keyword
     // is written bare, as long as its value.
     let Some(at) = d.args().iter().position(|a| {

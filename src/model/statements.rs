@@ -3,7 +3,6 @@
 //! stands, the included file's runs in between). A 50 MB configuration has 220 thousand
 //! scopes: a list of pointers per scope held a million pointers in 220 thousand allocations.
 
-use crate::atom::Atom;
 use crate::source::Span;
 use crate::syntax::nginx::Directive;
 use crate::word::Arg;
@@ -32,47 +31,39 @@ impl Statement {
         &self.0
     }
     /// The name's value (`proxy_pass`; HAProxy's folded keywords as one: `timeout server`).
-    pub fn name(&self) -> &'static str {
+    pub(crate) fn name(&self) -> &'static str {
         self.0.name()
     }
-    /// Is the name this atom (two integers compared)?
-    pub fn is(&self, name: Atom) -> bool {
-        self.0.is(name)
-    }
     /// The name as a word: its value and where it is written.
-    pub fn name_arg(&self) -> Arg {
+    pub(crate) fn name_arg(&self) -> Arg {
         self.0.name_arg()
     }
     /// The words after the name.
-    pub fn args(&self) -> &[Arg] {
+    pub(crate) fn args(&self) -> &[Arg] {
         &self.0.args
     }
     /// The value of the `i`th word after the name.
-    pub fn arg(&self, i: usize) -> Option<&'static str> {
+    pub(crate) fn arg(&self, i: usize) -> Option<&'static str> {
         self.0.arg(i)
     }
     /// From the name to the terminating `;` or `{`.
-    pub fn span(&self) -> Span {
+    pub(crate) fn span(&self) -> Span {
         self.0.span
     }
-    /// Does the statement open a block (`server {`, `location / {`)?
-    pub fn opens_block(&self) -> bool {
-        self.0.block().is_some()
-    }
     /// From `{` to `}` of a block statement (to the end of the file when unclosed).
-    pub fn block_span(&self) -> Option<Span> {
+    pub(crate) fn block_span(&self) -> Option<Span> {
         self.0.block_span()
     }
     /// HAProxy: the conditional blocks the line is in, as written (`.if defined(X)`).
-    pub fn condition(&self) -> Option<&'static str> {
+    pub(crate) fn condition(&self) -> Option<&'static str> {
         self.0.condition()
     }
     /// The words' values, space-separated (`127.0.0.1:8080 ssl`), for messages.
-    pub fn args_text(&self) -> String {
+    pub(crate) fn args_text(&self) -> String {
         self.0.args_text()
     }
     /// The statement as written, name and words (`listen 127.0.0.1:8080 ssl`).
-    pub fn written(&self) -> String {
+    pub(crate) fn written(&self) -> String {
         self.0.written()
     }
 }
@@ -161,7 +152,7 @@ impl<'a> Statements<'a> {
         }
     }
 
-    pub fn iter(&self) -> Iter<'_, 'a> {
+    pub(crate) fn iter(&self) -> Iter<'_, 'a> {
         self.runs()
             .iter()
             .copied()
@@ -170,21 +161,24 @@ impl<'a> Statements<'a> {
     }
 
     /// How many statements: a sum over the runs (one or a few).
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.runs().iter().map(|r| r.len()).sum()
     }
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
         matches!(self.runs, Runs::None)
     }
-    pub fn first(&self) -> Option<&'a Statement> {
+    #[cfg(test)]
+    pub(crate) fn first(&self) -> Option<&'a Statement> {
         self.iter().next()
     }
-    pub fn last(&self) -> Option<&'a Statement> {
+    #[cfg(test)]
+    pub(crate) fn last(&self) -> Option<&'a Statement> {
         self.iter().next_back()
     }
 
     /// Drops spare room in the list of runs (the model lives for the whole run).
-    pub fn shrink_to_fit(&mut self) {
+    pub(crate) fn shrink_to_fit(&mut self) {
         if let Runs::Many(v) = &mut self.runs {
             v.shrink_to_fit();
         }
@@ -202,7 +196,7 @@ fn joined<'a>(whole: &'a [Directive], a: &[Directive], b: &[Directive]) -> Optio
 }
 
 /// The plain statements of a [`Statements`], in order (from both ends).
-pub type Iter<'s, 'a> = std::iter::Map<
+pub(crate) type Iter<'s, 'a> = std::iter::Map<
     std::iter::Flatten<std::iter::Copied<std::slice::Iter<'s, &'a [Directive]>>>,
     fn(&'a Directive) -> &'a Statement,
 >;

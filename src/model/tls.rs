@@ -8,7 +8,7 @@ use crate::source::Span;
 
 /// How a route talks to its target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Wire {
+pub(crate) enum Wire {
     /// `https://`, `grpcs://`, `suwsgi://`.
     Tls,
     /// `http://`, `grpc://`, `uwsgi://` (and `grpc_pass`/`uwsgi_pass` without a scheme).
@@ -18,7 +18,7 @@ pub enum Wire {
 }
 
 /// The prefix of the route's `*_ssl_*` directives: `proxy`, `grpc` or `uwsgi`.
-pub fn prefix(route: &Route) -> Option<&'static str> {
+pub(crate) fn prefix(route: &Route) -> Option<&'static str> {
     if route.ctx != Ctx::Http {
         return None;
     }
@@ -29,7 +29,7 @@ pub fn prefix(route: &Route) -> Option<&'static str> {
         .filter(|p| matches!(*p, "proxy" | "grpc" | "uwsgi"))
 }
 
-pub fn wire(route: &Route) -> Wire {
+pub(crate) fn wire(route: &Route) -> Wire {
     if prefix(route).is_none() {
         return Wire::Unknown;
     }
@@ -54,7 +54,7 @@ pub fn wire(route: &Route) -> Wire {
 /// Does nginx set up TLS for this route when it loads the configuration? True for a TLS
 /// scheme and, as nginx 1.22.1 does, for any target built from variables (it may turn out to
 /// be `https://` at run time).
-pub fn may_use_tls(route: &Route) -> bool {
+pub(crate) fn may_use_tls(route: &Route) -> bool {
     prefix(route).is_some()
         && (wire(route) == Wire::Tls
             || route
@@ -65,27 +65,19 @@ pub fn may_use_tls(route: &Route) -> bool {
 }
 
 /// The effective `<prefix>_ssl_<name>` at the route.
-pub fn ssl_setting<'a>(proxy: &Proxy<'a>, route: &Route, name: &str) -> Setting<'a> {
+pub(crate) fn ssl_setting<'a>(proxy: &Proxy<'a>, route: &Route, name: &str) -> Setting<'a> {
     let prefix = prefix(route).unwrap_or("proxy");
     proxy.setting(route.scope, &format!("{prefix}_ssl_{name}"))
 }
 
 /// Is an on/off setting on (explicitly or by default)?
-pub fn is_on(s: &Setting) -> bool {
+pub(crate) fn is_on(s: &Setting) -> bool {
     s.first().is_some_and(|v| v.eq_ignore_ascii_case("on"))
-}
-
-/// The directive that decides a setting, or the route's directive when the default applies.
-pub fn deciding_span(s: &Setting, route: &Route) -> Span {
-    match s.origin() {
-        Origin::Set(span) => span,
-        Origin::Default => route.directive.span(),
-    }
 }
 
 /// The name nginx checks the certificate against (and sends as SNI) when it is set
 /// explicitly to something other than the host of the `*_pass`.
-pub fn explicit_ssl_name<'a>(proxy: &Proxy<'a>, route: &Route) -> Option<String> {
+pub(crate) fn explicit_ssl_name<'a>(proxy: &Proxy<'a>, route: &Route) -> Option<String> {
     let s = ssl_setting(proxy, route, "name");
     if !s.is_set() {
         return None;
@@ -96,17 +88,17 @@ pub fn explicit_ssl_name<'a>(proxy: &Proxy<'a>, route: &Route) -> Option<String>
 
 /// One address the route's traffic may reach and the port it is on.
 #[derive(Debug, Clone)]
-pub struct Reach {
+pub(crate) struct Reach {
     /// None: a unix socket or an address built from variables.
-    pub port: Option<u16>,
+    pub(crate) port: Option<u16>,
     /// The port was not written (an upstream `server` without one uses 80).
-    pub implied: bool,
-    pub span: Span,
+    pub(crate) implied: bool,
+    pub(crate) span: Span,
 }
 
 /// Where the route sends traffic: the port of a direct target when one is written, or every
 /// `server` of its upstream that is not marked `down`. Empty when nothing can be judged.
-pub fn reach(proxy: &Proxy, route: &Route) -> Vec<Reach> {
+pub(crate) fn reach(proxy: &Proxy, route: &Route) -> Vec<Reach> {
     match &route.target {
         Target::Endpoint(Endpoint::Inet {
             port: Some(port), ..
@@ -137,14 +129,14 @@ pub fn reach(proxy: &Proxy, route: &Route) -> Vec<Reach> {
 }
 
 /// Ports where a plain-text listener is the convention.
-pub const PLAIN_PORTS: &[u16] = &[80, 8080];
+pub(crate) const PLAIN_PORTS: &[u16] = &[80, 8080];
 
 /// Ports where, by convention (or because the service there speaks nothing else), the
 /// listener speaks nothing but TLS.
-pub const TLS_PORTS: &[u16] = &[443, 8443, 9443, 6443, 10250, 2376, 5986];
+pub(crate) const TLS_PORTS: &[u16] = &[443, 8443, 9443, 6443, 10250, 2376, 5986];
 
 /// The service whose port it is, where that is what makes it TLS-only.
-pub fn tls_port_owner(port: u16) -> Option<&'static str> {
+pub(crate) fn tls_port_owner(port: u16) -> Option<&'static str> {
     match port {
         6443 => Some("the Kubernetes API server's port"),
         10250 => Some("the kubelet's port"),
@@ -156,7 +148,7 @@ pub fn tls_port_owner(port: u16) -> Option<&'static str> {
 
 /// A proxy's own listeners, by port: `speaks` looks one port up per address a route reaches,
 /// and a configuration may hold thousands of routes and listeners.
-pub struct Listening<'a> {
+pub(crate) struct Listening<'a> {
     all: Vec<Listener<'a>>,
     by_port: std::collections::HashMap<u16, Vec<usize>>,
     /// HAProxy port ranges wider than this are looked through, not spread over the map.
@@ -164,7 +156,7 @@ pub struct Listening<'a> {
 }
 
 impl<'a> Listening<'a> {
-    pub fn of(proxy: &Proxy<'a>) -> Listening<'a> {
+    pub(crate) fn of(proxy: &Proxy<'a>) -> Listening<'a> {
         let all = crate::model::listen::listeners(proxy);
         let mut by_port: std::collections::HashMap<u16, Vec<usize>> = Default::default();
         let mut wide = Vec::new();
@@ -197,7 +189,7 @@ impl<'a> Listening<'a> {
 /// What a target speaks on the wire, and what says so (GW401 and GW402 ask, each for the
 /// opposite of what it sends).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Speaks {
+pub(crate) enum Speaks {
     Tls(Evidence),
     Plain(Evidence),
     /// Nothing says, or what the configuration shows does not settle it.
@@ -206,7 +198,7 @@ pub enum Speaks {
 
 /// What says what a target speaks.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Evidence {
+pub(crate) enum Evidence {
     /// The port's convention (`implied`: no port written, nginx uses 80).
     Port { port: u16, implied: bool },
     /// This configuration's own listener there: the `listen` (HAProxy `bind`) argument.
@@ -218,7 +210,7 @@ pub enum Evidence {
 /// What the target at `reach` speaks: what gwlint.toml declares for its address (as
 /// `written`) or its pool, else this configuration's own listener there, else the port's
 /// convention.
-pub fn speaks(
+pub(crate) fn speaks(
     proxy: &Proxy,
     facts: &crate::facts::Facts,
     listeners: &Listening,
@@ -270,7 +262,7 @@ pub fn speaks(
 
 /// What the address `reach` of `route` speaks: [`speaks`] for the upstream `server` there or
 /// the address the route names.
-pub fn route_speaks(
+pub(crate) fn route_speaks(
     proxy: &Proxy,
     facts: &crate::facts::Facts,
     sources: &crate::source::SourceMap,
@@ -298,24 +290,24 @@ pub fn route_speaks(
 /// whose scheme and `*_ssl_*` settings hold for every server it reaches, or an HAProxy
 /// server, whose `ssl` and keywords (its own line, then `default-server`) hold for itself.
 #[derive(Debug, Clone)]
-pub struct Hop<'p, 'a> {
+pub(crate) struct Hop<'p, 'a> {
     /// nginx: the route.
-    pub route: Option<&'p Route<'a>>,
+    pub(crate) route: Option<&'p Route<'a>>,
     /// The upstream the route names, or the server's backend.
-    pub pool: Option<&'p Pool<'a>>,
+    pub(crate) pool: Option<&'p Pool<'a>>,
     /// HAProxy: the server.
-    pub server: Option<&'p Server<'a>>,
+    pub(crate) server: Option<&'p Server<'a>>,
     /// What the proxy sends there.
-    pub wire: Wire,
+    pub(crate) wire: Wire,
     /// HAProxy: the `ssl` word in force (on the server's line or its `default-server`).
-    pub ssl: Option<Span>,
+    pub(crate) ssl: Option<Span>,
     /// Takes traffic: always for a route; for a server, not `disabled`.
-    pub in_service: bool,
+    pub(crate) in_service: bool,
 }
 
 /// Every hop of the proxy: nginx routes that have `*_ssl_*` settings (http-context
 /// `proxy_pass`, `grpc_pass`, `uwsgi_pass`), HAProxy servers in backend order.
-pub fn hops<'p, 'a>(proxy: &'p Proxy<'a>) -> Vec<Hop<'p, 'a>> {
+pub(crate) fn hops<'p, 'a>(proxy: &'p Proxy<'a>) -> Vec<Hop<'p, 'a>> {
     use crate::model::sections::{flag, in_service, mode};
     match proxy.dialect {
         crate::finding::Dialect::Nginx => proxy
@@ -363,7 +355,7 @@ pub fn hops<'p, 'a>(proxy: &'p Proxy<'a>) -> Vec<Hop<'p, 'a>> {
 
 impl<'p, 'a> Hop<'p, 'a> {
     /// Where the hop names its target: the `*_pass` argument, the server's address.
-    pub fn span(&self) -> Span {
+    pub(crate) fn span(&self) -> Span {
         match (self.route, self.server) {
             (Some(r), _) => r.target_span,
             (None, Some(s)) => s.endpoint_span,
@@ -372,7 +364,7 @@ impl<'p, 'a> Hop<'p, 'a> {
     }
 
     /// The addresses traffic reaches from here ([`reach`] for a route; the server's own).
-    pub fn reach(&self, proxy: &Proxy) -> Vec<Reach> {
+    pub(crate) fn reach(&self, proxy: &Proxy) -> Vec<Reach> {
         match (self.route, self.server) {
             (Some(r), _) => reach(proxy, r),
             (None, Some(s)) => vec![Reach {
@@ -389,7 +381,7 @@ impl<'p, 'a> Hop<'p, 'a> {
     /// target built from variables (the route's directive); HAProxy for a server with `ssl`
     /// or `check-ssl` in force, and also one that inherits either from `default-server` even
     /// where its own line says `no-ssl` (observed with `haproxy -c` 2.6; the word's span).
-    pub fn prepared(&self) -> Option<Span> {
+    pub(crate) fn prepared(&self) -> Option<Span> {
         use crate::model::sections::{flag, own};
         match (self.route, self.server) {
             (Some(r), _) => may_use_tls(r).then_some(r.directive.span()),
@@ -407,7 +399,7 @@ impl<'p, 'a> Hop<'p, 'a> {
     /// Is the backend's certificate verified: nginx's `*_ssl_verify` (off by default);
     /// HAProxy's `verify` on the server (or `default-server`), else `global`'s
     /// `ssl-server-verify`, whose default is `required`.
-    pub fn verify(&self, proxy: &Proxy) -> Typed<bool> {
+    pub(crate) fn verify(&self, proxy: &Proxy) -> Typed<bool> {
         match (self.route, self.server) {
             (Some(r), _) => {
                 let s = ssl_setting(proxy, r, "verify");
@@ -447,7 +439,7 @@ impl<'p, 'a> Hop<'p, 'a> {
 
     /// The CA file the certificate is verified against, when one is in force: nginx's
     /// `*_ssl_trusted_certificate`, HAProxy's `ca-file`.
-    pub fn ca(&self, proxy: &Proxy) -> Option<Typed<String>> {
+    pub(crate) fn ca(&self, proxy: &Proxy) -> Option<Typed<String>> {
         match (self.route, self.server) {
             (Some(r), _) => {
                 let s = ssl_setting(proxy, r, "trusted_certificate");
@@ -473,7 +465,7 @@ impl<'p, 'a> Hop<'p, 'a> {
 
     /// The first address this hop reaches that is a DNS name of two labels or more (a name
     /// a certificate is issued for), with its span: a direct target's host, or a server's.
-    pub fn named_host(&self, proxy: &'p Proxy<'a>) -> Option<(&'p str, Span)> {
+    pub(crate) fn named_host(&self, proxy: &'p Proxy<'a>) -> Option<(&'p str, Span)> {
         let servers: &'p [Server<'a>] = match (self.route, self.server) {
             (Some(r), _) => match &r.target {
                 Target::Endpoint(Endpoint::Inet { host, .. }) => {
@@ -495,7 +487,11 @@ impl<'p, 'a> Hop<'p, 'a> {
 
     /// What the proxy sends as SNI on this hop, for the configured release (`version`,
     /// HAProxy's; None: not configured).
-    pub fn sni(&self, proxy: &Proxy, version: Option<crate::version::Version>) -> Typed<Sni> {
+    pub(crate) fn sni(
+        &self,
+        proxy: &Proxy,
+        version: Option<crate::version::Version>,
+    ) -> Typed<Sni> {
         use crate::model::sections::{SNI_AUTO_FROM, mode, sni_auto};
         match (self.route, self.server) {
             (Some(r), _) => {
@@ -550,7 +546,7 @@ impl<'p, 'a> Hop<'p, 'a> {
 
     /// The name nginx checks the certificate against and sends as SNI when it is set by
     /// hand (`*_ssl_name`, other than `$proxy_host`); None for an HAProxy server.
-    pub fn name(&self, proxy: &Proxy) -> Option<String> {
+    pub(crate) fn name(&self, proxy: &Proxy) -> Option<String> {
         explicit_ssl_name(proxy, self.route?)
     }
 
@@ -558,7 +554,11 @@ impl<'p, 'a> Hop<'p, 'a> {
     /// force, or `$proxy_host` by default; HAProxy: the client's, unless a rule anywhere
     /// rewrites it (then None: not known). None also where no HTTP Host is sent
     /// (`grpc_pass`, `uwsgi_pass`, an HAProxy backend in `mode tcp`).
-    pub fn host_header(&self, proxy: &Proxy, hosts: &HostRewrites) -> Option<Typed<HostHeader>> {
+    pub(crate) fn host_header(
+        &self,
+        proxy: &Proxy,
+        hosts: &HostRewrites,
+    ) -> Option<Typed<HostHeader>> {
         match (self.route, self.server) {
             (Some(r), _) => {
                 if r.pass != Pass::Proxy {
@@ -608,7 +608,7 @@ impl<'p, 'a> Hop<'p, 'a> {
     /// Where every server this hop reaches (those that take traffic) is an IP literal: the
     /// target as a message names it (`10.0.0.5:443`, ``upstream `app` ``, the server's
     /// address). None when a server has a name, or nothing is reached.
-    pub fn ip_only(&self, proxy: &Proxy) -> Option<String> {
+    pub(crate) fn ip_only(&self, proxy: &Proxy) -> Option<String> {
         let ip = |e: &Endpoint| matches!(e, Endpoint::Inet { host, .. } if is_ip(host));
         match (self.route, self.server) {
             (Some(r), _) => match &r.target {
@@ -641,7 +641,7 @@ impl<'p, 'a> Hop<'p, 'a> {
     }
 
     /// What the target at `reach` speaks ([`speaks`]).
-    pub fn speaks(
+    pub(crate) fn speaks(
         &self,
         proxy: &Proxy,
         facts: &crate::facts::Facts,
@@ -667,7 +667,7 @@ impl<'p, 'a> Hop<'p, 'a> {
 
 /// What a proxy sends as SNI on a TLS hop.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Sni {
+pub(crate) enum Sni {
     /// Nothing.
     Off,
     /// Nothing before this release, the request's Host from it (HAProxy's `sni-auto`, when
@@ -684,12 +684,12 @@ pub enum Sni {
 
 /// Whether an HAProxy configuration rewrites the Host header anywhere (then what reaches a
 /// backend is not known): read once per proxy, as every server asks.
-pub struct HostRewrites {
+pub(crate) struct HostRewrites {
     rewritten: bool,
 }
 
 impl HostRewrites {
-    pub fn of(proxy: &Proxy) -> HostRewrites {
+    pub(crate) fn of(proxy: &Proxy) -> HostRewrites {
         HostRewrites {
             rewritten: proxy.dialect == crate::finding::Dialect::Haproxy
                 && proxy.scopes.iter().any(|s| {
@@ -708,7 +708,7 @@ impl HostRewrites {
 
 /// The Host header a backend gets.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum HostHeader {
+pub(crate) enum HostHeader {
     /// The host of the `*_pass` (nginx's `$proxy_host`, its default).
     PassHost,
     /// The client's as it came (HAProxy's; nginx `$host`, `$http_host`), or another value
@@ -721,19 +721,19 @@ pub enum HostHeader {
 /// A hop that sends one thing to targets that speak the other (GW401: plain text to TLS,
 /// GW402: TLS to plain text).
 #[derive(Debug)]
-pub struct Crossed<'p, 'a> {
-    pub hop: Hop<'p, 'a>,
+pub(crate) struct Crossed<'p, 'a> {
+    pub(crate) hop: Hop<'p, 'a>,
     /// The addresses reached that speak the other, and what says so.
-    pub at: Vec<(Reach, Evidence)>,
+    pub(crate) at: Vec<(Reach, Evidence)>,
     /// Of the servers that take traffic there (a route's reach; an HAProxy backend's
     /// servers in service), how many are crossed and how many there are.
-    pub crossed: usize,
-    pub of: usize,
+    pub(crate) crossed: usize,
+    pub(crate) of: usize,
 }
 
 /// The hops of `hops` that send `sends` (TLS or plain text) where the target speaks the
 /// other.
-pub fn crossed<'p, 'a>(
+pub(crate) fn crossed<'p, 'a>(
     proxy: &'p Proxy<'a>,
     facts: &crate::facts::Facts,
     sources: &crate::source::SourceMap,
@@ -787,7 +787,7 @@ pub fn crossed<'p, 'a>(
 
 /// The TLS and the plain-text scheme of a hand-off: (`https://`, `http://`), (`grpcs://`,
 /// `grpc://`), (`suwsgi://`, `uwsgi://`).
-pub fn schemes(pass: Pass) -> (&'static str, &'static str) {
+pub(crate) fn schemes(pass: Pass) -> (&'static str, &'static str) {
     match pass {
         Pass::Grpc => ("grpcs://", "grpc://"),
         Pass::Uwsgi => ("suwsgi://", "uwsgi://"),
@@ -853,7 +853,7 @@ fn own_listener(proxy: &Proxy, listeners: &Listening, host: &str, port: u16) -> 
 }
 
 /// An IP literal (IPv6 without brackets, as the model holds it).
-pub fn is_ip(host: &str) -> bool {
+pub(crate) fn is_ip(host: &str) -> bool {
     host.trim_start_matches('[')
         .trim_end_matches(']')
         .parse::<std::net::IpAddr>()
@@ -861,7 +861,7 @@ pub fn is_ip(host: &str) -> bool {
 }
 
 /// A DNS name with at least two labels, such as a public certificate names: `api.example.com`.
-pub fn is_dotted_host_name(name: &str) -> bool {
+pub(crate) fn is_dotted_host_name(name: &str) -> bool {
     !is_ip(name)
         && name.contains('.')
         && name.split('.').all(|label| {
@@ -874,7 +874,7 @@ pub fn is_dotted_host_name(name: &str) -> bool {
 }
 
 /// A single DNS label (`backend`, `api-1`): a host name on a private network at best.
-pub fn is_single_label(name: &str) -> bool {
+pub(crate) fn is_single_label(name: &str) -> bool {
     !name.is_empty()
         && !name.starts_with('-')
         && !name.ends_with('-')

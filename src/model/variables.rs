@@ -9,19 +9,19 @@ use crate::syntax::nginx::Directive;
 /// and `split_clients` (in every file of the tree), or None when something assigns it in a
 /// way gwlint cannot list (an `include` inside a `map`, a value built from variables…).
 #[derive(Debug, Default)]
-pub struct VarValues {
-    pub values: Vec<String>,
+pub(crate) struct VarValues {
+    pub(crate) values: Vec<String>,
     /// Some assignment could not be listed.
-    pub open: bool,
+    pub(crate) open: bool,
 }
 
 /// Every variable the configuration assigns, with its values.
-pub type Assignments = HashMap<String, VarValues>;
+pub(crate) type Assignments = HashMap<String, VarValues>;
 
 /// The assignments in `files`, which are one deployment's files in the order nginx reads
 /// them: never another deployment's, and never in hash-map order (the first value listed is
 /// named in messages).
-pub fn collect<'a>(files: impl Iterator<Item = &'a [Directive]>) -> Assignments {
+pub(crate) fn collect<'a>(files: impl Iterator<Item = &'a [Directive]>) -> Assignments {
     let mut all = HashMap::new();
     for directives in files {
         walk(directives, &mut all);

@@ -8,13 +8,13 @@ use std::sync::Mutex;
 
 /// Resolves paths as `std::fs::canonicalize` does, with each directory resolved once.
 #[derive(Debug, Default)]
-pub struct Canon {
+pub(crate) struct Canon {
     dirs: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
 }
 
 impl Canon {
     /// The path with every link resolved; None when it does not exist.
-    pub fn path(&self, p: &Path) -> Option<PathBuf> {
+    pub(crate) fn path(&self, p: &Path) -> Option<PathBuf> {
         let p = if p.as_os_str().is_empty() {
             Path::new(".")
         } else {

@@ -50,13 +50,13 @@ use std::ops::Range;
 
 /// One file of an `nginx -T` dump.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DumpFile {
+pub(crate) struct DumpFile {
     /// The run-time path, as printed in its marker line.
-    pub path: String,
+    pub(crate) path: String,
     /// The byte range of its content in the dump: exactly the file's bytes.
-    pub text: Range<usize>,
+    pub(crate) text: Range<usize>,
     /// The 1-based line in the dump where its content starts (the line after the marker).
-    pub line: usize,
+    pub(crate) line: usize,
 }
 
 /// What nginx prints before a file's path.
@@ -83,7 +83,7 @@ struct Marker<'a> {
 
 /// Is this text an `nginx -T` dump? True when one of its first 8 lines is a marker
 /// (`# configuration file /…:`), which leaves room for the stderr lines `2>&1` puts first.
-pub fn is_dump(text: &str) -> bool {
+pub(crate) fn is_dump(text: &str) -> bool {
     lines(text)
         .take(SNIFF_LINES)
         .any(|(number, start, line)| marker(number, start, line).is_some())
@@ -93,7 +93,7 @@ pub fn is_dump(text: &str) -> bool {
 /// 1.11.6 prints a file once per include, the same each time; otherwise a second one is a
 /// lookalike line or a second dump pasted after the first). Text before the first marker is
 /// not a file. Never panics; at most 100,000 files.
-pub fn split(text: &str) -> Vec<DumpFile> {
+pub(crate) fn split(text: &str) -> Vec<DumpFile> {
     let mut files = Vec::new();
     let mut seen = HashSet::new();
     let mut markers = markers(text).peekable();

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 /// A `-f` list's files: a directory gives its `*.cfg` files in lexical order, as HAProxy
 /// loads them (links inside it are not followed).
-pub fn expand(list: impl Iterator<Item = PathBuf>) -> Vec<PathBuf> {
+pub(crate) fn expand(list: impl Iterator<Item = PathBuf>) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for local in list {
         if local.is_dir() {
@@ -26,7 +26,7 @@ pub fn expand(list: impl Iterator<Item = PathBuf>) -> Vec<PathBuf> {
 }
 
 /// The expanded list, when it holds `file`.
-pub fn list_holding(list: &[PathBuf], file: &Path) -> Option<Vec<PathBuf>> {
+pub(crate) fn list_holding(list: &[PathBuf], file: &Path) -> Option<Vec<PathBuf>> {
     let same = |p: &Path| std::fs::canonicalize(p).ok();
     let file = same(file)?;
     let expanded = expand(list.iter().cloned());
@@ -39,7 +39,7 @@ pub fn list_holding(list: &[PathBuf], file: &Path) -> Option<Vec<PathBuf>> {
 /// Fedora's and RHEL's package runs `haproxy -f /etc/haproxy/haproxy.cfg -f
 /// /etc/haproxy/conf.d` (`CONFIG` and `CFGDIR` in haproxy.service): a main file beside a
 /// `conf.d/` of `*.cfg` files is that list, when it holds `file` (found in `dir`).
-pub fn conf_d_list(dir: &Path, file: &Path) -> Option<Vec<PathBuf>> {
+pub(crate) fn conf_d_list(dir: &Path, file: &Path) -> Option<Vec<PathBuf>> {
     let base = match dir.file_name().is_some_and(|n| n == "conf.d") {
         true => dir.parent()?.to_path_buf(),
         false => dir.to_path_buf(),
@@ -73,7 +73,7 @@ pub fn conf_d_list(dir: &Path, file: &Path) -> Option<Vec<PathBuf>> {
 /// alternatives (`haproxy.cfg` beside `haproxy-staging.cfg`), not one configuration; so are
 /// files that each have a `defaults` section and define the same proxy name (example
 /// configurations side by side: read as one, HAProxy would refuse the second name).
-pub fn alternatives(texts: &[&str]) -> bool {
+pub(crate) fn alternatives(texts: &[&str]) -> bool {
     if texts.iter().filter(|t| has_global(t)).count() > 1 {
         return true;
     }

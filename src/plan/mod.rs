@@ -7,14 +7,14 @@
 //! under a well-known root (`/etc/nginx/conf.d/*.conf`) whose files are found around the main
 //! file ([`roots::ROOTS`]).
 
-pub mod canon;
-pub mod containers;
-pub mod dump;
-pub mod haproxy;
-pub mod mounts;
+pub(crate) mod canon;
+pub(crate) mod containers;
+pub(crate) mod dump;
+pub(crate) mod haproxy;
+pub(crate) mod mounts;
 pub mod place;
-pub mod roots;
-pub mod stock;
+pub(crate) mod roots;
+pub(crate) mod stock;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -25,7 +25,7 @@ use place::Place;
 
 /// The main file a deployment starts from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Main {
+pub(crate) enum Main {
     /// A file of the repository.
     File(PathBuf),
     /// The image's own main file (the official nginx image's `nginx.conf`), for a container
@@ -35,13 +35,13 @@ pub enum Main {
 
 /// Finds deployments for the files of a run, reading container definitions once per tree.
 #[derive(Default)]
-pub struct Planner {
+pub(crate) struct Planner {
     /// `--mount` mounts, applied to every deployment.
-    pub flag_mounts: Vec<Mount>,
+    pub(crate) flag_mounts: Vec<Mount>,
     /// `--system`: read the host's files where a configuration names them.
-    pub system: bool,
+    pub(crate) system: bool,
     /// Every container definition found, across the trees of the run.
-    pub services: Vec<containers::Service>,
+    pub(crate) services: Vec<containers::Service>,
     /// The tree (boundary) each service was read in, parallel to `services`: a file is
     /// placed only by its own tree's containers, whatever else the run reads.
     service_tree: Vec<Option<PathBuf>>,
@@ -62,13 +62,13 @@ pub struct Planner {
     /// The image main files made for containers ([`Main::Image`]), by file.
     images: HashMap<crate::source::FileId, usize>,
     /// Resolved paths, shared with every deployment's `Place`.
-    pub canon: std::sync::Arc<canon::Canon>,
+    pub(crate) canon: std::sync::Arc<canon::Canon>,
     /// Definition files that could not be read, as "path: message".
-    pub errors: Vec<String>,
+    pub(crate) errors: Vec<String>,
 }
 
 impl Planner {
-    pub fn new(flag_mounts: Vec<Mount>, system: bool) -> Planner {
+    pub(crate) fn new(flag_mounts: Vec<Mount>, system: bool) -> Planner {
         Planner {
             flag_mounts,
             system,
@@ -82,7 +82,7 @@ impl Planner {
     /// The directory no read may leave for a file or directory given: the repository that
     /// holds it (the nearest directory above with `.git`), else the working directory if it
     /// holds it, else the directory given (or the file's). None with `--system`.
-    pub fn boundary(&mut self, path: &Path) -> Option<PathBuf> {
+    pub(crate) fn boundary(&mut self, path: &Path) -> Option<PathBuf> {
         if self.system {
             return None;
         }
@@ -230,7 +230,12 @@ impl Planner {
 
     /// Takes the container definitions a directory walk found: the directory is then not
     /// searched a second time.
-    pub fn prime(&mut self, walked: &Path, composes: Vec<PathBuf>, dockerfiles: Vec<PathBuf>) {
+    pub(crate) fn prime(
+        &mut self,
+        walked: &Path,
+        composes: Vec<PathBuf>,
+        dockerfiles: Vec<PathBuf>,
+    ) {
         // Read when a tree first asks (`read_tree`): for the trees it holds, and for the rest of
         // a larger tree.
         if let Some(dir) = self.canon.path(walked) {
@@ -264,7 +269,7 @@ impl Planner {
     }
 
     /// A path as the user sees it: relative to the working directory when it lies below it.
-    pub fn shown(&self, p: &Path) -> PathBuf {
+    pub(crate) fn shown(&self, p: &Path) -> PathBuf {
         match &self.cwd {
             Some(c) if p.is_absolute() => match p.strip_prefix(c) {
                 Ok(rest) if rest.as_os_str().is_empty() => PathBuf::from("."),
@@ -308,7 +313,7 @@ impl Planner {
 
     /// The files below `dir` that an nginx or HAProxy container mounts or copies as files
     /// (`COPY proxy/conf /etc/nginx/conf.d/default.conf`): configuration whatever its name.
-    pub fn mounted_files_under(&mut self, dir: &Path) -> Vec<PathBuf> {
+    pub(crate) fn mounted_files_under(&mut self, dir: &Path) -> Vec<PathBuf> {
         self.read_tree(dir);
         let Some(base) = self.canon.path(dir) else {
             return Vec::new();
@@ -344,7 +349,7 @@ impl Planner {
     /// May a file the plan found for `asked` (a path of the run) be read: does it lie, links
     /// resolved, inside the tree of `asked`? Every file the plan finds on its own (a
     /// container's main file or `-f` list, a `conf.d/` beside a main file) is asked for.
-    pub fn admits(&mut self, asked: &Path, found: &Path) -> bool {
+    pub(crate) fn admits(&mut self, asked: &Path, found: &Path) -> bool {
         match self.boundary(asked) {
             None => true,
             Some(b) => self.canon.path(found).is_some_and(|c| c.starts_with(&b)),
@@ -353,7 +358,7 @@ impl Planner {
 
     /// The main files a containerised deployment would load `file` from: the file a
     /// container mounts as its main configuration, or the image's own.
-    pub fn mains_for(&mut self, file: &Path) -> Vec<Main> {
+    pub(crate) fn mains_for(&mut self, file: &Path) -> Vec<Main> {
         let mut out = Vec::new();
         for i in self.covering(file, Dialect::Nginx) {
             let s = &self.services[i];
@@ -371,7 +376,7 @@ impl Planner {
     /// The `-f` list of the HAProxy container that loads `file` (its Compose `command:` or
     /// Dockerfile `CMD`), as repository files in HAProxy's order: a directory gives its `*.cfg`
     /// files in lexical order. None when no container says.
-    pub fn haproxy_list(&mut self, file: &Path) -> Option<Vec<PathBuf>> {
+    pub(crate) fn haproxy_list(&mut self, file: &Path) -> Option<Vec<PathBuf>> {
         self.covering(file, Dialect::Haproxy)
             .into_iter()
             .find_map(|i| {
@@ -388,7 +393,7 @@ impl Planner {
 
     /// How the deployment of a main file sees the file system. `prefix` is `--prefix` or
     /// gwlint.toml's `[nginx] prefix`; `configured` the `[[mount]]`s that apply.
-    pub fn place_for(
+    pub(crate) fn place_for(
         &mut self,
         main: &Path,
         main_text: &str,
@@ -449,12 +454,12 @@ impl Planner {
     }
 
     /// Records that `file` is the image's main file of container `service`.
-    pub fn note_image(&mut self, file: crate::source::FileId, service: usize) {
+    pub(crate) fn note_image(&mut self, file: crate::source::FileId, service: usize) {
         self.images.insert(file, service);
     }
 
     /// The container whose image main file `file` is.
-    pub fn image_of(&self, file: crate::source::FileId) -> Option<usize> {
+    pub(crate) fn image_of(&self, file: crate::source::FileId) -> Option<usize> {
         self.images.get(&file).copied()
     }
 
@@ -470,7 +475,7 @@ impl Planner {
     }
 
     /// The place of a container's image-provided main file.
-    pub fn place_of_image(&mut self, service: usize) -> Place {
+    pub(crate) fn place_of_image(&mut self, service: usize) -> Place {
         let s = &self.services[service];
         let file = s.file.clone();
         let mut mounts = mounts_of(s);
@@ -552,7 +557,7 @@ fn is_official_nginx(s: &containers::Service) -> bool {
 
 /// Infers where a main file runs from its own absolute includes: the first include under a
 /// well-known root whose rest, taken from the main file's directory, finds files there.
-pub fn infer(main_text: &str, dir: &Path) -> Option<Mount> {
+pub(crate) fn infer(main_text: &str, dir: &Path) -> Option<Mount> {
     let dir = nonempty(dir);
     for pattern in absolute_includes(main_text) {
         let p = normalize(Path::new(&pattern));

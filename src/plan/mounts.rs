@@ -5,7 +5,7 @@ use std::path::{Component, Path, PathBuf};
 
 /// Why gwlint maps a run-time path to a repository path. `gwlint files` shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
+pub(crate) enum Origin {
     /// `--mount RUNTIME=PATH`.
     Flag,
     /// `[[mount]]` in a gwlint.toml (its path and line).
@@ -36,35 +36,35 @@ impl std::fmt::Display for Origin {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mount {
     /// Absolute and normalised.
-    pub runtime: PathBuf,
+    pub(crate) runtime: PathBuf,
     /// The repository path (relative to the working directory, or absolute).
-    pub local: PathBuf,
-    pub origin: Origin,
+    pub(crate) local: PathBuf,
+    pub(crate) origin: Origin,
 }
 
 /// The mounts of one deployment. The longest run-time prefix wins; among equal ones, the
 /// later (a Compose volume over a Dockerfile's COPY, as Docker layers them).
 #[derive(Debug, Clone, Default)]
-pub struct Mounts {
+pub(crate) struct Mounts {
     list: Vec<Mount>,
 }
 
 impl Mounts {
-    pub fn push(&mut self, m: Mount) {
+    pub(crate) fn push(&mut self, m: Mount) {
         let runtime = normalize(&m.runtime);
         self.list.push(Mount { runtime, ..m });
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.list.is_empty()
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = &Mount> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Mount> {
         self.list.iter()
     }
 
     /// The repository path of a run-time path, and the mount that maps it.
-    pub fn local(&self, runtime: &Path) -> Option<(PathBuf, &Mount)> {
+    pub(crate) fn local(&self, runtime: &Path) -> Option<(PathBuf, &Mount)> {
         let runtime = normalize(runtime);
         let m = self
             .list
@@ -84,7 +84,7 @@ impl Mounts {
 
     /// The run-time path of a repository path, when a mount places it (the mount with the
     /// longest repository path; among equal ones, the last).
-    pub fn runtime(&self, local: &Path) -> Option<PathBuf> {
+    pub(crate) fn runtime(&self, local: &Path) -> Option<PathBuf> {
         let local = normalize(local);
         self.list
             .iter()
@@ -98,7 +98,7 @@ impl Mounts {
 }
 
 /// `a/./b/../c` → `a/c`, lexically (run-time paths name no links gwlint could follow).
-pub fn normalize(p: &Path) -> PathBuf {
+pub(crate) fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {
@@ -118,7 +118,7 @@ pub fn normalize(p: &Path) -> PathBuf {
 }
 
 /// Parses `--mount RUNTIME=PATH`.
-pub fn parse_flag(s: &str) -> Result<Mount, String> {
+pub(crate) fn parse_flag(s: &str) -> Result<Mount, String> {
     let (runtime, local) = s
         .split_once('=')
         .ok_or_else(|| format!("`{s}`: expected RUNTIME=PATH, e.g. /etc/nginx=deploy/nginx"))?;

@@ -28,28 +28,28 @@ const GENERATED: &[(&str, &str)] = &[
 pub struct Place {
     /// nginx's prefix at run time: relative includes start here. A repository path when
     /// the run-time location is unknown.
-    pub prefix: PathBuf,
-    pub mounts: Mounts,
+    pub(crate) prefix: PathBuf,
+    pub(crate) mounts: Mounts,
     /// The files of an `nginx -T` dump, by run-time path: the only files such a deployment has.
-    pub dump: Option<BTreeMap<PathBuf, FileId>>,
+    pub(crate) dump: Option<BTreeMap<PathBuf, FileId>>,
     /// No file outside this directory (resolved) is read; None: any file (`--system`).
-    pub boundary: Option<PathBuf>,
+    pub(crate) boundary: Option<PathBuf>,
     /// Directories the user pointed at on the command line (`--prefix`, `--mount`),
     /// resolved: reads there are allowed too. Never from gwlint.toml.
-    pub allowed: Vec<PathBuf>,
+    pub(crate) allowed: Vec<PathBuf>,
     /// The main file's directory, resolved: an absolute include below it is the file there,
     /// when no mount says otherwise (a checkout linted where it is deployed).
-    pub home: Option<PathBuf>,
+    pub(crate) home: Option<PathBuf>,
     /// The file is a fragment no main file loads: nginx's prefix, where relative includes
     /// start, is unknown, so a relative include that is not found is unknown too.
-    pub prefix_unknown: bool,
+    pub(crate) prefix_unknown: bool,
     /// Resolved paths, shared by the deployments of a run.
-    pub canon: std::sync::Arc<super::canon::Canon>,
+    pub(crate) canon: std::sync::Arc<super::canon::Canon>,
 }
 
 /// Why an include is not followed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Unfollowed {
+pub(crate) enum Unfollowed {
     /// The path leaves the linted tree (`include /etc/shadow;`, `../../..`, a link out).
     Outside,
     /// An absolute path that no mount maps into the repository.
@@ -69,7 +69,7 @@ pub enum Unfollowed {
 
 /// A match of a glob that is not read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Problem {
+pub(crate) enum Problem {
     /// A dangling link: nginx fails to open it (GW002).
     Missing(PathBuf),
     Unfollowed(PathBuf, Unfollowed),
@@ -77,7 +77,7 @@ pub enum Problem {
 
 /// What an include's argument resolves to.
 #[derive(Debug)]
-pub enum Resolved {
+pub(crate) enum Resolved {
     /// Repository files to read, in nginx's order, each with its run-time path; and the
     /// matches of a glob that cannot be read.
     Files(Vec<(PathBuf, PathBuf)>, Vec<Problem>),
@@ -92,7 +92,7 @@ pub enum Resolved {
 }
 
 /// nginx matches includes with glob(3): `*` never crosses `/`, and `**` is just two stars.
-pub fn is_glob(pattern: &str) -> bool {
+pub(crate) fn is_glob(pattern: &str) -> bool {
     pattern.contains(['*', '?', '['])
 }
 
@@ -132,7 +132,7 @@ impl Place {
     }
 
     /// Resolves an include's argument.
-    pub fn resolve(&self, pattern: &str) -> Resolved {
+    pub(crate) fn resolve(&self, pattern: &str) -> Resolved {
         let runtime = normalize(&self.prefix.join(pattern));
         if let Some(dump) = &self.dump {
             return resolve_dumped(dump, &runtime);
@@ -280,7 +280,7 @@ impl Place {
     /// Follows the links of a repository path the way they resolve at run time: an
     /// absolute link target is a run-time path, mapped through the mounts. The result lies
     /// inside the boundary, or is refused.
-    pub fn follow(&self, path: &Path) -> Result<PathBuf, Unfollowed> {
+    pub(crate) fn follow(&self, path: &Path) -> Result<PathBuf, Unfollowed> {
         let mut p = path.to_path_buf();
         for _ in 0..40 {
             let Ok(meta) = std::fs::symlink_metadata(&p) else {

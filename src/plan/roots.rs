@@ -3,10 +3,10 @@
 //! stock files a package or image ships sit.
 
 /// One run-time configuration root.
-pub struct Root {
-    pub path: &'static str,
+pub(crate) struct Root {
+    pub(crate) path: &'static str,
     /// nginx's stock files (`mime.types`, `fastcgi_params`, …) sit right below it.
-    pub stock: bool,
+    pub(crate) stock: bool,
 }
 
 const fn root(path: &'static str, stock: bool) -> Root {
@@ -14,7 +14,7 @@ const fn root(path: &'static str, stock: bool) -> Root {
 }
 
 /// Longest first, so that `/config/nginx` wins over `/config`.
-pub const ROOTS: &[Root] = &[
+pub(crate) const ROOTS: &[Root] = &[
     // OpenResty, Bitnami, a source build's default prefix.
     root("/usr/local/openresty/nginx/conf", true),
     root("/opt/bitnami/nginx/conf", true),
@@ -33,12 +33,12 @@ pub const ROOTS: &[Root] = &[
 ];
 
 /// Every root's path, longest first.
-pub fn paths() -> impl Iterator<Item = &'static str> {
+pub(crate) fn paths() -> impl Iterator<Item = &'static str> {
     ROOTS.iter().map(|r| r.path)
 }
 
 /// The roots nginx's stock files sit below.
-pub fn stock_paths() -> impl Iterator<Item = &'static str> {
+pub(crate) fn stock_paths() -> impl Iterator<Item = &'static str> {
     ROOTS.iter().filter(|r| r.stock).map(|r| r.path)
 }
 

@@ -8,21 +8,19 @@ use std::path::{Component, Path};
 
 /// A file an image or package ships, known by its content.
 #[derive(Debug)]
-pub struct Stock {
+pub(crate) struct Stock {
     /// The name below the configuration root, e.g. `mime.types` or `snippets/snakeoil.conf`.
-    pub name: &'static str,
-    /// Where the content comes from, for messages, e.g. `nginx 1.31.4 conf/mime.types (stock)`.
-    pub origin: &'static str,
+    pub(crate) name: &'static str,
     /// The file's content, byte for byte as shipped.
-    pub text: &'static str,
+    pub(crate) text: &'static str,
 }
 
-/// Builds a [`Stock`] from a file under `data/stock/`.
+/// Builds a [`Stock`] from a file under `data/stock/`; the second argument says where the
+/// content comes from (`nginx 1.31.4 conf/mime.types (stock)`), as `data/stock/README.md` does.
 macro_rules! stock {
     ($name:literal, $origin:expr, $file:expr) => {
         Stock {
             name: $name,
-            origin: $origin,
             text: include_str!(concat!("../../data/stock/", $file)),
         }
     };
@@ -73,6 +71,7 @@ static OFFICIAL_MAIN: Stock = stock!(
     "docker-nginx/nginx.conf"
 );
 
+#[cfg(test)]
 static OFFICIAL_DEFAULT_SITE: Stock = stock!(
     "conf.d/default.conf",
     "nginx:1.29.8 image /etc/nginx/conf.d/default.conf (stock)",
@@ -91,20 +90,21 @@ static OFFICIAL_DEFAULT_SITE: Stock = stock!(
 /// Every name matches under every root, although not every image ships every file (the
 /// official image has no `fastcgi.conf`, `koi-*`, `proxy_params` or `snippets/`): nginx
 /// would fail to open a missing one, which is not this function's to judge.
-pub fn lookup(runtime: &Path) -> Option<&'static Stock> {
+pub(crate) fn lookup(runtime: &Path) -> Option<&'static Stock> {
     let name = name_below_root(runtime)?;
     STOCK.iter().find(|stock| stock.name == name)
 }
 
 /// The main configuration of the official nginx image (`/etc/nginx/nginx.conf` in `nginx:*`),
 /// used when a deployment mounts only `conf.d/` into that image.
-pub fn official_image_main() -> &'static Stock {
+pub(crate) fn official_image_main() -> &'static Stock {
     &OFFICIAL_MAIN
 }
 
 /// The official image's `/etc/nginx/conf.d/default.conf`, as packaged (before the image's
 /// entrypoint adds `listen [::]:80;` on hosts with IPv6).
-pub fn official_image_default_site() -> &'static Stock {
+#[cfg(test)]
+pub(crate) fn official_image_default_site() -> &'static Stock {
     &OFFICIAL_DEFAULT_SITE
 }
 
@@ -218,7 +218,6 @@ mod tests {
         assert_eq!(names, NAMES);
         for stock in &STOCK {
             assert!(stock.text.ends_with('\n'), "{}", stock.name);
-            assert!(stock.origin.contains(stock.name), "{}", stock.origin);
         }
     }
 

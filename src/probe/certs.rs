@@ -5,7 +5,7 @@ use std::path::Path;
 
 /// What the directive expects in the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
+pub(crate) enum Role {
     /// CA certificates to verify the backend with.
     TrustedCa,
     /// The client certificate the proxy presents (HAProxy `crt` also holds the key).
@@ -15,7 +15,7 @@ pub enum Role {
 
 /// What was found in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CertFile {
+pub(crate) enum CertFile {
     Missing,
     Unreadable(String),
     /// No PEM block of the kind the directive needs (what was found instead).
@@ -31,7 +31,7 @@ pub enum CertFile {
 /// Larger than any CA bundle.
 const MAX_BYTES: u64 = 16 << 20;
 
-pub fn check(path: &Path, role: Role) -> CertFile {
+pub(crate) fn check(path: &Path, role: Role) -> CertFile {
     // Only regular files of a sane size: a device or a FIFO named by mistake must not hang.
     match std::fs::metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return CertFile::Missing,

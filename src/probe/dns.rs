@@ -16,7 +16,7 @@ use hickory_resolver::{ResolveError, TokioResolver};
 
 /// The answer for one address family.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Answer {
+pub(crate) enum Answer {
     Addrs(Vec<IpAddr>),
     /// The name does not exist.
     NxDomain,
@@ -30,7 +30,7 @@ pub enum Answer {
 }
 
 impl Answer {
-    pub fn addrs(&self) -> &[IpAddr] {
+    pub(crate) fn addrs(&self) -> &[IpAddr] {
         match self {
             Answer::Addrs(a) => a,
             _ => &[],
@@ -48,7 +48,7 @@ impl Answer {
             Answer::NxDomain => 6,
         }
     }
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Answer::Addrs(a) => a
                 .iter()
@@ -67,15 +67,15 @@ impl Answer {
 
 /// A and AAAA for one name.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Lookup {
-    pub name: String,
-    pub v4: Answer,
-    pub v6: Answer,
+pub(crate) struct Lookup {
+    pub(crate) name: String,
+    pub(crate) v4: Answer,
+    pub(crate) v6: Answer,
 }
 
 impl Lookup {
     /// Every address, IPv4 first (the order nginx's getaddrinfo() usually gives).
-    pub fn addrs(&self) -> Vec<IpAddr> {
+    pub(crate) fn addrs(&self) -> Vec<IpAddr> {
         self.v4
             .addrs()
             .iter()
@@ -84,7 +84,7 @@ impl Lookup {
             .collect()
     }
     /// The failure to report when the name has no address at all.
-    pub fn failure(&self) -> Option<&Answer> {
+    pub(crate) fn failure(&self) -> Option<&Answer> {
         if !self.addrs().is_empty() {
             return None;
         }
@@ -98,15 +98,15 @@ impl Lookup {
 
 /// Two resolvers (one per family, so that each family's failure is seen apart) and the name of
 /// what they ask, for messages.
-pub struct Resolver {
+pub(crate) struct Resolver {
     v4: TokioResolver,
     v6: TokioResolver,
-    pub description: String,
+    pub(crate) description: String,
     timeout: Duration,
 }
 
 impl Resolver {
-    pub fn new(servers: &[SocketAddr], timeout: Duration) -> Result<Resolver, String> {
+    pub(crate) fn new(servers: &[SocketAddr], timeout: Duration) -> Result<Resolver, String> {
         let (config, mut opts, description) = if servers.is_empty() {
             let (config, opts) = hickory_resolver::system_conf::read_system_conf()
                 .map_err(|e| format!("cannot read the system's resolver configuration: {e}"))?;
@@ -155,7 +155,7 @@ impl Resolver {
         })
     }
 
-    pub async fn lookup(&self, name: &str) -> Lookup {
+    pub(crate) async fn lookup(&self, name: &str) -> Lookup {
         let one = |r: &TokioResolver| {
             let r = r.clone();
             let name = name.to_string();

@@ -4,12 +4,12 @@
 //!
 //! Without `--online` nothing here runs, and nothing is sent.
 
-pub mod certs;
-pub mod dns;
-pub mod targets;
-pub mod tcp;
-pub mod tls;
-pub mod unix;
+pub(crate) mod certs;
+pub(crate) mod dns;
+pub(crate) mod targets;
+pub(crate) mod tcp;
+pub(crate) mod tls;
+pub(crate) mod unix;
 
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
@@ -42,9 +42,9 @@ pub struct OnlineOptions {
 }
 
 /// The built-in defaults (`--help` and the README say the same).
-pub const DNS_TIMEOUT: Duration = Duration::from_secs(2);
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
-pub const CERT_WARN_DAYS: u32 = 14;
+pub(crate) const DNS_TIMEOUT: Duration = Duration::from_secs(2);
+pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+pub(crate) const CERT_WARN_DAYS: u32 = 14;
 
 impl Default for OnlineOptions {
     fn default() -> Self {
@@ -72,48 +72,48 @@ impl OnlineOptions {
 #[derive(Debug, Default)]
 pub struct Observations {
     /// The resolver asked, for messages ("127.0.0.1:5353", "the system resolver (…)").
-    pub resolver: String,
+    pub(crate) resolver: String,
     /// By the span of the argument that names the target.
-    pub targets: HashMap<Span, Observed>,
+    pub(crate) targets: HashMap<Span, Observed>,
     /// By the span of the argument that names the file.
-    pub files: HashMap<Span, (std::path::PathBuf, certs::Role, certs::CertFile)>,
-    pub cert_warn_days: u32,
+    pub(crate) files: HashMap<Span, (std::path::PathBuf, certs::Role, certs::CertFile)>,
+    pub(crate) cert_warn_days: u32,
     /// Seconds since the epoch when the probe ran (certificate expiry is judged against it).
-    pub now: i64,
+    pub(crate) now: i64,
     /// Ctrl-C stopped the probes; what was observed before is kept.
-    pub interrupted: bool,
+    pub(crate) interrupted: bool,
     /// What kept the probes from running (an unreadable resolv.conf).
-    pub errors: Vec<String>,
+    pub(crate) errors: Vec<String>,
 }
 
 /// What was observed at one target.
 #[derive(Debug, Clone, Default)]
-pub struct Observed {
+pub(crate) struct Observed {
     /// The DNS answers, when the target is a host name.
-    pub dns: Option<dns::Lookup>,
+    pub(crate) dns: Option<dns::Lookup>,
     /// Each address connected to.
-    pub addrs: Vec<Probed>,
+    pub(crate) addrs: Vec<Probed>,
     /// The socket's path and what was found there.
-    pub unix: Option<(String, unix::UnixSocket)>,
+    pub(crate) unix: Option<(String, unix::UnixSocket)>,
 }
 
 /// One address of a target.
 #[derive(Debug, Clone)]
-pub struct Probed {
-    pub addr: SocketAddr,
-    pub connect: tcp::Connect,
+pub(crate) struct Probed {
+    pub(crate) addr: SocketAddr,
+    pub(crate) connect: tcp::Connect,
     /// The answer to a ClientHello with the SNI the proxy sends (None: no SNI).
-    pub hello: Option<(Option<String>, tls::Hello)>,
+    pub(crate) hello: Option<(Option<String>, tls::Hello)>,
     /// The answer to a second ClientHello with this name as SNI, sent when the proxy sends none.
-    pub hello_with_sni: Option<(String, tls::Hello)>,
+    pub(crate) hello_with_sni: Option<(String, tls::Hello)>,
 }
 
 impl Observations {
-    pub fn at(&self, span: Span) -> Option<&Observed> {
+    pub(crate) fn at(&self, span: Span) -> Option<&Observed> {
         self.targets.get(&span)
     }
     /// The host name targets DNS gave addresses for, by span.
-    pub fn resolved(&self) -> impl Iterator<Item = (Span, Vec<IpAddr>)> + '_ {
+    pub(crate) fn resolved(&self) -> impl Iterator<Item = (Span, Vec<IpAddr>)> + '_ {
         self.targets.iter().filter_map(|(span, o)| {
             let addrs = o.dns.as_ref()?.addrs();
             (!addrs.is_empty()).then_some((*span, addrs))
@@ -123,7 +123,7 @@ impl Observations {
 
 /// `--resolver`: an IP address with an optional port (53 by default); IPv6 with a port in
 /// brackets (`[::1]:5353`).
-pub fn parse_resolver(s: &str) -> Result<SocketAddr, String> {
+pub(crate) fn parse_resolver(s: &str) -> Result<SocketAddr, String> {
     if let Ok(a) = s.parse::<SocketAddr>() {
         return Ok(a);
     }
@@ -135,7 +135,7 @@ pub fn parse_resolver(s: &str) -> Result<SocketAddr, String> {
 }
 
 /// A probe timeout from the command line (`crate::units::duration`), 1ms to 10m.
-pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+pub(crate) fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     let d = crate::units::duration(s)
         .ok_or_else(|| format!("\"{s}\" is not a duration (e.g. 2s, 500ms)"))?;
     if !(Duration::from_millis(1)..=Duration::from_secs(600)).contains(&d) {
@@ -145,7 +145,7 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
 }
 
 /// Probes every target of `proxy`; relative file paths start at `base`.
-pub fn run(proxy: &Proxy, base: &Path, opts: &OnlineOptions) -> Observations {
+pub(crate) fn run(proxy: &Proxy, base: &Path, opts: &OnlineOptions) -> Observations {
     let mut obs = Observations {
         cert_warn_days: opts.cert_warn_days.unwrap_or(CERT_WARN_DAYS),
         now: std::time::SystemTime::now()

@@ -11,18 +11,18 @@ use crate::source::Span;
 
 /// One place to probe.
 #[derive(Debug, Clone)]
-pub struct Target {
+pub(crate) struct Target {
     /// The argument that names it (a `*_pass` URL, a `server` address).
-    pub span: Span,
-    pub place: Place,
+    pub(crate) span: Span,
+    pub(crate) place: Place,
     /// Connect to it (a server marked `down`/`disabled` is only resolved).
-    pub connect: bool,
+    pub(crate) connect: bool,
     /// Send a ClientHello (HTTP routes and HTTP-mode backends, where TLS matters).
-    pub sniff: Option<Sniff>,
+    pub(crate) sniff: Option<Sniff>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Place {
+pub(crate) enum Place {
     /// A host name or IP literal and the port the proxy connects to (None: the proxy picks it
     /// at run time, such as an HAProxy server without a port).
     Inet {
@@ -34,22 +34,22 @@ pub enum Place {
 
 /// The SNI of a probe's ClientHello.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct Sniff {
+pub(crate) struct Sniff {
     /// What the proxy sends (None: no SNI).
-    pub sni: Option<String>,
+    pub(crate) sni: Option<String>,
     /// A name to try as well when the proxy sends none: it tells a backend that requires SNI.
-    pub retry_with: Option<String>,
+    pub(crate) retry_with: Option<String>,
 }
 
 /// A file a TLS setting names.
 #[derive(Debug, Clone)]
-pub struct FileTarget {
-    pub span: Span,
-    pub path: PathBuf,
-    pub role: Role,
+pub(crate) struct FileTarget {
+    pub(crate) span: Span,
+    pub(crate) path: PathBuf,
+    pub(crate) role: Role,
 }
 
-pub fn collect(proxy: &Proxy) -> Vec<Target> {
+pub(crate) fn collect(proxy: &Proxy) -> Vec<Target> {
     let mut out: Vec<Target> = Vec::new();
     for route in &proxy.routes {
         let RouteTarget::Endpoint(e) = &route.target else {
@@ -204,7 +204,7 @@ fn haproxy_sni(s: &Server, place: &Place) -> Sniff {
 /// only with `*_ssl_verify on`), `*_ssl_certificate` and `*_ssl_certificate_key` where a route
 /// may speak TLS; HAProxy's `ca-file` and `crt` on `server` lines. Relative paths start at
 /// `base` (nginx's conf prefix), or HAProxy's `ca-base`/`crt-base`.
-pub fn files(proxy: &Proxy, base: &Path) -> Vec<FileTarget> {
+pub(crate) fn files(proxy: &Proxy, base: &Path) -> Vec<FileTarget> {
     let mut out: Vec<FileTarget> = Vec::new();
     let mut push = |span: Span, value: &str, role: Role, base: &Path| {
         if value.contains('$') || value.starts_with('@') || value.starts_with("data:") {
@@ -280,7 +280,7 @@ pub fn files(proxy: &Proxy, base: &Path) -> Vec<FileTarget> {
 /// The user nginx's workers (or HAProxy) run as, and the group named with it: nginx's `user`
 /// directive (compiled default `nobody`; unknown in a fragment); HAProxy's `user` in `global`
 /// (None: whoever starts it).
-pub fn worker_user(proxy: &Proxy) -> Option<(String, Option<String>)> {
+pub(crate) fn worker_user(proxy: &Proxy) -> Option<(String, Option<String>)> {
     let d = proxy
         .scopes
         .first()

@@ -7,7 +7,7 @@ use tokio::net::TcpStream;
 
 /// What a connect attempt observed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Connect {
+pub(crate) enum Connect {
     Open,
     /// RST: nothing listens there.
     Refused,
@@ -19,13 +19,13 @@ pub enum Connect {
 }
 
 impl Connect {
-    pub fn is_open(&self) -> bool {
+    pub(crate) fn is_open(&self) -> bool {
         *self == Connect::Open
     }
 }
 
 /// Connects and closes; a connection that opens is handed back for the TLS probe.
-pub async fn connect(addr: SocketAddr, timeout: Duration) -> (Connect, Option<TcpStream>) {
+pub(crate) async fn connect(addr: SocketAddr, timeout: Duration) -> (Connect, Option<TcpStream>) {
     match tokio::time::timeout(timeout, TcpStream::connect(addr)).await {
         Err(_) => (Connect::TimedOut, None),
         Ok(Ok(s)) => (Connect::Open, Some(s)),
@@ -33,7 +33,7 @@ pub async fn connect(addr: SocketAddr, timeout: Duration) -> (Connect, Option<Tc
     }
 }
 
-pub fn classify(e: &std::io::Error) -> Connect {
+pub(crate) fn classify(e: &std::io::Error) -> Connect {
     use std::io::ErrorKind::*;
     match e.kind() {
         ConnectionRefused => Connect::Refused,

@@ -8,7 +8,7 @@ use tokio::net::TcpStream;
 
 /// How the target answered a ClientHello.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Hello {
+pub(crate) enum Hello {
     /// A TLS handshake record: the target speaks TLS.
     Handshake,
     /// A TLS alert (its description code: 112 unrecognized_name, 40 handshake_failure, …).
@@ -22,13 +22,13 @@ pub enum Hello {
 }
 
 impl Hello {
-    pub fn speaks_tls(&self) -> bool {
+    pub(crate) fn speaks_tls(&self) -> bool {
         matches!(self, Hello::Handshake | Hello::Alert(_))
     }
 }
 
 /// Sends a ClientHello on an open connection and classifies the first bytes of the answer.
-pub async fn sniff(mut stream: TcpStream, sni: Option<&str>, timeout: Duration) -> Hello {
+pub(crate) async fn sniff(mut stream: TcpStream, sni: Option<&str>, timeout: Duration) -> Hello {
     let hello = client_hello(sni);
     let exchange = async {
         if stream.write_all(&hello).await.is_err() {
@@ -54,7 +54,7 @@ pub async fn sniff(mut stream: TcpStream, sni: Option<&str>, timeout: Duration) 
 }
 
 /// What the first bytes of an answer to a ClientHello say.
-pub fn classify(bytes: &[u8]) -> Hello {
+pub(crate) fn classify(bytes: &[u8]) -> Hello {
     match bytes {
         [] => Hello::Closed,
         [0x16, 0x03, ..] => Hello::Handshake,
@@ -70,7 +70,7 @@ pub fn classify(bytes: &[u8]) -> Hello {
 }
 
 /// Name of a TLS alert description (RFC 8446 section 6).
-pub fn alert_name(code: u8) -> &'static str {
+pub(crate) fn alert_name(code: u8) -> &'static str {
     match code {
         10 => "unexpected_message",
         40 => "handshake_failure",
@@ -93,7 +93,7 @@ pub fn alert_name(code: u8) -> &'static str {
 
 /// A ClientHello that TLS 1.2 and 1.3 servers (OpenSSL, rustls, Go) answer: common cipher
 /// suites, x25519/P-256 key exchange, a random key share. The handshake is never finished.
-pub fn client_hello(sni: Option<&str>) -> Vec<u8> {
+pub(crate) fn client_hello(sni: Option<&str>) -> Vec<u8> {
     let random = random_bytes::<32>();
     let session = random_bytes::<32>();
     let key_share = random_bytes::<32>();

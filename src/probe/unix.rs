@@ -10,7 +10,7 @@ use super::tcp::{Connect, classify};
 
 /// What was observed at a socket path.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum UnixSocket {
+pub(crate) enum UnixSocket {
     Missing,
     /// The path exists but is something else ("a regular file", "a directory").
     NotSocket(&'static str),
@@ -25,23 +25,23 @@ pub enum UnixSocket {
 
 /// Whether the worker user may connect: None when it may, else why not.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Access {
-    pub user: String,
+pub(crate) struct Access {
+    pub(crate) user: String,
     /// The path that denies it (the socket, or a directory above it) and the permission missing.
-    pub denied: Option<(PathBuf, &'static str)>,
+    pub(crate) denied: Option<(PathBuf, &'static str)>,
 }
 
 /// A user as the system knows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct User {
-    pub name: String,
-    pub uid: u32,
-    pub gids: Vec<u32>,
+pub(crate) struct User {
+    pub(crate) name: String,
+    pub(crate) uid: u32,
+    pub(crate) gids: Vec<u32>,
 }
 
 /// Looks a user (and the groups it is in) up in /etc/passwd and /etc/group. `group` is the
 /// group nginx's `user` directive names, if any.
-pub fn user(name: &str, group: Option<&str>) -> Option<User> {
+pub(crate) fn user(name: &str, group: Option<&str>) -> Option<User> {
     let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
     let groups = std::fs::read_to_string("/etc/group").unwrap_or_default();
     user_from(name, group, &passwd, &groups)
@@ -81,7 +81,7 @@ fn user_from(name: &str, group: Option<&str>, passwd: &str, groups: &str) -> Opt
     })
 }
 
-pub async fn check(path: &str, user: Option<&User>, timeout: Duration) -> UnixSocket {
+pub(crate) async fn check(path: &str, user: Option<&User>, timeout: Duration) -> UnixSocket {
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return UnixSocket::Missing,

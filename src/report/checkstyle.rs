@@ -7,7 +7,7 @@ use super::{message_with_help, position, relative_path, xml_escape};
 use crate::finding::{Finding, Severity};
 use crate::source::SourceMap;
 
-pub fn render(findings: &[Finding], sources: &SourceMap) -> String {
+pub(crate) fn render(findings: &[Finding], sources: &SourceMap) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str("<checkstyle version=\"4.3\">\n");
     // Findings arrive sorted by file: one <file> element per run of the same file.

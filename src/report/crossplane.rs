@@ -10,7 +10,7 @@ use crate::load::include::Tree;
 use crate::source::{SourceMap, Span};
 use crate::syntax::nginx::{Directive, File, Quote};
 
-pub fn render(
+pub(crate) fn render(
     tree: &Tree,
     files: &std::collections::HashMap<crate::source::FileId, File>,
     sources: &SourceMap,

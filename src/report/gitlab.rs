@@ -7,7 +7,7 @@ use super::{fingerprints, message_with_help, position, relative_path};
 use crate::finding::{Finding, Severity};
 use crate::source::SourceMap;
 
-pub fn render(findings: &[Finding], sources: &SourceMap) -> String {
+pub(crate) fn render(findings: &[Finding], sources: &SourceMap) -> String {
     let issues: Vec<Value> = findings
         .iter()
         .zip(fingerprints(findings, sources))

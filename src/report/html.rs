@@ -29,7 +29,7 @@ const SCRIPT_HASH: &str = "sha256-kTB1pqYr3aOz9nQu6pGDSTYMzBvP7ndp3+BlR7XBwBs=";
 
 const STYLE: &str = include_str!("html.css");
 
-pub fn render(
+pub(crate) fn render(
     findings: &[Finding],
     sources: &SourceMap,
     errors: &[String],
@@ -284,7 +284,7 @@ fn floor(s: &str, mut at: usize) -> usize {
 /// Text from the input as HTML: markup characters as entities, control characters as the
 /// other human formats write them (`\n`, `\u{1b}`), so nothing in a name or message is
 /// markup or a terminal escape.
-pub fn text(s: &str) -> String {
+pub(crate) fn text(s: &str) -> String {
     markup(&super::escape(s))
 }
 

@@ -10,7 +10,7 @@ use crate::source::SourceMap;
 
 /// `errors`: paths that could not be checked, each an errored test case (never a passing
 /// "no problems found" beside them).
-pub fn render(findings: &[Finding], sources: &SourceMap, errors: &[String]) -> String {
+pub(crate) fn render(findings: &[Finding], sources: &SourceMap, errors: &[String]) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     if findings.is_empty() && errors.is_empty() {
         out.push_str(concat!(

@@ -1,31 +1,31 @@
 //! Reporters: one file per output format. A reporter only formats findings; it never reads
 //! or parses files.
 
-pub mod checkstyle;
+pub(crate) mod checkstyle;
 pub mod concise;
-pub mod crossplane;
+pub(crate) mod crossplane;
 pub mod github;
-pub mod gitlab;
-pub mod html;
+pub(crate) mod gitlab;
+pub(crate) mod html;
 pub mod json;
-pub mod junit;
+pub(crate) mod junit;
 pub mod pretty;
 pub mod sarif;
-pub mod tree;
+pub(crate) mod tree;
 
 use crate::finding::Finding;
 use crate::source::{SourceMap, Span};
 
 /// A finding's place, 1-based; the end is exclusive (the character after the span).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Position {
-    pub line: usize,
-    pub column: usize,
-    pub end_line: usize,
-    pub end_column: usize,
+pub(crate) struct Position {
+    pub(crate) line: usize,
+    pub(crate) column: usize,
+    pub(crate) end_line: usize,
+    pub(crate) end_column: usize,
 }
 
-pub fn position(sources: &SourceMap, span: Span) -> Position {
+pub(crate) fn position(sources: &SourceMap, span: Span) -> Position {
     let file = sources.get(span.file);
     let (line, column) = file.line_col(span.start as usize);
     let (end_line, end_column) = file.line_col(span.end as usize);
@@ -53,7 +53,7 @@ pub fn sort(findings: &mut [Finding], sources: &SourceMap) {
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     Pretty,
     Concise,
     Json,
@@ -67,7 +67,7 @@ pub enum Format {
 }
 
 /// Summary counts: "3 errors, 1 warning".
-pub fn summary(findings: &[Finding]) -> String {
+pub(crate) fn summary(findings: &[Finding]) -> String {
     use crate::finding::Severity::*;
     let count = |s| findings.iter().filter(|f| f.severity == s).count();
     let parts: Vec<String> = [(Error, "error"), (Warning, "warning"), (Info, "info")]
@@ -87,7 +87,7 @@ pub fn summary(findings: &[Finding]) -> String {
 
 /// A finding's path as CI systems want it: relative to the repository root (the workspace
 /// CI names, else the working directory), with forward slashes and no `./` in it.
-pub fn relative_path(name: &str) -> String {
+pub(crate) fn relative_path(name: &str) -> String {
     relative_to(name, &ci_root())
 }
 
@@ -105,7 +105,7 @@ fn ci_root() -> std::path::PathBuf {
 
 /// `name` relative to `base` when it lies under it (a relative name is taken from the working
 /// directory), else as it is; `.` components dropped, forward slashes.
-pub fn relative_to(name: &str, base: &std::path::Path) -> String {
+pub(crate) fn relative_to(name: &str, base: &std::path::Path) -> String {
     use std::path::{Component, Path};
     let path = Path::new(name);
     let absolute = match std::env::current_dir() {
@@ -136,13 +136,13 @@ pub fn relative_to(name: &str, base: &std::path::Path) -> String {
 
 /// One fingerprint per finding, stable across runs and line moves: the rule, the file and the
 /// text it points at, plus a counter that keeps identical findings apart.
-pub fn fingerprints(findings: &[Finding], sources: &SourceMap) -> Vec<String> {
+pub(crate) fn fingerprints(findings: &[Finding], sources: &SourceMap) -> Vec<String> {
     fingerprints_from(findings, sources, &ci_root())
 }
 
 /// [`fingerprints`] with paths taken relative to `base` (a baseline file's directory, so a
 /// baseline holds wherever gwlint runs from).
-pub fn fingerprints_from(
+pub(crate) fn fingerprints_from(
     findings: &[Finding],
     sources: &SourceMap,
     base: &std::path::Path,
@@ -173,7 +173,7 @@ fn fnv1a(s: &str) -> u64 {
 /// Text made safe for an XML attribute or element: markup characters become entities, line
 /// breaks and tabs character references (so attributes keep them), and characters XML 1.0
 /// forbids become U+FFFD.
-pub fn xml_escape(s: &str) -> String {
+pub(crate) fn xml_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -193,13 +193,13 @@ pub fn xml_escape(s: &str) -> String {
 }
 
 /// The message with its fix, as formats with a single text field show it.
-pub fn message_with_help(f: &Finding) -> String {
+pub(crate) fn message_with_help(f: &Finding) -> String {
     match &f.help {
         Some(h) => format!("{}\nhelp: {h}", f.message),
         None => f.message.clone(),
     }
 }
-pub use crate::output::escape;
+pub(crate) use crate::output::escape;
 
 #[cfg(test)]
 mod tests {

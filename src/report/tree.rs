@@ -10,7 +10,7 @@ use crate::load::include::Tree;
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::nginx::{Arg, Directive, File, Quote};
 
-pub fn render(
+pub(crate) fn render(
     tree: &Tree,
     files: &std::collections::HashMap<FileId, File>,
     sources: &SourceMap,

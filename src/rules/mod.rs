@@ -18,7 +18,7 @@ macro_rules! declare_rule {
         refuses: [$($refuses:ident),*],
         summary: $summary:expr,
     ) => {
-        pub static RULE: $crate::finding::Rule = $crate::finding::Rule {
+        pub(crate) static RULE: $crate::finding::Rule = $crate::finding::Rule {
             code: $code,
             name: $name,
             severity: $crate::finding::Severity::$severity,
@@ -35,7 +35,7 @@ macro_rules! declare_rule {
 
 /// How a rule of the registry runs.
 #[derive(Clone, Copy)]
-pub enum Run {
+pub(crate) enum Run {
     /// On one proxy's model (`check`).
     Model(Check),
     /// On the linked proxies of a run (`check_chain`).
@@ -45,9 +45,9 @@ pub enum Run {
 }
 
 /// One line of the registry.
-pub struct Entry {
-    pub rule: &'static Rule,
-    pub run: Run,
+pub(crate) struct Entry {
+    pub(crate) rule: &'static Rule,
+    pub(crate) run: Run,
 }
 
 macro_rules! run {
@@ -68,11 +68,11 @@ macro_rules! registry {
         /// Every rule, in the registry's order.
         pub static RULES: &[&Rule] = &[$(&$module::RULE,)*];
         /// Every rule with how it runs, in the registry's order.
-        pub static REGISTRY: &[Entry] = &[$(Entry { rule: &$module::RULE, run: run!($kind $module) },)*];
+        pub(crate) static REGISTRY: &[Entry] = &[$(Entry { rule: &$module::RULE, run: run!($kind $module) },)*];
     };
 }
 
-pub mod repair;
+pub(crate) mod repair;
 pub mod support_online;
 
 // The registry, the one list of rules: each line names a rule's module and how it runs
@@ -250,12 +250,12 @@ pub use crate::version::Version;
 
 impl Context<'_> {
     /// Is the nginx version known to be at least `v`? Unknown counts as older.
-    pub fn nginx_at_least(&self, v: Version) -> bool {
+    pub(crate) fn nginx_at_least(&self, v: Version) -> bool {
         self.nginx_version.is_some_and(|have| have >= v)
     }
 }
 
-pub type Check = fn(&Context, &mut Vec<Finding>);
+pub(crate) type Check = fn(&Context, &mut Vec<Finding>);
 
 /// A rule by code or name.
 pub fn find(key: &str) -> Option<&'static Rule> {
@@ -300,7 +300,7 @@ pub fn check(ctx: &Context) -> Vec<Finding> {
 }
 
 /// The findings of what went wrong while following a tree's includes (GW002-GW006).
-pub fn tree_findings(tree: &Tree) -> Vec<Finding> {
+pub(crate) fn tree_findings(tree: &Tree) -> Vec<Finding> {
     use crate::load::include::TreeProblem;
     tree.problems
         .iter()
@@ -324,7 +324,7 @@ pub fn tree_findings(tree: &Tree) -> Vec<Finding> {
 
 /// Runs the chain rules on the linked proxies of a run. A rule that panics becomes an
 /// internal-error finding.
-pub fn check_chain(chain: &crate::chain::Chain) -> Vec<Finding> {
+pub(crate) fn check_chain(chain: &crate::chain::Chain) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (rule, check) in REGISTRY.iter().filter_map(|e| match e.run {
         Run::Chain(check) => Some((e.rule, check)),

@@ -13,10 +13,10 @@ use crate::source::Span;
 
 /// An observed target: a route's own address or a pool's server.
 pub(crate) struct Place<'c> {
-    pub span: Span,
-    pub observed: &'c Observed,
+    pub(crate) span: Span,
+    pub(crate) observed: &'c Observed,
     /// The pool and server, for a server.
-    pub server: Option<(&'c Pool<'c>, &'c Server<'c>)>,
+    pub(crate) server: Option<(&'c Pool<'c>, &'c Server<'c>)>,
 }
 
 /// Every observed target of the proxy, routes first, then servers in pool order.

@@ -13,9 +13,9 @@ use super::lint::Found;
 use super::position::{Encoding, line_end, start_of_line, to_offset, to_position};
 
 /// What the inserted suppression says until the user says why.
-pub const REASON: &str = "TODO: say why this is safe";
+pub(crate) const REASON: &str = "TODO: say why this is safe";
 
-pub fn actions(
+pub(crate) fn actions(
     uri: &Uri,
     found: &[Found],
     text: &str,

@@ -9,7 +9,7 @@ use super::lint::Found;
 use super::position::{Encoding, to_position};
 use crate::finding::Severity;
 
-pub fn diagnostic(f: &Found, text: &str, enc: Encoding) -> Diagnostic {
+pub(crate) fn diagnostic(f: &Found, text: &str, enc: Encoding) -> Diagnostic {
     let mut message = f.message.clone();
     if let Some(help) = &f.help {
         message.push_str("\nhelp: ");

@@ -5,7 +5,7 @@ use lsp_types::{Hover, HoverContents, MarkupContent, MarkupKind, Position, Range
 use super::lint::Found;
 use super::position::{Encoding, to_offset, to_position};
 
-pub fn hover(found: &[Found], text: &str, at: Position, enc: Encoding) -> Option<Hover> {
+pub(crate) fn hover(found: &[Found], text: &str, at: Position, enc: Encoding) -> Option<Hover> {
     let offset = to_offset(text, at, enc);
     let here: Vec<&Found> = found
         .iter()

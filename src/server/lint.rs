@@ -14,45 +14,45 @@ use crate::source::FileId;
 
 /// How the server was started: what every lint of a buffer takes from the command line.
 #[derive(Debug, Clone, Default)]
-pub struct Settings {
+pub(crate) struct Settings {
     /// `--config FILE` (None: the nearest gwlint.toml, as the CLI finds it).
-    pub config: Option<PathBuf>,
-    pub isolated: bool,
-    pub nginx_version: Option<crate::rules::Version>,
-    pub haproxy_version: Option<crate::rules::Version>,
-    pub mounts: Vec<crate::plan::mounts::Mount>,
-    pub system: bool,
+    pub(crate) config: Option<PathBuf>,
+    pub(crate) isolated: bool,
+    pub(crate) nginx_version: Option<crate::rules::Version>,
+    pub(crate) haproxy_version: Option<crate::rules::Version>,
+    pub(crate) mounts: Vec<crate::plan::mounts::Mount>,
+    pub(crate) system: bool,
 }
 
 /// A finding in the buffer, kept for hover and code actions.
 #[derive(Debug, Clone)]
-pub struct Found {
-    pub rule: &'static Rule,
-    pub severity: Severity,
-    pub message: String,
-    pub help: Option<String>,
+pub(crate) struct Found {
+    pub(crate) rule: &'static Rule,
+    pub(crate) severity: Severity,
+    pub(crate) message: String,
+    pub(crate) help: Option<String>,
     /// Byte offsets in the buffer.
-    pub start: usize,
-    pub end: usize,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
     /// Other places that explain it, in files an editor can open.
-    pub related: Vec<(Location, String)>,
+    pub(crate) related: Vec<(Location, String)>,
     /// The comment on the finding's first line, if any (byte offsets): a suppression must
     /// join it rather than be written inside it.
-    pub comment: Option<(usize, usize)>,
+    pub(crate) comment: Option<(usize, usize)>,
     /// The finding's repair (`--fix`'s), when all its edits are in this buffer: its title and
     /// (start, end, text) in byte offsets.
-    pub fix: Option<(String, Vec<BufferEdit>)>,
+    pub(crate) fix: Option<(String, Vec<BufferEdit>)>,
 }
 
 /// (start, end, text): replace the buffer's bytes from start to end.
-pub type BufferEdit = (usize, usize, String);
+pub(crate) type BufferEdit = (usize, usize, String);
 
 /// What one lint gives the editor.
 #[derive(Debug, Default)]
-pub struct Linted {
-    pub found: Vec<Found>,
+pub(crate) struct Linted {
+    pub(crate) found: Vec<Found>,
     /// What could not be linted (a broken gwlint.toml, an unreadable include): logged.
-    pub errors: Vec<String>,
+    pub(crate) errors: Vec<String>,
 }
 
 impl Settings {
@@ -86,7 +86,7 @@ impl Settings {
 
 /// Lints `text` as the file at `path` (None: a buffer with no file, linted alone). A panic
 /// anywhere in the lint is caught and returned as its message: the server goes on.
-pub fn run(
+pub(crate) fn run(
     settings: &Settings,
     path: Option<&Path>,
     text: &str,

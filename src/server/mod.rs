@@ -28,7 +28,7 @@ use lsp_types::{
     TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, Uri,
 };
 
-pub use lint::Settings;
+pub(crate) use lint::Settings;
 use position::Encoding;
 
 /// How long after the last edit a buffer is linted: typing does not lint on every key.
@@ -56,7 +56,7 @@ struct Server {
 
 /// Runs the server until the client says `exit`: 0 after a `shutdown`, 1 otherwise (as LSP
 /// says), 2 when the connection fails.
-pub fn run(settings: Settings) -> ExitCode {
+pub(crate) fn run(settings: Settings) -> ExitCode {
     let (conn, io) = Connection::stdio();
     let code = match serve(conn, settings) {
         Ok(clean) => ExitCode::from(u8::from(!clean)),

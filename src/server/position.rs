@@ -5,7 +5,7 @@
 use lsp_types::{ClientCapabilities, Position, PositionEncodingKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Encoding {
+pub(crate) enum Encoding {
     Utf8,
     Utf16,
 }
@@ -13,7 +13,7 @@ pub enum Encoding {
 impl Encoding {
     /// UTF-8 when the client offers it (no conversion needed), else UTF-16, which every
     /// client must support.
-    pub fn negotiate(caps: &ClientCapabilities) -> Encoding {
+    pub(crate) fn negotiate(caps: &ClientCapabilities) -> Encoding {
         let offered = caps
             .general
             .as_ref()
@@ -24,7 +24,7 @@ impl Encoding {
         }
     }
 
-    pub fn kind(self) -> PositionEncodingKind {
+    pub(crate) fn kind(self) -> PositionEncodingKind {
         match self {
             Encoding::Utf8 => PositionEncodingKind::UTF8,
             Encoding::Utf16 => PositionEncodingKind::UTF16,
@@ -48,7 +48,7 @@ fn line_start(text: &str, offset: usize) -> (usize, usize) {
 }
 
 /// The position of a byte offset (clamped to the text, moved back to a character boundary).
-pub fn to_position(text: &str, offset: usize, enc: Encoding) -> Position {
+pub(crate) fn to_position(text: &str, offset: usize, enc: Encoding) -> Position {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;
@@ -60,7 +60,7 @@ pub fn to_position(text: &str, offset: usize, enc: Encoding) -> Position {
 
 /// The byte offset of a position: a character past the end of its line is the line's end
 /// (as LSP says), a line past the end of the text is the text's end.
-pub fn to_offset(text: &str, pos: Position, enc: Encoding) -> usize {
+pub(crate) fn to_offset(text: &str, pos: Position, enc: Encoding) -> usize {
     let mut start = 0;
     for _ in 0..pos.line {
         match memchr::memchr(b'\n', &text.as_bytes()[start..]) {
@@ -82,7 +82,7 @@ pub fn to_offset(text: &str, pos: Position, enc: Encoding) -> usize {
 }
 
 /// The end of the line holding `offset`, before its `\r\n` or `\n`.
-pub fn line_end(text: &str, offset: usize) -> usize {
+pub(crate) fn line_end(text: &str, offset: usize) -> usize {
     let offset = offset.min(text.len());
     let end = memchr::memchr(b'\n', &text.as_bytes()[offset..]).map_or(text.len(), |i| offset + i);
     match text[..end].ends_with('\r') {
@@ -92,7 +92,7 @@ pub fn line_end(text: &str, offset: usize) -> usize {
 }
 
 /// The byte offset where the line holding `offset` starts.
-pub fn start_of_line(text: &str, offset: usize) -> usize {
+pub(crate) fn start_of_line(text: &str, offset: usize) -> usize {
     line_start(text, offset.min(text.len())).1
 }
 

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 /// The path a `file://` URI names; None for other schemes (`untitled:`) and for URIs whose
 /// decoded bytes are not a path (a `%00`).
-pub fn to_path(uri: &str) -> Option<PathBuf> {
+pub(crate) fn to_path(uri: &str) -> Option<PathBuf> {
     let rest = uri.strip_prefix("file://")?;
     // `file://host/path`: only the local host (empty or `localhost`) names a file here.
     let path = match rest.find('/') {
@@ -38,7 +38,7 @@ pub fn to_path(uri: &str) -> Option<PathBuf> {
 
 /// The `file://` URI of an absolute path, with every byte outside the unreserved set and `/`
 /// percent-encoded.
-pub fn from_path(path: &Path) -> Option<lsp_types::Uri> {
+pub(crate) fn from_path(path: &Path) -> Option<lsp_types::Uri> {
     if !path.is_absolute() {
         return None;
     }

@@ -26,11 +26,11 @@ use crate::source::{FileId, Span};
 struct Grammar;
 
 /// At most this many words on a line (HAProxy's `MAX_LINE_ARGS`).
-pub const MAX_WORDS: usize = 64;
+pub(crate) const MAX_WORDS: usize = 64;
 
 /// HAProxy's `MAXNESTEDCONDS`: HAProxy 2.6 accepts 99 nested `.if` and refuses the 100th
 /// with "too many nested '.if', max is 100".
-pub const MAX_NESTED_CONDS: usize = 100;
+pub(crate) const MAX_NESTED_CONDS: usize = 100;
 
 /// A directive line is shown at most this long (in bytes) in [`Statement::condition`].
 const MAX_COND_TEXT: usize = 200;
@@ -50,22 +50,22 @@ pub struct Word {
     /// Quotes removed, escapes resolved; environment variables kept as written (`${PORT}`).
     pub value: String,
     /// The word as written, quotes included.
-    pub span: Span,
+    pub(crate) span: Span,
     /// The word refers to an environment variable: its real value is unknown. Double-quoted
     /// references are expanded by HAProxy's tokenizer; unquoted `$VAR` / `${VAR}` are left
     /// as written by the tokenizer but expanded later by address parsing (`bind`, `server`,
     /// `log` …), so they count too. Single quotes protect everything.
-    pub dynamic: bool,
+    pub(crate) dynamic: bool,
     /// The value with every `"${VAR-default}"` replaced by its default, when every variable
     /// in the word has one (HAProxy applies defaults inside double quotes only). `None` for a
     /// word that is not dynamic.
-    pub default: Option<String>,
+    pub(crate) default: Option<String>,
 }
 
 impl Word {
     /// The value when it is known without the environment: the value of a static word, the
     /// default of a dynamic one.
-    pub fn known(&self) -> Option<&str> {
+    pub(crate) fn known(&self) -> Option<&str> {
         if self.dynamic {
             self.default.as_deref()
         } else {
@@ -78,14 +78,14 @@ impl Word {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Statement {
     /// At least one word, at most [`MAX_WORDS`].
-    pub words: Vec<Word>,
+    pub(crate) words: Vec<Word>,
     /// From the start of the first word to the end of the last.
-    pub span: Span,
+    pub(crate) span: Span,
     /// The chain of conditional directives around the line, as written, outermost first,
     /// joined by " > ": `.if defined(FOO)`, `.if defined(FOO) > .else`,
     /// `.if A > .elif B > .if C`. `None` outside any conditional block. Shared between the
     /// statements of a block.
-    pub condition: Option<Arc<str>>,
+    pub(crate) condition: Option<Arc<str>>,
 }
 
 impl Statement {
@@ -96,7 +96,8 @@ impl Statement {
         &self.words[1..]
     }
     /// The value of argument `i` (0 = the word after the keyword).
-    pub fn arg(&self, i: usize) -> Option<&str> {
+    #[cfg(test)]
+    pub(crate) fn arg(&self, i: usize) -> Option<&str> {
         self.words.get(i + 1).map(|w| w.value.as_str())
     }
 }
@@ -105,11 +106,11 @@ impl Statement {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Section {
     /// `global`, `defaults`, `frontend`, …
-    pub keyword: Word,
+    pub(crate) keyword: Word,
     /// The name after the keyword, if any (`defaults from base` has none).
-    pub name: Option<Word>,
+    pub(crate) name: Option<Word>,
     /// The whole header line.
-    pub header: Statement,
+    pub(crate) header: Statement,
     /// Every line of the section, whatever the branch of a conditional block it is in;
     /// `.diag`/`.notice`/`.warning`/`.alert` included.
     pub statements: Vec<Statement>,
@@ -123,7 +124,8 @@ impl Section {
         self.name.as_ref().map(|w| w.value.as_str())
     }
     /// The defaults section named by `from NAME` on the header (`frontend fe from base`).
-    pub fn from(&self) -> Option<&Word> {
+    #[cfg(test)]
+    pub(crate) fn from(&self) -> Option<&Word> {
         let w = &self.header.words;
         let at = w.iter().skip(1).position(|w| w.value == "from")? + 1;
         w.get(at + 1)
@@ -136,9 +138,9 @@ pub struct File {
     pub sections: Vec<Section>,
     /// The lines before the first section: `.notice` & co. (valid there) and stray
     /// statements (each also reported as an error).
-    pub preamble: Vec<Statement>,
+    pub(crate) preamble: Vec<Statement>,
     /// Every comment, from `#` to the end of its line.
-    pub comments: Vec<Span>,
+    pub(crate) comments: Vec<Span>,
     pub errors: Vec<SyntaxError>,
 }
 
@@ -764,7 +766,7 @@ impl Builder<'_> {
 
 /// HAProxy's words for a last line without LF: fatal from 2.3, a warning in 2.2 (the caller,
 /// which knows the release, says which).
-pub const MISSING_LF: &str = "Missing LF on last line";
+pub(crate) const MISSING_LF: &str = "Missing LF on last line";
 
 /// Spaces after the 64th word make HAProxy start a 65th (a CR right before the LF does not).
 fn trailing_space(after: &[u8]) -> bool {

@@ -4,7 +4,7 @@
 /// Given `text` and the byte index of the opening `{`, the index of the matching `}`.
 /// `Err(i)` when the text ends first (`i` is where the unfinished string or comment began,
 /// or the opening brace).
-pub fn find_block_end(text: &str, open: usize) -> Result<usize, usize> {
+pub(crate) fn find_block_end(text: &str, open: usize) -> Result<usize, usize> {
     let b = text.as_bytes();
     let mut depth = 0usize;
     let mut i = open;

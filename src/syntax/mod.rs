@@ -1,7 +1,7 @@
 //! Syntax trees: the nginx and HAProxy parsers (include resolution is `load::include`).
 
 pub mod haproxy;
-pub mod lua;
+pub(crate) mod lua;
 pub mod nginx;
 pub mod nginx_lex;
 pub mod sections;
@@ -12,18 +12,18 @@ use crate::source::Span;
 #[derive(Debug, Clone)]
 pub struct SyntaxError {
     pub span: Span,
-    pub message: String,
-    pub help: Option<String>,
+    pub(crate) message: String,
+    pub(crate) help: Option<String>,
     /// Where a `;` would end the statement the error is about, when that is certain (the
     /// statement before a `}`): `--fix` inserts it there.
-    pub semicolon: Option<u32>,
+    pub(crate) semicolon: Option<u32>,
 }
 
 /// At most this many syntax errors are reported per file; later ones are mostly echoes.
-pub const MAX_ERRORS: usize = 20;
+pub(crate) const MAX_ERRORS: usize = 20;
 
 /// Adds a syntax error unless the file already has [`MAX_ERRORS`].
-pub fn push_error(
+pub(crate) fn push_error(
     errors: &mut Vec<SyntaxError>,
     span: Span,
     message: String,
@@ -41,11 +41,11 @@ pub fn push_error(
 
 /// How deep blocks may nest. nginx has no limit of its own, but no real configuration comes
 /// near this, and every later stage may then recurse safely.
-pub const MAX_DEPTH: usize = 200;
+pub(crate) const MAX_DEPTH: usize = 200;
 
 /// Set pest's call limit once per process. The grammars are linear (a handful of calls per
 /// byte), so the limit only stops a runaway parse instead of letting it hang.
-pub fn init_pest() {
+pub(crate) fn init_pest() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| pest::set_call_limit(std::num::NonZeroUsize::new(1 << 31)));
 }

@@ -10,7 +10,7 @@ use super::{MAX_DEPTH, SyntaxError, lua};
 use crate::atom::{self, Atom};
 use crate::source::{FileId, Span};
 
-pub use crate::word::{Arg, Quote, has_variable};
+pub(crate) use crate::word::{Arg, Quote, has_variable};
 
 /// The arguments of a statement. Most statements have one (`proxy_pass x`, `keepalive 16`):
 /// that one is kept in place. A parse puts longer lists end to end in one pool shared by its
@@ -69,7 +69,7 @@ impl PoolWriter {
 }
 
 impl Args {
-    pub fn new(args: &[Arg]) -> Args {
+    pub(crate) fn new(args: &[Arg]) -> Args {
         Args(match args.len() {
             0 => ArgsRepr::Few {
                 len: 0,
@@ -151,7 +151,7 @@ const _: () = assert!(std::mem::size_of::<Directive>() == 48);
 const _: () = assert!(std::mem::size_of::<Arg>() == 16);
 
 impl Directive {
-    pub fn new(name: Arg, args: &[Arg], span: Span) -> Directive {
+    pub(crate) fn new(name: Arg, args: &[Arg], span: Span) -> Directive {
         Directive::with_args(name, Args::new(args), span)
     }
     fn with_args(name: Arg, args: Args, span: Span) -> Directive {
@@ -177,7 +177,7 @@ impl Directive {
         self.name.as_str()
     }
     /// Whether the name is `name`: `d.is(atom!("include"))` compares two integers.
-    pub fn is(&self, name: Atom) -> bool {
+    pub(crate) fn is(&self, name: Atom) -> bool {
         self.name == name
     }
     /// The name as a word: its value and where it is written.
@@ -194,15 +194,15 @@ impl Directive {
     }
     /// HAProxy: the conditional blocks the line is in, as written, outermost first
     /// (`.if defined(X) > .else`); None outside any, and always in nginx.
-    pub fn condition(&self) -> Option<&'static str> {
+    pub(crate) fn condition(&self) -> Option<&'static str> {
         self.extra.as_ref()?.condition.map(Atom::as_str)
     }
-    pub fn set_condition(&mut self, condition: Option<&str>) {
+    pub(crate) fn set_condition(&mut self, condition: Option<&str>) {
         if let Some(c) = condition {
             self.extra_mut().condition = Some(Atom::new(c));
         }
     }
-    pub fn arg(&self, i: usize) -> Option<&'static str> {
+    pub(crate) fn arg(&self, i: usize) -> Option<&'static str> {
         self.args.get(i).map(|a| a.value.as_str())
     }
     /// The statements of a block directive; None for a simple one.
@@ -210,7 +210,7 @@ impl Directive {
         self.extra.as_ref()?.block.as_deref()
     }
     /// From `{` to `}` of a block directive (to the end of the file when unclosed).
-    pub fn block_span(&self) -> Option<Span> {
+    pub(crate) fn block_span(&self) -> Option<Span> {
         let e = self.extra.as_ref()?;
         let (start, end) = e.block_span;
         e.block.as_ref().map(|_| Span {
@@ -219,7 +219,7 @@ impl Directive {
             ..self.span
         })
     }
-    pub fn set_block(&mut self, directives: Vec<Directive>, span: Span) {
+    pub(crate) fn set_block(&mut self, directives: Vec<Directive>, span: Span) {
         debug_assert_eq!(
             span.file, self.span.file,
             "a block is in its statement's file"
@@ -232,12 +232,12 @@ impl Directive {
         self.block().unwrap_or(&[])
     }
     /// The arguments' values, space-separated (`127.0.0.1:8080 ssl`), for messages.
-    pub fn args_text(&self) -> String {
+    pub(crate) fn args_text(&self) -> String {
         let values: Vec<&str> = self.args.iter().map(|a| a.value.as_str()).collect();
         values.join(" ")
     }
     /// The statement as written, name and arguments (`listen 127.0.0.1:8080 ssl`).
-    pub fn written(&self) -> String {
+    pub(crate) fn written(&self) -> String {
         if self.args.is_empty() {
             return self.name().to_string();
         }
@@ -249,7 +249,7 @@ impl Directive {
 #[derive(Debug, Default)]
 pub struct File {
     pub directives: Vec<Directive>,
-    pub comments: Vec<Span>,
+    pub(crate) comments: Vec<Span>,
     pub errors: Vec<SyntaxError>,
 }
 
@@ -823,7 +823,7 @@ fn looks_like_quantifier_tail(w: &str) -> bool {
 
 /// nginx's unescaping of a word (ngx_conf_read_token): `\"`, `\'`, `\\` lose the backslash;
 /// `\t`, `\r`, `\n` become the control characters; any other escape is kept as written.
-pub fn unescape(s: &str) -> String {
+pub(crate) fn unescape(s: &str) -> String {
     if !s.contains('\\') {
         return s.to_string();
     }

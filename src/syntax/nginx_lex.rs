@@ -30,7 +30,7 @@ pub enum Tok {
 
 /// How a chunk of tokens ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChunkEnd {
+pub(crate) enum ChunkEnd {
     /// The end of the text.
     Eof,
     /// A Lua block opens with the `{` at this byte; its body is not nginx tokens.
@@ -39,7 +39,7 @@ pub enum ChunkEnd {
 
 /// The tokens from `pos` up to the next Lua block or the end of the text, as
 /// `emit(kind, start, end)` in text order. `Err(at)` when the grammar gives up at `at`.
-pub fn chunk(
+pub(crate) fn chunk(
     text: &str,
     pos: usize,
     emit: &mut impl FnMut(Tok, usize, usize),
@@ -52,14 +52,14 @@ pub fn chunk(
 
 /// What the hand-written lexer did with a chunk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fast {
+pub(crate) enum Fast {
     Done(ChunkEnd),
     /// It stopped at this token boundary; the tokens before were emitted.
     Stopped(usize),
 }
 
 /// The tokens of a chunk as the grammar's `chunk` rule finds them.
-pub fn pest_chunk(
+pub(crate) fn pest_chunk(
     text: &str,
     pos: usize,
     emit: &mut impl FnMut(Tok, usize, usize),
@@ -166,7 +166,7 @@ fn lua_open(b: &[u8], i: usize) -> Option<LuaOpen> {
 }
 
 /// The hand-written lexer: the grammar's `chunk` rule from `pos`, byte by byte.
-pub fn fast_chunk(text: &str, pos: usize, emit: &mut impl FnMut(Tok, usize, usize)) -> Fast {
+pub(crate) fn fast_chunk(text: &str, pos: usize, emit: &mut impl FnMut(Tok, usize, usize)) -> Fast {
     let b = text.as_bytes();
     let mut i = pos;
     while i < b.len() {

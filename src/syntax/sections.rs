@@ -54,7 +54,10 @@ fn statement(s: &Statement) -> Directive {
 
 /// Says in each finding's message which conditional block (`.if …`) the line it points at is
 /// in: every branch is linted, and a finding in one that never runs must say so.
-pub fn note_conditions<'f>(findings: &mut [Finding], files: impl IntoIterator<Item = &'f File>) {
+pub(crate) fn note_conditions<'f>(
+    findings: &mut [Finding],
+    files: impl IntoIterator<Item = &'f File>,
+) {
     let mut lines: Vec<(Span, &str)> = Vec::new();
     for f in files {
         for d in &f.directives {

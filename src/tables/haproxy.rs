@@ -12,12 +12,12 @@ use crate::version::Version;
 const KEYWORDS: &str = include_str!("../../data/tables/haproxy-keywords.tsv");
 
 /// The proxy sections.
-pub mod sect {
-    pub const DEFAULTS: u8 = 1;
-    pub const FRONTEND: u8 = 2;
-    pub const BACKEND: u8 = 4;
-    pub const LISTEN: u8 = 8;
-    pub const NAMES: [(&str, u8); 4] = [
+pub(crate) mod sect {
+    pub(crate) const DEFAULTS: u8 = 1;
+    pub(crate) const FRONTEND: u8 = 2;
+    pub(crate) const BACKEND: u8 = 4;
+    pub(crate) const LISTEN: u8 = 8;
+    pub(crate) const NAMES: [(&str, u8); 4] = [
         ("defaults", DEFAULTS),
         ("frontend", FRONTEND),
         ("backend", BACKEND),
@@ -26,37 +26,37 @@ pub mod sect {
 }
 
 #[derive(Debug, Clone)]
-pub struct Row {
+pub(crate) struct Row {
     /// `section`, `global`, `proxy`, `option`, `timeout`, `bind`, `server`, or another
     /// section's name (`resolvers`, `peers`, …).
-    pub scope: &'static str,
-    pub keyword: &'static str,
+    pub(crate) scope: &'static str,
+    pub(crate) keyword: &'static str,
     /// For `proxy`, `option` and `timeout`: the proxy sections that accept it (`sect::*`).
-    pub sections: u8,
+    pub(crate) sections: u8,
     /// For `bind` and `server` keywords: the number of arguments; -1 when the keyword's
     /// parser takes a variable number.
-    pub args: Option<i8>,
+    pub(crate) args: Option<i8>,
     /// For the other scopes: how many words after the keyword (after `option X`, `timeout X`)
     /// HAProxy accepts, at least and at most (None: any number, or not known past the least).
-    pub count: Option<(u8, Option<u8>)>,
+    pub(crate) count: Option<(u8, Option<u8>)>,
     /// For options: may it be written `no option X`?
-    pub negatable: Option<bool>,
-    pub flags: Vec<&'static str>,
-    pub versions: Versions,
+    pub(crate) negatable: Option<bool>,
+    pub(crate) flags: Vec<&'static str>,
+    pub(crate) versions: Versions,
     /// The release from which HAProxy refuses the keyword as removed (`2.1`).
-    pub removed: Option<Version>,
-    pub replacement: Option<&'static str>,
+    pub(crate) removed: Option<Version>,
+    pub(crate) replacement: Option<&'static str>,
     /// HAProxy's message for it, as its source writes it.
-    pub message: Option<&'static str>,
+    pub(crate) message: Option<&'static str>,
 }
 
 impl Row {
-    pub fn has_flag(&self, flag: &str) -> bool {
+    pub(crate) fn has_flag(&self, flag: &str) -> bool {
         self.flags.contains(&flag)
     }
     /// The words HAProxy accepts first after the keyword (`mode`: `http`, `tcp`); a word
     /// ending in `*` is matched by its beginning (`hdr(*`). None: any word.
-    pub fn values(&self) -> Option<impl Iterator<Item = &'static str>> {
+    pub(crate) fn values(&self) -> Option<impl Iterator<Item = &'static str>> {
         self.flags
             .iter()
             .find_map(|f| f.strip_prefix("values="))
@@ -64,25 +64,25 @@ impl Row {
     }
     /// A refusal row: from `removed` on, HAProxy refuses the keyword (or, with the `warning`
     /// flag, warns and ignores it).
-    pub fn is_refusal(&self) -> bool {
+    pub(crate) fn is_refusal(&self) -> bool {
         self.removed.is_some()
     }
     /// Is the row in release `v` (None: unknown, every row counts)?
-    pub fn in_version(&self, v: Option<Version>) -> bool {
+    pub(crate) fn in_version(&self, v: Option<Version>) -> bool {
         v.is_none_or(|v| self.versions.contains(v, table().oldest))
     }
 }
 
-pub struct Table {
+pub(crate) struct Table {
     rows: Vec<Row>,
     by_key: HashMap<(&'static str, &'static str), (usize, usize)>,
-    pub oldest: Version,
-    pub newest: Version,
+    pub(crate) oldest: Version,
+    pub(crate) newest: Version,
 }
 
 impl Table {
     /// Every row for `keyword` in `scope`.
-    pub fn rows(&self, scope: &str, keyword: &str) -> &[Row] {
+    pub(crate) fn rows(&self, scope: &str, keyword: &str) -> &[Row] {
         match self.by_key.get(&(scope, keyword)) {
             Some(&(from, to)) => &self.rows[from..to],
             None => &[],
@@ -91,7 +91,12 @@ impl Table {
 
     /// The keywords of `scope` that release `v` accepts (and, for proxy scopes, that
     /// `section` accepts), for suggestions.
-    pub fn keywords(&self, scope: &str, section: u8, v: Option<Version>) -> Vec<&'static str> {
+    pub(crate) fn keywords(
+        &self,
+        scope: &str,
+        section: u8,
+        v: Option<Version>,
+    ) -> Vec<&'static str> {
         let mut out: Vec<&'static str> = self
             .rows
             .iter()
@@ -109,7 +114,7 @@ fn is_only_removed(r: &Row) -> bool {
     matches!(&r.versions, Versions::Ranges(v) if v.is_empty())
 }
 
-pub fn table() -> &'static Table {
+pub(crate) fn table() -> &'static Table {
     static TABLE: OnceLock<Table> = OnceLock::new();
     TABLE.get_or_init(|| parse(KEYWORDS).expect("data/tables/haproxy-keywords.tsv"))
 }
@@ -195,7 +200,7 @@ fn parse(text: &'static str) -> Result<Table, String> {
 }
 
 /// Does the `server` (or `default-server`) keyword take a value, in any release?
-pub fn server_takes_value(keyword: &str) -> bool {
+pub(crate) fn server_takes_value(keyword: &str) -> bool {
     table()
         .rows("server", keyword)
         .iter()
@@ -203,12 +208,12 @@ pub fn server_takes_value(keyword: &str) -> bool {
 }
 
 /// Does the word start a section, in any release?
-pub fn is_section(keyword: &str) -> bool {
+pub(crate) fn is_section(keyword: &str) -> bool {
     !table().rows("section", keyword).is_empty()
 }
 
 /// A release as HAProxy names its branches: `2.6`.
-pub fn branch(v: Version) -> String {
+pub(crate) fn branch(v: Version) -> String {
     format!("{}.{}", v.0, v.1)
 }
 

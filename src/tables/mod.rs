@@ -2,8 +2,8 @@
 //! dialect, generated from the proxies' sources by `tools/gen_tables/` and checked in under
 //! `data/tables/`. Lowering and the refusal checks read directive knowledge only from here.
 
-pub mod haproxy;
-pub mod nginx;
+pub(crate) mod haproxy;
+pub(crate) mod nginx;
 
 use crate::version::Version;
 
@@ -11,7 +11,7 @@ use crate::version::Version;
 /// release scanned, or earlier, through the newest), `1.25.1-1.27.4`, `*` (not tied to a
 /// release: third-party modules, NGINX Plus).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Versions {
+pub(crate) enum Versions {
     Any,
     Ranges(Vec<(Version, Option<Version>)>),
 }
@@ -19,7 +19,7 @@ pub enum Versions {
 impl Versions {
     /// `branches`: the releases are branches (HAProxy's `2.8`), so a range ending in `2.8`
     /// holds every 2.8.x.
-    pub fn parse(s: &str, branches: bool) -> Result<Versions, String> {
+    pub(crate) fn parse(s: &str, branches: bool) -> Result<Versions, String> {
         if s == "*" {
             return Ok(Versions::Any);
         }
@@ -48,7 +48,7 @@ impl Versions {
 
     /// Does release `v` have the row? `oldest` is the oldest release the generator scanned:
     /// a range that starts there may start earlier, so older releases count as having it.
-    pub fn contains(&self, v: Version, oldest: Version) -> bool {
+    pub(crate) fn contains(&self, v: Version, oldest: Version) -> bool {
         match self {
             Versions::Any => true,
             Versions::Ranges(r) => r
@@ -59,7 +59,7 @@ impl Versions {
 
     /// Widens `bounds` (the oldest and newest release a table names) by this row's ranges; a
     /// branch's open patch (`2.8.x`) counts as `2.8.0`.
-    pub fn widen(&self, bounds: &mut Option<(Version, Version)>) {
+    pub(crate) fn widen(&self, bounds: &mut Option<(Version, Version)>) {
         let Versions::Ranges(r) = self else { return };
         for &(from, to) in r {
             let top = to.map_or(from, |t| {
@@ -75,7 +75,7 @@ impl Versions {
     }
 
     /// The first release that has the row, when it is later than `oldest`.
-    pub fn added(&self, oldest: Version) -> Option<Version> {
+    pub(crate) fn added(&self, oldest: Version) -> Option<Version> {
         match self {
             Versions::Ranges(r) => r
                 .iter()
@@ -87,7 +87,7 @@ impl Versions {
     }
 
     /// The last release that has the row, when the newest scanned does not.
-    pub fn last(&self) -> Option<Version> {
+    pub(crate) fn last(&self) -> Option<Version> {
         match self {
             Versions::Ranges(r) if r.iter().all(|(_, to)| to.is_some()) => {
                 r.iter().filter_map(|&(_, to)| to).max()

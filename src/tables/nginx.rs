@@ -14,7 +14,7 @@ const BUILDS: &str = include_str!("../../data/tables/nginx-builds.tsv");
 
 /// Where a directive's module comes from, and so which builds have it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Build {
+pub(crate) enum Build {
     /// Compiled in unless a `--without-…` option removes it.
     Default,
     /// Needs `--with-…` (or is one of nginx's dynamic modules).
@@ -26,25 +26,25 @@ pub enum Build {
 }
 
 /// The contexts a directive may appear in (nginx's `NGX_*_CONF` bits, named by module type).
-pub mod ctx {
-    pub const MAIN: u32 = 1;
-    pub const DIRECT: u32 = 1 << 1;
-    pub const ANY: u32 = 1 << 2;
-    pub const EVENTS: u32 = 1 << 3;
-    pub const HTTP: u32 = 1 << 4;
-    pub const HTTP_SRV: u32 = 1 << 5;
-    pub const HTTP_LOC: u32 = 1 << 6;
-    pub const HTTP_UPS: u32 = 1 << 7;
-    pub const HTTP_SIF: u32 = 1 << 8;
-    pub const HTTP_LIF: u32 = 1 << 9;
-    pub const HTTP_LMT: u32 = 1 << 10;
-    pub const STREAM: u32 = 1 << 11;
-    pub const STREAM_SRV: u32 = 1 << 12;
-    pub const STREAM_UPS: u32 = 1 << 13;
-    pub const MAIL: u32 = 1 << 14;
-    pub const MAIL_SRV: u32 = 1 << 15;
+pub(crate) mod ctx {
+    pub(crate) const MAIN: u32 = 1;
+    pub(crate) const DIRECT: u32 = 1 << 1;
+    pub(crate) const ANY: u32 = 1 << 2;
+    pub(crate) const EVENTS: u32 = 1 << 3;
+    pub(crate) const HTTP: u32 = 1 << 4;
+    pub(crate) const HTTP_SRV: u32 = 1 << 5;
+    pub(crate) const HTTP_LOC: u32 = 1 << 6;
+    pub(crate) const HTTP_UPS: u32 = 1 << 7;
+    pub(crate) const HTTP_SIF: u32 = 1 << 8;
+    pub(crate) const HTTP_LIF: u32 = 1 << 9;
+    pub(crate) const HTTP_LMT: u32 = 1 << 10;
+    pub(crate) const STREAM: u32 = 1 << 11;
+    pub(crate) const STREAM_SRV: u32 = 1 << 12;
+    pub(crate) const STREAM_UPS: u32 = 1 << 13;
+    pub(crate) const MAIL: u32 = 1 << 14;
+    pub(crate) const MAIL_SRV: u32 = 1 << 15;
 
-    pub const NAMES: [(&str, u32); 16] = [
+    pub(crate) const NAMES: [(&str, u32); 16] = [
         ("main", MAIN),
         ("direct", DIRECT),
         ("any", ANY),
@@ -64,7 +64,7 @@ pub mod ctx {
     ];
 
     /// How nginx's documentation names a context, for messages.
-    pub fn describe(c: u32) -> &'static str {
+    pub(crate) fn describe(c: u32) -> &'static str {
         match c {
             MAIN => "the main context",
             EVENTS => "events",
@@ -87,7 +87,7 @@ pub mod ctx {
     /// The context of a block's body, nginx's tree of contexts (`ngx_http_block()`,
     /// `ngx_http_core_server()`, …); None when nginx reads the body with its own parser (`map`,
     /// `types`, a third-party block) or the context cannot be told.
-    pub fn body(c: Option<u32>, name: &str) -> Option<Option<u32>> {
+    pub(crate) fn body(c: Option<u32>, name: &str) -> Option<Option<u32>> {
         Some(Some(match (c, name) {
             (Some(MAIN), "events") => EVENTS,
             (Some(MAIN), "http") => HTTP,
@@ -118,22 +118,22 @@ pub mod ctx {
 }
 
 /// The argument shapes a directive accepts (nginx's `NGX_CONF_*` argument bits).
-pub mod args {
-    pub const NOARGS: u32 = 1;
+pub(crate) mod args {
+    pub(crate) const NOARGS: u32 = 1;
     /// `TAKE1` … `TAKE7`: bit `n` for `n` arguments.
-    pub const fn take(n: u32) -> u32 {
+    pub(crate) const fn take(n: u32) -> u32 {
         1 << n
     }
-    pub const MORE1: u32 = 1 << 8;
-    pub const MORE2: u32 = 1 << 9;
-    pub const FLAG: u32 = 1 << 10;
-    pub const ANY: u32 = 1 << 11;
-    pub const BLOCK: u32 = 1 << 12;
+    pub(crate) const MORE1: u32 = 1 << 8;
+    pub(crate) const MORE2: u32 = 1 << 9;
+    pub(crate) const FLAG: u32 = 1 << 10;
+    pub(crate) const ANY: u32 = 1 << 11;
+    pub(crate) const BLOCK: u32 = 1 << 12;
 }
 
 /// What a directive's value is, from the function that sets it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     Flag,
     Msec,
     Sec,
@@ -152,36 +152,36 @@ pub enum Kind {
 }
 
 #[derive(Debug, Clone)]
-pub struct Row {
-    pub name: &'static str,
-    pub module: &'static str,
-    pub build: Build,
-    pub contexts: u32,
-    pub args: u32,
-    pub kind: Kind,
+pub(crate) struct Row {
+    pub(crate) name: &'static str,
+    pub(crate) module: &'static str,
+    pub(crate) build: Build,
+    pub(crate) contexts: u32,
+    pub(crate) args: u32,
+    pub(crate) kind: Kind,
     /// nginx answers every second occurrence at the same level with "is duplicate" (the
     /// table's `some`, a refusal that depends on the words, counts as false).
-    pub dup: bool,
+    pub(crate) dup: bool,
     /// The documented default as written (`60s`, `4k|8k`, `(none)`); None when undocumented.
-    pub default: Option<&'static str>,
-    pub versions: Versions,
+    pub(crate) default: Option<&'static str>,
+    pub(crate) versions: Versions,
     /// The parameter words the setter takes from argument `.0` on (0-based): every such
     /// argument must be one of them (a word ending in `=` or `*` is matched by its
     /// beginning), or nginx answers `invalid parameter`. None: not checked.
-    pub params: Option<(usize, Vec<&'static str>)>,
+    pub(crate) params: Option<(usize, Vec<&'static str>)>,
 }
 
 impl Row {
-    pub fn in_context(&self, c: u32) -> bool {
+    pub(crate) fn in_context(&self, c: u32) -> bool {
         self.contexts & (c | ctx::ANY) != 0 || (c == ctx::MAIN && self.contexts & ctx::DIRECT != 0)
     }
 
-    pub fn is_block(&self) -> bool {
+    pub(crate) fn is_block(&self) -> bool {
         self.args & args::BLOCK != 0
     }
 
     /// Does nginx accept `n` arguments (as `ngx_conf_handler` counts them)?
-    pub fn takes(&self, n: usize) -> bool {
+    pub(crate) fn takes(&self, n: usize) -> bool {
         let a = self.args;
         if a & args::ANY != 0 {
             return true;
@@ -202,27 +202,27 @@ impl Row {
     }
 
     /// Is this row in release `v` (None: the release is unknown, so every row counts)?
-    pub fn in_version(&self, v: Option<Version>) -> bool {
+    pub(crate) fn in_version(&self, v: Option<Version>) -> bool {
         v.is_none_or(|v| self.versions.contains(v, table().oldest))
     }
 }
 
-pub struct Table {
+pub(crate) struct Table {
     /// Sorted by name.
-    pub rows: Vec<Row>,
+    pub(crate) rows: Vec<Row>,
     by_name: HashMap<&'static str, (usize, usize)>,
     /// Names by length, each sorted.
     by_len: Vec<Vec<&'static str>>,
     /// The oldest and newest nginx releases the generator scanned.
-    pub oldest: Version,
-    pub newest: Version,
+    pub(crate) oldest: Version,
+    pub(crate) newest: Version,
     /// Build presets: name → module names.
     builds: Vec<(&'static str, Vec<&'static str>)>,
 }
 
 impl Table {
     /// Every row for `name`, any module, any release.
-    pub fn rows(&self, name: &str) -> &[Row] {
+    pub(crate) fn rows(&self, name: &str) -> &[Row] {
         match self.by_name.get(name) {
             Some(&(from, to)) => &self.rows[from..to],
             None => &[],
@@ -230,7 +230,7 @@ impl Table {
     }
 
     /// The directive names within two letters of `len` long, for suggestions.
-    pub fn names_near(&self, len: usize) -> impl Iterator<Item = &'static str> + '_ {
+    pub(crate) fn names_near(&self, len: usize) -> impl Iterator<Item = &'static str> + '_ {
         let lo = len.saturating_sub(2);
         self.by_len
             .iter()
@@ -241,19 +241,19 @@ impl Table {
     }
 
     /// The modules of a build preset (`official`, `debian-bookworm`, `source`).
-    pub fn build(&self, preset: &str) -> Option<&[&'static str]> {
+    pub(crate) fn build(&self, preset: &str) -> Option<&[&'static str]> {
         self.builds
             .iter()
             .find(|(n, _)| *n == preset)
             .map(|(_, m)| m.as_slice())
     }
 
-    pub fn presets(&self) -> impl Iterator<Item = &'static str> + '_ {
+    pub(crate) fn presets(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.builds.iter().map(|(n, _)| *n)
     }
 }
 
-pub fn table() -> &'static Table {
+pub(crate) fn table() -> &'static Table {
     static TABLE: OnceLock<Table> = OnceLock::new();
     TABLE.get_or_init(|| parse(DIRECTIVES, BUILDS).expect("data/tables/nginx-directives.tsv"))
 }
@@ -406,7 +406,7 @@ fn parse(text: &'static str, builds: &'static str) -> Result<Table, String> {
 /// The documented default of a directive (`60s`; the first of platform variants such as
 /// `4k|8k`, which is x86-64 Linux's); None when it has none. `in_upstream` selects the
 /// `upstream` module's meaning of a shared name (`keepalive_timeout`).
-pub fn default(name: &str, in_upstream: bool) -> Option<&'static str> {
+pub(crate) fn default(name: &str, in_upstream: bool) -> Option<&'static str> {
     let rows = table().rows(name);
     let of = |upstream: bool| {
         rows.iter()

@@ -2,8 +2,9 @@
 //! the text; valid configurations survive parse → print → parse unchanged.
 
 use gwlint::source::FileId;
-use gwlint::syntax::nginx::{self, Directive, Quote};
+use gwlint::syntax::nginx::{self, Directive};
 use gwlint::syntax::{haproxy, sections};
+use gwlint::word::Quote;
 use proptest::prelude::*;
 
 use crate::generate;

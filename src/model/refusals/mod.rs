@@ -10,7 +10,7 @@ pub mod nginx;
 use crate::source::Span;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// No module of the build has the name.
     Unknown,
     /// The name exists, but not in this context.
@@ -34,18 +34,18 @@ pub enum Kind {
 
 #[derive(Debug, Clone)]
 pub struct Refusal {
-    pub kind: Kind,
+    pub(crate) kind: Kind,
     /// The exact name or argument.
-    pub span: Span,
-    pub message: String,
-    pub help: Option<String>,
-    pub related: Vec<(Span, String)>,
+    pub(crate) span: Span,
+    pub(crate) message: String,
+    pub(crate) help: Option<String>,
+    pub(crate) related: Vec<(Span, String)>,
     /// Lower than the rule's severity when the failure depends on what gwlint does not know
     /// (the release, the build).
-    pub severity: Option<crate::finding::Severity>,
+    pub(crate) severity: Option<crate::finding::Severity>,
     /// The name and arguments of a statement read as running into the next one (`listen 80`
     /// with no `;`, then `location / {`): where a `;` belongs is decided from the text.
-    pub run_on: Option<Vec<Span>>,
+    pub(crate) run_on: Option<Vec<Span>>,
 }
 
 impl Refusal {
@@ -68,7 +68,7 @@ impl Refusal {
 
 /// At most this many refusals are reported per configuration: a file of something else than
 /// a configuration would otherwise yield one per line. The last says how many more there are.
-pub const MAX_REFUSALS: usize = 200;
+pub(crate) const MAX_REFUSALS: usize = 200;
 
 fn cap(mut out: Vec<Refusal>) -> Vec<Refusal> {
     if out.len() > MAX_REFUSALS {

@@ -20,9 +20,9 @@ const MAX_DEPTH: usize = 1000;
 pub struct BuildInfo {
     /// The modules compiled in (`[nginx] modules`, or a preset's); None: unknown, and every
     /// module's directives count as known.
-    pub modules: Option<Vec<String>>,
+    pub(crate) modules: Option<Vec<String>>,
     /// Where the module list comes from, for messages (`the official image`).
-    pub from: Option<String>,
+    pub(crate) from: Option<String>,
 }
 
 pub fn check(

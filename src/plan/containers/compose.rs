@@ -204,13 +204,14 @@ pub(super) struct Compose<'a> {
 
 /// The services of a Compose file. Services without anything gwlint can use are returned
 /// too: [`proxy_kind`] decides which run a proxy.
-pub fn from_compose(path: &Path, text: &str) -> Result<Vec<Service>, String> {
+#[cfg(test)]
+pub(crate) fn from_compose(path: &Path, text: &str) -> Result<Vec<Service>, String> {
     from_compose_in(path, text, None)
 }
 
 /// [`from_compose`], reading a `build:` context's Dockerfile only inside `root` (resolved):
 /// a Compose file from a pull request may name `context: ../../elsewhere`.
-pub fn from_compose_in(
+pub(crate) fn from_compose_in(
     path: &Path,
     text: &str,
     root: Option<&Path>,

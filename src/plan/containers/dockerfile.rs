@@ -45,7 +45,7 @@ impl Stage {
 
 /// The service of a bare Dockerfile, built with `context` as the build context. Empty when the
 /// file has no `FROM`.
-pub fn from_dockerfile(path: &Path, text: &str, context: &Path) -> Vec<Service> {
+pub(crate) fn from_dockerfile(path: &Path, text: &str, context: &Path) -> Vec<Service> {
     let Some(stage) = dockerfile_stage(path, text, context, &HashMap::new(), None) else {
         return Vec::new();
     };

@@ -14,57 +14,57 @@ use crate::finding::Dialect;
 
 /// One bind of a repository path at a run-time path inside a container.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Mount {
+pub(crate) struct Mount {
     /// Absolute path inside the container, normalised (no trailing slash, no `.`/`..`).
-    pub runtime: PathBuf,
+    pub(crate) runtime: PathBuf,
     /// The repository path, as the compose file's / Dockerfile's directory joined with the
     /// source and lexically normalised (`deploy/./nginx/../x` -> `deploy/x`). Relative paths stay
     /// relative when the definition file's path was relative.
-    pub local: PathBuf,
+    pub(crate) local: PathBuf,
     /// Where this mount was declared, for `gwlint files`: e.g. "deploy/compose.yaml:12 (service proxy, volumes)"
     /// or "deploy/Dockerfile:4 (COPY)" or "deploy/compose.yaml:20 (templates → conf.d)".
-    pub origin: String,
+    pub(crate) origin: String,
     /// 1-based line of the declaration in `file`.
-    pub line: usize,
+    pub(crate) line: usize,
 }
 
 /// One container that runs a proxy (or might): its image and what it mounts.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Service {
+pub(crate) struct Service {
     /// The Compose service name; for a bare Dockerfile, the name of its directory.
-    pub name: String,
+    pub(crate) name: String,
     /// The Compose file or Dockerfile that declares it.
-    pub file: PathBuf,
+    pub(crate) file: PathBuf,
     /// 1-based line of the declaration (for Compose files found by searching the text, so
     /// approximate: the YAML loader gives no positions).
-    pub line: usize,
+    pub(crate) line: usize,
     /// `image:`, or the final stage's `FROM` (e.g. "nginx:1.27-alpine", "haproxy:2.8").
-    pub image: Option<String>,
+    pub(crate) image: Option<String>,
     /// The final stage's `FROM` when the service is built from a Dockerfile (resolved through
     /// earlier stages), even when `image:` names the built image.
-    pub base_image: Option<String>,
+    pub(crate) base_image: Option<String>,
     /// The Dockerfile the image is built from, if any.
-    pub dockerfile: Option<PathBuf>,
+    pub(crate) dockerfile: Option<PathBuf>,
     /// In declaration order; later ones win on the same runtime path.
-    pub mounts: Vec<Mount>,
+    pub(crate) mounts: Vec<Mount>,
     /// HAProxy `-f` arguments from `command:` / `entrypoint:` / Dockerfile `CMD`/`ENTRYPOINT`
     /// (run-time paths, in order), when the command is haproxy. Empty when the image's own
     /// command runs (`haproxy -f /usr/local/etc/haproxy/haproxy.cfg` for the official image).
-    pub haproxy_files: Vec<PathBuf>,
+    pub(crate) haproxy_files: Vec<PathBuf>,
     /// The effective command line (entrypoint then command) as far as the definitions say it.
     /// Words whose variables are unknown are kept as written.
-    pub command: Vec<String>,
+    pub(crate) command: Vec<String>,
     /// Environment from compose `environment:` (list or map form) and Dockerfile `ENV`, in that
     /// order of precedence reversed: Dockerfile first, so the last entry of a name wins.
-    pub env: Vec<(String, String)>,
+    pub(crate) env: Vec<(String, String)>,
     /// Compose service names this service can reach (all services of the same compose file),
     /// for chain linking. Empty for a bare Dockerfile.
-    pub project: Vec<String>,
+    pub(crate) project: Vec<String>,
 }
 
 impl Service {
     /// The value of an environment variable of the container (the last definition wins).
-    pub fn env_var(&self, name: &str) -> Option<&str> {
+    pub(crate) fn env_var(&self, name: &str) -> Option<&str> {
         self.env
             .iter()
             .rev()
@@ -76,7 +76,7 @@ impl Service {
 // ---------------------------------------------------------------------------------------------
 // Discovery
 
-pub const MAX_DEPTH: usize = 6;
+pub(crate) const MAX_DEPTH: usize = 6;
 const MAX_BYTES: u64 = 1 << 20;
 const MAX_FILES: usize = 200;
 /// Directory entries looked at in one tree: a monorepo linted one file at a time (pre-commit,
@@ -89,7 +89,7 @@ const MAX_YAML_NODES: u64 = 1_000_000;
 
 /// Is this file name a Compose file: `compose.yaml`, `docker-compose.yml`, or an override such
 /// as `docker-compose.prod.yml`?
-pub fn is_compose_name(name: &str) -> bool {
+pub(crate) fn is_compose_name(name: &str) -> bool {
     ["docker-compose", "compose"].iter().any(|prefix| {
         name.strip_prefix(prefix).is_some_and(|rest| {
             let Some(middle) = rest
@@ -105,7 +105,7 @@ pub fn is_compose_name(name: &str) -> bool {
 }
 
 /// Is this file name a Dockerfile: `Dockerfile`, `Dockerfile.prod`, `proxy.Dockerfile`?
-pub fn is_dockerfile_name(name: &str) -> bool {
+pub(crate) fn is_dockerfile_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     // Per-Dockerfile ignore files and notes share the prefix.
     if [".dockerignore", ".md", ".txt"]
@@ -123,14 +123,15 @@ pub fn is_dockerfile_name(name: &str) -> bool {
 ///
 /// A Dockerfile that a Compose file builds is read as part of that service only, not again as
 /// a bare Dockerfile.
-pub fn discover(root: &Path) -> (Vec<Service>, Vec<String>) {
+#[cfg(test)]
+pub(crate) fn discover(root: &Path) -> (Vec<Service>, Vec<String>) {
     let (composes, dockerfiles, errors) = definition_files(root, &[]);
     read_definitions(root, composes, dockerfiles, errors)
 }
 
 /// The Compose files and Dockerfiles under `root` outside the directories in `skip` (whose
 /// definitions a directory walk found already), as [`discover`] finds them.
-pub fn definition_files_skipping(
+pub(crate) fn definition_files_skipping(
     root: &Path,
     skip: &[PathBuf],
 ) -> (Vec<PathBuf>, Vec<PathBuf>, Vec<String>) {
@@ -139,7 +140,7 @@ pub fn definition_files_skipping(
 
 /// The services of definition files already found (by a directory walk that saw them),
 /// as [`discover`] reads them.
-pub fn read_definitions(
+pub(crate) fn read_definitions(
     root: &Path,
     mut composes: Vec<PathBuf>,
     mut dockerfiles: Vec<PathBuf>,
@@ -280,7 +281,7 @@ fn read_bounded(path: &Path) -> Result<String, String> {
 /// `p` without `.` components and with `..` applied lexically (symbolic links are not read):
 /// `deploy/./nginx/../x` -> `deploy/x`. `..` above the root is dropped, `..` above a relative
 /// start is kept; an empty result is `.`.
-pub fn normalize(p: &Path) -> PathBuf {
+pub(crate) fn normalize(p: &Path) -> PathBuf {
     let out = crate::plan::mounts::normalize(p);
     if out.as_os_str().is_empty() {
         return PathBuf::from(".");
@@ -419,10 +420,10 @@ mod dockerfile;
 mod templates;
 
 use command::*;
+pub(crate) use compose::from_compose_in;
 #[cfg(test)]
 use compose::*;
-pub use compose::{from_compose, from_compose_in};
-pub use dockerfile::from_dockerfile;
+pub(crate) use dockerfile::from_dockerfile;
 use dockerfile::*;
 use templates::*;
 
@@ -435,7 +436,7 @@ use templates::*;
 ///
 /// Between the two, the base image of a built service and a command that runs haproxy or nginx
 /// count too.
-pub fn proxy_kind(s: &Service) -> Option<Dialect> {
+pub(crate) fn proxy_kind(s: &Service) -> Option<Dialect> {
     if let Some(d) = [&s.image, &s.base_image]
         .into_iter()
         .flatten()

@@ -42,7 +42,7 @@ fn column(kind: NodeKind) -> usize {
     }
 }
 
-pub fn render(out: &mut String, g: &Graph, findings: &[Finding]) {
+pub(crate) fn render(out: &mut String, g: &Graph, findings: &[Finding]) {
     if g.nodes.is_empty() {
         out.push_str(
             "<p class=\"nograph\">No chain to draw: the run found no listener, route or pool.</p>\n",
