@@ -110,8 +110,12 @@ fn gw021_directive_not_allowed_here() {
                 2,
                 "'server' not allowed because frontend 'www' has no backend capability.",
             ),
+            (
+                3,
+                "'normalize-uri' action is experimental, must be allowed via a global 'expose-experimental-directives'",
+            ),
         ],
-        2,
+        3,
     );
 }
 

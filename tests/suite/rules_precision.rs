@@ -1346,3 +1346,63 @@ fn gw312_http_check_connect_from_defaults() {
     );
     assert!(!o.contains("GW312"), "{o}");
 }
+
+/// GW021 on experimental keywords follows HAProxy's reading order (checked with `haproxy -c`
+/// 2.6.12): `expose-experimental-directives` counts from where it is read, in a `global`
+/// before or after the line, in an earlier or later file of a `-f DIR` list; under `.if`, or
+/// with no `global` in the files given, whether it is read is unknown and nothing is said.
+#[test]
+fn gw021_experimental_in_reading_order() {
+    const REFUSED: &str = "'normalize-uri' action is experimental, must be allowed via a global 'expose-experimental-directives'";
+    let fe = "frontend www\n    bind 127.0.0.1:8080\n    http-request normalize-uri path-merge-slashes\n    default_backend app\nbackend app\n    server web1 127.0.0.1:8081\n";
+    let with = |global: &str| format!("{global}{DEFAULTS}{fe}");
+    let o = lint_haproxy(&with("global\n    maxconn 100\n"));
+    assert!(o.contains("error[GW021]") && o.contains(REFUSED), "{o}");
+    let o = lint_haproxy(&with("global\n    expose-experimental-directives\n"));
+    assert!(!o.contains("GW021"), "{o}");
+    // Read after the action: too late.
+    let o = lint_haproxy(&format!(
+        "global\n    maxconn 100\n{DEFAULTS}{fe}global\n    expose-experimental-directives\n"
+    ));
+    assert!(o.contains("error[GW021]") && o.contains(REFUSED), "{o}");
+    // Under a condition, or no global at all: unknown.
+    let o = lint_haproxy(&with(
+        "global\n.if defined(EXPERIMENTAL)\n    expose-experimental-directives\n.endif\n",
+    ));
+    assert!(!o.contains("GW021"), "{o}");
+    let o = lint_haproxy(&with(""));
+    assert!(!o.contains("GW021"), "{o}");
+    // A global keyword: before the switch is refused, after it is not. It was not
+    // experimental before 2.4 (2.2 and 2.3 have no switch): with the release unknown, a warning.
+    let o = lint_haproxy(&with(
+        "global\n    tune.fd.edge-triggered on\n    expose-experimental-directives\n",
+    ));
+    assert!(
+        o.contains("warning[GW021]")
+            && o.contains("'tune.fd.edge-triggered' directive is experimental"),
+        "{o}"
+    );
+    assert_eq!(o.matches("GW021").count(), 1, "the action comes after: {o}");
+    // A `-f DIR` list reads its files in name order.
+    for (first, second, refused) in [
+        ("00-global.cfg", "10-www.cfg", false),
+        ("10-global.cfg", "00-www.cfg", true),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+        let conf = dir.path().join("haproxy");
+        std::fs::create_dir_all(&conf).unwrap();
+        std::fs::write(
+            conf.join(first),
+            format!("global\n    expose-experimental-directives\n{DEFAULTS}"),
+        )
+        .unwrap();
+        std::fs::write(conf.join(second), fe).unwrap();
+        let o = out(&gwlint()
+            .args(["--format", "concise"])
+            .arg(&conf)
+            .output()
+            .unwrap());
+        assert_eq!(o.contains(REFUSED), refused, "{first} then {second}: {o}");
+    }
+}

@@ -16,6 +16,7 @@ pub fn check(tree: &Tree, files: &HashMap<FileId, File>, version: Option<Version
         version,
         out: Vec::new(),
         wanted: Vec::new(),
+        exposure: Exposure::read(tree, files),
     };
     // Backends (and listens) opened, and backend lines with more words, which open none.
     let mut opened: Vec<&str> = Vec::new();
@@ -182,13 +183,103 @@ pub fn check(tree: &Tree, files: &HashMap<FileId, File>, version: Option<Version
 
 struct Walk {
     version: Option<Version>,
+    exposure: Exposure,
     out: Vec<Refusal>,
     /// The backends that `default_backend` and `use_backend` lines name: (backend, keyword,
     /// the proxy naming it).
     wanted: Vec<(String, &'static str, String)>,
 }
 
+/// Where `expose-experimental-directives` is read. HAProxy sets a flag when its `global`
+/// parser reads the line (`cfg_parse_global()`), and refuses an experimental keyword or action
+/// read before (`check_kw_experimental()`, `parse_http_req_cond()`): the files in `-f` order,
+/// each from its top.
+struct Exposure {
+    /// Each file's place in the reading order.
+    order: HashMap<FileId, usize>,
+    /// The first unconditional `expose-experimental-directives`: (file's place, offset).
+    from: Option<(usize, u32)>,
+    /// Whether it is read cannot be told: a line or a `global` under `.if`, includes not
+    /// followed, or no `global` section seen (it may be in a file gwlint was not given).
+    unsure: bool,
+}
+
+impl Exposure {
+    fn read(tree: &Tree, files: &HashMap<FileId, File>) -> Exposure {
+        let order: HashMap<FileId, usize> = tree
+            .files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (*f, i))
+            .collect();
+        let mut from = None;
+        let mut unsure = !tree.unknown.is_empty();
+        let mut global = false;
+        for (i, f) in tree.files.iter().enumerate() {
+            let Some(file) = files.get(f) else {
+                unsure = true;
+                continue;
+            };
+            for d in file.directives.iter().filter(|d| d.name() == "global") {
+                global = true;
+                for l in d.children() {
+                    if l.name() != "expose-experimental-directives" {
+                        continue;
+                    }
+                    if d.condition().is_some() || l.condition().is_some() {
+                        unsure = true;
+                    } else if from.is_none() {
+                        from = Some((i, l.span.start));
+                    }
+                }
+            }
+        }
+        Exposure {
+            order,
+            from,
+            unsure: unsure || !global,
+        }
+    }
+
+    /// Is an experimental keyword at `span` refused for certain?
+    fn refuses(&self, span: Span) -> bool {
+        let Some(&at) = self.order.get(&span.file) else {
+            return false;
+        };
+        !self.unsure && self.from.is_none_or(|p| p > (at, span.start))
+    }
+}
+
 impl Walk {
+    /// An experimental keyword (`what`: `directive`) or action read before
+    /// `expose-experimental-directives`. With the release unknown, the newest scanned decides,
+    /// and a keyword experimental in only some releases is a warning.
+    fn experimental(&mut self, span: Span, what: &str, keyword: &str, rows: &[Row]) {
+        let t = table::table();
+        let v = self.version.unwrap_or(t.newest);
+        let in_force: Vec<&Row> = rows.iter().filter(|r| r.in_version(Some(v))).collect();
+        if in_force.is_empty()
+            || !in_force.iter().all(|r| r.has_flag("experimental"))
+            || !self.exposure.refuses(span)
+        {
+            return;
+        }
+        let mut r = Refusal::new(
+            Kind::NotAllowed,
+            span,
+            format!(
+                "HAProxy refuses to start: `'{keyword}' {what} is experimental, must be allowed via a global 'expose-experimental-directives'`"
+            ),
+        )
+        .help(format!(
+            "put `expose-experimental-directives` in `global`, before the files and sections that use `{keyword}` (HAProxy reads it in order, and marks the process tainted), or do without `{keyword}`"
+        ));
+        if self.version.is_none() && !rows.iter().all(|r| r.has_flag("experimental")) {
+            r.severity = Some(crate::finding::Severity::Warning);
+        }
+        self.out.push(r);
+    }
+
     fn lines(&mut self, body: &[Directive], scope: &str, section: u8, proxy: Option<&str>) {
         let t = table::table();
         // A section whose keywords the table does not hold is not checked.
@@ -261,6 +352,9 @@ impl Walk {
             }
             if !self.in_release(span, scope, keyword, rows) {
                 continue;
+            }
+            if scope == "global" {
+                self.experimental(span, "directive", keyword, rows);
             }
             if negated && rows.iter().all(|r| r.negatable == Some(false)) {
                 self.out.push(
@@ -921,7 +1015,9 @@ impl Walk {
             });
             return;
         }
-        self.in_release(a.span, &scope, name, rows);
+        if self.in_release(a.span, &scope, name, rows) {
+            self.experimental(a.span, "action", name, rows);
+        }
     }
 
     /// The keywords of a `server` or `bind` line after its first `skip` words.
