@@ -120,6 +120,19 @@ impl<'a> Chain<'a> {
         let pool = &self.layers[hop.outer].proxy.pools[hop.pool?];
         pool.servers.get(hop.server?)
     }
+    /// What the outer end of a hop sends ([`crate::model::sends`]): the nginx route's, or the
+    /// HAProxy server's.
+    pub(crate) fn sends(&self, hop: &Hop) -> Option<crate::model::sends::Sends> {
+        let proxy = &self.layers[hop.outer].proxy;
+        match proxy.dialect {
+            Dialect::Haproxy => Some(crate::model::sends::server(
+                proxy,
+                &proxy.pools[hop.pool?],
+                self.server(hop)?,
+            )),
+            Dialect::Nginx => Some(crate::model::sends::route(proxy, &proxy.routes[hop.route?])),
+        }
+    }
     pub(crate) fn listener(&self, hop: &Hop) -> &Listener<'a> {
         &self.layers[hop.inner].listeners[hop.listener]
     }

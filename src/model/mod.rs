@@ -11,6 +11,7 @@ pub mod nginx;
 pub(crate) mod pools;
 pub mod refusals;
 pub(crate) mod sections;
+pub(crate) mod sends;
 pub(crate) mod statements;
 pub(crate) mod tls;
 pub(crate) mod variables;

@@ -1,13 +1,10 @@
 //! The two ends of a hop speak different protocols: TLS to a plain listener, plain text to a
 //! TLS listener, HTTP/1 to nginx's plain-text `http2` listener.
 
-use crate::model::tls::{Wire, wire};
 use super::Version;
-use crate::chain::{Chain, Hop};
+use crate::chain::Chain;
 use crate::finding::{Dialect, Finding};
-use crate::model::Ctx;
 use crate::model::listen::Listener;
-use crate::source::Span;
 
 declare_rule! {
     code: "GW703",
@@ -19,75 +16,9 @@ declare_rule! {
     summary: "the outer proxy speaks TLS to a plain listener, plain text to a TLS listener, or HTTP/1 to a plain `http2` listener",
 }
 
-/// What the outer end of a hop sends.
-struct Outer {
-    tls: Option<bool>,
-    /// A TCP hop forwards whatever the client sent (TLS passthrough included).
-    tcp: bool,
-    /// It speaks HTTP/2 (HAProxy `proto h2`, nginx `grpc_pass`).
-    h2: bool,
-    /// The directive or argument that decides the protocol.
-    span: Span,
-    /// How it is written: "`server web1 … ssl`", "`proxy_pass https://…`".
-    shown: String,
-}
-
-fn outer(chain: &Chain, hop: &Hop) -> Option<Outer> {
-    let proxy = &chain.layer(hop.outer).proxy;
-    match proxy.dialect {
-        Dialect::Haproxy => {
-            let server = chain.server(hop)?;
-            let pool = &proxy.pools[hop.pool?];
-            // The server's own keywords come first, then `default-server`'s.
-            let ssl = server
-                .params()
-                .find(|(k, _, _)| *k == "ssl" || *k == "no-ssl");
-            let tls = ssl.is_some_and(|(k, _, _)| k == "ssl");
-            let proto = server.param("proto").and_then(|p| p.1);
-            Some(Outer {
-                tls: Some(tls),
-                tcp: proxy.setting(pool.scope, "mode").first() != Some("http"),
-                h2: proto == Some("h2"),
-                span: match ssl {
-                    Some((_, _, span)) if tls => span,
-                    _ => server.endpoint_span,
-                },
-                shown: format!("`{}`", server.directive.written()),
-            })
-        }
-        Dialect::Nginx => {
-            let route = &proxy.routes[hop.route?];
-            let tls = match route.ctx {
-                Ctx::Http => match wire(route) {
-                    Wire::Tls => Some(true),
-                    Wire::Plain => Some(false),
-                    Wire::Unknown => None,
-                },
-                Ctx::Stream => Some(
-                    proxy
-                        .setting(route.scope, "proxy_ssl")
-                        .first()
-                        .is_some_and(|v| v.eq_ignore_ascii_case("on")),
-                ),
-            };
-            Some(Outer {
-                tls,
-                tcp: route.ctx == Ctx::Stream,
-                h2: route.pass == crate::model::Pass::Grpc,
-                span: route.target_span,
-                shown: format!(
-                    "`{} {}`",
-                    route.pass.directive(),
-                    route.directive.arg(0).unwrap_or("")
-                ),
-            })
-        }
-    }
-}
-
 pub(crate) fn check(chain: &Chain, out: &mut Vec<Finding>) {
     for hop in &chain.hops {
-        let Some(o) = outer(chain, hop) else { continue };
+        let Some(o) = chain.sends(hop) else { continue };
         let Some(tls) = o.tls else { continue };
         let outer_dialect = chain.layer(hop.outer).proxy.dialect;
         let inner_dialect = chain.layer(hop.inner).proxy.dialect;
@@ -157,7 +88,7 @@ pub(crate) fn check(chain: &Chain, out: &mut Vec<Finding>) {
             continue;
         };
         out.push(
-            Finding::new(&RULE, o.span, message)
+            Finding::new(&RULE, o.tls_span, message)
                 .label(label)
                 .related(l.span, related)
                 .help(help)

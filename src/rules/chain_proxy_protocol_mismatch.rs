@@ -1,9 +1,7 @@
 //! One end of a hop uses the PROXY protocol and the other does not.
 
-use crate::chain::{Chain, Hop};
+use crate::chain::Chain;
 use crate::finding::{Dialect, Finding};
-use crate::model::Ctx;
-use crate::source::Span;
 
 declare_rule! {
     code: "GW704",
@@ -15,55 +13,12 @@ declare_rule! {
     summary: "`send-proxy` to a listener without `proxy_protocol`/`accept-proxy`, or the reverse: every request fails",
 }
 
-/// Does the outer end send a PROXY header, and where is that decided (the keyword, or the
-/// target when nothing is written)?
-fn sends(chain: &Chain, hop: &Hop) -> Option<(bool, Span, String)> {
-    let proxy = &chain.layer(hop.outer).proxy;
-    match proxy.dialect {
-        Dialect::Haproxy => {
-            let server = chain.server(hop)?;
-            // The server's own keywords come first, then `default-server`'s.
-            let kw = server
-                .params()
-                .find(|(k, _, _)| k.starts_with("send-proxy") || k.starts_with("no-send-proxy"));
-            Some(match kw {
-                Some((k, _, span)) if k.starts_with("send-proxy") => (true, span, format!("`{k}`")),
-                _ => (
-                    false,
-                    server.endpoint_span,
-                    format!("`{}`", server.directive.written()),
-                ),
-            })
-        }
-        Dialect::Nginx => {
-            let route = &proxy.routes[hop.route?];
-            let on = route.ctx == Ctx::Stream
-                && proxy
-                    .setting(route.scope, "proxy_protocol")
-                    .first()
-                    .is_some_and(|v| v.eq_ignore_ascii_case("on"));
-            let set = proxy.setting(route.scope, "proxy_protocol");
-            Some(match set.directives.last() {
-                Some(d) if on => (true, d.span(), "`proxy_protocol on`".into()),
-                _ => (
-                    false,
-                    route.target_span,
-                    format!(
-                        "`{} {}`",
-                        route.pass.directive(),
-                        route.directive.arg(0).unwrap_or("")
-                    ),
-                ),
-            })
-        }
-    }
-}
-
 pub(crate) fn check(chain: &Chain, out: &mut Vec<Finding>) {
     for hop in &chain.hops {
-        let Some((send, span, shown)) = sends(chain, hop) else {
+        let Some(sends) = chain.sends(hop) else {
             continue;
         };
+        let ((send, span), shown) = (sends.proxy_protocol, sends.proxy_shown);
         let l = chain.listener(hop);
         if send == l.proxy_protocol {
             continue;
