@@ -10,6 +10,7 @@ pub(crate) mod lookup;
 pub mod nginx;
 pub(crate) mod pools;
 pub mod refusals;
+pub(crate) mod reuse;
 pub(crate) mod sections;
 pub(crate) mod sends;
 pub(crate) mod statements;

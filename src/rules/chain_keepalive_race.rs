@@ -97,15 +97,7 @@ fn nginx_idle(chain: &Chain, hop: &Hop) -> Option<Idle> {
     if keepalive.is_none() && !new_defaults {
         return None;
     }
-    let http11 = proxy.setting(route.scope, "proxy_http_version").first() == Some("1.1");
-    let connection = proxy
-        .set_header(route.scope, "connection")
-        .map(|d| d.arg(1).unwrap_or("").to_string());
-    let reused = match connection {
-        Some(c) => (http11 || new_defaults) && !c.eq_ignore_ascii_case("close"),
-        None => new_defaults,
-    };
-    if !reused {
+    if !crate::model::reuse::reuses(proxy, route, new_defaults) {
         return None;
     }
     let t = proxy.time(pool.scope, "keepalive_timeout")?;

@@ -1,7 +1,7 @@
 //! nginx keeps an idle upstream connection longer than the backend does: requests race the
 //! backend's close.
 
-use super::keepalive_unused::reuses;
+use crate::model::reuse::reuses;
 use crate::model::exits::pool_facts;
 use crate::units::show_ms;
 use super::{Context, Version};
@@ -45,7 +45,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
             continue;
         }
         let Some(route) = proxy.routes.iter().find(|r| {
-            matches!(r.target, Target::Pool(p) if p == i) && reuses(ctx, r, new_defaults)
+            matches!(r.target, Target::Pool(p) if p == i) && reuses(proxy, r, new_defaults)
         }) else {
             continue;
         };

@@ -3,6 +3,7 @@
 
 use super::{Context, Version};
 use crate::finding::{Edit, Finding, Fix, Severity};
+use crate::model::reuse::{Closer, closers};
 use crate::model::{Ctx, Pass, Route, Target};
 use crate::source::Span;
 
@@ -54,11 +55,7 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         // The repair of every losing route, if each has one.
         let mut repairs: Option<Vec<Edit>> = Some(Vec::new());
         for &route in &routes_of[i] {
-            let found = match route.pass {
-                Pass::Proxy => proxy_causes(ctx, route, new_defaults),
-                Pass::FastCgi => fastcgi_cause(ctx, route).into_iter().collect(),
-                _ => Vec::new(),
-            };
+            let found = why_not(ctx, route, new_defaults);
             match found.is_empty() {
                 true => reusing += 1,
                 false => losing.push(route),
@@ -149,114 +146,48 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
     }
 }
 
-/// Can this route reuse an idle connection to its upstream? `new_defaults`: judge by nginx
-/// 1.29.7's defaults (HTTP/1.1, no `Connection: close`). uwsgi and scgi never reuse one.
-pub(crate) fn reuses(ctx: &Context, route: &Route, new_defaults: bool) -> bool {
-    match route.pass {
-        Pass::Proxy => proxy_causes(ctx, route, new_defaults).is_empty(),
-        Pass::FastCgi => fastcgi_cause(ctx, route).is_none(),
-        Pass::Grpc | Pass::Memcached => true,
-        _ => false,
-    }
-}
-
-fn proxy_causes(ctx: &Context, route: &Route, new_defaults: bool) -> Vec<Cause> {
+/// The closers of a route ([`crate::model::reuse::closers`]), worded, with the repair that
+/// goes beside the route when a default decides.
+fn why_not(ctx: &Context, route: &Route, new_defaults: bool) -> Vec<Cause> {
     let proxy = ctx.proxy;
-    let mut causes = Vec::new();
-    // The defaults depend on the version: nginx's table is not asked.
-    let version = proxy.deciding(route.scope, "proxy_http_version");
-    let v = match version.last() {
-        Some(d) => d.arg(0).unwrap_or(""),
-        None if new_defaults => "1.1",
-        None => "1.0",
-    };
-    if v == "1.0" {
-        causes.push(Cause {
-            what: match version.last() {
-                Some(_) => "`proxy_http_version 1.0` speaks HTTP/1.0 to it".into(),
-                None => "`proxy_http_version` is not set to 1.1 (nginx before 1.29.7 speaks HTTP/1.0 to upstreams)".into(),
+    let at = |set: Option<Span>| set.unwrap_or(route.directive.span());
+    closers(proxy, route, new_defaults)
+        .into_iter()
+        .map(|c| match c {
+            Closer::Http10(set) => Cause {
+                what: match set {
+                    Some(_) => "`proxy_http_version 1.0` speaks HTTP/1.0 to it".into(),
+                    None => "`proxy_http_version` is not set to 1.1 (nginx before 1.29.7 speaks HTTP/1.0 to upstreams)".into(),
+                },
+                span: at(set),
+                repair: set.is_none().then_some("proxy_http_version 1.1;"),
             },
-            span: version.last().map_or(route.directive.span(), |d| d.span()),
-            repair: version
-                .last()
-                .is_none()
-                .then_some("proxy_http_version 1.1;"),
-        });
-    }
-    let headers = proxy.deciding(route.scope, "proxy_set_header");
-    let conn = headers.iter().rev().find(|d| {
-        d.arg(0)
-            .is_some_and(|n| n.eq_ignore_ascii_case("connection"))
-    });
-    match conn {
-        None if !new_defaults => causes.push(Cause {
-            what: "no `proxy_set_header Connection \"\"`, so nginx sends `Connection: close`"
-                .into(),
-            span: route.directive.span(),
-            // A level that sets any proxy_set_header inherits none from outside: adding one
-            // where the others come from outside would drop them.
-            repair: (headers.is_empty()
-                || proxy.scopes[route.scope]
-                    .directives
-                    .iter()
-                    .any(|d| d.name() == "proxy_set_header"))
-            .then_some("proxy_set_header Connection \"\";"),
-        }),
-        None => {}
-        Some(d) => {
-            let value = d.arg(1).unwrap_or("");
-            if let Some(bad) = closes(ctx, value) {
-                causes.push(Cause {
-                    what: format!(
-                        "`proxy_set_header Connection {value}` sends `Connection: {bad}`"
-                    ),
-                    span: d.span(),
-                    repair: None,
-                });
-            }
-        }
-    }
-    causes
-}
-
-/// The `Connection` value that stops reuse, when the header (or a value of its variable) is
-/// one; None when every value keeps the connection (or gwlint cannot list them).
-fn closes(ctx: &Context, value: &str) -> Option<String> {
-    let bad = |v: &str| {
-        let v = v.trim();
-        !(v.is_empty() || v.eq_ignore_ascii_case("keep-alive") || v.eq_ignore_ascii_case("upgrade"))
-    };
-    if !crate::model::has_variable(value) {
-        return bad(value).then(|| value.to_string());
-    }
-    let name = value.strip_prefix('$')?;
-    let name = name
-        .strip_prefix('{')
-        .and_then(|n| n.strip_suffix('}'))
-        .unwrap_or(name);
-    let values = ctx.proxy.variable_values(name)?;
-    if values.open {
-        return None;
-    }
-    values.values.iter().find(|v| bad(v)).cloned()
-}
-
-fn fastcgi_cause(ctx: &Context, route: &Route) -> Option<Cause> {
-    let keep = ctx.proxy.setting(route.scope, "fastcgi_keep_conn");
-    if keep.first() == Some("on") {
-        return None;
-    }
-    Some(Cause {
-        what: "`fastcgi_keep_conn` is off, so nginx asks the FastCGI server to close".into(),
-        span: keep
-            .directives
-            .last()
-            .map_or(route.directive.span(), |d| d.span()),
-        repair: keep
-            .directives
-            .is_empty()
-            .then_some("fastcgi_keep_conn on;"),
-    })
+            Closer::NoConnectionHeader => Cause {
+                what: "no `proxy_set_header Connection \"\"`, so nginx sends `Connection: close`"
+                    .into(),
+                span: route.directive.span(),
+                // A level that sets any proxy_set_header inherits none from outside: adding
+                // one where the others come from outside would drop them.
+                repair: (proxy.deciding(route.scope, "proxy_set_header").is_empty()
+                    || proxy.scopes[route.scope]
+                        .directives
+                        .iter()
+                        .any(|d| d.name() == "proxy_set_header"))
+                .then_some("proxy_set_header Connection \"\";"),
+            },
+            Closer::ConnectionHeader { value, closes, span } => Cause {
+                what: format!("`proxy_set_header Connection {value}` sends `Connection: {closes}`"),
+                span,
+                repair: None,
+            },
+            Closer::FastCgiKeepConnOff(set) => Cause {
+                what: "`fastcgi_keep_conn` is off, so nginx asks the FastCGI server to close"
+                    .into(),
+                span: at(set),
+                repair: set.is_none().then_some("fastcgi_keep_conn on;"),
+            },
+        })
+        .collect()
 }
 
 /// The directives that let `route` reuse connections, when every cause has one.

@@ -1406,3 +1406,46 @@ fn gw021_experimental_in_reading_order() {
         assert_eq!(o.contains(REFUSED), refused, "{first} then {second}: {o}");
     }
 }
+
+/// GW702 asks the model whether the outer nginx reuses connections (`model::reuse`, as GW503
+/// and GW504 do): `proxy_http_version 1.0` does not, even with `Connection ""`, nor does a
+/// `Connection` header whose variable sends `close`; HTTP/1.1 with `Connection ""` does.
+#[test]
+fn gw702_only_routes_that_reuse_connections_race() {
+    let inner = "events {}\nhttp {\n    keepalive_timeout 15s;\n    server {\n        listen 127.0.0.1:8081;\n        location / {\n            return 200 \"ok\\n\";\n        }\n    }\n}\n";
+    let outer = |location: &str, http: &str| {
+        format!(
+            "events {{}}\nhttp {{\n{http}    upstream inner {{\n        server 127.0.0.1:8081;\n        keepalive 16;\n    }}\n    server {{\n        listen 127.0.0.1:8080;\n        location / {{\n{location}            proxy_pass http://inner;\n        }}\n    }}\n}}\n"
+        )
+    };
+    let lint = |outer: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+        std::fs::create_dir_all(dir.path().join("outer")).unwrap();
+        std::fs::create_dir_all(dir.path().join("inner")).unwrap();
+        std::fs::write(dir.path().join("outer/nginx.conf"), outer).unwrap();
+        std::fs::write(dir.path().join("inner/nginx.conf"), inner).unwrap();
+        out(&gwlint()
+            .args(["--format", "concise"])
+            .arg(dir.path())
+            .output()
+            .unwrap())
+    };
+    let reuse =
+        "            proxy_http_version 1.1;\n            proxy_set_header Connection \"\";\n";
+    let o = lint(&outer(reuse, ""));
+    assert!(o.contains("GW702"), "{o}");
+    let o = lint(&outer(
+        "            proxy_http_version 1.0;\n            proxy_set_header Connection \"\";\n",
+        "",
+    ));
+    assert!(!o.contains("GW702"), "HTTP/1.0 keeps no connection: {o}");
+    let o = lint(&outer(
+        "            proxy_http_version 1.1;\n            proxy_set_header Connection $connection_upgrade;\n",
+        "    map $http_upgrade $connection_upgrade {\n        default upgrade;\n        '' close;\n    }\n",
+    ));
+    assert!(
+        !o.contains("GW702"),
+        "a plain request sends Connection: close: {o}"
+    );
+}
