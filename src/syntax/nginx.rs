@@ -1,6 +1,8 @@
-//! nginx configuration → syntax tree. pest finds the tokens (grammar/nginx.pest); this module
-//! assembles statements and blocks with an explicit stack and reports errors the way
-//! `ngx_conf_read_token()` would, then goes on so one file yields every error it can.
+//! nginx configuration → syntax tree. The tokens are `grammar/nginx.pest`'s, found by the hand
+//! lexer of [`super::nginx_lex`] (pest only where it gives up, and as the oracle its tests
+//! compare with); this module assembles statements and blocks with an explicit stack and
+//! reports errors the way `ngx_conf_read_token()` would, then goes on so one file yields
+//! every error it can.
 
 use std::num::NonZeroU32;
 use std::sync::{Arc, OnceLock};
