@@ -39,7 +39,7 @@ pub struct Atom(NonZeroU32);
 
 impl Atom {
     /// The atom of `text`, interning it on first sight.
-    pub(crate) fn new(text: &str) -> Atom {
+    pub fn new(text: &str) -> Atom {
         table().intern(text)
     }
 

@@ -1372,6 +1372,11 @@ fn gw021_experimental_in_reading_order() {
     assert!(!o.contains("GW021"), "{o}");
     let o = lint_haproxy(&with(""));
     assert!(!o.contains("GW021"), "{o}");
+    // Before a conditional switch: refused whether or not it is read.
+    let o = lint_haproxy(&format!(
+        "global\n    maxconn 100\n{DEFAULTS}{fe}global\n.if defined(EXPERIMENTAL)\n    expose-experimental-directives\n.endif\n"
+    ));
+    assert!(o.contains("error[GW021]") && o.contains(REFUSED), "{o}");
     // A global keyword: before the switch is refused, after it is not. It was not
     // experimental before 2.4 (2.2 and 2.3 have no switch): with the release unknown, a warning.
     let o = lint_haproxy(&with(
@@ -1418,7 +1423,7 @@ fn gw702_only_routes_that_reuse_connections_race() {
             "events {{}}\nhttp {{\n{http}    upstream inner {{\n        server 127.0.0.1:8081;\n        keepalive 16;\n    }}\n    server {{\n        listen 127.0.0.1:8080;\n        location / {{\n{location}            proxy_pass http://inner;\n        }}\n    }}\n}}\n"
         )
     };
-    let lint = |outer: &str| {
+    let lint_at = |outer: &str, version: &str| {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join(".git")).unwrap();
         std::fs::create_dir_all(dir.path().join("outer")).unwrap();
@@ -1426,11 +1431,12 @@ fn gw702_only_routes_that_reuse_connections_race() {
         std::fs::write(dir.path().join("outer/nginx.conf"), outer).unwrap();
         std::fs::write(dir.path().join("inner/nginx.conf"), inner).unwrap();
         out(&gwlint()
-            .args(["--format", "concise"])
+            .args(["--format", "concise", "--nginx-version", version])
             .arg(dir.path())
             .output()
             .unwrap())
     };
+    let lint = |outer: &str| lint_at(outer, "1.22.1");
     let reuse =
         "            proxy_http_version 1.1;\n            proxy_set_header Connection \"\";\n";
     let o = lint(&outer(reuse, ""));
@@ -1448,4 +1454,15 @@ fn gw702_only_routes_that_reuse_connections_race() {
         !o.contains("GW702"),
         "a plain request sends Connection: close: {o}"
     );
+    // From 1.29.7 nginx keeps connections by default, but not over HTTP/1.0.
+    let o = lint_at(&outer("", ""), "1.29.7");
+    assert!(o.contains("GW702"), "{o}");
+    let o = lint_at(
+        &outer(
+            "            proxy_http_version 1.0;\n            proxy_set_header Connection \"\";\n",
+            "",
+        ),
+        "1.29.7",
+    );
+    assert!(!o.contains("GW702"), "HTTP/1.0 keeps no connection: {o}");
 }

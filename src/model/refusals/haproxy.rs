@@ -197,21 +197,20 @@ struct Walk {
 struct Exposure {
     /// Each file's place in the reading order.
     order: HashMap<FileId, usize>,
-    /// The first unconditional `expose-experimental-directives`: (file's place, offset).
+    /// The first `expose-experimental-directives`: (file's place, offset). Under `.if` it
+    /// may not be read, but a keyword before it is refused either way.
     from: Option<(usize, u32)>,
-    /// Whether it is read cannot be told: a line or a `global` under `.if`, includes not
-    /// followed, or no `global` section seen (it may be in a file gwlint was not given).
+    /// Nothing can be told: includes not followed, a file not read, or no `global` section
+    /// seen (the switch may be in a file gwlint was not given).
     unsure: bool,
 }
 
 impl Exposure {
     fn read(tree: &Tree, files: &HashMap<FileId, File>) -> Exposure {
-        let order: HashMap<FileId, usize> = tree
-            .files
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (*f, i))
-            .collect();
+        let mut order: HashMap<FileId, usize> = HashMap::new();
+        for (i, f) in tree.files.iter().enumerate() {
+            order.entry(*f).or_insert(i);
+        }
         let mut from = None;
         let mut unsure = !tree.unknown.is_empty();
         let mut global = false;
@@ -223,12 +222,7 @@ impl Exposure {
             for d in file.directives.iter().filter(|d| d.name() == "global") {
                 global = true;
                 for l in d.children() {
-                    if l.name() != "expose-experimental-directives" {
-                        continue;
-                    }
-                    if d.condition().is_some() || l.condition().is_some() {
-                        unsure = true;
-                    } else if from.is_none() {
+                    if l.name() == "expose-experimental-directives" && from.is_none() {
                         from = Some((i, l.span.start));
                     }
                 }
@@ -241,7 +235,8 @@ impl Exposure {
         }
     }
 
-    /// Is an experimental keyword at `span` refused for certain?
+    /// Is an experimental keyword at `span` refused for certain: read before the first
+    /// switch (conditional or not), or with none at all?
     fn refuses(&self, span: Span) -> bool {
         let Some(&at) = self.order.get(&span.file) else {
             return false;
@@ -353,9 +348,7 @@ impl Walk {
             if !self.in_release(span, scope, keyword, rows) {
                 continue;
             }
-            if scope == "global" {
-                self.experimental(span, "directive", keyword, rows);
-            }
+            self.experimental(span, "directive", keyword, rows);
             if negated && rows.iter().all(|r| r.negatable == Some(false)) {
                 self.out.push(
                     Refusal::new(
