@@ -1219,12 +1219,17 @@ fn gw407_forwarded_host_without_sni() {
         "GW407",
         "AH02032: Hostname www.example.com (default host as no SNI was provided) and hostname shop.example.com provided via HTTP have no compatible SSL setup",
     )];
-    let misdirected = |port: u16, seen: &mut usize| {
+    // An SNI that names no virtual host (bad example 4, an upstream's name).
+    let unnamed = [quoted(
+        "GW407",
+        "AH02032: Hostname sites provided via SNI and hostname shop.example.com provided via HTTP have no compatible SSL setup",
+    )];
+    let misdirected = |port: u16, seen: &mut usize, line: &[&str]| {
         assert_eq!(
             request(port, "GET", "/index.html", "shop.example.com").status,
             421
         );
-        let now = apache.count(&line);
+        let now = apache.count(line);
         assert!(now > *seen, "no AH02032 line:\n{}", apache.logs());
         *seen = now;
         // The default virtual host is served without SNI.
@@ -1236,15 +1241,19 @@ fn gw407_forwarded_host_without_sni() {
     let mut seen = 0;
     let ex = bad("GW407", 1).map("127.0.0.1:8443", &apache.addr());
     let nginx = proxy::nginx(&ex).start();
-    misdirected(nginx.port(), &mut seen);
+    misdirected(nginx.port(), &mut seen, &line);
     let ex = bad("GW407", 2)
         .map("127.0.0.11:8443", &apache.addr())
         .map("127.0.0.12:8443", &apache.addr());
     let nginx = proxy::nginx(&ex).start();
-    misdirected(nginx.port(), &mut seen);
+    misdirected(nginx.port(), &mut seen, &line);
     let ex = bad("GW407", 3).map("127.0.0.1:8443", &apache.addr());
     let haproxy = proxy::haproxy(&ex).start();
-    misdirected(haproxy.port(), &mut seen);
+    misdirected(haproxy.port(), &mut seen, &line);
+    let ex = bad("GW407", 4).map("127.0.0.13:8443", &apache.addr());
+    let nginx = proxy::nginx(&ex).start();
+    let mut unnamed_seen = 0;
+    misdirected(nginx.port(), &mut unnamed_seen, &unnamed);
 
     // SNI that names the site the Host names.
     let ex = good("GW407", 1).map("127.0.0.1:8443", &apache.addr());

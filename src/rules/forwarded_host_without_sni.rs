@@ -19,6 +19,9 @@ declare_rule! {
     summary: "TLS to an IP address without SNI while the client's Host is forwarded: Apache httpd 2.4.64+ answers 421 Misdirected Request when the Host names one of its other TLS virtual hosts",
 }
 
+/// The same when the SNI names no virtual host of the backend (an upstream's name).
+const APACHE_SNI: &str = "a backend with several name-based TLS virtual hosts picks its default one for the handshake when the SNI names none of them, and Apache httpd 2.4.64 and later then answers a request whose Host names another of them (with a certificate of its own) with 421 Misdirected Request and logs `AH02032: Hostname <upstream> provided via SNI and hostname <Host> provided via HTTP have no compatible SSL setup`";
+
 const APACHE: &str = "a backend with several name-based TLS virtual hosts picks its default one for the handshake, and Apache httpd 2.4.64 and later then answers a request whose Host names another of them (with a certificate of its own) with 421 Misdirected Request and logs `AH02032: Hostname <default> (default host as no SNI was provided) and hostname <Host> provided via HTTP have no compatible SSL setup`";
 
 /// One check over the model's hops (`model::tls::Hop`): TLS to IP addresses only, no SNI
@@ -72,6 +75,29 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
                     Sni::PassHost => hop.pool.is_some(),
                     _ => false,
                 };
+                // The upstream's name goes out as SNI: a name such as `sites` or `backend`
+                // (no dot) names no virtual host, while the Host names the site. A dotted
+                // upstream name may be the site's own, and is not judged.
+                if let (Sni::PassHost, Some(pool)) = (&sni.value, hop.pool)
+                    && !is_dotted_host_name(&pool.name)
+                    && !matches!(&host.value, HostHeader::Fixed(v) if strip_port(v).eq_ignore_ascii_case(&pool.name))
+                    && let Origin::Set(at) = host.origin
+                {
+                    out.push(
+                        Finding::new(
+                            &RULE,
+                            at,
+                            format!(
+                                "`proxy_set_header Host {}` forwards a site's name to the TLS backend {target}, an IP address, while nginx sends the upstream's name \"{}\" as SNI (`proxy_ssl_server_name` is on and `proxy_ssl_name` is not set), which names no site: {APACHE_SNI}",
+                                host.written, pool.name
+                            ),
+                        )
+                        .label("Host differs from the SNI")
+                        .help("add `proxy_ssl_name $host;`, so that the SNI names the site the Host header names")
+                        .related(route.target_span, "TLS to an IP address"),
+                    );
+                    continue;
+                }
                 let name = hop.name(proxy);
                 if sent
                     || (sni.value == Sni::Off

@@ -1039,6 +1039,9 @@ fn gw407_forwarded_host_without_sni() {
             "sites",
         ),
         ("    proxy_set_header Host $host;\n", "", "10.0.0.5:8443"),
+        // SNI on through an upstream: nginx sends the upstream's name, which names no site
+        // (a dotted name is `gw407_upstream_name_as_sni`'s).
+        ("    proxy_ssl_server_name on;\n", host, "sites"),
     ] {
         let o = nginx(http, location, pass);
         assert!(
@@ -1054,8 +1057,6 @@ fn gw407_forwarded_host_without_sni() {
             host,
             "10.0.0.5:8443",
         ),
-        // SNI on through an upstream: nginx sends the upstream's name.
-        ("    proxy_ssl_server_name on;\n", host, "sites"),
         // nginx's default Host, or a Host that is an address.
         ("", "", "10.0.0.5:8443"),
         (
@@ -1465,4 +1466,25 @@ fn gw702_only_routes_that_reuse_connections_race() {
         "1.29.7",
     );
     assert!(!o.contains("GW702"), "HTTP/1.0 keeps no connection: {o}");
+}
+
+/// GW407 on an upstream's name sent as SNI: a name without a dot names no site and is
+/// reported; a dotted one may be the site's own, and a Host set to the upstream's name agrees
+/// with the SNI: neither is reported.
+#[test]
+fn gw407_upstream_name_as_sni() {
+    let conf = |upstream: &str, host: &str| {
+        format!(
+            "events {{}}\nhttp {{\n    upstream {upstream} {{\n        server 127.0.0.13:8443;\n    }}\n    server {{\n        listen 80;\n        server_name shop.example.com;\n        location / {{\n            proxy_ssl_server_name on;\n            proxy_set_header Host {host};\n            proxy_pass https://{upstream};\n        }}\n    }}\n}}\n"
+        )
+    };
+    let o = lint_nginx(&conf("sites", "$host"));
+    assert!(
+        o.contains("GW407") && o.contains("the upstream's name \"sites\" as SNI"),
+        "{o}"
+    );
+    let o = lint_nginx(&conf("shop.example.com", "$host"));
+    assert!(!o.contains("GW407"), "{o}");
+    let o = lint_nginx(&conf("sites", "sites"));
+    assert!(!o.contains("GW407"), "{o}");
 }
