@@ -1466,6 +1466,11 @@ fn gw503_keepalive_unused() {
         connections(bad("GW503", 3), "127.0.0.1:9000", Behaviour::FastCgi, php),
         5
     );
+    // uwsgi: the backend would take the next request on the connection; nginx closes it.
+    assert_eq!(
+        connections(bad("GW503", 4), "127.0.0.1:3031", Behaviour::Uwsgi, "/"),
+        5
+    );
 
     let http = good("GW503", 1).map("127.0.0.1:9000", &refused());
     assert_eq!(connections(http, "127.0.0.1:8080", Behaviour::Ok, "/"), 1);

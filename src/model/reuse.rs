@@ -22,11 +22,13 @@ pub(crate) enum Closer {
     },
     /// `fastcgi_keep_conn` off: set there (its span), or by default (None).
     FastCgiKeepConnOff(Option<Span>),
+    /// `uwsgi_pass`, `scgi_pass`: nginx's modules never keep the connection (they set no
+    /// `u->keepalive`), whatever the upstream's `keepalive`.
+    NeverKept(Pass),
 }
 
 /// What stops `route` from reusing a connection; empty when it reuses them. `new_defaults`:
-/// judge by nginx 1.29.7's defaults. uwsgi and scgi never reuse one, and have no closer to
-/// name ([`reuses`] says so).
+/// judge by nginx 1.29.7's defaults.
 pub(crate) fn closers(proxy: &Proxy, route: &Route, new_defaults: bool) -> Vec<Closer> {
     match route.pass {
         Pass::Proxy => proxy_closers(proxy, route, new_defaults),
@@ -39,6 +41,7 @@ pub(crate) fn closers(proxy: &Proxy, route: &Route, new_defaults: bool) -> Vec<C
                 )],
             }
         }
+        Pass::Uwsgi | Pass::Scgi => vec![Closer::NeverKept(route.pass)],
         _ => Vec::new(),
     }
 }
@@ -46,7 +49,9 @@ pub(crate) fn closers(proxy: &Proxy, route: &Route, new_defaults: bool) -> Vec<C
 /// Can this route reuse an idle connection to its upstream?
 pub(crate) fn reuses(proxy: &Proxy, route: &Route, new_defaults: bool) -> bool {
     match route.pass {
-        Pass::Proxy | Pass::FastCgi => closers(proxy, route, new_defaults).is_empty(),
+        Pass::Proxy | Pass::FastCgi | Pass::Uwsgi | Pass::Scgi => {
+            closers(proxy, route, new_defaults).is_empty()
+        }
         Pass::Grpc | Pass::Memcached => true,
         _ => false,
     }

@@ -80,6 +80,10 @@ pub(crate) fn check(ctx: &Context, out: &mut Vec<Finding>) {
         let directive = first.pass.directive();
         let help = match first.pass {
             Pass::FastCgi => "add `fastcgi_keep_conn on;` where the upstream is used".to_string(),
+            Pass::Uwsgi | Pass::Scgi => format!(
+                "nginx cannot keep `{directive}` connections: remove `keepalive` from upstream `{}`, or serve the application over HTTP and use `proxy_pass` with `proxy_http_version 1.1;` and `proxy_set_header Connection \"\";`",
+                pool.name
+            ),
             _ => format!(
                 "add `proxy_http_version 1.1;` and `proxy_set_header Connection \"\";` in every location that does `{directive}` to this upstream (a location that sets any `proxy_set_header` does not inherit the outer ones)"
             ),
@@ -178,6 +182,15 @@ fn why_not(ctx: &Context, route: &Route, new_defaults: bool) -> Vec<Cause> {
             Closer::ConnectionHeader { value, closes, span } => Cause {
                 what: format!("`proxy_set_header Connection {value}` sends `Connection: {closes}`"),
                 span,
+                repair: None,
+            },
+            Closer::NeverKept(pass) => Cause {
+                what: format!(
+                    "`{}` cannot reuse a connection (nginx's {} module keeps none)",
+                    pass.directive(),
+                    pass.directive().trim_end_matches("_pass")
+                ),
+                span: route.directive.span(),
                 repair: None,
             },
             Closer::FastCgiKeepConnOff(set) => Cause {

@@ -35,6 +35,9 @@ pub enum Behaviour {
     FastCgi,
     /// FastCGI that answers after this delay (a slow script).
     SlowFastCgi(Duration),
+    /// Speaks uwsgi like uWSGI: answers 200 to each uwsgi request, and would take another
+    /// on the same connection (nginx never sends one).
+    Uwsgi,
     /// 200 with keep-alive, and an idle timeout of this long whose close always crosses the
     /// proxy's next request: the race of a backend closing an idle connection just as the
     /// proxy reuses it, made deterministic. The backend sends no FIN when the time runs out
@@ -164,6 +167,7 @@ fn handle(conn: TcpStream, behaviour: Behaviour, tls: Option<Tls>, shared: &Shar
     match behaviour {
         Behaviour::FastCgi => return fastcgi(conn, Duration::ZERO, &shared.stop),
         Behaviour::SlowFastCgi(delay) => return fastcgi(conn, delay, &shared.stop),
+        Behaviour::Uwsgi => return uwsgi(conn),
         _ => {}
     }
     conn.set_write_timeout(Some(Duration::from_secs(5)))
@@ -258,6 +262,23 @@ fn fastcgi(mut conn: TcpStream, delay: Duration, stop: &AtomicBool) {
         answer.extend_from_slice(&[1, 6, id[0], id[1], 0, 0, 0, 0]);
         answer.extend_from_slice(&[1, 3, id[0], id[1], 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
         if conn.write_all(&answer).is_err() || !keep {
+            return;
+        }
+    }
+}
+
+/// uwsgi packets: a 4-byte header (modifier1 0, the size of the variables in little-endian,
+/// modifier2), the variables; a GET has no body. The answer is the application's HTTP
+/// response, as uWSGI writes it.
+fn uwsgi(mut conn: TcpStream) {
+    let mut header = [0u8; 4];
+    while conn.read_exact(&mut header).is_ok() && header[0] == 0 {
+        let mut vars = vec![0u8; u16::from_le_bytes([header[1], header[2]]) as usize];
+        if conn.read_exact(&mut vars).is_err() {
+            return;
+        }
+        let out = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n";
+        if conn.write_all(out).is_err() {
             return;
         }
     }
@@ -369,7 +390,9 @@ fn serve<S: Read + Write>(s: &mut S, behaviour: Behaviour, shared: &Shared) {
                 }
                 return;
             }
-            Behaviour::FastCgi | Behaviour::SlowFastCgi(_) => unreachable!("handled before HTTP"),
+            Behaviour::FastCgi | Behaviour::SlowFastCgi(_) | Behaviour::Uwsgi => {
+                unreachable!("handled before HTTP")
+            }
             Behaviour::Slow(d) => pause(d, stop),
             Behaviour::BigHeaders(n) => {
                 extra = format!("X-Filler: {}\r\n", "a".repeat(n));
