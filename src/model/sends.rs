@@ -32,19 +32,14 @@ pub(crate) struct Sends {
 
 /// What an nginx route sends.
 pub(crate) fn route(proxy: &Proxy, route: &Route) -> Sends {
-    let on = |name: &str| {
-        proxy
-            .setting(route.scope, name)
-            .first()
-            .is_some_and(|v| v.eq_ignore_ascii_case("on"))
-    };
+    let on = |s: &super::Setting| s.first().is_some_and(|v| v.eq_ignore_ascii_case("on"));
     let tls = match route.ctx {
         Ctx::Http => match wire(route) {
             Wire::Tls => Some(true),
             Wire::Plain => Some(false),
             Wire::Unknown => None,
         },
-        Ctx::Stream => Some(on("proxy_ssl")),
+        Ctx::Stream => Some(on(&proxy.setting(route.scope, "proxy_ssl"))),
     };
     let shown = format!(
         "`{} {}`",
@@ -52,12 +47,9 @@ pub(crate) fn route(proxy: &Proxy, route: &Route) -> Sends {
         route.directive.arg(0).unwrap_or("")
     );
     // Only the stream proxy can send a PROXY header; http's `proxy_protocol` is no directive.
-    let proxy_protocol = match proxy
-        .setting(route.scope, "proxy_protocol")
-        .directives
-        .last()
-    {
-        Some(d) if route.ctx == Ctx::Stream && on("proxy_protocol") => Some(d.span()),
+    let set = proxy.setting(route.scope, "proxy_protocol");
+    let proxy_protocol = match set.directives.last() {
+        Some(d) if route.ctx == Ctx::Stream && on(&set) => Some(d.span()),
         _ => None,
     };
     Sends {

@@ -42,10 +42,7 @@ fn layer(module: &str) -> Option<usize> {
 /// The top-level modules a file names through `crate::` paths, test modules and comments
 /// left out.
 fn uses(text: &str) -> BTreeSet<String> {
-    let text = match text.find("\n#[cfg(test)]\nmod tests") {
-        Some(i) => &text[..i],
-        None => text,
-    };
+    let text = without_tests(text);
     let code: String = text
         .lines()
         .map(|l| match l.trim_start().starts_with("//") {
@@ -95,6 +92,25 @@ fn uses(text: &str) -> BTreeSet<String> {
     out
 }
 
+/// A file's text before its unit tests (`#[cfg(test)] mod tests`).
+fn without_tests(text: &str) -> &str {
+    match text.find("\n#[cfg(test)]\nmod tests") {
+        Some(i) => &text[..i],
+        None => text,
+    }
+}
+
+/// The `.rs` files under `src/<below>`, sorted.
+fn sources(below: &str) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    rust_files(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join(below),
+        &mut files,
+    );
+    files.sort();
+    files
+}
+
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     for e in std::fs::read_dir(dir).unwrap() {
         let p = e.unwrap().path();
@@ -109,9 +125,7 @@ fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 #[test]
 fn modules_use_only_the_layers_below_them() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = Vec::new();
-    rust_files(&src, &mut files);
-    files.sort();
+    let files = sources("src");
     let modules: BTreeSet<String> = files
         .iter()
         .map(|p| top(&src, p))
@@ -214,9 +228,7 @@ fn rules_name_the_model_not_the_syntax() {
 #[test]
 fn the_model_hands_out_no_syntax() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/model");
-    let mut files = Vec::new();
-    rust_files(&dir, &mut files);
-    files.sort();
+    let files = sources("src/model");
     // A syntax type among the words of a type: `Directive`, `File` (the parser's file), a
     // `syntax::` path.
     let syntax = |t: &str| {
@@ -227,10 +239,7 @@ fn the_model_hands_out_no_syntax() {
     let mut wrong = Vec::new();
     for p in &files {
         let text = std::fs::read_to_string(p).unwrap();
-        let text = match text.find("\n#[cfg(test)]\nmod tests") {
-            Some(i) => &text[..i],
-            None => &text[..],
-        };
+        let text = without_tests(&text);
         let lines: Vec<&str> = text.lines().collect();
         for (i, l) in lines.iter().enumerate() {
             let t = l.trim_start();

@@ -37,6 +37,24 @@ fn lint_with_toml(name: &str, text: &str, toml: &str) -> String {
     out(&o)
 }
 
+/// A repository of `files` (path, text), linted at `path` (`.` is the repository) with `args`.
+fn lint_repo(files: &[(&str, &str)], path: &str, args: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+    for (name, text) in files {
+        let p = dir.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let o = gwlint()
+        .args(["--format", "concise"])
+        .args(args)
+        .arg(dir.path().join(path))
+        .output()
+        .unwrap();
+    out(&o)
+}
+
 /// `unix:///run/php/php-fpm.sock` is a socket path with extra slashes, which nginx accepts
 /// for every *_pass but proxy_pass (checked with nginx -t 1.22.1).
 #[test]
@@ -1389,27 +1407,26 @@ fn gw021_experimental_in_reading_order() {
         "{o}"
     );
     assert_eq!(o.matches("GW021").count(), 1, "the action comes after: {o}");
-    // A `-f DIR` list reads its files in name order.
+    // A `-f DIR` list reads its files in name order, whether the directory or the file that
+    // uses the action is linted (a file named alone brings the rest of its list).
+    let global = format!("global\n    expose-experimental-directives\n{DEFAULTS}");
     for (first, second, refused) in [
         ("00-global.cfg", "10-www.cfg", false),
         ("10-global.cfg", "00-www.cfg", true),
     ] {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join(".git")).unwrap();
-        let conf = dir.path().join("haproxy");
-        std::fs::create_dir_all(&conf).unwrap();
-        std::fs::write(
-            conf.join(first),
-            format!("global\n    expose-experimental-directives\n{DEFAULTS}"),
-        )
-        .unwrap();
-        std::fs::write(conf.join(second), fe).unwrap();
-        let o = out(&gwlint()
-            .args(["--format", "concise"])
-            .arg(&conf)
-            .output()
-            .unwrap());
-        assert_eq!(o.contains(REFUSED), refused, "{first} then {second}: {o}");
+        let files = [
+            (format!("haproxy/{first}"), global.as_str()),
+            (format!("haproxy/{second}"), fe),
+        ];
+        let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), *t)).collect();
+        for path in ["haproxy".to_string(), format!("haproxy/{second}")] {
+            let o = lint_repo(&files, &path, &[]);
+            assert_eq!(
+                o.contains(REFUSED),
+                refused,
+                "{first} then {second}, {path}: {o}"
+            );
+        }
     }
 }
 
@@ -1425,17 +1442,11 @@ fn gw702_only_routes_that_reuse_connections_race() {
         )
     };
     let lint_at = |outer: &str, version: &str| {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join(".git")).unwrap();
-        std::fs::create_dir_all(dir.path().join("outer")).unwrap();
-        std::fs::create_dir_all(dir.path().join("inner")).unwrap();
-        std::fs::write(dir.path().join("outer/nginx.conf"), outer).unwrap();
-        std::fs::write(dir.path().join("inner/nginx.conf"), inner).unwrap();
-        out(&gwlint()
-            .args(["--format", "concise", "--nginx-version", version])
-            .arg(dir.path())
-            .output()
-            .unwrap())
+        lint_repo(
+            &[("outer/nginx.conf", outer), ("inner/nginx.conf", inner)],
+            ".",
+            &["--nginx-version", version],
+        )
     };
     let lint = |outer: &str| lint_at(outer, "1.22.1");
     let reuse =

@@ -250,11 +250,14 @@ impl Walk {
     /// `expose-experimental-directives`. With the release unknown, the newest scanned decides,
     /// and a keyword experimental in only some releases is a warning.
     fn experimental(&mut self, span: Span, what: &str, keyword: &str, rows: &[Row]) {
-        let t = table::table();
-        let v = self.version.unwrap_or(t.newest);
-        let in_force: Vec<&Row> = rows.iter().filter(|r| r.in_version(Some(v))).collect();
-        if in_force.is_empty()
-            || !in_force.iter().all(|r| r.has_flag("experimental"))
+        // Every known keyword passes here; few are experimental in any release.
+        if !rows.iter().any(|r| r.has_flag("experimental")) {
+            return;
+        }
+        let v = self.version.unwrap_or(table::table().newest);
+        let mut in_force = rows.iter().filter(|r| r.in_version(Some(v))).peekable();
+        if in_force.peek().is_none()
+            || !in_force.all(|r| r.has_flag("experimental"))
             || !self.exposure.refuses(span)
         {
             return;
